@@ -1,0 +1,55 @@
+# salesim: `make demo` runs the main job, `make test` checks everything.
+# The Makefile finds a Python >= 3.12 by itself (PATH first, then pyenv) and
+# builds .venv from pyproject.toml; nothing needs installing by hand.
+
+SHELL := /bin/bash
+VENV  := .venv
+PY    := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+# First interpreter >= 3.12 among: python3.13, python3.12 on PATH, pyenv versions, python3.
+PYTHON_CANDIDATES := python3.13 python3.12 \
+	$(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3) \
+	$(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3) \
+	$(wildcard /root/.pyenv/versions/3.13*/bin/python3) \
+	$(wildcard /root/.pyenv/versions/3.12*/bin/python3) \
+	python3
+BASE_PYTHON := $(firstword $(foreach p,$(PYTHON_CANDIDATES),$(shell command -v $(p) >/dev/null 2>&1 && $(p) -c 'import sys; print("$(p)" if sys.version_info >= (3, 12) else "")' 2>/dev/null)))
+
+.PHONY: all setup demo test lint format bench baseline clean
+
+all: test
+
+$(STAMP): pyproject.toml
+	@test -n "$(BASE_PYTHON)" || { echo "error: no Python >= 3.12 found (tried PATH and pyenv)" >&2; exit 2; }
+	@echo "Building $(VENV) with $(BASE_PYTHON)"
+	$(BASE_PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/salesim demo
+
+test: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) -m pytest -W error
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: $(STAMP)
+	$(PY) scripts/bench.py
+
+baseline: $(STAMP)
+	$(PY) scripts/refresh_baseline.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
