@@ -1,0 +1,177 @@
+"""The ``salesim`` command line: a thin layer over the Python API.
+
+Exit codes: 0 ok, 2 bad input (one clear line on stderr), 1 internal error.
+User-facing errors are caught here, once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import sys
+import traceback
+from pathlib import Path
+
+import click
+import yaml
+
+from sim import experiment
+from sim.levers import derive, params_to_dict
+from sim.metrics import KPIS, UNITS
+from sim.scenario import ScenarioError, builtin_descriptions, load_scenario, scenario_to_dict
+
+OUTPUTS = Path("outputs")
+
+
+class UserError(Exception):
+    """A mistake the user can fix (exit code 2)."""
+
+
+def _fail(message: str) -> None:
+    click.echo(f"salesim: error: {message}", err=True)
+    sys.exit(2)
+
+
+class _Group(click.Group):
+    """Turns user mistakes into one line and exit 2, anything else into exit 1."""
+
+    def invoke(self, ctx: click.Context):  # noqa: D102
+        try:
+            return super().invoke(ctx)
+        except (ScenarioError, UserError) as exc:
+            _fail(str(exc))
+        except click.exceptions.Exit:
+            raise
+        except click.ClickException:
+            raise
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as exc:  # pragma: no cover - a bug, not a user mistake
+            if os.environ.get("SALESIM_DEBUG"):
+                traceback.print_exc()
+            click.echo(f"salesim: internal error: {type(exc).__name__}: {exc}", err=True)
+            sys.exit(1)
+
+
+def _out_dir(out: str | None, command: str, name: str) -> Path:
+    path = Path(out) if out else OUTPUTS / command / name
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as exc:
+        raise UserError(f"--out {path}: cannot write there ({exc.strerror})") from None
+    return path
+
+
+def _fmt(kpi: str, value: float | None) -> str:
+    if value is None or value != value:
+        return "n/a"
+    unit = UNITS.get(kpi, "")
+    if unit == "$":
+        return f"${value:,.0f}"
+    if unit == "share":
+        return f"{100 * value:.1f}%"
+    if isinstance(value, int) or float(value).is_integer() and abs(value) > 10:
+        return f"{value:,.0f}"
+    return f"{value:,.2f}"
+
+
+def _kpi_table(columns: dict[str, dict[str, float]]) -> str:
+    names = list(columns)
+    width = max(len(k) for k in KPIS) + 2
+    col = max(14, *(len(n) + 2 for n in names))
+    lines = ["KPI".ljust(width) + "".join(n.rjust(col) for n in names)]
+    for kpi in KPIS:
+        unit = UNITS.get(kpi)
+        label = f"{kpi} ({unit})" if unit and unit not in {"$", "share"} else kpi
+        lines.append(
+            label.ljust(width) + "".join(_fmt(kpi, columns[n].get(kpi)).rjust(col) for n in names)
+        )
+    return "\n".join(lines)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="salesim")
+def main() -> None:
+    """salesim: what aligning inside and field sales is worth, simulated."""
+
+
+@main.command()
+@click.argument("scen")
+@click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: the scenario's).")
+@click.option("--days", type=click.IntRange(min=1, max=5000), help="Working days to simulate.")
+@click.option("--set", "overrides", multiple=True, metavar="K=V", help="Override a dotted key.")
+@click.option("--out", type=click.Path(file_okay=False), help="Output folder.")
+def run(
+    scen: str, seed: int | None, days: int | None, overrides: tuple[str, ...], out: str | None
+) -> None:
+    """Run one scenario once and write its results."""
+    scenario = load_scenario(scen, overrides, seed=seed, days=days)
+    folder = _out_dir(out, "run", f"{scenario.name}-seed{scenario.simulation.seed}")
+    result = experiment.run(scenario)
+    experiment.write_run(result, folder, command=shlex.join(["salesim", *sys.argv[1:]]))
+    for note in result.warnings:
+        click.echo(f"warning: {note}", err=True)
+    click.echo(f"{scenario.name}, seed {result.seed}, {scenario.simulation.days} working days")
+    click.echo(_kpi_table({scenario.name: result.summary}))
+    click.echo(f"\nresults: {folder}/")
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True)
+def validate(files: tuple[str, ...]) -> None:
+    """Check scenario files; print OK or the first problem of each."""
+    bad = 0
+    for ref in files:
+        try:
+            scenario = load_scenario(ref)
+        except ScenarioError as exc:
+            click.echo(f"salesim: error: {exc}", err=True)
+            bad += 1
+        else:
+            click.echo(f"ok: {ref} ({scenario.name})")
+    if bad:
+        sys.exit(2)
+
+
+@main.command()
+@click.argument("scen")
+@click.option("--set", "overrides", multiple=True, metavar="K=V", help="Override a dotted key.")
+def show(scen: str, overrides: tuple[str, ...]) -> None:
+    """Print the resolved scenario and its derived behaviour parameters."""
+    scenario = load_scenario(scen, overrides)
+    doc = scenario_to_dict(scenario)
+    doc["derived_behavior"] = params_to_dict(derive(scenario))
+    click.echo(yaml.safe_dump(doc, sort_keys=False, width=100))
+
+
+@main.command()
+def scenarios() -> None:
+    """List the built-in scenarios with their descriptions."""
+    descriptions = builtin_descriptions()
+    width = max(map(len, descriptions)) + 2
+    for name, text in descriptions.items():
+        click.echo(f"{name.ljust(width)}{' '.join(str(text).split())}")
+
+
+@main.command()
+@click.option("--out", type=click.Path(file_okay=False), help="Output folder.")
+@click.option("--days", type=click.IntRange(min=1, max=5000), help="Working days to simulate.")
+def demo(out: str | None, days: int | None) -> None:
+    """Run misaligned and aligned for a year and print their KPIs side by side."""
+    folder = _out_dir(out, "demo", "")
+    columns = {}
+    for name in ("misaligned", "aligned"):
+        result = experiment.run(name, days=days)
+        experiment.write_run(result, folder / name)
+        columns[name] = result.summary
+    click.echo(_kpi_table(columns))
+    click.echo(f"\nresults: {folder}/")
+    (folder / "demo.json").write_text(json.dumps(columns, indent=2, default=float) + "\n")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,37 @@
+"""A calendar of the reps' own appointments inside the working day.
+
+Mesa's event list schedules the model's coarse rhythm (the day, feedback
+meetings); the many small appointments of individual leads (a field review,
+a first meeting, a deal closing) sit here instead, because Mesa events take
+no arguments and each of these belongs to one lead.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable
+from itertools import count
+
+from sim.leads import Lead
+
+
+class Calendar:
+    """Appointments ``(time, action, lead)`` run in time order, ties in booking order."""
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[float, int, Callable[[Lead, float], None], Lead]] = []
+        self._seq = count()
+
+    def add(self, at: float, action: Callable[[Lead, float], None], lead: Lead) -> None:
+        """Book ``action(lead, at)``."""
+        heapq.heappush(self._heap, (at, next(self._seq), action, lead))
+
+    def run_until(self, end: float) -> None:
+        """Run every appointment before ``end``, including those booked meanwhile."""
+        heap = self._heap
+        while heap and heap[0][0] < end:
+            at, _, action, lead = heapq.heappop(heap)
+            action(lead, at)
+
+    def __len__(self) -> int:
+        return len(self._heap)

@@ -1,0 +1,228 @@
+"""The lead book: every prospect the organization touches, and its lifecycle.
+
+Leads are many and mostly passive, so they are plain objects with
+``__slots__``, not Mesa agents: the reps act on them, and a lead only changes
+when a rep touches it or one of its own scheduled moments comes due.
+
+Lifecycle (every timestamp is recorded, in working hours since the start)::
+
+    created -> first_attempt -> contacted -> qualified -> handed_off ->
+    accepted -> followed_up -> opportunity -> won | lost
+
+with exits ``disqualified`` (judged not a fit), ``rejected`` (handed back by
+the field to nurture), ``ignored`` (handed off and never followed up: the
+"black hole"), ``lapsed`` (interest died while waiting) and ``unreached``
+(never got a conversation). A lead is always in exactly one state.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import numpy as np
+import pandas as pd
+
+
+class State(StrEnum):
+    """Where a lead is; the first six are open, the rest are final."""
+
+    NEW = "new"  # created, nobody has tried to reach the prospect yet
+    ATTEMPTING = "attempting"  # tried, no conversation yet, more tries planned
+    QUALIFIED = "qualified"  # qualified, waiting for a field rep to exist
+    HANDED_OFF = "handed_off"  # with the field, not yet looked at
+    ACCEPTED = "accepted"  # accepted by a field rep, first meeting pending
+    OPPORTUNITY = "opportunity"  # an open opportunity
+    WON = "won"
+    LOST = "lost"
+    DISQUALIFIED = "disqualified"
+    REJECTED = "rejected"
+    IGNORED = "ignored"
+    LAPSED = "lapsed"
+    UNREACHED = "unreached"
+
+
+OPEN_STATES = frozenset(
+    {
+        State.NEW,
+        State.ATTEMPTING,
+        State.QUALIFIED,
+        State.HANDED_OFF,
+        State.ACCEPTED,
+        State.OPPORTUNITY,
+    }
+)
+FINAL_STATES = frozenset(State) - OPEN_STATES
+
+SOURCES = ("inbound", "outbound", "field")
+
+# Per-lead uniform draws (common random numbers): the same prospect answers
+# the phone at the same try and decides the same way whatever the scenario,
+# unless a lever changes the odds it faces.
+N_ATTEMPT_DRAWS = 8
+U_AGREE, U_REPEAT, U_OPP, U_WIN, U_DISCOUNT, U_STAGE, U_REVIEW, U_NOISE = range(
+    N_ATTEMPT_DRAWS, N_ATTEMPT_DRAWS + 8
+)
+N_DRAWS = N_ATTEMPT_DRAWS + 8
+
+TIMESTAMPS = (
+    "created_at",
+    "first_attempt_at",
+    "contacted_at",
+    "qualified_at",
+    "handed_off_at",
+    "accepted_at",
+    "followed_up_at",
+    "opportunity_at",
+    "closed_at",
+)
+
+
+class Lead:
+    """One prospect's inquiry and everything that happened to it.
+
+    Attributes:
+        lead_id: sequential id, in order of creation.
+        source: "inbound", "outbound" or "field".
+        team: index of the field team whose territory it is in.
+        value: list value of the deal in dollars.
+        fit: true fit 0-1 (nobody observes it directly).
+        intent: buying intent 0-1 at the inquiry; decays with waiting.
+        draws: the prospect's own uniform draws (see ``U_*``).
+        state: current :class:`State`.
+        satisfaction: 0-100, moved by each experience.
+    """
+
+    __slots__ = (
+        "accepted_at",
+        "attempts",
+        "closed_at",
+        "contacted_at",
+        "created_at",
+        "discount",
+        "draws",
+        "field_rep",
+        "first_attempt_at",
+        "fit",
+        "followed_up_at",
+        "handed_off_at",
+        "inside_rep",
+        "intent",
+        "intent_at_handoff",
+        "lead_id",
+        "opportunity_at",
+        "qualified_at",
+        "repeated",
+        "revenue",
+        "satisfaction",
+        "source",
+        "state",
+        "team",
+        "value",
+    )
+
+    def __init__(
+        self,
+        lead_id: int,
+        source: str,
+        team: int,
+        created_at: float,
+        value: float,
+        fit: float,
+        intent: float,
+        draws: list[float],
+        satisfaction: float,
+    ) -> None:
+        self.lead_id = lead_id
+        self.source = source
+        self.team = team
+        self.created_at = created_at
+        self.value = value
+        self.fit = fit
+        self.intent = intent
+        self.draws = draws
+        self.satisfaction = satisfaction
+        self.state = State.NEW
+        self.attempts = 0
+        self.first_attempt_at = self.contacted_at = self.qualified_at = None
+        self.handed_off_at = self.accepted_at = self.followed_up_at = None
+        self.opportunity_at = self.closed_at = None
+        self.intent_at_handoff = intent
+        self.inside_rep = self.field_rep = -1
+        self.repeated = False
+        self.discount = 0.0
+        self.revenue = 0.0
+
+    def feel(self, delta: float) -> None:
+        """Move the prospect's satisfaction by ``delta``, kept within 0-100."""
+        self.satisfaction = min(100.0, max(0.0, self.satisfaction + delta))
+
+    def close(self, state: State, at: float | None = None) -> None:
+        """End the lead in a final state."""
+        self.state = state
+        if at is not None and state in (State.WON, State.LOST):
+            self.closed_at = at
+
+    def __repr__(self) -> str:
+        return f"Lead({self.lead_id}, {self.source}, {self.state})"
+
+
+class LeadBook:
+    """All leads of a run, in order of creation, with per-state counts."""
+
+    def __init__(self) -> None:
+        self.leads: list[Lead] = []
+
+    def add(self, lead: Lead) -> Lead:
+        """Record a new lead."""
+        self.leads.append(lead)
+        return lead
+
+    def __len__(self) -> int:
+        return len(self.leads)
+
+    def __iter__(self):
+        return iter(self.leads)
+
+    def next_id(self) -> int:
+        """The id the next lead will get."""
+        return len(self.leads)
+
+    def state_counts(self) -> dict[str, int]:
+        """Number of leads in each state (every state listed, zeros included)."""
+        counts = dict.fromkeys((s.value for s in State), 0)
+        for lead in self.leads:
+            counts[lead.state.value] += 1
+        return counts
+
+    def to_frame(self, team_names: list[str]) -> pd.DataFrame:
+        """One row per lead with the lead-log columns of DESIGN.md."""
+        leads = self.leads
+
+        def col(name: str) -> np.ndarray:
+            return np.array(
+                [np.nan if (v := getattr(lead, name)) is None else v for lead in leads], dtype=float
+            )
+
+        frame = pd.DataFrame(
+            {
+                "lead_id": np.array([lead.lead_id for lead in leads], dtype=np.int64),
+                "source": pd.Categorical([lead.source for lead in leads], categories=SOURCES),
+                "team": pd.Categorical(
+                    [team_names[lead.team] for lead in leads], categories=team_names
+                ),
+                "value": col("value"),
+                "fit": col("fit"),
+                **{name: col(name) for name in TIMESTAMPS},
+                "outcome": pd.Categorical(
+                    [lead.state.value for lead in leads], categories=[s.value for s in State]
+                ),
+                "satisfaction": col("satisfaction"),
+                "revenue": col("revenue"),
+                "discount": col("discount"),
+                "attempts": np.array([lead.attempts for lead in leads], dtype=np.int64),
+                "repeated_questions": np.array([lead.repeated for lead in leads], dtype=bool),
+                "inside_rep": np.array([lead.inside_rep for lead in leads], dtype=np.int64),
+                "field_rep": np.array([lead.field_rep for lead in leads], dtype=np.int64),
+            }
+        )
+        return frame

@@ -1,0 +1,390 @@
+"""Management levers -> behaviour parameters, stated once, each with its source.
+
+Every number the model uses lives in :class:`Params`, one line each, with
+where it comes from: a row of ``shared/domain/FACTS.md`` (section and source)
+or the word "assumption". :func:`derive` maps a scenario's levers onto these
+parameters; a scenario's ``behavior:`` section overrides any of them by name.
+
+Time is in working hours (8 a working day, 250 working days a year). The
+published response-time facts are in calendar hours; we read "24 h later" as
+"one working day later" (8 working hours), see docs/MODEL.md.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sim.scenario import Scenario
+
+HOURS_PER_DAY = 8.0  # working hours in a working day (assumption: one shift)
+DAYS_PER_YEAR = 250.0  # working days in a year (assumption)
+
+
+@dataclass(frozen=True, slots=True)
+class Params:
+    """Behaviour parameters of one run. Defaults are the calibrated market and org."""
+
+    # --- market: prospects -------------------------------------------------
+    inbound_per_day: float = 40.0  # inbound inquiries a working day (scenario market key)
+    deal_value_median: float = 30_000.0  # $; Bridge Group 2017: SaaS deals $25-35k (FACTS 2)
+    deal_value_sigma: float = 0.6  # lognormal spread of deal size (assumption)
+    fit_a: float = 2.0  # Beta(a, b) true fit of inbound prospects, mean 0.4 (assumption)
+    fit_b: float = 3.0
+    intent_a: float = 3.0  # Beta(a, b) buying intent at the inquiry, mean 0.6 (assumption)
+    intent_b: float = 2.0
+    outbound_fit_a: float = (
+        2.0  # inside outbound prospects: targeted lists, mean fit 0.44 (assumption)
+    )
+    outbound_fit_b: float = 2.5
+    outbound_intent_a: float = 1.5  # outbound prospects were not looking: lower intent (assumption)
+    outbound_intent_b: float = 3.0
+    field_fit_a: float = (
+        2.5  # field self-sourced: reps pick accounts they know, mean 0.5 (assumption)
+    )
+    field_fit_b: float = 2.5
+    field_intent_a: float = 2.0
+    field_intent_b: float = 3.0
+    reputation_effect: float = (
+        0.0  # inbound volume loss per point of satisfaction below 50 (optional)
+    )
+
+    # --- response-time decay ("the short life of online sales leads") ------
+    # g(t) = (1 + t / decay_scale_hours) ** -decay_exponent multiplies the chance
+    # to reach and to qualify a prospect t working hours after the inquiry.
+    # Fitted (scripts/calibrate.py) to Oldroyd et al., HBR 2011: within 1 h ~7x
+    # as likely to qualify as 1 h later, >60x vs 24 h or later (FACTS 1).
+    decay_scale_hours: float = 0.25
+    decay_exponent: float = 1.5
+    contact_floor: float = 0.25  # share of the reach chance that does not decay (assumption)
+    contact_max: float = 0.55  # chance an immediate attempt reaches the prospect (assumption)
+    wait_decay_hours: float = 40.0  # intent half-life while a qualified lead waits for the field,
+    # in working hours (assumption: a week of silence loses half the interest)
+    agree_interest: float = 1.0  # interest at which a reached prospect always engages (assumption)
+    lapse_intent: float = 0.06  # below this intent the prospect has moved on (assumption)
+
+    # --- inside reps --------------------------------------------------------
+    attempt_hours: float = 0.1  # one dial / email that does not connect (assumption: 6 min)
+    conversation_hours: float = 0.4  # one qualifying conversation (assumption: 25 min)
+    max_attempts: float = (
+        6.0  # InsideSales 2007: 6+ attempts give up to 70% more contacts (FACTS 1)
+    )
+    retry_gap_hours: float = 2.5  # mean gap between attempts; grows x1.6 each try (assumption)
+    warm_handoff_hours: float = 0.25  # inside time for a warm handoff call (assumption)
+    field_max_attempts: float = (
+        2.0  # a field rep answering an inquiry tries this often (assumption)
+    )
+    abandon_hours: float = 40.0  # leads untouched this long leave the queue (assumption: a week)
+    prospecting_block_hours: float = 0.5  # outbound work between two looks at the inbound queue
+    outbound_conversations_per_hour: float = (
+        0.5  # cold outreach (assumption: ~50 dials/day, 4% connect)
+    )
+    inside_hours_share: float = 0.85  # share of the day spent selling, rest admin (assumption)
+    lead_routing_hours: float = 2.0  # inquiry -> visible in an inside rep's queue (see derive)
+    inside_fit_noise: float = 0.18  # s.d. of an inside rep's reading of fit (assumption)
+    inside_threshold: float = 0.45  # mean qualification bar set by the standard (see derive)
+    inside_bar_shift: float = 0.0  # pull of pay and reporting line on the bar (see derive)
+    inside_threshold_sd: float = 0.04  # spread of the bar across reps (see derive)
+    product_knowledge: float = 0.5  # 0-1, from training (see derive)
+    selling_skill: float = 0.5  # 0-1, from training (see derive)
+    knowledge_noise_cut: float = 0.6  # full knowledge cuts fit-reading noise by 60% (assumption)
+    skill_contact_gain: float = (
+        0.6  # full selling skill raises reach/conversation chance 60% (assumption)
+    )
+    learning_rate: float = (
+        0.02  # bar moves this share toward the field's per feedback item (assumption)
+    )
+    learning_noise_floor: float = (
+        0.5  # feedback can cut fit-reading noise to half at most (assumption)
+    )
+    inside_ramp_days: float = (
+        60.0  # new inside rep reaches full productivity (assumption: ~3 months)
+    )
+    inside_tenure_days: float = 294.0  # ~14 months (Bridge Group / TOPO, FACTS 3)
+    hiring_days: float = 30.0  # vacancy before a replacement starts (assumption)
+
+    # --- field reps ---------------------------------------------------------
+    field_threshold: float = 0.5  # fit a field rep wants before spending time (assumption)
+    field_threshold_sd: float = (
+        0.05  # spread of field bars (see derive: shared standard narrows it)
+    )
+    field_fit_noise: float = 0.12  # field reading of fit from the handoff record (assumption)
+    warm_noise_cut: float = 0.5  # a warm handoff halves the field's reading noise (assumption)
+    initial_trust: float = 0.5  # field trust in inside-sourced leads (see derive)
+    trust_learning: float = 0.05  # trust moves this share toward each lead's quality (assumption)
+    followup_hours: float = 24.0  # natural delay to look at a handed-off lead (assumption: 3 days)
+    sla_compliance: float = 0.3  # chance a lead is acted on within the SLA (see derive)
+    ignore_propensity: float = 0.6  # chance a doubted lead is left untouched (see derive)
+    meeting_lead_hours: float = 12.0  # accepted -> first meeting (assumption: 1.5 days)
+    notes_completeness: float = 0.4  # handoff context; 1 - chance of repeat questions (see derive)
+    opp_hours_per_day: float = 0.18  # daily selling time one open opportunity takes (assumption)
+    meeting_hours: float = 1.0  # a first meeting (assumption)
+    field_capacity: float = 30.0  # open opportunities a rep can work well (assumption)
+    pipeline_target: float = 22.0  # open opportunities a rep aims to hold (assumption)
+    field_leads_per_hour: float = (
+        0.12  # self-prospecting yield (assumption: 1 meeting a day's work)
+    )
+    self_prospect_when_supported: float = 0.5  # prospecting drive with inside support, trust 0
+    field_skill: float = 0.6  # mean field selling skill (assumption)
+    field_ramp_days: float = 105.0  # ~5 months median field ramp (Bridge Group 2024, FACTS 3)
+
+    # --- opportunities and deals ---------------------------------------------
+    opp_base: float = (
+        0.35  # chance a first meeting becomes an opportunity at fit = bar (calibrated)
+    )
+    opp_fit_slope: float = 6.0  # logistic slope of that chance in fit (assumption)
+    stages: float = 4.0  # discovery, solution, proposal, negotiation (assumption)
+    cycle_days: float = 60.0  # Bridge Group 2017: median cycle 60-72 days (FACTS 2)
+    win_logit: float = -1.25  # intercept: ~20-25% win rate (Winning by Design 2023, FACTS 2)
+    win_fit: float = 3.0  # logit per unit of fit above 0.5 (assumption)
+    win_intent: float = 1.5  # logit per unit of remaining intent above 0.5 (assumption)
+    win_skill: float = 1.5  # logit per unit of rep skill above 0.5 (assumption)
+    win_repeat: float = (
+        0.35  # logit lost when the prospect repeats themselves (assumption; FACTS 5)
+    )
+    win_discount: float = 3.0  # logit per unit of discount (assumption)
+    win_overload: float = 1.0  # logit lost per unit of load above capacity (assumption)
+    discount_mean: float = 0.10  # mean discount (see derive: revenue pay discounts more)
+
+    # --- satisfaction (0-100, starts at 50; directions from FACTS 5) -------
+    sat_start: float = 50.0
+    sat_fast_response: float = 10.0  # first attempt within a working hour (assumption)
+    sat_slow_response: float = -10.0  # first attempt a working day or more later (assumption)
+    sat_never_called: float = -20.0  # asked for contact, never heard back (assumption)
+    sat_knowledge: float = 20.0  # x (knowledge - 0.5) at each conversation (assumption)
+    sat_repeat: float = -12.0  # asked the same questions twice; 69% report it (Kana 2013, FACTS 5)
+    sat_dropped: float = -25.0  # promised a follow-up, then ignored (assumption)
+    sat_rejected: float = -10.0  # bounced back to nurture (assumption)
+    sat_late_per_day: float = -3.0  # per working day the field is late past the SLA (assumption)
+    sat_won: float = 20.0
+    sat_lost: float = -5.0
+    sat_disqualified: float = -2.0
+
+    # --- money (loaded annual $ unless stated) ------------------------------
+    inside_salary: float = 65_000.0  # SDR base, loaded (assumption; Bridge Group ranges)
+    field_salary: float = 120_000.0  # AE base, loaded (assumption)
+    manager_salary: float = 160_000.0  # first-line manager, loaded (assumption)
+    reps_per_manager: float = 8.0  # ~8 inside reps per manager (Bridge Group; TOPO, FACTS 3)
+    pay_per_lead: float = 60.0  # $ per qualified lead handed off (per_lead plan; assumption)
+    pay_per_opportunity: float = 250.0  # $ per opportunity created (per_opportunity; assumption)
+    inside_revenue_rate: float = 0.02  # share of revenue from own leads (revenue plan; assumption)
+    field_revenue_rate: float = 0.10  # field commission on revenue (assumption)
+    field_margin_rate: float = 0.16  # field commission on margin (assumption)
+    cost_of_goods: float = 0.30  # share of list value that is cost, for margin (assumption)
+    inside_pay_kind: float = 0.0  # 0 per_lead, 1 per_opportunity, 2 revenue, 3 hybrid (derived)
+    field_pay_kind: float = 0.0  # 0 revenue, 1 margin (derived)
+
+    # --- organization -------------------------------------------------------
+    structure_one_team: float = 0.0  # 1 for one team (derived)
+    feedback_kind: float = 0.0  # 0 none, 1 periodic, 2 continuous (derived)
+    feedback_interval_days: float = 7.0
+    warm_handoff: float = 0.0  # 1 for warm (derived)
+    acceptance_stage: float = 0.0  # 1 when the field must accept or reject (derived)
+    sla_hours: float = 24.0
+    routing_kind: float = 0.0  # 0 round_robin, 1 least_loaded, 2 territory, 3 cherry_pick
+    inside_shared: float = 1.0  # 1 when one inside pool serves every field team
+    conflict_resolution: float = 0.0  # share of rejections reviewed and resolved (see derive)
+
+    def replace(self, **changes: float) -> Params:
+        """A copy with some parameters changed."""
+        return dataclasses.replace(self, **changes)
+
+
+PARAM_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Params))
+
+# Parameters that are probabilities or shares and must lie in [0, 1].
+PROBABILITIES = frozenset(
+    {
+        "contact_floor",
+        "contact_max",
+        "lapse_intent",
+        "inside_hours_share",
+        "inside_threshold",
+        "product_knowledge",
+        "selling_skill",
+        "knowledge_noise_cut",
+        "learning_rate",
+        "learning_noise_floor",
+        "field_threshold",
+        "warm_noise_cut",
+        "initial_trust",
+        "trust_learning",
+        "sla_compliance",
+        "ignore_propensity",
+        "notes_completeness",
+        "self_prospect_when_supported",
+        "field_skill",
+        "opp_base",
+        "discount_mean",
+        "reputation_effect",
+        "inside_revenue_rate",
+        "field_revenue_rate",
+        "field_margin_rate",
+        "cost_of_goods",
+        "conflict_resolution",
+    }
+)
+
+# Derived from levers; overriding them would contradict the scenario's levers.
+DERIVED_ONLY = frozenset(
+    {
+        "inside_pay_kind",
+        "field_pay_kind",
+        "structure_one_team",
+        "feedback_kind",
+        "feedback_interval_days",
+        "warm_handoff",
+        "acceptance_stage",
+        "sla_hours",
+        "routing_kind",
+        "inside_shared",
+        "inbound_per_day",
+        "deal_value_median",
+        "deal_value_sigma",
+        "reputation_effect",
+    }
+)
+
+
+def check_behavior_overrides(values: dict[str, float]) -> None:
+    """Raise ValueError naming the first unknown or out-of-range behaviour override."""
+    for name, value in values.items():
+        if name not in PARAM_NAMES or name in DERIVED_ONLY:
+            allowed = [n for n in PARAM_NAMES if n not in DERIVED_ONLY]
+            close = difflib.get_close_matches(name, allowed, n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            raise ValueError(
+                f"behavior.{name} is not a behaviour parameter; {hint}"
+                "see `salesim show <scenario>` for the list"
+            )
+        if value != value or abs(value) == float("inf"):
+            raise ValueError(f"behavior.{name} must be a finite number")
+        if name in PROBABILITIES and not 0.0 <= value <= 1.0:
+            raise ValueError(f"behavior.{name} is a share and must lie in [0, 1], got {value}")
+        signed = name.startswith(("sat_", "win_")) or name == "inside_bar_shift"
+        if not signed and value < 0:
+            raise ValueError(f"behavior.{name} must be >= 0, got {value}")
+
+
+# ------------------------------------------------------------------ the levers
+#
+# Each table maps one lever's setting to the parameters it moves, and why.
+
+# qualification.standard_set_by -> (mean inside bar, spread across reps, field-bar spread).
+# A joint definition puts inside on the field's bar with little spread; Marketing
+# sets a volume (MQL) bar; with no standard every rep keeps a bar of its own.
+# Kotler et al. 2006 "Defined" stage: shared rules, e.g. what a lead is (FACTS 4).
+STANDARD = {
+    "joint": (0.50, 0.02, 0.02),  # shared definition = the field's bar
+    "sales": (0.53, 0.03, 0.03),  # sales-ready, a little stricter than needed
+    "marketing": (0.36, 0.04, 0.06),  # volume bar (MQL), field bars untouched
+    "none": (0.40, 0.12, 0.08),  # every rep their own bar (assumption)
+}
+
+# compensation.inside -> shift of the bar. Paid per lead -> pass weak leads
+# (TOPO 2016: 53% of plans pay on qualified opportunities, FACTS 3).
+INSIDE_PAY_SHIFT = {"per_lead": -0.10, "per_opportunity": 0.0, "revenue": 0.03, "hybrid": 0.0}
+INSIDE_PAY_KIND = {"per_lead": 0, "per_opportunity": 1, "revenue": 2, "hybrid": 3}
+
+# compensation.field -> mean discount given to close. Revenue-paid reps buy
+# deals with price; margin-paid reps protect it (assumption).
+FIELD_DISCOUNT = {"revenue": 0.12, "margin": 0.04}
+
+# organization.inside_reports_to -> bar drift. Under Marketing the bar drifts
+# toward volume, under Sales toward sales-readiness (assumption; Bridge Group
+# 2021: 68% report to Sales, FACTS 3).
+REPORTS_TO_SHIFT = {"marketing": -0.04, "sales": 0.02}
+
+# training.owner x focus -> (product knowledge, selling skill). Marketing trains
+# on product and messaging, Sales on selling; nobody means learning on the job.
+TRAINING_OWNER = {
+    "none": (0.35, 0.35),
+    "marketing": (0.70, 0.45),
+    "sales": (0.55, 0.70),
+    "joint": (0.75, 0.75),
+}
+TRAINING_FOCUS = {"product": (0.10, -0.10), "selling": (-0.10, 0.10), "both": (0.0, 0.0)}
+
+# organization.structure -> (initial trust, lead routing delay in working hours).
+# One team shares goals and a system: leads route at once and the field
+# starts out trusting inside's leads (assumption; Homburg et al. 2008, FACTS 4).
+STRUCTURE = {"one_team": (0.70, 0.25), "two_teams": (0.40, 2.0)}
+
+# organization.management -> (SLA compliance if enforced, conflict resolution).
+# One manager over both teams can enforce an SLA and settle disputed leads.
+MANAGEMENT = {"one_manager": (0.92, 0.8), "two_managers": (0.70, 0.2)}
+SLA_COMPLIANCE_UNENFORCED = 0.25  # an unenforced SLA is a wish (assumption)
+
+# handoff.mode -> notes completeness. A warm handoff (a call with both reps)
+# passes the context; a cold one is a CRM record (assumption; Kana 2013 69%
+# of customers had to repeat themselves, FACTS 5).
+NOTES = {"warm": 0.88, "cold": 0.35}
+
+# handoff.acceptance_stage -> how often a doubted lead is silently ignored.
+IGNORE = {True: 0.05, False: 0.6}
+
+ROUTING_KIND = {"round_robin": 0, "least_loaded": 1, "territory": 2, "cherry_pick": 3}
+FEEDBACK_KIND = {"none": 0, "periodic": 1, "continuous": 2}
+
+
+def _clip(x: float, lo: float = 0.0, hi: float = 1.0) -> float:
+    return min(hi, max(lo, x))
+
+
+def derive(scenario: Scenario) -> Params:
+    """Map a scenario's levers onto behaviour parameters, then apply ``behavior:``.
+
+    Args:
+        scenario: a validated scenario.
+
+    Returns:
+        The behaviour parameters of a run of that scenario.
+    """
+    org, q, h = scenario.organization, scenario.qualification, scenario.handoff
+    pay, tr, fb = scenario.compensation, scenario.training, scenario.feedback
+
+    bar, bar_sd, field_sd = STANDARD[q.standard_set_by]
+    knowledge, skill = TRAINING_OWNER[tr.owner]
+    dk, ds = TRAINING_FOCUS[tr.focus]
+    trust, routing_hours = STRUCTURE[org.structure]
+    compliance_enforced, resolution = MANAGEMENT[org.management]
+    notes = NOTES[h.mode] + (0.07 if org.structure == "one_team" else 0.0)  # shared CRM
+
+    params = Params(
+        inbound_per_day=scenario.market.inbound_leads_per_day,
+        deal_value_median=scenario.market.deal_value_median,
+        deal_value_sigma=scenario.market.deal_value_sigma,
+        reputation_effect=scenario.market.reputation_effect,
+        lead_routing_hours=routing_hours,
+        inside_threshold=_clip(bar),
+        inside_bar_shift=INSIDE_PAY_SHIFT[pay.inside] + REPORTS_TO_SHIFT[org.inside_reports_to],
+        inside_threshold_sd=bar_sd,
+        field_threshold_sd=field_sd,
+        product_knowledge=_clip(knowledge + dk),
+        selling_skill=_clip(skill + ds),
+        initial_trust=trust,
+        sla_compliance=compliance_enforced if h.sla_enforced else SLA_COMPLIANCE_UNENFORCED,
+        ignore_propensity=IGNORE[h.acceptance_stage] * (0.5 if h.sla_enforced else 1.0),
+        notes_completeness=_clip(notes),
+        discount_mean=FIELD_DISCOUNT[pay.field],
+        inside_pay_kind=INSIDE_PAY_KIND[pay.inside],
+        field_pay_kind=0 if pay.field == "revenue" else 1,
+        structure_one_team=1 if org.structure == "one_team" else 0,
+        feedback_kind=FEEDBACK_KIND[fb.mode],
+        feedback_interval_days=fb.interval_days,
+        warm_handoff=1 if h.mode == "warm" else 0,
+        acceptance_stage=1 if h.acceptance_stage else 0,
+        sla_hours=h.sla_hours,
+        routing_kind=ROUTING_KIND[h.routing],
+        inside_shared=1 if org.inside_shared_across_teams else 0,
+        conflict_resolution=resolution,
+    )
+    return params.replace(**scenario.behavior) if scenario.behavior else params
+
+
+def params_to_dict(params: Params) -> dict[str, float]:
+    """Plain mapping of every behaviour parameter (for manifests and ``show``)."""
+    return {name: getattr(params, name) for name in PARAM_NAMES}

@@ -1,0 +1,165 @@
+"""The market: who inquires, when, what they are worth, and how fast they cool.
+
+Pure functions for the response-time decay (so they can be tested and
+plotted in docs/MODEL.md) and a :class:`Market` that creates each day's
+inbound prospects from its own random streams. Two scenarios run with the
+same seed therefore meet the same prospects at the same moments.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from sim.leads import N_DRAWS, Lead
+from sim.levers import HOURS_PER_DAY, Params
+
+STREAMS = ("arrivals", "prospects", "outbound", "field_sourced", "inside", "field", "org")
+
+
+def make_streams(seed: int) -> dict[str, np.random.Generator]:
+    """One independent generator per named random process, from one root seed.
+
+    Args:
+        seed: the run's root seed.
+
+    Returns:
+        A generator per name in :data:`STREAMS`; a process draws only from its own.
+    """
+    children = np.random.SeedSequence(seed).spawn(len(STREAMS))
+    return {
+        name: np.random.default_rng(child) for name, child in zip(STREAMS, children, strict=True)
+    }
+
+
+def decay(hours: float, scale: float, exponent: float) -> float:
+    """Share of a prospect's responsiveness left ``hours`` after the inquiry.
+
+    ``g(t) = (1 + t / scale) ** -exponent``: steep in the first hour, then a
+    long tail, the shape reported by Oldroyd et al. (HBR 2011, FACTS 1).
+    """
+    return (1.0 + max(hours, 0.0) / scale) ** -exponent
+
+
+def reach_probability(hours: float, params: Params, selling_skill: float) -> float:
+    """Chance that one attempt ``hours`` after the inquiry reaches the prospect."""
+    g = decay(hours, params.decay_scale_hours, params.decay_exponent)
+    skill = 1.0 + params.skill_contact_gain * (selling_skill - 0.5)
+    return min(
+        1.0, params.contact_max * skill * (params.contact_floor + (1 - params.contact_floor) * g)
+    )
+
+
+def interest(intent: float, hours: float, params: Params) -> float:
+    """A prospect's remaining interest ``hours`` after the inquiry."""
+    return intent * decay(hours, params.decay_scale_hours, params.decay_exponent)
+
+
+def agree_probability(interest_now: float, params: Params) -> float:
+    """Chance that a reached prospect agrees to talk about buying."""
+    return min(1.0, interest_now / params.agree_interest)
+
+
+def waiting_interest(intent: float, hours: float, params: Params) -> float:
+    """Interest of a qualified prospect after waiting ``hours`` for the field."""
+    return intent * 0.5 ** (max(hours, 0.0) / params.wait_decay_hours)
+
+
+def logistic(x: float) -> float:
+    """The logistic function."""
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+class ProspectFactory:
+    """Draws prospects' attributes in batches from a stream of its own.
+
+    Args:
+        rng: the generator of this source of prospects.
+        params: behaviour parameters (deal size, fit and intent distributions).
+        fit: Beta shape (a, b) of true fit.
+        intent: Beta shape (a, b) of buying intent.
+    """
+
+    def __init__(
+        self,
+        rng: np.random.Generator,
+        params: Params,
+        fit: tuple[float, float],
+        intent: tuple[float, float],
+    ) -> None:
+        self.rng = rng
+        self.params = params
+        self.fit = fit
+        self.intent = intent
+
+    def draw(self, n: int) -> tuple[list[float], list[float], list[float], list[list[float]]]:
+        """Values, fits, intents and per-lead uniform draws of ``n`` prospects."""
+        rng, p = self.rng, self.params
+        values = p.deal_value_median * np.exp(p.deal_value_sigma * rng.standard_normal(n))
+        fits = rng.beta(*self.fit, size=n)
+        intents = rng.beta(*self.intent, size=n)
+        draws = rng.random((n, N_DRAWS))
+        return values.tolist(), fits.tolist(), intents.tolist(), draws.tolist()
+
+
+class Market:
+    """Inbound inquiries: a Poisson number a day, at uniform times in the day.
+
+    Territories are drawn in proportion to each field team's headcount (equal
+    shares when nobody is in the field). Arrivals are drawn at the full rate
+    and thinned by reputation with each prospect's own draw, so the market
+    stays common across scenarios.
+
+    Args:
+        params: behaviour parameters.
+        streams: the run's named random streams.
+        team_weights: relative size of each team's territory.
+    """
+
+    def __init__(
+        self, params: Params, streams: dict[str, np.random.Generator], team_weights: list[float]
+    ) -> None:
+        self.params = params
+        self.arrivals = streams["arrivals"]
+        total = float(sum(team_weights))
+        n = len(team_weights)
+        self.team_cdf = np.cumsum([w / total if total else 1.0 / n for w in team_weights])
+        self.team_cdf[-1] = 1.0
+        self.prospects = ProspectFactory(
+            streams["prospects"],
+            params,
+            (params.fit_a, params.fit_b),
+            (params.intent_a, params.intent_b),
+        )
+
+    def inbound(
+        self, day: int, next_id: int, sat_start: float, volume_factor: float = 1.0
+    ) -> list[Lead]:
+        """The inbound leads of one working day, in order of arrival."""
+        p = self.params
+        n = int(self.arrivals.poisson(p.inbound_per_day)) if p.inbound_per_day > 0 else 0
+        if n == 0:
+            return []
+        start = day * HOURS_PER_DAY
+        times = np.sort(self.arrivals.random(n)) * HOURS_PER_DAY + start
+        teams = np.searchsorted(self.team_cdf, self.arrivals.random(n), side="right")
+        keep = self.arrivals.random(n) < volume_factor
+        values, fits, intents, draws = self.prospects.draw(n)
+        leads = []
+        for i in range(n):
+            if keep[i]:
+                leads.append(
+                    Lead(
+                        next_id + len(leads),
+                        "inbound",
+                        int(min(teams[i], len(self.team_cdf) - 1)),
+                        float(times[i]),
+                        values[i],
+                        fits[i],
+                        intents[i],
+                        draws[i],
+                        sat_start,
+                    )
+                )
+        return leads

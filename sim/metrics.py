@@ -1,0 +1,147 @@
+"""KPIs of a finished run: the funnel, money, speed and prospect satisfaction.
+
+Pure functions of the lead log and the model's books, so that the same
+formulas serve a single run, a comparison and the tests.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from sim.model import SalesOrgModel
+
+# The KPIs of summary.json, in the order they are printed.
+KPIS: tuple[str, ...] = (
+    "revenue",
+    "deals_won",
+    "win_rate",
+    "leads_created",
+    "leads_contacted",
+    "leads_qualified",
+    "leads_handed_off",
+    "leads_accepted",
+    "leads_rejected",
+    "leads_ignored",
+    "opportunities",
+    "median_response_hours",
+    "share_responded_within_1h",
+    "prospect_satisfaction",
+    "share_dissatisfied",
+    "repeat_question_rate",
+    "cost_of_sales",
+    "roi",
+)
+
+UNITS = {
+    "revenue": "$",
+    "cost_of_sales": "$",
+    "win_rate": "share",
+    "median_response_hours": "working h",
+    "share_responded_within_1h": "share",
+    "prospect_satisfaction": "0-100",
+    "share_dissatisfied": "share",
+    "repeat_question_rate": "share",
+    "roi": "x",
+}
+
+DISSATISFIED_BELOW = 40.0  # satisfaction under this counts as a dissatisfied prospect
+
+
+def _ratio(num: float, den: float) -> float:
+    return float(num / den) if den else float("nan")
+
+
+def summarize(leads: pd.DataFrame, revenue: float, cost_of_sales: float) -> dict[str, float]:
+    """The KPIs of one run from its lead log and its books.
+
+    Args:
+        leads: the lead log (one row per lead, columns of ``LeadBook.to_frame``).
+        revenue: dollars won.
+        cost_of_sales: salaries plus commissions, dollars.
+
+    Returns:
+        KPI name -> value; NaN where a KPI is undefined (e.g. no deals closed).
+    """
+    outcome = leads["outcome"].astype(str)
+    inbound = leads[leads["source"] == "inbound"]
+    response = (inbound["first_attempt_at"] - inbound["created_at"]).dropna()
+    closed = outcome.isin(["won", "lost"])
+    won = int((outcome == "won").sum())
+    handed = leads["handed_off_at"].notna()
+    opps = leads["opportunity_at"].notna()
+    followed = leads["followed_up_at"].notna() & handed
+    return {
+        "revenue": float(revenue),
+        "deals_won": won,
+        "win_rate": _ratio(won, int(closed.sum())),
+        "leads_created": len(leads),
+        "leads_contacted": int(leads["contacted_at"].notna().sum()),
+        "leads_qualified": int(leads["qualified_at"].notna().sum()),
+        "leads_handed_off": int(handed.sum()),
+        "leads_accepted": int((leads["accepted_at"].notna() & handed).sum()),
+        "leads_rejected": int((outcome == "rejected").sum()),
+        "leads_ignored": int((outcome == "ignored").sum()),
+        "opportunities": int(opps.sum()),
+        "median_response_hours": float(response.median()) if len(response) else float("nan"),
+        "share_responded_within_1h": _ratio(int((response <= 1.0).sum()), len(inbound)),
+        "prospect_satisfaction": float(leads["satisfaction"].mean())
+        if len(leads)
+        else float("nan"),
+        "share_dissatisfied": _ratio(
+            int((leads["satisfaction"] < DISSATISFIED_BELOW).sum()), len(leads)
+        ),
+        "repeat_question_rate": _ratio(int(leads["repeated_questions"].sum()), int(followed.sum())),
+        "cost_of_sales": float(cost_of_sales),
+        "roi": _ratio(revenue - cost_of_sales, cost_of_sales),
+    }
+
+
+def summarize_model(model: SalesOrgModel, leads: pd.DataFrame) -> dict[str, float]:
+    """KPIs of a finished model."""
+    return summarize(leads, model.revenue, model.cost_of_sales)
+
+
+def per_team(leads: pd.DataFrame) -> pd.DataFrame:
+    """Funnel and service level of each field team's territory."""
+    rows = []
+    for team, part in leads.groupby("team", observed=False):
+        inbound = part[part["source"] == "inbound"]
+        response = (inbound["first_attempt_at"] - inbound["created_at"]).dropna()
+        outcome = part["outcome"].astype(str)
+        rows.append(
+            {
+                "team": team,
+                "leads_created": len(part),
+                "leads_handed_off": int(part["handed_off_at"].notna().sum()),
+                "leads_ignored": int((outcome == "ignored").sum()),
+                "deals_won": int((outcome == "won").sum()),
+                "revenue": float(part["revenue"].sum()),
+                "median_response_hours": float(response.median()) if len(response) else math.nan,
+                "prospect_satisfaction": float(part["satisfaction"].mean())
+                if len(part)
+                else math.nan,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def response_qualification(
+    leads: pd.DataFrame, bins: tuple[float, ...] = (0, 1, 2, 8, np.inf)
+) -> pd.DataFrame:
+    """Share of attempted inbound leads qualified, by first-attempt delay bucket.
+
+    The quantity of Oldroyd et al. (HBR 2011): how likely a lead is to qualify
+    given how soon the first attempt came (working hours).
+    """
+    inbound = leads[(leads["source"] == "inbound") & leads["first_attempt_at"].notna()]
+    delay = inbound["first_attempt_at"] - inbound["created_at"]
+    bucket = pd.cut(delay, bins=list(bins), right=False)
+    qualified = inbound["qualified_at"].notna()
+    table = qualified.groupby(bucket, observed=False).agg(["mean", "size"])
+    table.columns = ["qualified_share", "leads"]
+    return table

@@ -1,0 +1,307 @@
+"""SalesOrgModel: an inside sales team and field sales teams working one market.
+
+Inbound inquiries arrive through the working day; inside reps answer them
+(fast or slow), prospect outbound, qualify against their bar and hand
+qualified leads to field reps, who accept, reject or ignore them, meet the
+prospects, and work multi-stage opportunities to a win or a loss. Field reps
+prospect for themselves when they lack support or trust. The management
+levers of the scenario act only through the behaviour parameters in
+:mod:`sim.levers`.
+
+One Mesa step is one working day; within it, time runs continuously in
+working hours (``day * 8`` to ``day * 8 + 8``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import mesa
+import numpy as np
+from mesa.time import Schedule
+
+from sim.agents import FieldRep, InsideRep
+from sim.events import Calendar
+from sim.leads import Lead, LeadBook, State
+from sim.levers import DAYS_PER_YEAR, HOURS_PER_DAY, Params, derive
+from sim.market import Market, ProspectFactory, make_streams
+from sim.pools import InsidePool
+from sim.scenario import Scenario
+
+INSIDE_SOURCES = ("inbound", "outbound")
+
+
+def split_headcount(total: int, weights: list[int]) -> list[int]:
+    """Split ``total`` seats across teams in proportion to ``weights`` (largest remainder)."""
+    if total == 0 or not weights:
+        return [0] * len(weights)
+    wsum = sum(weights) or len(weights)
+    shares = [total * (w if sum(weights) else 1) / wsum for w in weights]
+    seats = [math.floor(s) for s in shares]
+    order = sorted(range(len(weights)), key=lambda i: (seats[i] - shares[i], i))
+    for i in order[: total - sum(seats)]:
+        seats[i] += 1
+    return seats
+
+
+class SalesOrgModel(mesa.Model):
+    """A B2B sales organization under one scenario's management levers.
+
+    Args:
+        scenario: the validated scenario (levers, headcounts, market).
+        seed: root seed; defaults to ``scenario.simulation.seed``.
+        params: behaviour parameters; defaults to ``derive(scenario)``.
+
+    Attributes:
+        params: the behaviour parameters in force.
+        book: every lead of the run.
+        day: working days simulated so far.
+        revenue: dollars won so far.
+        cost_of_sales: salaries and commissions paid so far.
+    """
+
+    def __init__(
+        self, scenario: Scenario, seed: int | None = None, params: Params | None = None
+    ) -> None:
+        seed = scenario.simulation.seed if seed is None else seed
+        super().__init__(rng=np.random.default_rng(seed))
+        self.config = scenario
+        self.seed = seed
+        self.params = params or derive(scenario)
+        self.streams = make_streams(seed)
+        self.book = LeadBook()
+        self.calendar = Calendar()
+        self.day = 0
+        self.revenue = 0.0
+        self.salaries = 0.0
+        self.commissions = 0.0
+        self.deals_won = 0
+        self.opportunities = 0
+        self.handoffs = 0
+        self._feedback: dict[int, list[float]] = {}
+        self.team_names = [t.name for t in scenario.organization.field_teams]
+        self._build_organization(scenario)
+        weights = [t.field_reps for t in scenario.organization.field_teams]
+        self.market = Market(self.params, self.streams, weights)
+        p = self.params
+        self.outbound = ProspectFactory(
+            self.streams["outbound"], p, (p.outbound_fit_a, p.outbound_fit_b),
+            (p.outbound_intent_a, p.outbound_intent_b),
+        )  # fmt: skip
+        self.field_sourced = ProspectFactory(
+            self.streams["field_sourced"], p, (p.field_fit_a, p.field_fit_b),
+            (p.field_intent_a, p.field_intent_b),
+        )  # fmt: skip
+        if p.feedback_kind == 1:
+            self.schedule_recurring(
+                self.hold_feedback_meeting,
+                Schedule(interval=p.feedback_interval_days, start=p.feedback_interval_days + 0.5),
+            )
+        self.datacollector = mesa.DataCollector(model_reporters=_DAILY_REPORTERS)
+
+    # ------------------------------------------------------------ wiring
+    def _build_organization(self, scenario: Scenario) -> None:
+        org = scenario.organization
+        weights = [t.field_reps for t in org.field_teams]
+        self.field_reps: list[FieldRep] = []
+        self.field_by_team: list[list[FieldRep]] = []
+        for i, team in enumerate(org.field_teams):
+            reps = [FieldRep(self, i) for _ in range(team.field_reps)]
+            self.field_by_team.append(reps)
+            self.field_reps.extend(reps)
+        if org.inside_shared_across_teams:
+            self.pools = [InsidePool(self, list(range(len(weights))))]
+            seats = [org.inside_reps]
+        else:
+            self.pools = [InsidePool(self, [i]) for i in range(len(weights))]
+            seats = split_headcount(org.inside_reps, weights)
+        self.pool_of_team = [0] * len(weights)
+        for pool_index, (pool, n) in enumerate(zip(self.pools, seats, strict=True)):
+            pool.reps = [InsideRep(self, pool_index) for _ in range(n)]
+            for team in pool.teams:
+                self.pool_of_team[team] = pool_index
+        self.inside_reps = [rep for pool in self.pools for rep in pool.reps]
+        self.team_supported = [
+            bool(self.pools[self.pool_of_team[i]].reps) for i in range(len(weights))
+        ]
+        self._round_robin = [0] * len(weights)
+        n_managers = math.ceil(org.inside_reps / self.params.reps_per_manager) + math.ceil(
+            org.field_reps / self.params.reps_per_manager
+        )
+        self.managers = n_managers
+
+    # ------------------------------------------------------------ the day
+    def step(self) -> None:
+        """One working day: staffing, inquiries, inside work, field work, pay."""
+        day = self.day
+        start, end = day * HOURS_PER_DAY, (day + 1) * HOURS_PER_DAY
+        for rep in self.inside_reps:
+            rep.quit_or_stay(day)
+        self._receive_inquiries(day)
+        for pool in self.pools:
+            pool.work_day(day)
+        for rep in self.field_reps:
+            rep.prospect(day)
+        self.calendar.run_until(end)
+        if self.params.feedback_kind == 2:
+            self.hold_feedback_meeting()
+        self._pay_salaries()
+        for rep in self.inside_reps:
+            rep.days_employed += 1
+        self.day += 1
+        self.datacollector.collect(self)
+        del start
+
+    def _receive_inquiries(self, day: int) -> None:
+        volume = 1.0
+        if self.params.reputation_effect > 0 and len(self.book) > 100:
+            recent = self.book.leads[-500:]
+            mean_sat = sum(lead.satisfaction for lead in recent) / len(recent)
+            volume = 1.0 - self.params.reputation_effect * max(0.0, 50.0 - mean_sat) / 50.0
+        for lead in self.market.inbound(day, self.book.next_id(), self.params.sat_start, volume):
+            self.book.add(lead)
+            pool = self.pools[self.pool_of_team[lead.team]]
+            if pool.reps:
+                pool.receive(lead)
+            else:
+                rep = self._route(lead)
+                if rep is None:
+                    continue  # nobody at all to answer: stays new
+                self.calendar.add(lead.created_at + rep.response_delay(), rep.respond, lead)
+
+    def _pay_salaries(self) -> None:
+        p = self.params
+        active_inside = sum(rep.active for rep in self.inside_reps)
+        yearly = active_inside * p.inside_salary + len(self.field_reps) * p.field_salary
+        yearly += self.managers * p.manager_salary
+        self.salaries += yearly / DAYS_PER_YEAR
+
+    # ------------------------------------------------------------ leads
+    def new_lead(self, source: str, factory: ProspectFactory, at: float, team: int | None) -> Lead:
+        """Create a lead from a prospect factory, in ``team``'s territory."""
+        values, fits, intents, draws = factory.draw(1)
+        if team is None:
+            team = int(np.searchsorted(self.market.team_cdf, factory.rng.random(), side="right"))
+            team = min(team, len(self.team_names) - 1)
+        lead = Lead(
+            self.book.next_id(), source, team, at, values[0], fits[0], intents[0], draws[0],
+            self.params.sat_start,
+        )  # fmt: skip
+        return self.book.add(lead)
+
+    def feel_response(self, lead: Lead, delay_hours: float) -> None:
+        """The prospect's verdict on how fast somebody got back to them."""
+        p = self.params
+        if delay_hours <= 1.0:
+            lead.feel(p.sat_fast_response)
+        elif delay_hours >= HOURS_PER_DAY:
+            lead.feel(p.sat_slow_response)
+
+    def _route(self, lead: Lead) -> FieldRep | None:
+        """Pick the field rep for a lead by the routing rule (see docs/MODEL.md)."""
+        reps = self.field_by_team[lead.team] or self.field_reps
+        if not reps:
+            return None
+        kind = self.params.routing_kind
+        if kind == 1 or kind == 3:  # least loaded; cherry-pick: the freest rep takes from the board
+            return min(reps, key=lambda r: (r.open_opps, r.unique_id))
+        if kind == 2:  # territory: each account belongs to one rep
+            return reps[lead.lead_id * 2654435761 % 2**32 % len(reps)]
+        i = self._round_robin[lead.team] % len(reps)
+        self._round_robin[lead.team] += 1
+        return reps[i]
+
+    def handoff(self, lead: Lead, at: float) -> bool:
+        """Pass a qualified lead to a field rep; False if nobody is in the field."""
+        rep = self._route(lead)
+        if rep is None:
+            return False
+        lead.handed_off_at = at
+        lead.field_rep = rep.unique_id
+        lead.state = State.HANDED_OFF
+        self.handoffs += 1
+        if self.params.inside_pay_kind == 0:
+            self.commissions += self.params.pay_per_lead
+        self.calendar.add(at + rep.review_delay(lead), rep.review, lead)
+        return True
+
+    def record_feedback(self, lead: Lead, field_bar: float) -> None:
+        """Note the field's verdict on an inside rep's lead, if feedback flows."""
+        if self.params.feedback_kind and lead.inside_rep >= 0:
+            self._feedback.setdefault(lead.inside_rep, []).append(field_bar)
+
+    def hold_feedback_meeting(self) -> None:
+        """Field tells inside what it made of their leads; inside reps learn."""
+        if not self._feedback:
+            return
+        by_id = {rep.unique_id: rep for rep in self.inside_reps}
+        for rep_id, bars in self._feedback.items():
+            rep = by_id.get(rep_id)
+            if rep is not None and rep.active:
+                rep.learn(bars)
+        self._feedback.clear()
+
+    def on_opportunity(self, lead: Lead) -> None:
+        """Book an opportunity (and what inside is paid for it)."""
+        p = self.params
+        self.opportunities += 1
+        if lead.source in INSIDE_SOURCES and p.inside_pay_kind in (1, 3):
+            self.commissions += p.pay_per_opportunity * (0.5 if p.inside_pay_kind == 3 else 1.0)
+
+    def on_won(self, lead: Lead) -> None:
+        """Book a won deal's revenue and the commissions it pays."""
+        p = self.params
+        self.revenue += lead.revenue
+        self.deals_won += 1
+        if p.field_pay_kind == 0:
+            self.commissions += p.field_revenue_rate * lead.revenue
+        else:
+            margin = lead.revenue - p.cost_of_goods * lead.value
+            self.commissions += p.field_margin_rate * max(0.0, margin)
+        if lead.source in INSIDE_SOURCES and p.inside_pay_kind in (2, 3):
+            self.commissions += (
+                p.inside_revenue_rate * lead.revenue * (0.5 if p.inside_pay_kind == 3 else 1.0)
+            )
+
+    # ------------------------------------------------------------ reading
+    @property
+    def cost_of_sales(self) -> float:
+        """Salaries and commissions paid so far, in dollars."""
+        return self.salaries + self.commissions
+
+    def mean_inside_bar_gap(self) -> float:
+        """Mean distance between inside reps' bars and the mean field bar."""
+        active = [rep for rep in self.inside_reps if rep.active]
+        if not active or not self.field_reps:
+            return float("nan")
+        field_bar = sum(r.bar for r in self.field_reps) / len(self.field_reps)
+        return sum(abs(rep.bar - field_bar) for rep in active) / len(active)
+
+    def mean_trust(self) -> float:
+        """Mean trust of field reps in inside-sourced leads."""
+        if not self.field_reps:
+            return float("nan")
+        return sum(r.trust for r in self.field_reps) / len(self.field_reps)
+
+    def run(self, days: int | None = None) -> SalesOrgModel:
+        """Simulate ``days`` working days (default: the scenario's length)."""
+        days = self.config.simulation.days if days is None else days
+        for _ in range(days):
+            self.step()
+        return self
+
+
+_DAILY_REPORTERS = {
+    "day": "day",
+    "leads_created": lambda m: len(m.book),
+    "handed_off": "handoffs",
+    "opportunities": "opportunities",
+    "deals_won": "deals_won",
+    "revenue": "revenue",
+    "cost_of_sales": "cost_of_sales",
+    "open_opportunities": lambda m: sum(r.open_opps for r in m.field_reps),
+    "inside_queue": lambda m: sum(len(pool) for pool in m.pools),
+    "inside_reps_active": lambda m: sum(r.active for r in m.inside_reps),
+    "inside_bar_gap": SalesOrgModel.mean_inside_bar_gap,
+    "field_trust": SalesOrgModel.mean_trust,
+}

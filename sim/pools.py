@@ -1,0 +1,84 @@
+"""An inside sales pool: its queue of inquiries and its working day.
+
+A pool is the inside reps serving one or more field teams (one shared pool,
+or one dedicated pool per team). Inquiries become visible in the queue some
+time after they arrive (routing through the lead systems); reps take the
+oldest due item whenever they look, and do outbound prospecting in blocks
+in between, looking at the queue after each block. That is how a response
+delay of minutes or hours arises, in continuous working time.
+"""
+
+from __future__ import annotations
+
+import heapq
+from itertools import count
+from typing import TYPE_CHECKING
+
+from sim.leads import Lead, State
+from sim.levers import HOURS_PER_DAY
+
+if TYPE_CHECKING:
+    from sim.agents import InsideRep
+    from sim.model import SalesOrgModel
+
+
+class InsidePool:
+    """Inside reps sharing one queue of inquiries and retries.
+
+    Args:
+        model: the model.
+        teams: indices of the field teams this pool serves.
+    """
+
+    def __init__(self, model: SalesOrgModel, teams: list[int]) -> None:
+        self.model = model
+        self.teams = teams
+        self.reps: list[InsideRep] = []
+        self._queue: list[tuple[float, int, Lead]] = []
+        self._seq = count()
+
+    def __len__(self) -> int:
+        return len(self._queue)
+
+    def receive(self, lead: Lead) -> None:
+        """A new inquiry: it shows up in the queue after the routing delay."""
+        due = lead.created_at + self.model.params.lead_routing_hours
+        heapq.heappush(self._queue, (due, next(self._seq), lead))
+
+    def retry(self, lead: Lead, due: float) -> None:
+        """Put a prospect not yet reached back in the queue for a later try."""
+        heapq.heappush(self._queue, (due, next(self._seq), lead))
+
+    def _next_due(self, t: float) -> Lead | None:
+        """The oldest item due by ``t``; stale never-tried inquiries are dropped."""
+        queue, p = self._queue, self.model.params
+        while queue and queue[0][0] <= t:
+            lead = heapq.heappop(queue)[2]
+            if lead.first_attempt_at is None and t - lead.created_at > p.abandon_hours:
+                lead.feel(p.sat_never_called)
+                lead.close(State.UNREACHED)
+                continue
+            return lead
+        return None
+
+    def work_day(self, day: int) -> None:
+        """Run one working day of every active rep, in continuous time.
+
+        Reps are taken in the order they become free; each either works the
+        oldest due inquiry or retry, or prospects for a block.
+        """
+        start = day * HOURS_PER_DAY
+        end = start + HOURS_PER_DAY
+        block = self.model.params.prospecting_block_hours
+        free = [(start, i) for i, rep in enumerate(self.reps) if rep.active]
+        heapq.heapify(free)
+        while free:
+            t, i = heapq.heappop(free)
+            rep = self.reps[i]
+            lead = self._next_due(t)
+            if lead is not None:
+                t = rep.attempt(lead, t)
+            else:
+                t = rep.prospect(t, min(block, end - t))
+            if t < end:
+                heapq.heappush(free, (t, i))

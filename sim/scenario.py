@@ -1,0 +1,354 @@
+"""Scenario files: schema, loading, ``extends:`` inheritance and ``--set`` overrides.
+
+A scenario is a YAML document validated by pydantic with unknown keys
+rejected. A scenario may ``extends:`` another (a built-in name or a path) and
+override only what differs; ``--set dotted.key=value`` overrides are parsed as
+YAML and applied last. Every user mistake becomes a :class:`ScenarioError`
+whose message names the file, the key and what is allowed.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+BUILTIN_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+MAX_FILE_BYTES = 1_000_000  # a scenario is a page of YAML, not a data set
+MAX_EXTENDS_DEPTH = 16
+
+
+class ScenarioError(ValueError):
+    """A user mistake in a scenario file, name or override (exit code 2)."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Simulation(_Section):
+    """Run length and seed."""
+
+    days: int = Field(250, ge=1, le=5000, description="working days simulated (250 = one year)")
+    seed: int = Field(1, ge=0, le=2**63 - 1, description="root seed of the run")
+
+
+class Market(_Section):
+    """The market the organization sells into."""
+
+    inbound_leads_per_day: float = Field(ge=0, le=100_000)
+    deal_value_median: float = Field(30_000, gt=0, le=1e9)
+    deal_value_sigma: float = Field(0.6, ge=0, le=3)
+    reputation_effect: float = Field(0.0, ge=0, le=1)
+
+
+class FieldTeam(_Section):
+    """One field sales team."""
+
+    name: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_\-]+$")
+    field_reps: int = Field(ge=0, le=100_000)
+
+
+class Organization(_Section):
+    """Who is on the teams and how they are organized."""
+
+    structure: Literal["one_team", "two_teams"]
+    management: Literal["one_manager", "two_managers"] = "two_managers"
+    inside_reports_to: Literal["sales", "marketing"]
+    inside_reps: int = Field(ge=0, le=100_000)
+    field_teams: list[FieldTeam] = Field(min_length=1, max_length=100)
+    inside_shared_across_teams: bool
+
+    @field_validator("field_teams")
+    @classmethod
+    def _unique_team_names(cls, teams: list[FieldTeam]) -> list[FieldTeam]:
+        names = [t.name for t in teams]
+        if len(set(names)) != len(names):
+            raise ValueError(f"team names must be unique, got {names}")
+        return teams
+
+    @property
+    def field_reps(self) -> int:
+        """Total field headcount across teams."""
+        return sum(t.field_reps for t in self.field_teams)
+
+
+class Qualification(_Section):
+    """Who defines a qualified lead."""
+
+    standard_set_by: Literal["sales", "marketing", "joint", "none"]
+
+
+class Handoff(_Section):
+    """How qualified leads pass from inside to field."""
+
+    mode: Literal["warm", "cold"]
+    routing: Literal["round_robin", "least_loaded", "territory", "cherry_pick"]
+    sla_hours: float = Field(gt=0, le=2000)
+    sla_enforced: bool
+    acceptance_stage: bool
+
+
+class Feedback(_Section):
+    """Whether the field tells inside what became of its leads."""
+
+    mode: Literal["none", "periodic", "continuous"]
+    interval_days: int = Field(7, ge=1, le=500)
+
+
+class Compensation(_Section):
+    """What each team is paid on."""
+
+    inside: Literal["per_lead", "per_opportunity", "revenue", "hybrid"]
+    field: Literal["revenue", "margin"]
+
+
+class Training(_Section):
+    """Who trains the inside team and on what."""
+
+    owner: Literal["sales", "marketing", "joint", "none"]
+    focus: Literal["product", "selling", "both"]
+
+
+class Scenario(_Section):
+    """A fully resolved, validated scenario."""
+
+    name: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_\-.]+$")
+    description: str = Field("", max_length=500)
+    simulation: Simulation = Simulation()
+    market: Market
+    organization: Organization
+    qualification: Qualification
+    handoff: Handoff
+    feedback: Feedback
+    compensation: Compensation
+    training: Training
+    behavior: dict[str, float] = Field(default_factory=dict)
+
+    @field_validator("behavior")
+    @classmethod
+    def _known_behavior(cls, values: dict[str, float]) -> dict[str, float]:
+        from sim.levers import check_behavior_overrides
+
+        check_behavior_overrides(values)
+        return values
+
+
+# --------------------------------------------------------------------- loading
+
+
+def builtin_names() -> list[str]:
+    """Names of the built-in scenarios, sorted."""
+    return sorted(p.stem for p in BUILTIN_DIR.glob("*.yaml"))
+
+
+def builtin_descriptions() -> dict[str, str]:
+    """Built-in scenario name -> its one-line description."""
+    return {
+        name: _read_yaml(BUILTIN_DIR / f"{name}.yaml").get("description", "")
+        for name in builtin_names()
+    }
+
+
+def resolve_path(ref: str | Path) -> Path:
+    """Turn a scenario argument (a path or a built-in name) into a file path."""
+    path = Path(ref)
+    if path.suffix in {".yaml", ".yml"} or path.exists() or "/" in str(ref):
+        if not path.is_file():
+            raise ScenarioError(f"{ref}: no such scenario file")
+        return path
+    candidate = BUILTIN_DIR / f"{ref}.yaml"
+    if candidate.is_file():
+        return candidate
+    close = difflib.get_close_matches(str(ref), builtin_names(), n=3)
+    hint = f" (did you mean {', '.join(close)}?)" if close else ""
+    raise ScenarioError(
+        f"{ref}: not a file and not a built-in scenario{hint}; built-ins: {', '.join(builtin_names())}"
+    )
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot read ({exc.strerror})") from None
+    if size > MAX_FILE_BYTES:
+        raise ScenarioError(
+            f"{path}: file is {size} bytes; a scenario may be at most {MAX_FILE_BYTES}"
+        )
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{path}: not a UTF-8 text file") from None
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        data = yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ScenarioError(f"{path}: YAML syntax error{where}: {problem}") from None
+    if data is None:
+        raise ScenarioError(f"{path}: the file is empty; a scenario needs at least 'name:'")
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            f"{path}: a scenario must be a mapping of keys, got {type(data).__name__}"
+        )
+    return data
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """SafeLoader that refuses anchors and aliases (no "billion laughs")."""
+
+    def compose_node(self, parent, index):  # noqa: D102
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "YAML aliases (*name) are not allowed in scenarios", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """Merge ``over`` into a copy of ``base``; mappings merge, everything else replaces."""
+    out = copy.deepcopy(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _load_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """Read a scenario file and resolve its ``extends:`` chain."""
+    path = path.resolve()
+    if path in chain:
+        cycle = " -> ".join(p.name for p in (*chain, path))
+        raise ScenarioError(f"{path}: extends: forms a cycle ({cycle})")
+    if len(chain) >= MAX_EXTENDS_DEPTH:
+        raise ScenarioError(f"{path}: extends: chain deeper than {MAX_EXTENDS_DEPTH}")
+    data = _read_yaml(path)
+    parent_ref = data.pop("extends", None)
+    if parent_ref is None:
+        return data
+    if not isinstance(parent_ref, str):
+        raise ScenarioError(f"{path}: extends: must be a scenario name or path, got {parent_ref!r}")
+    parent_path = Path(parent_ref)
+    if not parent_path.is_absolute() and (path.parent / parent_path).is_file():
+        parent_path = path.parent / parent_path
+    else:
+        try:
+            parent_path = resolve_path(parent_ref)
+        except ScenarioError as exc:
+            raise ScenarioError(f"{path}: extends: {exc}") from None
+    return deep_merge(_load_raw(parent_path, (*chain, path)), data)
+
+
+def parse_override(expr: str) -> tuple[list[str], Any]:
+    """Parse ``dotted.key=value`` (the value is YAML) into a key path and a value."""
+    key, sep, raw = expr.partition("=")
+    key = key.strip()
+    if not sep or not key or any(not part for part in key.split(".")):
+        raise ScenarioError(f"--set {expr!r}: expected dotted.key=value, e.g. handoff.sla_hours=4")
+    try:
+        value = yaml.load(raw, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError:
+        raise ScenarioError(f"--set {expr!r}: the value is not valid YAML") from None
+    return key.split("."), value
+
+
+def apply_overrides(data: dict[str, Any], overrides: list[str] | tuple[str, ...]) -> dict[str, Any]:
+    """Apply ``--set`` expressions to a raw scenario mapping."""
+    out = copy.deepcopy(data)
+    for expr in overrides:
+        keys, value = parse_override(expr)
+        node = out
+        for key in keys[:-1]:
+            child = node.get(key)
+            if child is None:
+                child = node[key] = {}
+            if not isinstance(child, dict):
+                raise ScenarioError(f"--set {expr!r}: {key} is not a section")
+            node = child
+        node[keys[-1]] = value
+    return out
+
+
+def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """Keys the schema allows at a location (for "did you mean" hints)."""
+    current: Any = model
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = getattr(current, "model_fields", {}).get(part)
+        if field is None:
+            return []
+        ann = field.annotation
+        args = getattr(ann, "__args__", ())
+        current = args[0] if args and isinstance(args[0], type) else ann
+    return list(getattr(current, "model_fields", {}))
+
+
+def _explain(err: dict[str, Any]) -> str:
+    """One line for one pydantic error: the dotted key and what is allowed."""
+    loc = tuple(err["loc"])
+    key = ".".join(str(p) for p in loc) or "(top level)"
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(Scenario, loc)
+        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        return f"{key}: unknown key; {hint}allowed: {', '.join(allowed)}"
+    if kind == "missing":
+        return f"{key}: required key is missing"
+    if kind == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        return f"{key}: got {err.get('input')!r}; allowed: {expected}"
+    if kind == "value_error":
+        return f"{key}: {err.get('ctx', {}).get('error', err['msg'])}"
+    return f"{key}: {err['msg']} (got {err.get('input')!r})"
+
+
+def validate(data: dict[str, Any], source: str = "<scenario>") -> Scenario:
+    """Validate a raw mapping into a :class:`Scenario`, or raise one clear ScenarioError."""
+    data = {k: v for k, v in data.items() if k != "extends"}
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise ScenarioError(f"{source}: {_explain(errors[0])}{more}") from None
+
+
+def load_scenario(
+    ref: str | Path, overrides: list[str] | tuple[str, ...] = (), **simulation: int | None
+) -> Scenario:
+    """Load a scenario by path or built-in name, resolving ``extends:`` and overrides.
+
+    Args:
+        ref: a path to a YAML file or the name of a built-in scenario.
+        overrides: ``dotted.key=value`` expressions, applied in order.
+        **simulation: ``days=`` / ``seed=`` shortcuts; ``None`` leaves the file's value.
+
+    Returns:
+        The validated scenario.
+
+    Raises:
+        ScenarioError: on any mistake in the file, the name or an override.
+    """
+    path = resolve_path(ref)
+    data = apply_overrides(_load_raw(path), overrides)
+    extra = [f"simulation.{k}={v}" for k, v in simulation.items() if v is not None]
+    data = apply_overrides(data, extra)
+    return validate(data, source=str(path))
+
+
+def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
+    """Plain-data form of a scenario (for manifests and ``salesim show``)."""
+    return scenario.model_dump(mode="json")
