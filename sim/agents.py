@@ -147,7 +147,8 @@ class InsideRep(mesa.Agent):
         p = self.model.params
         lead.feel(p.sat_knowledge * (self.knowledge - 0.5))
         if lead.draws[U_AGREE] >= agree_probability(interest_now, p):
-            lead.close(State.LAPSED)  # interest gone: "we already went with someone"
+            # an inquirer who no longer cares has lapsed; a cold prospect just says no
+            lead.close(State.LAPSED if lead.source == "inbound" else State.DISQUALIFIED)
             return t + p.conversation_hours * 0.5 * self.pace
         return self.qualify(lead, t, interest_now)
 
@@ -200,9 +201,7 @@ class FieldRep(mesa.Agent):
         p = model.params
         rng = model.streams["org"]
         self.team = team
-        self.bar = min(
-            1.0, max(0.0, p.field_threshold + p.field_threshold_sd * rng.standard_normal())
-        )
+        self.bar = min(1.0, max(0.0, p.field_threshold + p.field_threshold_sd * rng.standard_normal()))
         self.trust = p.initial_trust
         self.skill = min(1.0, max(0.0, p.field_skill + 0.1 * rng.standard_normal()))
         self.open_opps = 0
@@ -374,7 +373,9 @@ class FieldRep(mesa.Agent):
         free = max(0.0, HOURS_PER_DAY * p.inside_hours_share - busy)
         need = max(0.0, 1.0 - self.open_opps / p.pipeline_target)
         supported = self.model.team_supported[self.team]
-        drive = need * (p.self_prospect_when_supported * (1 - self.trust) if supported else 1.0)
+        # an unsupported rep prospects to fill the pipeline; a supported one less, unless distrustful
+        support = p.self_prospect_when_supported + (1 - p.self_prospect_when_supported) * (1 - self.trust)
+        drive = need * (support if supported else 1.0)
         rng = self.model.streams["field_sourced"]
         n = rng.poisson(free * drive * p.field_leads_per_hour)
         for at in sorted(day * HOURS_PER_DAY + rng.random(n) * HOURS_PER_DAY):

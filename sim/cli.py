@@ -36,7 +36,7 @@ def _fail(message: str) -> None:
 class _Group(click.Group):
     """Turns user mistakes into one line and exit 2, anything else into exit 1."""
 
-    def invoke(self, ctx: click.Context):  # noqa: D102
+    def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except (ScenarioError, UserError) as exc:
@@ -74,7 +74,7 @@ def _fmt(kpi: str, value: float | None) -> str:
         return f"${value:,.0f}"
     if unit == "share":
         return f"{100 * value:.1f}%"
-    if isinstance(value, int) or float(value).is_integer() and abs(value) > 10:
+    if isinstance(value, int) or (float(value).is_integer() and abs(value) > 10):
         return f"{value:,.0f}"
     return f"{value:,.2f}"
 
@@ -87,9 +87,7 @@ def _kpi_table(columns: dict[str, dict[str, float]]) -> str:
     for kpi in KPIS:
         unit = UNITS.get(kpi)
         label = f"{kpi} ({unit})" if unit and unit not in {"$", "share"} else kpi
-        lines.append(
-            label.ljust(width) + "".join(_fmt(kpi, columns[n].get(kpi)).rjust(col) for n in names)
-        )
+        lines.append(label.ljust(width) + "".join(_fmt(kpi, columns[n].get(kpi)).rjust(col) for n in names))
     return "\n".join(lines)
 
 
@@ -105,9 +103,7 @@ def main() -> None:
 @click.option("--days", type=click.IntRange(min=1, max=5000), help="Working days to simulate.")
 @click.option("--set", "overrides", multiple=True, metavar="K=V", help="Override a dotted key.")
 @click.option("--out", type=click.Path(file_okay=False), help="Output folder.")
-def run(
-    scen: str, seed: int | None, days: int | None, overrides: tuple[str, ...], out: str | None
-) -> None:
+def run(scen: str, seed: int | None, days: int | None, overrides: tuple[str, ...], out: str | None) -> None:
     """Run one scenario once and write its results."""
     scenario = load_scenario(scen, overrides, seed=seed, days=days)
     folder = _out_dir(out, "run", f"{scenario.name}-seed{scenario.simulation.seed}")

@@ -100,9 +100,7 @@ def run(
     elif overrides or seed is not None or days is not None:
         from sim.scenario import apply_overrides, validate
 
-        extra = [
-            f"simulation.{k}={v}" for k, v in (("seed", seed), ("days", days)) if v is not None
-        ]
+        extra = [f"simulation.{k}={v}" for k, v in (("seed", seed), ("days", days)) if v is not None]
         data = apply_overrides(scenario_to_dict(scenario), [*overrides, *extra])
         scenario = validate(data, source=scenario.name)
     seed = scenario.simulation.seed

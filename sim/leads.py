@@ -59,10 +59,10 @@ SOURCES = ("inbound", "outbound", "field")
 # the phone at the same try and decides the same way whatever the scenario,
 # unless a lever changes the odds it faces.
 N_ATTEMPT_DRAWS = 8
-U_AGREE, U_REPEAT, U_OPP, U_WIN, U_DISCOUNT, U_STAGE, U_REVIEW, U_NOISE = range(
-    N_ATTEMPT_DRAWS, N_ATTEMPT_DRAWS + 8
+U_AGREE, U_REPEAT, U_OPP, U_WIN, U_DISCOUNT, U_STAGE, U_REVIEW, U_NOISE, U_ROUTE = range(
+    N_ATTEMPT_DRAWS, N_ATTEMPT_DRAWS + 9
 )
-N_DRAWS = N_ATTEMPT_DRAWS + 8
+N_DRAWS = N_ATTEMPT_DRAWS + 9
 
 TIMESTAMPS = (
     "created_at",
@@ -207,9 +207,7 @@ class LeadBook:
             {
                 "lead_id": np.array([lead.lead_id for lead in leads], dtype=np.int64),
                 "source": pd.Categorical([lead.source for lead in leads], categories=SOURCES),
-                "team": pd.Categorical(
-                    [team_names[lead.team] for lead in leads], categories=team_names
-                ),
+                "team": pd.Categorical([team_names[lead.team] for lead in leads], categories=team_names),
                 "value": col("value"),
                 "fit": col("fit"),
                 **{name: col(name) for name in TIMESTAMPS},

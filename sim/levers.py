@@ -32,56 +32,44 @@ class Params:
     inbound_per_day: float = 40.0  # inbound inquiries a working day (scenario market key)
     deal_value_median: float = 30_000.0  # $; Bridge Group 2017: SaaS deals $25-35k (FACTS 2)
     deal_value_sigma: float = 0.6  # lognormal spread of deal size (assumption)
-    fit_a: float = 2.0  # Beta(a, b) true fit of inbound prospects, mean 0.4 (assumption)
-    fit_b: float = 3.0
+    fit_a: float = 2.2  # Beta(a, b) true fit of inbound prospects, mean 0.44 (assumption)
+    fit_b: float = 2.8
     intent_a: float = 3.0  # Beta(a, b) buying intent at the inquiry, mean 0.6 (assumption)
     intent_b: float = 2.0
-    outbound_fit_a: float = (
-        2.0  # inside outbound prospects: targeted lists, mean fit 0.44 (assumption)
-    )
+    outbound_fit_a: float = 2.0  # inside outbound prospects: targeted lists, mean fit 0.44 (assumption)
     outbound_fit_b: float = 2.5
     outbound_intent_a: float = 1.5  # outbound prospects were not looking: lower intent (assumption)
     outbound_intent_b: float = 3.0
-    field_fit_a: float = (
-        2.5  # field self-sourced: reps pick accounts they know, mean 0.5 (assumption)
-    )
+    field_fit_a: float = 2.5  # field self-sourced: reps pick accounts they know, mean 0.5 (assumption)
     field_fit_b: float = 2.5
     field_intent_a: float = 2.0
     field_intent_b: float = 3.0
-    reputation_effect: float = (
-        0.0  # inbound volume loss per point of satisfaction below 50 (optional)
-    )
+    reputation_effect: float = 0.0  # inbound volume loss per point of satisfaction below 50 (optional)
 
     # --- response-time decay ("the short life of online sales leads") ------
     # g(t) = (1 + t / decay_scale_hours) ** -decay_exponent multiplies the chance
     # to reach and to qualify a prospect t working hours after the inquiry.
     # Fitted (scripts/calibrate.py) to Oldroyd et al., HBR 2011: within 1 h ~7x
     # as likely to qualify as 1 h later, >60x vs 24 h or later (FACTS 1).
-    decay_scale_hours: float = 0.25
+    decay_scale_hours: float = 0.75
     decay_exponent: float = 1.5
-    contact_floor: float = 0.25  # share of the reach chance that does not decay (assumption)
-    contact_max: float = 0.55  # chance an immediate attempt reaches the prospect (assumption)
+    contact_floor: float = 0.2  # share of the reach chance that does not decay (assumption)
+    contact_max: float = 0.75  # chance an immediate attempt reaches the prospect (assumption)
     wait_decay_hours: float = 40.0  # intent half-life while a qualified lead waits for the field,
     # in working hours (assumption: a week of silence loses half the interest)
-    agree_interest: float = 1.0  # interest at which a reached prospect always engages (assumption)
+    agree_interest: float = 0.4  # interest at which a reached prospect always engages (assumption)
     lapse_intent: float = 0.06  # below this intent the prospect has moved on (assumption)
 
     # --- inside reps --------------------------------------------------------
     attempt_hours: float = 0.1  # one dial / email that does not connect (assumption: 6 min)
     conversation_hours: float = 0.4  # one qualifying conversation (assumption: 25 min)
-    max_attempts: float = (
-        6.0  # InsideSales 2007: 6+ attempts give up to 70% more contacts (FACTS 1)
-    )
+    max_attempts: float = 6.0  # InsideSales 2007: 6+ attempts give up to 70% more contacts (FACTS 1)
     retry_gap_hours: float = 2.5  # mean gap between attempts; grows x1.6 each try (assumption)
     warm_handoff_hours: float = 0.25  # inside time for a warm handoff call (assumption)
-    field_max_attempts: float = (
-        2.0  # a field rep answering an inquiry tries this often (assumption)
-    )
+    field_max_attempts: float = 2.0  # a field rep answering an inquiry tries this often (assumption)
     abandon_hours: float = 40.0  # leads untouched this long leave the queue (assumption: a week)
     prospecting_block_hours: float = 0.5  # outbound work between two looks at the inbound queue
-    outbound_conversations_per_hour: float = (
-        0.5  # cold outreach (assumption: ~50 dials/day, 4% connect)
-    )
+    outbound_conversations_per_hour: float = 0.3  # cold outreach (assumption: ~50 dials/day, 4% connect)
     inside_hours_share: float = 0.85  # share of the day spent selling, rest admin (assumption)
     lead_routing_hours: float = 2.0  # inquiry -> visible in an inside rep's queue (see derive)
     inside_fit_noise: float = 0.18  # s.d. of an inside rep's reading of fit (assumption)
@@ -91,26 +79,16 @@ class Params:
     product_knowledge: float = 0.5  # 0-1, from training (see derive)
     selling_skill: float = 0.5  # 0-1, from training (see derive)
     knowledge_noise_cut: float = 0.6  # full knowledge cuts fit-reading noise by 60% (assumption)
-    skill_contact_gain: float = (
-        0.6  # full selling skill raises reach/conversation chance 60% (assumption)
-    )
-    learning_rate: float = (
-        0.02  # bar moves this share toward the field's per feedback item (assumption)
-    )
-    learning_noise_floor: float = (
-        0.5  # feedback can cut fit-reading noise to half at most (assumption)
-    )
-    inside_ramp_days: float = (
-        60.0  # new inside rep reaches full productivity (assumption: ~3 months)
-    )
+    skill_contact_gain: float = 0.6  # full selling skill raises reach/conversation chance 60% (assumption)
+    learning_rate: float = 0.02  # bar moves this share toward the field's per feedback item (assumption)
+    learning_noise_floor: float = 0.5  # feedback can cut fit-reading noise to half at most (assumption)
+    inside_ramp_days: float = 60.0  # new inside rep reaches full productivity (assumption: ~3 months)
     inside_tenure_days: float = 294.0  # ~14 months (Bridge Group / TOPO, FACTS 3)
     hiring_days: float = 30.0  # vacancy before a replacement starts (assumption)
 
     # --- field reps ---------------------------------------------------------
     field_threshold: float = 0.5  # fit a field rep wants before spending time (assumption)
-    field_threshold_sd: float = (
-        0.05  # spread of field bars (see derive: shared standard narrows it)
-    )
+    field_threshold_sd: float = 0.05  # spread of field bars (see derive: shared standard narrows it)
     field_fit_noise: float = 0.12  # field reading of fit from the handoff record (assumption)
     warm_noise_cut: float = 0.5  # a warm handoff halves the field's reading noise (assumption)
     initial_trust: float = 0.5  # field trust in inside-sourced leads (see derive)
@@ -122,29 +100,23 @@ class Params:
     notes_completeness: float = 0.4  # handoff context; 1 - chance of repeat questions (see derive)
     opp_hours_per_day: float = 0.18  # daily selling time one open opportunity takes (assumption)
     meeting_hours: float = 1.0  # a first meeting (assumption)
-    field_capacity: float = 30.0  # open opportunities a rep can work well (assumption)
-    pipeline_target: float = 22.0  # open opportunities a rep aims to hold (assumption)
-    field_leads_per_hour: float = (
-        0.12  # self-prospecting yield (assumption: 1 meeting a day's work)
-    )
-    self_prospect_when_supported: float = 0.5  # prospecting drive with inside support, trust 0
+    field_capacity: float = 20.0  # open opportunities a rep can work well (assumption)
+    pipeline_target: float = 15.0  # open opportunities a rep aims to hold (assumption)
+    field_leads_per_hour: float = 0.2  # self-prospecting yield (assumption: a meeting per 5 hours)
+    self_prospect_when_supported: float = 0.6  # prospecting drive with inside support and full trust
     field_skill: float = 0.6  # mean field selling skill (assumption)
     field_ramp_days: float = 105.0  # ~5 months median field ramp (Bridge Group 2024, FACTS 3)
 
     # --- opportunities and deals ---------------------------------------------
-    opp_base: float = (
-        0.35  # chance a first meeting becomes an opportunity at fit = bar (calibrated)
-    )
+    opp_base: float = 0.5  # chance a first meeting becomes an opportunity at fit = bar (calibrated)
     opp_fit_slope: float = 6.0  # logistic slope of that chance in fit (assumption)
     stages: float = 4.0  # discovery, solution, proposal, negotiation (assumption)
     cycle_days: float = 60.0  # Bridge Group 2017: median cycle 60-72 days (FACTS 2)
-    win_logit: float = -1.25  # intercept: ~20-25% win rate (Winning by Design 2023, FACTS 2)
+    win_logit: float = -1.9  # intercept: ~20-25% win rate (Winning by Design 2023, FACTS 2)
     win_fit: float = 3.0  # logit per unit of fit above 0.5 (assumption)
     win_intent: float = 1.5  # logit per unit of remaining intent above 0.5 (assumption)
     win_skill: float = 1.5  # logit per unit of rep skill above 0.5 (assumption)
-    win_repeat: float = (
-        0.35  # logit lost when the prospect repeats themselves (assumption; FACTS 5)
-    )
+    win_repeat: float = 0.35  # logit lost when the prospect repeats themselves (assumption; FACTS 5)
     win_discount: float = 3.0  # logit per unit of discount (assumption)
     win_overload: float = 1.0  # logit lost per unit of load above capacity (assumption)
     discount_mean: float = 0.10  # mean discount (see derive: revenue pay discounts more)

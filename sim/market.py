@@ -28,9 +28,7 @@ def make_streams(seed: int) -> dict[str, np.random.Generator]:
         A generator per name in :data:`STREAMS`; a process draws only from its own.
     """
     children = np.random.SeedSequence(seed).spawn(len(STREAMS))
-    return {
-        name: np.random.default_rng(child) for name, child in zip(STREAMS, children, strict=True)
-    }
+    return {name: np.random.default_rng(child) for name, child in zip(STREAMS, children, strict=True)}
 
 
 def decay(hours: float, scale: float, exponent: float) -> float:
@@ -46,9 +44,7 @@ def reach_probability(hours: float, params: Params, selling_skill: float) -> flo
     """Chance that one attempt ``hours`` after the inquiry reaches the prospect."""
     g = decay(hours, params.decay_scale_hours, params.decay_exponent)
     skill = 1.0 + params.skill_contact_gain * (selling_skill - 0.5)
-    return min(
-        1.0, params.contact_max * skill * (params.contact_floor + (1 - params.contact_floor) * g)
-    )
+    return min(1.0, params.contact_max * skill * (params.contact_floor + (1 - params.contact_floor) * g))
 
 
 def interest(intent: float, hours: float, params: Params) -> float:
@@ -133,9 +129,7 @@ class Market:
             (params.intent_a, params.intent_b),
         )
 
-    def inbound(
-        self, day: int, next_id: int, sat_start: float, volume_factor: float = 1.0
-    ) -> list[Lead]:
+    def inbound(self, day: int, next_id: int, sat_start: float, volume_factor: float = 1.0) -> list[Lead]:
         """The inbound leads of one working day, in order of arrival."""
         p = self.params
         n = int(self.arrivals.poisson(p.inbound_per_day)) if p.inbound_per_day > 0 else 0

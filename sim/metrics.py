@@ -89,12 +89,8 @@ def summarize(leads: pd.DataFrame, revenue: float, cost_of_sales: float) -> dict
         "opportunities": int(opps.sum()),
         "median_response_hours": float(response.median()) if len(response) else float("nan"),
         "share_responded_within_1h": _ratio(int((response <= 1.0).sum()), len(inbound)),
-        "prospect_satisfaction": float(leads["satisfaction"].mean())
-        if len(leads)
-        else float("nan"),
-        "share_dissatisfied": _ratio(
-            int((leads["satisfaction"] < DISSATISFIED_BELOW).sum()), len(leads)
-        ),
+        "prospect_satisfaction": float(leads["satisfaction"].mean()) if len(leads) else float("nan"),
+        "share_dissatisfied": _ratio(int((leads["satisfaction"] < DISSATISFIED_BELOW).sum()), len(leads)),
         "repeat_question_rate": _ratio(int(leads["repeated_questions"].sum()), int(followed.sum())),
         "cost_of_sales": float(cost_of_sales),
         "roi": _ratio(revenue - cost_of_sales, cost_of_sales),
@@ -122,9 +118,7 @@ def per_team(leads: pd.DataFrame) -> pd.DataFrame:
                 "deals_won": int((outcome == "won").sum()),
                 "revenue": float(part["revenue"].sum()),
                 "median_response_hours": float(response.median()) if len(response) else math.nan,
-                "prospect_satisfaction": float(part["satisfaction"].mean())
-                if len(part)
-                else math.nan,
+                "prospect_satisfaction": float(part["satisfaction"].mean()) if len(part) else math.nan,
             }
         )
     return pd.DataFrame(rows)

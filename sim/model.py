@@ -60,9 +60,7 @@ class SalesOrgModel(mesa.Model):
         cost_of_sales: salaries and commissions paid so far.
     """
 
-    def __init__(
-        self, scenario: Scenario, seed: int | None = None, params: Params | None = None
-    ) -> None:
+    def __init__(self, scenario: Scenario, seed: int | None = None, params: Params | None = None) -> None:
         seed = scenario.simulation.seed if seed is None else seed
         super().__init__(rng=np.random.default_rng(seed))
         self.config = scenario
@@ -121,9 +119,7 @@ class SalesOrgModel(mesa.Model):
             for team in pool.teams:
                 self.pool_of_team[team] = pool_index
         self.inside_reps = [rep for pool in self.pools for rep in pool.reps]
-        self.team_supported = [
-            bool(self.pools[self.pool_of_team[i]].reps) for i in range(len(weights))
-        ]
+        self.team_supported = [bool(self.pools[self.pool_of_team[i]].reps) for i in range(len(weights))]
         self._round_robin = [0] * len(weights)
         n_managers = math.ceil(org.inside_reps / self.params.reps_per_manager) + math.ceil(
             org.field_reps / self.params.reps_per_manager

@@ -11,10 +11,11 @@ delay of minutes or hours arises, in continuous working time.
 from __future__ import annotations
 
 import heapq
+import math
 from itertools import count
 from typing import TYPE_CHECKING
 
-from sim.leads import Lead, State
+from sim.leads import U_ROUTE, Lead, State
 from sim.levers import HOURS_PER_DAY
 
 if TYPE_CHECKING:
@@ -41,8 +42,13 @@ class InsidePool:
         return len(self._queue)
 
     def receive(self, lead: Lead) -> None:
-        """A new inquiry: it shows up in the queue after the routing delay."""
-        due = lead.created_at + self.model.params.lead_routing_hours
+        """A new inquiry: it shows up in the queue after a routing delay.
+
+        The delay is exponential with the scenario's mean: most inquiries
+        route quickly, some wait for a batch or a person to forward them.
+        """
+        delay = -self.model.params.lead_routing_hours * math.log1p(-lead.draws[U_ROUTE])
+        due = lead.created_at + delay
         heapq.heappush(self._queue, (due, next(self._seq), lead))
 
     def retry(self, lead: Lead, due: float) -> None:

@@ -148,10 +148,7 @@ def builtin_names() -> list[str]:
 
 def builtin_descriptions() -> dict[str, str]:
     """Built-in scenario name -> its one-line description."""
-    return {
-        name: _read_yaml(BUILTIN_DIR / f"{name}.yaml").get("description", "")
-        for name in builtin_names()
-    }
+    return {name: _read_yaml(BUILTIN_DIR / f"{name}.yaml").get("description", "") for name in builtin_names()}
 
 
 def resolve_path(ref: str | Path) -> Path:
@@ -177,9 +174,7 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise ScenarioError(f"{path}: cannot read ({exc.strerror})") from None
     if size > MAX_FILE_BYTES:
-        raise ScenarioError(
-            f"{path}: file is {size} bytes; a scenario may be at most {MAX_FILE_BYTES}"
-        )
+        raise ScenarioError(f"{path}: file is {size} bytes; a scenario may be at most {MAX_FILE_BYTES}")
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -187,7 +182,7 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise ScenarioError(f"{path}: cannot read ({exc.strerror})") from None
     try:
-        data = yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(text, Loader=_NoAliasLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -196,16 +191,14 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     if data is None:
         raise ScenarioError(f"{path}: the file is empty; a scenario needs at least 'name:'")
     if not isinstance(data, dict):
-        raise ScenarioError(
-            f"{path}: a scenario must be a mapping of keys, got {type(data).__name__}"
-        )
+        raise ScenarioError(f"{path}: a scenario must be a mapping of keys, got {type(data).__name__}")
     return data
 
 
 class _NoAliasLoader(yaml.SafeLoader):
     """SafeLoader that refuses anchors and aliases (no "billion laughs")."""
 
-    def compose_node(self, parent, index):  # noqa: D102
+    def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.composer.ComposerError(
@@ -257,7 +250,7 @@ def parse_override(expr: str) -> tuple[list[str], Any]:
     if not sep or not key or any(not part for part in key.split(".")):
         raise ScenarioError(f"--set {expr!r}: expected dotted.key=value, e.g. handoff.sla_hours=4")
     try:
-        value = yaml.load(raw, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+        value = yaml.load(raw, Loader=_NoAliasLoader)
     except yaml.YAMLError:
         raise ScenarioError(f"--set {expr!r}: the value is not valid YAML") from None
     return key.split("."), value
