@@ -52,8 +52,8 @@ class Params:
     # Fitted (scripts/calibrate.py) to Oldroyd et al., HBR 2011: within 1 h ~7x
     # as likely to qualify as 1 h later, >60x vs 24 h or later (FACTS 1).
     decay_scale_hours: float = 0.75
-    decay_exponent: float = 1.5
-    contact_floor: float = 0.2  # share of the reach chance that does not decay (assumption)
+    decay_exponent: float = 1.8
+    contact_floor: float = 0.1  # share of the reach chance that does not decay (assumption)
     contact_max: float = 0.75  # chance an immediate attempt reaches the prospect (assumption)
     wait_decay_hours: float = 40.0  # intent half-life while a qualified lead waits for the field,
     # in working hours (assumption: a week of silence loses half the interest)

@@ -1,0 +1,54 @@
+"""Invariants every run must satisfy, shared by the model and property tests."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.leads import TIMESTAMPS, State
+
+OPEN_TO_LAST_STAMP = {
+    "handed_off": "handed_off_at",
+    "accepted": "accepted_at",
+    "opportunity": "opportunity_at",
+}
+
+
+def check_run(result) -> None:
+    """Assert lead conservation, ordered timestamps, bounded satisfaction, consistent money."""
+    leads: pd.DataFrame = result.leads
+    summary = result.summary
+    states = {s.value for s in State}
+    # conservation: every lead in exactly one known state
+    assert leads["outcome"].notna().all()
+    assert set(leads["outcome"].astype(str)) <= states
+    assert leads["lead_id"].is_unique
+    assert len(leads) == summary["leads_created"]
+    # timestamps in lifecycle order wherever both are recorded
+    stamps = leads[list(TIMESTAMPS)].to_numpy()
+    filled = np.where(np.isnan(stamps), -np.inf, stamps)
+    running = np.maximum.accumulate(filled, axis=1)
+    ok = np.isnan(stamps) | (stamps >= running - 1e-9)
+    assert ok.all(), leads[~ok.all(axis=1)].head()
+    assert (leads["created_at"] >= 0).all()
+    # final states carry the stamps they imply
+    outcome = leads["outcome"].astype(str)
+    closed = outcome.isin(["won", "lost"])
+    assert leads.loc[closed, "closed_at"].notna().all()
+    assert leads.loc[closed, "opportunity_at"].notna().all()
+    assert leads.loc[~closed, "closed_at"].isna().all()
+    for state, column in OPEN_TO_LAST_STAMP.items():
+        assert leads.loc[outcome == state, column].notna().all(), state
+    assert leads.loc[outcome == "ignored", "handed_off_at"].notna().all()
+    assert leads.loc[outcome == "ignored", "accepted_at"].isna().all()
+    assert leads.loc[outcome == "new", "first_attempt_at"].isna().all()
+    # satisfaction within 0-100, money non-negative and consistent
+    assert leads["satisfaction"].between(0, 100).all()
+    assert (leads["revenue"] >= 0).all()
+    assert summary["revenue"] >= 0 and summary["cost_of_sales"] >= 0
+    won_revenue = leads.loc[outcome == "won", "revenue"].sum()
+    assert abs(summary["revenue"] - won_revenue) <= 1e-6 * max(1.0, won_revenue)
+    assert summary["deals_won"] == int((outcome == "won").sum())
+    for key, value in summary.items():
+        if isinstance(value, int):
+            assert value >= 0, key
