@@ -6,7 +6,6 @@ User-facing errors are caught here, once.
 
 from __future__ import annotations
 
-import json
 import os
 import shlex
 import sys
@@ -22,6 +21,7 @@ from sim.metrics import KPIS, UNITS
 from sim.scenario import ScenarioError, builtin_descriptions, load_scenario, scenario_to_dict
 
 OUTPUTS = Path("outputs")
+DEMO_SCENARIOS = ("field_only", "misaligned", "aligned", "integrated")
 
 
 class UserError(Exception):
@@ -81,12 +81,12 @@ def _fmt(kpi: str, value: float | None) -> str:
 
 def _kpi_table(columns: dict[str, dict[str, float]]) -> str:
     names = list(columns)
-    width = max(len(k) for k in KPIS) + 2
+    plain = {"$", "share", ""}
+    labels = {kpi: kpi if UNITS.get(kpi, "") in plain else f"{kpi} ({UNITS[kpi]})" for kpi in KPIS}
+    width = max(map(len, labels.values())) + 2
     col = max(14, *(len(n) + 2 for n in names))
     lines = ["KPI".ljust(width) + "".join(n.rjust(col) for n in names)]
-    for kpi in KPIS:
-        unit = UNITS.get(kpi)
-        label = f"{kpi} ({unit})" if unit and unit not in {"$", "share"} else kpi
+    for kpi, label in labels.items():
         lines.append(label.ljust(width) + "".join(_fmt(kpi, columns[n].get(kpi)).rjust(col) for n in names))
     return "\n".join(lines)
 
@@ -157,16 +157,20 @@ def scenarios() -> None:
 @click.option("--out", type=click.Path(file_okay=False), help="Output folder.")
 @click.option("--days", type=click.IntRange(min=1, max=5000), help="Working days to simulate.")
 def demo(out: str | None, days: int | None) -> None:
-    """Run misaligned and aligned for a year and print their KPIs side by side."""
+    """Run field_only, misaligned, aligned and integrated for a year, KPIs side by side.
+
+    One seed each (the same market for all); replications and intervals come
+    with ``salesim compare``.
+    """
     folder = _out_dir(out, "demo", "")
     columns = {}
-    for name in ("misaligned", "aligned"):
+    for name in DEMO_SCENARIOS:
         result = experiment.run(name, days=days)
         experiment.write_run(result, folder / name)
         columns[name] = result.summary
     click.echo(_kpi_table(columns))
     click.echo(f"\nresults: {folder}/")
-    (folder / "demo.json").write_text(json.dumps(columns, indent=2, default=float) + "\n")
+    experiment.write_json(folder / "demo.json", columns)
 
 
 if __name__ == "__main__":  # pragma: no cover
