@@ -229,16 +229,16 @@ def check_behavior_overrides(values: dict[str, float]) -> None:
             close = difflib.get_close_matches(name, allowed, n=1)
             hint = f"did you mean '{close[0]}'? " if close else ""
             raise ValueError(
-                f"behavior.{name} is not a behaviour parameter; {hint}"
+                f"{name} is not a behaviour parameter; {hint}"
                 "see `salesim show <scenario>` for the list"
             )
         if value != value or abs(value) == float("inf"):
-            raise ValueError(f"behavior.{name} must be a finite number")
+            raise ValueError(f"{name} must be a finite number")
         if name in PROBABILITIES and not 0.0 <= value <= 1.0:
-            raise ValueError(f"behavior.{name} is a share and must lie in [0, 1], got {value}")
+            raise ValueError(f"{name} is a share and must lie in [0, 1], got {value}")
         signed = name.startswith(("sat_", "win_")) or name == "inside_bar_shift"
         if not signed and value < 0:
-            raise ValueError(f"behavior.{name} must be >= 0, got {value}")
+            raise ValueError(f"{name} must be >= 0, got {value}")
 
 
 # ------------------------------------------------------------------ the levers
