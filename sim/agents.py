@@ -127,6 +127,11 @@ class InsideRep(mesa.Agent):
             self.model.pools[self.pool].retry(lead, t + p.retry_gap_hours * 1.6**k)
         return t + p.attempt_hours * self.pace
 
+    def territory(self) -> int | None:
+        """The team whose territory the rep prospects (None: any, for a shared pool)."""
+        teams = self.model.pools[self.pool].teams
+        return teams[0] if len(teams) == 1 else None
+
     def prospect(self, t: float, hours: float) -> float:
         """Outbound: cold outreach for ``hours``; each conversation becomes a lead."""
         p = self.model.params
@@ -135,7 +140,7 @@ class InsideRep(mesa.Agent):
         n = rng.poisson(rate * hours)
         end = t + hours * self.pace
         for at in sorted(t + rng.random(n) * hours * self.pace):
-            lead = self.model.new_lead("outbound", self.model.outbound, float(at), team=None)
+            lead = self.model.new_lead("outbound", self.model.outbound, float(at), team=self.territory())
             lead.first_attempt_at = lead.contacted_at = lead.created_at
             lead.attempts = 1
             lead.inside_rep = self.unique_id
@@ -205,6 +210,7 @@ class FieldRep(mesa.Agent):
         self.trust = p.initial_trust
         self.skill = min(1.0, max(0.0, p.field_skill + 0.1 * rng.standard_normal()))
         self.open_opps = 0
+        self.pending = 0  # handed off to this rep, not yet reviewed
         self.meetings_today = 0
         self.revenue = 0.0
 
@@ -239,7 +245,8 @@ class FieldRep(mesa.Agent):
             lead.state = State.ATTEMPTING
             self.model.feel_response(lead, t - lead.created_at)
         since = t - lead.created_at
-        if lead.draws[k] < reach_probability(since, p, self.skill):
+        u = lead.draws[k] if k < N_ATTEMPT_DRAWS else self.model.streams["field"].random()
+        if u < reach_probability(since, p, self.skill):
             lead.contacted_at = t
             interest_now = interest(lead.intent, since, p)
             if lead.draws[U_AGREE] >= agree_probability(interest_now, p):
@@ -260,24 +267,22 @@ class FieldRep(mesa.Agent):
     def review(self, lead: Lead, t: float) -> None:
         """Look at a handed-off lead: accept, reject back to inside, or ignore it."""
         p = self.model.params
+        rng = self.model.streams["field"]
+        self.pending -= 1
         noise = p.field_fit_noise * (1 - p.warm_noise_cut * p.warm_handoff)
-        good = lead.fit + noise * self.model.streams["field"].standard_normal() >= self.bar
+        good = lead.fit + noise * rng.standard_normal() >= self.bar
         self.trust += p.trust_learning * (good - self.trust)
         self.model.record_feedback(lead, self.bar)
-        if p.acceptance_stage:
-            if good or self._overruled(lead):
-                self.accept(lead, t)
-            else:
-                self._reject(lead)
-            return
+        # a doubted or unwanted lead may just be left lying; an acceptance stage
+        # (a decision is due) makes that rare, see levers.IGNORE
         doubt = 1.0 if not good else (1.0 - self.trust)
         p_ignore = p.ignore_propensity * doubt * (0.5 + self.load)
         if p.routing_kind == 3:  # cherry-picking: small deals are left on the board
             p_ignore *= 1.6 if lead.value < p.deal_value_median else 0.5
-        if self.model.streams["field"].random() < p_ignore:
+        if rng.random() < p_ignore:
             lead.feel(p.sat_dropped)
             lead.close(State.IGNORED)
-        elif good:
+        elif good or (p.acceptance_stage and self._overruled(lead)):
             self.accept(lead, t)
         else:
             self._reject(lead)

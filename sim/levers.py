@@ -229,8 +229,7 @@ def check_behavior_overrides(values: dict[str, float]) -> None:
             close = difflib.get_close_matches(name, allowed, n=1)
             hint = f"did you mean '{close[0]}'? " if close else ""
             raise ValueError(
-                f"{name} is not a behaviour parameter; {hint}"
-                "see `salesim show <scenario>` for the list"
+                f"{name} is not a behaviour parameter; {hint}see `salesim show <scenario>` for the list"
             )
         if value != value or abs(value) == float("inf"):
             raise ValueError(f"{name} must be a finite number")

@@ -28,8 +28,6 @@ from sim.market import Market, ProspectFactory, make_streams
 from sim.pools import InsidePool
 from sim.scenario import Scenario
 
-INSIDE_SOURCES = ("inbound", "outbound")
-
 
 def split_headcount(total: int, weights: list[int]) -> list[int]:
     """Split ``total`` seats across teams in proportion to ``weights`` (largest remainder)."""
@@ -200,7 +198,7 @@ class SalesOrgModel(mesa.Model):
             return None
         kind = self.params.routing_kind
         if kind == 1 or kind == 3:  # least loaded; cherry-pick: the freest rep takes from the board
-            return min(reps, key=lambda r: (r.open_opps, r.unique_id))
+            return min(reps, key=lambda r: (r.open_opps + r.pending, r.unique_id))
         if kind == 2:  # territory: each account belongs to one rep
             return reps[lead.lead_id * 2654435761 % 2**32 % len(reps)]
         i = self._round_robin[lead.team] % len(reps)
@@ -216,6 +214,7 @@ class SalesOrgModel(mesa.Model):
         lead.field_rep = rep.unique_id
         lead.state = State.HANDED_OFF
         self.handoffs += 1
+        rep.pending += 1
         if self.params.inside_pay_kind == 0:
             self.commissions += self.params.pay_per_lead
         self.calendar.add(at + rep.review_delay(lead), rep.review, lead)
@@ -241,7 +240,7 @@ class SalesOrgModel(mesa.Model):
         """Book an opportunity (and what inside is paid for it)."""
         p = self.params
         self.opportunities += 1
-        if lead.source in INSIDE_SOURCES and p.inside_pay_kind in (1, 3):
+        if lead.inside_rep >= 0 and p.inside_pay_kind in (1, 3):
             self.commissions += p.pay_per_opportunity * (0.5 if p.inside_pay_kind == 3 else 1.0)
 
     def on_won(self, lead: Lead) -> None:
@@ -254,7 +253,7 @@ class SalesOrgModel(mesa.Model):
         else:
             margin = lead.revenue - p.cost_of_goods * lead.value
             self.commissions += p.field_margin_rate * max(0.0, margin)
-        if lead.source in INSIDE_SOURCES and p.inside_pay_kind in (2, 3):
+        if lead.inside_rep >= 0 and p.inside_pay_kind in (2, 3):
             self.commissions += (
                 p.inside_revenue_rate * lead.revenue * (0.5 if p.inside_pay_kind == 3 else 1.0)
             )
