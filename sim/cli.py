@@ -41,6 +41,8 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except (ScenarioError, UserError) as exc:
             _fail(str(exc))
+        except click.UsageError as exc:  # bad option value, unknown option, missing argument
+            _fail(exc.format_message())
         except click.exceptions.Exit:
             raise
         except click.ClickException:

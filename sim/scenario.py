@@ -339,7 +339,8 @@ def load_scenario(
     data = apply_overrides(_load_raw(path), overrides)
     extra = [f"simulation.{k}={v}" for k, v in simulation.items() if v is not None]
     data = apply_overrides(data, extra)
-    return validate(data, source=str(path))
+    source = f"{path} with --set {' '.join(overrides)}" if overrides else str(path)
+    return validate(data, source=source)
 
 
 def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
