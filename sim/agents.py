@@ -102,7 +102,9 @@ class InsideRep(mesa.Agent):
     def pace(self) -> float:
         """Elapsed hours per hour of work (admin time, ramp-up)."""
         p = self.model.params
-        ramp = min(1.0, 0.3 + 0.7 * self.days_employed / p.inside_ramp_days)
+        ramp = min(
+            1.0, p.inside_ramp_floor + (1 - p.inside_ramp_floor) * self.days_employed / p.inside_ramp_days
+        )
         return 1.0 / (p.inside_hours_share * ramp)
 
     # ----------------------------------------------------------- the work
@@ -124,7 +126,7 @@ class InsideRep(mesa.Agent):
         if lead.attempts >= p.max_attempts:
             lead.close(State.UNREACHED)
         else:
-            self.model.pools[self.pool].retry(lead, t + p.retry_gap_hours * 1.6**k)
+            self.model.pools[self.pool].retry(lead, t + p.retry_gap_hours * p.retry_gap_growth**k)
         return t + p.attempt_hours * self.pace
 
     def territory(self) -> int | None:
@@ -154,7 +156,7 @@ class InsideRep(mesa.Agent):
         if lead.draws[U_AGREE] >= agree_probability(interest_now, p):
             # an inquirer who no longer cares has lapsed; a cold prospect just says no
             lead.close(State.LAPSED if lead.source == "inbound" else State.DISQUALIFIED)
-            return t + p.conversation_hours * 0.5 * self.pace
+            return t + p.conversation_hours * p.decline_share * self.pace
         return self.qualify(lead, t, interest_now)
 
     def read_fit(self, lead: Lead) -> float:
@@ -208,7 +210,7 @@ class FieldRep(mesa.Agent):
         self.team = team
         self.bar = min(1.0, max(0.0, p.field_threshold + p.field_threshold_sd * rng.standard_normal()))
         self.trust = p.initial_trust
-        self.skill = min(1.0, max(0.0, p.field_skill + 0.1 * rng.standard_normal()))
+        self.skill = min(1.0, max(0.0, p.field_skill + p.field_skill_sd * rng.standard_normal()))
         self.open_opps = 0
         self.pending = 0  # handed off to this rep, not yet reviewed
         self.meetings_today = 0
@@ -223,7 +225,7 @@ class FieldRep(mesa.Agent):
     def response_delay(self) -> float:
         """Hours until a busy field rep gets round to something (no SLA)."""
         p = self.model.params
-        mean = p.followup_hours * (0.5 + self.load) * (1.5 - self.trust)
+        mean = p.followup_hours * (p.load_delay_base + self.load) * (p.distrust_delay - self.trust)
         return float(self.model.streams["field"].exponential(mean))
 
     def review_delay(self, lead: Lead) -> float:
@@ -232,7 +234,7 @@ class FieldRep(mesa.Agent):
         u = lead.draws[U_REVIEW]
         if u < p.sla_compliance:
             return p.sla_hours * u / p.sla_compliance
-        return p.sla_hours * 0.5 + self.response_delay()
+        return p.sla_hours * p.late_review_floor + self.response_delay()
 
     def respond(self, lead: Lead, t: float) -> None:
         """Answer an inquiry that no inside rep covers (field-only territory)."""
@@ -276,9 +278,10 @@ class FieldRep(mesa.Agent):
         # a doubted or unwanted lead may just be left lying; an acceptance stage
         # (a decision is due) makes that rare, see levers.IGNORE
         doubt = 1.0 if not good else (1.0 - self.trust)
-        p_ignore = p.ignore_propensity * doubt * (0.5 + self.load)
+        p_ignore = p.ignore_propensity * doubt * (p.load_delay_base + self.load)
         if p.routing_kind == 3:  # cherry-picking: small deals are left on the board
-            p_ignore *= 1.6 if lead.value < p.deal_value_median else 0.5
+            small = lead.value < p.deal_value_median
+            p_ignore *= p.cherry_pick_small if small else p.cherry_pick_large
         if rng.random() < p_ignore:
             lead.feel(p.sat_dropped)
             lead.close(State.IGNORED)
@@ -307,7 +310,7 @@ class FieldRep(mesa.Agent):
             late_days = (t - lead.handed_off_at - p.sla_hours) / HOURS_PER_DAY
             if late_days > 0:
                 lead.feel(p.sat_late_per_day * late_days)
-        self.model.calendar.add(t + p.meeting_lead_hours * (0.5 + self.load), self.meet, lead)
+        self.model.calendar.add(t + p.meeting_lead_hours * (p.load_delay_base + self.load), self.meet, lead)
 
     # --------------------------------------------------------- the selling
     def meet(self, lead: Lead, t: float) -> None:
@@ -323,7 +326,9 @@ class FieldRep(mesa.Agent):
         if lead.handed_off_at is not None and lead.draws[U_REPEAT] > p.notes_completeness:
             lead.repeated = True  # the field rep asks the same questions again
             lead.feel(p.sat_repeat)
-        score = _logit(p.opp_base) + p.opp_fit_slope * (lead.fit - 0.5) + 2.0 * (intent_now - 0.5)
+        score = (
+            _logit(p.opp_base) + p.opp_fit_slope * (lead.fit - 0.5) + p.opp_intent_slope * (intent_now - 0.5)
+        )
         if lead.draws[U_OPP] >= logistic(score):
             lead.feel(p.sat_disqualified)
             lead.close(State.DISQUALIFIED)

@@ -45,12 +45,14 @@ class Params:
     field_intent_a: float = 2.0
     field_intent_b: float = 3.0
     reputation_effect: float = 0.0  # inbound volume loss per point of satisfaction below 50 (optional)
+    reputation_window: float = 500.0  # latest leads whose satisfaction makes the reputation
 
     # --- response-time decay ("the short life of online sales leads") ------
     # g(t) = (1 + t / decay_scale_hours) ** -decay_exponent multiplies the chance
     # to reach and to qualify a prospect t working hours after the inquiry.
-    # Fitted (scripts/calibrate.py) to Oldroyd et al., HBR 2011: within 1 h ~7x
-    # as likely to qualify as 1 h later, >60x vs 24 h or later (FACTS 1).
+    # Fitted by a small grid over scale, exponent and floor (docs/MODEL.md) to
+    # Oldroyd et al., HBR 2011: within 1 h ~7x as likely to qualify as an hour
+    # later, >60x vs 24 h or later (FACTS 1).
     decay_scale_hours: float = 0.75
     decay_exponent: float = 1.8
     contact_floor: float = 0.1  # share of the reach chance that does not decay (assumption)
@@ -63,8 +65,10 @@ class Params:
     # --- inside reps --------------------------------------------------------
     attempt_hours: float = 0.1  # one dial / email that does not connect (assumption: 6 min)
     conversation_hours: float = 0.4  # one qualifying conversation (assumption: 25 min)
+    decline_share: float = 0.5  # a prospect who declines takes this share of a conversation
     max_attempts: float = 6.0  # InsideSales 2007: 6+ attempts give up to 70% more contacts (FACTS 1)
-    retry_gap_hours: float = 2.5  # mean gap between attempts; grows x1.6 each try (assumption)
+    retry_gap_hours: float = 2.5  # gap after the first failed attempt (assumption)
+    retry_gap_growth: float = 1.6  # each further gap is this much longer (assumption)
     warm_handoff_hours: float = 0.25  # inside time for a warm handoff call (assumption)
     field_max_attempts: float = 2.0  # a field rep answering an inquiry tries this often (assumption)
     abandon_hours: float = 40.0  # leads untouched this long leave the queue (assumption: a week)
@@ -83,6 +87,7 @@ class Params:
     learning_rate: float = 0.02  # bar moves this share toward the field's per feedback item (assumption)
     learning_noise_floor: float = 0.5  # feedback can cut fit-reading noise to half at most (assumption)
     inside_ramp_days: float = 60.0  # new inside rep reaches full productivity (assumption: ~3 months)
+    inside_ramp_floor: float = 0.3  # productivity of a rep on day one (assumption)
     inside_tenure_days: float = 294.0  # ~14 months (Bridge Group / TOPO, FACTS 3)
     hiring_days: float = 30.0  # vacancy before a replacement starts (assumption)
 
@@ -105,11 +110,17 @@ class Params:
     field_leads_per_hour: float = 0.2  # self-prospecting yield (assumption: a meeting per 5 hours)
     self_prospect_when_supported: float = 0.6  # prospecting drive with inside support and full trust
     field_skill: float = 0.6  # mean field selling skill (assumption)
-    field_ramp_days: float = 105.0  # ~5 months median field ramp (Bridge Group 2024, FACTS 3)
+    field_skill_sd: float = 0.1  # spread of skill across field reps (assumption)
+    load_delay_base: float = 0.5  # field delays scale with (load_delay_base + load) (assumption)
+    distrust_delay: float = 1.5  # natural delays scale with (distrust_delay - trust) (assumption)
+    late_review_floor: float = 0.5  # a review that misses the SLA waits this share of it first
+    cherry_pick_small: float = 1.6  # cherry-picking: ignore chance x this for a below-median deal
+    cherry_pick_large: float = 0.5  # ... and x this for an above-median deal (assumption)
 
     # --- opportunities and deals ---------------------------------------------
-    opp_base: float = 0.5  # chance a first meeting becomes an opportunity at fit = bar (calibrated)
+    opp_base: float = 0.5  # chance a first meeting becomes an opportunity at fit 0.5, intent 0.5
     opp_fit_slope: float = 6.0  # logistic slope of that chance in fit (assumption)
+    opp_intent_slope: float = 2.0  # logistic slope of that chance in remaining intent (assumption)
     stages: float = 4.0  # discovery, solution, proposal, negotiation (assumption)
     cycle_days: float = 60.0  # Bridge Group 2017: median cycle 60-72 days (FACTS 2)
     win_logit: float = -1.9  # intercept: ~20-25% win rate (Winning by Design 2023, FACTS 2)
@@ -146,18 +157,17 @@ class Params:
     field_revenue_rate: float = 0.10  # field commission on revenue (assumption)
     field_margin_rate: float = 0.16  # field commission on margin (assumption)
     cost_of_goods: float = 0.30  # share of list value that is cost, for margin (assumption)
+    hybrid_share: float = 0.5  # hybrid plan: this share of each of per-opportunity and revenue pay
     inside_pay_kind: float = 0.0  # 0 per_lead, 1 per_opportunity, 2 revenue, 3 hybrid (derived)
     field_pay_kind: float = 0.0  # 0 revenue, 1 margin (derived)
 
     # --- organization -------------------------------------------------------
-    structure_one_team: float = 0.0  # 1 for one team (derived)
     feedback_kind: float = 0.0  # 0 none, 1 periodic, 2 continuous (derived)
     feedback_interval_days: float = 7.0
     warm_handoff: float = 0.0  # 1 for warm (derived)
     acceptance_stage: float = 0.0  # 1 when the field must accept or reject (derived)
     sla_hours: float = 24.0
     routing_kind: float = 0.0  # 0 round_robin, 1 least_loaded, 2 territory, 3 cherry_pick
-    inside_shared: float = 1.0  # 1 when one inside pool serves every field team
     conflict_resolution: float = 0.0  # share of rejections reviewed and resolved (see derive)
 
     def replace(self, **changes: float) -> Params:
@@ -197,6 +207,10 @@ PROBABILITIES = frozenset(
         "field_margin_rate",
         "cost_of_goods",
         "conflict_resolution",
+        "inside_ramp_floor",
+        "decline_share",
+        "late_review_floor",
+        "hybrid_share",
     }
 )
 
@@ -205,14 +219,12 @@ DERIVED_ONLY = frozenset(
     {
         "inside_pay_kind",
         "field_pay_kind",
-        "structure_one_team",
         "feedback_kind",
         "feedback_interval_days",
         "warm_handoff",
         "acceptance_stage",
         "sla_hours",
         "routing_kind",
-        "inside_shared",
         "inbound_per_day",
         "deal_value_median",
         "deal_value_sigma",
@@ -343,14 +355,12 @@ def derive(scenario: Scenario) -> Params:
         discount_mean=FIELD_DISCOUNT[pay.field],
         inside_pay_kind=INSIDE_PAY_KIND[pay.inside],
         field_pay_kind=0 if pay.field == "revenue" else 1,
-        structure_one_team=1 if org.structure == "one_team" else 0,
         feedback_kind=FEEDBACK_KIND[fb.mode],
         feedback_interval_days=fb.interval_days,
         warm_handoff=1 if h.mode == "warm" else 0,
         acceptance_stage=1 if h.acceptance_stage else 0,
         sla_hours=h.sla_hours,
         routing_kind=ROUTING_KIND[h.routing],
-        inside_shared=1 if org.inside_shared_across_teams else 0,
         conflict_resolution=resolution,
     )
     return params.replace(**scenario.behavior) if scenario.behavior else params

@@ -148,8 +148,8 @@ class SalesOrgModel(mesa.Model):
 
     def _receive_inquiries(self, day: int) -> None:
         volume = 1.0
-        if self.params.reputation_effect > 0 and len(self.book) > 100:
-            recent = self.book.leads[-500:]
+        if self.params.reputation_effect > 0 and len(self.book) >= 100:
+            recent = self.book.leads[-int(self.params.reputation_window) :]
             mean_sat = sum(lead.satisfaction for lead in recent) / len(recent)
             volume = 1.0 - self.params.reputation_effect * max(0.0, 50.0 - mean_sat) / 50.0
         for lead in self.market.inbound(day, self.book.next_id(), self.params.sat_start, volume):
@@ -241,7 +241,7 @@ class SalesOrgModel(mesa.Model):
         p = self.params
         self.opportunities += 1
         if lead.inside_rep >= 0 and p.inside_pay_kind in (1, 3):
-            self.commissions += p.pay_per_opportunity * (0.5 if p.inside_pay_kind == 3 else 1.0)
+            self.commissions += p.pay_per_opportunity * (p.hybrid_share if p.inside_pay_kind == 3 else 1.0)
 
     def on_won(self, lead: Lead) -> None:
         """Book a won deal's revenue and the commissions it pays."""
@@ -255,7 +255,7 @@ class SalesOrgModel(mesa.Model):
             self.commissions += p.field_margin_rate * max(0.0, margin)
         if lead.inside_rep >= 0 and p.inside_pay_kind in (2, 3):
             self.commissions += (
-                p.inside_revenue_rate * lead.revenue * (0.5 if p.inside_pay_kind == 3 else 1.0)
+                p.inside_revenue_rate * lead.revenue * (p.hybrid_share if p.inside_pay_kind == 3 else 1.0)
             )
 
     # ------------------------------------------------------------ reading
