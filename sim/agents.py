@@ -213,7 +213,7 @@ class FieldRep(mesa.Agent):
         self.skill = min(1.0, max(0.0, p.field_skill + p.field_skill_sd * rng.standard_normal()))
         self.open_opps = 0
         self.pending = 0  # handed off to this rep, not yet reviewed
-        self.meetings_today = 0
+        self.busy_today = 0.0  # hours spent today on reviews, answers and meetings
         self.revenue = 0.0
 
     @property
@@ -248,7 +248,9 @@ class FieldRep(mesa.Agent):
             self.model.feel_response(lead, t - lead.created_at)
         since = t - lead.created_at
         u = lead.draws[k] if k < N_ATTEMPT_DRAWS else self.model.streams["field"].random()
+        self.busy_today += p.attempt_hours
         if u < reach_probability(since, p, self.skill):
+            self.busy_today += p.conversation_hours
             lead.contacted_at = t
             interest_now = interest(lead.intent, since, p)
             if lead.draws[U_AGREE] >= agree_probability(interest_now, p):
@@ -271,6 +273,7 @@ class FieldRep(mesa.Agent):
         p = self.model.params
         rng = self.model.streams["field"]
         self.pending -= 1
+        self.busy_today += p.review_hours
         noise = p.field_fit_noise * (1 - p.warm_noise_cut * p.warm_handoff)
         good = lead.fit + noise * rng.standard_normal() >= self.bar
         self.trust += p.trust_learning * (good - self.trust)
@@ -285,10 +288,12 @@ class FieldRep(mesa.Agent):
         if rng.random() < p_ignore:
             lead.feel(p.sat_dropped)
             lead.close(State.IGNORED)
+            self.model.field_hours_wasted += p.review_hours
         elif good or (p.acceptance_stage and self._overruled(lead)):
             self.accept(lead, t)
         else:
             self._reject(lead)
+            self.model.field_hours_wasted += p.review_hours
 
     def _overruled(self, lead: Lead) -> bool:
         """A manager settles a disputed rejection: a truly fitting lead is taken."""
@@ -317,11 +322,12 @@ class FieldRep(mesa.Agent):
         """First meeting: does the prospect still care, and is there an opportunity?"""
         p = self.model.params
         lead.followed_up_at = t
-        self.meetings_today += 1
+        self.busy_today += p.meeting_hours
         start = lead.qualified_at if lead.qualified_at is not None else lead.created_at
         intent_now = waiting_interest(lead.intent_at_handoff, t - start, p)
         if intent_now < p.lapse_intent:
             lead.close(State.LAPSED)
+            self.model.field_hours_wasted += p.meeting_hours
             return
         if lead.handed_off_at is not None and lead.draws[U_REPEAT] > p.notes_completeness:
             lead.repeated = True  # the field rep asks the same questions again
@@ -332,6 +338,7 @@ class FieldRep(mesa.Agent):
         if lead.draws[U_OPP] >= logistic(score):
             lead.feel(p.sat_disqualified)
             lead.close(State.DISQUALIFIED)
+            self.model.field_hours_wasted += p.meeting_hours
             return
         self.open_opportunity(lead, t, intent_now)
 
@@ -378,8 +385,8 @@ class FieldRep(mesa.Agent):
     def prospect(self, day: int) -> None:
         """Self-source leads with the selling time left, more so when unsupported."""
         p = self.model.params
-        busy = self.open_opps * p.opp_hours_per_day + self.meetings_today * p.meeting_hours
-        self.meetings_today = 0
+        busy = self.open_opps * p.opp_hours_per_day + self.busy_today
+        self.busy_today = 0.0
         free = max(0.0, HOURS_PER_DAY * p.inside_hours_share - busy)
         need = max(0.0, 1.0 - self.open_opps / p.pipeline_target)
         supported = self.model.team_supported[self.team]

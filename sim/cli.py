@@ -16,6 +16,7 @@ import click
 import yaml
 
 from sim import experiment
+from sim.io import write_json
 from sim.levers import derive, params_to_dict
 from sim.metrics import KPIS, UNITS
 from sim.scenario import ScenarioError, builtin_descriptions, load_scenario, scenario_to_dict
@@ -172,7 +173,7 @@ def demo(out: str | None, days: int | None) -> None:
         columns[name] = result.summary
     click.echo(_kpi_table(columns))
     click.echo(f"\nresults: {folder}/")
-    experiment.write_json(folder / "demo.json", columns)
+    write_json(folder / "demo.json", columns)
 
 
 if __name__ == "__main__":  # pragma: no cover

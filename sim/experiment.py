@@ -1,4 +1,4 @@
-"""Running the model: one run now; replications and comparisons build on it.
+"""Running the model: one run, and replications with common random numbers.
 
 The experiment layer is separate from the model (as in EMA Workbench): it
 takes a scenario, runs :class:`sim.model.SalesOrgModel`, and returns a
@@ -7,19 +7,23 @@ takes a scenario, runs :class:`sim.model.SalesOrgModel`, and returns a
 
 from __future__ import annotations
 
-import json
+import multiprocessing
 import os
 import sys
-import tempfile
+from collections.abc import Iterable
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
+from tqdm import tqdm
 
+from sim.io import atomic_write, write_json
 from sim.levers import derive, params_to_dict
-from sim.metrics import per_team, summarize_model
+from sim.metrics import KPIS, per_team, summarize_model
 from sim.model import SalesOrgModel
 from sim.scenario import Scenario, load_scenario, scenario_to_dict
 
@@ -118,44 +122,6 @@ def run(
     )
 
 
-# ------------------------------------------------------------------ writing
-
-
-def atomic_write(path: Path, write) -> None:
-    """Write a file through a temporary sibling and a rename: never half-written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _json_default(value: Any) -> Any:
-    if hasattr(value, "item"):
-        return value.item()
-    raise TypeError(f"not JSON serializable: {type(value).__name__}")
-
-
-def write_json(path: Path, data: Any) -> None:
-    """Write JSON atomically, NaN written as null."""
-
-    def clean(x: Any) -> Any:
-        if isinstance(x, float) and x != x:
-            return None
-        if isinstance(x, dict):
-            return {k: clean(v) for k, v in x.items()}
-        if isinstance(x, list):
-            return [clean(v) for v in x]
-        return x
-
-    text = json.dumps(clean(data), indent=2, default=_json_default) + "\n"
-    atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
-
-
 def write_run(result: RunResult, out: Path, command: str | None = None) -> None:
     """Write summary.json, daily.csv, leads.parquet, teams.csv and manifest.json to ``out``."""
     out.mkdir(parents=True, exist_ok=True)
@@ -164,3 +130,122 @@ def write_run(result: RunResult, out: Path, command: str | None = None) -> None:
     atomic_write(out / "teams.csv", lambda tmp: result.teams.to_csv(tmp, index=False))
     atomic_write(out / "leads.parquet", lambda tmp: result.leads.to_parquet(tmp, index=False))
     write_json(out / "manifest.json", result.manifest(command))
+
+
+# ------------------------------------------------------------- replications
+
+
+def replication_seeds(seed: int, n: int) -> list[int]:
+    """Seeds of replications 0..n-1: children of one SeedSequence, stable in ``n``.
+
+    Replication ``i`` gets the same seed whatever ``n`` is and whatever the
+    scenario, so scenarios compared replication by replication meet the same
+    markets (common random numbers).
+    """
+    children = np.random.SeedSequence(seed).spawn(n)
+    return [int(child.generate_state(1, dtype=np.uint32)[0]) for child in children]
+
+
+def summary_of(task: tuple[Scenario, int]) -> dict[str, float]:
+    """Run one (scenario, seed) and keep its KPIs (a picklable task for executors)."""
+    scenario, seed = task
+    return run(scenario, seed=seed).summary
+
+
+def default_workers() -> int:
+    """One worker per core this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def map_runs(
+    tasks: list[tuple[Scenario, int]],
+    workers: int | None = None,
+    executor: Executor | None = None,
+    progress: bool = False,
+    desc: str = "runs",
+) -> list[dict[str, float]]:
+    """KPIs of every (scenario, seed) task, in task order, serial or in parallel.
+
+    Args:
+        tasks: (scenario, seed) pairs.
+        workers: processes for a local pool (default: all cores; 1 runs serially).
+        executor: any ``concurrent.futures.Executor`` to use instead of a local pool.
+        progress: show a progress bar.
+        desc: label of the progress bar.
+
+    Returns:
+        One KPI dict per task, in the order of ``tasks``; identical whatever runs them.
+    """
+    workers = default_workers() if workers is None else workers
+    bar = tqdm(total=len(tasks), desc=desc, unit="run", disable=not progress, leave=False)
+    try:
+        if executor is None and (workers <= 1 or len(tasks) <= 1):
+            results = []
+            for task in tasks:
+                results.append(summary_of(task))
+                bar.update()
+            return results
+        # Batches of several runs keep each task well above the pool's overhead.
+        chunk = max(1, len(tasks) // (4 * max(workers, 1)))
+        if executor is not None:
+            return _collect(executor.map(summary_of, tasks, chunksize=chunk), bar)
+        context = multiprocessing.get_context("forkserver")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            return _collect(pool.map(summary_of, tasks, chunksize=chunk), bar)
+    finally:
+        bar.close()
+
+
+def _collect(results: Iterable[dict[str, float]], bar: tqdm) -> list[dict[str, float]]:
+    out = []
+    for summary in results:
+        out.append(summary)
+        bar.update()
+    return out
+
+
+def _resolve(scenario: Scenario | str | Path, days: int | None, overrides) -> Scenario:
+    if isinstance(scenario, Scenario) and not overrides and days is None:
+        return scenario
+    if isinstance(scenario, Scenario):
+        from sim.scenario import apply_overrides, validate
+
+        extra = [f"simulation.days={days}"] if days is not None else []
+        return validate(apply_overrides(scenario_to_dict(scenario), [*overrides, *extra]), scenario.name)
+    return load_scenario(scenario, overrides, days=days)
+
+
+def replicate(
+    scenario: Scenario | str | Path,
+    n: int = 20,
+    seed: int | None = None,
+    days: int | None = None,
+    overrides: tuple[str, ...] | list[str] = (),
+    workers: int | None = None,
+    executor: Executor | None = None,
+    progress: bool = False,
+) -> pd.DataFrame:
+    """Run ``n`` replications of a scenario with common random numbers.
+
+    Args:
+        scenario: a Scenario, a path or a built-in name.
+        n: number of replications.
+        seed: root seed (default: the scenario's); replication seeds derive from it.
+        days: working days per run (default: the scenario's).
+        overrides: ``dotted.key=value`` changes to the scenario.
+        workers: processes (default: all cores).
+        executor: a ``concurrent.futures.Executor`` to run on instead.
+        progress: show a progress bar.
+
+    Returns:
+        One row per replication: scenario, replication, seed and every KPI.
+    """
+    scenario = _resolve(scenario, days, overrides)
+    root = scenario.simulation.seed if seed is None else seed
+    seeds = replication_seeds(root, n)
+    rows = map_runs([(scenario, s) for s in seeds], workers, executor, progress, scenario.name)
+    frame = pd.DataFrame(rows, columns=list(KPIS))
+    frame.insert(0, "seed", seeds)
+    frame.insert(0, "replication", range(n))
+    frame.insert(0, "scenario", scenario.name)
+    return frame

@@ -84,6 +84,9 @@ class Params:
     selling_skill: float = 0.5  # 0-1, from training (see derive)
     knowledge_noise_cut: float = 0.6  # full knowledge cuts fit-reading noise by 60% (assumption)
     skill_contact_gain: float = 0.6  # full selling skill raises reach/conversation chance 60% (assumption)
+    informal_feedback: float = 0.0  # share of field verdicts passed on informally (see derive)
+    shared_priority_hours: float = 1.5  # shared pool: a smaller team's inquiries wait up to this long
+    # behind the largest team's (its manager pushes hardest; assumption)
     learning_rate: float = 0.02  # bar moves this share toward the field's per feedback item (assumption)
     learning_noise_floor: float = 0.5  # feedback can cut fit-reading noise to half at most (assumption)
     inside_ramp_days: float = 60.0  # new inside rep reaches full productivity (assumption: ~3 months)
@@ -105,6 +108,7 @@ class Params:
     notes_completeness: float = 0.4  # handoff context; 1 - chance of repeat questions (see derive)
     opp_hours_per_day: float = 0.18  # daily selling time one open opportunity takes (assumption)
     meeting_hours: float = 1.0  # a first meeting (assumption)
+    review_hours: float = 0.25  # reading a handed-off lead and deciding (assumption)
     field_capacity: float = 20.0  # open opportunities a rep can work well (assumption)
     pipeline_target: float = 15.0  # open opportunities a rep aims to hold (assumption)
     field_leads_per_hour: float = 0.2  # self-prospecting yield (assumption: a meeting per 5 hours)
@@ -211,6 +215,7 @@ PROBABILITIES = frozenset(
         "decline_share",
         "late_review_floor",
         "hybrid_share",
+        "informal_feedback",
     }
 )
 
@@ -281,6 +286,11 @@ FIELD_DISCOUNT = {"revenue": 0.12, "margin": 0.04}
 # 2021: 68% report to Sales, FACTS 3).
 REPORTS_TO_SHIFT = {"marketing": -0.04, "sales": 0.02}
 
+# organization.inside_reports_to -> (knowledge, skill) picked up on the job from
+# the host organization, whoever runs the formal training: Marketing teaches
+# the product and the messaging, Sales teaches selling (assumption).
+REPORTS_TO_TRAINING = {"marketing": (0.08, 0.0), "sales": (0.0, 0.08)}
+
 # training.owner x focus -> (product knowledge, selling skill). Marketing trains
 # on product and messaging, Sales on selling; nobody means learning on the job.
 TRAINING_OWNER = {
@@ -291,14 +301,21 @@ TRAINING_OWNER = {
 }
 TRAINING_FOCUS = {"product": (0.10, -0.10), "selling": (-0.10, 0.10), "both": (0.0, 0.0)}
 
-# organization.structure -> (initial trust, lead routing delay in working hours).
-# One team shares goals and a system: leads route at once and the field
-# starts out trusting inside's leads (assumption; Homburg et al. 2008, FACTS 4).
-STRUCTURE = {"one_team": (0.70, 0.25), "two_teams": (0.40, 2.0)}
+# organization.structure -> (initial trust, lead routing delay in working hours,
+# informal feedback, handoff-notes bonus). One team shares goals, a system and
+# a floor: leads route at once, the field starts out trusting inside's leads,
+# tells them informally what it thought of them, and reads the same CRM record
+# (assumption; Homburg et al. 2008: strong structural links, FACTS 4).
+STRUCTURE = {"one_team": (0.70, 0.25, 0.4, 0.07), "two_teams": (0.40, 2.0, 0.0, 0.0)}
 
-# organization.management -> (SLA compliance if enforced, conflict resolution).
-# One manager over both teams can enforce an SLA and settle disputed leads.
-MANAGEMENT = {"one_manager": (0.92, 0.8), "two_managers": (0.70, 0.2)}
+# organization.management -> (SLA compliance if enforced, conflict resolution,
+# ignore multiplier). One manager over both teams can enforce an SLA, settle
+# disputed leads and sees leads dropped between the teams (assumption).
+MANAGEMENT = {"one_manager": (0.92, 0.8, 0.6), "two_managers": (0.70, 0.2, 1.0)}
+
+# organization.inside_shared_across_teams -> (trust bonus, notes bonus) of a
+# dedicated pool: "our own" inside reps know the team's accounts (assumption).
+DEDICATED = {False: (0.10, 0.05), True: (0.0, 0.0)}
 SLA_COMPLIANCE_UNENFORCED = 0.25  # an unenforced SLA is a wish (assumption)
 
 # handoff.mode -> notes completeness. A warm handoff (a call with both reps)
@@ -332,9 +349,11 @@ def derive(scenario: Scenario) -> Params:
     bar, bar_sd, field_sd = STANDARD[q.standard_set_by]
     knowledge, skill = TRAINING_OWNER[tr.owner]
     dk, ds = TRAINING_FOCUS[tr.focus]
-    trust, routing_hours = STRUCTURE[org.structure]
-    compliance_enforced, resolution = MANAGEMENT[org.management]
-    notes = NOTES[h.mode] + (0.07 if org.structure == "one_team" else 0.0)  # shared CRM
+    hk, hs = REPORTS_TO_TRAINING[org.inside_reports_to]
+    trust, routing_hours, informal, notes_crm = STRUCTURE[org.structure]
+    compliance_enforced, resolution, ignore_factor = MANAGEMENT[org.management]
+    trust_dedicated, notes_dedicated = DEDICATED[org.inside_shared_across_teams]
+    notes = NOTES[h.mode] + notes_crm + notes_dedicated
 
     params = Params(
         inbound_per_day=scenario.market.inbound_leads_per_day,
@@ -346,11 +365,12 @@ def derive(scenario: Scenario) -> Params:
         inside_bar_shift=INSIDE_PAY_SHIFT[pay.inside] + REPORTS_TO_SHIFT[org.inside_reports_to],
         inside_threshold_sd=bar_sd,
         field_threshold_sd=field_sd,
-        product_knowledge=_clip(knowledge + dk),
-        selling_skill=_clip(skill + ds),
-        initial_trust=trust,
+        product_knowledge=_clip(knowledge + dk + hk),
+        selling_skill=_clip(skill + ds + hs),
+        initial_trust=_clip(trust + trust_dedicated),
+        informal_feedback=informal,
         sla_compliance=compliance_enforced if h.sla_enforced else SLA_COMPLIANCE_UNENFORCED,
-        ignore_propensity=IGNORE[h.acceptance_stage] * (0.5 if h.sla_enforced else 1.0),
+        ignore_propensity=IGNORE[h.acceptance_stage] * (0.5 if h.sla_enforced else 1.0) * ignore_factor,
         notes_completeness=_clip(notes),
         discount_mean=FIELD_DISCOUNT[pay.field],
         inside_pay_kind=INSIDE_PAY_KIND[pay.inside],

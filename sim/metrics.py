@@ -30,11 +30,18 @@ KPIS: tuple[str, ...] = (
     "opportunities",
     "median_response_hours",
     "share_responded_within_1h",
+    "median_acceptance_hours",
+    "team_response_gap_hours",
     "prospect_satisfaction",
     "share_dissatisfied",
     "repeat_question_rate",
     "cost_of_sales",
     "roi",
+    "margin",
+    "mean_discount",
+    "field_hours_wasted",
+    "inside_bar_gap",
+    "field_trust",
 )
 
 UNITS = {
@@ -43,10 +50,17 @@ UNITS = {
     "win_rate": "share",
     "median_response_hours": "working h",
     "share_responded_within_1h": "share",
+    "median_acceptance_hours": "working h",
+    "team_response_gap_hours": "working h",
     "prospect_satisfaction": "0-100",
     "share_dissatisfied": "share",
     "repeat_question_rate": "share",
     "roi": "x",
+    "margin": "$",
+    "mean_discount": "share",
+    "field_hours_wasted": "h",
+    "inside_bar_gap": "fit",
+    "field_trust": "0-1",
 }
 
 DISSATISFIED_BELOW = 40.0  # satisfaction under this counts as a dissatisfied prospect
@@ -56,13 +70,16 @@ def _ratio(num: float, den: float) -> float:
     return float(num / den) if den else float("nan")
 
 
-def summarize(leads: pd.DataFrame, revenue: float, cost_of_sales: float) -> dict[str, float]:
+def summarize(
+    leads: pd.DataFrame, revenue: float, cost_of_sales: float, cost_of_goods: float = 0.3
+) -> dict[str, float]:
     """The KPIs of one run from its lead log and its books.
 
     Args:
         leads: the lead log (one row per lead, columns of ``LeadBook.to_frame``).
         revenue: dollars won.
         cost_of_sales: salaries plus commissions, dollars.
+        cost_of_goods: share of a deal's list value that is cost (for the margin).
 
     Returns:
         KPI name -> value; NaN where a KPI is undefined (e.g. no deals closed).
@@ -75,6 +92,10 @@ def summarize(leads: pd.DataFrame, revenue: float, cost_of_sales: float) -> dict
     handed = leads["handed_off_at"].notna()
     opps = leads["opportunity_at"].notna()
     followed = leads["followed_up_at"].notna() & handed
+    acceptance = (leads["accepted_at"] - leads["handed_off_at"]).dropna()
+    team_medians = (
+        (inbound["first_attempt_at"] - inbound["created_at"]).groupby(inbound["team"], observed=True).median()
+    ).dropna()
     return {
         "revenue": float(revenue),
         "deals_won": won,
@@ -89,17 +110,27 @@ def summarize(leads: pd.DataFrame, revenue: float, cost_of_sales: float) -> dict
         "opportunities": int(opps.sum()),
         "median_response_hours": float(response.median()) if len(response) else float("nan"),
         "share_responded_within_1h": _ratio(int((response <= 1.0).sum()), len(inbound)),
+        "median_acceptance_hours": float(acceptance.median()) if len(acceptance) else float("nan"),
+        "team_response_gap_hours": float(team_medians.max() - team_medians.min())
+        if len(team_medians) > 1
+        else float("nan"),
         "prospect_satisfaction": float(leads["satisfaction"].mean()) if len(leads) else float("nan"),
         "share_dissatisfied": _ratio(int((leads["satisfaction"] < DISSATISFIED_BELOW).sum()), len(leads)),
         "repeat_question_rate": _ratio(int(leads["repeated_questions"].sum()), int(followed.sum())),
         "cost_of_sales": float(cost_of_sales),
         "roi": _ratio(revenue - cost_of_sales, cost_of_sales),
+        "margin": float(revenue - cost_of_goods * leads.loc[outcome == "won", "value"].sum()),
+        "mean_discount": float(leads.loc[outcome == "won", "discount"].mean()) if won else float("nan"),
     }
 
 
 def summarize_model(model: SalesOrgModel, leads: pd.DataFrame) -> dict[str, float]:
-    """KPIs of a finished model."""
-    return summarize(leads, model.revenue, model.cost_of_sales)
+    """KPIs of a finished model, with the organization's state at the end."""
+    kpis = summarize(leads, model.revenue, model.cost_of_sales, model.params.cost_of_goods)
+    kpis["field_hours_wasted"] = float(model.field_hours_wasted)
+    kpis["inside_bar_gap"] = model.mean_inside_bar_gap()
+    kpis["field_trust"] = model.mean_trust()
+    return kpis
 
 
 def per_team(leads: pd.DataFrame) -> pd.DataFrame:

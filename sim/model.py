@@ -74,6 +74,7 @@ class SalesOrgModel(mesa.Model):
         self.deals_won = 0
         self.opportunities = 0
         self.handoffs = 0
+        self.field_hours_wasted = 0.0
         self._feedback: dict[int, list[float]] = {}
         self.team_names = [t.name for t in scenario.organization.field_teams]
         self._build_organization(scenario)
@@ -106,10 +107,10 @@ class SalesOrgModel(mesa.Model):
             self.field_by_team.append(reps)
             self.field_reps.extend(reps)
         if org.inside_shared_across_teams:
-            self.pools = [InsidePool(self, list(range(len(weights))))]
+            self.pools = [InsidePool(self, list(range(len(weights))), weights)]
             seats = [org.inside_reps]
         else:
-            self.pools = [InsidePool(self, [i]) for i in range(len(weights))]
+            self.pools = [InsidePool(self, [i], weights) for i in range(len(weights))]
             seats = split_headcount(org.inside_reps, weights)
         self.pool_of_team = [0] * len(weights)
         for pool_index, (pool, n) in enumerate(zip(self.pools, seats, strict=True)):
@@ -137,8 +138,8 @@ class SalesOrgModel(mesa.Model):
         for rep in self.field_reps:
             rep.prospect(day)
         self.calendar.run_until(end)
-        if self.params.feedback_kind == 2:
-            self.hold_feedback_meeting()
+        if self.params.feedback_kind == 2 or self.params.informal_feedback > 0:
+            self.hold_feedback_meeting()  # continuous loop, or word of mouth in one team
         self._pay_salaries()
         for rep in self.inside_reps:
             rep.days_employed += 1
@@ -222,7 +223,10 @@ class SalesOrgModel(mesa.Model):
 
     def record_feedback(self, lead: Lead, field_bar: float) -> None:
         """Note the field's verdict on an inside rep's lead, if feedback flows."""
-        if self.params.feedback_kind and lead.inside_rep >= 0:
+        p = self.params
+        if lead.inside_rep < 0:
+            return
+        if p.feedback_kind or self.streams["field"].random() < p.informal_feedback:
             self._feedback.setdefault(lead.inside_rep, []).append(field_bar)
 
     def hold_feedback_meeting(self) -> None:
@@ -299,4 +303,5 @@ _DAILY_REPORTERS = {
     "inside_reps_active": lambda m: sum(r.active for r in m.inside_reps),
     "inside_bar_gap": SalesOrgModel.mean_inside_bar_gap,
     "field_trust": SalesOrgModel.mean_trust,
+    "field_hours_wasted": "field_hours_wasted",
 }

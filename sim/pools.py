@@ -31,9 +31,14 @@ class InsidePool:
         teams: indices of the field teams this pool serves.
     """
 
-    def __init__(self, model: SalesOrgModel, teams: list[int]) -> None:
+    def __init__(self, model: SalesOrgModel, teams: list[int], team_sizes: list[int]) -> None:
         self.model = model
         self.teams = teams
+        # A shared pool serves the biggest team first: a smaller team's inquiries
+        # queue behind by up to shared_priority_hours (contention between teams).
+        biggest = max((team_sizes[i] for i in teams), default=0) or 1
+        wait = model.params.shared_priority_hours if len(teams) > 1 else 0.0
+        self.priority_delay = {i: wait * (1 - team_sizes[i] / biggest) for i in teams}
         self.reps: list[InsideRep] = []
         self._queue: list[tuple[float, int, Lead]] = []
         self._seq = count()
@@ -48,7 +53,7 @@ class InsidePool:
         route quickly, some wait for a batch or a person to forward them.
         """
         delay = -self.model.params.lead_routing_hours * math.log1p(-lead.draws[U_ROUTE])
-        due = lead.created_at + delay
+        due = lead.created_at + delay + self.priority_delay[lead.team]
         heapq.heappush(self._queue, (due, next(self._seq), lead))
 
     def retry(self, lead: Lead, due: float) -> None:
