@@ -276,7 +276,9 @@ class FieldRep(mesa.Agent):
         self.busy_today += p.review_hours
         noise = p.field_fit_noise * (1 - p.warm_noise_cut * p.warm_handoff)
         good = lead.fit + noise * rng.standard_normal() >= self.bar
-        self.trust += p.trust_learning * (good - self.trust)
+        # experience moves trust, but a shared team keeps giving the benefit of the doubt
+        target = (1 - p.trust_prior_weight) * good + p.trust_prior_weight * p.initial_trust
+        self.trust += p.trust_learning * (target - self.trust)
         self.model.record_feedback(lead, self.bar)
         # a doubted or unwanted lead may just be left lying; an acceptance stage
         # (a decision is due) makes that rare, see levers.IGNORE

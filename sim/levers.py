@@ -101,6 +101,7 @@ class Params:
     warm_noise_cut: float = 0.5  # a warm handoff halves the field's reading noise (assumption)
     initial_trust: float = 0.5  # field trust in inside-sourced leads (see derive)
     trust_learning: float = 0.05  # trust moves this share toward each lead's quality (assumption)
+    trust_prior_weight: float = 0.3  # weight the field keeps on its initial stance (assumption)
     followup_hours: float = 24.0  # natural delay to look at a handed-off lead (assumption: 3 days)
     sla_compliance: float = 0.3  # chance a lead is acted on within the SLA (see derive)
     ignore_propensity: float = 0.6  # chance a doubted lead is left untouched (see derive)
@@ -118,8 +119,8 @@ class Params:
     load_delay_base: float = 0.5  # field delays scale with (load_delay_base + load) (assumption)
     distrust_delay: float = 1.5  # natural delays scale with (distrust_delay - trust) (assumption)
     late_review_floor: float = 0.5  # a review that misses the SLA waits this share of it first
-    cherry_pick_small: float = 1.6  # cherry-picking: ignore chance x this for a below-median deal
-    cherry_pick_large: float = 0.5  # ... and x this for an above-median deal (assumption)
+    cherry_pick_small: float = 2.5  # cherry-picking: ignore chance x this for a below-median deal
+    cherry_pick_large: float = 0.4  # ... and x this for an above-median deal (assumption)
 
     # --- opportunities and deals ---------------------------------------------
     opp_base: float = 0.5  # chance a first meeting becomes an opportunity at fit 0.5, intent 0.5
@@ -216,6 +217,7 @@ PROBABILITIES = frozenset(
         "late_review_floor",
         "hybrid_share",
         "informal_feedback",
+        "trust_prior_weight",
     }
 )
 

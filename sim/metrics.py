@@ -36,6 +36,7 @@ KPIS: tuple[str, ...] = (
     "share_dissatisfied",
     "repeat_question_rate",
     "cost_of_sales",
+    "profit",
     "roi",
     "margin",
     "mean_discount",
@@ -47,6 +48,7 @@ KPIS: tuple[str, ...] = (
 UNITS = {
     "revenue": "$",
     "cost_of_sales": "$",
+    "profit": "$",
     "win_rate": "share",
     "median_response_hours": "working h",
     "share_responded_within_1h": "share",
@@ -118,6 +120,7 @@ def summarize(
         "share_dissatisfied": _ratio(int((leads["satisfaction"] < DISSATISFIED_BELOW).sum()), len(leads)),
         "repeat_question_rate": _ratio(int(leads["repeated_questions"].sum()), int(followed.sum())),
         "cost_of_sales": float(cost_of_sales),
+        "profit": float(revenue - cost_of_sales),
         "roi": _ratio(revenue - cost_of_sales, cost_of_sales),
         "margin": float(revenue - cost_of_goods * leads.loc[outcome == "won", "value"].sum()),
         "mean_discount": float(leads.loc[outcome == "won", "discount"].mean()) if won else float("nan"),

@@ -1,0 +1,42 @@
+"""Measure every claim of sim.claims on paired replications; print a Markdown table.
+
+The same comparisons as tests/test_levers.py, for docs/MODEL.md:
+
+    .venv/bin/python scripts/lever_effects.py [-n 20] [--seed 2026]
+"""
+
+import argparse
+from functools import cache
+
+from sim.claims import CLAIMS
+from sim.experiment import replicate
+from sim.stats import paired_difference
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=20, help="replications per arm")
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args()
+
+    @cache
+    def arm(spec: tuple[str, ...]):
+        return replicate(spec[0], n=args.n, seed=args.seed, overrides=list(spec[1:]))
+
+    print("| question | base | change | KPI | base mean | paired change (95% CI) | holds |")
+    print("|---|---|---|---|---|---|---|")
+    for claim in CLAIMS:
+        base, target = arm(claim.base), arm(claim.target)
+        mean, low, high = paired_difference(target[claim.kpi], base[claim.kpi])
+        holds = low > 0 if claim.direction > 0 else high < 0
+        base_label = " ".join(claim.base)
+        change = ", ".join(claim.target[1:]) if claim.target[0] == claim.base[0] else claim.target[0]
+        print(
+            f"| {claim.question} | {base_label} | {change} | {claim.kpi} | {base[claim.kpi].mean():.4g} "
+            f"| {mean:+.4g} [{low:+.4g}, {high:+.4g}] | {'yes' if holds else 'NO'} |",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
