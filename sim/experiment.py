@@ -10,7 +10,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from importlib.metadata import version
@@ -152,6 +152,42 @@ def summary_of(task: tuple[Scenario, int]) -> dict[str, float]:
     return run(scenario, seed=seed).summary
 
 
+SATISFACTION_BINS = np.linspace(0, 100, 21)  # 5-point bins
+# The inside-facing funnel (inbound and outbound leads): the stamp each stage sets.
+FUNNEL_STAGES = ("created", "contacted", "qualified", "handed off", "accepted", "opportunity", "won")
+FUNNEL_STAMPS = (
+    "created_at",
+    "contacted_at",
+    "qualified_at",
+    "handed_off_at",
+    "accepted_at",
+    "opportunity_at",
+)
+RESPONSE_BINS = np.array([0, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 40, np.inf])  # working hours
+
+
+def digest_of(task: tuple[Scenario, int]) -> dict[str, Any]:
+    """Run one (scenario, seed) and keep what comparisons plot: KPIs, curves, histograms."""
+    scenario, seed = task
+    result = run(scenario, seed=seed)
+    leads = result.leads
+    inbound = leads[leads["source"] == "inbound"]
+    response = (inbound["first_attempt_at"] - inbound["created_at"]).dropna().to_numpy()
+    inside_facing = leads[leads["source"] != "field"]
+    return {
+        "summary": result.summary,
+        "funnel": np.array(
+            [
+                *(inside_facing[c].notna().sum() for c in FUNNEL_STAMPS),
+                (inside_facing["outcome"] == "won").sum(),
+            ]
+        ),
+        "revenue": result.daily["revenue"].to_numpy(),
+        "satisfaction": np.histogram(leads["satisfaction"].to_numpy(), SATISFACTION_BINS)[0],
+        "response": np.histogram(response, RESPONSE_BINS)[0],
+    }
+
+
 def default_workers() -> int:
     """One worker per core this process may use."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
@@ -163,18 +199,21 @@ def map_runs(
     executor: Executor | None = None,
     progress: bool = False,
     desc: str = "runs",
-) -> list[dict[str, float]]:
-    """KPIs of every (scenario, seed) task, in task order, serial or in parallel.
+    fn: Callable[[tuple[Scenario, int]], Any] = summary_of,
+) -> list[Any]:
+    """``fn`` of every (scenario, seed) task, in task order, serial or in parallel.
 
     Args:
         tasks: (scenario, seed) pairs.
+        fn: what to compute per task (a module-level function: it is pickled);
+            default the KPIs, :func:`digest_of` for comparisons.
         workers: processes for a local pool (default: all cores; 1 runs serially).
         executor: any ``concurrent.futures.Executor`` to use instead of a local pool.
         progress: show a progress bar.
         desc: label of the progress bar.
 
     Returns:
-        One KPI dict per task, in the order of ``tasks``; identical whatever runs them.
+        One result per task, in the order of ``tasks``; identical whatever runs them.
     """
     workers = default_workers() if workers is None else workers
     bar = tqdm(total=len(tasks), desc=desc, unit="run", disable=not progress, leave=False)
@@ -182,21 +221,21 @@ def map_runs(
         if executor is None and (workers <= 1 or len(tasks) <= 1):
             results = []
             for task in tasks:
-                results.append(summary_of(task))
+                results.append(fn(task))
                 bar.update()
             return results
         # Batches of several runs keep each task well above the pool's overhead.
         chunk = max(1, len(tasks) // (4 * max(workers, 1)))
         if executor is not None:
-            return _collect(executor.map(summary_of, tasks, chunksize=chunk), bar)
+            return _collect(executor.map(fn, tasks, chunksize=chunk), bar)
         context = multiprocessing.get_context("forkserver")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            return _collect(pool.map(summary_of, tasks, chunksize=chunk), bar)
+            return _collect(pool.map(fn, tasks, chunksize=chunk), bar)
     finally:
         bar.close()
 
 
-def _collect(results: Iterable[dict[str, float]], bar: tqdm) -> list[dict[str, float]]:
+def _collect(results: Iterable[Any], bar: tqdm) -> list[Any]:
     out = []
     for summary in results:
         out.append(summary)
@@ -204,7 +243,8 @@ def _collect(results: Iterable[dict[str, float]], bar: tqdm) -> list[dict[str, f
     return out
 
 
-def _resolve(scenario: Scenario | str | Path, days: int | None, overrides) -> Scenario:
+def resolve(scenario: Scenario | str | Path, days: int | None, overrides) -> Scenario:
+    """A validated scenario from a Scenario, a path or a built-in name, plus changes."""
     if isinstance(scenario, Scenario) and not overrides and days is None:
         return scenario
     if isinstance(scenario, Scenario):
@@ -240,7 +280,7 @@ def replicate(
     Returns:
         One row per replication: scenario, replication, seed and every KPI.
     """
-    scenario = _resolve(scenario, days, overrides)
+    scenario = resolve(scenario, days, overrides)
     root = scenario.simulation.seed if seed is None else seed
     seeds = replication_seeds(root, n)
     rows = map_runs([(scenario, s) for s in seeds], workers, executor, progress, scenario.name)

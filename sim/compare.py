@@ -1,0 +1,285 @@
+"""Comparing scenarios on common random numbers, and explaining the gap lever by lever.
+
+:func:`compare` runs every scenario ``n`` times, replication ``i`` of every
+scenario on the same seed (the same market), and reports each KPI's mean
+with a 95% interval and its paired difference against the first scenario.
+:func:`explain` switches each lever that differs between two scenarios
+alone, to answer "which misalignment costs us the most?".
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.experiment import digest_of, map_runs, replication_seeds, resolve
+from sim.metrics import KPIS
+from sim.scenario import Scenario, scenario_to_dict, validate
+from sim.stats import mean_ci, paired_difference
+
+EXPLAIN_KPIS = ("revenue", "prospect_satisfaction")
+NOT_LEVERS = ("name", "description", "simulation")
+
+
+class ExperimentError(ValueError):
+    """A comparison that cannot be run as asked (exit code 2)."""
+
+
+@dataclass
+class Explanation:
+    """The effect of switching each differing lever alone, BASE -> TARGET.
+
+    Attributes:
+        base: the scenario the levers are switched in.
+        target: the scenario the new lever values come from.
+        levers: (dotted key, base value, target value) of each differing lever.
+        table: lever, base_value, target_value, kpi, effect, ci_low, ci_high, share.
+    """
+
+    base: Scenario
+    target: Scenario
+    levers: list[tuple[str, Any, Any]]
+    table: pd.DataFrame
+
+
+@dataclass
+class Comparison:
+    """Replications of several scenarios on the same seeds, and their summary.
+
+    Attributes:
+        scenarios: the scenarios, the first being the baseline.
+        n: replications per scenario.
+        seed: root seed; ``seeds`` are the replication seeds derived from it.
+        replications: one row per scenario and replication with every KPI.
+        table: comparison.csv (scenario, kpi, mean, ci_low, ci_high, delta,
+            delta_ci_low, delta_ci_high, delta_pct).
+        revenue: scenario -> cumulative revenue by day, one row per replication.
+        satisfaction: scenario -> lead counts per 5-point satisfaction bin.
+        response: scenario -> inbound lead counts per response-time bin.
+        funnel: scenario -> mean inside-facing funnel counts (``FUNNEL_STAGES``).
+        explanation: the lever-by-lever explanation, when one was asked for.
+    """
+
+    scenarios: list[Scenario]
+    n: int
+    seed: int
+    seeds: list[int]
+    replications: pd.DataFrame
+    table: pd.DataFrame
+    revenue: dict[str, np.ndarray]
+    satisfaction: dict[str, np.ndarray]
+    response: dict[str, np.ndarray]
+    funnel: dict[str, np.ndarray]
+    explanation: Explanation | None = field(default=None)
+
+    @property
+    def names(self) -> list[str]:
+        """Scenario names, baseline first."""
+        return [s.name for s in self.scenarios]
+
+
+_DIGESTS: dict[tuple[str, int], dict[str, Any]] = {}  # in-process memo: a run is never run twice
+
+
+def run_arms(
+    arms: list[Scenario],
+    seeds: list[int],
+    workers: int | None = None,
+    executor: Executor | None = None,
+    progress: bool = False,
+) -> dict[str, list[dict[str, Any]]]:
+    """Digests of every arm on every seed, in one batch of runs, memoized in-process."""
+    keys = {arm.name: arm.model_dump_json() for arm in arms}
+    todo = [(arm, s) for arm in arms for s in seeds if (keys[arm.name], s) not in _DIGESTS]
+    results = map_runs(todo, workers, executor, progress, "simulating", fn=digest_of)
+    for (arm, s), digest in zip(todo, results, strict=True):
+        _DIGESTS[(keys[arm.name], s)] = digest
+    return {arm.name: [_DIGESTS[(keys[arm.name], s)] for s in seeds] for arm in arms}
+
+
+def _check(scenarios: list[Scenario], n: int) -> None:
+    if n < 2:
+        raise ExperimentError(f"-n {n}: at least 2 replications are needed for an interval")
+    names = [s.name for s in scenarios]
+    twice = sorted({x for x in names if names.count(x) > 1})
+    if twice:
+        raise ExperimentError(f"scenario {', '.join(twice)} given twice; each scenario once")
+
+
+def kpi_table(replications: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """comparison.csv: each KPI's mean and interval, and its paired change vs ``names[0]``."""
+    base = replications[replications["scenario"] == names[0]].set_index("replication")
+    rows = []
+    for name in names:
+        arm = replications[replications["scenario"] == name].set_index("replication")
+        for kpi in KPIS:
+            mean, low, high = mean_ci(arm[kpi])
+            if name == names[0]:
+                delta, d_low, d_high = 0.0, 0.0, 0.0
+            else:
+                delta, d_low, d_high = paired_difference(arm[kpi], base[kpi].reindex(arm.index))
+            base_mean = float(base[kpi].mean())
+            pct = 100.0 * delta / abs(base_mean) if base_mean and not np.isnan(base_mean) else np.nan
+            rows.append((name, kpi, mean, low, high, delta, d_low, d_high, pct))
+    columns = [
+        "scenario",
+        "kpi",
+        "mean",
+        "ci_low",
+        "ci_high",
+        "delta",
+        "delta_ci_low",
+        "delta_ci_high",
+        "delta_pct",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def compare(
+    scenarios: list[Scenario | str | Path],
+    n: int = 20,
+    seed: int = 1,
+    days: int | None = None,
+    workers: int | None = None,
+    executor: Executor | None = None,
+    progress: bool = False,
+) -> Comparison:
+    """Replicate several scenarios on common random numbers and compare them.
+
+    Args:
+        scenarios: Scenarios, paths or built-in names; the first is the baseline.
+        n: replications per scenario (at least 2).
+        seed: root seed of the replication seeds (shared by every scenario).
+        days: working days per run (default: each scenario's own).
+        workers: processes (default: all cores).
+        executor: a ``concurrent.futures.Executor`` to run on instead.
+        progress: show a progress bar.
+
+    Returns:
+        The comparison: replications, the KPI table, curves and histograms.
+    """
+    resolved = [resolve(s, days, ()) for s in scenarios]
+    _check(resolved, n)
+    seeds = replication_seeds(seed, n)
+    digests = run_arms(resolved, seeds, workers, executor, progress)
+    frames = []
+    for arm in resolved:
+        frame = pd.DataFrame([d["summary"] for d in digests[arm.name]], columns=list(KPIS))
+        frame.insert(0, "seed", seeds)
+        frame.insert(0, "replication", range(n))
+        frame.insert(0, "scenario", arm.name)
+        frames.append(frame)
+    replications = pd.concat(frames, ignore_index=True)
+    names = [s.name for s in resolved]
+    return Comparison(
+        scenarios=resolved,
+        n=n,
+        seed=seed,
+        seeds=seeds,
+        replications=replications,
+        table=kpi_table(replications, names),
+        revenue={k: np.vstack([d["revenue"] for d in v]) for k, v in digests.items()},
+        satisfaction={k: np.sum([d["satisfaction"] for d in v], axis=0) for k, v in digests.items()},
+        response={k: np.sum([d["response"] for d in v], axis=0) for k, v in digests.items()},
+        funnel={k: np.mean([d["funnel"] for d in v], axis=0) for k, v in digests.items()},
+    )
+
+
+# --------------------------------------------------------------------- explain
+
+
+def _leaves(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Dotted key -> value of every lever (lists, e.g. field_teams, are one lever)."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if not prefix and key in NOT_LEVERS:
+            continue
+        path = f"{prefix}{key}"
+        if isinstance(value, dict) and (value or key == "behavior"):
+            out.update(_leaves(value, f"{path}."))
+        else:
+            out[path] = value
+    return out
+
+
+def lever_differences(base: Scenario, target: Scenario) -> list[tuple[str, Any, Any]]:
+    """(dotted key, base value, target value) for every lever that differs."""
+    a, b = _leaves(scenario_to_dict(base)), _leaves(scenario_to_dict(target))
+    keys = sorted(set(a) | set(b))
+    return [(k, a.get(k), b.get(k)) for k in keys if a.get(k) != b.get(k)]
+
+
+def _with_lever(base: Scenario, key: str, value: Any) -> Scenario:
+    data = scenario_to_dict(base)
+    node = data
+    *parents, leaf = key.split(".")
+    for part in parents:
+        node = node.setdefault(part, {})
+    if value is None:
+        node.pop(leaf, None)
+    else:
+        node[leaf] = value
+    data["name"] = f"{base.name}__{key}"
+    return validate(data, source=f"{base.name} with {key} switched")
+
+
+def explain(
+    base: Scenario | str | Path,
+    target: Scenario | str | Path,
+    n: int = 20,
+    seed: int = 1,
+    days: int | None = None,
+    workers: int | None = None,
+    executor: Executor | None = None,
+    progress: bool = False,
+    kpis: tuple[str, ...] = EXPLAIN_KPIS,
+) -> Explanation:
+    """The effect of each differing lever switched alone from BASE to TARGET.
+
+    Every arm runs on the same seeds. Besides one row per lever, the table has
+    "all levers together" (TARGET - BASE) and "interaction" (what is left when
+    the single-lever effects are subtracted, per replication): the part that
+    only appears when levers combine.
+
+    Returns:
+        The explanation, with a table sorted by the size of the revenue effect.
+    """
+    base_s, target_s = resolve(base, days, ()), resolve(target, days, ())
+    _check([base_s, target_s], n)
+    levers = lever_differences(base_s, target_s)
+    if not levers:
+        raise ExperimentError(f"{base_s.name} and {target_s.name} have the same levers: nothing to explain")
+    arms = [_with_lever(base_s, key, new) for key, _, new in levers]
+    seeds = replication_seeds(seed, n)
+    digests = run_arms([base_s, target_s, *arms], seeds, workers, executor, progress)
+
+    def values(name: str, kpi: str) -> np.ndarray:
+        return np.array([d["summary"][kpi] for d in digests[name]], dtype=float)
+
+    rows = []
+    for kpi in kpis:
+        b, total = values(base_s.name, kpi), values(target_s.name, kpi) - values(base_s.name, kpi)
+        singles = np.zeros_like(b)
+        for (key, old, new), arm in zip(levers, arms, strict=True):
+            diff = values(arm.name, kpi) - b
+            singles = singles + diff
+            rows.append((key, _show(old), _show(new), kpi, *mean_ci(diff)))
+        rows.append(("all levers together", base_s.name, target_s.name, kpi, *mean_ci(total)))
+        rows.append(("interaction", "", "", kpi, *mean_ci(total - singles)))
+    table = pd.DataFrame(
+        rows, columns=["lever", "base_value", "target_value", "kpi", "effect", "ci_low", "ci_high"]
+    )
+    totals = table[table["lever"] == "all levers together"].set_index("kpi")["effect"]
+    table["share_of_total"] = table["effect"] / table["kpi"].map(totals).replace(0, np.nan)
+    return Explanation(base=base_s, target=target_s, levers=levers, table=table)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, list):
+        return "; ".join(f"{t['name']}: {t['field_reps']}" if isinstance(t, dict) else str(t) for t in value)
+    return "-" if value is None else str(value)

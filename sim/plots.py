@@ -1,0 +1,261 @@
+"""Figures for people: titled, labelled, with units, readable on a slide.
+
+Each function draws one figure from a :class:`sim.compare.Comparison` or an
+:class:`sim.compare.Explanation` and returns the matplotlib Figure; the
+caller saves it. The Agg backend is used, so no display is needed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib as mpl
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
+
+from sim.compare import Comparison, Explanation
+from sim.experiment import FUNNEL_STAGES, RESPONSE_BINS, SATISFACTION_BINS
+from sim.metrics import UNITS
+
+DELTA_KPIS = (
+    "revenue",
+    "profit",
+    "deals_won",
+    "win_rate",
+    "prospect_satisfaction",
+    "share_dissatisfied",
+    "leads_ignored",
+    "median_response_hours",
+    "cost_of_sales",
+)
+RESPONSE_LABELS = (
+    "< 6 min",
+    "6-15 min",
+    "15-30 min",
+    "30-60 min",
+    "1-2 h",
+    "2-4 h",
+    "4-8 h",
+    "1-2 days",
+    "2-5 days",
+    "> 5 days",
+)
+COLORS = mpl.colormaps["tab10"].colors
+STYLE = {"font.size": 11, "axes.titlesize": 13, "axes.titleweight": "bold", "axes.spines.top": False,
+         "axes.spines.right": False}  # fmt: skip
+
+
+def _money(x: float, _pos: int | None = None) -> str:
+    if abs(x) >= 1e6:
+        return f"${x / 1e6:,.1f}M"
+    if abs(x) >= 1e3:
+        return f"${x / 1e3:,.0f}k"
+    return f"${x:,.0f}"
+
+
+def _label(kpi: str) -> str:
+    unit = UNITS.get(kpi, "")
+    words = kpi.replace("_", " ")
+    return f"{words} ({unit})" if unit and unit not in {"share", "$"} else words
+
+
+def kpi_deltas(comparison: Comparison, kpis: tuple[str, ...] = DELTA_KPIS) -> Figure:
+    """Each KPI's paired change against the baseline, with its 95% interval, per scenario."""
+    table = comparison.table
+    base, others = comparison.names[0], comparison.names[1:]
+    cols = 3
+    rows_n = -(-len(kpis) // cols)
+    with mpl.rc_context(STYLE):
+        fig = Figure(figsize=(13, 1.0 + rows_n * (0.45 * len(others) + 1.4)))
+        axes = fig.subplots(rows_n, cols, squeeze=False)
+        for ax, kpi in zip(axes.flat, kpis, strict=False):
+            part = table[table["kpi"] == kpi].set_index("scenario").loc[others]
+            y = np.arange(len(others))
+            colors = [COLORS[(j + 1) % 10] for j in range(len(others))]
+            ax.barh(y, part["delta"], color=colors)
+            err = np.vstack([part["delta"] - part["delta_ci_low"], part["delta_ci_high"] - part["delta"]])
+            ax.errorbar(
+                part["delta"], y, xerr=np.nan_to_num(err), fmt="none", ecolor="black", capsize=3, lw=1
+            )
+            ax.set_yticks(y, others)
+            ax.xaxis.set_major_locator(MaxNLocator(4))
+            ax.invert_yaxis()
+            ax.axvline(0, color="black", lw=0.8)
+            base_mean = float(table[(table["scenario"] == base) & (table["kpi"] == kpi)]["mean"].iloc[0])
+            if UNITS.get(kpi) == "$":
+                ax.xaxis.set_major_formatter(FuncFormatter(_money))
+                base_text = _money(base_mean)
+            elif UNITS.get(kpi) == "share":
+                ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
+                base_text = f"{base_mean:.1%}"
+            else:
+                base_text = f"{base_mean:,.3g}"
+            ax.set_title(f"{_label(kpi)}\n{base}: {base_text}", fontsize=11)
+        for ax in list(axes.flat)[len(kpis) :]:
+            ax.set_visible(False)
+        fig.suptitle(
+            f"Change against {base} per year (paired by replication; bars: 95% interval)", fontweight="bold"
+        )
+        fig.tight_layout()
+    return fig
+
+
+def revenue_over_time(comparison: Comparison) -> Figure:
+    """Cumulative revenue by working day: median and 5-95% band across replications."""
+    with mpl.rc_context(STYLE):
+        fig = Figure(figsize=(10, 5.5))
+        ax = fig.subplots()
+        for i, name in enumerate(comparison.names):
+            paths = comparison.revenue[name]
+            days = np.arange(1, paths.shape[1] + 1)
+            low, mid, high = np.percentile(paths, [5, 50, 95], axis=0)
+            ax.fill_between(days, low, high, color=COLORS[i % 10], alpha=0.18, lw=0)
+            ax.plot(days, mid, color=COLORS[i % 10], lw=2, label=name)
+        ax.yaxis.set_major_formatter(FuncFormatter(_money))
+        ax.set_xlabel("working day")
+        ax.set_ylabel("cumulative revenue ($)")
+        ax.set_title(f"Revenue over time (median; band: 5-95% of {comparison.n} replications)")
+        ax.legend(frameon=False, loc="upper left")
+        fig.tight_layout()
+    return fig
+
+
+def funnel(comparison: Comparison) -> Figure:
+    """Inside-facing funnel per scenario (mean counts) with stage-to-stage conversion."""
+    names = comparison.names
+    with mpl.rc_context(STYLE):
+        fig = Figure(figsize=(11, 5.5))
+        ax = fig.subplots()
+        width = 0.8 / len(names)
+        x = np.arange(len(FUNNEL_STAGES))
+        for i, name in enumerate(names):
+            counts = comparison.funnel[name]
+            pos = x + (i - (len(names) - 1) / 2) * width
+            ax.bar(pos, counts, width=width * 0.95, color=COLORS[i % 10], label=name)
+            for k in range(1, len(counts)):
+                if counts[k - 1] > 0:
+                    rate = counts[k] / counts[k - 1]
+                    ax.text(
+                        pos[k], counts[k], f"{rate:.0%}", ha="center", va="bottom", fontsize=7, rotation=90
+                    )
+        ax.set_yscale("log")
+        ax.set_xticks(x, FUNNEL_STAGES)
+        ax.set_ylabel("leads per year (mean, log scale)")
+        ax.set_title("Funnel of inbound and outbound leads (labels: conversion from the previous stage)")
+        ax.legend(frameon=False, ncol=min(len(names), 5), loc="upper right")
+        fig.tight_layout()
+    return fig
+
+
+def satisfaction(comparison: Comparison) -> Figure:
+    """Distribution of prospect satisfaction (0-100) at the end of the run."""
+    centers = (SATISFACTION_BINS[:-1] + SATISFACTION_BINS[1:]) / 2
+    with mpl.rc_context(STYLE):
+        fig = Figure(figsize=(10, 5))
+        ax = fig.subplots()
+        for i, name in enumerate(comparison.names):
+            counts = comparison.satisfaction[name]
+            share = counts / max(1, counts.sum())
+            ax.step(centers, share, where="mid", color=COLORS[i % 10], lw=2, label=name)
+        ax.axvline(40, color="grey", ls=":", lw=1)
+        ax.text(39, ax.get_ylim()[1] * 0.95, "dissatisfied <", ha="right", va="top", fontsize=9, color="grey")
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+        ax.set_xlabel("prospect satisfaction at the end of the run (0-100; 50 = neutral)")
+        ax.set_ylabel("share of prospects")
+        ax.set_title("How prospects feel about the experience")
+        ax.legend(frameon=False)
+        fig.tight_layout()
+    return fig
+
+
+def response_times(comparison: Comparison) -> Figure:
+    """Distribution of the first response to inbound inquiries (working time)."""
+    names = comparison.names
+    with mpl.rc_context(STYLE):
+        fig = Figure(figsize=(11, 5))
+        ax = fig.subplots()
+        width = 0.8 / len(names)
+        x = np.arange(len(RESPONSE_BINS) - 1)
+        for i, name in enumerate(names):
+            counts = comparison.response[name]
+            share = counts / max(1, counts.sum())
+            ax.bar(
+                x + (i - (len(names) - 1) / 2) * width,
+                share,
+                width=width * 0.95,
+                color=COLORS[i % 10],
+                label=name,
+            )
+        ax.set_xticks(x, RESPONSE_LABELS, rotation=30, ha="right")
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+        ax.set_xlabel("time from inquiry to first attempt (working time; a day = 8 working hours)")
+        ax.set_ylabel("share of answered inquiries")
+        ax.set_title("Speed to lead")
+        ax.legend(frameon=False)
+        fig.tight_layout()
+    return fig
+
+
+def tornado(explanation: Explanation) -> Figure:
+    """Effect of switching each lever alone, BASE -> TARGET, per KPI, with 95% intervals."""
+    table = explanation.table
+    kpis = list(dict.fromkeys(table["kpi"]))
+    with mpl.rc_context(STYLE):
+        fig = Figure(figsize=(7 * len(kpis), 0.45 * len(explanation.levers) + 2.5))
+        axes = fig.subplots(1, len(kpis))
+        for ax, kpi in zip(np.atleast_1d(axes), kpis, strict=True):
+            rows = table[table["kpi"] == kpi]
+            levers = rows[~rows["lever"].isin(["all levers together"])]
+            levers = levers.reindex(levers["effect"].abs().sort_values().index)
+            labels = [
+                f"{r.lever}: {r.base_value} -> {r.target_value}"
+                if r.lever != "interaction"
+                else "interaction (levers combined)"
+                for r in levers.itertuples()
+            ]
+            colors = ["#2a9d8f" if e >= 0 else "#e76f51" for e in levers["effect"]]
+            y = np.arange(len(levers))
+            ax.barh(y, levers["effect"], color=colors)
+            err = np.vstack([levers["effect"] - levers["ci_low"], levers["ci_high"] - levers["effect"]])
+            ax.errorbar(
+                levers["effect"], y, xerr=np.nan_to_num(err), fmt="none", ecolor="black", capsize=3, lw=1
+            )
+            ax.set_yticks(y, labels, fontsize=9)
+            ax.axvline(0, color="black", lw=0.8)
+            total = rows[rows["lever"] == "all levers together"]["effect"].iloc[0]
+            if kpi in {"revenue", "profit", "cost_of_sales"}:
+                ax.xaxis.set_major_formatter(FuncFormatter(_money))
+                total_text = _money(total)
+            else:
+                total_text = f"{total:+.2f}"
+            ax.set_xlabel(f"change in {_label(kpi)}, lever switched alone")
+            ax.set_title(f"{kpi.replace('_', ' ')}: total {total_text}")
+        fig.suptitle(
+            f"Which lever matters: {explanation.base.name} -> {explanation.target.name} "
+            "(one year; bars: 95% interval)",
+            fontweight="bold",
+        )
+        fig.tight_layout()
+    return fig
+
+
+def save(fig: Figure, path: Path) -> Path:
+    """Save a figure as PNG (150 dpi) and close it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=150)
+    return path
+
+
+def comparison_figures(comparison: Comparison, folder: Path) -> dict[str, Path]:
+    """Draw and save every comparison figure (and the tornado, if explained)."""
+    figures = {
+        "kpi_deltas": kpi_deltas(comparison),
+        "revenue_over_time": revenue_over_time(comparison),
+        "funnel": funnel(comparison),
+        "satisfaction": satisfaction(comparison),
+        "response_times": response_times(comparison),
+    }
+    if comparison.explanation is not None:
+        figures["tornado"] = tornado(comparison.explanation)
+    return {name: save(fig, folder / f"{name}.png") for name, fig in figures.items()}
