@@ -102,9 +102,7 @@ class InsideRep(mesa.Agent):
     def pace(self) -> float:
         """Elapsed hours per hour of work (admin time, ramp-up)."""
         p = self.model.params
-        ramp = min(
-            1.0, p.inside_ramp_floor + (1 - p.inside_ramp_floor) * self.days_employed / p.inside_ramp_days
-        )
+        ramp = min(1.0, p.inside_ramp_floor + (1 - p.inside_ramp_floor) * self.days_employed / p.inside_ramp_days)
         return 1.0 / (p.inside_hours_share * ramp)
 
     # ----------------------------------------------------------- the work
@@ -334,9 +332,7 @@ class FieldRep(mesa.Agent):
         if lead.handed_off_at is not None and lead.draws[U_REPEAT] > p.notes_completeness:
             lead.repeated = True  # the field rep asks the same questions again
             lead.feel(p.sat_repeat)
-        score = (
-            _logit(p.opp_base) + p.opp_fit_slope * (lead.fit - 0.5) + p.opp_intent_slope * (intent_now - 0.5)
-        )
+        score = _logit(p.opp_base) + p.opp_fit_slope * (lead.fit - 0.5) + p.opp_intent_slope * (intent_now - 0.5)
         if lead.draws[U_OPP] >= logistic(score):
             lead.feel(p.sat_disqualified)
             lead.close(State.DISQUALIFIED)

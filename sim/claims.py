@@ -69,9 +69,7 @@ CLAIMS: tuple[Claim, ...] = (
         "one boss sees the black hole",
     ),
     # 3. Inside under Sales or Marketing
-    Claim(
-        "3 reports to sales or marketing", ALI, SALES_OWNED, "leads_handed_off", -1, "bar toward readiness"
-    ),
+    Claim("3 reports to sales or marketing", ALI, SALES_OWNED, "leads_handed_off", -1, "bar toward readiness"),
     Claim("3 reports to sales or marketing", ALI, SALES_OWNED, "leads_rejected", -1, "fewer weak leads"),
     # 4. Training: who and on what
     Claim(
@@ -185,15 +183,9 @@ CLAIMS: tuple[Claim, ...] = (
         "field time on misfits",
     ),
     # 8. Pay
-    Claim(
-        "8 pay", ALI, ("aligned", "compensation.inside=per_lead"), "leads_handed_off", +1, "paid on quantity"
-    ),
-    Claim(
-        "8 pay", ALI, ("aligned", "compensation.inside=per_lead"), "leads_rejected", +1, "weak leads passed"
-    ),
-    Claim(
-        "8 pay", ALI, ("aligned", "compensation.field=margin"), "mean_discount", -1, "margin protects price"
-    ),
+    Claim("8 pay", ALI, ("aligned", "compensation.inside=per_lead"), "leads_handed_off", +1, "paid on quantity"),
+    Claim("8 pay", ALI, ("aligned", "compensation.inside=per_lead"), "leads_rejected", +1, "weak leads passed"),
+    Claim("8 pay", ALI, ("aligned", "compensation.field=margin"), "mean_discount", -1, "margin protects price"),
     Claim("8 pay", ALI, ("aligned", "compensation.field=margin"), "win_rate", -1, "fewer deals bought"),
     # 9. Shared inside team
     Claim("9 shared inside team", DEDICATED, SHARED, "team_response_gap_hours", +1, "biggest team first"),
@@ -214,9 +206,7 @@ CLAIMS: tuple[Claim, ...] = (
         -1,
         "a misaligned inside team costs more than it brings",
     ),
-    Claim(
-        "field-only vs inside team", FIELD_ONLY, ALI, "revenue", +1, "an aligned inside team brings revenue"
-    ),
+    Claim("field-only vs inside team", FIELD_ONLY, ALI, "revenue", +1, "an aligned inside team brings revenue"),
     Claim("field-only vs inside team", FIELD_ONLY, ("integrated",), "profit", +1, "an integrated one pays"),
     # Kotler et al.'s stages, and the symptoms of misalignment
     *(

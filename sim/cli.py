@@ -16,13 +16,20 @@ import click
 import yaml
 
 from sim import experiment
-from sim.io import write_json
+from sim.compare import ExperimentError, check_arms, check_explain
+from sim.compare import compare as compare_scenarios
+from sim.compare import explain as explain_levers
+from sim.io import atomic_write
 from sim.levers import derive, params_to_dict
 from sim.metrics import KPIS, UNITS
+from sim.plots import save, tornado
+from sim.report import write_comparison
 from sim.scenario import ScenarioError, builtin_descriptions, load_scenario, scenario_to_dict
 
 OUTPUTS = Path("outputs")
-DEMO_SCENARIOS = ("field_only", "misaligned", "aligned", "integrated")
+DEMO_SCENARIOS = ("field_only", "misaligned", "defined", "aligned", "integrated")
+DEMO_EXPLAIN = ("misaligned", "aligned")
+DEMO_REPLICATIONS = 20
 
 
 class UserError(Exception):
@@ -40,7 +47,7 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except (ScenarioError, UserError) as exc:
+        except (ScenarioError, UserError, ExperimentError) as exc:
             _fail(str(exc))
         except click.UsageError as exc:  # bad option value, unknown option, missing argument
             _fail(exc.format_message())
@@ -156,24 +163,92 @@ def scenarios() -> None:
         click.echo(f"{name.ljust(width)}{' '.join(str(text).split())}")
 
 
-@main.command()
-@click.option("--out", type=click.Path(file_okay=False), help="Output folder.")
-@click.option("--days", type=click.IntRange(min=1, max=5000), help="Working days to simulate.")
-def demo(out: str | None, days: int | None) -> None:
-    """Run field_only, misaligned, aligned and integrated for a year, KPIs side by side.
+def _command() -> str:
+    return shlex.join(["salesim", *sys.argv[1:]])
 
-    One seed each (the same market for all); replications and intervals come
-    with ``salesim compare``.
-    """
-    folder = _out_dir(out, "demo", "")
-    columns = {}
-    for name in DEMO_SCENARIOS:
-        result = experiment.run(name, days=days)
-        experiment.write_run(result, folder / name)
-        columns[name] = result.summary
-    click.echo(_kpi_table(columns))
+
+def _comparison_table(comparison, kpis=("revenue", "profit", "roi", "prospect_satisfaction", "leads_ignored")) -> str:
+    """Means with intervals, and the paired change against the first scenario."""
+    from sim.report import format_value, signed_interval
+
+    table = comparison.table.set_index(["scenario", "kpi"])
+    width = max(len(n) for n in comparison.names) + 2
+    lines = []
+    for kpi in kpis:
+        lines.append(kpi)
+        for name in comparison.names:
+            r = table.loc[(name, kpi)]
+            low, high = format_value(kpi, r["ci_low"]), format_value(kpi, r["ci_high"])
+            text = f"  {name.ljust(width)}{format_value(kpi, r['mean']):>12}  [{low}, {high}]"
+            if name != comparison.names[0]:
+                change = signed_interval(kpi, r["delta"], r["delta_ci_low"], r["delta_ci_high"])
+                pct = "" if r["delta_pct"] != r["delta_pct"] else f" ({r['delta_pct']:+.1f}%)"
+                text += f"   change {change}{pct}"
+            lines.append(text)
+    return "\n".join(lines)
+
+
+n_option = click.option("-n", "n", type=int, default=20, show_default=True, help="Replications per scenario.")
+seed_option = click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True, help="Root seed.")
+days_option = click.option("--days", type=click.IntRange(min=1, max=5000), help="Working days per run.")
+workers_option = click.option("--workers", type=click.IntRange(min=1), help="Processes (default: all cores).")
+out_option = click.option("--out", type=click.Path(file_okay=False), help="Output folder.")
+
+
+@main.command()
+@click.argument("scens", nargs=-1, required=True)
+@n_option
+@seed_option
+@days_option
+@workers_option
+@out_option
+def compare(scens, n, seed, days, workers, out) -> None:
+    """Compare scenarios on the same markets; the first is the baseline."""
+    scenarios = [load_scenario(s, days=days) for s in scens]
+    check_arms(scenarios, n)
+    names = [s.name for s in scenarios]
+    folder = _out_dir(out, "compare", "-vs-".join(names))
+    result = compare_scenarios(scenarios, n=n, seed=seed, workers=workers, progress=True)
+    report = write_comparison(result, folder, _command())
+    click.echo(_comparison_table(result))
+    click.echo(f"\nresults: {folder}/\nreport:  {report}")
+
+
+@main.command()
+@click.argument("base")
+@click.argument("target")
+@n_option
+@seed_option
+@days_option
+@workers_option
+@out_option
+def explain(base, target, n, seed, days, workers, out) -> None:
+    """Effect of switching each lever that differs, alone, from BASE to TARGET."""
+    base_s, target_s = load_scenario(base, days=days), load_scenario(target, days=days)
+    check_explain(base_s, target_s, n)
+    folder = _out_dir(out, "explain", f"{base_s.name}-to-{target_s.name}")
+    result = explain_levers(base_s, target_s, n=n, seed=seed, workers=workers, progress=True)
+    atomic_write(folder / "explain.csv", lambda tmp: result.table.to_csv(tmp, index=False))
+    save(tornado(result), folder / "figures" / "tornado.png")
+    view = result.table.copy()
+    click.echo(
+        view[["lever", "base_value", "target_value", "kpi", "effect", "ci_low", "ci_high"]].to_string(index=False)
+    )
     click.echo(f"\nresults: {folder}/")
-    write_json(folder / "demo.json", columns)
+
+
+@main.command()
+@click.option("--out", type=click.Path(file_okay=False), help="Output folder (default outputs/demo).")
+@click.option("-n", "n", type=click.IntRange(min=2), default=DEMO_REPLICATIONS, show_default=True)
+@workers_option
+def demo(out, n, workers) -> None:
+    """Compare the alignment stages, explain misaligned -> aligned, write the report."""
+    folder = _out_dir(out, "demo", "")
+    result = compare_scenarios(list(DEMO_SCENARIOS), n=n, workers=workers, progress=True)
+    result.explanation = explain_levers(*DEMO_EXPLAIN, n=n, workers=workers, progress=True)
+    report = write_comparison(result, folder, _command())
+    click.echo(_comparison_table(result))
+    click.echo(f"\nreport: {report.resolve()}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -102,7 +102,8 @@ def run_arms(
     return {arm.name: [_DIGESTS[(keys[arm.name], s)] for s in seeds] for arm in arms}
 
 
-def _check(scenarios: list[Scenario], n: int) -> None:
+def check_arms(scenarios: list[Scenario], n: int) -> None:
+    """Refuse fewer than 2 replications or a scenario given twice (ExperimentError)."""
     if n < 2:
         raise ExperimentError(f"-n {n}: at least 2 replications are needed for an interval")
     names = [s.name for s in scenarios]
@@ -164,7 +165,7 @@ def compare(
         The comparison: replications, the KPI table, curves and histograms.
     """
     resolved = [resolve(s, days, ()) for s in scenarios]
-    _check(resolved, n)
+    check_arms(resolved, n)
     seeds = replication_seeds(seed, n)
     digests = run_arms(resolved, seeds, workers, executor, progress)
     frames = []
@@ -228,6 +229,15 @@ def _with_lever(base: Scenario, key: str, value: Any) -> Scenario:
     return validate(data, source=f"{base.name} with {key} switched")
 
 
+def check_explain(base: Scenario, target: Scenario, n: int) -> list[tuple[str, Any, Any]]:
+    """The differing levers of BASE and TARGET; ExperimentError if there is nothing to explain."""
+    levers = lever_differences(base, target)
+    if not levers:
+        raise ExperimentError(f"{base.name} and {target.name} have the same levers: nothing to explain")
+    check_arms([base, target], n)
+    return levers
+
+
 def explain(
     base: Scenario | str | Path,
     target: Scenario | str | Path,
@@ -250,10 +260,7 @@ def explain(
         The explanation, with a table sorted by the size of the revenue effect.
     """
     base_s, target_s = resolve(base, days, ()), resolve(target, days, ())
-    _check([base_s, target_s], n)
-    levers = lever_differences(base_s, target_s)
-    if not levers:
-        raise ExperimentError(f"{base_s.name} and {target_s.name} have the same levers: nothing to explain")
+    levers = check_explain(base_s, target_s, n)
     arms = [_with_lever(base_s, key, new) for key, _, new in levers]
     seeds = replication_seeds(seed, n)
     digests = run_arms([base_s, target_s, *arms], seeds, workers, executor, progress)
@@ -271,9 +278,7 @@ def explain(
             rows.append((key, _show(old), _show(new), kpi, *mean_ci(diff)))
         rows.append(("all levers together", base_s.name, target_s.name, kpi, *mean_ci(total)))
         rows.append(("interaction", "", "", kpi, *mean_ci(total - singles)))
-    table = pd.DataFrame(
-        rows, columns=["lever", "base_value", "target_value", "kpi", "effect", "ci_low", "ci_high"]
-    )
+    table = pd.DataFrame(rows, columns=["lever", "base_value", "target_value", "kpi", "effect", "ci_low", "ci_high"])
     totals = table[table["lever"] == "all levers together"].set_index("kpi")["effect"]
     table["share_of_total"] = table["effect"] / table["kpi"].map(totals).replace(0, np.nan)
     return Explanation(base=base_s, target=target_s, levers=levers, table=table)

@@ -64,9 +64,7 @@ class RunResult:
 
 def versions() -> dict[str, str]:
     """Versions of salesim and the libraries that shape its numbers."""
-    return {pkg: version(pkg) for pkg in ("salesim", "mesa", "numpy", "pandas")} | {
-        "python": sys.version.split()[0]
-    }
+    return {pkg: version(pkg) for pkg in ("salesim", "mesa", "numpy", "pandas")} | {"python": sys.version.split()[0]}
 
 
 def organization_warnings(scenario: Scenario) -> list[str]:

@@ -199,9 +199,7 @@ class LeadBook:
         leads = self.leads
 
         def col(name: str) -> np.ndarray:
-            return np.array(
-                [np.nan if (v := getattr(lead, name)) is None else v for lead in leads], dtype=float
-            )
+            return np.array([np.nan if (v := getattr(lead, name)) is None else v for lead in leads], dtype=float)
 
         frame = pd.DataFrame(
             {
@@ -211,9 +209,7 @@ class LeadBook:
                 "value": col("value"),
                 "fit": col("fit"),
                 **{name: col(name) for name in TIMESTAMPS},
-                "outcome": pd.Categorical(
-                    [lead.state.value for lead in leads], categories=[s.value for s in State]
-                ),
+                "outcome": pd.Categorical([lead.state.value for lead in leads], categories=[s.value for s in State]),
                 "satisfaction": col("satisfaction"),
                 "revenue": col("revenue"),
                 "discount": col("discount"),

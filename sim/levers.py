@@ -247,9 +247,7 @@ def check_behavior_overrides(values: dict[str, float]) -> None:
             allowed = [n for n in PARAM_NAMES if n not in DERIVED_ONLY]
             close = difflib.get_close_matches(name, allowed, n=1)
             hint = f"did you mean '{close[0]}'? " if close else ""
-            raise ValueError(
-                f"{name} is not a behaviour parameter; {hint}see `salesim show <scenario>` for the list"
-            )
+            raise ValueError(f"{name} is not a behaviour parameter; {hint}see `salesim show <scenario>` for the list")
         if value != value or abs(value) == float("inf"):
             raise ValueError(f"{name} must be a finite number")
         if name in PROBABILITIES and not 0.0 <= value <= 1.0:

@@ -113,9 +113,7 @@ class Market:
         team_weights: relative size of each team's territory.
     """
 
-    def __init__(
-        self, params: Params, streams: dict[str, np.random.Generator], team_weights: list[float]
-    ) -> None:
+    def __init__(self, params: Params, streams: dict[str, np.random.Generator], team_weights: list[float]) -> None:
         self.params = params
         self.arrivals = streams["arrivals"]
         total = float(sum(team_weights))

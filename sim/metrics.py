@@ -158,9 +158,7 @@ def per_team(leads: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def response_qualification(
-    leads: pd.DataFrame, bins: tuple[float, ...] = (0, 1, 2, 8, np.inf)
-) -> pd.DataFrame:
+def response_qualification(leads: pd.DataFrame, bins: tuple[float, ...] = (0, 1, 2, 8, np.inf)) -> pd.DataFrame:
     """Share of attempted inbound leads qualified, by first-attempt delay bucket.
 
     The quantity of Oldroyd et al. (HBR 2011): how likely a lead is to qualify

@@ -75,9 +75,7 @@ def kpi_deltas(comparison: Comparison, kpis: tuple[str, ...] = DELTA_KPIS) -> Fi
             colors = [COLORS[(j + 1) % 10] for j in range(len(others))]
             ax.barh(y, part["delta"], color=colors)
             err = np.vstack([part["delta"] - part["delta_ci_low"], part["delta_ci_high"] - part["delta"]])
-            ax.errorbar(
-                part["delta"], y, xerr=np.nan_to_num(err), fmt="none", ecolor="black", capsize=3, lw=1
-            )
+            ax.errorbar(part["delta"], y, xerr=np.nan_to_num(err), fmt="none", ecolor="black", capsize=3, lw=1)
             ax.set_yticks(y, others)
             ax.xaxis.set_major_locator(MaxNLocator(4))
             ax.invert_yaxis()
@@ -94,9 +92,7 @@ def kpi_deltas(comparison: Comparison, kpis: tuple[str, ...] = DELTA_KPIS) -> Fi
             ax.set_title(f"{_label(kpi)}\n{base}: {base_text}", fontsize=11)
         for ax in list(axes.flat)[len(kpis) :]:
             ax.set_visible(False)
-        fig.suptitle(
-            f"Change against {base} per year (paired by replication; bars: 95% interval)", fontweight="bold"
-        )
+        fig.suptitle(f"Change against {base} per year (paired by replication; bars: 95% interval)", fontweight="bold")
         fig.tight_layout()
     return fig
 
@@ -136,9 +132,7 @@ def funnel(comparison: Comparison) -> Figure:
             for k in range(1, len(counts)):
                 if counts[k - 1] > 0:
                     rate = counts[k] / counts[k - 1]
-                    ax.text(
-                        pos[k], counts[k], f"{rate:.0%}", ha="center", va="bottom", fontsize=7, rotation=90
-                    )
+                    ax.text(pos[k], counts[k], f"{rate:.0%}", ha="center", va="bottom", fontsize=7, rotation=90)
         ax.set_yscale("log")
         ax.set_xticks(x, FUNNEL_STAGES)
         ax.set_ylabel("leads per year (mean, log scale)")
@@ -218,9 +212,7 @@ def tornado(explanation: Explanation) -> Figure:
             y = np.arange(len(levers))
             ax.barh(y, levers["effect"], color=colors)
             err = np.vstack([levers["effect"] - levers["ci_low"], levers["ci_high"] - levers["effect"]])
-            ax.errorbar(
-                levers["effect"], y, xerr=np.nan_to_num(err), fmt="none", ecolor="black", capsize=3, lw=1
-            )
+            ax.errorbar(levers["effect"], y, xerr=np.nan_to_num(err), fmt="none", ecolor="black", capsize=3, lw=1)
             ax.set_yticks(y, labels, fontsize=9)
             ax.axvline(0, color="black", lw=0.8)
             total = rows[rows["lever"] == "all levers together"]["effect"].iloc[0]
@@ -232,8 +224,7 @@ def tornado(explanation: Explanation) -> Figure:
             ax.set_xlabel(f"change in {_label(kpi)}, lever switched alone")
             ax.set_title(f"{kpi.replace('_', ' ')}: total {total_text}")
         fig.suptitle(
-            f"Which lever matters: {explanation.base.name} -> {explanation.target.name} "
-            "(one year; bars: 95% interval)",
+            f"Which lever matters: {explanation.base.name} -> {explanation.target.name} (one year; bars: 95% interval)",
             fontweight="bold",
         )
         fig.tight_layout()

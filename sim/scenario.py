@@ -163,9 +163,7 @@ def resolve_path(ref: str | Path) -> Path:
         return candidate
     close = difflib.get_close_matches(str(ref), builtin_names(), n=3)
     hint = f" (did you mean {', '.join(close)}?)" if close else ""
-    raise ScenarioError(
-        f"{ref}: not a file and not a built-in scenario{hint}; built-ins: {', '.join(builtin_names())}"
-    )
+    raise ScenarioError(f"{ref}: not a file and not a built-in scenario{hint}; built-ins: {', '.join(builtin_names())}")
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
@@ -319,9 +317,7 @@ def validate(data: dict[str, Any], source: str = "<scenario>") -> Scenario:
         raise ScenarioError(f"{source}: {_explain(errors[0])}{more}") from None
 
 
-def load_scenario(
-    ref: str | Path, overrides: list[str] | tuple[str, ...] = (), **simulation: int | None
-) -> Scenario:
+def load_scenario(ref: str | Path, overrides: list[str] | tuple[str, ...] = (), **simulation: int | None) -> Scenario:
     """Load a scenario by path or built-in name, resolving ``extends:`` and overrides.
 
     Args:

@@ -261,9 +261,7 @@ def _out_is_a_file(tmp: Path) -> list[str]:
 
 BAD_CASES = {
     "missing_file": Bad(_args("run", "{tmp}/nope.yaml", "--days", DAYS), ("nope.yaml",)),
-    "yaml_syntax": Bad(
-        _file("name: broken\nhandoff: {sla_hours: [4\n", "syntax.yaml"), ("syntax.yaml", "line")
-    ),
+    "yaml_syntax": Bad(_file("name: broken\nhandoff: {sla_hours: [4\n", "syntax.yaml"), ("syntax.yaml", "line")),
     "unknown_top_key": Bad(
         _extends("handof:\n  sla_hours: 4\n", "typo_top.yaml"),
         ("typo_top.yaml", "handof", "did you mean", "'handoff'"),

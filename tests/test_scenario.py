@@ -68,10 +68,7 @@ def test_yaml_alias_is_refused(tmp_path):
 def test_pay_per_lead_lowers_the_bar_and_behavior_overrides_win():
     per_lead = derive(load_scenario("aligned", ["compensation.inside=per_lead"]))
     per_opp = derive(load_scenario("aligned"))
-    assert (
-        per_lead.inside_threshold + per_lead.inside_bar_shift
-        < per_opp.inside_threshold + per_opp.inside_bar_shift
-    )
+    assert per_lead.inside_threshold + per_lead.inside_bar_shift < per_opp.inside_threshold + per_opp.inside_bar_shift
     tuned = derive(load_scenario("aligned", ["behavior.contact_max=0.3"]))
     assert tuned.contact_max == 0.3
 
@@ -114,9 +111,7 @@ levers = st.fixed_dictionaries(
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(levers)
 def test_any_valid_scenario_runs_and_holds_invariants(values):
-    overrides = [
-        f"{key}={yaml.safe_dump(value, default_flow_style=True).strip()}" for key, value in values.items()
-    ]
+    overrides = [f"{key}={yaml.safe_dump(value, default_flow_style=True).strip()}" for key, value in values.items()]
     overrides = [o.removesuffix("\n...") for o in overrides]
     result = sim.run("misaligned", overrides=overrides)
     check_run(result)
