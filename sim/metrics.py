@@ -65,7 +65,7 @@ UNITS = {
     "field_trust": "0-1",
 }
 
-DISSATISFIED_BELOW = 40.0  # satisfaction under this counts as a dissatisfied prospect
+DISSATISFIED_AT = 40.0  # satisfaction at or under this (10 points below neutral) is dissatisfied
 
 
 def _ratio(num: float, den: float) -> float:
@@ -117,7 +117,7 @@ def summarize(
         if len(team_medians) > 1
         else float("nan"),
         "prospect_satisfaction": float(leads["satisfaction"].mean()) if len(leads) else float("nan"),
-        "share_dissatisfied": _ratio(int((leads["satisfaction"] < DISSATISFIED_BELOW).sum()), len(leads)),
+        "share_dissatisfied": _ratio(int((leads["satisfaction"] <= DISSATISFIED_AT).sum()), len(leads)),
         "repeat_question_rate": _ratio(int(leads["repeated_questions"].sum()), int(followed.sum())),
         "cost_of_sales": float(cost_of_sales),
         "profit": float(revenue - cost_of_sales),

@@ -153,7 +153,8 @@ def satisfaction(comparison: Comparison) -> Figure:
             share = counts / max(1, counts.sum())
             ax.step(centers, share, where="mid", color=COLORS[i % 10], lw=2, label=name)
         ax.axvline(40, color="grey", ls=":", lw=1)
-        ax.text(39, ax.get_ylim()[1] * 0.95, "dissatisfied <", ha="right", va="top", fontsize=9, color="grey")
+        top = ax.get_ylim()[1] * 0.95
+        ax.text(39.5, top, "dissatisfied: 40 or less", ha="right", va="top", fontsize=9, color="grey")
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))
         ax.set_xlabel("prospect satisfaction at the end of the run (0-100; 50 = neutral)")
         ax.set_ylabel("share of prospects")

@@ -72,7 +72,7 @@ CAPTIONS = {
     "kpi_deltas": "Change of each KPI against the baseline, paired by replication, with 95% intervals.",
     "revenue_over_time": "Cumulative revenue over the working year: median line, band from 5% to 95% of replications.",
     "funnel": "Inbound and outbound leads at each stage (mean per year, log scale) and the conversion between stages.",
-    "satisfaction": "How prospects feel at the end of the year (0-100, 50 neutral); below 40 counts as dissatisfied.",
+    "satisfaction": "How prospects feel at the end of the year (0-100, 50 neutral); 40 or less counts as dissatisfied.",
     "response_times": "Time from an inquiry to the first attempt to reach the prospect (working time).",
 }
 
