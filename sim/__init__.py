@@ -7,7 +7,8 @@ The Python API::
     result.summary["revenue"]
 """
 
-from sim.experiment import RunResult, run
+from sim.compare import compare, explain
+from sim.experiment import RunResult, replicate, run
 from sim.levers import Params, derive
 from sim.model import SalesOrgModel
 from sim.scenario import Scenario, ScenarioError, load_scenario
@@ -18,7 +19,10 @@ __all__ = [
     "SalesOrgModel",
     "Scenario",
     "ScenarioError",
+    "compare",
     "derive",
+    "explain",
     "load_scenario",
+    "replicate",
     "run",
 ]
