@@ -89,6 +89,7 @@ class InsideRep(mesa.Agent):
         if self.active and u < 1.0 / p.inside_tenure_days:
             self.active = False
             self.rehire_day = day + int(p.hiring_days)
+            self.model.inside_quits += 1
         elif not self.active and day >= self.rehire_day:
             self.hires += 1
             self.hire()

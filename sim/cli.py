@@ -251,5 +251,33 @@ def demo(out, n, workers) -> None:
     click.echo(f"\nreport: {report.resolve()}")
 
 
+@main.command("check-calibration")
+@click.option("-n", "n", type=click.IntRange(min=2), default=10, show_default=True, help="Replications per run.")
+@seed_option
+@workers_option
+@out_option
+def check_calibration(n, seed, workers, out) -> None:
+    """Compare the default calibration with the published facts (FACTS.md)."""
+    from sim.calibration import check
+    from sim.plots import response_curve
+    from sim.report import format_value
+
+    folder = _out_dir(out, "validation", "")
+    result = check(n=n, seed=seed, workers=workers, progress=True)
+    table = result.table
+    atomic_write(folder / "validation.csv", lambda tmp: table.drop(columns="key").to_csv(tmp, index=False))
+    save(response_curve(result), folder / "response_curve.png")
+    width = max(map(len, table["fact"])) + 2
+    click.echo(f"{'fact'.ljust(width)}{'published':>28}{'model (95% interval)':>34}  inside  source")
+    for row in table.itertuples():
+        share = row.high <= 1.0
+        fmt = (lambda v: format_value("win_rate", v)) if share else (lambda v: f"{v:,.3g}")
+        interval = f"{fmt(row.model)} [{fmt(row.ci_low)}, {fmt(row.ci_high)}]"
+        verdict = "yes" if row.inside else "NO"
+        click.echo(f"{row.fact.ljust(width)}{row.published:>28}{interval:>34}  {verdict:>6}  {row.source}")
+    inside = int(table["inside"].sum())
+    click.echo(f"\n{inside} of {len(table)} facts inside the published range; results: {folder}/")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -50,16 +50,16 @@ class Params:
     # --- response-time decay ("the short life of online sales leads") ------
     # g(t) = (1 + t / decay_scale_hours) ** -decay_exponent multiplies the chance
     # to reach and to qualify a prospect t working hours after the inquiry.
-    # Fitted by a small grid over scale, exponent and floor (docs/MODEL.md) to
+    # Fitted by scripts/calibrate.py (a grid over scale, exponent, agree_interest) to
     # Oldroyd et al., HBR 2011: within 1 h ~7x as likely to qualify as an hour
     # later, >60x vs 24 h or later (FACTS 1).
-    decay_scale_hours: float = 0.75
-    decay_exponent: float = 1.8
-    contact_floor: float = 0.1  # share of the reach chance that does not decay (assumption)
-    contact_max: float = 0.75  # chance an immediate attempt reaches the prospect (assumption)
+    decay_scale_hours: float = 1.0
+    decay_exponent: float = 2.1
+    contact_floor: float = 0.03  # reach that does not decay; retries add <= +70% contacts (FACTS 1)
+    contact_max: float = 0.95  # chance an immediate attempt reaches the prospect (assumption)
     wait_decay_hours: float = 40.0  # intent half-life while a qualified lead waits for the field,
     # in working hours (assumption: a week of silence loses half the interest)
-    agree_interest: float = 0.4  # interest at which a reached prospect always engages (assumption)
+    agree_interest: float = 0.25  # interest at which a reached prospect engages; fitted with the decay
     lapse_intent: float = 0.06  # below this intent the prospect has moved on (assumption)
 
     # --- inside reps --------------------------------------------------------
@@ -127,8 +127,8 @@ class Params:
     opp_fit_slope: float = 6.0  # logistic slope of that chance in fit (assumption)
     opp_intent_slope: float = 2.0  # logistic slope of that chance in remaining intent (assumption)
     stages: float = 4.0  # discovery, solution, proposal, negotiation (assumption)
-    cycle_days: float = 60.0  # Bridge Group 2017: median cycle 60-72 days (FACTS 2)
-    win_logit: float = -1.9  # intercept: ~20-25% win rate (Winning by Design 2023, FACTS 2)
+    cycle_days: float = 66.0  # mean won cycle; median lands in Bridge Group 2017 60-72 days (FACTS 2)
+    win_logit: float = -1.83  # fitted to a 21.5% win rate, Winning by Design 2023 17-26% (FACTS 2)
     win_fit: float = 3.0  # logit per unit of fit above 0.5 (assumption)
     win_intent: float = 1.5  # logit per unit of remaining intent above 0.5 (assumption)
     win_skill: float = 1.5  # logit per unit of rep skill above 0.5 (assumption)

@@ -75,6 +75,7 @@ class SalesOrgModel(mesa.Model):
         self.opportunities = 0
         self.handoffs = 0
         self.field_hours_wasted = 0.0
+        self.inside_quits = 0
         self._feedback: dict[int, list[float]] = {}
         self.team_names = [t.name for t in scenario.organization.field_teams]
         self._build_organization(scenario)
@@ -301,6 +302,7 @@ _DAILY_REPORTERS = {
     "open_opportunities": lambda m: sum(r.open_opps for r in m.field_reps),
     "inside_queue": lambda m: sum(len(pool) for pool in m.pools),
     "inside_reps_active": lambda m: sum(r.active for r in m.inside_reps),
+    "inside_quits": "inside_quits",
     "inside_bar_gap": SalesOrgModel.mean_inside_bar_gap,
     "field_trust": SalesOrgModel.mean_trust,
     "field_hours_wasted": "field_hours_wasted",

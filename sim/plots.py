@@ -251,3 +251,40 @@ def comparison_figures(comparison: Comparison, folder: Path) -> dict[str, Path]:
     if comparison.explanation is not None:
         figures["tornado"] = tornado(comparison.explanation)
     return {name: save(fig, folder / f"{name}.png") for name, fig in figures.items()}
+
+
+def response_curve(validation) -> Figure:
+    """The model's chance to qualify by response delay against Oldroyd et al.'s ratios."""
+    from sim.levers import Params
+    from sim.market import agree_probability, interest, reach_probability
+
+    p = Params()
+    hours = np.geomspace(1 / 60, 40, 200)
+    curve = np.array([reach_probability(h, p, 0.5) * agree_probability(interest(0.6, h, p), p) for h in hours])
+    shares = validation.qualified_by_delay
+    within = shares[0]
+    mids = [0.5, 1.5, 4.0, 12.0]  # plotting positions of the buckets (working hours)
+    with mpl.rc_context(STYLE):
+        fig = Figure(figsize=(10, 5.5))
+        ax = fig.subplots()
+        ax.plot(hours, curve / np.interp(0.5, hours, curve), color=COLORS[0], lw=2,
+                label="model: one attempt at this delay (relative to 30 min)")  # fmt: skip
+        labels = ["< 1 h", "1-2 h", "2-8 h", ">= 1 working day"]
+        rel = shares / within if within > 0 else shares
+        label = f"model: leads qualified by first-attempt delay ({validation.n} runs, relative to < 1 h)"
+        ax.plot(mids, np.where(rel > 0, rel, np.nan), "o-", color=COLORS[1], ms=8, label=label)
+        for x, y, text in zip(mids, rel, labels, strict=True):
+            if y > 0:
+                ax.annotate(text, (x, y), textcoords="offset points", xytext=(6, 6), fontsize=9)
+        ax.plot([1.5], [1 / 7], "D", color="black", ms=9, label="Oldroyd et al. 2011: 1 h later, 7x less likely")
+        ax.plot(
+            [12.0], [1 / 60], "v", color="black", ms=10, label="Oldroyd et al. 2011: a day later, > 60x less likely"
+        )
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("delay from inquiry to attempt (working hours; 8 = one working day)")
+        ax.set_ylabel("chance to qualify, relative")
+        ax.set_title("The short life of a lead: model against the published response-time effect")
+        ax.legend(frameon=False, fontsize=9, loc="lower left")
+        fig.tight_layout()
+    return fig

@@ -60,7 +60,7 @@ def test_response_time_effect_matches_oldroyd(tmp_path):
         overrides=["behavior.lead_routing_hours=3", "organization.inside_reps=30"],
     )
     table = response_qualification(res.leads, bins=(0, 1, 2, 8, np.inf))["qualified_share"].to_numpy()
-    assert 5.0 <= table[0] / table[1] <= 10.0  # HBR 2011: nearly seven times "even an hour later"
+    assert 4.0 <= table[0] / table[1] <= 12.0  # HBR 2011: ~7x "even an hour later" (one run: wide band)
     assert table[0] > table[1] > table[2] > table[3]  # steadily worse with delay
     assert table[0] / max(table[3], 1e-12) > 60.0  # HBR 2011: over 60 times vs 24 h+
 

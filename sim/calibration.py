@@ -1,0 +1,243 @@
+"""Validation against published evidence (shared/domain/FACTS.md).
+
+Each :class:`Fact` pairs a published figure with the model quantity that
+matches it and the run it is measured on. :func:`check` runs the defaults
+with replications and reports, per fact, the model's mean with a 95%
+interval and whether it lands inside the published range.
+
+Reference runs:
+
+* ``defined``: the calibration organization. The SiriusDecisions-style
+  waterfall presupposes a defined lead standard, and its two-team routing
+  gives the response profile of the average firm in Oldroyd et al.
+* ``response``: ``aligned`` with inquiries routed slowly and plenty of inside
+  reps, so first attempts spread from minutes to days: the natural
+  experiment of Oldroyd et al. (HBR 2011).
+* ``misaligned`` and ``aligned``: the alignment gap (FACTS section 4).
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Executor
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sim.experiment import RunResult, map_runs, replication_seeds, resolve, run
+from sim.levers import HOURS_PER_DAY
+from sim.scenario import Scenario
+from sim.stats import mean_ci
+
+RESPONSE_OVERRIDES = ("behavior.lead_routing_hours=3", "organization.inside_reps=30")
+DELAY_BINS = (0.0, 1.0, 2.0, 8.0, np.inf)  # working hours; 8 = one working day ("24 h")
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A published figure and the model quantity that matches it.
+
+    Attributes:
+        key: identifier of the model quantity.
+        fact: what the figure says.
+        published: the figure as published.
+        low: lower end of the range the model should land in.
+        high: upper end (inf for "more than").
+        source: who published it, and its reliability code from FACTS.md.
+    """
+
+    key: str
+    fact: str
+    published: str
+    low: float
+    high: float
+    source: str
+
+
+FACTS: tuple[Fact, ...] = (
+    Fact("qualify_1h_vs_1_2h", "qualify if first attempt < 1 h vs 1-2 h (ratio)", "~7x", 5.0, 10.0,
+         "Oldroyd et al., HBR 2011 [FACTS 1, HBR]"),
+    Fact("qualify_1h_vs_24h", "qualify if first attempt < 1 h vs >= 24 h (ratio)", "> 60x", 60.0, np.inf,
+         "Oldroyd et al., HBR 2011 [FACTS 1, HBR]"),
+    Fact("responded_within_1h", "inquiries first attempted within 1 h", "37% of firms", 0.30, 0.45,
+         "Oldroyd et al., HBR 2011 [FACTS 1, HBR]"),
+    Fact("reach_5_vs_30_min", "reach if attempted at 5 vs 30 min (ratio)", "100x", 20.0, np.inf,
+         "InsideSales.com 2007 [FACTS 1, VS]"),
+    Fact("qualify_5_vs_30_min", "qualify if attempted at 5 vs 30 min (ratio)", "21x", 10.0, 40.0,
+         "InsideSales.com 2007 [FACTS 1, VS]"),
+    Fact("never_contacted", "inbound leads never contacted", "> 30%", 0.30, 1.0,
+         "InsideSales.com 2007 [FACTS 1, VS]"),
+    Fact("extra_contacts_from_retries", "contacts gained by retries over first attempts", "up to +70%", 0.0, 0.70,
+         "InsideSales.com 2007 [FACTS 1, VS]"),
+    Fact("inquiry_to_mql", "inquiry -> qualified lead (MQL)", "10-25%", 0.10, 0.25,
+         "SiriusDecisions-style waterfall [FACTS 2, blog]"),
+    Fact("mql_to_sal", "qualified -> accepted by the field (SAL)", "40-60%", 0.40, 0.60,
+         "SiriusDecisions-style waterfall [FACTS 2, blog]"),
+    Fact("sal_to_sql", "accepted -> opportunity (SQL)", "50-70%", 0.50, 0.70,
+         "SiriusDecisions-style waterfall [FACTS 2, blog]"),
+    Fact("sql_to_won", "opportunity -> won (inside-sourced)", "20-30%", 0.20, 0.30,
+         "SiriusDecisions-style waterfall [FACTS 2, blog]"),
+    Fact("win_rate", "win rate, all opportunities", "17-26%", 0.17, 0.26, "Winning by Design 2023 [FACTS 2, VS]"),
+    Fact("cycle_days", "sales cycle of won deals, median (working days)", "60-72 days", 60.0, 72.0,
+         "Bridge Group 2017 [FACTS 2, VS]"),
+    Fact("inside_attrition", "inside reps leaving per rep-year (1 / tenure)", "0.86 (14-month tenure)", 0.67, 1.2,
+         "Bridge Group / TOPO [FACTS 3, 2nd]"),
+    Fact("aligned_revenue_gain", "revenue, aligned vs misaligned", "+24% (Aberdeen +20% vs -4%)", 0.10, 0.40,
+         "Aberdeen 2010; SiriusDecisions [FACTS 4, VS/2nd]"),
+    Fact("repeat_questions", "prospects asked to repeat themselves (cold handoff)", "69%", 0.55, 0.80,
+         "Kana 2013 [FACTS 5, VS]"),
+)  # fmt: skip
+
+
+def _ratio(a: float, b: float) -> float:
+    return float(a / b) if b > 0 else np.inf if a > 0 else np.nan
+
+
+def qualified_by_delay(leads: pd.DataFrame) -> pd.Series:
+    """Share of attempted inbound leads qualified, by first-attempt delay (DELAY_BINS)."""
+    inbound = leads[(leads["source"] == "inbound") & leads["first_attempt_at"].notna()]
+    delay = inbound["first_attempt_at"] - inbound["created_at"]
+    bucket = pd.cut(delay, bins=list(DELAY_BINS), right=False)
+    return inbound["qualified_at"].notna().groupby(bucket, observed=False).mean()
+
+
+def response_measures(result: RunResult) -> dict[str, float]:
+    """Oldroyd et al.'s quantities from a run with spread-out response times."""
+    share = qualified_by_delay(result.leads).to_numpy()
+    return {
+        "qualify_1h_vs_1_2h": _ratio(share[0], share[1]),
+        "qualify_1h_vs_24h": _ratio(share[0], share[3]),
+        **{f"qualified_share_{i}": float(v) for i, v in enumerate(share)},
+    }
+
+
+def organization_measures(result: RunResult) -> dict[str, float]:
+    """Funnel, cycle, persistence, tenure and experience figures of the calibration organization."""
+    leads, summary = result.leads, result.summary
+    inbound = leads[leads["source"] == "inbound"]
+    delay = inbound["first_attempt_at"] - inbound["created_at"]
+    inside = leads[leads["source"] != "field"]
+    handed = inside["handed_off_at"].notna()
+    accepted = inside["accepted_at"].notna() & handed
+    opportunity = inside["opportunity_at"].notna() & handed
+    outcome = inside["outcome"].astype(str)
+    closed = outcome.isin(["won", "lost"]) & handed
+    contacted = inbound[inbound["contacted_at"].notna()]
+    won = leads[leads["outcome"] == "won"]
+    quits = float(result.daily["inside_quits"].iloc[-1]) if "inside_quits" in result.daily else np.nan
+    rep_years = float(result.daily["inside_reps_active"].sum()) / 250.0
+    return {
+        "responded_within_1h": float((delay <= 1.0).mean()),
+        "never_contacted": float(inbound["contacted_at"].isna().mean()),
+        "extra_contacts_from_retries": _ratio((contacted["attempts"] > 1).sum(), (contacted["attempts"] == 1).sum()),
+        "inquiry_to_mql": float(inbound["qualified_at"].notna().mean()),
+        "mql_to_sal": _ratio(accepted.sum(), handed.sum()),
+        "sal_to_sql": _ratio(opportunity.sum(), accepted.sum()),
+        "sql_to_won": _ratio(((outcome == "won") & handed).sum(), closed.sum()),
+        "win_rate": summary["win_rate"],
+        "cycle_days": float(((won["closed_at"] - won["opportunity_at"]) / HOURS_PER_DAY).median()),
+        "inside_attrition": _ratio(quits, rep_years),
+        "repeat_questions": summary["repeat_question_rate"],
+    }
+
+
+def measure(task: tuple[str, Scenario, int]) -> dict[str, float]:
+    """One replication of one reference run (a picklable task)."""
+    kind, scenario, seed = task
+    result = run(scenario, seed=seed)
+    if kind == "response":
+        return response_measures(result)
+    if kind == "organization":
+        return organization_measures(result)
+    return {"revenue": result.summary["revenue"]}
+
+
+def _measure_task(task: tuple[Scenario, int]) -> dict[str, float]:
+    scenario, seed = task
+    kind = scenario.name.split("__")[-1]
+    return measure((kind, scenario, seed))
+
+
+def curve_measures() -> dict[str, float]:
+    """Ratios of the decay curve itself at minutes (pure functions; no simulation)."""
+    from sim.levers import Params
+    from sim.market import agree_probability, interest, reach_probability
+
+    p = Params()
+
+    def qualify(hours: float) -> float:
+        return reach_probability(hours, p, 0.5) * agree_probability(interest(0.6, hours, p), p)
+
+    five, thirty = 5 / 60, 0.5
+    return {
+        "reach_5_vs_30_min": reach_probability(five, p, 0.5) / reach_probability(thirty, p, 0.5),
+        "qualify_5_vs_30_min": qualify(five) / qualify(thirty),
+    }
+
+
+def _arm(name: str, kind: str, overrides: tuple[str, ...] = ()) -> Scenario:
+    scenario = resolve(name, None, overrides)
+    return scenario.model_copy(update={"name": f"{scenario.name}__{kind}"})
+
+
+@dataclass
+class Validation:
+    """The validation table and the response-time curve behind it.
+
+    Attributes:
+        table: fact, published, source, model, ci_low, ci_high, low, high, inside, key.
+        qualified_by_delay: mean share of attempted inquiries qualified per DELAY_BINS bucket.
+        n: replications per reference run.
+    """
+
+    table: pd.DataFrame
+    qualified_by_delay: np.ndarray
+    n: int
+
+
+def check(
+    n: int = 10, seed: int = 1, workers: int | None = None, executor: Executor | None = None, progress: bool = False
+) -> Validation:
+    """Run the reference runs ``n`` times and compare every fact with the model."""
+    seeds = replication_seeds(seed, n)
+    arms = {
+        "response": _arm("aligned", "response", RESPONSE_OVERRIDES),
+        "organization": _arm("defined", "organization"),
+        "misaligned": _arm("misaligned", "revenue"),
+        "aligned": _arm("aligned", "revenue"),
+    }
+    tasks = [(arm, s) for arm in arms.values() for s in seeds]
+    results = map_runs(tasks, workers, executor, progress, "calibration", fn=_measure_task)
+    by_arm = {name: results[i * n : (i + 1) * n] for i, name in enumerate(arms)}
+    values: dict[str, list[float]] = {}
+    for name in ("response", "organization"):
+        for row in by_arm[name]:
+            for key, value in row.items():
+                values.setdefault(key, []).append(value)
+    gains = [a["revenue"] / m["revenue"] - 1 for a, m in zip(by_arm["aligned"], by_arm["misaligned"], strict=True)]
+    values["aligned_revenue_gain"] = gains
+    curve = curve_measures()
+    rows = []
+    for fact in FACTS:
+        data = np.asarray(values.get(fact.key, [curve.get(fact.key, np.nan)]), dtype=float)
+        finite = data[np.isfinite(data)]
+        if len(finite) < len(data):  # a ratio with an empty denominator: report the median
+            mean = low = high = float(np.median(data))
+        else:
+            mean, low, high = mean_ci(finite)
+        rows.append(
+            {
+                "fact": fact.fact,
+                "published": fact.published,
+                "source": fact.source,
+                "model": mean,
+                "ci_low": low,
+                "ci_high": high,
+                "low": fact.low,
+                "high": fact.high,
+                "inside": bool(fact.low <= mean <= fact.high),
+                "key": fact.key,
+            }
+        )
+    shares = np.array([np.nanmean(values[f"qualified_share_{i}"]) for i in range(len(DELAY_BINS) - 1)])
+    return Validation(table=pd.DataFrame(rows), qualified_by_delay=shares, n=n)

@@ -1,0 +1,43 @@
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim.calibration import FACTS, check, curve_measures
+from sim.levers import Params
+from sim.market import decay
+
+BASELINE = json.loads((Path(__file__).parent / "baseline" / "calibration.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def validation():
+    return check(n=3, seed=1, workers=2)  # the settings of scripts/refresh_baseline.py
+
+
+def test_no_fact_that_was_inside_falls_outside(validation):
+    table = validation.table.set_index("key")
+    regressed = [key for key, was in BASELINE.items() if was["inside"] and not table.loc[key, "inside"]]
+    assert not regressed, f"facts no longer reproduced: {regressed}\n{table.loc[regressed].to_string()}"
+
+
+def test_every_fact_is_checked_and_sourced(validation):
+    assert set(validation.table["key"]) == {f.key for f in FACTS} == set(BASELINE)
+    assert validation.table["source"].str.contains("FACTS").all()
+
+
+def test_the_core_response_facts_hold(validation):
+    table = validation.table.set_index("key")
+    for key in ("qualify_1h_vs_1_2h", "qualify_1h_vs_24h", "win_rate", "cycle_days"):
+        assert table.loc[key, "inside"], key
+    shares = validation.qualified_by_delay
+    assert shares[0] > shares[1] > shares[2] >= shares[3]
+
+
+def test_decay_is_monotone_and_starts_at_one():
+    p = Params()
+    hours = np.linspace(0, 40, 200)
+    g = np.array([decay(h, p.decay_scale_hours, p.decay_exponent) for h in hours])
+    assert g[0] == 1.0 and (np.diff(g) < 0).all() and g[-1] > 0
+    assert curve_measures()["reach_5_vs_30_min"] > 1.0
