@@ -148,7 +148,7 @@ def builtin_names() -> list[str]:
 
 def builtin_descriptions() -> dict[str, str]:
     """Built-in scenario name -> its one-line description."""
-    return {name: _read_yaml(BUILTIN_DIR / f"{name}.yaml").get("description", "") for name in builtin_names()}
+    return {name: read_yaml(BUILTIN_DIR / f"{name}.yaml").get("description", "") for name in builtin_names()}
 
 
 def resolve_path(ref: str | Path) -> Path:
@@ -166,7 +166,8 @@ def resolve_path(ref: str | Path) -> Path:
     raise ScenarioError(f"{ref}: not a file and not a built-in scenario{hint}; built-ins: {', '.join(builtin_names())}")
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
+def read_yaml(path: Path) -> dict[str, Any]:
+    """Read a YAML mapping safely (size-capped, no aliases); ScenarioError on any problem."""
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -224,7 +225,7 @@ def _load_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
         raise ScenarioError(f"{path}: extends: forms a cycle ({cycle})")
     if len(chain) >= MAX_EXTENDS_DEPTH:
         raise ScenarioError(f"{path}: extends: chain deeper than {MAX_EXTENDS_DEPTH}")
-    data = _read_yaml(path)
+    data = read_yaml(path)
     parent_ref = data.pop("extends", None)
     if parent_ref is None:
         return data

@@ -1,0 +1,371 @@
+"""Parameter sweeps: designs, any executor, resumable parquet results.
+
+A sweep spec (YAML, validated, unknown keys rejected) names a base scenario,
+a design (``grid``, ``lhs``, ``sobol``, ``morris``), the parameters as dotted
+scenario keys, replications, a seed and the KPIs to keep. Designs come from
+itertools (grid), scipy.stats.qmc (Latin hypercube) and SALib (Sobol,
+Morris). Replication ``r`` of every point uses the same seed (common random
+numbers). Runs go to any ``concurrent.futures.Executor`` in batches; each
+finished batch is written as its own parquet part, atomically, under
+``results.parquet/``, so a killed sweep resumes where it stopped and
+``pandas.read_parquet(out / "results.parquet")`` reads everything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import math
+import multiprocessing
+import shutil
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from tqdm import tqdm
+
+from sim.experiment import default_workers, replication_seeds, run, versions
+from sim.io import atomic_write, write_json
+from sim.metrics import KPIS
+from sim.scenario import ScenarioError, apply_overrides, load_scenario, read_yaml, scenario_to_dict, validate
+
+DEFAULT_KPIS = ("revenue", "profit", "roi", "deals_won", "win_rate", "prospect_satisfaction", "leads_ignored")
+RESULTS = "results.parquet"
+
+
+class SweepError(ValueError):
+    """A mistake in a sweep spec or its output folder (exit code 2)."""
+
+
+class Parameter(BaseModel):
+    """One swept scenario key: explicit ``values`` (grid, or choices when sampled) or a ``range``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    values: list[Any] | None = Field(None, min_length=1, max_length=1000)
+    range: tuple[float, float] | None = None
+    integer: bool = False
+
+    @model_validator(mode="after")
+    def _one_of(self) -> Parameter:
+        if (self.values is None) == (self.range is None):
+            raise ValueError("give either values: [...] or range: [low, high]")
+        if self.range is not None and not self.range[0] < self.range[1]:
+            raise ValueError(f"range must be [low, high] with low < high, got {list(self.range)}")
+        return self
+
+
+class SweepSpec(BaseModel):
+    """A validated sweep specification."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_\-.]+$")
+    description: str = ""
+    base: str = Field(min_length=1)
+    design: Literal["grid", "lhs", "sobol", "morris"]
+    parameters: dict[str, Parameter] = Field(min_length=1, max_length=50)
+    samples: int = Field(16, ge=1, le=100_000)
+    levels: int = Field(4, ge=2, le=20)
+    replications: int = Field(2, ge=1, le=1000)
+    seed: int = Field(1, ge=0)
+    days: int | None = Field(None, ge=1, le=5000)
+    kpis: list[str] = Field(default_factory=lambda: list(DEFAULT_KPIS), min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SweepSpec:
+        unknown = [k for k in self.kpis if k not in KPIS]
+        if unknown:
+            raise ValueError(f"unknown KPI {unknown[0]!r}; allowed: {', '.join(KPIS)}")
+        for key, param in self.parameters.items():
+            if self.design == "grid" and param.values is None:
+                raise ValueError(f"parameters.{key}: a grid needs values: [...]")
+        if self.design == "sobol" and self.samples & (self.samples - 1):
+            raise ValueError(f"samples: Sobol needs a power of 2, got {self.samples}")
+        return self
+
+    def digest(self) -> str:
+        """A fingerprint of the spec: a folder belongs to exactly one spec."""
+        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:16]
+
+
+def load_spec(path: str | Path) -> SweepSpec:
+    """Read and validate a sweep spec; every mistake is one SweepError line."""
+    path = Path(path)
+    if not path.is_file():
+        raise SweepError(f"{path}: no such sweep spec")
+    try:
+        data = read_yaml(path)
+    except ScenarioError as exc:
+        raise SweepError(str(exc)) from None
+    try:
+        spec = SweepSpec.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        msg = err.get("ctx", {}).get("error", err["msg"]) if err["type"] == "value_error" else err["msg"]
+        raise SweepError(f"{path}: {key}: {msg}") from None
+    try:
+        base = load_scenario(spec.base)
+        for key, param in spec.parameters.items():  # every key must exist in a scenario
+            sample = param.values[0] if param.values is not None else param.range[0]
+            _point_scenario(scenario_to_dict(base), {key: sample}, spec.days, check_only=True)
+    except ScenarioError as exc:
+        raise SweepError(f"{path}: {exc}") from None
+    return spec
+
+
+# -------------------------------------------------------------------- designs
+
+
+def salib_problem(spec: SweepSpec) -> dict[str, Any]:
+    """The SALib problem: numeric ranges as given, categories as [0, number of choices)."""
+    bounds = [list(p.range) if p.range is not None else [0.0, float(len(p.values))] for p in spec.parameters.values()]
+    return {"num_vars": len(spec.parameters), "names": list(spec.parameters), "bounds": bounds}
+
+
+def unit_samples(spec: SweepSpec) -> np.ndarray:
+    """Design points in the problem's own units (rows: points, columns: parameters)."""
+    problem = salib_problem(spec)
+    if spec.design == "lhs":
+        from scipy.stats import qmc
+
+        unit = qmc.LatinHypercube(d=problem["num_vars"], seed=spec.seed).random(spec.samples)
+        low, high = np.array(problem["bounds"]).T
+        return qmc.scale(unit, low, high)
+    if spec.design == "sobol":
+        from SALib.sample import sobol
+
+        return sobol.sample(problem, spec.samples, calc_second_order=False, seed=spec.seed)
+    from SALib.sample import morris
+
+    return morris.sample(problem, spec.samples, num_levels=spec.levels, seed=spec.seed)
+
+
+def _decode(param: Parameter, x: float) -> Any:
+    if param.values is not None:  # a categorical choice
+        return param.values[min(math.floor(x), len(param.values) - 1)]
+    return round(x) if param.integer else float(x)
+
+
+def design_points(spec: SweepSpec) -> pd.DataFrame:
+    """One row per design point: point_id and the value of every swept key."""
+    names = list(spec.parameters)
+    if spec.design == "grid":
+        rows = list(itertools.product(*(spec.parameters[k].values for k in names)))
+    else:
+        rows = [
+            tuple(_decode(spec.parameters[k], x) for k, x in zip(names, row, strict=True)) for row in unit_samples(spec)
+        ]
+    frame = pd.DataFrame(rows, columns=names)
+    frame.insert(0, "point_id", range(len(frame)))
+    return frame
+
+
+# ---------------------------------------------------------------- execution
+
+
+def _point_scenario(base: dict[str, Any], values: dict[str, Any], days: int | None, check_only: bool = False):
+    overrides = [f"{k}={json.dumps(_plain(v))}" for k, v in values.items()]
+    if days is not None:
+        overrides.append(f"simulation.days={days}")
+    data = apply_overrides(base, overrides)
+    data["name"] = base["name"]
+    return validate(data, source=f"sweep point {values}")
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value
+
+
+def run_batch(batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Run a batch of sweep runs; a run that raises is recorded as failed (picklable task)."""
+    rows = []
+    for task in batch:
+        row = {k: task[k] for k in ("run_id", "point_id", "replication", "seed")} | task["values"]
+        try:
+            scenario = _point_scenario(task["base"], task["values"], task["days"])
+            summary = run(scenario, seed=task["seed"]).summary
+            row |= {k: float(summary[k]) for k in task["kpis"]} | {"status": "ok", "error": ""}
+        except Exception as exc:  # recorded, not raised: one bad point must not stop a sweep
+            row |= dict.fromkeys(task["kpis"], math.nan) | {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
+        rows.append(row)
+    return rows
+
+
+@dataclass
+class SweepResult:
+    """What a sweep did. ``results`` is every run so far (this call and earlier ones)."""
+
+    folder: Path
+    results: pd.DataFrame
+    done: int
+    failed: int
+    skipped: int
+    seconds: float
+
+    def line(self) -> str:
+        """The one-line summary printed at the end."""
+        return (
+            f"{self.done} runs done ({self.failed} failed), {self.skipped} skipped as already done, "
+            f"{self.seconds:.1f} s wall time; results: {self.folder / RESULTS}"
+        )
+
+
+def read_results(folder: Path) -> pd.DataFrame:
+    """Every finished run of a sweep folder (empty if none)."""
+    parts = sorted((folder / RESULTS).glob("part-*.parquet")) if (folder / RESULTS).is_dir() else []
+    if not parts:
+        return pd.DataFrame()
+    return pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True).sort_values("run_id", ignore_index=True)
+
+
+def _prepare_folder(spec: SweepSpec, folder: Path, fresh: bool, points: pd.DataFrame, seeds: list[int]) -> None:
+    manifest = folder / "manifest.json"
+    if fresh and folder.exists():
+        shutil.rmtree(folder / RESULTS, ignore_errors=True)
+        manifest.unlink(missing_ok=True)
+    if manifest.exists():
+        old = json.loads(manifest.read_text())
+        if old.get("digest") != spec.digest():
+            raise SweepError(
+                f"{folder}: holds a sweep of a different spec ({old.get('spec', {}).get('name')}); "
+                "use another --out or --fresh to start over"
+            )
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    write_json(
+        manifest,
+        {
+            "digest": spec.digest(),
+            "spec": spec.model_dump(mode="json"),
+            "points": points.to_dict(orient="records"),
+            "unit_samples": None if spec.design == "grid" else unit_samples(spec).tolist(),
+            "seeds": seeds,
+            "versions": versions(),
+        },
+    )
+
+
+def _batches(tasks: list[dict[str, Any]], days: int, workers: int) -> list[list[dict[str, Any]]]:
+    # ~0.15 ms per simulated working day and run: batch short runs so a task lasts >= 100 ms,
+    # but keep at least a few batches per worker so the pool stays busy.
+    per_batch = max(1, math.ceil(100 / max(1, 0.15 * days)))
+    per_batch = min(per_batch, max(1, math.ceil(len(tasks) / (4 * workers))))
+    return [tasks[i : i + per_batch] for i in range(0, len(tasks), per_batch)]
+
+
+@contextmanager
+def _executor(kind: str, workers: int, scheduler: str | None):
+    if kind == "dask":
+        from distributed import Client, LocalCluster
+
+        if scheduler:
+            with Client(scheduler) as client:
+                yield client.get_executor()
+        else:
+            with (
+                LocalCluster(
+                    n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+                ) as cluster,
+                Client(cluster) as client,
+            ):
+                yield client.get_executor()
+        return
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        yield pool
+
+
+def sweep(
+    spec: SweepSpec | str | Path,
+    out: str | Path | None = None,
+    workers: int | None = None,
+    executor: Executor | Literal["processes", "dask", "serial"] = "processes",
+    scheduler: str | None = None,
+    fresh: bool = False,
+    progress: bool = False,
+    max_runs: int | None = None,
+) -> SweepResult:
+    """Run (or resume) a sweep and write its results as parquet parts.
+
+    Args:
+        spec: a SweepSpec or the path of its YAML file.
+        out: output folder (default ``outputs/sweep/<name>``).
+        workers: processes (default: all cores).
+        executor: an Executor, or "processes" (a local pool), "dask" (distributed:
+            ``scheduler`` address, or a LocalCluster started and stopped here) or "serial".
+        scheduler: address of a running Dask scheduler.
+        fresh: discard earlier results in ``out`` instead of resuming.
+        progress: show a progress bar with ETA.
+        max_runs: stop after this many new runs (to split a long sweep).
+
+    Returns:
+        The counts, the wall time and every result so far.
+    """
+    spec = spec if isinstance(spec, SweepSpec) else load_spec(spec)
+    folder = Path(out) if out else Path("outputs") / "sweep" / spec.name
+    workers = workers or default_workers()
+    points = design_points(spec)
+    seeds = replication_seeds(spec.seed, spec.replications)
+    _prepare_folder(spec, folder, fresh, points, seeds)
+    finished = set(read_results(folder).get("run_id", pd.Series(dtype=int)).tolist())
+    base = load_scenario(spec.base, days=spec.days)
+    base_data = scenario_to_dict(base)
+    names = list(spec.parameters)
+    tasks = [
+        {
+            "run_id": int(p.point_id) * spec.replications + r,
+            "point_id": int(p.point_id),
+            "replication": r,
+            "seed": seed,
+            "values": {k: _plain(p[k]) for k in names},
+            "base": base_data,
+            "days": spec.days,
+            "kpis": list(spec.kpis),
+        }
+        for _, p in points.iterrows()
+        for r, seed in enumerate(seeds)
+    ]
+    todo = [t for t in tasks if t["run_id"] not in finished][: max_runs if max_runs is not None else None]
+    skipped = len(tasks) - len([t for t in tasks if t["run_id"] not in finished])
+    start = time.perf_counter()
+    batches = _batches(todo, base.simulation.days, workers)
+    bar = tqdm(total=len(todo), desc=spec.name, unit="run", disable=not progress)
+    done = failed = 0
+
+    def record(rows: list[dict[str, Any]]) -> None:
+        nonlocal done, failed
+        frame = pd.DataFrame(rows)
+        path = folder / RESULTS / f"part-{rows[0]['run_id']:09d}.parquet"
+        atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False))
+        done += len(rows)
+        failed += int((frame["status"] == "failed").sum())
+        bar.update(len(rows))
+
+    try:
+        if executor == "serial" or (executor == "processes" and workers == 1):
+            for batch in batches:
+                record(run_batch(batch))
+        elif isinstance(executor, str):
+            with _executor(executor, workers, scheduler) as pool:
+                _drain(pool, batches, record)
+        else:
+            _drain(executor, batches, record)
+    finally:
+        bar.close()
+    return SweepResult(folder, read_results(folder), done, failed, skipped, time.perf_counter() - start)
+
+
+def _drain(pool: Executor, batches: list, record: Callable[[list[dict[str, Any]]], None]) -> None:
+    futures: list[Future] = [pool.submit(run_batch, batch) for batch in batches]
+    for future in as_completed(futures):
+        record(future.result())
