@@ -25,6 +25,7 @@ from sim.metrics import KPIS, UNITS
 from sim.plots import save, tornado
 from sim.report import write_comparison
 from sim.scenario import ScenarioError, builtin_descriptions, load_scenario, scenario_to_dict
+from sim.sweep import SweepError
 
 OUTPUTS = Path("outputs")
 DEMO_SCENARIOS = ("field_only", "misaligned", "defined", "aligned", "integrated")
@@ -47,7 +48,7 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except (ScenarioError, UserError, ExperimentError) as exc:
+        except (ScenarioError, UserError, ExperimentError, SweepError) as exc:
             _fail(str(exc))
         except click.UsageError as exc:  # bad option value, unknown option, missing argument
             _fail(exc.format_message())
@@ -277,6 +278,42 @@ def check_calibration(n, seed, workers, out) -> None:
         click.echo(f"{row.fact.ljust(width)}{row.published:>28}{interval:>34}  {verdict:>6}  {row.source}")
     inside = int(table["inside"].sum())
     click.echo(f"\n{inside} of {len(table)} facts inside the published range; results: {folder}/")
+
+
+@main.command("sweep")
+@click.argument("spec_file", metavar="SPEC.yaml")
+@workers_option
+@click.option("--executor", type=click.Choice(["processes", "dask"]), default="processes", show_default=True)
+@click.option("--scheduler", metavar="ADDR", help="Address of a running Dask scheduler (with --executor dask).")
+@out_option
+@click.option("--resume/--fresh", default=True, show_default=True, help="Skip finished runs, or start over.")
+def sweep_command(spec_file, workers, executor, scheduler, out, resume) -> None:
+    """Run a parameter sweep (grid, lhs, sobol, morris) into results.parquet."""
+    from sim.sweep import load_spec, sweep
+
+    spec = load_spec(spec_file)
+    folder = _out_dir(out, "sweep", spec.name)
+    result = sweep(
+        spec, folder, workers=workers, executor=executor, scheduler=scheduler, fresh=not resume, progress=True
+    )
+    click.echo(result.line())
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.option("--kpi", required=True, help="The KPI to analyse (one the sweep kept).")
+@click.option("--x", "x", help="Grid designs: parameter on the x axis (default: the first).")
+@click.option("--y", "y", help="Grid designs: parameter on the y axis (default: the second).")
+def sensitivity(folder, kpi, x, y) -> None:
+    """Sobol or Morris indices of a sweep (a heatmap for grids, rank correlations for LHS)."""
+    from sim.sensitivity import analyze
+
+    result = analyze(folder, kpi, x, y)
+    path = Path(folder)
+    atomic_write(path / f"sensitivity_{kpi}.csv", lambda tmp: result.table.to_csv(tmp, index=False))
+    save(result.figure, path / f"sensitivity_{kpi}.png")
+    click.echo(result.table.to_string(index=False))
+    click.echo(f"\n{result.method} analysis of {kpi}: {path}/sensitivity_{kpi}.csv and .png")
 
 
 if __name__ == "__main__":  # pragma: no cover
