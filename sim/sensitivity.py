@@ -60,6 +60,8 @@ def analyze(folder: str | Path, kpi: str, x: str | None = None, y: str | None = 
     if values.isna().any():
         missing = int(values.isna().sum())
         raise SweepError(f"{folder}: {missing} design points have no finished run; resume the sweep first")
+    if np.isclose(values.std(), 0.0):
+        raise SweepError(f"{kpi} does not vary across the design ({values.iloc[0]:g} everywhere): nothing to attribute")
     problem = salib_problem(spec)
     samples = np.asarray(manifest["unit_samples"])
     if spec.design == "sobol":

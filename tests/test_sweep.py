@@ -1,0 +1,169 @@
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.sensitivity import analyze
+from sim.sweep import SweepError, design_points, load_spec, sweep
+
+SALESIM = str(Path(sys.executable).parent / "salesim")
+SWEEPS = Path(__file__).parent.parent / "scenarios" / "sweeps"
+
+
+def write(tmp_path, text, name="spec.yaml"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+GRID = """
+name: tiny_grid
+base: defined
+design: grid
+parameters:
+  handoff.sla_hours: {values: [2, 0, 16]}   # 0 is invalid: those runs must fail, not stop the sweep
+  handoff.mode: {values: [cold, warm]}
+replications: 2
+days: 15
+kpis: [revenue, leads_handed_off]
+"""
+
+
+@pytest.mark.parametrize("name", ["sla_feedback_grid", "market_lhs", "alignment_sobol"])
+def test_example_specs_are_valid(name):
+    spec = load_spec(SWEEPS / f"{name}.yaml")
+    points = design_points(spec)
+    assert len(points) > 10 and list(points.columns[1:]) == list(spec.parameters)
+
+
+def test_designs_have_the_expected_size(tmp_path):
+    base = (
+        "name: s\nbase: aligned\nparameters:\n"
+        "  handoff.sla_hours: {range: [1, 10]}\n  handoff.mode: {values: [cold, warm]}\n"
+    )
+    sizes = {"lhs": 12, "sobol": 8 * (2 + 2), "morris": 5 * (2 + 1)}
+    for design, expected in sizes.items():
+        samples = {"lhs": 12, "sobol": 8, "morris": 5}[design]
+        spec = load_spec(write(tmp_path, base + f"design: {design}\nsamples: {samples}\n"))
+        points = design_points(spec)
+        assert len(points) == expected, design
+        assert points["handoff.sla_hours"].between(1, 10).all()
+        assert set(points["handoff.mode"]) <= {"cold", "warm"}
+
+
+def test_results_failures_and_resume(tmp_path):
+    spec = load_spec(write(tmp_path, GRID))
+    out = tmp_path / "out"
+    first = sweep(spec, out, executor="serial", max_runs=5)
+    assert first.done == 5
+    rest = sweep(spec, out, executor="serial")
+    assert rest.skipped == 5 and rest.done == 7
+    results = pd.read_parquet(out / "results.parquet")
+    assert sorted(results["run_id"]) == list(range(12))  # none lost, none duplicated
+    failed = results[results["status"] == "failed"]
+    assert set(failed["handoff.sla_hours"]) == {0} and len(failed) == 4
+    assert failed["error"].str.contains("sla_hours").all()
+    assert {"run_id", "point_id", "replication", "seed", "revenue", "status", "error"} <= set(results.columns)
+    # replication r of every point shares a seed (common random numbers)
+    assert results.groupby("replication")["seed"].nunique().eq(1).all()
+
+
+def test_serial_pool_and_dask_give_identical_numbers(tmp_path):
+    spec = load_spec(write(tmp_path, GRID.replace("0, 16", "4, 16")))
+    frames = []
+    for executor in ("serial", "processes", "dask"):
+        out = tmp_path / executor
+        sweep(spec, out, executor=executor, workers=2)
+        frames.append(pd.read_parquet(out / "results.parquet").sort_values("run_id").reset_index(drop=True))
+    pd.testing.assert_frame_equal(frames[0], frames[1])
+    pd.testing.assert_frame_equal(frames[0], frames[2])
+
+
+def test_a_different_spec_is_refused_and_fresh_starts_over(tmp_path):
+    out = tmp_path / "out"
+    sweep(load_spec(write(tmp_path, GRID)), out, executor="serial", max_runs=2)
+    other = load_spec(write(tmp_path, GRID.replace("tiny_grid", "other_grid"), "other.yaml"))
+    with pytest.raises(SweepError, match="different spec"):
+        sweep(other, out, executor="serial")
+    result = sweep(other, out, executor="serial", fresh=True, max_runs=3)
+    assert result.skipped == 0 and len(result.results) == 3
+
+
+def test_sweep_survives_sigkill_and_resumes_without_loss(tmp_path):
+    spec = write(tmp_path, GRID.replace("days: 15", "days: 60").replace("replications: 2", "replications: 4"))
+    out = tmp_path / "out"
+    cmd = [SALESIM, "sweep", str(spec), "--out", str(out), "--workers", "1"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list((out / "results.parquet").glob("part-*.parquet"))) < 3:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    partial = len(pd.read_parquet(out / "results.parquet"))
+    assert 0 < partial < 24
+    assert not list((out / "results.parquet").glob("*.tmp"))  # only complete parts are visible
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    assert "skipped" in res.stdout
+    results = pd.read_parquet(out / "results.parquet")
+    assert sorted(results["run_id"]) == list(range(24))
+
+
+def test_sensitivity_of_grid_and_sobol(tmp_path):
+    grid = load_spec(write(tmp_path, GRID.replace("0, 16", "4, 16")))
+    sweep(grid, tmp_path / "g", executor="serial")
+    heat = analyze(tmp_path / "g", "leads_handed_off")
+    assert heat.method == "grid" and heat.table.shape == (2, 4)
+    sobol = write(
+        tmp_path,
+        "name: sob\nbase: defined\ndesign: sobol\nsamples: 4\ndays: 10\nreplications: 1\n"
+        "kpis: [revenue, leads_handed_off]\n"
+        "parameters:\n  handoff.sla_hours: {range: [1, 20]}\n  feedback.mode: {values: [none, continuous]}\n",
+        "sobol.yaml",
+    )
+    sweep(load_spec(sobol), tmp_path / "s", workers=2)
+    with pytest.raises(SweepError, match="does not vary"):
+        analyze(tmp_path / "s", "revenue")  # nothing closes in 10 days
+    result = analyze(tmp_path / "s", "leads_handed_off")
+    assert list(result.table.columns) == ["parameter", "S1", "S1_conf", "ST", "ST_conf"]
+    with pytest.raises(SweepError, match="kept"):
+        analyze(tmp_path / "s", "margin")
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("name: x\nbase: aligned\ndesign: grid\nparameters: {handoff.sla_hours: {range: [1, 2]}}\n", "needs values"),
+        ("name: x\nbase: aligned\ndesign: lhs\nparameters: {handoff.sla_hour: {range: [1, 2]}}\n", "did you mean"),
+        (
+            "name: x\nbase: aligned\ndesign: sobol\nsamples: 6\nparameters: {handoff.sla_hours: {range: [1, 2]}}\n",
+            "power of 2",
+        ),
+        ("name: x\nbase: aligned\ndesign: lhs\nparameters: {handoff.sla_hours: {range: [3, 2]}}\n", "low < high"),
+        (
+            "name: x\nbase: aligned\ndesign: lhs\nkpis: [revenu]\nparameters: {handoff.sla_hours: {range: [1, 2]}}\n",
+            "unknown KPI",
+        ),
+        ("name: x\nbase: aligned\ndesign: fractal\nparameters: {handoff.sla_hours: {range: [1, 2]}}\n", "design"),
+        (
+            "name: x\nbase: alinged\ndesign: lhs\nparameters: {handoff.sla_hours: {range: [1, 2]}}\n",
+            "did you mean aligned",
+        ),
+        (
+            "name: x\nbase: aligned\ndesign: lhs\nreplicates: 3\nparameters: {handoff.sla_hours: {range: [1, 2]}}\n",
+            "replicates",
+        ),
+    ],
+)
+def test_bad_specs_are_one_line_exit_2(tmp_path, text, needle):
+    spec = write(tmp_path, text)
+    res = subprocess.run([SALESIM, "sweep", str(spec)], capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert res.returncode == 2
+    lines = [line for line in res.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in res.stderr, res.stderr
+    assert needle in lines[0] and "spec.yaml" in lines[0]
