@@ -112,6 +112,7 @@ class InsideRep(mesa.Agent):
         p = self.model.params
         k = lead.attempts
         lead.attempts += 1
+        self.model.attempts += 1
         if lead.first_attempt_at is None:
             lead.first_attempt_at = t
             lead.inside_rep = self.unique_id
@@ -240,6 +241,7 @@ class FieldRep(mesa.Agent):
         p = self.model.params
         k = lead.attempts
         lead.attempts += 1
+        self.model.attempts += 1
         if lead.first_attempt_at is None:
             lead.first_attempt_at = t
             lead.field_rep = self.unique_id

@@ -49,6 +49,7 @@ class SalesOrgModel(mesa.Model):
         scenario: the validated scenario (levers, headcounts, market).
         seed: root seed; defaults to ``scenario.simulation.seed``.
         params: behaviour parameters; defaults to ``derive(scenario)``.
+        collect: record the daily table (off only to measure its cost).
 
     Attributes:
         params: the behaviour parameters in force.
@@ -58,7 +59,9 @@ class SalesOrgModel(mesa.Model):
         cost_of_sales: salaries and commissions paid so far.
     """
 
-    def __init__(self, scenario: Scenario, seed: int | None = None, params: Params | None = None) -> None:
+    def __init__(
+        self, scenario: Scenario, seed: int | None = None, params: Params | None = None, collect: bool = True
+    ) -> None:
         seed = scenario.simulation.seed if seed is None else seed
         super().__init__(rng=np.random.default_rng(seed))
         self.config = scenario
@@ -75,6 +78,8 @@ class SalesOrgModel(mesa.Model):
         self.opportunities = 0
         self.handoffs = 0
         self.field_hours_wasted = 0.0
+        self.attempts = 0
+        self.collect = collect
         self.inside_quits = 0
         self._feedback: dict[int, list[float]] = {}
         self.team_names = [t.name for t in scenario.organization.field_teams]
@@ -145,7 +150,8 @@ class SalesOrgModel(mesa.Model):
         for rep in self.inside_reps:
             rep.days_employed += 1
         self.day += 1
-        self.datacollector.collect(self)
+        if self.collect:
+            self.datacollector.collect(self)
         del start
 
     def _receive_inquiries(self, day: int) -> None:

@@ -1,0 +1,162 @@
+"""Benchmark: one-year runs of three organizations, the sweep speed-up, and a naive yardstick.
+
+    make bench                 # or: .venv/bin/python scripts/bench.py [--repeats 5] [--sweep-runs 200]
+
+Each organization runs in a fresh process: one warm-up run, then ``--repeats``
+timed runs; reported as medians, with peak resident memory of that process.
+The naive reference (scripts/naive_reference.py: every lead a Mesa Agent
+stepped every day) runs the default market in the same way, so the headline
+figure, salesim's throughput over the naive one, holds on any machine. The
+sweep speed-up is the wall time of ``--sweep-runs`` one-year default runs on
+one process over the same runs on all cores. Writes outputs/bench/bench.json.
+"""
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ORGS = {  # inside reps, field reps, inbound leads per working day
+    "small": (3, 8, 15),
+    "default": (8, 20, 40),
+    "large": (200, 500, 1000),
+}
+
+CHILD = r"""
+import json, resource, sys, time
+sys.path.insert(0, {root!r})
+from sim.experiment import resolve
+from sim.model import SalesOrgModel
+inside, field, inbound, repeats, collect = {inside}, {field}, {inbound}, {repeats}, {collect}
+overrides = [f"organization.inside_reps={{inside}}", f"market.inbound_leads_per_day={{inbound}}",
+             f"organization.field_teams=[{{{{name: east, field_reps: {{field // 2}}}}}}, "
+             f"{{{{name: west, field_reps: {{field - field // 2}}}}}}]"]
+scenario = resolve("defined", None, overrides)
+times, leads, attempts = [], 0, 0
+for i in range(repeats + 1):
+    start = time.perf_counter()
+    model = SalesOrgModel(scenario, seed=i + 1, collect=collect).run()
+    elapsed = time.perf_counter() - start
+    if i:  # the first run is the warm-up
+        times.append(elapsed); leads = len(model.book); attempts = model.attempts
+print(json.dumps({{"times": times, "leads": leads, "attempts": attempts,
+                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+"""
+
+NAIVE = r"""
+import json, sys, time
+sys.path.insert(0, {root!r}); sys.path.insert(0, {scripts!r})
+import naive_reference
+times, leads = [], 0
+for i in range({repeats} + 1):
+    start = time.perf_counter(); leads = naive_reference.run(250, seed=i + 1); elapsed = time.perf_counter() - start
+    if i: times.append(elapsed)
+print(json.dumps({{"times": times, "leads": leads}}))
+"""
+
+
+def child(code: str) -> dict:
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def bench_org(name: str, repeats: int, collect: bool = True) -> dict:
+    inside, field, inbound = ORGS[name]
+    code = CHILD.format(root=str(ROOT), inside=inside, field=field, inbound=inbound, repeats=repeats, collect=collect)
+    data = child(code)
+    seconds = statistics.median(data["times"])
+    return {
+        "inside_reps": inside,
+        "field_reps": field,
+        "inbound_per_day": inbound,
+        "seconds": seconds,
+        "runs": data["times"],
+        "leads": data["leads"],
+        "leads_per_second": data["leads"] / seconds,
+        "attempts_per_second": data["attempts"] / seconds,
+        "microseconds_per_lead": 1e6 * seconds / data["leads"],
+        "peak_rss_mb": data["peak_rss_mb"],
+    }
+
+
+def bench_sweep(runs: int) -> dict:
+    sys.path.insert(0, str(ROOT))
+    from sim.experiment import default_workers, map_runs, replication_seeds, resolve
+
+    scenario = resolve("defined", None, ())
+    tasks = [(scenario, s) for s in replication_seeds(99, runs)]
+    walls = {}
+    for workers in (1, default_workers()):
+        start = time.perf_counter()
+        map_runs(tasks, workers=workers, fn=_timing_task)
+        walls[workers] = time.perf_counter() - start
+    cores = default_workers()
+    return {"runs": runs, "cores": cores, "seconds_1": walls[1], f"seconds_{cores}": walls[cores],
+            "speedup": walls[1] / walls[cores]}  # fmt: skip
+
+
+def _timing_task(task):
+    from sim.model import SalesOrgModel
+
+    scenario, seed = task
+    return len(SalesOrgModel(scenario, seed=seed).run().book)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--sweep-runs", type=int, default=200)
+    parser.add_argument("--out", default=str(ROOT / "outputs" / "bench" / "bench.json"))
+    args = parser.parse_args()
+
+    results = {name: bench_org(name, args.repeats) for name in ORGS}
+    no_collect = bench_org("default", args.repeats, collect=False)
+    naive = child(NAIVE.format(root=str(ROOT), scripts=str(ROOT / "scripts"), repeats=args.repeats))
+    naive_rate = naive["leads"] / statistics.median(naive["times"])
+    inbound_rate = results["default"]["leads_per_second"]
+    summary = {
+        "organizations": results,
+        "data_collection_overhead": results["default"]["seconds"] / no_collect["seconds"] - 1,
+        "naive_reference": {
+            "leads": naive["leads"],
+            "seconds": statistics.median(naive["times"]),
+            "leads_per_second": naive_rate,
+        },
+        "speedup_over_naive": inbound_rate / naive_rate,
+        "scaling_large_over_default": results["large"]["microseconds_per_lead"]
+        / results["default"]["microseconds_per_lead"],
+        "sweep": bench_sweep(args.sweep_runs) if args.sweep_runs else None,
+        "repeats": args.repeats,
+        "python": sys.version.split()[0],
+    }
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(summary, indent=2) + "\n")
+
+    header = ("organization", "seconds", "leads", "leads/s", "attempts/s", "us/lead", "peak MB")
+    print(f"{header[0]:<12}" + "".join(f"{h:>12}" for h in header[1:]))
+    for name, r in results.items():
+        cells = (
+            f"{r['seconds']:.3f}",
+            f"{r['leads']:,}",
+            f"{r['leads_per_second']:,.0f}",
+            f"{r['attempts_per_second']:,.0f}",
+            f"{r['microseconds_per_lead']:.1f}",
+            f"{r['peak_rss_mb']:.0f}",
+        )
+        print(f"{name:<12}" + "".join(f"{c:>12}" for c in cells))
+    print(f"\ndata collection overhead (default): {100 * summary['data_collection_overhead']:+.1f}%")
+    print(f"naive reference: {naive_rate:,.0f} leads/s; salesim is {summary['speedup_over_naive']:.1f}x faster")
+    print(f"cost per lead, large / default: {summary['scaling_large_over_default']:.2f}")
+    if summary["sweep"]:
+        s = summary["sweep"]
+        print(f"sweep of {s['runs']} one-year runs: {s['speedup']:.2f}x faster on {s['cores']} cores than on 1")
+    print(f"\nmedians of {args.repeats} runs after a warm-up; written to {out}")
+
+
+if __name__ == "__main__":
+    main()
