@@ -81,6 +81,11 @@ class InsideRep(mesa.Agent):
         self.skill = p.selling_skill
         self.noise = p.inside_fit_noise * (1 - p.knowledge_noise_cut * self.knowledge)
         self.base_noise = self.noise
+        self.outbound_rate = max(
+            1e-12, p.outbound_conversations_per_hour * (1 + p.skill_contact_gain * (self.skill - 0.5))
+        )
+        self.next_outbound = self.model.outbound_gaps.next() / self.outbound_rate  # prospecting hours to the next
+        self.start_day()
 
     def quit_or_stay(self, day: int) -> None:
         """Leave with a daily hazard of 1 / tenure; the seat stays empty while hiring."""
@@ -99,12 +104,11 @@ class InsideRep(mesa.Agent):
         """Qualification threshold in use: own bar bent by pay and reporting line."""
         return self.own_bar + self.model.params.inside_bar_shift
 
-    @property
-    def pace(self) -> float:
-        """Elapsed hours per hour of work (admin time, ramp-up)."""
+    def start_day(self) -> None:
+        """Set today's pace: elapsed hours per hour of work (admin time, ramp-up)."""
         p = self.model.params
         ramp = min(1.0, p.inside_ramp_floor + (1 - p.inside_ramp_floor) * self.days_employed / p.inside_ramp_days)
-        return 1.0 / (p.inside_hours_share * ramp)
+        self.pace = 1.0 / (p.inside_hours_share * ramp)
 
     # ----------------------------------------------------------- the work
     def attempt(self, lead: Lead, t: float) -> float:
@@ -136,12 +140,15 @@ class InsideRep(mesa.Agent):
 
     def prospect(self, t: float, hours: float) -> float:
         """Outbound: cold outreach for ``hours``; each conversation becomes a lead."""
-        p = self.model.params
-        rate = p.outbound_conversations_per_hour * (1 + p.skill_contact_gain * (self.skill - 0.5))
-        rng = self.model.streams["outbound"]
-        n = rng.poisson(rate * hours)
+        # Conversations arrive as a Poisson process in prospecting hours: the rep
+        # carries the prospecting time left until the next one across blocks.
         end = t + hours * self.pace
-        for at in sorted(t + rng.random(n) * hours * self.pace):
+        times = []
+        while self.next_outbound <= hours:
+            times.append(t + self.next_outbound * self.pace)
+            self.next_outbound += self.model.outbound_gaps.next() / self.outbound_rate
+        self.next_outbound -= hours
+        for at in times:
             lead = self.model.new_lead("outbound", self.model.outbound, float(at), team=self.territory())
             lead.first_attempt_at = lead.contacted_at = lead.created_at
             lead.attempts = 1
@@ -214,6 +221,7 @@ class FieldRep(mesa.Agent):
         self.open_opps = 0
         self.pending = 0  # handed off to this rep, not yet reviewed
         self.busy_today = 0.0  # hours spent today on reviews, answers and meetings
+        self.next_field_lead = model.field_gaps.next() / max(p.field_leads_per_hour, 1e-12)  # prospecting hours
         self.revenue = 0.0
 
     @property
@@ -394,9 +402,16 @@ class FieldRep(mesa.Agent):
         # an unsupported rep prospects to fill the pipeline; a supported one less, unless distrustful
         support = p.self_prospect_when_supported + (1 - p.self_prospect_when_supported) * (1 - self.trust)
         drive = need * (support if supported else 1.0)
-        rng = self.model.streams["field_sourced"]
-        n = rng.poisson(free * drive * p.field_leads_per_hour)
-        for at in sorted(day * HOURS_PER_DAY + rng.random(n) * HOURS_PER_DAY):
+        # Self-sourced meetings arrive as a Poisson process in prospecting hours; the
+        # hours spent today are spread over the working day.
+        hours = free * drive
+        found = []
+        while self.next_field_lead <= hours:
+            found.append(self.next_field_lead / hours)
+            self.next_field_lead += self.model.field_gaps.next() / p.field_leads_per_hour
+        self.next_field_lead -= hours
+        for share in found:
+            at = (day + share) * HOURS_PER_DAY
             lead = self.model.new_lead("field", self.model.field_sourced, float(at), team=self.team)
             lead.first_attempt_at = lead.contacted_at = lead.created_at
             lead.attempts = 1

@@ -62,6 +62,21 @@ def waiting_interest(intent: float, hours: float, params: Params) -> float:
     return intent * 0.5 ** (max(hours, 0.0) / params.wait_decay_hours)
 
 
+class Exponentials:
+    """Unit-mean exponential draws from a generator, fetched in batches of 1024."""
+
+    def __init__(self, rng: np.random.Generator) -> None:
+        self.rng = rng
+        self._buffer: list[float] = []
+
+    def next(self) -> float:
+        """The next Exp(1) draw."""
+        if not self._buffer:
+            self._buffer = self.rng.exponential(size=1024).tolist()
+            self._buffer.reverse()
+        return self._buffer.pop()
+
+
 def logistic(x: float) -> float:
     """The logistic function."""
     return 1.0 / (1.0 + math.exp(-x))
@@ -88,6 +103,17 @@ class ProspectFactory:
         self.params = params
         self.fit = fit
         self.intent = intent
+        self._buffer: list[tuple[float, float, float, list[float]]] = []
+
+    BATCH = 256  # prospects drawn per numpy call by :meth:`one`
+
+    def one(self) -> tuple[float, float, float, list[float]]:
+        """Value, fit, intent and uniform draws of the next prospect (drawn in batches)."""
+        if not self._buffer:
+            values, fits, intents, draws = self.draw(self.BATCH)
+            self._buffer = list(zip(values, fits, intents, draws, strict=True))
+            self._buffer.reverse()
+        return self._buffer.pop()
 
     def draw(self, n: int) -> tuple[list[float], list[float], list[float], list[list[float]]]:
         """Values, fits, intents and per-lead uniform draws of ``n`` prospects."""

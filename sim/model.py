@@ -24,7 +24,7 @@ from sim.agents import FieldRep, InsideRep
 from sim.events import Calendar
 from sim.leads import Lead, LeadBook, State
 from sim.levers import DAYS_PER_YEAR, HOURS_PER_DAY, Params, derive
-from sim.market import Market, ProspectFactory, make_streams
+from sim.market import Exponentials, Market, ProspectFactory, make_streams
 from sim.pools import InsidePool
 from sim.scenario import Scenario
 
@@ -83,6 +83,8 @@ class SalesOrgModel(mesa.Model):
         self.inside_quits = 0
         self._feedback: dict[int, list[float]] = {}
         self.team_names = [t.name for t in scenario.organization.field_teams]
+        self.outbound_gaps = Exponentials(self.streams["outbound"])
+        self.field_gaps = Exponentials(self.streams["field_sourced"])
         self._build_organization(scenario)
         weights = [t.field_reps for t in scenario.organization.field_teams]
         self.market = Market(self.params, self.streams, weights)
@@ -138,6 +140,7 @@ class SalesOrgModel(mesa.Model):
         start, end = day * HOURS_PER_DAY, (day + 1) * HOURS_PER_DAY
         for rep in self.inside_reps:
             rep.quit_or_stay(day)
+            rep.start_day()
         self._receive_inquiries(day)
         for pool in self.pools:
             pool.work_day(day)
@@ -181,13 +184,12 @@ class SalesOrgModel(mesa.Model):
     # ------------------------------------------------------------ leads
     def new_lead(self, source: str, factory: ProspectFactory, at: float, team: int | None) -> Lead:
         """Create a lead from a prospect factory, in ``team``'s territory."""
-        values, fits, intents, draws = factory.draw(1)
+        value, fit, intent, draws = factory.one()
         if team is None:
             team = int(np.searchsorted(self.market.team_cdf, factory.rng.random(), side="right"))
             team = min(team, len(self.team_names) - 1)
         lead = Lead(
-            self.book.next_id(), source, team, at, values[0], fits[0], intents[0], draws[0],
-            self.params.sat_start,
+            self.book.next_id(), source, team, at, value, fit, intent, draws, self.params.sat_start,
         )  # fmt: skip
         return self.book.add(lead)
 
