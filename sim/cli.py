@@ -6,6 +6,7 @@ User-facing errors are caught here, once.
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import sys
@@ -19,7 +20,7 @@ from sim import experiment
 from sim.compare import ExperimentError, check_arms, check_explain
 from sim.compare import compare as compare_scenarios
 from sim.compare import explain as explain_levers
-from sim.io import atomic_write
+from sim.io import atomic_write, write_json
 from sim.levers import derive, params_to_dict
 from sim.metrics import KPIS, UNITS
 from sim.plots import save, tornado
@@ -65,8 +66,17 @@ class _Group(click.Group):
             sys.exit(1)
 
 
-def _out_dir(out: str | None, command: str, name: str) -> Path:
+def _out_dir(out: str | None, command: str, name: str, identity: dict | None = None, force: bool = False) -> Path:
+    """The output folder, writable; refuses one holding a different run unless ``force``."""
     path = Path(out) if out else OUTPUTS / command / name
+    stamp = path / ".salesim-run.json"
+    if identity is not None and stamp.is_file() and not force:
+        try:
+            previous = json.loads(stamp.read_text())
+        except (OSError, ValueError):
+            previous = None
+        if previous != identity:
+            raise UserError(f"--out {path}: holds a different run; use another --out, or --force to overwrite it")
     try:
         path.mkdir(parents=True, exist_ok=True)
         probe = path / ".write-test"
@@ -74,6 +84,8 @@ def _out_dir(out: str | None, command: str, name: str) -> Path:
         probe.unlink()
     except OSError as exc:
         raise UserError(f"--out {path}: cannot write there ({exc.strerror})") from None
+    if identity is not None:
+        write_json(stamp, identity)
     return path
 
 
@@ -114,10 +126,14 @@ def main() -> None:
 @click.option("--days", type=click.IntRange(min=1, max=5000), help="Working days to simulate.")
 @click.option("--set", "overrides", multiple=True, metavar="K=V", help="Override a dotted key.")
 @click.option("--out", type=click.Path(file_okay=False), help="Output folder.")
-def run(scen: str, seed: int | None, days: int | None, overrides: tuple[str, ...], out: str | None) -> None:
+@click.option("--force", is_flag=True, help="Overwrite a folder that holds a different run.")
+def run(
+    scen: str, seed: int | None, days: int | None, overrides: tuple[str, ...], out: str | None, force: bool
+) -> None:
     """Run one scenario once and write its results."""
     scenario = load_scenario(scen, overrides, seed=seed, days=days)
-    folder = _out_dir(out, "run", f"{scenario.name}-seed{scenario.simulation.seed}")
+    identity = {"command": "run", "scenario": scenario_to_dict(scenario)}
+    folder = _out_dir(out, "run", f"{scenario.name}-seed{scenario.simulation.seed}", identity, force)
     result = experiment.run(scenario)
     experiment.write_run(result, folder, command=shlex.join(["salesim", *sys.argv[1:]]))
     for note in result.warnings:
@@ -194,6 +210,7 @@ seed_option = click.option("--seed", type=click.IntRange(min=0), default=1, show
 days_option = click.option("--days", type=click.IntRange(min=1, max=5000), help="Working days per run.")
 workers_option = click.option("--workers", type=click.IntRange(min=1), help="Processes (default: all cores).")
 out_option = click.option("--out", type=click.Path(file_okay=False), help="Output folder.")
+force_option = click.option("--force", is_flag=True, help="Overwrite a folder that holds a different run.")
 
 
 @main.command()
@@ -203,12 +220,14 @@ out_option = click.option("--out", type=click.Path(file_okay=False), help="Outpu
 @days_option
 @workers_option
 @out_option
-def compare(scens, n, seed, days, workers, out) -> None:
+@force_option
+def compare(scens, n, seed, days, workers, out, force) -> None:
     """Compare scenarios on the same markets; the first is the baseline."""
     scenarios = [load_scenario(s, days=days) for s in scens]
     check_arms(scenarios, n)
     names = [s.name for s in scenarios]
-    folder = _out_dir(out, "compare", "-vs-".join(names))
+    identity = {"command": "compare", "scenarios": [scenario_to_dict(s) for s in scenarios], "n": n, "seed": seed}
+    folder = _out_dir(out, "compare", "-vs-".join(names), identity, force)
     result = compare_scenarios(scenarios, n=n, seed=seed, workers=workers, progress=True)
     report = write_comparison(result, folder, _command())
     click.echo(_comparison_table(result))
@@ -223,11 +242,13 @@ def compare(scens, n, seed, days, workers, out) -> None:
 @days_option
 @workers_option
 @out_option
-def explain(base, target, n, seed, days, workers, out) -> None:
+@force_option
+def explain(base, target, n, seed, days, workers, out, force) -> None:
     """Effect of switching each lever that differs, alone, from BASE to TARGET."""
     base_s, target_s = load_scenario(base, days=days), load_scenario(target, days=days)
     check_explain(base_s, target_s, n)
-    folder = _out_dir(out, "explain", f"{base_s.name}-to-{target_s.name}")
+    identity = {"command": "explain", "scenarios": [scenario_to_dict(s) for s in (base_s, target_s)], "n": n}
+    folder = _out_dir(out, "explain", f"{base_s.name}-to-{target_s.name}", identity | {"seed": seed}, force)
     result = explain_levers(base_s, target_s, n=n, seed=seed, workers=workers, progress=True)
     atomic_write(folder / "explain.csv", lambda tmp: result.table.to_csv(tmp, index=False))
     save(tornado(result), folder / "figures" / "tornado.png")
@@ -242,9 +263,10 @@ def explain(base, target, n, seed, days, workers, out) -> None:
 @click.option("--out", type=click.Path(file_okay=False), help="Output folder (default outputs/demo).")
 @click.option("-n", "n", type=click.IntRange(min=2), default=DEMO_REPLICATIONS, show_default=True)
 @workers_option
-def demo(out, n, workers) -> None:
+@force_option
+def demo(out, n, workers, force) -> None:
     """Compare the alignment stages, explain misaligned -> aligned, write the report."""
-    folder = _out_dir(out, "demo", "")
+    folder = _out_dir(out, "demo", "", {"command": "demo", "n": n}, force)
     result = compare_scenarios(list(DEMO_SCENARIOS), n=n, workers=workers, progress=True)
     result.explanation = explain_levers(*DEMO_EXPLAIN, n=n, workers=workers, progress=True)
     report = write_comparison(result, folder, _command())

@@ -157,8 +157,9 @@ class Lead:
         self.satisfaction = min(100.0, max(0.0, self.satisfaction + delta))
 
     def close(self, state: State, at: float | None = None) -> None:
-        """End the lead in a final state."""
+        """End the lead in a final state; its own draws are no longer needed (memory)."""
         self.state = state
+        self.draws = None
         if at is not None and state in (State.WON, State.LOST):
             self.closed_at = at
 

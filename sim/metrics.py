@@ -36,6 +36,8 @@ KPIS: tuple[str, ...] = (
     "share_dissatisfied",
     "repeat_question_rate",
     "cost_of_sales",
+    "salaries",
+    "commissions",
     "profit",
     "roi",
     "margin",
@@ -48,6 +50,8 @@ KPIS: tuple[str, ...] = (
 UNITS = {
     "revenue": "$",
     "cost_of_sales": "$",
+    "salaries": "$",
+    "commissions": "$",
     "profit": "$",
     "win_rate": "share",
     "median_response_hours": "working h",
@@ -130,6 +134,8 @@ def summarize(
 def summarize_model(model: SalesOrgModel, leads: pd.DataFrame) -> dict[str, float]:
     """KPIs of a finished model, with the organization's state at the end."""
     kpis = summarize(leads, model.revenue, model.cost_of_sales, model.params.cost_of_goods)
+    kpis["salaries"] = float(model.salaries)
+    kpis["commissions"] = float(model.commissions)
     kpis["field_hours_wasted"] = float(model.field_hours_wasted)
     kpis["inside_bar_gap"] = model.mean_inside_bar_gap()
     kpis["field_trust"] = model.mean_trust()

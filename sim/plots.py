@@ -16,6 +16,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from sim.compare import Comparison, Explanation
 from sim.experiment import FUNNEL_STAGES, RESPONSE_BINS, SATISFACTION_BINS
+from sim.io import atomic_write
 from sim.metrics import UNITS
 
 DELTA_KPIS = (
@@ -233,9 +234,8 @@ def tornado(explanation: Explanation) -> Figure:
 
 
 def save(fig: Figure, path: Path) -> Path:
-    """Save a figure as PNG (150 dpi) and close it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=150)
+    """Save a figure as PNG (150 dpi), atomically."""
+    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=150, format="png"))
     return path
 
 

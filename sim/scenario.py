@@ -27,7 +27,8 @@ class ScenarioError(ValueError):
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: a YAML `true` is not a headcount, nor "8" a number
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class Simulation(_Section):
@@ -187,6 +188,8 @@ def read_yaml(path: Path) -> dict[str, Any]:
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ScenarioError(f"{path}: YAML syntax error{where}: {problem}") from None
+    except RecursionError:
+        raise ScenarioError(f"{path}: nested too deeply to be a scenario") from None
     if data is None:
         raise ScenarioError(f"{path}: the file is empty; a scenario needs at least 'name:'")
     if not isinstance(data, dict):

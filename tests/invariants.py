@@ -46,6 +46,10 @@ def check_run(result) -> None:
     assert leads["satisfaction"].between(0, 100).all()
     assert (leads["revenue"] >= 0).all()
     assert summary["revenue"] >= 0 and summary["cost_of_sales"] >= 0
+    assert summary["cost_of_sales"] >= summary["salaries"] >= 0 and summary["commissions"] >= 0
+    assert abs(summary["cost_of_sales"] - summary["salaries"] - summary["commissions"]) < 1e-6 * max(
+        1.0, summary["cost_of_sales"]
+    )
     won_revenue = leads.loc[outcome == "won", "revenue"].sum()
     assert abs(summary["revenue"] - won_revenue) <= 1e-6 * max(1.0, won_revenue)
     assert summary["deals_won"] == int((outcome == "won").sum())

@@ -1,0 +1,160 @@
+"""Hostile inputs, degenerate organizations and outputs that are never half-written."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import sim
+from sim.scenario import ScenarioError, load_scenario
+from tests.invariants import check_run
+
+SALESIM = str(Path(sys.executable).parent / "salesim")
+
+
+def _cli(args, cwd, timeout=20):
+    # the timeout only guards against a hang; speed itself is measured by the benchmark
+    return subprocess.run([SALESIM, *args], capture_output=True, text=True, cwd=cwd, timeout=timeout)
+
+
+def _one_clear_line(res):
+    lines = [line for line in res.stderr.splitlines() if line.strip()]
+    assert res.returncode == 2, res.stderr
+    assert len(lines) == 1 and "Traceback" not in res.stderr, res.stderr
+    return lines[0]
+
+
+HOSTILE = {
+    "wrong_type": "name: x\nextends: aligned\norganization: {inside_reps: [1, 2]}\n",
+    "unknown_key": "name: x\nextends: aligned\nmarket: {inbound_leads_per_hour: 3}\n",
+    "huge_number": "name: x\nextends: aligned\norganization: {inside_reps: 1000000000000}\n",
+    "huge_float": "name: x\nextends: aligned\nmarket: {inbound_leads_per_day: 1e308}\n",
+    "nan": "name: x\nextends: aligned\nmarket: {inbound_leads_per_day: .nan}\n",
+    "negative_days": "name: x\nextends: aligned\nsimulation: {days: -5}\n",
+    "deep_nesting": "name: x\nextends: aligned\nbehavior: " + "[" * 5000 + "]" * 5000 + "\n",
+    "deep_mapping": "name: x\nbehavior: " + "{a: " * 3000 + "1" + "}" * 3000 + "\n",
+    "empty": "",
+    "only_comment": "# nothing here\n",
+    "binary": "\x00\x01\x02\xff",
+    "billion_laughs": "a: &a ['lol','lol','lol','lol','lol','lol','lol','lol','lol']\n"
+    + "".join(f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n" for i in range(8)),
+    "list_document": "- name: x\n- name: y\n",
+    "scalar_document": "42\n",
+    "tabs": "name: x\n\tmarket: {}\n",
+    "extends_self": "name: loop\nextends: ./hostile.yaml\n",
+    "extends_number": "name: x\nextends: 12\n",
+    "bool_as_count": "name: x\nextends: aligned\norganization: {inside_reps: true}\n",
+    "duplicate_team": "name: x\nextends: aligned\norganization:\n"
+    "  field_teams: [{name: a, field_reps: 1}, {name: a, field_reps: 2}]\n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_hostile_documents_give_one_line_and_exit_2(tmp_path, case):
+    path = tmp_path / "hostile.yaml"
+    text = HOSTILE[case]
+    path.write_bytes(text.encode("latin-1") if case == "binary" else text.encode())
+    line = _one_clear_line(_cli(["validate", str(path)], tmp_path))
+    assert "hostile.yaml" in line
+
+
+def test_extends_cycle_between_files(tmp_path):
+    (tmp_path / "a.yaml").write_text("name: a\nextends: b.yaml\n")
+    (tmp_path / "b.yaml").write_text("name: b\nextends: a.yaml\n")
+    assert "cycle" in _one_clear_line(_cli(["run", str(tmp_path / "a.yaml")], tmp_path))
+
+
+def test_oversized_file_is_refused_without_reading_it_all(tmp_path):
+    path = tmp_path / "big.yaml"
+    path.write_text("name: x\n" + "# padding\n" * 200_000)
+    assert "at most" in _one_clear_line(_cli(["validate", str(path)], tmp_path))
+
+
+nested = st.recursive(
+    st.none() | st.booleans() | st.integers(-(10**12), 10**12) | st.floats(allow_nan=True) | st.text(max_size=12),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    max_leaves=12,
+)
+sections = st.sampled_from(
+    [
+        "market",
+        "organization",
+        "handoff",
+        "feedback",
+        "qualification",
+        "compensation",
+        "training",
+        "behavior",
+        "simulation",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(sections, nested, max_size=3), st.booleans())
+def test_random_documents_are_valid_or_one_scenario_error(tmp_path_factory, overlay, keep_base):
+    path = tmp_path_factory.mktemp("fuzz") / "doc.yaml"
+    doc = {"name": "fuzz", **({"extends": "aligned"} if keep_base else {}), **overlay}
+    path.write_text(yaml.safe_dump(doc))
+    try:
+        load_scenario(path)
+    except ScenarioError as exc:
+        assert "\n" not in str(exc) and "doc.yaml" in str(exc)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "days", "warns"),
+    [
+        (["market.inbound_leads_per_day=0"], 60, "no inbound"),
+        (["organization.field_teams=[{name: solo, field_reps: 0}]"], 60, "nowhere to go"),
+        (["organization.inside_reps=1", "organization.field_teams=[{name: solo, field_reps: 1}]"], 60, None),
+        ([], 1, None),
+    ],
+)
+def test_degenerate_organizations_run_and_hold_invariants(overrides, days, warns):
+    result = sim.run("aligned", days=days, overrides=overrides)
+    check_run(result)
+    if warns:
+        assert any(warns in w for w in result.warnings)
+    if "field_reps: 0" in " ".join(overrides):
+        assert result.summary["deals_won"] == 0 and result.summary["leads_handed_off"] == 0
+        assert (result.leads["outcome"] == "qualified").sum() > 0  # qualified leads wait: nowhere to go
+
+
+def test_ten_year_run_holds_invariants():
+    result = sim.run("defined", days=2500)
+    check_run(result)
+    assert len(result.daily) == 2500 and result.summary["deals_won"] > 1000
+
+
+def test_run_refuses_a_folder_holding_a_different_run(tmp_path):
+    out = tmp_path / "out"
+    assert _cli(["run", "aligned", "--days", "5", "--out", str(out)], tmp_path).returncode == 0
+    assert _cli(["run", "aligned", "--days", "5", "--out", str(out)], tmp_path).returncode == 0  # same run: fine
+    line = _one_clear_line(_cli(["run", "misaligned", "--days", "5", "--out", str(out)], tmp_path))
+    assert "--force" in line
+    assert json.loads((out / "manifest.json").read_text())["scenario"]["name"] == "aligned"  # untouched
+    forced = _cli(["run", "misaligned", "--days", "5", "--out", str(out), "--force"], tmp_path)
+    assert forced.returncode == 0
+    assert json.loads((out / "manifest.json").read_text())["scenario"]["name"] == "misaligned"
+
+
+def test_a_killed_write_leaves_the_previous_file(tmp_path, monkeypatch):
+    from sim.io import atomic_write
+
+    target = tmp_path / "summary.json"
+    target.write_text('{"revenue": 1}')
+
+    def crash(tmp):
+        tmp.write_text('{"rev')  # half-written, then the process "dies"
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        atomic_write(target, crash)
+    assert json.loads(target.read_text()) == {"revenue": 1}
+    assert [p.name for p in tmp_path.iterdir()] == ["summary.json"]  # no temporary left behind
