@@ -40,11 +40,22 @@ class InsidePool:
         wait = model.params.shared_priority_hours if len(teams) > 1 else 0.0
         self.priority_delay = {i: wait * (1 - team_sizes[i] / biggest) for i in teams}
         self.reps: list[InsideRep] = []
+        # Items due today sit in a heap; later ones wait in per-day buckets, so the
+        # heap stays small in big organizations (same order: (due, seq) either way).
         self._queue: list[tuple[float, int, Lead]] = []
+        self._later: dict[int, list[tuple[float, int, Lead]]] = {}
+        self._today_end = 0.0
         self._seq = count()
 
     def __len__(self) -> int:
-        return len(self._queue)
+        return len(self._queue) + sum(map(len, self._later.values()))
+
+    def _put(self, due: float, lead: Lead) -> None:
+        item = (due, next(self._seq), lead)
+        if due < self._today_end:
+            heapq.heappush(self._queue, item)
+        else:
+            self._later.setdefault(int(due // HOURS_PER_DAY), []).append(item)
 
     def receive(self, lead: Lead) -> None:
         """A new inquiry: it shows up in the queue after a routing delay.
@@ -53,12 +64,11 @@ class InsidePool:
         route quickly, some wait for a batch or a person to forward them.
         """
         delay = -self.model.params.lead_routing_hours * math.log1p(-lead.draws[U_ROUTE])
-        due = lead.created_at + delay + self.priority_delay[lead.team]
-        heapq.heappush(self._queue, (due, next(self._seq), lead))
+        self._put(lead.created_at + delay + self.priority_delay[lead.team], lead)
 
     def retry(self, lead: Lead, due: float) -> None:
         """Put a prospect not yet reached back in the queue for a later try."""
-        heapq.heappush(self._queue, (due, next(self._seq), lead))
+        self._put(due, lead)
 
     def _next_due(self, t: float) -> Lead | None:
         """The oldest item due by ``t``; stale never-tried inquiries are dropped."""
@@ -80,6 +90,9 @@ class InsidePool:
         """
         start = day * HOURS_PER_DAY
         end = start + HOURS_PER_DAY
+        self._today_end = end
+        for item in self._later.pop(day, ()):
+            heapq.heappush(self._queue, item)
         block = self.model.params.prospecting_block_hours
         free = [(start, i) for i, rep in enumerate(self.reps) if rep.active]
         heapq.heapify(free)
