@@ -293,7 +293,7 @@ def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
 def _explain(err: dict[str, Any]) -> str:
     """One line for one pydantic error: the dotted key and what is allowed."""
     loc = tuple(err["loc"])
-    key = ".".join(str(p) for p in loc) or "(top level)"
+    key = ".".join(str(p) if str(p).isprintable() else repr(p) for p in loc) or "(top level)"
     kind = err["type"]
     if kind == "extra_forbidden":
         allowed = _allowed_keys(Scenario, loc)
@@ -318,7 +318,8 @@ def validate(data: dict[str, Any], source: str = "<scenario>") -> Scenario:
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise ScenarioError(f"{source}: {_explain(errors[0])}{more}") from None
+        message = f"{source}: {_explain(errors[0])}{more}"
+        raise ScenarioError(" ".join(message.split("\n"))) from None  # always one line
 
 
 def load_scenario(ref: str | Path, overrides: list[str] | tuple[str, ...] = (), **simulation: int | None) -> Scenario:
