@@ -338,5 +338,26 @@ def sensitivity(folder, kpi, x, y) -> None:
     click.echo(f"\n{result.method} analysis of {kpi}: {path}/sensitivity_{kpi}.csv and .png")
 
 
+@main.command()
+@click.argument("scen", default="misaligned")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True, help="Port to listen on.")
+def dashboard(scen: str, host: str, port: int) -> None:
+    """Live dashboard: SCEN as baseline beside a variant you steer, on the same market."""
+    import importlib.util
+
+    load_scenario(scen)  # a bad name or file is the usual one-line error, before any server starts
+    if importlib.util.find_spec("solara") is None:
+        raise UserError("the dashboard needs its optional dependencies: pip install 'salesim[dashboard]'")
+    ref = str(Path(scen).resolve()) if Path(scen).is_file() else scen
+    env = os.environ | {"SALESIM_BASELINE": ref, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
+    quiet = "ignore:Cookies with samesite=none:UserWarning"  # plain http on a loopback address is fine here
+    args = [sys.executable, "-W", quiet, "-m", "solara", "run", "sim.app", "--host", host, "--port", str(port)]
+    args += ["--production", "--no-open", "--no-check-version"]  # nothing leaves the machine
+    click.echo(f"salesim dashboard: http://{host}:{port}/ (Ctrl+C stops it)")
+    sys.stdout.flush()
+    os.execve(sys.executable, args, env)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

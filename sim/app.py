@@ -1,0 +1,416 @@
+"""The live dashboard: two organizations side by side on the same market (Mesa SolaraViz).
+
+A baseline (the scenario given to ``salesim dashboard``, ``misaligned`` by
+default) and a variant whose levers the user changes run on the same market:
+both organizations are built with the same seed, so they meet the same
+prospects (common random numbers) and every difference comes from the levers.
+Change the variant's levers or pick other scenarios in the sidebar, then press
+Reset: both organizations start again from day zero. Play, Step, Reset and the
+play interval (speed) are SolaraViz's own controls.
+
+Run it with ``salesim dashboard [SCEN]`` (or ``solara run sim.app``); it needs
+the ``dashboard`` extra. Monitors are updated every day from the lead objects,
+looking only at leads still open (never building the lead frame). Plots are drawn
+with matplotlib on the server, so the page needs nothing from the internet; as
+drawing dominates the cost of a day, in Play they are redrawn every 5th day.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import io
+import json
+import math
+import os
+import statistics
+import time
+import typing
+from collections.abc import Callable
+from typing import Any
+
+import mesa
+import numpy as np
+import solara
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, NullLocator
+from mesa.visualization import Slider, SolaraViz
+from mesa.visualization.utils import update_counter
+
+from sim.compare import lever_differences
+from sim.leads import FINAL_STATES, Lead, State
+from sim.model import SalesOrgModel, split_headcount
+from sim.report import describe_lever, format_value
+from sim.scenario import Scenario, builtin_names, load_scenario
+
+BASELINE_ENV = "SALESIM_BASELINE"  # set by `salesim dashboard SCEN`
+DEFAULT_BASELINE = "misaligned"
+SAME = "(same as baseline)"
+SIDES = ("baseline", "variant")
+PLOT_EVERY = 5  # in Play, plots are redrawn every 5th day (drawing dominates a day's cost); monitors every day
+PLAYING_GAP_S = 0.75  # steps closer together than this are Play (or fast clicking), not one click of Step
+COLORS = {"baseline": "#c0504d", "variant": "#2e75b6"}
+
+# Categorical levers of the variant: keyword -> (dotted scenario key, label). Choices come from the schema.
+SELECT_LEVERS: dict[str, tuple[str, str]] = {
+    "structure": ("organization.structure", "Teams"),
+    "management": ("organization.management", "Managers"),
+    "inside_reports_to": ("organization.inside_reports_to", "Inside sales reports to"),
+    "inside_shared": ("organization.inside_shared_across_teams", "Inside team shared across field teams"),
+    "standard_set_by": ("qualification.standard_set_by", "Qualified-lead standard set by"),
+    "handoff_mode": ("handoff.mode", "Handoff"),
+    "routing": ("handoff.routing", "Routing"),
+    "sla_enforced": ("handoff.sla_enforced", "Follow-up SLA enforced"),
+    "acceptance_stage": ("handoff.acceptance_stage", "Acceptance stage"),
+    "feedback_mode": ("feedback.mode", "Feedback from field to inside"),
+    "inside_pay": ("compensation.inside", "Inside reps paid on"),
+    "field_pay": ("compensation.field", "Field reps paid on"),
+    "training_owner": ("training.owner", "Inside team trained by"),
+    "training_focus": ("training.focus", "Training focus"),
+}
+# Numeric levers: keyword -> (dotted key, label, min, max). "organization.field_reps" is the total over teams.
+SLIDER_LEVERS: dict[str, tuple[str, str, int, int]] = {
+    "sla_hours": ("handoff.sla_hours", "Follow-up SLA (working hours)", 1, 96),
+    "feedback_interval": ("feedback.interval_days", "Feedback meeting every (days)", 1, 30),
+    "inside_reps": ("organization.inside_reps", "Inside reps", 0, 40),
+    "field_reps": ("organization.field_reps", "Field reps (all teams)", 0, 80),
+    "inbound_per_day": ("market.inbound_leads_per_day", "Inbound inquiries a day", 0, 150),
+}
+LEVERS = {k: v[0] for k, v in (SELECT_LEVERS | SLIDER_LEVERS).items()}
+
+MONITORS = (
+    ("revenue", "Revenue"),
+    ("deals_won", "Deals won"),
+    ("win_rate", "Win rate"),
+    ("leads_ignored", "Leads ignored"),
+    ("median_response_hours", "Median response (working h)"),
+    ("prospect_satisfaction", "Prospect satisfaction (0-100)"),
+    ("roi", "ROI"),
+)
+FUNNEL = {  # lead timestamp -> funnel stage; "created" and "won" are added
+    "contacted_at": "contacted",
+    "qualified_at": "qualified",
+    "handed_off_at": "handed off",
+    "accepted_at": "accepted",
+    "opportunity_at": "opportunity",
+}
+STAGES = ("created", *FUNNEL.values(), "won")
+
+
+# --------------------------------------------------------------------- levers
+
+
+def start_ref() -> str:
+    """The scenario the dashboard opens with: ``$SALESIM_BASELINE`` or ``misaligned``."""
+    return os.environ.get(BASELINE_ENV) or DEFAULT_BASELINE
+
+
+def choices(dotted: str) -> list[Any]:
+    """The allowed values of a categorical lever, read from the scenario schema."""
+    section, key = dotted.split(".")
+    field = Scenario.model_fields[section].annotation.model_fields[key]
+    return [True, False] if field.annotation is bool else list(typing.get_args(field.annotation))
+
+
+def lever_values(scenario: Scenario) -> dict[str, Any]:
+    """The value of every dashboard lever in a scenario (sliders as whole numbers)."""
+    values = {name: functools.reduce(getattr, dotted.split("."), scenario) for name, dotted in LEVERS.items()}
+    for name in SLIDER_LEVERS:
+        values[name] = round(values[name])
+    return values
+
+
+def lever_overrides(variant: Scenario, changed: dict[str, Any]) -> list[str]:
+    """``dotted.key=value`` overrides that set the ``changed`` levers on the variant scenario."""
+    overrides = []
+    for name, value in changed.items():
+        if name == "field_reps":
+            teams = variant.organization.field_teams
+            seats = split_headcount(int(value), [t.field_reps for t in teams])
+            doc = [{"name": t.name, "field_reps": n} for t, n in zip(teams, seats, strict=True)]
+            overrides.append(f"organization.field_teams={json.dumps(doc)}")
+        else:
+            overrides.append(f"{LEVERS[name]}={json.dumps(value)}")
+    return overrides
+
+
+# --------------------------------------------------------------------- monitors
+
+
+class Monitor:
+    """The live monitors and the funnel of one organization, kept up to date cheaply.
+
+    Same definitions as :func:`sim.metrics.summarize` (checked by the tests), without
+    building the lead frame: a lead in a final state never changes again, so it is
+    tallied once; only open and new leads are looked at each day.
+    """
+
+    def __init__(self, org: SalesOrgModel) -> None:
+        self.org = org
+        self.seen = 0  # leads of the book already taken in
+        self.open: list[Lead] = []
+        self.final = self._zero()
+
+    @staticmethod
+    def _zero() -> dict[str, Any]:
+        return dict(n=0, satisfaction=0.0, won=0, lost=0, ignored=0, delays=[]) | dict.fromkeys(FUNNEL, 0)
+
+    @staticmethod
+    def _add(tally: dict[str, Any], lead: Lead) -> None:
+        tally["n"] += 1
+        tally["satisfaction"] += lead.satisfaction
+        state = lead.state
+        tally["won"] += state is State.WON
+        tally["lost"] += state is State.LOST
+        tally["ignored"] += state is State.IGNORED
+        if lead.source == "inbound" and lead.first_attempt_at is not None:
+            tally["delays"].append(lead.first_attempt_at - lead.created_at)
+        for stamp in FUNNEL:
+            if getattr(lead, stamp) is not None:
+                tally[stamp] += 1
+        if lead.accepted_at is not None and lead.handed_off_at is None:
+            tally["accepted_at"] -= 1  # self-sourced by the field: "accepted" counts handoffs only
+
+    def update(self) -> dict[str, Any]:
+        """Take in the day's changes; the monitors and funnel as they stand."""
+        book = self.org.book.leads
+        still_open = []
+        live = self._zero()
+        for lead in [*self.open, *book[self.seen :]]:
+            if lead.state in FINAL_STATES:
+                self._add(self.final, lead)
+            else:
+                self._add(live, lead)
+                still_open.append(lead)
+        self.open, self.seen = still_open, len(book)
+        total = {k: v + live[k] for k, v in self.final.items() if k != "delays"}
+        delays = self.final["delays"] + live["delays"]
+        n, won, closed, cost = total["n"], total["won"], total["won"] + total["lost"], self.org.cost_of_sales
+        funnel = {label: total[stamp] for stamp, label in FUNNEL.items()}
+        return {
+            "revenue": self.org.revenue,
+            "deals_won": won,
+            "win_rate": won / closed if closed else math.nan,
+            "leads_ignored": total["ignored"],
+            "median_response_hours": statistics.median(delays) if delays else math.nan,
+            "prospect_satisfaction": total["satisfaction"] / n if n else math.nan,
+            "roi": (self.org.revenue - cost) / cost if cost else math.nan,
+            "funnel": {"created": n, **funnel, "won": won},
+        }
+
+
+class DashboardModel(mesa.Model):
+    """A baseline and a variant organization stepped together on the same market.
+
+    Args:
+        start: the scenario the dashboard opened with; lever widgets start at its values,
+            and a lever left at that value keeps the variant scenario's own setting.
+        baseline: the baseline scenario (name or path; default ``start``).
+        variant: the scenario the variant starts from (default: the baseline's).
+        seed: the market, shared by both organizations (default: the baseline's seed).
+        **levers: the variant's levers (keywords of ``SELECT_LEVERS`` and ``SLIDER_LEVERS``).
+
+    Attributes:
+        orgs: the two :class:`SalesOrgModel`, by side ("baseline", "variant").
+        kpis: each side's monitors and funnel, as of the last day.
+        changes: the variant's levers that differ from the baseline, in words.
+        plot_day: the day the plots show; it lags ``day`` by up to 4 days in Play.
+    """
+
+    def __init__(
+        self, start: str | None = None, baseline: str | None = None, variant: str = SAME, seed: int | None = None,
+        **levers: Any,
+    ) -> None:  # fmt: skip
+        levers.pop("scenario", None)  # SolaraViz's reset passes mesa's own experiment scenario; unused here
+        unknown = sorted(set(levers) - set(LEVERS))
+        if unknown:
+            raise TypeError(f"unknown levers: {', '.join(unknown)}")
+        self.start = start or start_ref()
+        defaults = lever_values(load_scenario(self.start))
+        base_ref = baseline or self.start
+        variant_ref = base_ref if variant in (None, SAME) else variant
+        self.baseline_scenario = load_scenario(base_ref)
+        changed = {k: v for k, v in levers.items() if v != defaults[k]}
+        self.variant_scenario = load_scenario(variant_ref, lever_overrides(load_scenario(variant_ref), changed))
+        self.changes = [describe_lever(*d) for d in lever_differences(self.baseline_scenario, self.variant_scenario)]
+        self.seed = self.baseline_scenario.simulation.seed if seed is None else int(seed)
+        super().__init__(rng=self.seed)
+        self.orgs = {
+            "baseline": SalesOrgModel(self.baseline_scenario, seed=self.seed, collect=False),
+            "variant": SalesOrgModel(self.variant_scenario, seed=self.seed, collect=False),
+        }
+        self.days = self.baseline_scenario.simulation.days
+        self.day = self.plot_day = 0
+        self._stepped_at = -math.inf
+        self.monitors = {side: Monitor(org) for side, org in self.orgs.items()}
+        self.kpis = {side: monitor.update() for side, monitor in self.monitors.items()}
+        reporters = {}
+        for side in SIDES:
+            reporters[f"{side} revenue"] = lambda m, s=side: m.kpis[s]["revenue"]
+            reporters[f"{side} satisfaction"] = lambda m, s=side: m.kpis[s]["prospect_satisfaction"]
+        self.datacollector = mesa.DataCollector(model_reporters=reporters)
+        self.datacollector.collect(self)
+
+    def step(self) -> None:
+        """One working day in both organizations, then the monitors."""
+        for org in self.orgs.values():
+            org.step()
+        self.day += 1
+        self.kpis = {side: monitor.update() for side, monitor in self.monitors.items()}
+        self.datacollector.collect(self)
+        self.running = self.day < self.days
+        now, previous = time.monotonic(), self._stepped_at
+        self._stepped_at = now
+        if now - previous > PLAYING_GAP_S or self.day % PLOT_EVERY == 0 or not self.running:
+            self.plot_day = self.day  # redraw the plots: a click of Step, every 5th day in Play, the last day
+
+
+# --------------------------------------------------------------------- components
+
+
+COUNTS = ("deals_won", "leads_ignored")
+
+
+def _show(kpi: str, value: float) -> str:
+    if kpi in COUNTS:
+        return f"{value:,.0f}"
+    text = format_value(kpi, value)
+    return f"{text} h" if kpi == "median_response_hours" and text != "n/a" else text
+
+
+def _signed(kpi: str, value: float) -> str:
+    if value != value:
+        return "n/a"
+    if kpi == "win_rate":
+        return f"{100 * value:+.1f} pts"
+    return ("+" if value >= 0 else "-") + _show(kpi, abs(value))
+
+
+def _monitors_html(model: DashboardModel) -> str:
+    """The monitors as one table: a column (pane) per organization, and the difference."""
+    base, variant = model.kpis["baseline"], model.kpis["variant"]
+    head = "".join(
+        f"<th class='salesim-{side}' style='border-top:4px solid {COLORS[side]};text-align:right;padding:2px 8px'>"
+        f"{side}<br><b>{html.escape(scenario.name)}</b></th>"
+        for side, scenario in (("baseline", model.baseline_scenario), ("variant", model.variant_scenario))
+    )
+    rows = "".join(
+        f"<tr><td>{label}</td><td class='v salesim-baseline'>{_show(kpi, base[kpi])}</td>"
+        f"<td class='v salesim-variant'>{_show(kpi, variant[kpi])}</td>"
+        f"<td class='d'>{_signed(kpi, variant[kpi] - base[kpi])}</td></tr>"
+        for kpi, label in MONITORS
+    )
+    changes = "; ".join(model.changes) or "same levers as the baseline"
+    return (
+        f"<div class='salesim-day'><b>Day {model.day} of {model.days}</b>, market seed {model.seed}</div>"
+        "<style>.salesim-table td{padding:1px 8px;text-align:right}.salesim-table td:first-child{text-align:left}"
+        "</style><table class='salesim-table' style='font-size:13px;width:100%;border-collapse:collapse'>"
+        f"<tr><th></th>{head}<th style='text-align:right;padding:2px 8px'>variant<br>&minus; baseline</th></tr>"
+        f"{rows}</table><div class='salesim-changes' style='font-size:11px;color:#555;margin-top:6px'>"
+        f"<b>Variant levers:</b> {html.escape(changes)}</div>"
+    )
+
+
+@solara.component
+def Monitors(model: DashboardModel):
+    """Both organizations' live monitors side by side, with the difference."""
+    update_counter.get()
+    solara.HTML(tag="div", unsafe_innerHTML=_monitors_html(model), classes=["salesim-monitors"])
+    solara.Text(
+        "Set the variant's levers in the sidebar (a lever left alone keeps the variant scenario's setting), "
+        "then Reset: both organizations start again on the same market.",
+        style="font-size:11px;color:#777",
+    )
+
+
+def _count(value: float, _pos: int | None = None) -> str:
+    return f"{value / 1000:,.0f}k" if value >= 10_000 else f"{value:,.0f}"
+
+
+def chart(draw: Callable[[Any, DashboardModel], None]):
+    """A plot component: matplotlib on the server, redrawn only when the model's ``plot_day`` moves."""
+
+    @solara.component
+    def Chart(model: DashboardModel):
+        update_counter.get()
+
+        def png() -> bytes:
+            fig = Figure(figsize=(6.4, 4.2), dpi=90)
+            fig.subplots_adjust(left=0.15, right=0.97, top=0.92, bottom=0.12)
+            draw(fig.subplots(), model)
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format="png")
+            return buffer.getvalue()
+
+        solara.Image(solara.use_memo(png, [model, model.plot_day]))
+
+    return Chart
+
+
+def _lines(column: str, title: str, ylabel: str, scale: float = 1.0):
+    """Both organizations' daily ``column`` from the dashboard's DataCollector."""
+
+    def draw(ax, model: DashboardModel) -> None:
+        frame = model.datacollector.get_model_vars_dataframe()
+        for side in SIDES:
+            ax.plot(frame.index, frame[f"{side} {column}"] / scale, color=COLORS[side], label=side)
+        ax.set(title=f"{title}, day {model.day}", xlabel="working day", ylabel=ylabel)
+        ax.legend(loc="upper left")
+
+    return draw
+
+
+def _funnel(ax, model: DashboardModel) -> None:
+    """Leads that reached each stage so far, both organizations, on a log scale."""
+    y = np.arange(len(STAGES))
+    for offset, side in ((-0.2, "baseline"), (0.2, "variant")):
+        counts = np.array([model.kpis[side]["funnel"][s] for s in STAGES], dtype=float)
+        bars = ax.barh(y + offset, np.where(counts > 0, counts, np.nan), height=0.4, color=COLORS[side], label=side)
+        ax.bar_label(bars, labels=[_count(c) for c in counts], fontsize=7, padding=2)
+    ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(FuncFormatter(_count))  # plain numbers: no mathtext, much faster to draw
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.set_xlim(left=0.8, right=max(10.0, 4.0 * max(k["funnel"]["created"] for k in model.kpis.values())))
+    ax.set_yticks(y, STAGES)
+    ax.invert_yaxis()
+    ax.set(title=f"Funnel, day {model.day}", xlabel="leads (log scale)")
+    ax.legend(loc="lower right")
+
+
+COMPONENTS = [
+    Monitors,
+    chart(_lines("revenue", "Cumulative revenue", "revenue ($M)", scale=1e6)),
+    chart(_funnel),
+    chart(_lines("satisfaction", "Prospect satisfaction (mean of all leads)", "satisfaction (0-100)")),
+]
+
+
+def model_params(start: str) -> dict[str, Any]:
+    """SolaraViz's sidebar: scenario pickers, the market seed and the variant's levers."""
+    defaults = lever_values(load_scenario(start))
+    names = builtin_names() if start in builtin_names() else [start, *builtin_names()]
+    seed = load_scenario(start).simulation.seed
+    params: dict[str, Any] = {
+        "start": start,
+        "baseline": {"type": "Select", "value": start, "values": names, "label": "Baseline scenario"},
+        "variant": {"type": "Select", "value": SAME, "values": [SAME, *names], "label": "Variant starts from"},
+        "seed": Slider("Market (seed, shared)", value=seed, min=0, max=max(99, seed), step=1, dtype=int),
+    }
+    for name, (dotted, label) in SELECT_LEVERS.items():
+        if choices(dotted) == [True, False]:
+            params[name] = {"type": "Checkbox", "value": defaults[name], "label": label}
+        else:
+            params[name] = {"type": "Select", "value": defaults[name], "values": choices(dotted), "label": label}
+    for name, (_, label, low, high) in SLIDER_LEVERS.items():
+        value = defaults[name]
+        params[name] = Slider(label, value=value, min=min(low, value), max=max(high, value), step=1, dtype=int)
+    return params
+
+
+@solara.component
+def Page():
+    """The dashboard page (``solara run sim.app``): one model per browser session."""
+    start = start_ref()
+    model = solara.use_memo(lambda: DashboardModel(start=start), [])
+    params = solara.use_memo(lambda: model_params(start), [])
+    SolaraViz(model, components=COMPONENTS, model_params=params, name="salesim: baseline vs variant, same market")

@@ -1,0 +1,243 @@
+"""The live dashboard (``salesim dashboard``): its model, its command, and the page in a real browser.
+
+The browser test drives Debian's Chromium (installed with apt-get when missing,
+never a downloaded browser) through the playwright package. It proves the page
+works offline: the browser may reach only the loopback address, and the server
+is given a dead CDN address and a dead proxy, so any asset not served locally,
+and any call home, fails: the page must render with what the packages ship.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from sim.app import SAME, DashboardModel, lever_values, model_params
+from sim.metrics import summarize_model
+from sim.scenario import load_scenario
+
+SALESIM = str(Path(sys.executable).parent / "salesim")
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DEAD = "http://127.0.0.1:9"  # nothing listens on the discard port: connections are refused at once
+MONITORED = ("revenue", "deals_won", "win_rate", "leads_ignored", "median_response_hours")
+MONITORED += ("prospect_satisfaction", "roi")
+
+
+# --------------------------------------------------------------------- the model
+
+
+def _same(a: float, b: float) -> bool:
+    return (math.isnan(a) and math.isnan(b)) or math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+
+
+@pytest.mark.parametrize(("baseline", "variant"), [("misaligned", "aligned"), ("field_only", "integrated")])
+def test_monitors_match_the_kpis_of_the_lead_log(baseline: str, variant: str) -> None:
+    model = DashboardModel(start=baseline, variant=variant)
+    for _ in range(80):
+        model.step()
+    for side, org in model.orgs.items():
+        kpis = summarize_model(org, org.book.to_frame(org.team_names))
+        for kpi in MONITORED:
+            assert _same(model.kpis[side][kpi], kpis[kpi]), (side, kpi, model.kpis[side][kpi], kpis[kpi])
+        funnel = model.kpis[side]["funnel"]
+        assert funnel["created"] == kpis["leads_created"]
+        assert funnel["handed off"] == kpis["leads_handed_off"]
+        assert funnel["accepted"] == kpis["leads_accepted"]
+        assert funnel["opportunity"] == kpis["opportunities"]
+        assert funnel["won"] == kpis["deals_won"]
+    assert model.datacollector.get_model_vars_dataframe().shape[0] == 81  # day 0 and 80 days
+
+
+def test_same_levers_same_market_same_numbers_and_a_lever_makes_the_difference() -> None:
+    twin = DashboardModel(start="misaligned", **lever_values(load_scenario("misaligned")))
+    for _ in range(10):
+        twin.step()
+    assert twin.kpis["baseline"] == twin.kpis["variant"]
+    assert twin.changes == []
+
+    model = DashboardModel(start="misaligned", handoff_mode="warm", sla_hours=4, field_reps=25)
+    assert model.variant_scenario.handoff.mode == "warm"
+    assert model.variant_scenario.handoff.sla_hours == 4
+    assert [t.field_reps for t in model.variant_scenario.organization.field_teams] == [13, 12]
+    assert model.baseline_scenario == load_scenario("misaligned")
+    assert "handoff: cold → warm" in model.changes
+    for _ in range(10):
+        model.step()
+    assert model.kpis["baseline"] == twin.kpis["baseline"]  # the baseline is untouched by the variant's levers
+    assert model.kpis["variant"] != model.kpis["baseline"]
+
+
+def test_levers_left_alone_keep_the_variant_scenario() -> None:
+    misaligned = lever_values(load_scenario("misaligned"))
+    model = DashboardModel(start="misaligned", variant="aligned", **misaligned)
+    assert model.variant_scenario == load_scenario("aligned")
+    model = DashboardModel(start="misaligned", baseline="aligned", variant=SAME, seed=7)
+    assert model.baseline_scenario == model.variant_scenario == load_scenario("aligned")
+    assert model.orgs["baseline"].seed == model.orgs["variant"].seed == 7
+    with pytest.raises(TypeError, match="unknown levers"):
+        DashboardModel(start="misaligned", sla=3)
+
+
+def test_a_scenario_file_opens_the_dashboard(tmp_path: Path) -> None:
+    path = tmp_path / "client.yaml"
+    path.write_text("name: client\nextends: misaligned\nhandoff: {sla_hours: 12}\nsimulation: {days: 20, seed: 5}\n")
+    params = model_params(str(path))
+    assert params["baseline"]["value"] == str(path)
+    assert str(path) in params["baseline"]["values"] and "aligned" in params["variant"]["values"]
+    assert params["sla_hours"].value == 12
+    model = DashboardModel(start=str(path), sla_hours=12)  # the widget's start value: nothing changed
+    assert model.baseline_scenario.name == model.variant_scenario.name == "client"
+    assert model.changes == [] and model.seed == 5
+    while model.running:
+        model.step()
+    assert model.day == 20 and model.plot_day == 20
+
+
+def test_dashboard_command_rejects_a_bad_scenario_in_one_line() -> None:
+    proc = subprocess.run([SALESIM, "dashboard", "no_such_scenario"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("salesim: error: no_such_scenario: not a file and not a built-in scenario")
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+# --------------------------------------------------------------------- the page
+
+
+def _chromium() -> str:
+    """Debian's Chromium, installed with apt-get when missing (never a downloaded browser)."""
+    if not os.path.exists(CHROMIUM) and shutil.which("apt-get") and os.geteuid() == 0:
+        subprocess.run(["apt-get", "update", "-qq"], check=False, timeout=600)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=False, timeout=900)
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Debian's chromium is missing: apt-get install chromium")
+    return CHROMIUM
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for_server(proc: subprocess.Popen, url: str, log: Path, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"the dashboard server exited with {proc.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    pytest.fail(f"the dashboard server did not answer within {timeout:.0f} s:\n{log.read_text()}")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+
+
+def _values(page, side: str) -> list[str]:
+    """The monitor values of one pane, row by row."""
+    return page.locator(f"td.v.salesim-{side}").all_inner_texts()
+
+
+def test_dashboard_in_a_real_browser_offline(tmp_path: Path) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    chromium = _chromium()
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/"
+    log = tmp_path / "server.log"
+    env = os.environ | {
+        "SOLARA_ASSETS_CDN": DEAD + "/",  # an asset not shipped by solara-assets would be fetched here: fails
+        "HTTP_PROXY": DEAD,
+        "HTTPS_PROXY": DEAD,
+        "NO_PROXY": "127.0.0.1,localhost",
+    }
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [SALESIM, "dashboard", "misaligned", "--port", str(port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=tmp_path,
+            start_new_session=True,
+        )
+    outside: list[str] = []
+
+    def loopback_only(route) -> None:
+        if urlparse(route.request.url).netloc == f"127.0.0.1:{port}":
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    try:
+        _wait_for_server(proc, url, log)
+        with sync_api.sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            context = browser.new_context(viewport={"width": 1600, "height": 1000})
+            context.route("**/*", loopback_only)
+            page = context.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto(url)
+            page.get_by_text("Day 0 of 250").wait_for(timeout=30_000)
+            page.locator(".salesim-changes").get_by_text("same levers as the baseline").wait_for()
+            before = _values(page, "variant")
+            assert before == _values(page, "baseline")  # same levers, same market: the same numbers
+
+            # a lever of the variant: cold -> warm handoffs, then Reset applies it to a fresh pair
+            page.locator(".v-select").filter(has_text="Handoff").first.click()
+            page.locator(".menuable__content__active .v-list-item").filter(has_text="warm").first.click()
+            page.get_by_role("button", name="Reset").click()
+            page.locator(".salesim-changes").get_by_text("handoff: cold → warm").wait_for(timeout=10_000)
+
+            timings = []
+            for day in range(1, 4):
+                start = time.perf_counter()
+                page.get_by_role("button", name="Step").click()
+                page.get_by_text(f"Day {day} of 250").wait_for(timeout=10_000)
+                timings.append(time.perf_counter() - start)
+            page.wait_for_timeout(500)  # let the plots arrive
+            after_base, after_variant = _values(page, "baseline"), _values(page, "variant")
+            page.screenshot(path=tmp_path / "dashboard.png", full_page=True)
+            images = page.locator("img").count()
+            browser.close()
+    finally:
+        _stop(proc)
+
+    assert after_variant != before, "the monitors did not change after stepping"
+    assert after_base != after_variant, "the two organizations show the same numbers after a lever changed"
+    assert images >= 3, "the three plots were not drawn"
+    assert (tmp_path / "dashboard.png").stat().st_size > 10_000
+    assert not errors, errors
+    assert not outside, f"the page tried to leave the machine: {outside}"
+    print(f"step + render seen in the browser: {', '.join(f'{t * 1000:.0f} ms' for t in timings)}")
+    assert max(timings) < 3.0, timings
