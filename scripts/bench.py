@@ -49,6 +49,21 @@ print(json.dumps({{"times": times, "leads": leads, "attempts": attempts,
                    "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """
 
+OVERHEAD = r"""
+import json, statistics, sys, time
+sys.path.insert(0, {root!r})
+from sim.experiment import resolve
+from sim.model import SalesOrgModel
+scenario = resolve("defined", None, ())
+SalesOrgModel(scenario, seed=1).run()
+times = {{True: [], False: []}}
+for i in range({repeats}):  # interleaved, same seeds: the machine's drift cancels out
+    for collect in (True, False):
+        start = time.perf_counter(); SalesOrgModel(scenario, seed=i + 2, collect=collect).run()
+        times[collect].append(time.perf_counter() - start)
+print(json.dumps({{"with": statistics.median(times[True]), "without": statistics.median(times[False])}}))
+"""
+
 NAIVE = r"""
 import json, sys, time
 sys.path.insert(0, {root!r}); sys.path.insert(0, {scripts!r})
@@ -118,14 +133,14 @@ def main() -> None:
     args = parser.parse_args()
 
     results = {name: bench_org(name, args.repeats) for name in ORGS}
-    no_collect = bench_org("default", args.repeats, collect=False)
+    overhead = child(OVERHEAD.format(root=str(ROOT), repeats=max(args.repeats, 5)))
     ten_years = bench_org("default", 1, days=2500)
     naive = child(NAIVE.format(root=str(ROOT), scripts=str(ROOT / "scripts"), repeats=args.repeats))
     naive_rate = naive["leads"] / statistics.median(naive["times"])
     inbound_rate = results["default"]["leads_per_second"]
     summary = {
         "organizations": results,
-        "data_collection_overhead": results["default"]["seconds"] / no_collect["seconds"] - 1,
+        "data_collection_overhead": overhead["with"] / overhead["without"] - 1,
         "naive_reference": {
             "leads": naive["leads"],
             "seconds": statistics.median(naive["times"]),
