@@ -41,6 +41,25 @@ def _normal(u: float) -> float:
     return _STD_NORMAL.inv_cdf(min(max(u, 1e-12), 1 - 1e-12))
 
 
+def record_attempt(rep: mesa.Agent, lead: Lead, t: float, owner: str, stream: str) -> tuple[float, float]:
+    """Book one try to reach a prospect at ``t``; the first try stamps the lead and its owner.
+
+    Returns:
+        Hours since the inquiry, and the prospect's own draw for this try.
+    """
+    model = rep.model
+    k = lead.attempts
+    lead.attempts += 1
+    model.attempts += 1
+    if lead.first_attempt_at is None:
+        lead.first_attempt_at = t
+        setattr(lead, owner, rep.unique_id)
+        lead.state = State.ATTEMPTING
+        model.feel_response(lead, t - lead.created_at)
+    u = lead.draws[k] if k < N_ATTEMPT_DRAWS else model.streams[stream].random()
+    return t - lead.created_at, u
+
+
 def _logit(p: float) -> float:
     p = min(max(p, 1e-9), 1 - 1e-9)
     return math.log(p / (1 - p))
@@ -115,15 +134,7 @@ class InsideRep(mesa.Agent):
         """Try to reach an inbound prospect; return the time the rep is free again."""
         p = self.model.params
         k = lead.attempts
-        lead.attempts += 1
-        self.model.attempts += 1
-        if lead.first_attempt_at is None:
-            lead.first_attempt_at = t
-            lead.inside_rep = self.unique_id
-            lead.state = State.ATTEMPTING
-            self.model.feel_response(lead, t - lead.created_at)
-        since = t - lead.created_at
-        u = lead.draws[k] if k < N_ATTEMPT_DRAWS else self.model.streams["inside"].random()
+        since, u = record_attempt(self, lead, t, "inside_rep", "inside")
         if u < reach_probability(since, p, self.skill):
             lead.contacted_at = t
             return self.converse(lead, t, interest(lead.intent, since, p))
@@ -247,16 +258,7 @@ class FieldRep(mesa.Agent):
     def respond(self, lead: Lead, t: float) -> None:
         """Answer an inquiry that no inside rep covers (field-only territory)."""
         p = self.model.params
-        k = lead.attempts
-        lead.attempts += 1
-        self.model.attempts += 1
-        if lead.first_attempt_at is None:
-            lead.first_attempt_at = t
-            lead.field_rep = self.unique_id
-            lead.state = State.ATTEMPTING
-            self.model.feel_response(lead, t - lead.created_at)
-        since = t - lead.created_at
-        u = lead.draws[k] if k < N_ATTEMPT_DRAWS else self.model.streams["field"].random()
+        since, u = record_attempt(self, lead, t, "field_rep", "field")
         self.busy_today += p.attempt_hours
         if u < reach_probability(since, p, self.skill):
             self.busy_today += p.conversation_hours
