@@ -359,5 +359,20 @@ def dashboard(scen: str, host: str, port: int) -> None:
     os.execve(sys.executable, args, env)
 
 
+@main.command()
+@click.argument("scen")
+@click.option("--lead", "lead_id", type=click.IntRange(min=0), required=True, help="Lead id (row of leads.parquet).")
+@click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: the scenario's).")
+@click.option("--days", type=click.IntRange(min=1, max=5000), help="Working days to simulate.")
+def story(scen: str, lead_id: int, seed: int | None, days: int | None) -> None:
+    """Tell one prospect's journey through the organization in words."""
+    from sim.story import tell
+
+    result = experiment.run(scen, seed=seed, days=days)
+    if lead_id >= len(result.leads):
+        raise UserError(f"--lead {lead_id}: this run created leads 0 to {len(result.leads) - 1}")
+    click.echo("\n".join(tell(result.leads.iloc[lead_id])))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -343,3 +343,23 @@ def test_validate_reports_each_bad_file_and_exits_2(tmp_path: Path) -> None:
     assert "ok:" in proc.stdout and "(aligned)" in proc.stdout
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "bad.yaml" in lines[0] and "handoff.sla_hours" in lines[0], describe(proc)
+
+
+def test_story_tells_one_leads_journey(tmp_path):
+    res = subprocess.run(
+        [SALESIM, "story", "aligned", "--lead", "40", "--days", "120"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.startswith("Lead 40 ") and "Satisfaction at the end" in res.stdout
+    bad = subprocess.run(
+        [SALESIM, "story", "aligned", "--lead", "999999", "--days", "5"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert bad.returncode == 2 and "--lead 999999" in bad.stderr and "Traceback" not in bad.stderr

@@ -1,0 +1,82 @@
+"""One prospect's journey in words (``salesim story``), from its row of the lead log."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from sim.levers import HOURS_PER_DAY
+
+DAY_STARTS_AT = 9.0  # the working day is read as 9:00-17:00 for telling the time
+
+
+def clock(hours: float) -> str:
+    """Working hours since the start as 'day D, HH:MM'."""
+    day, within = divmod(hours, HOURS_PER_DAY)
+    minutes = round((DAY_STARTS_AT + within) * 60)
+    return f"day {int(day) + 1}, {minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def span(hours: float) -> str:
+    """A duration in working time, in words."""
+    if hours < 1:
+        return f"{hours * 60:.0f} minutes"
+    if hours < HOURS_PER_DAY:
+        return f"{hours:.1f} working hours"
+    return f"{hours / HOURS_PER_DAY:.1f} working days"
+
+
+def _at(row: pd.Series, column: str) -> float | None:
+    value = row[column]
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
+
+
+def tell(row: pd.Series) -> list[str]:
+    """The lines of one lead's story, in the order things happened."""
+    created = _at(row, "created_at")
+    source = {"inbound": "asked to be contacted", "outbound": "was reached by inside outbound calling",
+              "field": "was found by a field rep prospecting"}[str(row["source"])]  # fmt: skip
+    lines = [
+        f"Lead {row['lead_id']} ({row['team']} territory, a ${row['value']:,.0f} deal, fit {row['fit']:.2f}) "
+        f"{source} on {clock(created)}."
+    ]
+    steps = [
+        ("first_attempt_at", "First attempt to reach them {delay} after the inquiry"),
+        ("contacted_at", "A real conversation {delay} after the inquiry"),
+        ("qualified_at", "Qualified by the inside rep"),
+        ("handed_off_at", "Handed to field rep {field_rep}"),
+        ("accepted_at", "Accepted by the field {since_handoff}"),
+        ("followed_up_at", "First meeting with the field rep"),
+        ("opportunity_at", "Became an opportunity"),
+    ]
+    for column, text in steps:
+        at = _at(row, column)
+        if at is None or (column in ("first_attempt_at", "contacted_at") and row["source"] != "inbound"):
+            continue
+        handed = _at(row, "handed_off_at")
+        words = text.format(
+            delay=span(at - created),
+            field_rep=row["field_rep"],
+            since_handoff=f"{span(at - handed)} after the handoff" if handed is not None else "",
+        ).rstrip()
+        lines.append(f"{words} on {clock(at)}.")
+    if row["attempts"] > 1:
+        lines.append(f"{row['attempts']} attempts in all.")
+    if row["repeated_questions"]:
+        lines.append("The field rep asked the same questions again: the handoff notes were incomplete.")
+    outcome = str(row["outcome"])
+    closed = _at(row, "closed_at")
+    when = clock(closed) if closed is not None else "?"
+    endings = {
+        "won": f"Won on {when}: ${row['revenue']:,.0f} after a {row['discount']:.0%} discount.",
+        "lost": f"Lost on {when}.",
+        "disqualified": "Judged not a fit and let go.",
+        "rejected": "Rejected by the field and sent back to nurture.",
+        "ignored": "Never followed up: the lead fell into the black hole.",
+        "lapsed": "By then the prospect had moved on (interest lapsed).",
+        "unreached": "Never reached: nobody got them on the phone.",
+    }
+    lines.append(endings.get(outcome, f"Still open at the end of the run ({outcome.replace('_', ' ')})."))
+    lines.append(f"Satisfaction at the end: {row['satisfaction']:.0f}/100.")
+    return lines
