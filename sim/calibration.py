@@ -26,6 +26,7 @@ import pandas as pd
 
 from sim.experiment import RunResult, map_runs, replication_seeds, resolve, run
 from sim.levers import HOURS_PER_DAY
+from sim.metrics import response_qualification
 from sim.scenario import Scenario
 from sim.stats import mean_ci
 
@@ -93,17 +94,9 @@ def _ratio(a: float, b: float) -> float:
     return float(a / b) if b > 0 else np.inf if a > 0 else np.nan
 
 
-def qualified_by_delay(leads: pd.DataFrame) -> pd.Series:
-    """Share of attempted inbound leads qualified, by first-attempt delay (DELAY_BINS)."""
-    inbound = leads[(leads["source"] == "inbound") & leads["first_attempt_at"].notna()]
-    delay = inbound["first_attempt_at"] - inbound["created_at"]
-    bucket = pd.cut(delay, bins=list(DELAY_BINS), right=False)
-    return inbound["qualified_at"].notna().groupby(bucket, observed=False).mean()
-
-
 def response_measures(result: RunResult) -> dict[str, float]:
     """Oldroyd et al.'s quantities from a run with spread-out response times."""
-    share = qualified_by_delay(result.leads).to_numpy()
+    share = response_qualification(result.leads, DELAY_BINS)["qualified_share"].to_numpy()
     return {
         "qualify_1h_vs_1_2h": _ratio(share[0], share[1]),
         "qualify_1h_vs_24h": _ratio(share[0], share[3]),

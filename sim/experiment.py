@@ -97,14 +97,7 @@ def run(
     Returns:
         The run's summary, daily table, lead log and per-team table.
     """
-    if not isinstance(scenario, Scenario):
-        scenario = load_scenario(scenario, overrides, seed=seed, days=days)
-    elif overrides or seed is not None or days is not None:
-        from sim.scenario import apply_overrides, validate
-
-        extra = [f"simulation.{k}={v}" for k, v in (("seed", seed), ("days", days)) if v is not None]
-        data = apply_overrides(scenario_to_dict(scenario), [*overrides, *extra])
-        scenario = validate(data, source=scenario.name)
+    scenario = resolve(scenario, days, overrides, seed=seed)
     seed = scenario.simulation.seed
     model = SalesOrgModel(scenario, seed=seed).run()
     leads = model.book.to_frame(model.team_names)
@@ -241,16 +234,16 @@ def _collect(results: Iterable[Any], bar: tqdm) -> list[Any]:
     return out
 
 
-def resolve(scenario: Scenario | str | Path, days: int | None, overrides) -> Scenario:
+def resolve(scenario: Scenario | str | Path, days: int | None, overrides, seed: int | None = None) -> Scenario:
     """A validated scenario from a Scenario, a path or a built-in name, plus changes."""
-    if isinstance(scenario, Scenario) and not overrides and days is None:
+    if not isinstance(scenario, Scenario):
+        return load_scenario(scenario, overrides, seed=seed, days=days)
+    if not overrides and days is None and seed is None:
         return scenario
-    if isinstance(scenario, Scenario):
-        from sim.scenario import apply_overrides, validate
+    from sim.scenario import apply_overrides, validate
 
-        extra = [f"simulation.days={days}"] if days is not None else []
-        return validate(apply_overrides(scenario_to_dict(scenario), [*overrides, *extra]), scenario.name)
-    return load_scenario(scenario, overrides, days=days)
+    extra = [f"simulation.{k}={v}" for k, v in (("seed", seed), ("days", days)) if v is not None]
+    return validate(apply_overrides(scenario_to_dict(scenario), [*overrides, *extra]), scenario.name)
 
 
 def replicate(

@@ -137,7 +137,7 @@ class SalesOrgModel(mesa.Model):
     def step(self) -> None:
         """One working day: staffing, inquiries, inside work, field work, pay."""
         day = self.day
-        start, end = day * HOURS_PER_DAY, (day + 1) * HOURS_PER_DAY
+        end = (day + 1) * HOURS_PER_DAY
         for rep in self.inside_reps:
             rep.quit_or_stay(day)
             rep.start_day()
@@ -155,7 +155,6 @@ class SalesOrgModel(mesa.Model):
         self.day += 1
         if self.collect:
             self.datacollector.collect(self)
-        del start
 
     def _receive_inquiries(self, day: int) -> None:
         volume = 1.0
