@@ -28,7 +28,7 @@ from sim.leads import (
     State,
 )
 from sim.levers import HOURS_PER_DAY
-from sim.market import agree_probability, interest, logistic, reach_probability, waiting_interest
+from sim.market import Reach, agree_probability, interest, logistic, reach_probability, waiting_interest
 
 if TYPE_CHECKING:
     from sim.model import SalesOrgModel
@@ -49,7 +49,7 @@ def record_attempt(rep: mesa.Agent, lead: Lead, t: float, owner: str, stream: st
     """
     model = rep.model
     k = lead.attempts
-    lead.attempts += 1
+    lead.attempts = k + 1
     model.attempts += 1
     if lead.first_attempt_at is None:
         lead.first_attempt_at = t
@@ -80,7 +80,9 @@ class InsideRep(mesa.Agent):
 
     def __init__(self, model: SalesOrgModel, pool: int) -> None:
         super().__init__(model)
+        self.params = model.params
         self.pool = pool
+        self.queue = model.pools[pool]
         self.active = True
         self.rehire_day = 0
         self.hires = 1
@@ -98,6 +100,7 @@ class InsideRep(mesa.Agent):
         self.own_bar = min(1.0, max(0.0, p.inside_threshold + spread))
         self.knowledge = p.product_knowledge
         self.skill = p.selling_skill
+        self.reach = Reach(p, self.skill)
         self.noise = p.inside_fit_noise * (1 - p.knowledge_noise_cut * self.knowledge)
         self.base_noise = self.noise
         self.outbound_rate = max(
@@ -132,16 +135,16 @@ class InsideRep(mesa.Agent):
     # ----------------------------------------------------------- the work
     def attempt(self, lead: Lead, t: float) -> float:
         """Try to reach an inbound prospect; return the time the rep is free again."""
-        p = self.model.params
+        p = self.params
         k = lead.attempts
         since, u = record_attempt(self, lead, t, "inside_rep", "inside")
-        if u < reach_probability(since, p, self.skill):
+        if u < self.reach.at(since):
             lead.contacted_at = t
             return self.converse(lead, t, interest(lead.intent, since, p))
-        if lead.attempts >= p.max_attempts:
+        if k + 1 >= p.max_attempts:
             lead.close(State.UNREACHED)
         else:
-            self.model.pools[self.pool].retry(lead, t + p.retry_gap_hours * p.retry_gap_growth**k)
+            self.queue.retry(lead, t + p.retry_gap_hours * p.retry_gap_growth**k)
         return t + p.attempt_hours * self.pace
 
     def territory(self) -> int | None:

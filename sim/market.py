@@ -42,9 +42,30 @@ def decay(hours: float, scale: float, exponent: float) -> float:
 
 def reach_probability(hours: float, params: Params, selling_skill: float) -> float:
     """Chance that one attempt ``hours`` after the inquiry reaches the prospect."""
-    g = decay(hours, params.decay_scale_hours, params.decay_exponent)
-    skill = 1.0 + params.skill_contact_gain * (selling_skill - 0.5)
-    return min(1.0, params.contact_max * skill * (params.contact_floor + (1 - params.contact_floor) * g))
+    return Reach(params, selling_skill).at(hours)
+
+
+class Reach:
+    """:func:`reach_probability` of one rep, its constants worked out once (the inner loop's form).
+
+    ``min(1, contact_max * skill * (floor + (1 - floor) * g(t)))`` with ``g`` the
+    decay and ``skill = 1 + skill_contact_gain * (selling_skill - 0.5)``.
+    """
+
+    __slots__ = ("floor", "peak", "rest", "scale", "slope")
+
+    def __init__(self, params: Params, selling_skill: float) -> None:
+        self.peak = params.contact_max * (1.0 + params.skill_contact_gain * (selling_skill - 0.5))
+        self.floor = params.contact_floor
+        self.rest = 1 - params.contact_floor
+        self.scale = params.decay_scale_hours
+        self.slope = -params.decay_exponent
+
+    def at(self, hours: float) -> float:
+        """Chance that one attempt ``hours`` after the inquiry reaches the prospect."""
+        g = (1.0 + (hours if hours > 0.0 else 0.0) / self.scale) ** self.slope
+        p = self.peak * (self.floor + self.rest * g)
+        return p if p < 1.0 else 1.0
 
 
 def interest(intent: float, hours: float, params: Params) -> float:
@@ -160,24 +181,16 @@ class Market:
         if n == 0:
             return []
         start = day * HOURS_PER_DAY
-        times = np.sort(self.arrivals.random(n)) * HOURS_PER_DAY + start
-        teams = np.searchsorted(self.team_cdf, self.arrivals.random(n), side="right")
-        keep = self.arrivals.random(n) < volume_factor
+        times = (np.sort(self.arrivals.random(n)) * HOURS_PER_DAY + start).tolist()
+        last_team = len(self.team_cdf) - 1
+        teams = np.minimum(np.searchsorted(self.team_cdf, self.arrivals.random(n), side="right"), last_team).tolist()
+        keep = (self.arrivals.random(n) < volume_factor).tolist()
         values, fits, intents, draws = self.prospects.draw(n)
         leads = []
         for i in range(n):
             if keep[i]:
+                lead_id = next_id + len(leads)
                 leads.append(
-                    Lead(
-                        next_id + len(leads),
-                        "inbound",
-                        int(min(teams[i], len(self.team_cdf) - 1)),
-                        float(times[i]),
-                        values[i],
-                        fits[i],
-                        intents[i],
-                        draws[i],
-                        sat_start,
-                    )
+                    Lead(lead_id, "inbound", teams[i], times[i], values[i], fits[i], intents[i], draws[i], sat_start)
                 )
         return leads

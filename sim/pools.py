@@ -50,12 +50,14 @@ class InsidePool:
     def __len__(self) -> int:
         return len(self._queue) + sum(map(len, self._later.values()))
 
-    def _put(self, due: float, lead: Lead) -> None:
+    def _put(self, lead: Lead, due: float) -> None:
         item = (due, next(self._seq), lead)
         if due < self._today_end:
             heapq.heappush(self._queue, item)
+        elif (bucket := self._later.get(day := int(due // HOURS_PER_DAY))) is not None:
+            bucket.append(item)
         else:
-            self._later.setdefault(int(due // HOURS_PER_DAY), []).append(item)
+            self._later[day] = [item]
 
     def receive(self, lead: Lead) -> None:
         """A new inquiry: it shows up in the queue after a routing delay.
@@ -64,45 +66,50 @@ class InsidePool:
         route quickly, some wait for a batch or a person to forward them.
         """
         delay = -self.model.params.lead_routing_hours * math.log1p(-lead.draws[U_ROUTE])
-        self._put(lead.created_at + delay + self.priority_delay[lead.team], lead)
+        self._put(lead, lead.created_at + delay + self.priority_delay[lead.team])
 
-    def retry(self, lead: Lead, due: float) -> None:
-        """Put a prospect not yet reached back in the queue for a later try."""
-        self._put(due, lead)
+    retry = _put  # a prospect not yet reached goes back in the queue for a later try
 
-    def _next_due(self, t: float) -> Lead | None:
-        """The oldest item due by ``t``; stale never-tried inquiries are dropped."""
-        queue, p = self._queue, self.model.params
-        while queue and queue[0][0] <= t:
-            lead = heapq.heappop(queue)[2]
-            if lead.first_attempt_at is None and t - lead.created_at > p.abandon_hours:
-                lead.feel(p.sat_never_called)
-                lead.close(State.UNREACHED)
-                continue
-            return lead
-        return None
+    def _abandon(self, lead: Lead) -> None:
+        """A never-tried inquiry went stale in the queue: nobody ever called."""
+        lead.feel(self.model.params.sat_never_called)
+        lead.close(State.UNREACHED)
 
     def work_day(self, day: int) -> None:
         """Run one working day of every active rep, in continuous time.
 
         Reps are taken in the order they become free; each either works the
-        oldest due inquiry or retry, or prospects for a block.
+        oldest due inquiry or retry (never-tried inquiries older than
+        ``abandon_hours`` are dropped on the way), or prospects for a block.
         """
         start = day * HOURS_PER_DAY
         end = start + HOURS_PER_DAY
         self._today_end = end
+        queue = self._queue
         for item in self._later.pop(day, ()):
-            heapq.heappush(self._queue, item)
-        block = self.model.params.prospecting_block_hours
-        free = [(start, i) for i, rep in enumerate(self.reps) if rep.active]
+            heapq.heappush(queue, item)
+        p = self.model.params
+        block, abandon = p.prospecting_block_hours, p.abandon_hours
+        reps = self.reps
+        free = [(start, i) for i, rep in enumerate(reps) if rep.active]
         heapq.heapify(free)
+        # The hot loop of a run (a few hundred thousand turns a year in a big
+        # organization): names are local and the free rep is replaced in place.
         while free:
-            t, i = heapq.heappop(free)
-            rep = self.reps[i]
-            lead = self._next_due(t)
+            t, i = free[0]
+            lead = None
+            while queue and queue[0][0] <= t:
+                lead = heapq.heappop(queue)[2]
+                if lead.first_attempt_at is None and t - lead.created_at > abandon:
+                    self._abandon(lead)
+                    lead = None
+                else:
+                    break
             if lead is not None:
-                t = rep.attempt(lead, t)
+                t = reps[i].attempt(lead, t)
             else:
-                t = rep.prospect(t, min(block, end - t))
+                t = reps[i].prospect(t, min(block, end - t))
             if t < end:
-                heapq.heappush(free, (t, i))
+                heapq.heapreplace(free, (t, i))
+            else:
+                heapq.heappop(free)
