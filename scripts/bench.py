@@ -45,6 +45,7 @@ for i in range(repeats + 1):
         model.book.to_frame(model.team_names)  # a long run's lead log, as `salesim run` writes it
     if i:  # the first run is the warm-up
         times.append(elapsed); leads = len(model.book); attempts = model.attempts
+    del model  # as in a loop of replications: the last run's model is gone before the next starts
 print(json.dumps({{"times": times, "leads": leads, "attempts": attempts,
                    "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """

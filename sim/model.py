@@ -14,10 +14,7 @@ working hours (``day * 8`` to ``day * 8 + 8``).
 
 from __future__ import annotations
 
-import gc
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import mesa
 import numpy as np
@@ -296,29 +293,9 @@ class SalesOrgModel(mesa.Model):
     def run(self, days: int | None = None) -> SalesOrgModel:
         """Simulate ``days`` working days (default: the scenario's length)."""
         days = self.config.simulation.days if days is None else days
-        with cyclic_gc_paused():
-            for _ in range(days):
-                self.step()
+        for _ in range(days):
+            self.step()
         return self
-
-
-@contextmanager
-def cyclic_gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for the duration of a run.
-
-    A run allocates a container per lead (the lead and its draws) and keeps most
-    of them to the end, so the collector would traverse an ever-growing lead
-    book again and again while finding nothing to free (leads form no cycles).
-    Reference counting still frees everything else at once; the collector's
-    previous state is restored afterwards. See docs/PERFORMANCE.md.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 _DAILY_REPORTERS = {
