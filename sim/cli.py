@@ -118,6 +118,7 @@ def _kpi_table(columns: dict[str, dict[str, float]]) -> str:
 @click.version_option(package_name="salesim")
 def main() -> None:
     """salesim: what aligning inside and field sales is worth, simulated."""
+    experiment.settle_process()
 
 
 @main.command()

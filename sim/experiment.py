@@ -7,6 +7,8 @@ takes a scenario, runs :class:`sim.model.SalesOrgModel`, and returns a
 
 from __future__ import annotations
 
+import functools
+import gc
 import multiprocessing
 import os
 import sys
@@ -184,6 +186,21 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+@functools.cache
+def settle_process() -> None:
+    """Take the objects alive now (the imported libraries) out of the cyclic collector's rounds.
+
+    Python's collector otherwise walks every object of numpy, pandas, mesa and
+    the rest (about 130,000) at each full collection: about 80 ms on the
+    benchmark machine, nearly half a default one-year run, spent at random
+    moments. Frozen objects are still freed when nothing refers to them; only
+    reference cycles among them would never be. Called once, at the start of a
+    process that runs models (the command line, each worker of a pool), before
+    any model exists; later calls do nothing. See docs/PERFORMANCE.md.
+    """
+    gc.freeze()
+
+
 def map_runs(
     tasks: list[tuple[Scenario, int]],
     workers: int | None = None,
@@ -220,7 +237,7 @@ def map_runs(
         if executor is not None:
             return _collect(executor.map(fn, tasks, chunksize=chunk), bar)
         context = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=settle_process) as pool:
             return _collect(pool.map(fn, tasks, chunksize=chunk), bar)
     finally:
         bar.close()

@@ -32,7 +32,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from tqdm import tqdm
 
-from sim.experiment import default_workers, replication_seeds, run, versions
+from sim.experiment import default_workers, replication_seeds, run, settle_process, versions
 from sim.io import atomic_write, write_json
 from sim.metrics import KPIS
 from sim.scenario import ScenarioError, apply_overrides, load_scenario, read_yaml, scenario_to_dict, validate
@@ -281,7 +281,7 @@ def _executor(kind: str, workers: int, scheduler: str | None):
                 yield client.get_executor()
         return
     context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=settle_process) as pool:
         yield pool
 
 
