@@ -17,6 +17,7 @@ the field to nurture), ``ignored`` (handed off and never followed up: the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 
 import numpy as np
@@ -129,7 +130,7 @@ class Lead:
         value: float,
         fit: float,
         intent: float,
-        draws: list[float],
+        draws: Sequence[float],
         satisfaction: float,
     ) -> None:
         self.lead_id = lead_id

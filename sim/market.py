@@ -124,11 +124,11 @@ class ProspectFactory:
         self.params = params
         self.fit = fit
         self.intent = intent
-        self._buffer: list[tuple[float, float, float, list[float]]] = []
+        self._buffer: list[tuple[float, float, float, memoryview]] = []
 
     BATCH = 256  # prospects drawn per numpy call by :meth:`one`
 
-    def one(self) -> tuple[float, float, float, list[float]]:
+    def one(self) -> tuple[float, float, float, memoryview]:
         """Value, fit, intent and uniform draws of the next prospect (drawn in batches)."""
         if not self._buffer:
             values, fits, intents, draws = self.draw(self.BATCH)
@@ -136,14 +136,20 @@ class ProspectFactory:
             self._buffer.reverse()
         return self._buffer.pop()
 
-    def draw(self, n: int) -> tuple[list[float], list[float], list[float], list[list[float]]]:
-        """Values, fits, intents and per-lead uniform draws of ``n`` prospects."""
+    def draw(self, n: int) -> tuple[list[float], list[float], list[float], list[memoryview]]:
+        """Values, fits, intents and per-lead uniform draws of ``n`` prospects.
+
+        Each prospect's draws are a view of its row in one block of ``n`` rows:
+        indexing a view gives a Python float, and no float object is kept per
+        draw (a lead that closes never reads most of them).
+        """
         rng, p = self.rng, self.params
         values = p.deal_value_median * np.exp(p.deal_value_sigma * rng.standard_normal(n))
         fits = rng.beta(*self.fit, size=n)
         intents = rng.beta(*self.intent, size=n)
-        draws = rng.random((n, N_DRAWS))
-        return values.tolist(), fits.tolist(), intents.tolist(), draws.tolist()
+        block = memoryview(rng.random(n * N_DRAWS))  # the same numbers as rng.random((n, N_DRAWS)), row by row
+        draws = [block[i : i + N_DRAWS] for i in range(0, n * N_DRAWS, N_DRAWS)]
+        return values.tolist(), fits.tolist(), intents.tolist(), draws
 
 
 class Market:
