@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 from sim.leads import U_ROUTE, Lead, State
 from sim.levers import HOURS_PER_DAY
 
+SLOT_HOURS = 1.0  # width of the inside queue's waiting buckets (a speed setting, not a behaviour)
+
 if TYPE_CHECKING:
     from sim.agents import InsideRep
     from sim.model import SalesOrgModel
@@ -40,11 +42,13 @@ class InsidePool:
         wait = model.params.shared_priority_hours if len(teams) > 1 else 0.0
         self.priority_delay = {i: wait * (1 - team_sizes[i] / biggest) for i in teams}
         self.reps: list[InsideRep] = []
-        # Items due today sit in a heap; later ones wait in per-day buckets, so the
-        # heap stays small in big organizations (same order: (due, seq) either way).
+        # Items due before the horizon (the end of the hour being worked) sit in a
+        # heap; later ones wait in hourly buckets and join the heap when the
+        # clock reaches their hour, so the heap stays small in big organizations
+        # (the order of work is (due, seq) either way).
         self._queue: list[tuple[float, int, Lead]] = []
         self._later: dict[int, list[tuple[float, int, Lead]]] = {}
-        self._today_end = 0.0
+        self._horizon = 0.0
         self._seq = count()
 
     def __len__(self) -> int:
@@ -52,12 +56,23 @@ class InsidePool:
 
     def _put(self, lead: Lead, due: float) -> None:
         item = (due, next(self._seq), lead)
-        if due < self._today_end:
+        if due < self._horizon:
             heapq.heappush(self._queue, item)
-        elif (bucket := self._later.get(day := int(due // HOURS_PER_DAY))) is not None:
+        elif (bucket := self._later.get(slot := int(due // SLOT_HOURS))) is not None:
             bucket.append(item)
         else:
-            self._later[day] = [item]
+            self._later[slot] = [item]
+
+    def _advance(self, t: float) -> float:
+        """Move the horizon past ``t``, bringing the buckets it passes into the heap."""
+        queue, later = self._queue, self._later
+        horizon = self._horizon
+        while horizon <= t:
+            for item in later.pop(int(horizon // SLOT_HOURS), ()):
+                heapq.heappush(queue, item)
+            horizon += SLOT_HOURS
+        self._horizon = horizon
+        return horizon
 
     def receive(self, lead: Lead) -> None:
         """A new inquiry: it shows up in the queue after a routing delay.
@@ -84,10 +99,8 @@ class InsidePool:
         """
         start = day * HOURS_PER_DAY
         end = start + HOURS_PER_DAY
-        self._today_end = end
         queue = self._queue
-        for item in self._later.pop(day, ()):
-            heapq.heappush(queue, item)
+        horizon = self._advance(start)
         p = self.model.params
         block, abandon = p.prospecting_block_hours, p.abandon_hours
         reps = self.reps
@@ -97,6 +110,8 @@ class InsidePool:
         # organization): names are local and the free rep is replaced in place.
         while free:
             t, i = free[0]
+            if t >= horizon:
+                horizon = self._advance(t)
             lead = None
             while queue and queue[0][0] <= t:
                 lead = heapq.heappop(queue)[2]
