@@ -149,7 +149,7 @@ def main() -> None:
     args = parser.parse_args()
 
     results = {name: bench_org(name, args.repeats) for name in ORGS}
-    overhead = child(OVERHEAD.format(root=str(ROOT), repeats=max(args.repeats, 5)))
+    overhead = child(OVERHEAD.format(root=str(ROOT), repeats=max(args.repeats, 9)))
     ten_years = bench_org("default", 1, days=2500)
     pairs = child(NAIVE.format(root=str(ROOT), scripts=str(ROOT / "scripts"), repeats=args.repeats))
     naive_rates = [p["naive_leads"] / p["naive_seconds"] for p in pairs]
