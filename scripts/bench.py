@@ -120,8 +120,9 @@ def bench_org(name: str, repeats: int, collect: bool = True, days: int = 250) ->
 
 def bench_sweep(runs: int) -> dict:
     sys.path.insert(0, str(ROOT))
-    from sim.experiment import default_workers, map_runs, replication_seeds, resolve
+    from sim.experiment import default_workers, map_runs, replication_seeds, resolve, settle_process
 
+    settle_process()  # one process as the pool's workers are, so that only the cores differ
     scenario = resolve("defined", None, ())
     tasks = [(scenario, s) for s in replication_seeds(99, runs)]
     walls = {}

@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import stats
 
 CONFIDENCE = 0.95
 
@@ -24,6 +23,8 @@ def mean_ci(values, confidence: float = CONFIDENCE) -> tuple[float, float, float
     mean = float(x.mean())
     if len(x) < 2:
         return mean, math.nan, math.nan
+    from scipy import stats  # here, not at the top: worker processes never need it (start-up time)
+
     sem = float(stats.sem(x))
     if sem == 0:
         return mean, mean, mean

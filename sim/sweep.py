@@ -17,11 +17,10 @@ import hashlib
 import itertools
 import json
 import math
-import multiprocessing
 import shutil
 import time
 from collections.abc import Callable
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor, Future, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +31,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from tqdm import tqdm
 
-from sim.experiment import default_workers, replication_seeds, run, settle_process, versions
+from sim.experiment import default_workers, process_pool, replication_seeds, run, versions
 from sim.io import atomic_write, write_json
 from sim.metrics import KPIS
 from sim.scenario import ScenarioError, apply_overrides, load_scenario, read_yaml, scenario_to_dict, validate
@@ -280,8 +279,7 @@ def _executor(kind: str, workers: int, scheduler: str | None):
             ):
                 yield client.get_executor()
         return
-    context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=settle_process) as pool:
+    with process_pool(workers) as pool:
         yield pool
 
 
