@@ -30,7 +30,7 @@ ORGS = {  # inside reps, field reps, inbound leads per working day
 }
 
 CHILD = r"""
-import json, resource, sys, time
+import gc, json, resource, sys, time
 sys.path.insert(0, {root!r})
 from sim.experiment import resolve, settle_process
 from sim.model import SalesOrgModel
@@ -42,6 +42,7 @@ overrides = [f"organization.inside_reps={{inside}}", f"market.inbound_leads_per_
 scenario = resolve("defined", None, overrides)
 times, leads, attempts = [], 0, 0
 for i in range(repeats + 1):
+    gc.collect()  # each timed run starts from a clean heap: no earlier run's garbage to walk
     start = time.perf_counter()
     model = SalesOrgModel(scenario, seed=i + 1, collect=collect).run(days)
     elapsed = time.perf_counter() - start
@@ -55,7 +56,7 @@ print(json.dumps({{"times": times, "leads": leads, "attempts": attempts,
 """
 
 OVERHEAD = r"""
-import json, statistics, sys, time
+import gc, json, statistics, sys, time
 sys.path.insert(0, {root!r})
 from sim.experiment import resolve, settle_process
 from sim.model import SalesOrgModel
@@ -65,24 +66,24 @@ SalesOrgModel(scenario, seed=1).run()
 times = {{True: [], False: []}}
 for i in range({repeats}):  # interleaved, same seeds: the machine's drift cancels out
     for collect in (True, False):
-        start = time.perf_counter(); SalesOrgModel(scenario, seed=i + 2, collect=collect).run()
+        gc.collect(); start = time.perf_counter(); SalesOrgModel(scenario, seed=i + 2, collect=collect).run()
         times[collect].append(time.perf_counter() - start)
 print(json.dumps({{"with": statistics.median(times[True]), "without": statistics.median(times[False])}}))
 """
 
 NAIVE = r"""
-import json, sys, time
+import gc, json, sys, time
 sys.path.insert(0, {root!r}); sys.path.insert(0, {scripts!r})
 import naive_reference
 from sim.experiment import resolve, settle_process
 from sim.model import SalesOrgModel
-settle_process()  # the same process settings for both
+settle_process()  # the same process settings for both; each timed run starts from a clean heap
 scenario = resolve("defined", None, ())
 pairs = []
 for i in range({repeats} + 1):  # interleaved, same seeds: the machine's drift hits both alike
-    start = time.perf_counter(); naive_leads = naive_reference.run(250, seed=i + 1)
+    gc.collect(); start = time.perf_counter(); naive_leads = naive_reference.run(250, seed=i + 1)
     naive_seconds = time.perf_counter() - start
-    start = time.perf_counter(); model = SalesOrgModel(scenario, seed=i + 1).run()
+    gc.collect(); start = time.perf_counter(); model = SalesOrgModel(scenario, seed=i + 1).run()
     sim_seconds = time.perf_counter() - start
     if i:  # the first pair is the warm-up
         pairs.append({{"naive_seconds": naive_seconds, "naive_leads": naive_leads,
