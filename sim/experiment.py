@@ -204,9 +204,10 @@ def settle_process() -> None:
 def process_pool(workers: int) -> ProcessPoolExecutor:
     """A pool of worker processes ready to run models.
 
-    Workers are forked from a server process that has already imported salesim
-    (numpy, pandas, mesa and the rest), so each starts in milliseconds rather
-    than the second an import takes; each settles itself before its first run.
+    Workers are forked from a server process that imports salesim (numpy,
+    pandas, mesa and the rest) once, when the process's first pool starts: the
+    second that import takes is paid once, not by every worker of every pool.
+    Each worker settles itself before its first run.
     """
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["sim.experiment"])
