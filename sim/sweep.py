@@ -31,7 +31,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from tqdm import tqdm
 
-from sim.experiment import default_workers, process_pool, replication_seeds, run, versions
+from sim.experiment import default_workers, process_pool, replication_seeds, run, settle_process, versions
 from sim.io import atomic_write, write_json
 from sim.metrics import KPIS
 from sim.scenario import ScenarioError, apply_overrides, load_scenario, read_yaml, scenario_to_dict, validate
@@ -277,6 +277,7 @@ def _executor(kind: str, workers: int, scheduler: str | None):
                 ) as cluster,
                 Client(cluster) as client,
             ):
+                client.run(settle_process)  # our own workers: settle them like a pool's (not a shared cluster's)
                 yield client.get_executor()
         return
     with process_pool(workers) as pool:
