@@ -118,7 +118,6 @@ def _kpi_table(columns: dict[str, dict[str, float]]) -> str:
 @click.version_option(package_name="salesim")
 def main() -> None:
     """salesim: what aligning inside and field sales is worth, simulated."""
-    experiment.settle_process()
 
 
 @main.command()
@@ -375,5 +374,15 @@ def story(scen: str, lead_id: int, seed: int | None, days: int | None) -> None:
     click.echo("\n".join(tell(result.leads.iloc[lead_id])))
 
 
-if __name__ == "__main__":  # pragma: no cover
+def entry() -> None:
+    """The ``salesim`` console script: settle the process for model runs, then the command line.
+
+    Settling (:func:`sim.experiment.settle_process`) belongs to a process that
+    exists to run models, not to ``main`` called in-process (tests, notebooks).
+    """
+    experiment.settle_process()
     main()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    entry()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable
-from itertools import count
 
 from sim.leads import Lead
 
@@ -20,11 +19,12 @@ class Calendar:
 
     def __init__(self) -> None:
         self._heap: list[tuple[float, int, Callable[[Lead, float], None], Lead]] = []
-        self._seq = count()
+        self._booked = 0  # a plain counter, not itertools.count: a model can be copied and pickled
 
     def add(self, at: float, action: Callable[[Lead, float], None], lead: Lead) -> None:
         """Book ``action(lead, at)``."""
-        heapq.heappush(self._heap, (at, next(self._seq), action, lead))
+        self._booked += 1
+        heapq.heappush(self._heap, (at, self._booked, action, lead))
 
     def run_until(self, end: float) -> None:
         """Run every appointment before ``end``, including those booked meanwhile."""

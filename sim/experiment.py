@@ -193,24 +193,24 @@ def settle_process() -> None:
     Python's collector otherwise walks every object of numpy, pandas, mesa and
     the rest (about 130,000) at each full collection: about 80 ms on the
     benchmark machine, nearly half a default one-year run, spent at random
-    moments. Frozen objects are still freed when nothing refers to them; only
-    reference cycles among them would never be. Called once, at the start of a
-    process that runs models (the command line, each worker of a pool), before
-    any model exists; later calls do nothing. See docs/PERFORMANCE.md.
+    moments. Garbage is collected first, so none is frozen; frozen objects are
+    still freed when nothing refers to them, but reference cycles among them
+    (a model, for one) would never be. So this is for the start of a process
+    that will run models, before any model exists: the ``salesim`` command and
+    each worker of a pool call it; a notebook or script may, right after its
+    imports. Later calls do nothing. See docs/PERFORMANCE.md.
     """
+    gc.collect()
     gc.freeze()
 
 
 def process_pool(workers: int) -> ProcessPoolExecutor:
     """A pool of worker processes ready to run models.
 
-    Workers are forked from a server process that imports salesim (numpy,
-    pandas, mesa and the rest) once, when the process's first pool starts: the
-    second that import takes is paid once, not by every worker of every pool.
-    Each worker settles itself before its first run.
+    Workers start from a fork server (no fork of a process with threads) and
+    settle themselves before their first run.
     """
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["sim.experiment"])
     return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=settle_process)
 
 

@@ -164,6 +164,17 @@ class Lead:
         if at is not None and state in (State.WON, State.LOST):
             self.closed_at = at
 
+    def __getstate__(self) -> dict[str, object]:
+        """For pickling and copying: the draws, a view of a shared block, travel as a list."""
+        state = {name: getattr(self, name) for name in self.__slots__}
+        if state["draws"] is not None:
+            state["draws"] = list(state["draws"])
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        for name, value in state.items():
+            setattr(self, name, value)
+
     def __repr__(self) -> str:
         return f"Lead({self.lead_id}, {self.source}, {self.state})"
 

@@ -128,6 +128,12 @@ class ProspectFactory:
 
     BATCH = 256  # prospects drawn per numpy call by :meth:`one`
 
+    def __getstate__(self) -> dict[str, object]:
+        """For pickling and copying: buffered draws (views of a block) travel as lists."""
+        state = self.__dict__.copy()
+        state["_buffer"] = [(value, fit, intent, list(draws)) for value, fit, intent, draws in self._buffer]
+        return state
+
     def one(self) -> tuple[float, float, float, memoryview]:
         """Value, fit, intent and uniform draws of the next prospect (drawn in batches)."""
         if not self._buffer:

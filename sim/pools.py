@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import heapq
 import math
-from itertools import count
 from typing import TYPE_CHECKING
 
 from sim.leads import U_ROUTE, Lead, State
@@ -22,7 +21,10 @@ if TYPE_CHECKING:
     from sim.agents import InsideRep
     from sim.model import SalesOrgModel
 
-SLOT_HOURS = 1.0  # width of the inside queue's waiting buckets (a speed setting, not a behaviour)
+# Width of the inside queue's waiting buckets: a speed setting, not a behaviour. It
+# must be a power of two (1, 0.5, 2, ...), so that slot boundaries are exact floats
+# and an item due on a boundary lands in the bucket the horizon reaches.
+SLOT_HOURS = 1.0
 
 
 class InsidePool:
@@ -49,13 +51,14 @@ class InsidePool:
         self._queue: list[tuple[float, int, Lead]] = []
         self._later: dict[int, list[tuple[float, int, Lead]]] = {}
         self._horizon = 0.0
-        self._seq = count()
+        self._queued = 0  # booking order among equal due times (a plain counter: copyable)
 
     def __len__(self) -> int:
         return len(self._queue) + sum(map(len, self._later.values()))
 
     def _put(self, lead: Lead, due: float) -> None:
-        item = (due, next(self._seq), lead)
+        self._queued += 1
+        item = (due, self._queued, lead)
         if due < self._horizon:
             heapq.heappush(self._queue, item)
         elif (bucket := self._later.get(slot := int(due // SLOT_HOURS))) is not None:
