@@ -163,9 +163,7 @@ class InsideRep(mesa.Agent):
             self.next_outbound += self.model.outbound_gaps.next() / self.outbound_rate
         self.next_outbound -= hours
         for at in times:
-            lead = self.model.new_lead("outbound", self.model.outbound, float(at), team=self.territory())
-            lead.first_attempt_at = lead.contacted_at = lead.created_at
-            lead.attempts = 1
+            lead = self.model.new_lead("outbound", self.model.outbound, at, team=self.territory())
             lead.inside_rep = self.unique_id
             end = self.converse(lead, end, lead.intent)
         return end
@@ -417,7 +415,5 @@ class FieldRep(mesa.Agent):
         self.next_field_lead -= hours
         for share in found:
             at = (day + share) * HOURS_PER_DAY
-            lead = self.model.new_lead("field", self.model.field_sourced, float(at), team=self.team)
-            lead.first_attempt_at = lead.contacted_at = lead.created_at
-            lead.attempts = 1
-            self.accept(lead, lead.created_at)
+            lead = self.model.new_lead("field", self.model.field_sourced, at, team=self.team)
+            self.accept(lead, at)

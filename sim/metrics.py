@@ -6,7 +6,6 @@ formulas serve a single run, a comparison and the tests.
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -88,20 +87,20 @@ def summarize(
         cost_of_goods: share of a deal's list value that is cost (for the margin).
 
     Returns:
-        KPI name -> value; NaN where a KPI is undefined (e.g. no deals closed).
+        KPI name -> value; NaN where a KPI is undefined (e.g. no deals closed:
+        pandas gives NaN for the median or mean of nothing).
     """
     outcome = leads["outcome"].astype(str)
     inbound = leads[leads["source"] == "inbound"]
-    response = (inbound["first_attempt_at"] - inbound["created_at"]).dropna()
+    delay = inbound["first_attempt_at"] - inbound["created_at"]  # NaN: never attempted
+    response = delay.dropna()
     closed = outcome.isin(["won", "lost"])
     won = int((outcome == "won").sum())
     handed = leads["handed_off_at"].notna()
     opps = leads["opportunity_at"].notna()
     followed = leads["followed_up_at"].notna() & handed
     acceptance = (leads["accepted_at"] - leads["handed_off_at"]).dropna()
-    team_medians = (
-        (inbound["first_attempt_at"] - inbound["created_at"]).groupby(inbound["team"], observed=True).median()
-    ).dropna()
+    team_medians = delay.groupby(inbound["team"], observed=True).median().dropna()
     return {
         "revenue": float(revenue),
         "deals_won": won,
@@ -114,20 +113,20 @@ def summarize(
         "leads_rejected": int((outcome == "rejected").sum()),
         "leads_ignored": int((outcome == "ignored").sum()),
         "opportunities": int(opps.sum()),
-        "median_response_hours": float(response.median()) if len(response) else float("nan"),
+        "median_response_hours": float(response.median()),
         "share_responded_within_1h": _ratio(int((response <= 1.0).sum()), len(inbound)),
-        "median_acceptance_hours": float(acceptance.median()) if len(acceptance) else float("nan"),
+        "median_acceptance_hours": float(acceptance.median()),
         "team_response_gap_hours": float(team_medians.max() - team_medians.min())
         if len(team_medians) > 1
         else float("nan"),
-        "prospect_satisfaction": float(leads["satisfaction"].mean()) if len(leads) else float("nan"),
+        "prospect_satisfaction": float(leads["satisfaction"].mean()),
         "share_dissatisfied": _ratio(int((leads["satisfaction"] <= DISSATISFIED_AT).sum()), len(leads)),
         "repeat_question_rate": _ratio(int(leads["repeated_questions"].sum()), int(followed.sum())),
         "cost_of_sales": float(cost_of_sales),
         "profit": float(revenue - cost_of_sales),
         "roi": _ratio(revenue - cost_of_sales, cost_of_sales),
         "margin": float(revenue - cost_of_goods * leads.loc[outcome == "won", "value"].sum()),
-        "mean_discount": float(leads.loc[outcome == "won", "discount"].mean()) if won else float("nan"),
+        "mean_discount": float(leads.loc[outcome == "won", "discount"].mean()),
     }
 
 
@@ -157,8 +156,8 @@ def per_team(leads: pd.DataFrame) -> pd.DataFrame:
                 "leads_ignored": int((outcome == "ignored").sum()),
                 "deals_won": int((outcome == "won").sum()),
                 "revenue": float(part["revenue"].sum()),
-                "median_response_hours": float(response.median()) if len(response) else math.nan,
-                "prospect_satisfaction": float(part["satisfaction"].mean()) if len(part) else math.nan,
+                "median_response_hours": float(response.median()),
+                "prospect_satisfaction": float(part["satisfaction"].mean()),
             }
         )
     return pd.DataFrame(rows)

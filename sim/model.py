@@ -126,6 +126,7 @@ class SalesOrgModel(mesa.Model):
             for team in pool.teams:
                 self.pool_of_team[team] = pool_index
         self.inside_reps = [rep for pool in self.pools for rep in pool.reps]
+        self._inside_by_id = {rep.unique_id: rep for rep in self.inside_reps}  # seats are refilled, never replaced
         self.team_supported = [bool(self.pools[self.pool_of_team[i]].reps) for i in range(len(weights))]
         self._round_robin = [0] * len(weights)
         n_managers = math.ceil(org.inside_reps / self.params.reps_per_manager) + math.ceil(
@@ -182,7 +183,10 @@ class SalesOrgModel(mesa.Model):
 
     # ------------------------------------------------------------ leads
     def new_lead(self, source: str, factory: ProspectFactory, at: float, team: int | None) -> Lead:
-        """Create a lead from a prospect factory, in ``team``'s territory."""
+        """A prospect a rep has just found, in ``team``'s territory: the lead starts in conversation.
+
+        Inbound inquiries are created by the :class:`Market` instead, and wait for a first attempt.
+        """
         value, fit, intent, draws = factory.one()
         if team is None:
             team = int(np.searchsorted(self.market.team_cdf, factory.rng.random(), side="right"))
@@ -190,6 +194,8 @@ class SalesOrgModel(mesa.Model):
         lead = Lead(
             self.book.next_id(), source, team, at, value, fit, intent, draws, self.params.sat_start,
         )  # fmt: skip
+        lead.first_attempt_at = lead.contacted_at = at
+        lead.attempts = 1
         return self.book.add(lead)
 
     def feel_response(self, lead: Lead, delay_hours: float) -> None:
@@ -241,10 +247,9 @@ class SalesOrgModel(mesa.Model):
         """Field tells inside what it made of their leads; inside reps learn."""
         if not self._feedback:
             return
-        by_id = {rep.unique_id: rep for rep in self.inside_reps}
         for rep_id, bars in self._feedback.items():
-            rep = by_id.get(rep_id)
-            if rep is not None and rep.active:
+            rep = self._inside_by_id[rep_id]
+            if rep.active:
                 rep.learn(bars)
         self._feedback.clear()
 
