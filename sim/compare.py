@@ -19,7 +19,7 @@ import pandas as pd
 
 from sim.experiment import digest_of, map_runs, replication_seeds, resolve
 from sim.metrics import KPIS
-from sim.scenario import Scenario, scenario_to_dict, validate
+from sim.scenario import Scenario, scenario_to_dict, validate, with_values
 from sim.stats import mean_ci, paired_difference
 
 EXPLAIN_KPIS = ("revenue", "prospect_satisfaction")
@@ -216,16 +216,7 @@ def lever_differences(base: Scenario, target: Scenario) -> list[tuple[str, Any, 
 
 
 def _with_lever(base: Scenario, key: str, value: Any) -> Scenario:
-    data = scenario_to_dict(base)
-    node = data
-    *parents, leaf = key.split(".")
-    for part in parents:
-        node = node.setdefault(part, {})
-    if value is None:
-        node.pop(leaf, None)
-    else:
-        node[leaf] = value
-    data["name"] = f"{base.name}__{key}"
+    data = with_values(scenario_to_dict(base), {key: value, "name": f"{base.name}__{key}"})
     return validate(data, source=f"{base.name} with {key} switched")
 
 

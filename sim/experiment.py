@@ -270,10 +270,10 @@ def resolve(scenario: Scenario | str | Path, days: int | None, overrides, seed: 
         return load_scenario(scenario, overrides, seed=seed, days=days)
     if not overrides and days is None and seed is None:
         return scenario
-    from sim.scenario import apply_overrides, validate
+    from sim.scenario import apply_overrides, validate, with_values
 
-    extra = [f"simulation.{k}={v}" for k, v in (("seed", seed), ("days", days)) if v is not None]
-    return validate(apply_overrides(scenario_to_dict(scenario), [*overrides, *extra]), scenario.name)
+    simulation = {f"simulation.{k}": v for k, v in (("seed", seed), ("days", days)) if v is not None}
+    return validate(with_values(apply_overrides(scenario_to_dict(scenario), overrides), simulation), scenario.name)
 
 
 def replicate(

@@ -258,20 +258,48 @@ def parse_override(expr: str) -> tuple[list[str], Any]:
     return key.split("."), value
 
 
+def set_key(data: dict[str, Any], keys: list[str], value: Any) -> None:
+    """Set ``keys`` (a dotted key, split) in a raw scenario mapping, making sections on the way.
+
+    Raises:
+        ScenarioError: a key on the way holds a value, not a section (the message names it).
+    """
+    node = data
+    for key in keys[:-1]:
+        child = node.get(key)
+        if child is None:
+            child = node[key] = {}
+        if not isinstance(child, dict):
+            raise ScenarioError(f"{key} is not a section")
+        node = child
+    node[keys[-1]] = value
+
+
+def with_values(data: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a raw scenario mapping with Python values set at dotted keys (None removes the key)."""
+    out = copy.deepcopy(data)
+    for dotted, value in values.items():
+        keys = dotted.split(".")
+        if value is not None:
+            set_key(out, keys, value)
+            continue
+        node: Any = out
+        for key in keys[:-1]:
+            node = node.get(key) if isinstance(node, dict) else None
+        if isinstance(node, dict):
+            node.pop(keys[-1], None)
+    return out
+
+
 def apply_overrides(data: dict[str, Any], overrides: list[str] | tuple[str, ...]) -> dict[str, Any]:
-    """Apply ``--set`` expressions to a raw scenario mapping."""
+    """Apply ``--set`` expressions (``dotted.key=YAML value``) to a raw scenario mapping."""
     out = copy.deepcopy(data)
     for expr in overrides:
         keys, value = parse_override(expr)
-        node = out
-        for key in keys[:-1]:
-            child = node.get(key)
-            if child is None:
-                child = node[key] = {}
-            if not isinstance(child, dict):
-                raise ScenarioError(f"--set {expr!r}: {key} is not a section")
-            node = child
-        node[keys[-1]] = value
+        try:
+            set_key(out, keys, value)
+        except ScenarioError as exc:
+            raise ScenarioError(f"--set {expr!r}: {exc}") from None
     return out
 
 
@@ -338,8 +366,7 @@ def load_scenario(ref: str | Path, overrides: list[str] | tuple[str, ...] = (), 
     """
     path = resolve_path(ref)
     data = apply_overrides(_load_raw(path), overrides)
-    extra = [f"simulation.{k}={v}" for k, v in simulation.items() if v is not None]
-    data = apply_overrides(data, extra)
+    data = with_values(data, {f"simulation.{k}": v for k, v in simulation.items() if v is not None})
     source = f"{path} with --set {' '.join(overrides)}" if overrides else str(path)
     return validate(data, source=source)
 

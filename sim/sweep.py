@@ -34,7 +34,7 @@ from tqdm import tqdm
 from sim.experiment import default_workers, process_pool, replication_seeds, run, settle_process, versions
 from sim.io import atomic_write, write_json
 from sim.metrics import KPIS
-from sim.scenario import ScenarioError, apply_overrides, load_scenario, read_yaml, scenario_to_dict, validate
+from sim.scenario import Scenario, ScenarioError, load_scenario, read_yaml, scenario_to_dict, validate, with_values
 
 DEFAULT_KPIS = ("revenue", "profit", "roi", "deals_won", "win_rate", "prospect_satisfaction", "leads_ignored")
 RESULTS = "results.parquet"
@@ -116,7 +116,7 @@ def load_spec(path: str | Path) -> SweepSpec:
         base = load_scenario(spec.base)
         for key, param in spec.parameters.items():  # every key must exist in a scenario
             sample = param.values[0] if param.values is not None else param.range[0]
-            _point_scenario(scenario_to_dict(base), {key: sample}, spec.days, check_only=True)
+            _point_scenario(scenario_to_dict(base), {key: sample}, spec.days)
     except ScenarioError as exc:
         raise SweepError(f"{path}: {exc}") from None
     return spec
@@ -172,13 +172,11 @@ def design_points(spec: SweepSpec) -> pd.DataFrame:
 # ---------------------------------------------------------------- execution
 
 
-def _point_scenario(base: dict[str, Any], values: dict[str, Any], days: int | None, check_only: bool = False):
-    overrides = [f"{k}={json.dumps(_plain(v))}" for k, v in values.items()]
+def _point_scenario(base: dict[str, Any], values: dict[str, Any], days: int | None) -> Scenario:
+    changes = {key: _plain(value) for key, value in values.items()}
     if days is not None:
-        overrides.append(f"simulation.days={days}")
-    data = apply_overrides(base, overrides)
-    data["name"] = base["name"]
-    return validate(data, source=f"sweep point {values}")
+        changes["simulation.days"] = days
+    return validate(with_values(base, changes), source=f"sweep point {values}")
 
 
 def _plain(value: Any) -> Any:

@@ -167,3 +167,22 @@ def test_bad_specs_are_one_line_exit_2(tmp_path, text, needle):
     lines = [line for line in res.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "Traceback" not in res.stderr, res.stderr
     assert needle in lines[0] and "spec.yaml" in lines[0]
+
+
+def test_sweep_values_reach_the_scenario_as_numbers(tmp_path):
+    """Sampled values are set as Python values: 1e-05 is a number, not the YAML string '1e-05'."""
+    spec = write(
+        tmp_path,
+        """
+name: tiny_rates
+base: aligned
+design: grid
+parameters:
+  behavior.learning_rate: {values: [1.0e-5, 0.2]}
+replications: 1
+seed: 1
+days: 20
+""",
+    )
+    result = sweep(spec, out=tmp_path / "out", workers=1, executor="serial")
+    assert result.failed == 0
