@@ -23,8 +23,8 @@ import math
 
 import numpy as np
 
-from sim.calibration import RESPONSE_OVERRIDES, organization_measures, response_measures
-from sim.experiment import map_runs, replication_seeds, resolve, run
+from sim.calibration import RESPONSE_OVERRIDES, measure
+from sim.experiment import map_runs, replication_seeds, resolve
 
 HBR, BLOG = 3.0, 1.0  # weights by reliability of the source (FACTS.md)
 GRID = {
@@ -32,12 +32,6 @@ GRID = {
     "decay_exponent": (1.5, 1.8, 2.1),
     "agree_interest": (0.15, 0.25),
 }
-
-
-def measured(task):
-    kind, scenario, seed = task
-    result = run(scenario, seed=seed)
-    return response_measures(result) if kind == "response" else organization_measures(result)
 
 
 def score(point_rows):
@@ -61,7 +55,7 @@ def main() -> None:
         response = resolve("aligned", None, [*RESPONSE_OVERRIDES, *behaviour])
         organization = resolve("defined", None, behaviour)
         tasks += [("response", response, s) for s in seeds] + [("organization", organization, s) for s in seeds]
-    rows = map_runs([(t, 0) for t in tasks], fn=_unpack, progress=True, desc="grid")
+    rows = map_runs(tasks, fn=measure, progress=True, desc="grid")
     per_point = 2 * args.n
     results = []
     for i, point in enumerate(points):
@@ -74,10 +68,6 @@ def main() -> None:
     best = results[0][1]
     print(f"\nbest: {best}")
     print("win_logit: " + str(fit_win_logit(best, seeds)))
-
-
-def _unpack(task):
-    return measured(task[0])
 
 
 def fit_win_logit(point, seeds, target=0.215):

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from sim.experiment import RunResult, map_runs, replication_seeds, resolve, run
-from sim.levers import HOURS_PER_DAY
+from sim.levers import DAYS_PER_YEAR, HOURS_PER_DAY
 from sim.metrics import response_qualification
 from sim.scenario import Scenario
 from sim.stats import mean_ci
@@ -108,7 +108,6 @@ def organization_measures(result: RunResult) -> dict[str, float]:
     """Funnel, cycle, persistence, tenure and experience figures of the calibration organization."""
     leads, summary = result.leads, result.summary
     inbound = leads[leads["source"] == "inbound"]
-    delay = inbound["first_attempt_at"] - inbound["created_at"]
     inside = leads[leads["source"] != "field"]
     handed = inside["handed_off_at"].notna()
     accepted = inside["accepted_at"].notna() & handed
@@ -118,9 +117,9 @@ def organization_measures(result: RunResult) -> dict[str, float]:
     contacted = inbound[inbound["contacted_at"].notna()]
     won = leads[leads["outcome"] == "won"]
     quits = float(result.daily["inside_quits"].iloc[-1]) if "inside_quits" in result.daily else np.nan
-    rep_years = float(result.daily["inside_reps_active"].sum()) / 250.0
+    rep_years = float(result.daily["inside_reps_active"].sum()) / DAYS_PER_YEAR
     return {
-        "responded_within_1h": float((delay <= 1.0).mean()),
+        "responded_within_1h": summary["share_responded_within_1h"],
         "never_contacted": float(inbound["contacted_at"].isna().mean()),
         "extra_contacts_from_retries": _ratio((contacted["attempts"] > 1).sum(), (contacted["attempts"] == 1).sum()),
         "inquiry_to_mql": float(inbound["qualified_at"].notna().mean()),
@@ -145,32 +144,17 @@ def measure(task: tuple[str, Scenario, int]) -> dict[str, float]:
     return {"revenue": result.summary["revenue"]}
 
 
-def _measure_task(task: tuple[Scenario, int]) -> dict[str, float]:
-    scenario, seed = task
-    kind = scenario.name.split("__")[-1]
-    return measure((kind, scenario, seed))
-
-
 def curve_measures() -> dict[str, float]:
     """Ratios of the decay curve itself at minutes (pure functions; no simulation)."""
     from sim.levers import Params
-    from sim.market import agree_probability, interest, reach_probability
+    from sim.market import qualify_probability, reach_probability
 
     p = Params()
-
-    def qualify(hours: float) -> float:
-        return reach_probability(hours, p, 0.5) * agree_probability(interest(0.6, hours, p), p)
-
     five, thirty = 5 / 60, 0.5
     return {
         "reach_5_vs_30_min": reach_probability(five, p, 0.5) / reach_probability(thirty, p, 0.5),
-        "qualify_5_vs_30_min": qualify(five) / qualify(thirty),
+        "qualify_5_vs_30_min": qualify_probability(five, p) / qualify_probability(thirty, p),
     }
-
-
-def _arm(name: str, kind: str, overrides: tuple[str, ...] = ()) -> Scenario:
-    scenario = resolve(name, None, overrides)
-    return scenario.model_copy(update={"name": f"{scenario.name}__{kind}"})
 
 
 @dataclass
@@ -193,14 +177,14 @@ def check(
 ) -> Validation:
     """Run the reference runs ``n`` times and compare every fact with the model."""
     seeds = replication_seeds(seed, n)
-    arms = {
-        "response": _arm("aligned", "response", RESPONSE_OVERRIDES),
-        "organization": _arm("defined", "organization"),
-        "misaligned": _arm("misaligned", "revenue"),
-        "aligned": _arm("aligned", "revenue"),
+    arms = {  # name: (what to measure, scenario)
+        "response": ("response", resolve("aligned", None, RESPONSE_OVERRIDES)),
+        "organization": ("organization", resolve("defined", None, ())),
+        "misaligned": ("revenue", resolve("misaligned", None, ())),
+        "aligned": ("revenue", resolve("aligned", None, ())),
     }
-    tasks = [(arm, s) for arm in arms.values() for s in seeds]
-    results = map_runs(tasks, workers, executor, progress, "calibration", fn=_measure_task)
+    tasks = [(kind, scenario, s) for kind, scenario in arms.values() for s in seeds]
+    results = map_runs(tasks, workers, executor, progress, "calibration", fn=measure)
     by_arm = {name: results[i * n : (i + 1) * n] for i, name in enumerate(arms)}
     values: dict[str, list[float]] = {}
     for name in ("response", "organization"):

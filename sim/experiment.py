@@ -40,7 +40,6 @@ class RunResult:
         summary: KPI name -> value.
         daily: one row per simulated day.
         leads: one row per lead (the lead log).
-        teams: per-team funnel and service level.
         warnings: things the user should know about the organization.
     """
 
@@ -49,8 +48,12 @@ class RunResult:
     summary: dict[str, float]
     daily: pd.DataFrame
     leads: pd.DataFrame
-    teams: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
+
+    @functools.cached_property
+    def teams(self) -> pd.DataFrame:
+        """Per-team funnel and service level (worked out when first asked for)."""
+        return per_team(self.leads)
 
     def manifest(self, command: str | None = None) -> dict[str, Any]:
         """What is needed to reproduce this run."""
@@ -110,7 +113,6 @@ def run(
         summary=summarize_model(model, leads),
         daily=daily,
         leads=leads,
-        teams=per_team(leads),
         warnings=organization_warnings(scenario),
     )
 
@@ -215,17 +217,17 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
 
 
 def map_runs(
-    tasks: list[tuple[Scenario, int]],
+    tasks: list[Any],
     workers: int | None = None,
     executor: Executor | None = None,
     progress: bool = False,
     desc: str = "runs",
-    fn: Callable[[tuple[Scenario, int]], Any] = summary_of,
+    fn: Callable[[Any], Any] = summary_of,
 ) -> list[Any]:
-    """``fn`` of every (scenario, seed) task, in task order, serial or in parallel.
+    """``fn`` of every task, in task order, serial or in parallel.
 
     Args:
-        tasks: (scenario, seed) pairs.
+        tasks: what ``fn`` takes; for the default, (scenario, seed) pairs.
         fn: what to compute per task (a module-level function: it is pickled);
             default the KPIs, :func:`digest_of` for comparisons.
         workers: processes for a local pool (default: all cores; 1 runs serially).

@@ -78,6 +78,15 @@ def agree_probability(interest_now: float, params: Params) -> float:
     return min(1.0, interest_now / params.agree_interest)
 
 
+def qualify_probability(hours: float, params: Params, selling_skill: float = 0.5, intent: float = 0.6) -> float:
+    """Chance that one attempt ``hours`` after the inquiry reaches the prospect and they agree to talk.
+
+    The decay curve as the published studies see it (reach x agreement), for a
+    typical rep (skill 0.5) and inquirer (intent 0.6, the mean of the market).
+    """
+    return reach_probability(hours, params, selling_skill) * agree_probability(interest(intent, hours, params), params)
+
+
 def waiting_interest(intent: float, hours: float, params: Params) -> float:
     """Interest of a qualified prospect after waiting ``hours`` for the field."""
     return intent * 0.5 ** (max(hours, 0.0) / params.wait_decay_hours)

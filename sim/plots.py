@@ -256,11 +256,11 @@ def comparison_figures(comparison: Comparison, folder: Path) -> dict[str, Path]:
 def response_curve(validation) -> Figure:
     """The model's chance to qualify by response delay against Oldroyd et al.'s ratios."""
     from sim.levers import Params
-    from sim.market import agree_probability, interest, reach_probability
+    from sim.market import qualify_probability
 
     p = Params()
     hours = np.geomspace(1 / 60, 40, 200)
-    curve = np.array([reach_probability(h, p, 0.5) * agree_probability(interest(0.6, h, p), p) for h in hours])
+    curve = np.array([qualify_probability(h, p) for h in hours])
     shares = validation.qualified_by_delay
     within = shares[0]
     mids = [0.5, 1.5, 4.0, 12.0]  # plotting positions of the buckets (working hours)
