@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.experiment import digest_of, map_runs, replication_seeds, resolve
+from sim.experiment import digest_of, map_runs, replication_frame, replication_seeds, resolve
 from sim.metrics import KPIS
 from sim.scenario import Scenario, scenario_to_dict, validate, with_values
 from sim.stats import mean_ci, paired_difference
@@ -168,13 +168,7 @@ def compare(
     check_arms(resolved, n)
     seeds = replication_seeds(seed, n)
     digests = run_arms(resolved, seeds, workers, executor, progress)
-    frames = []
-    for arm in resolved:
-        frame = pd.DataFrame([d["summary"] for d in digests[arm.name]], columns=list(KPIS))
-        frame.insert(0, "seed", seeds)
-        frame.insert(0, "replication", range(n))
-        frame.insert(0, "scenario", arm.name)
-        frames.append(frame)
+    frames = [replication_frame(arm.name, seeds, [d["summary"] for d in digests[arm.name]]) for arm in resolved]
     replications = pd.concat(frames, ignore_index=True)
     names = [s.name for s in resolved]
     return Comparison(

@@ -307,8 +307,13 @@ def replicate(
     root = scenario.simulation.seed if seed is None else seed
     seeds = replication_seeds(root, n)
     rows = map_runs([(scenario, s) for s in seeds], workers, executor, progress, scenario.name)
-    frame = pd.DataFrame(rows, columns=list(KPIS))
+    return replication_frame(scenario.name, seeds, rows)
+
+
+def replication_frame(name: str, seeds: list[int], summaries: list[dict[str, float]]) -> pd.DataFrame:
+    """One row per replication of one scenario: scenario, replication, seed and every KPI."""
+    frame = pd.DataFrame(summaries, columns=list(KPIS))
     frame.insert(0, "seed", seeds)
-    frame.insert(0, "replication", range(n))
-    frame.insert(0, "scenario", scenario.name)
+    frame.insert(0, "replication", range(len(seeds)))
+    frame.insert(0, "scenario", name)
     return frame

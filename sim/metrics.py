@@ -68,6 +68,14 @@ UNITS = {
     "field_trust": "0-1",
 }
 
+
+def kpi_label(kpi: str) -> str:
+    """A KPI's name for people, with its unit where the value's format does not show it."""
+    unit = UNITS.get(kpi, "")
+    words = kpi.replace("_", " ")
+    return f"{words} ({unit})" if unit and unit not in {"share", "$"} else words
+
+
 DISSATISFIED_AT = 40.0  # satisfaction at or under this (10 points below neutral) is dissatisfied
 
 

@@ -17,7 +17,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 from sim.compare import Comparison, Explanation
 from sim.experiment import FUNNEL_STAGES, RESPONSE_BINS, SATISFACTION_BINS
 from sim.io import atomic_write
-from sim.metrics import UNITS
+from sim.metrics import UNITS, kpi_label
 
 DELTA_KPIS = (
     "revenue",
@@ -55,12 +55,6 @@ def _money(x: float, _pos: int | None = None) -> str:
     return f"${x:,.0f}"
 
 
-def _label(kpi: str) -> str:
-    unit = UNITS.get(kpi, "")
-    words = kpi.replace("_", " ")
-    return f"{words} ({unit})" if unit and unit not in {"share", "$"} else words
-
-
 def kpi_deltas(comparison: Comparison, kpis: tuple[str, ...] = DELTA_KPIS) -> Figure:
     """Each KPI's paired change against the baseline, with its 95% interval, per scenario."""
     table = comparison.table
@@ -90,7 +84,7 @@ def kpi_deltas(comparison: Comparison, kpis: tuple[str, ...] = DELTA_KPIS) -> Fi
                 base_text = f"{base_mean:.1%}"
             else:
                 base_text = f"{base_mean:,.3g}"
-            ax.set_title(f"{_label(kpi)}\n{base}: {base_text}", fontsize=11)
+            ax.set_title(f"{kpi_label(kpi)}\n{base}: {base_text}", fontsize=11)
         for ax in list(axes.flat)[len(kpis) :]:
             ax.set_visible(False)
         fig.suptitle(f"Change against {base} per year (paired by replication; bars: 95% interval)", fontweight="bold")
@@ -218,12 +212,12 @@ def tornado(explanation: Explanation) -> Figure:
             ax.set_yticks(y, labels, fontsize=9)
             ax.axvline(0, color="black", lw=0.8)
             total = rows[rows["lever"] == "all levers together"]["effect"].iloc[0]
-            if kpi in {"revenue", "profit", "cost_of_sales"}:
+            if UNITS.get(kpi) == "$":
                 ax.xaxis.set_major_formatter(FuncFormatter(_money))
                 total_text = _money(total)
             else:
                 total_text = f"{total:+.2f}"
-            ax.set_xlabel(f"change in {_label(kpi)}, lever switched alone")
+            ax.set_xlabel(f"change in {kpi_label(kpi)}, lever switched alone")
             ax.set_title(f"{kpi.replace('_', ' ')}: total {total_text}")
         fig.suptitle(
             f"Which lever matters: {explanation.base.name} -> {explanation.target.name} (one year; bars: 95% interval)",

@@ -17,7 +17,7 @@ import jinja2
 from sim.compare import Comparison, lever_differences
 from sim.experiment import versions
 from sim.io import atomic_write
-from sim.metrics import UNITS
+from sim.metrics import UNITS, kpi_label
 
 REPORT_KPIS = (
     "revenue",
@@ -134,9 +134,7 @@ def _kpi_rows(comparison: Comparison) -> list[dict[str, Any]]:
                 good = GOOD_DIRECTION.get(kpi, 0) * (1 if r["delta"] > 0 else -1)
                 cell["css"] = "flat" if not significant or not good else ("up" if good > 0 else "down")
             cells.append(cell)
-        unit = UNITS.get(kpi, "")
-        label = kpi.replace("_", " ") + (f" ({unit})" if unit and unit not in {"$", "share"} else "")
-        rows.append({"label": label, "cells": cells})
+        rows.append({"label": kpi_label(kpi), "cells": cells})
     return rows
 
 
