@@ -53,11 +53,7 @@ class _Group(click.Group):
             _fail(str(exc))
         except click.UsageError as exc:  # bad option value, unknown option, missing argument
             _fail(exc.format_message())
-        except click.exceptions.Exit:
-            raise
-        except click.ClickException:
-            raise
-        except (KeyboardInterrupt, SystemExit):
+        except (click.exceptions.Exit, click.ClickException, KeyboardInterrupt, SystemExit):
             raise
         except Exception as exc:  # pragma: no cover - a bug, not a user mistake
             if os.environ.get("SALESIM_DEBUG"):

@@ -12,7 +12,7 @@ import gc
 import multiprocessing
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from importlib.metadata import version
@@ -239,31 +239,16 @@ def map_runs(
         One result per task, in the order of ``tasks``; identical whatever runs them.
     """
     workers = default_workers() if workers is None else workers
-    bar = tqdm(total=len(tasks), desc=desc, unit="run", disable=not progress, leave=False)
-    try:
-        if executor is None and (workers <= 1 or len(tasks) <= 1):
-            results = []
-            for task in tasks:
-                results.append(fn(task))
-                bar.update()
-            return results
-        # Batches of a few runs keep each task well above the pool's overhead, and
-        # at least ~16 batches per worker keep the workers busy to the end.
-        chunk = max(1, len(tasks) // (16 * max(workers, 1)))
-        if executor is not None:
-            return _collect(executor.map(fn, tasks, chunksize=chunk), bar)
-        with process_pool(workers) as pool:
-            return _collect(pool.map(fn, tasks, chunksize=chunk), bar)
-    finally:
-        bar.close()
-
-
-def _collect(results: Iterable[Any], bar: tqdm) -> list[Any]:
-    out = []
-    for summary in results:
-        out.append(summary)
-        bar.update()
-    return out
+    bar_options = {"total": len(tasks), "desc": desc, "unit": "run", "disable": not progress, "leave": False}
+    if executor is None and (workers <= 1 or len(tasks) <= 1):
+        return [fn(task) for task in tqdm(tasks, **bar_options)]
+    # Batches of a few runs keep each task well above the pool's overhead, and
+    # at least ~16 batches per worker keep the workers busy to the end.
+    chunk = max(1, len(tasks) // (16 * max(workers, 1)))
+    if executor is not None:
+        return list(tqdm(executor.map(fn, tasks, chunksize=chunk), **bar_options))
+    with process_pool(workers) as pool:
+        return list(tqdm(pool.map(fn, tasks, chunksize=chunk), **bar_options))
 
 
 def resolve(scenario: Scenario | str | Path, days: int | None, overrides, seed: int | None = None) -> Scenario:

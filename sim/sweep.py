@@ -113,10 +113,10 @@ def load_spec(path: str | Path) -> SweepSpec:
         msg = err.get("ctx", {}).get("error", err["msg"]) if err["type"] == "value_error" else err["msg"]
         raise SweepError(f"{path}: {key}: {msg}") from None
     try:
-        base = load_scenario(spec.base)
+        base = scenario_to_dict(load_scenario(spec.base, days=spec.days))
         for key, param in spec.parameters.items():  # every key must exist in a scenario
             sample = param.values[0] if param.values is not None else param.range[0]
-            _point_scenario(scenario_to_dict(base), {key: sample}, spec.days)
+            _point_scenario(base, {key: sample})
     except ScenarioError as exc:
         raise SweepError(f"{path}: {exc}") from None
     return spec
@@ -172,10 +172,8 @@ def design_points(spec: SweepSpec) -> pd.DataFrame:
 # ---------------------------------------------------------------- execution
 
 
-def _point_scenario(base: dict[str, Any], values: dict[str, Any], days: int | None) -> Scenario:
+def _point_scenario(base: dict[str, Any], values: dict[str, Any]) -> Scenario:
     changes = {key: _plain(value) for key, value in values.items()}
-    if days is not None:
-        changes["simulation.days"] = days
     return validate(with_values(base, changes), source=f"sweep point {values}")
 
 
@@ -189,7 +187,7 @@ def run_batch(batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for task in batch:
         row = {k: task[k] for k in ("run_id", "point_id", "replication", "seed")} | task["values"]
         try:
-            scenario = _point_scenario(task["base"], task["values"], task["days"])
+            scenario = _point_scenario(task["base"], task["values"])
             summary = run(scenario, seed=task["seed"]).summary
             row |= {k: float(summary[k]) for k in task["kpis"]} | {"status": "ok", "error": ""}
         except Exception as exc:  # recorded, not raised: one bad point must not stop a sweep
@@ -325,15 +323,15 @@ def sweep(
             "replication": r,
             "seed": seed,
             "values": {k: _plain(p[k]) for k in names},
-            "base": base_data,
-            "days": spec.days,
+            "base": base_data,  # with the spec's days
             "kpis": list(spec.kpis),
         }
         for _, p in points.iterrows()
         for r, seed in enumerate(seeds)
     ]
-    todo = [t for t in tasks if t["run_id"] not in finished][: max_runs if max_runs is not None else None]
-    skipped = len(tasks) - len([t for t in tasks if t["run_id"] not in finished])
+    pending = [t for t in tasks if t["run_id"] not in finished]
+    skipped = len(tasks) - len(pending)
+    todo = pending[:max_runs]
     start = time.perf_counter()
     batches = _batches(todo, base.simulation.days, workers)
     bar = tqdm(total=len(todo), desc=spec.name, unit="run", disable=not progress)
