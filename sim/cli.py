@@ -131,7 +131,7 @@ def run(
     identity = {"command": "run", "scenario": scenario_to_dict(scenario)}
     folder = _out_dir(out, "run", f"{scenario.name}-seed{scenario.simulation.seed}", identity, force)
     result = experiment.run(scenario)
-    experiment.write_run(result, folder, command=shlex.join(["salesim", *sys.argv[1:]]))
+    experiment.write_run(result, folder, command=_command())
     for note in result.warnings:
         click.echo(f"warning: {note}", err=True)
     click.echo(f"{scenario.name}, seed {result.seed}, {scenario.simulation.days} working days")
@@ -248,10 +248,8 @@ def explain(base, target, n, seed, days, workers, out, force) -> None:
     result = explain_levers(base_s, target_s, n=n, seed=seed, workers=workers, progress=True)
     atomic_write(folder / "explain.csv", lambda tmp: result.table.to_csv(tmp, index=False))
     save(tornado(result), folder / "figures" / "tornado.png")
-    view = result.table.copy()
-    click.echo(
-        view[["lever", "base_value", "target_value", "kpi", "effect", "ci_low", "ci_high"]].to_string(index=False)
-    )
+    columns = ["lever", "base_value", "target_value", "kpi", "effect", "ci_low", "ci_high"]
+    click.echo(result.table[columns].to_string(index=False))
     click.echo(f"\nresults: {folder}/")
 
 
