@@ -9,7 +9,7 @@ stepped every day) meets the default market's arrivals; it and salesim's
 default run take turns in one process (same seeds), and the headline figure is
 the median over those pairs of salesim's throughput over the naive one, a
 ratio that holds on any machine. Every child process settles itself as the
-command line and pool workers do (sim.experiment.settle_process). The
+command line and pool workers do (sim.experiments.runs.settle_process). The
 sweep speed-up is the wall time of ``--sweep-runs`` one-year default runs on
 one process over the same runs on all cores. Writes outputs/bench/bench.json.
 """
@@ -32,8 +32,8 @@ ORGS = {  # inside reps, field reps, inbound leads per working day
 CHILD = r"""
 import gc, json, resource, sys, time
 sys.path.insert(0, {root!r})
-from sim.experiment import resolve, settle_process
-from sim.model import SalesOrgModel
+from sim.experiments.runs import resolve, settle_process
+from sim.model.model import SalesOrgModel
 settle_process()  # as the command line and every pool worker do
 inside, field, inbound, repeats, collect, days = {inside}, {field}, {inbound}, {repeats}, {collect}, {days}
 overrides = [f"organization.inside_reps={{inside}}", f"market.inbound_leads_per_day={{inbound}}",
@@ -58,8 +58,8 @@ print(json.dumps({{"times": times, "leads": leads, "attempts": attempts,
 OVERHEAD = r"""
 import gc, json, statistics, sys, time
 sys.path.insert(0, {root!r})
-from sim.experiment import resolve, settle_process
-from sim.model import SalesOrgModel
+from sim.experiments.runs import resolve, settle_process
+from sim.model.model import SalesOrgModel
 settle_process()
 scenario = resolve("defined", None, ())
 SalesOrgModel(scenario, seed=1).run()
@@ -75,8 +75,8 @@ NAIVE = r"""
 import gc, json, sys, time
 sys.path.insert(0, {root!r}); sys.path.insert(0, {scripts!r})
 import naive_reference
-from sim.experiment import resolve, settle_process
-from sim.model import SalesOrgModel
+from sim.experiments.runs import resolve, settle_process
+from sim.model.model import SalesOrgModel
 settle_process()  # the same process settings for both; each timed run starts from a clean heap
 scenario = resolve("defined", None, ())
 pairs = []
@@ -121,7 +121,7 @@ def bench_org(name: str, repeats: int, collect: bool = True, days: int = 250) ->
 
 def bench_sweep(runs: int) -> dict:
     sys.path.insert(0, str(ROOT))
-    from sim.experiment import default_workers, map_runs, replication_seeds, resolve, settle_process
+    from sim.experiments.runs import default_workers, map_runs, replication_seeds, resolve, settle_process
 
     settle_process()  # one process as the pool's workers are, so that only the cores differ
     scenario = resolve("defined", None, ())
@@ -137,7 +137,7 @@ def bench_sweep(runs: int) -> dict:
 
 
 def _timing_task(task):
-    from sim.model import SalesOrgModel
+    from sim.model.model import SalesOrgModel
 
     scenario, seed = task
     return len(SalesOrgModel(scenario, seed=seed).run().book)

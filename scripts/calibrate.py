@@ -23,8 +23,8 @@ import math
 
 import numpy as np
 
-from sim.calibration import RESPONSE_OVERRIDES, measure
-from sim.experiment import map_runs, replication_seeds, resolve
+from sim.experiments.calibration import RESPONSE_OVERRIDES, measure
+from sim.experiments.runs import map_runs, replication_seeds, resolve
 
 HBR, BLOG = 3.0, 1.0  # weights by reliability of the source (FACTS.md)
 GRID = {

@@ -9,8 +9,8 @@ volumes, with paired replications. Prints a Markdown table for docs/MODEL.md.
 
 import argparse
 
-from sim.experiment import replicate
-from sim.stats import paired_difference
+from sim.experiments.runs import replicate
+from sim.experiments.stats import paired_difference
 
 VOLUMES = (10, 20, 40, 80)
 ARMS = {

@@ -1,4 +1,4 @@
-"""Measure every claim of sim.claims on paired replications; print a Markdown table.
+"""Measure every claim of sim.experiments.claims on paired replications; print a Markdown table.
 
 The same comparisons as tests/test_levers.py, for docs/MODEL.md:
 
@@ -8,9 +8,9 @@ The same comparisons as tests/test_levers.py, for docs/MODEL.md:
 import argparse
 from functools import cache
 
-from sim.claims import CLAIMS
-from sim.experiment import replicate
-from sim.stats import paired_difference
+from sim.experiments.claims import CLAIMS
+from sim.experiments.runs import replicate
+from sim.experiments.stats import paired_difference
 
 
 def main() -> None:

@@ -9,8 +9,8 @@ machine-independent yardstick: leads simulated per second, salesim / naive.
 
 import mesa
 
-from sim.levers import Params
-from sim.market import Market, decay, make_streams
+from sim.config.params import Params
+from sim.model.market import Market, decay, make_streams
 
 
 class LeadAgent(mesa.Agent):

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 import sim
-from sim.calibration import check
+from sim.experiments.calibration import check
 
 BASELINE = Path(__file__).resolve().parent.parent / "tests" / "baseline"
 CALIBRATION_N, CALIBRATION_SEED = 3, 1

@@ -10,8 +10,9 @@ intervals), as `salesim sensitivity` does.
 import argparse
 from pathlib import Path
 
-from sim.sensitivity import analyze
-from sim.sweep import load_spec, sweep
+from sim.experiments.sensitivity import analyze
+from sim.experiments.sweep import load_spec, sweep
+from sim.present.figures import sensitivity_figure
 
 SPEC = Path(__file__).resolve().parent.parent / "scenarios" / "sweeps" / "alignment_sobol.yaml"
 
@@ -27,7 +28,7 @@ def main() -> None:
     for kpi in ("revenue", "prospect_satisfaction"):
         result = analyze(args.out, kpi)
         print(f"\n{kpi}:\n{result.table.round(3).to_string(index=False)}")
-        result.figure.savefig(Path(args.out) / f"sobol_{kpi}.png", dpi=150)
+        sensitivity_figure(result).savefig(Path(args.out) / f"sobol_{kpi}.png", dpi=150)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.sweep import load_spec, sweep
+from sim.experiments.sweep import load_spec, sweep
 
 SPEC = Path(__file__).resolve().parent.parent / "scenarios" / "sweeps" / "sla_feedback_grid.yaml"
 

@@ -16,17 +16,18 @@ from pathlib import Path
 import click
 import yaml
 
-from sim import experiment
-from sim.compare import ExperimentError, check_arms, check_explain
-from sim.compare import compare as compare_scenarios
-from sim.compare import explain as explain_levers
-from sim.io import atomic_write, write_json
-from sim.levers import derive, params_to_dict
-from sim.metrics import KPIS, UNITS
-from sim.plots import save, tornado
-from sim.report import write_comparison
-from sim.scenario import ScenarioError, builtin_descriptions, load_scenario, scenario_to_dict
-from sim.sweep import SweepError
+from sim.config.levers import derive
+from sim.config.params import params_to_dict
+from sim.config.scenario import ScenarioError, builtin_descriptions, load_scenario, scenario_to_dict
+from sim.experiments import runs as experiment
+from sim.experiments.compare import ExperimentError, check_arms, check_explain
+from sim.experiments.compare import compare as compare_scenarios
+from sim.experiments.compare import explain as explain_levers
+from sim.experiments.files import atomic_write, write_json
+from sim.experiments.sweep import SweepError
+from sim.measure.summary import KPIS, UNITS
+from sim.present.figures import save, tornado
+from sim.present.report import write_comparison
 
 OUTPUTS = Path("outputs")
 DEMO_SCENARIOS = ("field_only", "misaligned", "defined", "aligned", "integrated")
@@ -182,7 +183,7 @@ def _command() -> str:
 
 def _comparison_table(comparison, kpis=("revenue", "profit", "roi", "prospect_satisfaction", "leads_ignored")) -> str:
     """Means with intervals, and the paired change against the first scenario."""
-    from sim.report import format_value, signed_interval
+    from sim.present.report import format_value, signed_interval
 
     table = comparison.table.set_index(["scenario", "kpi"])
     width = max(len(n) for n in comparison.names) + 2
@@ -275,9 +276,9 @@ def demo(out, n, workers, force) -> None:
 @out_option
 def check_calibration(n, seed, workers, out) -> None:
     """Compare the default calibration with the published facts (FACTS.md)."""
-    from sim.calibration import check
-    from sim.plots import response_curve
-    from sim.report import format_value
+    from sim.experiments.calibration import check
+    from sim.present.figures import response_curve
+    from sim.present.report import format_value
 
     folder = _out_dir(out, "validation", "")
     result = check(n=n, seed=seed, workers=workers, progress=True)
@@ -305,7 +306,7 @@ def check_calibration(n, seed, workers, out) -> None:
 @click.option("--resume/--fresh", default=True, show_default=True, help="Skip finished runs, or start over.")
 def sweep_command(spec_file, workers, executor, scheduler, out, resume) -> None:
     """Run a parameter sweep (grid, lhs, sobol, morris) into results.parquet."""
-    from sim.sweep import load_spec, sweep
+    from sim.experiments.sweep import load_spec, sweep
 
     spec = load_spec(spec_file)
     folder = _out_dir(out, "sweep", spec.name)
@@ -322,12 +323,13 @@ def sweep_command(spec_file, workers, executor, scheduler, out, resume) -> None:
 @click.option("--y", "y", help="Grid designs: parameter on the y axis (default: the second).")
 def sensitivity(folder, kpi, x, y) -> None:
     """Sobol or Morris indices of a sweep (a heatmap for grids, rank correlations for LHS)."""
-    from sim.sensitivity import analyze
+    from sim.experiments.sensitivity import analyze
+    from sim.present.figures import sensitivity_figure
 
     result = analyze(folder, kpi, x, y)
     path = Path(folder)
     atomic_write(path / f"sensitivity_{kpi}.csv", lambda tmp: result.table.to_csv(tmp, index=False))
-    save(result.figure, path / f"sensitivity_{kpi}.png")
+    save(sensitivity_figure(result), path / f"sensitivity_{kpi}.png")
     click.echo(result.table.to_string(index=False))
     click.echo(f"\n{result.method} analysis of {kpi}: {path}/sensitivity_{kpi}.csv and .png")
 
@@ -346,7 +348,19 @@ def dashboard(scen: str, host: str, port: int) -> None:
     ref = str(Path(scen).resolve()) if Path(scen).is_file() else scen
     env = os.environ | {"SALESIM_BASELINE": ref, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
     quiet = "ignore:Cookies with samesite=none:UserWarning"  # plain http on a loopback address is fine here
-    args = [sys.executable, "-W", quiet, "-m", "solara", "run", "sim.app", "--host", host, "--port", str(port)]
+    args = [
+        sys.executable,
+        "-W",
+        quiet,
+        "-m",
+        "solara",
+        "run",
+        "sim.present.dashboard",
+        "--host",
+        host,
+        "--port",
+        str(port),
+    ]
     args += ["--production", "--no-open", "--no-check-version"]  # nothing leaves the machine
     click.echo(f"salesim dashboard: http://{host}:{port}/ (Ctrl+C stops it)")
     sys.stdout.flush()
@@ -360,7 +374,7 @@ def dashboard(scen: str, host: str, port: int) -> None:
 @click.option("--days", type=click.IntRange(min=1, max=5000), help="Working days to simulate.")
 def story(scen: str, lead_id: int, seed: int | None, days: int | None) -> None:
     """Tell one prospect's journey through the organization in words."""
-    from sim.story import tell
+    from sim.present.story import tell
 
     result = experiment.run(scen, seed=seed, days=days)
     if lead_id >= len(result.leads):
@@ -371,7 +385,7 @@ def story(scen: str, lead_id: int, seed: int | None, days: int | None) -> None:
 def entry() -> None:
     """The ``salesim`` console script: settle the process for model runs, then the command line.
 
-    Settling (:func:`sim.experiment.settle_process`) belongs to a process that
+    Settling (:func:`sim.experiments.runs.settle_process`) belongs to a process that
     exists to run models, not to ``main`` called in-process (tests, notebooks).
     """
     experiment.settle_process()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.leads import TIMESTAMPS, State
+from sim.model.leads import TIMESTAMPS, State
 
 OPEN_TO_LAST_STAMP = {
     "handed_off": "handed_off_at",

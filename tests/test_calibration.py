@@ -4,9 +4,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.calibration import FACTS, check, curve_measures
-from sim.levers import Params
-from sim.market import decay
+from sim.config.params import Params
+from sim.experiments.calibration import FACTS, check, curve_measures
+from sim.model.market import decay
 
 BASELINE = json.loads((Path(__file__).parent / "baseline" / "calibration.json").read_text())
 

@@ -20,7 +20,7 @@ import yaml
 
 SALESIM = str(Path(sys.executable).parent / "salesim")
 ROOT = Path(__file__).resolve().parent.parent
-SCENARIO_DIR = ROOT / "scenarios"
+SCENARIO_DIR = ROOT / "sim" / "config" / "builtins"
 BUILTINS = (
     "field_only",
     "misaligned",

@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.compare import ExperimentError, compare, explain, lever_differences
-from sim.report import write_comparison
-from sim.scenario import ScenarioError, load_scenario
+from sim.config.scenario import ScenarioError, load_scenario
+from sim.experiments.compare import ExperimentError, compare, explain, lever_differences
+from sim.present.report import write_comparison
 
 SALESIM = str(Path(sys.executable).parent / "salesim")
 COLUMNS = ["scenario", "kpi", "mean", "ci_low", "ci_high", "delta", "delta_ci_low", "delta_ci_high", "delta_pct"]

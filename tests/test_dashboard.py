@@ -23,9 +23,9 @@ from urllib.parse import urlparse
 
 import pytest
 
-from sim.app import SAME, DashboardModel, lever_values, model_params
-from sim.metrics import summarize_model
-from sim.scenario import load_scenario
+from sim.config.scenario import load_scenario
+from sim.measure.summary import summarize_model
+from sim.present.dashboard import SAME, DashboardModel, lever_values, model_params
 
 SALESIM = str(Path(sys.executable).parent / "salesim")
 CHROMIUM = "/usr/bin/chromium"

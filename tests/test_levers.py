@@ -1,6 +1,6 @@
 """Every alignment lever of the article moves the organization through a mechanism.
 
-Each claim of ``sim.claims`` compares two arms on the same seeds (common
+Each claim of ``sim.experiments.claims`` compares two arms on the same seeds (common
 random numbers), 20 one-year replications each, and holds only where the 95%
 interval of the paired difference excludes zero in the claimed direction.
 """
@@ -11,9 +11,9 @@ from functools import cache
 
 import pytest
 
-from sim.claims import CLAIMS, Claim
-from sim.experiment import replicate, run
-from sim.stats import paired_difference
+from sim.experiments.claims import CLAIMS, Claim
+from sim.experiments.runs import replicate, run
+from sim.experiments.stats import paired_difference
 
 N = 20
 SEED = 2026

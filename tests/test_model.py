@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import sim
-from sim.metrics import response_qualification
+from sim.measure.summary import response_qualification
 from tests.invariants import check_run
 
 BASELINE = Path(__file__).parent / "baseline" / "aligned_seed7.json"

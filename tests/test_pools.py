@@ -12,12 +12,12 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.experiment import resolve
-from sim.leads import N_DRAWS, Lead
-from sim.levers import Params
-from sim.market import ProspectFactory
-from sim.model import SalesOrgModel
-from sim.pools import SLOT_HOURS, InsidePool
+from sim.config.params import Params
+from sim.experiments.runs import resolve
+from sim.model.leads import N_DRAWS, Lead
+from sim.model.market import ProspectFactory
+from sim.model.model import SalesOrgModel
+from sim.model.pools import SLOT_HOURS, InsidePool
 
 HOURS = st.floats(min_value=0.0, max_value=60.0, allow_nan=False)
 
@@ -93,7 +93,7 @@ def test_a_model_copied_mid_run_goes_on_identically():
 
 SETTLE = """
 import gc
-from sim.experiment import settle_process
+from sim.experiments.runs import settle_process
 cycle = [];  cycle.append(cycle); del cycle  # garbage: must be collected, not frozen
 settle_process()
 frozen = gc.get_freeze_count()

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sim
-from sim.scenario import ScenarioError, load_scenario
+from sim.config.scenario import ScenarioError, load_scenario
 from tests.invariants import check_run
 
 SALESIM = str(Path(sys.executable).parent / "salesim")
@@ -145,7 +145,7 @@ def test_run_refuses_a_folder_holding_a_different_run(tmp_path):
 
 
 def test_a_killed_write_leaves_the_previous_file(tmp_path, monkeypatch):
-    from sim.io import atomic_write
+    from sim.experiments.files import atomic_write
 
     target = tmp_path / "summary.json"
     target.write_text('{"revenue": 1}')

@@ -6,8 +6,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sim
-from sim.levers import derive
-from sim.scenario import ScenarioError, builtin_names, load_scenario
+from sim.config.levers import derive
+from sim.config.scenario import BUILTIN_DIR, ScenarioError, builtin_names, load_scenario
 from tests.invariants import check_run
 
 BUILTINS = {
@@ -119,5 +119,9 @@ def test_any_valid_scenario_runs_and_holds_invariants(values):
     assert result.summary["cost_of_sales"] >= 0
 
 
-def test_builtin_dir_is_where_the_package_looks():
-    assert (Path(__file__).parent.parent / "scenarios" / "aligned.yaml").is_file()
+def test_builtins_are_package_data_and_load_from_the_package(tmp_path, monkeypatch):
+    """Built-ins come from the installed package, not from the working directory or the checkout's top level."""
+    monkeypatch.chdir(tmp_path)  # an empty folder: nothing to find here
+    assert BUILTIN_DIR.is_relative_to(Path(sim.__file__).parent)
+    assert builtin_names() == sorted(p.stem for p in BUILTIN_DIR.glob("*.yaml"))
+    assert load_scenario("aligned").name == "aligned"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.sensitivity import analyze
-from sim.sweep import SweepError, design_points, load_spec, sweep
+from sim.experiments.sensitivity import analyze
+from sim.experiments.sweep import SweepError, design_points, load_spec, sweep
 
 SALESIM = str(Path(sys.executable).parent / "salesim")
 SWEEPS = Path(__file__).parent.parent / "scenarios" / "sweeps"

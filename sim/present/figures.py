@@ -14,10 +14,10 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
-from sim.compare import Comparison, Explanation
-from sim.experiment import FUNNEL_STAGES, RESPONSE_BINS, SATISFACTION_BINS
-from sim.io import atomic_write
-from sim.metrics import UNITS, kpi_label
+from sim.experiments.compare import Comparison, Explanation
+from sim.experiments.files import atomic_write
+from sim.experiments.runs import FUNNEL_STAGES, RESPONSE_BINS, SATISFACTION_BINS
+from sim.measure.summary import UNITS, kpi_label
 
 DELTA_KPIS = (
     "revenue",
@@ -249,8 +249,8 @@ def comparison_figures(comparison: Comparison, folder: Path) -> dict[str, Path]:
 
 def response_curve(validation) -> Figure:
     """The model's chance to qualify by response delay against Oldroyd et al.'s ratios."""
-    from sim.levers import Params
-    from sim.market import qualify_probability
+    from sim.config.params import Params
+    from sim.model.market import qualify_probability
 
     p = Params()
     hours = np.geomspace(1 / 60, 40, 200)
@@ -280,5 +280,49 @@ def response_curve(validation) -> Figure:
         ax.set_ylabel("chance to qualify, relative")
         ax.set_title("The short life of a lead: model against the published response-time effect")
         ax.legend(frameon=False, fontsize=9, loc="lower left")
+        fig.tight_layout()
+    return fig
+
+
+def sensitivity_figure(result) -> Figure:
+    """A sensitivity analysis (:class:`sim.experiments.sensitivity.Sensitivity`) as a figure.
+
+    Bars of the indices per parameter (with their intervals where SALib gives
+    them), or for a grid the KPI over its two parameters as a heatmap.
+    """
+    kpi = result.kpi
+    if result.method == "grid":
+        x, y = result.axes
+        table = result.table.set_index(y)
+        with mpl.rc_context(STYLE):
+            fig = Figure(figsize=(1.2 * table.shape[1] + 4, 0.7 * table.shape[0] + 2.5))
+            ax = fig.subplots()
+            image = ax.imshow(table.to_numpy(dtype=float), cmap="viridis", aspect="auto")
+            ax.set_xticks(range(table.shape[1]), [str(c) for c in table.columns])
+            ax.set_yticks(range(table.shape[0]), [str(i) for i in table.index])
+            for (i, j), v in np.ndenumerate(table.to_numpy(dtype=float)):
+                ax.text(j, i, f"{v:,.3g}", ha="center", va="center", color="white", fontsize=9)
+            ax.set_xlabel(x)
+            ax.set_ylabel(y)
+            fig.colorbar(image, ax=ax, label=f"{kpi.replace('_', ' ')} (mean over replications)")
+            ax.set_title(f"{kpi.replace('_', ' ')} over {x} and {y}")
+            fig.tight_layout()
+        return fig
+    table, columns = result.table, result.columns
+    with mpl.rc_context(STYLE):
+        fig = Figure(figsize=(10, 0.5 * len(table) + 2.5))
+        ax = fig.subplots()
+        height = 0.8 / len(columns)
+        y = np.arange(len(table))
+        for j, col in enumerate(columns):
+            err = table.get(f"{col}_conf")
+            ax.barh(y + j * height, table[col], height=height * 0.9, label=col,
+                    xerr=None if err is None else err.to_numpy(), capsize=3)  # fmt: skip
+        ax.set_yticks(y + height * (len(columns) - 1) / 2, table["parameter"])
+        ax.invert_yaxis()
+        ax.axvline(0, color="black", lw=0.8)
+        ax.set_xlabel(f"sensitivity of {kpi.replace('_', ' ')}")
+        ax.set_title(result.title)
+        ax.legend(frameon=False)
         fig.tight_layout()
     return fig

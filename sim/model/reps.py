@@ -3,7 +3,7 @@
 Each rep is a Mesa agent whose behaviour is a handful of short methods named
 after what the rep does (``attempt``, ``converse``, ``qualify``, ``review``,
 ``meet``, ``close_deal``, ``prospect``). Times are working hours since the
-start; every number comes from :class:`sim.levers.Params`.
+start; every number comes from :class:`sim.config.params.Params`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from sim.leads import (
+from sim.config.params import HOURS_PER_DAY
+from sim.model.leads import (
     N_ATTEMPT_DRAWS,
     U_AGREE,
     U_DISCOUNT,
@@ -27,11 +28,10 @@ from sim.leads import (
     Lead,
     State,
 )
-from sim.levers import HOURS_PER_DAY
-from sim.market import Reach, agree_probability, interest, logistic, reach_probability, waiting_interest
+from sim.model.market import Reach, agree_probability, interest, logistic, reach_probability, waiting_interest
 
 if TYPE_CHECKING:
-    from sim.model import SalesOrgModel
+    from sim.model.model import SalesOrgModel
 
 _STD_NORMAL = NormalDist()
 

@@ -6,7 +6,7 @@ import math
 
 import pandas as pd
 
-from sim.levers import HOURS_PER_DAY
+from sim.config.params import HOURS_PER_DAY
 
 DAY_STARTS_AT = 9.0  # the working day is read as 9:00-17:00 for telling the time
 

@@ -23,11 +23,12 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from sim.io import atomic_write, write_json
-from sim.levers import derive, params_to_dict
-from sim.metrics import KPIS, per_team, summarize_model
-from sim.model import SalesOrgModel
-from sim.scenario import Scenario, load_scenario, scenario_to_dict
+from sim.config.levers import derive
+from sim.config.params import params_to_dict
+from sim.config.scenario import Scenario, load_scenario, scenario_to_dict
+from sim.experiments.files import atomic_write, write_json
+from sim.measure.summary import KPIS, per_team, summarize_model
+from sim.model.model import SalesOrgModel
 
 
 @dataclass
@@ -257,7 +258,7 @@ def resolve(scenario: Scenario | str | Path, days: int | None, overrides, seed: 
         return load_scenario(scenario, overrides, seed=seed, days=days)
     if not overrides and days is None and seed is None:
         return scenario
-    from sim.scenario import apply_overrides, validate, with_values
+    from sim.config.scenario import apply_overrides, validate, with_values
 
     simulation = {f"simulation.{k}": v for k, v in (("seed", seed), ("days", days)) if v is not None}
     return validate(with_values(apply_overrides(scenario_to_dict(scenario), overrides), simulation), scenario.name)

@@ -6,7 +6,7 @@ qualified leads to field reps, who accept, reject or ignore them, meet the
 prospects, and work multi-stage opportunities to a win or a loss. Field reps
 prospect for themselves when they lack support or trust. The management
 levers of the scenario act only through the behaviour parameters in
-:mod:`sim.levers`.
+:mod:`sim.config.levers`.
 
 One Mesa step is one working day; within it, time runs continuously in
 working hours (``day * 8`` to ``day * 8 + 8``).
@@ -20,13 +20,14 @@ import mesa
 import numpy as np
 from mesa.time import Schedule
 
-from sim.agents import FieldRep, InsideRep
-from sim.events import Calendar
-from sim.leads import Lead, LeadBook, State
-from sim.levers import DAYS_PER_YEAR, HOURS_PER_DAY, Params, derive
-from sim.market import Exponentials, Market, ProspectFactory, make_streams
-from sim.pools import InsidePool
-from sim.scenario import Scenario
+from sim.config.levers import derive
+from sim.config.params import DAYS_PER_YEAR, HOURS_PER_DAY, Params
+from sim.config.scenario import Scenario
+from sim.model.calendar import Calendar
+from sim.model.leads import Lead, LeadBook, State
+from sim.model.market import Exponentials, Market, ProspectFactory, make_streams
+from sim.model.pools import InsidePool
+from sim.model.reps import FieldRep, InsideRep
 
 
 def split_headcount(total: int, weights: list[int]) -> list[int]:

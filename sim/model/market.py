@@ -12,8 +12,8 @@ import math
 
 import numpy as np
 
-from sim.leads import N_DRAWS, Lead
-from sim.levers import HOURS_PER_DAY, Params
+from sim.config.params import HOURS_PER_DAY, Params
+from sim.model.leads import N_DRAWS, Lead
 
 STREAMS = ("arrivals", "prospects", "outbound", "field_sourced", "inside", "field", "org")
 

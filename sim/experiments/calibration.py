@@ -24,11 +24,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.experiment import RunResult, map_runs, replication_seeds, resolve, run
-from sim.levers import DAYS_PER_YEAR, HOURS_PER_DAY
-from sim.metrics import response_qualification
-from sim.scenario import Scenario
-from sim.stats import mean_ci
+from sim.config.params import DAYS_PER_YEAR, HOURS_PER_DAY
+from sim.config.scenario import Scenario
+from sim.experiments.runs import RunResult, map_runs, replication_seeds, resolve, run
+from sim.experiments.stats import mean_ci
+from sim.measure.summary import response_qualification
 
 RESPONSE_OVERRIDES = ("behavior.lead_routing_hours=3", "organization.inside_reps=30")
 DELAY_BINS = (0.0, 1.0, 2.0, 8.0, np.inf)  # working hours; 8 = one working day ("24 h")
@@ -146,8 +146,8 @@ def measure(task: tuple[str, Scenario, int]) -> dict[str, float]:
 
 def curve_measures() -> dict[str, float]:
     """Ratios of the decay curve itself at minutes (pure functions; no simulation)."""
-    from sim.levers import Params
-    from sim.market import qualify_probability, reach_probability
+    from sim.config.params import Params
+    from sim.model.market import qualify_probability, reach_probability
 
     p = Params()
     five, thirty = 5 / 60, 0.5

@@ -8,7 +8,7 @@ Change the variant's levers or pick other scenarios in the sidebar, then press
 Reset: both organizations start again from day zero. Play, Step, Reset and the
 play interval (speed) are SolaraViz's own controls.
 
-Run it with ``salesim dashboard [SCEN]`` (or ``solara run sim.app``); it needs
+Run it with ``salesim dashboard [SCEN]`` (or ``solara run sim.present.dashboard``); it needs
 the ``dashboard`` extra. Monitors are updated every day from the lead objects,
 looking only at leads still open (never building the lead frame). Plots are drawn
 with matplotlib on the server, so the page needs nothing from the internet; as
@@ -23,7 +23,6 @@ import io
 import json
 import math
 import os
-import statistics
 import time
 import typing
 from collections.abc import Callable
@@ -37,11 +36,11 @@ from matplotlib.ticker import FuncFormatter, NullLocator
 from mesa.visualization import Slider, SolaraViz
 from mesa.visualization.utils import update_counter
 
-from sim.compare import lever_differences
-from sim.leads import FINAL_STATES, Lead, State
-from sim.model import SalesOrgModel, split_headcount
-from sim.report import describe_lever, format_value
-from sim.scenario import Scenario, builtin_names, load_scenario
+from sim.config.scenario import Scenario, builtin_names, load_scenario
+from sim.experiments.compare import lever_differences
+from sim.measure.monitors import STAGES, Monitor
+from sim.model.model import SalesOrgModel, split_headcount
+from sim.present.report import describe_lever, format_value
 
 BASELINE_ENV = "SALESIM_BASELINE"  # set by `salesim dashboard SCEN`
 DEFAULT_BASELINE = "misaligned"
@@ -87,14 +86,6 @@ MONITORS = (
     ("prospect_satisfaction", "Prospect satisfaction (0-100)"),
     ("roi", "ROI"),
 )
-FUNNEL = {  # lead timestamp -> funnel stage; "created" and "won" are added
-    "contacted_at": "contacted",
-    "qualified_at": "qualified",
-    "handed_off_at": "handed off",
-    "accepted_at": "accepted",
-    "opportunity_at": "opportunity",
-}
-STAGES = ("created", *FUNNEL.values(), "won")
 
 
 # --------------------------------------------------------------------- levers
@@ -135,68 +126,6 @@ def lever_overrides(variant: Scenario, changed: dict[str, Any]) -> list[str]:
 
 
 # --------------------------------------------------------------------- monitors
-
-
-class Monitor:
-    """The live monitors and the funnel of one organization, kept up to date cheaply.
-
-    Same definitions as :func:`sim.metrics.summarize` (checked by the tests), without
-    building the lead frame: a lead in a final state never changes again, so it is
-    tallied once; only open and new leads are looked at each day.
-    """
-
-    def __init__(self, org: SalesOrgModel) -> None:
-        self.org = org
-        self.seen = 0  # leads of the book already taken in
-        self.open: list[Lead] = []
-        self.final = self._zero()
-
-    @staticmethod
-    def _zero() -> dict[str, Any]:
-        return dict(n=0, satisfaction=0.0, won=0, lost=0, ignored=0, delays=[]) | dict.fromkeys(FUNNEL, 0)
-
-    @staticmethod
-    def _add(tally: dict[str, Any], lead: Lead) -> None:
-        tally["n"] += 1
-        tally["satisfaction"] += lead.satisfaction
-        state = lead.state
-        tally["won"] += state is State.WON
-        tally["lost"] += state is State.LOST
-        tally["ignored"] += state is State.IGNORED
-        if lead.source == "inbound" and lead.first_attempt_at is not None:
-            tally["delays"].append(lead.first_attempt_at - lead.created_at)
-        for stamp in FUNNEL:
-            if getattr(lead, stamp) is not None:
-                tally[stamp] += 1
-        if lead.accepted_at is not None and lead.handed_off_at is None:
-            tally["accepted_at"] -= 1  # self-sourced by the field: "accepted" counts handoffs only
-
-    def update(self) -> dict[str, Any]:
-        """Take in the day's changes; the monitors and funnel as they stand."""
-        book = self.org.book.leads
-        still_open = []
-        live = self._zero()
-        for lead in [*self.open, *book[self.seen :]]:
-            if lead.state in FINAL_STATES:
-                self._add(self.final, lead)
-            else:
-                self._add(live, lead)
-                still_open.append(lead)
-        self.open, self.seen = still_open, len(book)
-        total = {k: v + live[k] for k, v in self.final.items() if k != "delays"}
-        delays = self.final["delays"] + live["delays"]
-        n, won, closed, cost = total["n"], total["won"], total["won"] + total["lost"], self.org.cost_of_sales
-        funnel = {label: total[stamp] for stamp, label in FUNNEL.items()}
-        return {
-            "revenue": self.org.revenue,
-            "deals_won": won,
-            "win_rate": won / closed if closed else math.nan,
-            "leads_ignored": total["ignored"],
-            "median_response_hours": statistics.median(delays) if delays else math.nan,
-            "prospect_satisfaction": total["satisfaction"] / n if n else math.nan,
-            "roi": (self.org.revenue - cost) / cost if cost else math.nan,
-            "funnel": {"created": n, **funnel, "won": won},
-        }
 
 
 class DashboardModel(mesa.Model):
@@ -409,7 +338,7 @@ def model_params(start: str) -> dict[str, Any]:
 
 @solara.component
 def Page():
-    """The dashboard page (``solara run sim.app``): one model per browser session."""
+    """The dashboard page (``solara run sim.present.dashboard``): one model per browser session."""
     start = start_ref()
     model = solara.use_memo(lambda: DashboardModel(start=start), [])
     params = solara.use_memo(lambda: model_params(start), [])

@@ -11,7 +11,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable
 
-from sim.leads import Lead
+from sim.model.leads import Lead
 
 
 class Calendar:

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import copy
 import difflib
+from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-BUILTIN_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+from sim.config.params import check_behavior_overrides
+
+BUILTIN_DIR = Path(str(resources.files("sim.config") / "builtins"))  # package data: works from any install
 MAX_FILE_BYTES = 1_000_000  # a scenario is a page of YAML, not a data set
 MAX_EXTENDS_DEPTH = 16
 
@@ -133,8 +136,6 @@ class Scenario(_Section):
     @field_validator("behavior")
     @classmethod
     def _known_behavior(cls, values: dict[str, float]) -> dict[str, float]:
-        from sim.levers import check_behavior_overrides
-
         check_behavior_overrides(values)
         return values
 

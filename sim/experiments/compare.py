@@ -17,10 +17,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.experiment import digest_of, map_runs, replication_frame, replication_seeds, resolve
-from sim.metrics import KPIS
-from sim.scenario import Scenario, scenario_to_dict, validate, with_values
-from sim.stats import mean_ci, paired_difference
+from sim.config.scenario import Scenario, scenario_to_dict, validate, with_values
+from sim.experiments.runs import digest_of, map_runs, replication_frame, replication_seeds, resolve
+from sim.experiments.stats import mean_ci, paired_difference
+from sim.measure.summary import KPIS
 
 EXPLAIN_KPIS = ("revenue", "prospect_satisfaction")
 NOT_LEVERS = ("name", "description", "simulation")

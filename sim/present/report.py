@@ -14,10 +14,10 @@ from typing import Any
 
 import jinja2
 
-from sim.compare import Comparison, lever_differences
-from sim.experiment import versions
-from sim.io import atomic_write
-from sim.metrics import UNITS, kpi_label
+from sim.experiments.compare import Comparison, lever_differences
+from sim.experiments.files import atomic_write
+from sim.experiments.runs import versions
+from sim.measure.summary import UNITS, kpi_label
 
 REPORT_KPIS = (
     "revenue",
@@ -240,7 +240,7 @@ def write_report(comparison: Comparison, figures: dict[str, Path], path: Path, c
 
 def write_comparison(comparison: Comparison, folder: Path, command: str) -> Path:
     """Write comparison.csv, replications.csv, figures/*.png and report.html; return the report."""
-    from sim.plots import comparison_figures
+    from sim.present.figures import comparison_figures
 
     folder.mkdir(parents=True, exist_ok=True)
     atomic_write(folder / "comparison.csv", lambda tmp: comparison.table.to_csv(tmp, index=False))

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
-    from sim.model import SalesOrgModel
+    from sim.model.model import SalesOrgModel
 
 # The KPIs of summary.json, in the order they are printed.
 KPIS: tuple[str, ...] = (

@@ -31,10 +31,18 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from tqdm import tqdm
 
-from sim.experiment import default_workers, process_pool, replication_seeds, run, settle_process, versions
-from sim.io import atomic_write, write_json
-from sim.metrics import KPIS
-from sim.scenario import Scenario, ScenarioError, load_scenario, read_yaml, scenario_to_dict, validate, with_values
+from sim.config.scenario import (
+    Scenario,
+    ScenarioError,
+    load_scenario,
+    read_yaml,
+    scenario_to_dict,
+    validate,
+    with_values,
+)
+from sim.experiments.files import atomic_write, write_json
+from sim.experiments.runs import default_workers, process_pool, replication_seeds, run, settle_process, versions
+from sim.measure.summary import KPIS
 
 DEFAULT_KPIS = ("revenue", "profit", "roi", "deals_won", "win_rate", "prospect_satisfaction", "leads_ignored")
 RESULTS = "results.parquet"

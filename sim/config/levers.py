@@ -1,0 +1,139 @@
+"""Management levers -> behaviour parameters: what each lever setting does, and why.
+
+Each table maps one lever's setting to the parameters it moves, with its
+source or the word "assumption"; :func:`derive` applies them to a scenario
+and then the scenario's ``behavior:`` overrides.
+"""
+
+from __future__ import annotations
+
+from sim.config.params import Params
+from sim.config.scenario import Scenario
+
+# ------------------------------------------------------------------ the levers
+#
+# Each table maps one lever's setting to the parameters it moves, and why.
+
+# qualification.standard_set_by -> (mean inside bar, spread across reps, field-bar spread).
+# A joint definition puts inside on the field's bar with little spread; Marketing
+# sets a volume (MQL) bar; with no standard every rep keeps a bar of its own.
+# Kotler et al. 2006 "Defined" stage: shared rules, e.g. what a lead is (FACTS 4).
+STANDARD = {
+    "joint": (0.50, 0.02, 0.02),  # shared definition = the field's bar
+    "sales": (0.53, 0.03, 0.03),  # sales-ready, a little stricter than needed
+    "marketing": (0.36, 0.04, 0.06),  # volume bar (MQL), field bars untouched
+    "none": (0.40, 0.12, 0.08),  # every rep their own bar (assumption)
+}
+
+# compensation.inside -> shift of the bar. Paid per lead -> pass weak leads
+# (TOPO 2016: 53% of plans pay on qualified opportunities, FACTS 3).
+INSIDE_PAY_SHIFT = {"per_lead": -0.10, "per_opportunity": 0.0, "revenue": 0.03, "hybrid": 0.0}
+INSIDE_PAY_KIND = {"per_lead": 0, "per_opportunity": 1, "revenue": 2, "hybrid": 3}
+
+# compensation.field -> mean discount given to close. Revenue-paid reps buy
+# deals with price; margin-paid reps protect it (assumption).
+FIELD_DISCOUNT = {"revenue": 0.12, "margin": 0.04}
+
+# organization.inside_reports_to -> bar drift. Under Marketing the bar drifts
+# toward volume, under Sales toward sales-readiness (assumption; Bridge Group
+# 2021: 68% report to Sales, FACTS 3).
+REPORTS_TO_SHIFT = {"marketing": -0.04, "sales": 0.02}
+
+# organization.inside_reports_to -> (knowledge, skill) picked up on the job from
+# the host organization, whoever runs the formal training: Marketing teaches
+# the product and the messaging, Sales teaches selling (assumption).
+REPORTS_TO_TRAINING = {"marketing": (0.08, 0.0), "sales": (0.0, 0.08)}
+
+# training.owner x focus -> (product knowledge, selling skill). Marketing trains
+# on product and messaging, Sales on selling; nobody means learning on the job.
+TRAINING_OWNER = {
+    "none": (0.35, 0.35),
+    "marketing": (0.70, 0.45),
+    "sales": (0.55, 0.70),
+    "joint": (0.75, 0.75),
+}
+TRAINING_FOCUS = {"product": (0.10, -0.10), "selling": (-0.10, 0.10), "both": (0.0, 0.0)}
+
+# organization.structure -> (initial trust, lead routing delay in working hours,
+# informal feedback, handoff-notes bonus). One team shares goals, a system and
+# a floor: leads route at once, the field starts out trusting inside's leads,
+# tells them informally what it thought of them, and reads the same CRM record
+# (assumption; Homburg et al. 2008: strong structural links, FACTS 4).
+STRUCTURE = {"one_team": (0.70, 0.25, 0.4, 0.07), "two_teams": (0.40, 2.0, 0.0, 0.0)}
+
+# organization.management -> (SLA compliance if enforced, conflict resolution,
+# ignore multiplier). One manager over both teams can enforce an SLA, settle
+# disputed leads and sees leads dropped between the teams (assumption).
+MANAGEMENT = {"one_manager": (0.92, 0.8, 0.6), "two_managers": (0.70, 0.2, 1.0)}
+
+# organization.inside_shared_across_teams -> (trust bonus, notes bonus) of a
+# dedicated pool: "our own" inside reps know the team's accounts (assumption).
+DEDICATED = {False: (0.10, 0.05), True: (0.0, 0.0)}
+SLA_COMPLIANCE_UNENFORCED = 0.25  # an unenforced SLA is a wish (assumption)
+
+# handoff.mode -> notes completeness. A warm handoff (a call with both reps)
+# passes the context; a cold one is a CRM record (assumption; Kana 2013 69%
+# of customers had to repeat themselves, FACTS 5).
+NOTES = {"warm": 0.88, "cold": 0.35}
+
+# handoff.acceptance_stage -> how often a doubted lead is silently ignored.
+IGNORE = {True: 0.05, False: 0.6}
+
+ROUTING_KIND = {"round_robin": 0, "least_loaded": 1, "territory": 2, "cherry_pick": 3}
+FEEDBACK_KIND = {"none": 0, "periodic": 1, "continuous": 2}
+
+
+def _clip(x: float, lo: float = 0.0, hi: float = 1.0) -> float:
+    return min(hi, max(lo, x))
+
+
+def derive(scenario: Scenario) -> Params:
+    """Map a scenario's levers onto behaviour parameters, then apply ``behavior:``.
+
+    Args:
+        scenario: a validated scenario.
+
+    Returns:
+        The behaviour parameters of a run of that scenario.
+    """
+    org, q, h = scenario.organization, scenario.qualification, scenario.handoff
+    pay, tr, fb = scenario.compensation, scenario.training, scenario.feedback
+
+    bar, bar_sd, field_sd = STANDARD[q.standard_set_by]
+    knowledge, skill = TRAINING_OWNER[tr.owner]
+    dk, ds = TRAINING_FOCUS[tr.focus]
+    hk, hs = REPORTS_TO_TRAINING[org.inside_reports_to]
+    trust, routing_hours, informal, notes_crm = STRUCTURE[org.structure]
+    compliance_enforced, resolution, ignore_factor = MANAGEMENT[org.management]
+    trust_dedicated, notes_dedicated = DEDICATED[org.inside_shared_across_teams]
+    notes = NOTES[h.mode] + notes_crm + notes_dedicated
+
+    params = Params(
+        inbound_per_day=scenario.market.inbound_leads_per_day,
+        deal_value_median=scenario.market.deal_value_median,
+        deal_value_sigma=scenario.market.deal_value_sigma,
+        reputation_effect=scenario.market.reputation_effect,
+        lead_routing_hours=routing_hours,
+        inside_threshold=_clip(bar),
+        inside_bar_shift=INSIDE_PAY_SHIFT[pay.inside] + REPORTS_TO_SHIFT[org.inside_reports_to],
+        inside_threshold_sd=bar_sd,
+        field_threshold_sd=field_sd,
+        product_knowledge=_clip(knowledge + dk + hk),
+        selling_skill=_clip(skill + ds + hs),
+        initial_trust=_clip(trust + trust_dedicated),
+        informal_feedback=informal,
+        sla_compliance=compliance_enforced if h.sla_enforced else SLA_COMPLIANCE_UNENFORCED,
+        ignore_propensity=IGNORE[h.acceptance_stage] * (0.5 if h.sla_enforced else 1.0) * ignore_factor,
+        notes_completeness=_clip(notes),
+        discount_mean=FIELD_DISCOUNT[pay.field],
+        inside_pay_kind=INSIDE_PAY_KIND[pay.inside],
+        field_pay_kind=0 if pay.field == "revenue" else 1,
+        feedback_kind=FEEDBACK_KIND[fb.mode],
+        feedback_interval_days=fb.interval_days,
+        warm_handoff=1 if h.mode == "warm" else 0,
+        acceptance_stage=1 if h.acceptance_stage else 0,
+        sla_hours=h.sla_hours,
+        routing_kind=ROUTING_KIND[h.routing],
+        conflict_resolution=resolution,
+    )
+    return params.replace(**scenario.behavior) if scenario.behavior else params
