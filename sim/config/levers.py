@@ -28,7 +28,6 @@ STANDARD = {
 # compensation.inside -> shift of the bar. Paid per lead -> pass weak leads
 # (TOPO 2016: 53% of plans pay on qualified opportunities, FACTS 3).
 INSIDE_PAY_SHIFT = {"per_lead": -0.10, "per_opportunity": 0.0, "revenue": 0.03, "hybrid": 0.0}
-INSIDE_PAY_KIND = {"per_lead": 0, "per_opportunity": 1, "revenue": 2, "hybrid": 3}
 
 # compensation.field -> mean discount given to close. Revenue-paid reps buy
 # deals with price; margin-paid reps protect it (assumption).
@@ -79,9 +78,6 @@ NOTES = {"warm": 0.88, "cold": 0.35}
 # handoff.acceptance_stage -> how often a doubted lead is silently ignored.
 IGNORE = {True: 0.05, False: 0.6}
 
-ROUTING_KIND = {"round_robin": 0, "least_loaded": 1, "territory": 2, "cherry_pick": 3}
-FEEDBACK_KIND = {"none": 0, "periodic": 1, "continuous": 2}
-
 
 def _clip(x: float, lo: float = 0.0, hi: float = 1.0) -> float:
     return min(hi, max(lo, x))
@@ -126,14 +122,14 @@ def derive(scenario: Scenario) -> Params:
         ignore_propensity=IGNORE[h.acceptance_stage] * (0.5 if h.sla_enforced else 1.0) * ignore_factor,
         notes_completeness=_clip(notes),
         discount_mean=FIELD_DISCOUNT[pay.field],
-        inside_pay_kind=INSIDE_PAY_KIND[pay.inside],
-        field_pay_kind=0 if pay.field == "revenue" else 1,
-        feedback_kind=FEEDBACK_KIND[fb.mode],
+        inside_pay=pay.inside,
+        field_pay=pay.field,
+        feedback=fb.mode,
         feedback_interval_days=fb.interval_days,
-        warm_handoff=1 if h.mode == "warm" else 0,
-        acceptance_stage=1 if h.acceptance_stage else 0,
+        handoff_mode=h.mode,
+        acceptance_stage=h.acceptance_stage,
         sla_hours=h.sla_hours,
-        routing_kind=ROUTING_KIND[h.routing],
+        routing=h.routing,
         conflict_resolution=resolution,
     )
     return params.replace(**scenario.behavior) if scenario.behavior else params

@@ -15,6 +15,14 @@ from __future__ import annotations
 import dataclasses
 import difflib
 from dataclasses import dataclass, fields
+from typing import Literal
+
+# The policy choices a scenario makes (the schema and the model's policies use these names).
+InsidePay = Literal["per_lead", "per_opportunity", "revenue", "hybrid"]
+FieldPay = Literal["revenue", "margin"]
+FeedbackMode = Literal["none", "periodic", "continuous"]
+HandoffMode = Literal["warm", "cold"]
+Routing = Literal["round_robin", "least_loaded", "territory", "cherry_pick"]
 
 HOURS_PER_DAY = 8.0  # working hours in a working day (assumption: one shift)
 DAYS_PER_YEAR = 250.0  # working days in a year (assumption)
@@ -42,6 +50,7 @@ class Params:
     field_intent_b: float = 3.0
     reputation_effect: float = 0.0  # inbound volume loss per point of satisfaction below 50 (optional)
     reputation_window: float = 500.0  # latest leads whose satisfaction makes the reputation
+    reputation_min_leads: float = 100.0  # reputation counts once this many prospects have an opinion (assumption)
 
     # --- response-time decay ("the short life of online sales leads") ------
     # g(t) = (1 + t / decay_scale_hours) ** -decay_exponent multiplies the chance
@@ -123,6 +132,7 @@ class Params:
     opp_fit_slope: float = 6.0  # logistic slope of that chance in fit (assumption)
     opp_intent_slope: float = 2.0  # logistic slope of that chance in remaining intent (assumption)
     stages: float = 4.0  # discovery, solution, proposal, negotiation (assumption)
+    stage_days_shape: float = 2.0  # gamma shape of a stage's length in days (assumption: mode > 0, right tail)
     cycle_days: float = 66.0  # mean won cycle; median lands in Bridge Group 2017 60-72 days (FACTS 2)
     win_logit: float = -1.83  # fitted to a 21.5% win rate, Winning by Design 2023 17-26% (FACTS 2)
     win_fit: float = 3.0  # logit per unit of fit above 0.5 (assumption)
@@ -135,8 +145,10 @@ class Params:
 
     # --- satisfaction (0-100, starts at 50; directions from FACTS 5) -------
     sat_start: float = 50.0
-    sat_fast_response: float = 10.0  # first attempt within a working hour (assumption)
-    sat_slow_response: float = -10.0  # first attempt a working day or more later (assumption)
+    sat_fast_response: float = 10.0  # first attempt within fast_response_hours (assumption)
+    sat_slow_response: float = -10.0  # first attempt slow_response_hours or more later (assumption)
+    fast_response_hours: float = 1.0  # "within the hour": Oldroyd et al., HBR 2011 (FACTS 1)
+    slow_response_hours: float = 8.0  # a working day: HBR 2011's "24 h or later", read as working time
     sat_never_called: float = -20.0  # asked for contact, never heard back (assumption)
     sat_knowledge: float = 20.0  # x (knowledge - 0.5) at each conversation (assumption)
     sat_repeat: float = -12.0  # asked the same questions twice; 69% report it (Kana 2013, FACTS 5)
@@ -159,17 +171,19 @@ class Params:
     field_margin_rate: float = 0.16  # field commission on margin (assumption)
     cost_of_goods: float = 0.30  # share of list value that is cost, for margin (assumption)
     hybrid_share: float = 0.5  # hybrid plan: this share of each of per-opportunity and revenue pay
-    inside_pay_kind: float = 0.0  # 0 per_lead, 1 per_opportunity, 2 revenue, 3 hybrid (derived)
-    field_pay_kind: float = 0.0  # 0 revenue, 1 margin (derived)
 
     # --- organization -------------------------------------------------------
-    feedback_kind: float = 0.0  # 0 none, 1 periodic, 2 continuous (derived)
     feedback_interval_days: float = 7.0
-    warm_handoff: float = 0.0  # 1 for warm (derived)
-    acceptance_stage: float = 0.0  # 1 when the field must accept or reject (derived)
     sla_hours: float = 24.0
-    routing_kind: float = 0.0  # 0 round_robin, 1 least_loaded, 2 territory, 3 cherry_pick
     conflict_resolution: float = 0.0  # share of rejections reviewed and resolved (see derive)
+
+    # --- policies: choices, not numbers (sim/model/policies.py acts on them) ------
+    inside_pay: InsidePay = "per_lead"  # compensation.inside
+    field_pay: FieldPay = "revenue"  # compensation.field
+    feedback: FeedbackMode = "none"  # feedback.mode
+    handoff_mode: HandoffMode = "cold"  # handoff.mode
+    acceptance_stage: bool = False  # handoff.acceptance_stage: the field must accept or reject
+    routing: Routing = "round_robin"  # handoff.routing
 
     def replace(self, **changes: float) -> Params:
         """A copy with some parameters changed."""
@@ -220,14 +234,14 @@ PROBABILITIES = frozenset(
 # Derived from levers; overriding them would contradict the scenario's levers.
 DERIVED_ONLY = frozenset(
     {
-        "inside_pay_kind",
-        "field_pay_kind",
-        "feedback_kind",
+        "inside_pay",
+        "field_pay",
+        "feedback",
         "feedback_interval_days",
-        "warm_handoff",
+        "handoff_mode",
         "acceptance_stage",
         "sla_hours",
-        "routing_kind",
+        "routing",
         "inbound_per_day",
         "deal_value_median",
         "deal_value_sigma",
@@ -253,6 +267,6 @@ def check_behavior_overrides(values: dict[str, float]) -> None:
             raise ValueError(f"{name} must be >= 0, got {value}")
 
 
-def params_to_dict(params: Params) -> dict[str, float]:
+def params_to_dict(params: Params) -> dict[str, float | str | bool]:
     """Plain mapping of every behaviour parameter (for manifests and ``show``)."""
     return {name: getattr(params, name) for name in PARAM_NAMES}

@@ -18,7 +18,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from sim.config.params import check_behavior_overrides
+from sim.config.params import FeedbackMode, FieldPay, HandoffMode, InsidePay, Routing, check_behavior_overrides
 
 BUILTIN_DIR = Path(str(resources.files("sim.config") / "builtins"))  # package data: works from any install
 MAX_FILE_BYTES = 1_000_000  # a scenario is a page of YAML, not a data set
@@ -90,8 +90,8 @@ class Qualification(_Section):
 class Handoff(_Section):
     """How qualified leads pass from inside to field."""
 
-    mode: Literal["warm", "cold"]
-    routing: Literal["round_robin", "least_loaded", "territory", "cherry_pick"]
+    mode: HandoffMode
+    routing: Routing
     sla_hours: float = Field(gt=0, le=2000)
     sla_enforced: bool
     acceptance_stage: bool
@@ -100,15 +100,15 @@ class Handoff(_Section):
 class Feedback(_Section):
     """Whether the field tells inside what became of its leads."""
 
-    mode: Literal["none", "periodic", "continuous"]
+    mode: FeedbackMode
     interval_days: int = Field(7, ge=1, le=500)
 
 
 class Compensation(_Section):
     """What each team is paid on."""
 
-    inside: Literal["per_lead", "per_opportunity", "revenue", "hybrid"]
-    field: Literal["revenue", "margin"]
+    inside: InsidePay
+    field: FieldPay
 
 
 class Training(_Section):

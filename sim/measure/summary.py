@@ -83,9 +83,7 @@ def _ratio(num: float, den: float) -> float:
     return float(num / den) if den else float("nan")
 
 
-def summarize(
-    leads: pd.DataFrame, revenue: float, cost_of_sales: float, cost_of_goods: float = 0.3
-) -> dict[str, float]:
+def summarize(leads: pd.DataFrame, revenue: float, cost_of_sales: float, cost_of_goods: float) -> dict[str, float]:
     """The KPIs of one run from its lead log and its books.
 
     Args:

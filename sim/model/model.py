@@ -23,11 +23,13 @@ from mesa.time import Schedule
 from sim.config.levers import derive
 from sim.config.params import DAYS_PER_YEAR, HOURS_PER_DAY, Params
 from sim.config.scenario import Scenario
+from sim.model import policies
 from sim.model.calendar import Calendar
+from sim.model.field import FieldRep
+from sim.model.inside import InsideRep
 from sim.model.leads import Lead, LeadBook, State
 from sim.model.market import Exponentials, Market, ProspectFactory, make_streams
 from sim.model.pools import InsidePool
-from sim.model.reps import FieldRep, InsideRep
 
 
 def split_headcount(total: int, weights: list[int]) -> list[int]:
@@ -75,21 +77,20 @@ class SalesOrgModel(mesa.Model):
         self.revenue = 0.0
         self.salaries = 0.0
         self.commissions = 0.0
-        self.deals_won = 0
-        self.opportunities = 0
-        self.handoffs = 0
-        self.field_hours_wasted = 0.0
-        self.attempts = 0
         self.collect = collect
-        self.inside_quits = 0
         self._feedback: dict[int, list[float]] = {}
+        p = self.params
+        self.router = policies.make_router(p, len(scenario.organization.field_teams))
+        self.inside_pay = policies.inside_pay_plan(p)
+        self.field_pay = policies.field_pay_plan(p)
+        self.feedback = policies.feedback_loop(p)
+        self.handoff_rules = policies.handoff(p)
         self.team_names = [t.name for t in scenario.organization.field_teams]
         self.outbound_gaps = Exponentials(self.streams["outbound"])
         self.field_gaps = Exponentials(self.streams["field_sourced"])
         self._build_organization(scenario)
         weights = [t.field_reps for t in scenario.organization.field_teams]
         self.market = Market(self.params, self.streams, weights)
-        p = self.params
         self.outbound = ProspectFactory(
             self.streams["outbound"], p, (p.outbound_fit_a, p.outbound_fit_b),
             (p.outbound_intent_a, p.outbound_intent_b),
@@ -98,11 +99,9 @@ class SalesOrgModel(mesa.Model):
             self.streams["field_sourced"], p, (p.field_fit_a, p.field_fit_b),
             (p.field_intent_a, p.field_intent_b),
         )  # fmt: skip
-        if p.feedback_kind == 1:
-            self.schedule_recurring(
-                self.hold_feedback_meeting,
-                Schedule(interval=p.feedback_interval_days, start=p.feedback_interval_days + 0.5),
-            )
+        if self.feedback.interval_days is not None:
+            every = self.feedback.interval_days
+            self.schedule_recurring(self.hold_feedback_meeting, Schedule(interval=every, start=every + 0.5))
         self.datacollector = mesa.DataCollector(model_reporters=_DAILY_REPORTERS)
 
     # ------------------------------------------------------------ wiring
@@ -123,13 +122,12 @@ class SalesOrgModel(mesa.Model):
             seats = split_headcount(org.inside_reps, weights)
         self.pool_of_team = [0] * len(weights)
         for pool_index, (pool, n) in enumerate(zip(self.pools, seats, strict=True)):
-            pool.reps = [InsideRep(self, pool_index) for _ in range(n)]
+            pool.reps = [InsideRep(self, pool) for _ in range(n)]
             for team in pool.teams:
                 self.pool_of_team[team] = pool_index
         self.inside_reps = [rep for pool in self.pools for rep in pool.reps]
         self._inside_by_id = {rep.unique_id: rep for rep in self.inside_reps}  # seats are refilled, never replaced
         self.team_supported = [bool(self.pools[self.pool_of_team[i]].reps) for i in range(len(weights))]
-        self._round_robin = [0] * len(weights)
         n_managers = math.ceil(org.inside_reps / self.params.reps_per_manager) + math.ceil(
             org.field_reps / self.params.reps_per_manager
         )
@@ -149,7 +147,7 @@ class SalesOrgModel(mesa.Model):
         for rep in self.field_reps:
             rep.prospect(day)
         self.calendar.run_until(end)
-        if self.params.feedback_kind == 2 or self.params.informal_feedback > 0:
+        if self.feedback.daily:
             self.hold_feedback_meeting()  # continuous loop, or word of mouth in one team
         self._pay_salaries()
         for rep in self.inside_reps:
@@ -160,10 +158,11 @@ class SalesOrgModel(mesa.Model):
 
     def _receive_inquiries(self, day: int) -> None:
         volume = 1.0
-        if self.params.reputation_effect > 0 and len(self.book) >= 100:
-            recent = self.book.leads[-int(self.params.reputation_window) :]
+        p = self.params
+        if p.reputation_effect > 0 and len(self.book) >= p.reputation_min_leads:
+            recent = self.book.leads[-int(p.reputation_window) :]
             mean_sat = sum(lead.satisfaction for lead in recent) / len(recent)
-            volume = 1.0 - self.params.reputation_effect * max(0.0, 50.0 - mean_sat) / 50.0
+            volume = 1.0 - p.reputation_effect * max(0.0, p.sat_start - mean_sat) / p.sat_start
         for lead in self.market.inbound(day, self.book.next_id(), self.params.sat_start, volume):
             self.book.add(lead)
             pool = self.pools[self.pool_of_team[lead.team]]
@@ -199,27 +198,10 @@ class SalesOrgModel(mesa.Model):
         lead.attempts = 1
         return self.book.add(lead)
 
-    def feel_response(self, lead: Lead, delay_hours: float) -> None:
-        """The prospect's verdict on how fast somebody got back to them."""
-        p = self.params
-        if delay_hours <= 1.0:
-            lead.feel(p.sat_fast_response)
-        elif delay_hours >= HOURS_PER_DAY:
-            lead.feel(p.sat_slow_response)
-
     def _route(self, lead: Lead) -> FieldRep | None:
         """Pick the field rep for a lead by the routing rule (see docs/MODEL.md)."""
         reps = self.field_by_team[lead.team] or self.field_reps
-        if not reps:
-            return None
-        kind = self.params.routing_kind
-        if kind == 1 or kind == 3:  # least loaded; cherry-pick: the freest rep takes from the board
-            return min(reps, key=lambda r: (r.open_opps + r.pending, r.unique_id))
-        if kind == 2:  # territory: each account belongs to one rep
-            return reps[lead.lead_id * 2654435761 % 2**32 % len(reps)]
-        i = self._round_robin[lead.team] % len(reps)
-        self._round_robin[lead.team] += 1
-        return reps[i]
+        return self.router.pick(lead, reps) if reps else None
 
     def handoff(self, lead: Lead, at: float) -> bool:
         """Pass a qualified lead to a field rep; False if nobody is in the field."""
@@ -229,19 +211,17 @@ class SalesOrgModel(mesa.Model):
         lead.handed_off_at = at
         lead.field_rep = rep.unique_id
         lead.state = State.HANDED_OFF
-        self.handoffs += 1
         rep.pending += 1
-        if self.params.inside_pay_kind == 0:
-            self.commissions += self.params.pay_per_lead
+        self.commissions += self.inside_pay.on_handoff(lead)
         self.calendar.add(at + rep.review_delay(lead), rep.review, lead)
         return True
 
     def record_feedback(self, lead: Lead, field_bar: float) -> None:
         """Note the field's verdict on an inside rep's lead, if feedback flows."""
-        p = self.params
         if lead.inside_rep < 0:
             return
-        if p.feedback_kind or self.streams["field"].random() < p.informal_feedback:
+        loop = self.feedback
+        if loop.formal or self.streams["field"].random() < loop.informal:
             self._feedback.setdefault(lead.inside_rep, []).append(field_bar)
 
     def hold_feedback_meeting(self) -> None:
@@ -255,28 +235,47 @@ class SalesOrgModel(mesa.Model):
         self._feedback.clear()
 
     def on_opportunity(self, lead: Lead) -> None:
-        """Book an opportunity (and what inside is paid for it)."""
-        p = self.params
-        self.opportunities += 1
-        if lead.inside_rep >= 0 and p.inside_pay_kind in (1, 3):
-            self.commissions += p.pay_per_opportunity * (p.hybrid_share if p.inside_pay_kind == 3 else 1.0)
+        """Book what an opportunity pays the inside rep whose lead it was."""
+        self.commissions += self.inside_pay.on_opportunity(lead)
 
     def on_won(self, lead: Lead) -> None:
         """Book a won deal's revenue and the commissions it pays."""
-        p = self.params
         self.revenue += lead.revenue
-        self.deals_won += 1
-        if p.field_pay_kind == 0:
-            self.commissions += p.field_revenue_rate * lead.revenue
-        else:
-            margin = lead.revenue - p.cost_of_goods * lead.value
-            self.commissions += p.field_margin_rate * max(0.0, margin)
-        if lead.inside_rep >= 0 and p.inside_pay_kind in (2, 3):
-            self.commissions += (
-                p.inside_revenue_rate * lead.revenue * (p.hybrid_share if p.inside_pay_kind == 3 else 1.0)
-            )
+        self.commissions += self.field_pay.on_won(lead)
+        self.commissions += self.inside_pay.on_won(lead)
 
     # ------------------------------------------------------------ reading
+    # Totals of the reps' own tallies.
+    @property
+    def attempts(self) -> int:
+        """Tries to reach a prospect so far, by any rep."""
+        return sum(r.attempts for r in self.inside_reps) + sum(r.attempts for r in self.field_reps)
+
+    @property
+    def handoffs(self) -> int:
+        """Qualified leads handed to the field so far."""
+        return sum(r.handed_off for r in self.inside_reps)
+
+    @property
+    def inside_quits(self) -> int:
+        """Inside reps who have left so far."""
+        return sum(r.quits for r in self.inside_reps)
+
+    @property
+    def opportunities(self) -> int:
+        """Opportunities opened so far."""
+        return sum(r.opportunities for r in self.field_reps)
+
+    @property
+    def deals_won(self) -> int:
+        """Deals won so far."""
+        return sum(r.won for r in self.field_reps)
+
+    @property
+    def field_hours_wasted(self) -> float:
+        """Field hours spent on leads that came to nothing."""
+        return sum(r.hours_wasted for r in self.field_reps)
+
     @property
     def cost_of_sales(self) -> float:
         """Salaries and commissions paid so far, in dollars."""

@@ -18,8 +18,8 @@ from sim.config.params import HOURS_PER_DAY
 from sim.model.leads import U_ROUTE, Lead, State
 
 if TYPE_CHECKING:
+    from sim.model.inside import InsideRep
     from sim.model.model import SalesOrgModel
-    from sim.model.reps import InsideRep
 
 # Width of the inside queue's waiting buckets: a speed setting, not a behaviour. It
 # must be a power of two (1, 0.5, 2, ...), so that slot boundaries are exact floats

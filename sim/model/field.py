@@ -1,0 +1,239 @@
+"""Field sales reps: review handed-off leads, meet prospects, work opportunities, prospect for themselves.
+
+Times are working hours since the start; every number comes from
+:class:`sim.config.params.Params`.
+"""
+
+from __future__ import annotations
+
+from sim.config.params import HOURS_PER_DAY
+from sim.model.leads import U_DISCOUNT, U_OPP, U_REPEAT, U_REVIEW, U_STAGE, U_WIN, Lead, State
+from sim.model.market import interest, logistic, reach_probability, waiting_interest
+from sim.model.reps import Rep, logit
+
+
+class FieldRep(Rep):
+    """A field sales rep: reviews handed-off leads, meets prospects, closes deals.
+
+    Args:
+        model: the organization.
+        team: index of the rep's field team.
+
+    Attributes:
+        team: index of the rep's field team.
+        bar: the fit the rep wants before spending time on a lead.
+        trust: belief 0-1 that an inside-sourced lead is worth it.
+        skill: selling skill 0-1.
+        open_opps: opportunities currently open.
+        pending: leads handed to the rep and not yet reviewed.
+        opportunities: opportunities opened so far.
+        won: deals won so far.
+        hours_wasted: hours spent on leads that came to nothing (misfits, lapses, rejections).
+    """
+
+    ATTEMPT_STREAM = "field"
+
+    def __init__(self, model, team: int) -> None:
+        super().__init__(model)
+        p = model.params
+        rng = model.streams["org"]
+        self.team = team
+        self._bar = min(1.0, max(0.0, p.field_threshold + p.field_threshold_sd * rng.standard_normal()))
+        self.trust = p.initial_trust
+        self.skill = min(1.0, max(0.0, p.field_skill + p.field_skill_sd * rng.standard_normal()))
+        self.open_opps = 0
+        self.pending = 0
+        self.busy_today = 0.0  # hours spent today on reviews, answers and meetings
+        self.next_field_lead = model.field_gaps.next() / max(p.field_leads_per_hour, 1e-12)  # prospecting hours
+        self.opportunities = 0
+        self.won = 0
+        self.hours_wasted = 0.0
+
+    @property
+    def bar(self) -> float:
+        """The fit the rep wants before spending time on a lead."""
+        return self._bar
+
+    @property
+    def load(self) -> float:
+        """Open opportunities as a share of what the rep can work well."""
+        return self.open_opps / self.model.params.field_capacity
+
+    def own(self, lead: Lead) -> None:
+        """The lead is this field rep's from the first attempt."""
+        lead.field_rep = self.unique_id
+
+    def read_fit(self, lead: Lead) -> float:
+        """The rep's reading of fit in a conversation with the prospect."""
+        return self.fit_reading(lead, self.model.params.field_fit_noise)
+
+    # ----------------------------------------------------- inbound handling
+    def response_delay(self) -> float:
+        """Hours until a busy field rep gets round to something (no SLA)."""
+        p = self.model.params
+        mean = p.followup_hours * (p.load_delay_base + self.load) * (p.distrust_delay - self.trust)
+        return float(self.model.streams["field"].exponential(mean))
+
+    def review_delay(self, lead: Lead) -> float:
+        """Hours from handoff to the rep's decision: within the SLA if complied with."""
+        p = self.model.params
+        u = lead.draws[U_REVIEW]
+        if u < p.sla_compliance:
+            return p.sla_hours * u / p.sla_compliance
+        return p.sla_hours * p.late_review_floor + self.response_delay()
+
+    def respond(self, lead: Lead, t: float) -> None:
+        """Answer an inquiry that no inside rep covers (field-only territory)."""
+        p = self.model.params
+        since, u = self.book_attempt(lead, t)
+        self.busy_today += p.attempt_hours
+        if u < reach_probability(since, p, self.skill):
+            self.busy_today += p.conversation_hours
+            lead.contacted_at = t
+            interest_now = interest(lead.intent, since, p)
+            if self.agrees_to_talk(lead, interest_now) and self.fits(lead):
+                lead.qualified_at = t
+                lead.intent_at_handoff = max(interest_now, p.lapse_intent)
+                self.accept(lead, t)
+        elif lead.attempts >= p.field_max_attempts:
+            lead.close(State.UNREACHED)
+        else:
+            self.model.calendar.add(t + self.response_delay(), self.respond, lead)
+
+    # --------------------------------------------------------- the handoff
+    def review(self, lead: Lead, t: float) -> None:
+        """Look at a handed-off lead: accept, reject back to inside, or ignore it."""
+        p = self.model.params
+        rules = self.model.handoff_rules
+        rng = self.model.streams["field"]
+        self.pending -= 1
+        self.busy_today += p.review_hours
+        good = lead.fit + rules.review_noise * rng.standard_normal() >= self.bar
+        # experience moves trust, but a shared team keeps giving the benefit of the doubt
+        target = (1 - p.trust_prior_weight) * good + p.trust_prior_weight * p.initial_trust
+        self.trust += p.trust_learning * (target - self.trust)
+        self.model.record_feedback(lead, self.bar)
+        # a doubted or unwanted lead may just be left lying; an acceptance stage
+        # (a decision is due) makes that rare, see levers.IGNORE
+        doubt = 1.0 if not good else (1.0 - self.trust)
+        p_ignore = p.ignore_propensity * doubt * (p.load_delay_base + self.load)
+        p_ignore *= self.model.router.ignore_factor(lead)  # cherry-picking leaves small deals on the board
+        if rng.random() < p_ignore:
+            lead.feel(p.sat_dropped)
+            lead.close(State.IGNORED)
+            self.hours_wasted += p.review_hours
+        elif good or (rules.acceptance_stage and self._overruled(lead)):
+            self.accept(lead, t)
+        else:
+            self._reject(lead)
+            self.hours_wasted += p.review_hours
+
+    def _overruled(self, lead: Lead) -> bool:
+        """A manager settles a disputed rejection: a truly fitting lead is taken."""
+        p = self.model.params
+        disputed = self.model.streams["field"].random() < p.conflict_resolution
+        return disputed and lead.fit >= self.bar
+
+    def _reject(self, lead: Lead) -> None:
+        lead.feel(self.model.params.sat_rejected)
+        lead.close(State.REJECTED)
+
+    def accept(self, lead: Lead, t: float) -> None:
+        """Take the lead and book a first meeting."""
+        p = self.model.params
+        lead.accepted_at = t
+        lead.field_rep = self.unique_id
+        lead.state = State.ACCEPTED
+        if lead.handed_off_at is not None:
+            late_days = (t - lead.handed_off_at - p.sla_hours) / HOURS_PER_DAY
+            if late_days > 0:
+                lead.feel(p.sat_late_per_day * late_days)
+        self.model.calendar.add(t + p.meeting_lead_hours * (p.load_delay_base + self.load), self.meet, lead)
+
+    # --------------------------------------------------------- the selling
+    def meet(self, lead: Lead, t: float) -> None:
+        """First meeting: does the prospect still care, and is there an opportunity?"""
+        p = self.model.params
+        lead.followed_up_at = t
+        self.busy_today += p.meeting_hours
+        start = lead.qualified_at if lead.qualified_at is not None else lead.created_at
+        intent_now = waiting_interest(lead.intent_at_handoff, t - start, p)
+        if intent_now < p.lapse_intent:
+            lead.close(State.LAPSED)
+            self.hours_wasted += p.meeting_hours
+            return
+        if lead.handed_off_at is not None and lead.draws[U_REPEAT] > p.notes_completeness:
+            lead.repeated = True  # the field rep asks the same questions again
+            lead.feel(p.sat_repeat)
+        score = logit(p.opp_base) + p.opp_fit_slope * (lead.fit - 0.5) + p.opp_intent_slope * (intent_now - 0.5)
+        if lead.draws[U_OPP] >= logistic(score):
+            lead.feel(p.sat_disqualified)
+            lead.close(State.DISQUALIFIED)
+            self.hours_wasted += p.meeting_hours
+            return
+        self.open_opportunity(lead, t, intent_now)
+
+    def open_opportunity(self, lead: Lead, t: float, intent_now: float) -> None:
+        """Start a multi-stage opportunity; its outcome and close date follow."""
+        p = self.model.params
+        lead.opportunity_at = t
+        lead.state = State.OPPORTUNITY
+        self.open_opps += 1
+        self.opportunities += 1
+        self.model.on_opportunity(lead)
+        lead.discount = 2 * p.discount_mean * lead.draws[U_DISCOUNT]
+        x = (
+            p.win_logit
+            + p.win_fit * (lead.fit - 0.5)
+            + p.win_intent * (intent_now - 0.5)
+            + p.win_skill * (self.skill - 0.5)
+            - p.win_repeat * lead.repeated
+            + p.win_discount * lead.discount
+            - p.win_overload * max(0.0, self.load - 1.0)
+        )
+        won = lead.draws[U_WIN] < logistic(x)
+        n_stages = max(1, int(p.stages))
+        reached = n_stages if won else 1 + int(lead.draws[U_STAGE] * n_stages)
+        shape = p.stage_days_shape
+        days = self.model.streams["field"].gamma(shape, p.cycle_days / n_stages / shape, size=reached)
+        close_at = t + float(days.sum()) * HOURS_PER_DAY
+        self.model.calendar.add(close_at, self.close_deal if won else self.lose_deal, lead)
+
+    def close_deal(self, lead: Lead, t: float) -> None:
+        """The prospect signs."""
+        self.open_opps -= 1
+        self.won += 1
+        lead.revenue = lead.value * (1 - lead.discount)
+        lead.feel(self.model.params.sat_won)
+        lead.close(State.WON, t)
+        self.model.on_won(lead)
+
+    def lose_deal(self, lead: Lead, t: float) -> None:
+        """The prospect walks away at some stage."""
+        self.open_opps -= 1
+        lead.feel(self.model.params.sat_lost)
+        lead.close(State.LOST, t)
+
+    def prospect(self, day: int) -> None:
+        """Self-source leads with the selling time left, more so when unsupported."""
+        p = self.model.params
+        busy = self.open_opps * p.opp_hours_per_day + self.busy_today
+        self.busy_today = 0.0
+        free = max(0.0, HOURS_PER_DAY * p.inside_hours_share - busy)
+        need = max(0.0, 1.0 - self.open_opps / p.pipeline_target)
+        supported = self.model.team_supported[self.team]
+        # an unsupported rep prospects to fill the pipeline; a supported one less, unless distrustful
+        support = p.self_prospect_when_supported + (1 - p.self_prospect_when_supported) * (1 - self.trust)
+        drive = need * (support if supported else 1.0)
+        # Self-sourced meetings arrive as a Poisson process in prospecting hours; the
+        # hours spent today are spread over the working day.
+        hours = free * drive
+        found = []
+        while self.next_field_lead <= hours:
+            found.append(self.next_field_lead / hours)
+            self.next_field_lead += self.model.field_gaps.next() / p.field_leads_per_hour
+        self.next_field_lead -= hours
+        for share in found:
+            at = (day + share) * HOURS_PER_DAY
+            lead = self.model.new_lead("field", self.model.field_sourced, at, team=self.team)
+            self.accept(lead, at)

@@ -1,0 +1,168 @@
+"""Inside sales reps: answer inquiries, prospect outbound, qualify against a bar, hand off.
+
+Times are working hours since the start; every number comes from
+:class:`sim.config.params.Params`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sim.model.leads import Lead, State
+from sim.model.market import Reach, interest
+from sim.model.reps import Rep
+
+if TYPE_CHECKING:
+    from sim.model.pools import InsidePool
+
+
+class InsideRep(Rep):
+    """An inside sales rep (a seat: when the rep leaves, a new hire fills it).
+
+    Args:
+        model: the organization (or any model with ``params``, ``streams``,
+            ``outbound_gaps``, ``outbound``, ``new_lead`` and ``handoff``).
+        pool: the inside pool whose queue the rep works.
+
+    Attributes:
+        queue: the pool the rep works in.
+        own_bar: the rep's idea of a qualified lead, before pay bends it.
+        noise: standard deviation of the rep's reading of a prospect's fit.
+        knowledge: product knowledge 0-1 (training).
+        skill: selling skill 0-1 (training).
+        days_employed: working days since hire (drives ramp-up).
+        active: False while the seat is vacant after an attrition.
+        handed_off: qualified leads handed to the field so far.
+        quits: reps who left this seat so far.
+    """
+
+    ATTEMPT_STREAM = "inside"
+
+    def __init__(self, model, pool: InsidePool) -> None:
+        super().__init__(model)
+        self.params = model.params
+        self.queue = pool
+        self.active = True
+        self.rehire_day = 0
+        self.handed_off = 0
+        self.quits = 0
+        self.hire(days_employed=model.streams["org"].exponential(model.params.inside_tenure_days))
+
+    # ----------------------------------------------------------- staffing
+    def hire(self, days_employed: float = 0.0) -> None:
+        """Fill the seat with a rep trained as the scenario says."""
+        p = self.model.params
+        self.active = True
+        self.days_employed = days_employed
+        spread = p.inside_threshold_sd * self.model.streams["org"].standard_normal()
+        self.own_bar = min(1.0, max(0.0, p.inside_threshold + spread))
+        self.knowledge = p.product_knowledge
+        self.skill = p.selling_skill
+        self.reach = Reach(p, self.skill)
+        self.noise = p.inside_fit_noise * (1 - p.knowledge_noise_cut * self.knowledge)
+        self.base_noise = self.noise
+        self.outbound_rate = max(
+            1e-12, p.outbound_conversations_per_hour * (1 + p.skill_contact_gain * (self.skill - 0.5))
+        )
+        self.next_outbound = self.model.outbound_gaps.next() / self.outbound_rate  # prospecting hours to the next
+        self.start_day()
+
+    def quit_or_stay(self, day: int) -> None:
+        """Leave with a daily hazard of 1 / tenure; the seat stays empty while hiring."""
+        p = self.model.params
+        u = self.model.streams["org"].random()  # drawn every day: keeps the stream aligned
+        if self.active and u < 1.0 / p.inside_tenure_days:
+            self.active = False
+            self.rehire_day = day + int(p.hiring_days)
+            self.quits += 1
+        elif not self.active and day >= self.rehire_day:
+            self.hire()
+
+    @property
+    def bar(self) -> float:
+        """Qualification threshold in use: own bar bent by pay and reporting line."""
+        return self.own_bar + self.model.params.inside_bar_shift
+
+    def own(self, lead: Lead) -> None:
+        """The lead is this inside rep's from the first attempt."""
+        lead.inside_rep = self.unique_id
+
+    def read_fit(self, lead: Lead) -> float:
+        """The rep's reading of fit: training and feedback make it sharper."""
+        return self.fit_reading(lead, self.noise)
+
+    def start_day(self) -> None:
+        """Set today's pace: elapsed hours per hour of work (admin time, ramp-up)."""
+        p = self.model.params
+        ramp = min(1.0, p.inside_ramp_floor + (1 - p.inside_ramp_floor) * self.days_employed / p.inside_ramp_days)
+        self.pace = 1.0 / (p.inside_hours_share * ramp)
+
+    # ----------------------------------------------------------- the work
+    def attempt(self, lead: Lead, t: float) -> float:
+        """Try to reach an inbound prospect; return the time the rep is free again."""
+        p = self.params
+        k = lead.attempts
+        since, u = self.book_attempt(lead, t)
+        if u < self.reach.at(since):
+            lead.contacted_at = t
+            return self.converse(lead, t, interest(lead.intent, since, p))
+        if k + 1 >= p.max_attempts:
+            lead.close(State.UNREACHED)
+        else:
+            self.queue.retry(lead, t + p.retry_gap_hours * p.retry_gap_growth**k)
+        return t + p.attempt_hours * self.pace
+
+    def territory(self) -> int | None:
+        """The team whose territory the rep prospects (None: any, for a shared pool)."""
+        teams = self.queue.teams
+        return teams[0] if len(teams) == 1 else None
+
+    def prospect(self, t: float, hours: float) -> float:
+        """Outbound: cold outreach for ``hours``; each conversation becomes a lead."""
+        # Conversations arrive as a Poisson process in prospecting hours: the rep
+        # carries the prospecting time left until the next one across blocks.
+        end = t + hours * self.pace
+        times = []
+        while self.next_outbound <= hours:
+            times.append(t + self.next_outbound * self.pace)
+            self.next_outbound += self.model.outbound_gaps.next() / self.outbound_rate
+        self.next_outbound -= hours
+        for at in times:
+            lead = self.model.new_lead("outbound", self.model.outbound, at, team=self.territory())
+            lead.inside_rep = self.unique_id
+            end = self.converse(lead, end, lead.intent)
+        return end
+
+    def converse(self, lead: Lead, t: float, interest_now: float) -> float:
+        """A real conversation: the prospect meets the rep's knowledge, then qualify."""
+        p = self.model.params
+        lead.feel(p.sat_knowledge * (self.knowledge - 0.5))
+        if not self.agrees_to_talk(lead, interest_now):
+            return t + p.conversation_hours * p.decline_share * self.pace
+        return self.qualify(lead, t, interest_now)
+
+    def qualify(self, lead: Lead, t: float, interest_now: float) -> float:
+        """Judge fit against the bar; hand off a qualified lead."""
+        p = self.model.params
+        done = t + p.conversation_hours * self.pace
+        if not self.fits(lead):
+            return done
+        lead.qualified_at = done
+        lead.state = State.QUALIFIED
+        lead.intent_at_handoff = max(interest_now, p.lapse_intent)
+        rules = self.model.handoff_rules
+        if rules.warm:
+            done += rules.inside_hours * self.pace
+        if self.model.handoff(lead, done):
+            self.handed_off += 1
+        return done
+
+    def learn(self, field_bars: list[float]) -> None:
+        """Feedback from the field: move toward the field's bar, read fit better."""
+        p = self.model.params
+        keep = (1 - p.learning_rate) ** len(field_bars)
+        if field_bars:
+            target = sum(field_bars) / len(field_bars)
+            self.own_bar = target + (self.own_bar - target) * keep
+        floor = self.base_noise * p.learning_noise_floor
+        self.noise = floor + (self.noise - floor) * keep

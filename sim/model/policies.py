@@ -1,0 +1,298 @@
+"""Management policies as objects: who gets a lead, what pay rewards, how feedback flows, how leads pass.
+
+A scenario names each policy (``handoff.routing: least_loaded``,
+``compensation.inside: hybrid``, ...); :func:`build` turns the names in
+:class:`~sim.config.params.Params` into these objects once, and the model and
+its reps ask them what to do. Adding a policy is a class here and a name in
+the scenario schema; nothing else decodes a choice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from sim.config.params import Params
+
+if TYPE_CHECKING:
+    from sim.model.leads import Lead
+    from sim.model.reps import FieldRep
+
+
+# ---------------------------------------------------------------- routing
+
+
+class Router:
+    """Picks the field rep who gets a lead among a team's reps (``handoff.routing``)."""
+
+    def pick(self, lead: Lead, reps: Sequence[FieldRep]) -> FieldRep:
+        """The rep who gets ``lead``; ``reps`` is never empty."""
+        raise NotImplementedError
+
+    def ignore_factor(self, lead: Lead) -> float:
+        """How much likelier than usual a doubted lead is to be left lying (1: as usual)."""
+        return 1.0
+
+
+class RoundRobin(Router):
+    """Each team's leads go to its reps in turn."""
+
+    def __init__(self, n_teams: int) -> None:
+        self.turn = [0] * n_teams
+
+    def pick(self, lead: Lead, reps: Sequence[FieldRep]) -> FieldRep:
+        """The next rep in the team's rotation."""
+        i = self.turn[lead.team] % len(reps)
+        self.turn[lead.team] += 1
+        return reps[i]
+
+
+class LeastLoaded(Router):
+    """The rep with the fewest open opportunities and unreviewed leads takes the lead."""
+
+    def pick(self, lead: Lead, reps: Sequence[FieldRep]) -> FieldRep:
+        """The freest rep (ties: the earliest hired)."""
+        return min(reps, key=lambda r: (r.open_opps + r.pending, r.unique_id))
+
+
+class Territory(Router):
+    """Each account belongs to one rep (a fixed hash of the account)."""
+
+    def pick(self, lead: Lead, reps: Sequence[FieldRep]) -> FieldRep:
+        """The account owner."""
+        return reps[lead.lead_id * 2654435761 % 2**32 % len(reps)]
+
+
+class CherryPick(LeastLoaded):
+    """Leads sit on a board; the freest rep takes one and small deals are left lying.
+
+    Args:
+        params: ``cherry_pick_small`` and ``cherry_pick_large`` scale the chance
+            that a doubted lead below / above the median deal size is ignored;
+            ``deal_value_median`` is the line between the two.
+    """
+
+    def __init__(self, params: Params) -> None:
+        self.median = params.deal_value_median
+        self.small = params.cherry_pick_small
+        self.large = params.cherry_pick_large
+
+    def ignore_factor(self, lead: Lead) -> float:
+        """Small deals are left on the board, large ones snapped up."""
+        return self.small if lead.value < self.median else self.large
+
+
+def make_router(params: Params, n_teams: int) -> Router:
+    """The router the scenario names."""
+    match params.routing:
+        case "round_robin":
+            return RoundRobin(n_teams)
+        case "least_loaded":
+            return LeastLoaded()
+        case "territory":
+            return Territory()
+        case "cherry_pick":
+            return CherryPick(params)
+    raise ValueError(f"unknown routing {params.routing!r}")
+
+
+# ---------------------------------------------------------------- pay
+
+
+class PayPlan(Protocol):
+    """What a plan pays, in dollars, at each moment of a lead's life (0 where it pays nothing)."""
+
+    def on_handoff(self, lead: Lead) -> float:
+        """Pay when an inside rep hands a qualified lead to the field."""
+        ...
+
+    def on_opportunity(self, lead: Lead) -> float:
+        """Pay when a lead becomes an opportunity."""
+        ...
+
+    def on_won(self, lead: Lead) -> float:
+        """Pay when the deal is won (``lead.revenue`` is booked)."""
+        ...
+
+
+class _Plan:
+    """A plan that pays nothing unless a subclass says otherwise."""
+
+    def on_handoff(self, lead: Lead) -> float:
+        """Pay at the handoff."""
+        return 0.0
+
+    def on_opportunity(self, lead: Lead) -> float:
+        """Pay at the opportunity."""
+        return 0.0
+
+    def on_won(self, lead: Lead) -> float:
+        """Pay at the win."""
+        return 0.0
+
+
+@dataclass(frozen=True)
+class PerLead(_Plan):
+    """Inside reps paid per qualified lead handed off (quantity)."""
+
+    rate: float
+
+    def on_handoff(self, lead: Lead) -> float:
+        """A fixed amount per lead handed off."""
+        return self.rate
+
+
+@dataclass(frozen=True)
+class PerOpportunity(_Plan):
+    """Inside reps paid per opportunity their leads become (TOPO 2016: 53% of plans, FACTS 3)."""
+
+    rate: float
+
+    def on_opportunity(self, lead: Lead) -> float:
+        """A fixed amount per opportunity from an inside rep's lead."""
+        return self.rate if lead.inside_rep >= 0 else 0.0
+
+
+@dataclass(frozen=True)
+class InsideRevenueShare(_Plan):
+    """Inside reps paid a share of the revenue their leads bring."""
+
+    rate: float
+
+    def on_won(self, lead: Lead) -> float:
+        """A share of the won revenue of an inside rep's lead."""
+        return self.rate * lead.revenue if lead.inside_rep >= 0 else 0.0
+
+
+@dataclass(frozen=True)
+class Combined:
+    """A plan made of weighted parts, e.g. hybrid = half per opportunity + half revenue share."""
+
+    parts: tuple[tuple[float, PayPlan], ...]
+
+    def on_handoff(self, lead: Lead) -> float:
+        """The weighted sum of the parts' handoff pay."""
+        return sum(weight * plan.on_handoff(lead) for weight, plan in self.parts)
+
+    def on_opportunity(self, lead: Lead) -> float:
+        """The weighted sum of the parts' opportunity pay."""
+        return sum(weight * plan.on_opportunity(lead) for weight, plan in self.parts)
+
+    def on_won(self, lead: Lead) -> float:
+        """The weighted sum of the parts' pay on the win."""
+        return sum(weight * plan.on_won(lead) for weight, plan in self.parts)
+
+
+@dataclass(frozen=True)
+class FieldRevenue(_Plan):
+    """Field reps paid a commission on revenue."""
+
+    rate: float
+
+    def on_won(self, lead: Lead) -> float:
+        """Commission on the deal's revenue."""
+        return self.rate * lead.revenue
+
+
+@dataclass(frozen=True)
+class FieldMargin(_Plan):
+    """Field reps paid a commission on margin (revenue less the cost of goods at list value)."""
+
+    rate: float
+    cost_of_goods: float
+
+    def on_won(self, lead: Lead) -> float:
+        """Commission on the deal's margin (never negative)."""
+        return self.rate * max(0.0, lead.revenue - self.cost_of_goods * lead.value)
+
+
+def inside_pay_plan(params: Params) -> PayPlan:
+    """The inside reps' plan the scenario names (``compensation.inside``)."""
+    per_opportunity = PerOpportunity(params.pay_per_opportunity)
+    revenue = InsideRevenueShare(params.inside_revenue_rate)
+    match params.inside_pay:
+        case "per_lead":
+            return PerLead(params.pay_per_lead)
+        case "per_opportunity":
+            return per_opportunity
+        case "revenue":
+            return revenue
+        case "hybrid":
+            share = params.hybrid_share
+            return Combined(((share, per_opportunity), (share, revenue)))
+    raise ValueError(f"unknown inside pay plan {params.inside_pay!r}")
+
+
+def field_pay_plan(params: Params) -> PayPlan:
+    """The field reps' plan the scenario names (``compensation.field``)."""
+    match params.field_pay:
+        case "revenue":
+            return FieldRevenue(params.field_revenue_rate)
+        case "margin":
+            return FieldMargin(params.field_margin_rate, params.cost_of_goods)
+    raise ValueError(f"unknown field pay plan {params.field_pay!r}")
+
+
+# ---------------------------------------------------------------- feedback
+
+
+@dataclass(frozen=True)
+class FeedbackLoop:
+    """How the field's verdicts on inside's leads reach the inside reps (``feedback.mode``).
+
+    Attributes:
+        formal: every verdict is passed on (a periodic or continuous loop).
+        interval_days: days between feedback meetings of a periodic loop (None: no meetings).
+        daily: verdicts are learned at the end of every day (a continuous loop, or
+            word of mouth in one team).
+        informal: share of verdicts passed on by word of mouth without a formal loop.
+    """
+
+    formal: bool
+    interval_days: float | None
+    daily: bool
+    informal: float
+
+
+def feedback_loop(params: Params) -> FeedbackLoop:
+    """The feedback loop the scenario names, with the word of mouth its structure allows."""
+    informal = params.informal_feedback
+    return FeedbackLoop(
+        formal=params.feedback != "none",
+        interval_days=params.feedback_interval_days if params.feedback == "periodic" else None,
+        daily=params.feedback == "continuous" or informal > 0,
+        informal=informal,
+    )
+
+
+# ---------------------------------------------------------------- the handoff
+
+
+@dataclass(frozen=True)
+class Handoff:
+    """How a qualified lead passes to the field (``handoff.mode`` and ``handoff.acceptance_stage``).
+
+    Attributes:
+        warm: a call with both reps passes the context (inside spends ``inside_hours`` on it).
+        inside_hours: inside time the handoff takes (0 for a cold handoff: a CRM record).
+        review_noise: s.d. of the field's reading of fit from what was passed on.
+        acceptance_stage: the field must accept or reject each lead (a decision is due, and
+            a manager may settle a disputed rejection).
+    """
+
+    warm: bool
+    inside_hours: float
+    review_noise: float
+    acceptance_stage: bool
+
+
+def handoff(params: Params) -> Handoff:
+    """The handoff the scenario names."""
+    warm = params.handoff_mode == "warm"
+    return Handoff(
+        warm=warm,
+        inside_hours=params.warm_handoff_hours if warm else 0.0,
+        review_noise=params.field_fit_noise * (1 - params.warm_noise_cut) if warm else params.field_fit_noise,
+        acceptance_stage=params.acceptance_stage,
+    )

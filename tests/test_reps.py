@@ -1,0 +1,66 @@
+"""One rep at a time, driven through a stub organization (tests/stubs.py)."""
+
+import pytest
+
+from sim.config.params import Params
+from sim.model.field import FieldRep
+from sim.model.inside import InsideRep
+from sim.model.leads import State
+from tests.stubs import StubModel, StubQueue, inbound_lead
+
+
+def _inside_rep(**params) -> tuple[InsideRep, StubModel, StubQueue]:
+    model = StubModel(Params(**params))
+    queue = StubQueue()
+    return InsideRep(model, queue), model, queue
+
+
+def test_the_sixth_failed_attempt_ends_unreached():
+    rep, _, queue = _inside_rep(contact_max=0.0, max_attempts=6.0)  # nobody ever picks up
+    lead = inbound_lead()
+    t = 0.0
+    for k in range(6):
+        assert lead.state in (State.NEW, State.ATTEMPTING), k
+        rep.attempt(lead, t)
+        t += 1.0
+    assert lead.state is State.UNREACHED and lead.attempts == 6
+    assert len(queue.retries) == 5  # tried again after each of the first five, never after the sixth
+    gaps = [due - k for k, (_, due) in enumerate(queue.retries)]
+    assert gaps == sorted(gaps) and gaps[0] == pytest.approx(Params().retry_gap_hours)  # each gap longer
+    assert rep.attempts == 6 and lead.inside_rep == rep.unique_id
+
+
+def test_a_reached_fitting_prospect_is_qualified_and_handed_off():
+    rep, model, _ = _inside_rep(contact_max=1.0, contact_floor=1.0, agree_interest=0.01)
+    rep.own_bar = 0.0  # anything fits
+    lead = inbound_lead(fit=0.9, u=0.5)
+    free_at = rep.attempt(lead, 0.2)
+    assert lead.contacted_at == 0.2 and lead.qualified_at is not None
+    assert model.handed_off == [lead] and rep.handed_off == 1
+    assert free_at > 0.2  # the conversation took the rep's time
+
+
+def test_a_misfit_is_disqualified_and_feels_it():
+    rep, model, _ = _inside_rep(contact_max=1.0, contact_floor=1.0, agree_interest=0.01)
+    rep.own_bar = 1.0  # nothing fits
+    lead = inbound_lead(fit=0.3)
+    rep.attempt(lead, 0.2)
+    assert lead.state is State.DISQUALIFIED and not model.handed_off
+    assert lead.satisfaction < 50.0 + Params().sat_fast_response  # the fast answer pleased, the rejection did not
+
+
+def test_a_field_rep_ignores_doubted_leads_more_when_cherry_picking_small_deals():
+    def ignored(routing: str) -> int:
+        model = StubModel(Params(routing=routing, ignore_propensity=0.3, field_threshold=0.9, field_threshold_sd=0))
+        rep = FieldRep(model, 0)
+        count = 0
+        for i in range(400):
+            lead = inbound_lead(i, fit=0.2)  # a misfit: always doubted
+            lead.value = 1_000.0  # a small deal
+            lead.handed_off_at = 0.0
+            rep.pending += 1
+            rep.review(lead, 1.0)
+            count += lead.state is State.IGNORED
+        return count
+
+    assert ignored("cherry_pick") > 1.5 * ignored("round_robin")
