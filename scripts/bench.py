@@ -9,7 +9,7 @@ stepped every day) meets the default market's arrivals; it and salesim's
 default run take turns in one process (same seeds), and the headline figure is
 the median over those pairs of salesim's throughput over the naive one, a
 ratio that holds on any machine. Every child process settles itself as the
-command line and pool workers do (sim.experiments.runs.settle_process). The
+command line and pool workers do (sim.experiments.runner.settle_process). The
 sweep speed-up is the wall time of ``--sweep-runs`` one-year default runs on
 one process over the same runs on all cores. Writes outputs/bench/bench.json.
 """
@@ -32,7 +32,8 @@ ORGS = {  # inside reps, field reps, inbound leads per working day
 CHILD = r"""
 import gc, json, resource, sys, time
 sys.path.insert(0, {root!r})
-from sim.experiments.runs import resolve, settle_process
+from sim.experiments.runner import settle_process
+from sim.experiments.runs import resolve
 from sim.model.model import SalesOrgModel
 settle_process()  # as the command line and every pool worker do
 inside, field, inbound, repeats, collect, days = {inside}, {field}, {inbound}, {repeats}, {collect}, {days}
@@ -58,7 +59,8 @@ print(json.dumps({{"times": times, "leads": leads, "attempts": attempts,
 OVERHEAD = r"""
 import gc, json, statistics, sys, time
 sys.path.insert(0, {root!r})
-from sim.experiments.runs import resolve, settle_process
+from sim.experiments.runner import settle_process
+from sim.experiments.runs import resolve
 from sim.model.model import SalesOrgModel
 settle_process()
 scenario = resolve("defined", None, ())
@@ -75,7 +77,8 @@ NAIVE = r"""
 import gc, json, sys, time
 sys.path.insert(0, {root!r}); sys.path.insert(0, {scripts!r})
 import naive_reference
-from sim.experiments.runs import resolve, settle_process
+from sim.experiments.runner import settle_process
+from sim.experiments.runs import resolve
 from sim.model.model import SalesOrgModel
 settle_process()  # the same process settings for both; each timed run starts from a clean heap
 scenario = resolve("defined", None, ())
@@ -121,26 +124,21 @@ def bench_org(name: str, repeats: int, collect: bool = True, days: int = 250) ->
 
 def bench_sweep(runs: int) -> dict:
     sys.path.insert(0, str(ROOT))
-    from sim.experiments.runs import default_workers, map_runs, replication_seeds, resolve, settle_process
+    from sim.experiments.runner import Task, default_workers, run_tasks, settle_process
+    from sim.experiments.runs import replication_seeds, resolve
 
     settle_process()  # one process as the pool's workers are, so that only the cores differ
+    # each run as a sweep does it: simulate, build the lead log, summarize
     scenario = resolve("defined", None, ())
-    tasks = [(scenario, s) for s in replication_seeds(99, runs)]
+    tasks = [Task(scenario, s) for s in replication_seeds(99, runs)]
     walls = {}
     for workers in (1, default_workers()):
         start = time.perf_counter()
-        map_runs(tasks, workers=workers, fn=_timing_task)
+        run_tasks(tasks, workers=workers)
         walls[workers] = time.perf_counter() - start
     cores = default_workers()
     return {"runs": runs, "cores": cores, "seconds_1": walls[1], f"seconds_{cores}": walls[cores],
             "speedup": walls[1] / walls[cores]}  # fmt: skip
-
-
-def _timing_task(task):
-    from sim.model.model import SalesOrgModel
-
-    scenario, seed = task
-    return len(SalesOrgModel(scenario, seed=seed).run().book)
 
 
 def main() -> None:

@@ -23,8 +23,9 @@ import math
 
 import numpy as np
 
-from sim.experiments.calibration import RESPONSE_OVERRIDES, measure
-from sim.experiments.runs import map_runs, replication_seeds, resolve
+from sim.experiments.calibration import RESPONSE_OVERRIDES, reference_tasks
+from sim.experiments.runner import require_ok, run_tasks
+from sim.experiments.runs import replicate, replication_seeds, resolve
 
 HBR, BLOG = 3.0, 1.0  # weights by reliability of the source (FACTS.md)
 GRID = {
@@ -36,7 +37,7 @@ GRID = {
 
 def score(point_rows):
     keys = ("qualify_1h_vs_1_2h", "qualify_1h_vs_24h", "inquiry_to_mql")
-    m = {k: np.nanmean([r[k] for r in point_rows if k in r and np.isfinite(r[k])] or [np.nan]) for k in keys}
+    m = {k: np.nanmean(point_rows[k].replace([np.inf, -np.inf], np.nan)) for k in keys}
     s = HBR * math.log(m["qualify_1h_vs_1_2h"] / 7.0) ** 2 + BLOG * math.log(m["inquiry_to_mql"] / 0.15) ** 2
     if np.isfinite(m["qualify_1h_vs_24h"]) and m["qualify_1h_vs_24h"] < 60:
         s += HBR * math.log(m["qualify_1h_vs_24h"] / 60.0) ** 2
@@ -50,16 +51,16 @@ def main() -> None:
     seeds = replication_seeds(2026, args.n)
     points = [dict(zip(GRID, values, strict=True)) for values in itertools.product(*GRID.values())]
     tasks = []
-    for point in points:
+    for i, point in enumerate(points):
         behaviour = [f"behavior.{k}={v}" for k, v in point.items()]
         response = resolve("aligned", None, [*RESPONSE_OVERRIDES, *behaviour])
         organization = resolve("defined", None, behaviour)
-        tasks += [("response", response, s) for s in seeds] + [("organization", organization, s) for s in seeds]
-    rows = map_runs(tasks, fn=measure, progress=True, desc="grid")
-    per_point = 2 * args.n
+        tasks += reference_tasks("response", response, seeds, point=i)
+        tasks += reference_tasks("organization", organization, seeds, point=i)
+    table = require_ok(run_tasks(tasks, progress=True, desc="grid"), "calibration grid")
     results = []
     for i, point in enumerate(points):
-        s, m = score(rows[i * per_point : (i + 1) * per_point])
+        s, m = score(table[table["point"] == i])
         results.append((s, point, m))
     results.sort(key=lambda r: r[0])
     print("score  point  ->  measured")
@@ -76,8 +77,7 @@ def fit_win_logit(point, seeds, target=0.215):
     for _ in range(8):
         mid = (low + high) / 2
         scenario = resolve("defined", None, [*behaviour, f"behavior.win_logit={mid}"])
-        rates = map_runs([(scenario, s) for s in seeds])
-        rate = float(np.mean([r["win_rate"] for r in rates]))
+        rate = float(replicate(scenario, n=len(seeds), seed=2026)["win_rate"].mean())
         low, high = (mid, high) if rate < target else (low, mid)
     return round((low + high) / 2, 2)
 

@@ -262,8 +262,7 @@ def explain(base, target, n, seed, days, workers, out, force) -> None:
 def demo(out, n, workers, force) -> None:
     """Compare the alignment stages, explain misaligned -> aligned, write the report."""
     folder = _out_dir(out, "demo", "", {"command": "demo", "n": n}, force)
-    result = compare_scenarios(list(DEMO_SCENARIOS), n=n, workers=workers, progress=True)
-    result.explanation = explain_levers(*DEMO_EXPLAIN, n=n, workers=workers, progress=True)
+    result = compare_scenarios(list(DEMO_SCENARIOS), n=n, workers=workers, progress=True, explain=DEMO_EXPLAIN)
     report = write_comparison(result, folder, _command())
     click.echo(_comparison_table(result))
     click.echo(f"\nreport: {report.resolve()}")
@@ -385,10 +384,12 @@ def story(scen: str, lead_id: int, seed: int | None, days: int | None) -> None:
 def entry() -> None:
     """The ``salesim`` console script: settle the process for model runs, then the command line.
 
-    Settling (:func:`sim.experiments.runs.settle_process`) belongs to a process that
+    Settling (:func:`sim.experiments.runner.settle_process`) belongs to a process that
     exists to run models, not to ``main`` called in-process (tests, notebooks).
     """
-    experiment.settle_process()
+    from sim.experiments.runner import settle_process
+
+    settle_process()
     main()
 
 

@@ -93,7 +93,7 @@ def test_a_model_copied_mid_run_goes_on_identically():
 
 SETTLE = """
 import gc
-from sim.experiments.runs import settle_process
+from sim.experiments.runner import settle_process
 cycle = [];  cycle.append(cycle); del cycle  # garbage: must be collected, not frozen
 settle_process()
 frozen = gc.get_freeze_count()

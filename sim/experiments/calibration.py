@@ -26,7 +26,8 @@ import pandas as pd
 
 from sim.config.params import DAYS_PER_YEAR, HOURS_PER_DAY
 from sim.config.scenario import Scenario
-from sim.experiments.runs import RunResult, map_runs, replication_seeds, resolve, run
+from sim.experiments.runner import Task, require_ok, run_tasks
+from sim.experiments.runs import RunResult, replication_seeds, resolve
 from sim.experiments.stats import mean_ci
 from sim.measure.summary import response_qualification
 
@@ -133,15 +134,17 @@ def organization_measures(result: RunResult) -> dict[str, float]:
     }
 
 
-def measure(task: tuple[str, Scenario, int]) -> dict[str, float]:
-    """One replication of one reference run (a picklable task)."""
-    kind, scenario, seed = task
-    result = run(scenario, seed=seed)
-    if kind == "response":
-        return response_measures(result)
-    if kind == "organization":
-        return organization_measures(result)
+def revenue_measure(result: RunResult) -> dict[str, float]:
+    """A run's revenue (for the alignment gain)."""
     return {"revenue": result.summary["revenue"]}
+
+
+MEASURES = {"response": response_measures, "organization": organization_measures, "revenue": revenue_measure}
+
+
+def reference_tasks(kind: str, scenario: Scenario, seeds: list[int], **labels: object) -> list[Task]:
+    """Tasks of one reference run (``kind``: response, organization or revenue) on every seed."""
+    return [Task(scenario, s, {"arm": kind, **labels, "replication": i}, MEASURES[kind]) for i, s in enumerate(seeds)]
 
 
 def curve_measures() -> dict[str, float]:
@@ -177,22 +180,20 @@ def check(
 ) -> Validation:
     """Run the reference runs ``n`` times and compare every fact with the model."""
     seeds = replication_seeds(seed, n)
-    arms = {  # name: (what to measure, scenario)
-        "response": ("response", resolve("aligned", None, RESPONSE_OVERRIDES)),
-        "organization": ("organization", resolve("defined", None, ())),
-        "misaligned": ("revenue", resolve("misaligned", None, ())),
-        "aligned": ("revenue", resolve("aligned", None, ())),
-    }
-    tasks = [(kind, scenario, s) for kind, scenario in arms.values() for s in seeds]
-    results = map_runs(tasks, workers, executor, progress, "calibration", fn=measure)
-    by_arm = {name: results[i * n : (i + 1) * n] for i, name in enumerate(arms)}
+    tasks = [
+        *reference_tasks("response", resolve("aligned", None, RESPONSE_OVERRIDES), seeds),
+        *reference_tasks("organization", resolve("defined", None, ()), seeds),
+        *reference_tasks("revenue", resolve("misaligned", None, ()), seeds, org="misaligned"),
+        *reference_tasks("revenue", resolve("aligned", None, ()), seeds, org="aligned"),
+    ]
+    table = require_ok(run_tasks(tasks, workers, executor, progress, "calibration"), "calibration")
+    measured = table.drop(columns=["arm", "replication", "seed", "status", "error", "org"])
     values: dict[str, list[float]] = {}
-    for name in ("response", "organization"):
-        for row in by_arm[name]:
-            for key, value in row.items():
-                values.setdefault(key, []).append(value)
-    gains = [a["revenue"] / m["revenue"] - 1 for a, m in zip(by_arm["aligned"], by_arm["misaligned"], strict=True)]
-    values["aligned_revenue_gain"] = gains
+    for arm in ("response", "organization"):
+        part = measured[table["arm"] == arm].dropna(axis=1, how="all")  # the columns this arm measured
+        values |= {key: part[key].tolist() for key in part.columns}
+    revenue = table[table["arm"] == "revenue"].pivot(index="replication", columns="org", values="revenue")
+    values["aligned_revenue_gain"] = (revenue["aligned"] / revenue["misaligned"] - 1).tolist()
     curve = curve_measures()
     rows = []
     for fact in FACTS:

@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 
 from sim.config.scenario import Scenario, scenario_to_dict, validate, with_values
-from sim.experiments.runs import digest_of, map_runs, replication_frame, replication_seeds, resolve
+from sim.experiments.runner import Task, require_ok, run_tasks
+from sim.experiments.runs import digest, replication_frame, replication_seeds, resolve
 from sim.experiments.stats import mean_ci, paired_difference
 from sim.measure.summary import KPIS
 
@@ -83,23 +84,33 @@ class Comparison:
         return [s.name for s in self.scenarios]
 
 
-_DIGESTS: dict[tuple[str, int], dict[str, Any]] = {}  # in-process memo: a run is never run twice
-
-
 def run_arms(
     arms: list[Scenario],
     seeds: list[int],
     workers: int | None = None,
     executor: Executor | None = None,
     progress: bool = False,
-) -> dict[str, list[dict[str, Any]]]:
-    """Digests of every arm on every seed, in one batch of runs, memoized in-process."""
-    keys = {arm.name: arm.model_dump_json() for arm in arms}
-    todo = [(arm, s) for arm in arms for s in seeds if (keys[arm.name], s) not in _DIGESTS]
-    results = map_runs(todo, workers, executor, progress, "simulating", fn=digest_of)
-    for (arm, s), digest in zip(todo, results, strict=True):
-        _DIGESTS[(keys[arm.name], s)] = digest
-    return {arm.name: [_DIGESTS[(keys[arm.name], s)] for s in seeds] for arm in arms}
+) -> pd.DataFrame:
+    """Every arm on every seed in one batch of runs: the runner's table, one row per (arm, replication).
+
+    Arms with the same levers (e.g. the baseline of a comparison and of an
+    explanation) share their runs; nothing is kept between calls.
+    """
+    arms = list({arm.name: arm for arm in arms}.values())  # an arm asked for twice runs once
+    names = {}  # the first arm of each set of levers runs; the others copy its rows
+    for arm in arms:
+        names.setdefault(arm.model_dump_json(exclude={"name", "description"}), arm)
+    tasks = [
+        Task(arm, s, {"scenario": arm.name, "replication": i}, digest)
+        for arm in names.values()
+        for i, s in enumerate(seeds)
+    ]
+    table = require_ok(run_tasks(tasks, workers, executor, progress, "simulating"), "comparison")
+    parts = []
+    for arm in arms:
+        twin = names[arm.model_dump_json(exclude={"name", "description"})]
+        parts.append(table[table["scenario"] == twin.name].assign(scenario=arm.name))
+    return pd.concat(parts, ignore_index=True)
 
 
 def check_arms(scenarios: list[Scenario], n: int) -> None:
@@ -149,6 +160,7 @@ def compare(
     workers: int | None = None,
     executor: Executor | None = None,
     progress: bool = False,
+    explain: tuple[Scenario | str | Path, Scenario | str | Path] | None = None,
 ) -> Comparison:
     """Replicate several scenarios on common random numbers and compare them.
 
@@ -160,6 +172,8 @@ def compare(
         workers: processes (default: all cores).
         executor: a ``concurrent.futures.Executor`` to run on instead.
         progress: show a progress bar.
+        explain: (BASE, TARGET) to explain lever by lever as well, in the same batch of runs
+            (arms the comparison already has are not run twice).
 
     Returns:
         The comparison: replications, the KPI table, curves and histograms.
@@ -167,10 +181,11 @@ def compare(
     resolved = [resolve(s, days, ()) for s in scenarios]
     check_arms(resolved, n)
     seeds = replication_seeds(seed, n)
-    digests = run_arms(resolved, seeds, workers, executor, progress)
-    frames = [replication_frame(arm.name, seeds, [d["summary"] for d in digests[arm.name]]) for arm in resolved]
-    replications = pd.concat(frames, ignore_index=True)
+    study = _Study.of(*explain, n=n, days=days) if explain else None
+    runs = run_arms([*resolved, *(study.arms if study else ())], seeds, workers, executor, progress)
     names = [s.name for s in resolved]
+    replications = replication_frame(runs[runs["scenario"].isin(names)])
+    by_arm = {name: runs[runs["scenario"] == name] for name in names}
     return Comparison(
         scenarios=resolved,
         n=n,
@@ -178,10 +193,11 @@ def compare(
         seeds=seeds,
         replications=replications,
         table=kpi_table(replications, names),
-        revenue={k: np.vstack([d["revenue"] for d in v]) for k, v in digests.items()},
-        satisfaction={k: np.sum([d["satisfaction"] for d in v], axis=0) for k, v in digests.items()},
-        response={k: np.sum([d["response"] for d in v], axis=0) for k, v in digests.items()},
-        funnel={k: np.mean([d["funnel"] for d in v], axis=0) for k, v in digests.items()},
+        revenue={k: np.vstack(v["revenue_path"].tolist()) for k, v in by_arm.items()},
+        satisfaction={k: np.sum(v["satisfaction_histogram"].tolist(), axis=0) for k, v in by_arm.items()},
+        response={k: np.sum(v["response_histogram"].tolist(), axis=0) for k, v in by_arm.items()},
+        funnel={k: np.mean(v["funnel"].tolist(), axis=0) for k, v in by_arm.items()},
+        explanation=study.explanation(runs) if study else None,
     )
 
 
@@ -244,29 +260,51 @@ def explain(
     Returns:
         The explanation, with a table sorted by the size of the revenue effect.
     """
-    base_s, target_s = resolve(base, days, ()), resolve(target, days, ())
-    levers = check_explain(base_s, target_s, n)
-    arms = [_with_lever(base_s, key, new) for key, _, new in levers]
-    seeds = replication_seeds(seed, n)
-    digests = run_arms([base_s, target_s, *arms], seeds, workers, executor, progress)
+    study = _Study.of(base, target, n=n, days=days, kpis=kpis)
+    return study.explanation(run_arms(study.arms, replication_seeds(seed, n), workers, executor, progress))
 
-    def values(name: str, kpi: str) -> np.ndarray:
-        return np.array([d["summary"][kpi] for d in digests[name]], dtype=float)
 
-    rows = []
-    for kpi in kpis:
-        b, total = values(base_s.name, kpi), values(target_s.name, kpi) - values(base_s.name, kpi)
-        singles = np.zeros_like(b)
-        for (key, old, new), arm in zip(levers, arms, strict=True):
-            diff = values(arm.name, kpi) - b
-            singles = singles + diff
-            rows.append((key, _show(old), _show(new), kpi, *mean_ci(diff)))
-        rows.append(("all levers together", base_s.name, target_s.name, kpi, *mean_ci(total)))
-        rows.append(("interaction", "", "", kpi, *mean_ci(total - singles)))
-    table = pd.DataFrame(rows, columns=["lever", "base_value", "target_value", "kpi", "effect", "ci_low", "ci_high"])
-    totals = table[table["lever"] == "all levers together"].set_index("kpi")["effect"]
-    table["share_of_total"] = table["effect"] / table["kpi"].map(totals).replace(0, np.nan)
-    return Explanation(base=base_s, target=target_s, levers=levers, table=table)
+@dataclass
+class _Study:
+    """The arms of an explanation (BASE, TARGET and BASE with each differing lever switched) and its arithmetic."""
+
+    base: Scenario
+    target: Scenario
+    levers: list[tuple[str, Any, Any]]
+    switched: list[Scenario]
+    kpis: tuple[str, ...]
+
+    @classmethod
+    def of(cls, base, target, n: int, days: int | None, kpis: tuple[str, ...] = EXPLAIN_KPIS) -> _Study:
+        base_s, target_s = resolve(base, days, ()), resolve(target, days, ())
+        levers = check_explain(base_s, target_s, n)
+        return cls(base_s, target_s, levers, [_with_lever(base_s, key, new) for key, _, new in levers], kpis)
+
+    @property
+    def arms(self) -> list[Scenario]:
+        return [self.base, self.target, *self.switched]
+
+    def explanation(self, runs: pd.DataFrame) -> Explanation:
+        def values(name: str, kpi: str) -> np.ndarray:
+            return runs[runs["scenario"] == name].sort_values("replication")[kpi].to_numpy(dtype=float)
+
+        base, target = self.base.name, self.target.name
+        rows = []
+        for kpi in self.kpis:
+            b = values(base, kpi)
+            total = values(target, kpi) - b
+            singles = np.zeros_like(b)
+            for (key, old, new), arm in zip(self.levers, self.switched, strict=True):
+                diff = values(arm.name, kpi) - b
+                singles = singles + diff
+                rows.append((key, _show(old), _show(new), kpi, *mean_ci(diff)))
+            rows.append(("all levers together", base, target, kpi, *mean_ci(total)))
+            rows.append(("interaction", "", "", kpi, *mean_ci(total - singles)))
+        columns = ["lever", "base_value", "target_value", "kpi", "effect", "ci_low", "ci_high"]
+        table = pd.DataFrame(rows, columns=columns)
+        totals = table[table["lever"] == "all levers together"].set_index("kpi")["effect"]
+        table["share_of_total"] = table["effect"] / table["kpi"].map(totals).replace(0, np.nan)
+        return Explanation(base=self.base, target=self.target, levers=self.levers, table=table)
 
 
 def _show(value: Any) -> str:

@@ -8,12 +8,8 @@ takes a scenario, runs :class:`sim.model.SalesOrgModel`, and returns a
 from __future__ import annotations
 
 import functools
-import gc
-import multiprocessing
-import os
 import sys
-from collections.abc import Callable
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
@@ -21,7 +17,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from tqdm import tqdm
 
 from sim.config.levers import derive
 from sim.config.params import params_to_dict
@@ -142,12 +137,6 @@ def replication_seeds(seed: int, n: int) -> list[int]:
     return [int(child.generate_state(1, dtype=np.uint32)[0]) for child in children]
 
 
-def summary_of(task: tuple[Scenario, int]) -> dict[str, float]:
-    """Run one (scenario, seed) and keep its KPIs (a picklable task for executors)."""
-    scenario, seed = task
-    return run(scenario, seed=seed).summary
-
-
 SATISFACTION_BINS = np.linspace(0, 100, 21)  # 5-point bins
 # The inside-facing funnel (inbound and outbound leads): the stamp each stage sets.
 FUNNEL_STAGES = ("created", "contacted", "qualified", "handed off", "accepted", "opportunity", "won")
@@ -162,94 +151,24 @@ FUNNEL_STAMPS = (
 RESPONSE_BINS = np.array([0, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 40, np.inf])  # working hours
 
 
-def digest_of(task: tuple[Scenario, int]) -> dict[str, Any]:
-    """Run one (scenario, seed) and keep what comparisons plot: KPIs, curves, histograms."""
-    scenario, seed = task
-    result = run(scenario, seed=seed)
+def digest(result: RunResult) -> dict[str, Any]:
+    """A measure for the runner: every KPI, and the curves and histograms comparisons plot."""
     leads = result.leads
     inbound = leads[leads["source"] == "inbound"]
     response = (inbound["first_attempt_at"] - inbound["created_at"]).dropna().to_numpy()
     inside_facing = leads[leads["source"] != "field"]
     return {
-        "summary": result.summary,
+        **result.summary,
         "funnel": np.array(
             [
                 *(inside_facing[c].notna().sum() for c in FUNNEL_STAMPS),
                 (inside_facing["outcome"] == "won").sum(),
             ]
         ),
-        "revenue": result.daily["revenue"].to_numpy(),
-        "satisfaction": np.histogram(leads["satisfaction"].to_numpy(), SATISFACTION_BINS)[0],
-        "response": np.histogram(response, RESPONSE_BINS)[0],
+        "revenue_path": result.daily["revenue"].to_numpy(),
+        "satisfaction_histogram": np.histogram(leads["satisfaction"].to_numpy(), SATISFACTION_BINS)[0],
+        "response_histogram": np.histogram(response, RESPONSE_BINS)[0],
     }
-
-
-def default_workers() -> int:
-    """One worker per core this process may use."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
-@functools.cache
-def settle_process() -> None:
-    """Take the objects alive now (the imported libraries) out of the cyclic collector's rounds.
-
-    Python's collector otherwise walks every object of numpy, pandas, mesa and
-    the rest (about 130,000) at each full collection: about 80 ms on the
-    benchmark machine, nearly half a default one-year run, spent at random
-    moments. Garbage is collected first, so none is frozen; frozen objects are
-    still freed when nothing refers to them, but reference cycles among them
-    (a model, for one) would never be. So this is for the start of a process
-    that will run models, before any model exists: the ``salesim`` command and
-    each worker of a pool call it; a notebook or script may, right after its
-    imports. Later calls do nothing. See docs/PERFORMANCE.md.
-    """
-    gc.collect()
-    gc.freeze()
-
-
-def process_pool(workers: int) -> ProcessPoolExecutor:
-    """A pool of worker processes ready to run models.
-
-    Workers start from a fork server (no fork of a process with threads) and
-    settle themselves before their first run.
-    """
-    context = multiprocessing.get_context("forkserver")
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=settle_process)
-
-
-def map_runs(
-    tasks: list[Any],
-    workers: int | None = None,
-    executor: Executor | None = None,
-    progress: bool = False,
-    desc: str = "runs",
-    fn: Callable[[Any], Any] = summary_of,
-) -> list[Any]:
-    """``fn`` of every task, in task order, serial or in parallel.
-
-    Args:
-        tasks: what ``fn`` takes; for the default, (scenario, seed) pairs.
-        fn: what to compute per task (a module-level function: it is pickled);
-            default the KPIs, :func:`digest_of` for comparisons.
-        workers: processes for a local pool (default: all cores; 1 runs serially).
-        executor: any ``concurrent.futures.Executor`` to use instead of a local pool.
-        progress: show a progress bar.
-        desc: label of the progress bar.
-
-    Returns:
-        One result per task, in the order of ``tasks``; identical whatever runs them.
-    """
-    workers = default_workers() if workers is None else workers
-    bar_options = {"total": len(tasks), "desc": desc, "unit": "run", "disable": not progress, "leave": False}
-    if executor is None and (workers <= 1 or len(tasks) <= 1):
-        return [fn(task) for task in tqdm(tasks, **bar_options)]
-    # Batches of a few runs keep each task well above the pool's overhead, and
-    # at least ~16 batches per worker keep the workers busy to the end.
-    chunk = max(1, len(tasks) // (16 * max(workers, 1)))
-    if executor is not None:
-        return list(tqdm(executor.map(fn, tasks, chunksize=chunk), **bar_options))
-    with process_pool(workers) as pool:
-        return list(tqdm(pool.map(fn, tasks, chunksize=chunk), **bar_options))
 
 
 def resolve(scenario: Scenario | str | Path, days: int | None, overrides, seed: int | None = None) -> Scenario:
@@ -289,17 +208,25 @@ def replicate(
     Returns:
         One row per replication: scenario, replication, seed and every KPI.
     """
+    from sim.experiments.runner import require_ok, run_tasks
+
     scenario = resolve(scenario, days, overrides)
     root = scenario.simulation.seed if seed is None else seed
-    seeds = replication_seeds(root, n)
-    rows = map_runs([(scenario, s) for s in seeds], workers, executor, progress, scenario.name)
-    return replication_frame(scenario.name, seeds, rows)
+    tasks = replication_tasks(scenario, replication_seeds(root, n))
+    table = require_ok(run_tasks(tasks, workers, executor, progress, scenario.name), scenario.name)
+    return replication_frame(table)
 
 
-def replication_frame(name: str, seeds: list[int], summaries: list[dict[str, float]]) -> pd.DataFrame:
-    """One row per replication of one scenario: scenario, replication, seed and every KPI."""
-    frame = pd.DataFrame(summaries, columns=list(KPIS))
-    frame.insert(0, "seed", seeds)
-    frame.insert(0, "replication", range(len(seeds)))
-    frame.insert(0, "scenario", name)
-    return frame
+def replication_tasks(scenario: Scenario, seeds: list[int], measure=None) -> list:
+    """The runner's tasks for replications of one scenario (labels: scenario, replication)."""
+    from sim.experiments.runner import Task, summary
+
+    return [
+        Task(scenario, s, {"scenario": scenario.name, "replication": i}, measure or summary)
+        for i, s in enumerate(seeds)
+    ]
+
+
+def replication_frame(table: pd.DataFrame) -> pd.DataFrame:
+    """replications.csv from a runner table: scenario, replication, seed and every KPI."""
+    return table[["scenario", "replication", "seed", *KPIS]].reset_index(drop=True)

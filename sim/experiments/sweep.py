@@ -19,8 +19,7 @@ import json
 import math
 import shutil
 import time
-from collections.abc import Callable
-from concurrent.futures import Executor, Future, as_completed
+from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +28,6 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from tqdm import tqdm
 
 from sim.config.scenario import (
     Scenario,
@@ -41,7 +39,8 @@ from sim.config.scenario import (
     with_values,
 )
 from sim.experiments.files import atomic_write, write_json
-from sim.experiments.runs import default_workers, process_pool, replication_seeds, run, settle_process, versions
+from sim.experiments.runner import Task, default_workers, run_tasks, settle_worker
+from sim.experiments.runs import RunResult, replication_seeds, versions
 from sim.measure.summary import KPIS
 
 DEFAULT_KPIS = ("revenue", "profit", "roi", "deals_won", "win_rate", "prospect_satisfaction", "leads_ignored")
@@ -189,19 +188,15 @@ def _plain(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
-def run_batch(batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Run a batch of sweep runs; a run that raises is recorded as failed (picklable task)."""
-    rows = []
-    for task in batch:
-        row = {k: task[k] for k in ("run_id", "point_id", "replication", "seed")} | task["values"]
-        try:
-            scenario = _point_scenario(task["base"], task["values"])
-            summary = run(scenario, seed=task["seed"]).summary
-            row |= {k: float(summary[k]) for k in task["kpis"]} | {"status": "ok", "error": ""}
-        except Exception as exc:  # recorded, not raised: one bad point must not stop a sweep
-            row |= dict.fromkeys(task["kpis"], math.nan) | {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
-        rows.append(row)
-    return rows
+@dataclass(frozen=True)
+class KeepKPIs:
+    """A runner measure that keeps the sweep's KPIs, as floats (picklable: it travels to workers)."""
+
+    kpis: tuple[str, ...]
+
+    def __call__(self, result: RunResult) -> dict[str, float]:
+        """The chosen KPIs of one run."""
+        return {k: float(result.summary[k]) for k in self.kpis}
 
 
 @dataclass
@@ -258,34 +253,21 @@ def _prepare_folder(spec: SweepSpec, folder: Path, fresh: bool, points: pd.DataF
     )
 
 
-def _batches(tasks: list[dict[str, Any]], days: int, workers: int) -> list[list[dict[str, Any]]]:
-    # ~0.15 ms per simulated working day and run: batch short runs so a task lasts >= 100 ms,
-    # but keep at least a few batches per worker so the pool stays busy.
-    per_batch = max(1, math.ceil(100 / max(1, 0.15 * days)))
-    per_batch = min(per_batch, max(1, math.ceil(len(tasks) / (4 * workers))))
-    return [tasks[i : i + per_batch] for i in range(0, len(tasks), per_batch)]
-
-
 @contextmanager
-def _executor(kind: str, workers: int, scheduler: str | None):
-    if kind == "dask":
-        from distributed import Client, LocalCluster
+def _dask_executor(workers: int, scheduler: str | None):
+    """An executor of a running Dask scheduler, or of a local cluster started and stopped here."""
+    from distributed import Client, LocalCluster
 
-        if scheduler:
-            with Client(scheduler) as client:
-                yield client.get_executor()
-        else:
-            with (
-                LocalCluster(
-                    n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
-                ) as cluster,
-                Client(cluster) as client,
-            ):
-                client.run(settle_process)  # our own workers: settle them like a pool's (not a shared cluster's)
-                yield client.get_executor()
+    if scheduler:
+        with Client(scheduler) as client:
+            yield client.get_executor()
         return
-    with process_pool(workers) as pool:
-        yield pool
+    with (
+        LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        Client(cluster) as client,
+    ):
+        client.run(settle_worker)  # our own workers: settle them like a pool's (not a shared cluster's)
+        yield client.get_executor()
 
 
 def sweep(
@@ -324,51 +306,45 @@ def sweep(
     base = load_scenario(spec.base, days=spec.days)
     base_data = scenario_to_dict(base)
     names = list(spec.parameters)
-    tasks = [
-        {
-            "run_id": int(p.point_id) * spec.replications + r,
-            "point_id": int(p.point_id),
-            "replication": r,
-            "seed": seed,
-            "values": {k: _plain(p[k]) for k in names},
-            "base": base_data,  # with the spec's days
-            "kpis": list(spec.kpis),
-        }
-        for _, p in points.iterrows()
-        for r, seed in enumerate(seeds)
-    ]
-    pending = [t for t in tasks if t["run_id"] not in finished]
-    skipped = len(tasks) - len(pending)
-    todo = pending[:max_runs]
+    measure = KeepKPIs(tuple(spec.kpis))
+    columns = ["run_id", "point_id", "replication", *names, "seed", "status", "error", *spec.kpis]
+    tasks, invalid = [], []
+    for _, p in points.iterrows():
+        values = {k: _plain(p[k]) for k in names}
+        try:
+            scenario = _point_scenario(base_data, values)
+        except ScenarioError as exc:  # a point the schema refuses: its runs are failed rows, not a crash
+            scenario, error = None, str(exc)
+        for r, seed in enumerate(seeds):
+            run_id = int(p.point_id) * spec.replications + r
+            if run_id in finished:
+                continue
+            labels = {"run_id": run_id, "point_id": int(p.point_id), "replication": r, **values}
+            if scenario is None:
+                invalid.append(labels | {"seed": seed, "status": "failed", "error": error})
+            else:
+                tasks.append(Task(scenario, seed, labels, measure))
+    pending = len(tasks) + len(invalid)
+    skipped = len(points) * spec.replications - pending
+    if max_runs is not None:
+        tasks, invalid = tasks[:max_runs], invalid[: max(0, max_runs - len(tasks))]
     start = time.perf_counter()
-    batches = _batches(todo, base.simulation.days, workers)
-    bar = tqdm(total=len(todo), desc=spec.name, unit="run", disable=not progress)
-    done = failed = 0
+    counts = {"done": 0, "failed": 0}
 
     def record(rows: list[dict[str, Any]]) -> None:
-        nonlocal done, failed
-        frame = pd.DataFrame(rows)
+        frame = pd.DataFrame(rows).reindex(columns=columns)
         path = folder / RESULTS / f"part-{rows[0]['run_id']:09d}.parquet"
         atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False))
-        done += len(rows)
-        failed += int((frame["status"] == "failed").sum())
-        bar.update(len(rows))
+        counts["done"] += len(rows)
+        counts["failed"] += int((frame["status"] == "failed").sum())
 
-    try:
-        if executor == "serial" or (executor == "processes" and workers == 1):
-            for batch in batches:
-                record(run_batch(batch))
-        elif isinstance(executor, str):
-            with _executor(executor, workers, scheduler) as pool:
-                _drain(pool, batches, record)
-        else:
-            _drain(executor, batches, record)
-    finally:
-        bar.close()
-    return SweepResult(folder, read_results(folder), done, failed, skipped, time.perf_counter() - start)
-
-
-def _drain(pool: Executor, batches: list, record: Callable[[list[dict[str, Any]]], None]) -> None:
-    futures: list[Future] = [pool.submit(run_batch, batch) for batch in batches]
-    for future in as_completed(futures):
-        record(future.result())
+    if invalid:
+        record(invalid)
+    if executor == "dask":
+        with _dask_executor(workers, scheduler) as pool:
+            run_tasks(tasks, workers, pool, progress, spec.name, on_batch=record)
+    else:
+        pool = None if isinstance(executor, str) else executor
+        run_tasks(tasks, 1 if executor == "serial" else workers, pool, progress, spec.name, on_batch=record)
+    seconds = time.perf_counter() - start
+    return SweepResult(folder, read_results(folder), counts["done"], counts["failed"], skipped, seconds)

@@ -1,0 +1,218 @@
+"""The one runner: tasks in, one table out, on any ``concurrent.futures`` executor.
+
+A :class:`Task` is a scenario, a seed, labels that say what the run is (its
+arm, replication, design point...) and what to keep of it (a *measure*: a
+module-level function of the :class:`~sim.experiments.runs.RunResult`).
+:func:`run_tasks` runs tasks in batches serially, on a local process pool or
+on any executor (a Dask ``Client.get_executor()``), and returns a table with a
+row per task, in task order: the labels, the seed, ``status`` ("ok" or
+"failed") and ``error``, then what the measure kept. A run that raises is a
+failed row, never a lost batch; an ``on_batch`` callback sees each batch as it
+finishes (the sweep writes its parquet parts there). The numbers do not depend
+on the executor, the number of workers or the batching (as in EMA Workbench,
+the evaluator is interchangeable and results have one shape).
+"""
+
+from __future__ import annotations
+
+import functools
+import gc
+import math
+import multiprocessing
+import os
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from sim.config.scenario import Scenario
+    from sim.experiments.runs import RunResult
+
+Measure = Callable[["RunResult"], Mapping[str, Any]]
+Row = dict[str, Any]
+
+# ~0.15 ms of wall time per simulated working day of the default organization: batches of
+# short runs are grouped to last >= 100 ms each, so a pool's overhead stays small.
+SECONDS_PER_DAY = 0.15e-3
+MIN_BATCH_SECONDS = 0.1
+BATCHES_PER_WORKER = 16  # enough batches that no worker idles at the end
+
+
+def summary(result: RunResult) -> Mapping[str, float]:
+    """The default measure: every KPI of the run."""
+    return result.summary
+
+
+@dataclass(frozen=True)
+class Task:
+    """One run to do.
+
+    Attributes:
+        scenario: the validated scenario to run.
+        seed: the run's root seed.
+        labels: what the run is (e.g. ``{"scenario": "aligned", "replication": 3}``); copied into its row.
+        measure: what to keep of the run (a module-level function: it travels to worker processes).
+    """
+
+    scenario: Scenario
+    seed: int
+    labels: Mapping[str, Any] = field(default_factory=dict)
+    measure: Measure = summary
+
+
+def run_task(task: Task) -> Row:
+    """Run one task; a run that raises becomes a failed row (the error named), not an exception."""
+    from sim.experiments.runs import run
+
+    row: Row = {**task.labels, "seed": task.seed}
+    try:
+        kept = task.measure(run(task.scenario, seed=task.seed))
+    except Exception as exc:  # recorded, not raised: one bad run must not stop the others
+        return row | {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
+    return row | {"status": "ok", "error": ""} | dict(kept)
+
+
+def run_batch(batch: Sequence[tuple[int, Task]]) -> list[tuple[int, Row]]:
+    """Run a batch of (position, task) pairs (the unit of work sent to an executor)."""
+    return [(i, run_task(task)) for i, task in batch]
+
+
+def default_workers() -> int:
+    """One worker per core this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+@functools.cache
+def settle_process() -> None:
+    """Take the objects alive now (the imported libraries) out of the cyclic collector's rounds.
+
+    Python's collector otherwise walks every object of numpy, pandas, mesa and
+    the rest (about 130,000) at each full collection: about 80 ms on the
+    benchmark machine, nearly half a default one-year run, spent at random
+    moments. Garbage is collected first, so none is frozen; frozen objects are
+    still freed when nothing refers to them, but reference cycles among them
+    (a model, for one) would never be. So this is for the start of a process
+    that will run models, before any model exists: the ``salesim`` commands
+    that simulate and each worker of a pool call it; a notebook or script may,
+    right after its imports. Later calls do nothing. See docs/PERFORMANCE.md.
+    """
+    gc.collect()
+    gc.freeze()
+
+
+def settle_worker() -> None:
+    """A worker process's start: import the model, then settle (pools and local Dask clusters)."""
+    import sim.experiments.runs  # noqa: F401  (import the model once, then freeze it with the rest)
+
+    settle_process()
+
+
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of worker processes ready to run models.
+
+    Workers start from a fork server (no fork of a process with threads) and
+    settle themselves before their first run.
+    """
+    context = multiprocessing.get_context("forkserver")
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=settle_worker)
+
+
+def batch_size(tasks: Sequence[Task], workers: int) -> int:
+    """Tasks per batch: long enough to pay for the pool's overhead, many batches per worker."""
+    if not tasks:
+        return 1
+    days = max(task.scenario.simulation.days for task in tasks)
+    by_time = math.ceil(MIN_BATCH_SECONDS / max(SECONDS_PER_DAY * days, 1e-9))
+    by_spread = max(1, len(tasks) // (BATCHES_PER_WORKER * max(workers, 1)))
+    return max(1, min(by_time, by_spread))
+
+
+def run_tasks(
+    tasks: Sequence[Task],
+    workers: int | None = None,
+    executor: Executor | None = None,
+    progress: bool = False,
+    desc: str = "runs",
+    on_batch: Callable[[list[Row]], None] | None = None,
+    per_batch: int | None = None,
+) -> pd.DataFrame:
+    """Run every task and return one row per task, in task order.
+
+    Args:
+        tasks: the runs to do.
+        workers: processes of a local pool (default: all cores; 1, or a single task, runs serially here).
+        executor: any ``concurrent.futures.Executor`` to use instead of a local pool.
+        progress: show a progress bar.
+        desc: the progress bar's label (the phase of the work).
+        on_batch: called with each finished batch's rows, in the order batches finish.
+        per_batch: tasks per batch (default: :func:`batch_size`).
+
+    Returns:
+        The labels, ``seed``, ``status``, ``error`` and the measured values of every task.
+    """
+    import pandas as pd
+    from tqdm import tqdm
+
+    workers = default_workers() if workers is None else workers
+    size = per_batch or batch_size(tasks, workers)
+    numbered = list(enumerate(tasks))
+    batches = [numbered[i : i + size] for i in range(0, len(numbered), size)]
+    rows: list[Row | None] = [None] * len(tasks)
+    bar = tqdm(total=len(tasks), desc=desc, unit="run", disable=not progress, leave=False)
+
+    def take(done: list[tuple[int, Row]]) -> None:
+        for i, row in done:
+            rows[i] = row
+        if on_batch is not None:
+            on_batch([row for _, row in done])
+        bar.update(len(done))
+
+    try:
+        if executor is None and (workers <= 1 or len(tasks) <= 1):
+            for batch in batches:
+                take(run_batch(batch))
+        elif executor is not None:
+            _drain(executor, batches, take)
+        else:
+            with process_pool(workers) as pool:
+                _drain(pool, batches, take)
+    finally:
+        bar.close()
+    return pd.DataFrame(rows)
+
+
+def _drain(pool: Executor, batches: list, take: Callable[[list[tuple[int, Row]]], None]) -> None:
+    futures: list[Future] = [pool.submit(run_batch, batch) for batch in batches]
+    try:
+        for future in as_completed(futures):
+            take(future.result())
+    except BaseException:
+        for future in futures:  # stop what has not started (Ctrl-C, or an error in on_batch)
+            future.cancel()
+        raise
+
+
+def failures(table: pd.DataFrame) -> pd.DataFrame:
+    """The failed rows of a runner table."""
+    return table[table["status"] != "ok"]
+
+
+class RunFailed(RuntimeError):
+    """Runs of an experiment that needs every run failed (a bug: exit code 1)."""
+
+
+def require_ok(table: pd.DataFrame, what: str) -> pd.DataFrame:
+    """The table, if every run succeeded; else RunFailed naming the first failure."""
+    failed = failures(table)
+    if len(failed):
+        first = failed.iloc[0]
+        labels = ", ".join(f"{k}={v}" for k, v in first.items() if k not in ("status", "error") and not _is_data(v))
+        raise RunFailed(f"{what}: {len(failed)} of {len(table)} runs failed; first ({labels}): {first['error']}")
+    return table
+
+
+def _is_data(value: Any) -> bool:
+    return hasattr(value, "__len__") and not isinstance(value, str)
