@@ -10,7 +10,8 @@ machine-independent yardstick: leads simulated per second, salesim / naive.
 import mesa
 
 from sim.config.params import Params
-from sim.model.market import Market, decay, make_streams
+from sim.model.market import Market, decay
+from sim.model.streams import Streams
 
 
 class LeadAgent(mesa.Agent):
@@ -36,7 +37,7 @@ class NaiveModel(mesa.Model):
     def __init__(self, days: int = 250, seed: int = 1, inbound: float = 40.0):
         super().__init__(rng=seed)
         self.params = Params(inbound_per_day=inbound)
-        self.market = Market(self.params, make_streams(seed), [10, 10])
+        self.market = Market(self.params, Streams(seed), [10, 10])
         self.days = days
         self.day = 0
         self.hour = 0.0

@@ -10,6 +10,7 @@ from sim.model import policies
 from sim.model.calendar import Calendar
 from sim.model.leads import N_DRAWS, Lead
 from sim.model.market import Exponentials
+from sim.model.streams import Streams
 
 
 class StubQueue:
@@ -29,9 +30,8 @@ class StubModel(mesa.Model):
     def __init__(self, params: Params | None = None, seed: int = 1) -> None:
         super().__init__(rng=np.random.default_rng(seed))
         self.params = params or Params()
-        rng = np.random.default_rng(seed)
-        self.streams = {name: np.random.default_rng(rng.integers(2**32)) for name in ("inside", "field", "org")}
-        self.outbound_gaps = self.field_gaps = Exponentials(np.random.default_rng(seed + 1))
+        self.streams = Streams(seed)
+        self.outbound_gaps = self.field_gaps = Exponentials(self.streams["gaps"])
         self.calendar = Calendar()
         self.router = policies.make_router(self.params, 1)
         self.handoff_rules = policies.handoff(self.params)

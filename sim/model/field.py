@@ -31,16 +31,17 @@ class FieldRep(Rep):
         hours_wasted: hours spent on leads that came to nothing (misfits, lapses, rejections).
     """
 
-    ATTEMPT_STREAM = "field"
+    ATTEMPT_STREAM = "field.extra_attempts"
 
     def __init__(self, model, team: int) -> None:
         super().__init__(model)
         p = model.params
-        rng = model.streams["org"]
         self.team = team
-        self._bar = min(1.0, max(0.0, p.field_threshold + p.field_threshold_sd * rng.standard_normal()))
+        bar = p.field_threshold + p.field_threshold_sd * model.streams["org.field_bar"].standard_normal()
+        self._bar = min(1.0, max(0.0, bar))
         self.trust = p.initial_trust
-        self.skill = min(1.0, max(0.0, p.field_skill + p.field_skill_sd * rng.standard_normal()))
+        skill = p.field_skill + p.field_skill_sd * model.streams["org.field_skill"].standard_normal()
+        self.skill = min(1.0, max(0.0, skill))
         self.open_opps = 0
         self.pending = 0
         self.busy_today = 0.0  # hours spent today on reviews, answers and meetings
@@ -72,7 +73,7 @@ class FieldRep(Rep):
         """Hours until a busy field rep gets round to something (no SLA)."""
         p = self.model.params
         mean = p.followup_hours * (p.load_delay_base + self.load) * (p.distrust_delay - self.trust)
-        return float(self.model.streams["field"].exponential(mean))
+        return float(self.model.streams["field.response_delay"].exponential(mean))
 
     def review_delay(self, lead: Lead) -> float:
         """Hours from handoff to the rep's decision: within the SLA if complied with."""
@@ -105,10 +106,10 @@ class FieldRep(Rep):
         """Look at a handed-off lead: accept, reject back to inside, or ignore it."""
         p = self.model.params
         rules = self.model.handoff_rules
-        rng = self.model.streams["field"]
+        streams = self.model.streams
         self.pending -= 1
         self.busy_today += p.review_hours
-        good = lead.fit + rules.review_noise * rng.standard_normal() >= self.bar
+        good = lead.fit + rules.review_noise * streams["field.review_reading"].standard_normal() >= self.bar
         # experience moves trust, but a shared team keeps giving the benefit of the doubt
         target = (1 - p.trust_prior_weight) * good + p.trust_prior_weight * p.initial_trust
         self.trust += p.trust_learning * (target - self.trust)
@@ -118,7 +119,7 @@ class FieldRep(Rep):
         doubt = 1.0 if not good else (1.0 - self.trust)
         p_ignore = p.ignore_propensity * doubt * (p.load_delay_base + self.load)
         p_ignore *= self.model.router.ignore_factor(lead)  # cherry-picking leaves small deals on the board
-        if rng.random() < p_ignore:
+        if streams["field.ignore"].random() < p_ignore:
             lead.feel(p.sat_dropped)
             lead.close(State.IGNORED)
             self.hours_wasted += p.review_hours
@@ -131,7 +132,7 @@ class FieldRep(Rep):
     def _overruled(self, lead: Lead) -> bool:
         """A manager settles a disputed rejection: a truly fitting lead is taken."""
         p = self.model.params
-        disputed = self.model.streams["field"].random() < p.conflict_resolution
+        disputed = self.model.streams["field.dispute"].random() < p.conflict_resolution
         return disputed and lead.fit >= self.bar
 
     def _reject(self, lead: Lead) -> None:
@@ -195,7 +196,7 @@ class FieldRep(Rep):
         n_stages = max(1, int(p.stages))
         reached = n_stages if won else 1 + int(lead.draws[U_STAGE] * n_stages)
         shape = p.stage_days_shape
-        days = self.model.streams["field"].gamma(shape, p.cycle_days / n_stages / shape, size=reached)
+        days = self.model.streams["field.stage_days"].gamma(shape, p.cycle_days / n_stages / shape, size=reached)
         close_at = t + float(days.sum()) * HOURS_PER_DAY
         self.model.calendar.add(close_at, self.close_deal if won else self.lose_deal, lead)
 

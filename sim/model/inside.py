@@ -36,7 +36,7 @@ class InsideRep(Rep):
         quits: reps who left this seat so far.
     """
 
-    ATTEMPT_STREAM = "inside"
+    ATTEMPT_STREAM = "inside.extra_attempts"
 
     def __init__(self, model, pool: InsidePool) -> None:
         super().__init__(model)
@@ -46,7 +46,7 @@ class InsideRep(Rep):
         self.rehire_day = 0
         self.handed_off = 0
         self.quits = 0
-        self.hire(days_employed=model.streams["org"].exponential(model.params.inside_tenure_days))
+        self.hire(days_employed=model.streams["org.inside_tenure"].exponential(model.params.inside_tenure_days))
 
     # ----------------------------------------------------------- staffing
     def hire(self, days_employed: float = 0.0) -> None:
@@ -54,7 +54,7 @@ class InsideRep(Rep):
         p = self.model.params
         self.active = True
         self.days_employed = days_employed
-        spread = p.inside_threshold_sd * self.model.streams["org"].standard_normal()
+        spread = p.inside_threshold_sd * self.model.streams["org.inside_bar"].standard_normal()
         self.own_bar = min(1.0, max(0.0, p.inside_threshold + spread))
         self.knowledge = p.product_knowledge
         self.skill = p.selling_skill
@@ -70,7 +70,7 @@ class InsideRep(Rep):
     def quit_or_stay(self, day: int) -> None:
         """Leave with a daily hazard of 1 / tenure; the seat stays empty while hiring."""
         p = self.model.params
-        u = self.model.streams["org"].random()  # drawn every day: keeps the stream aligned
+        u = self.model.streams["org.inside_quit"].random()  # drawn every day: keeps the stream aligned
         if self.active and u < 1.0 / p.inside_tenure_days:
             self.active = False
             self.rehire_day = day + int(p.hiring_days)

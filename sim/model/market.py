@@ -14,21 +14,7 @@ import numpy as np
 
 from sim.config.params import HOURS_PER_DAY, Params
 from sim.model.leads import N_DRAWS, Lead
-
-STREAMS = ("arrivals", "prospects", "outbound", "field_sourced", "inside", "field", "org")
-
-
-def make_streams(seed: int) -> dict[str, np.random.Generator]:
-    """One independent generator per named random process, from one root seed.
-
-    Args:
-        seed: the run's root seed.
-
-    Returns:
-        A generator per name in :data:`STREAMS`; a process draws only from its own.
-    """
-    children = np.random.SeedSequence(seed).spawn(len(STREAMS))
-    return {name: np.random.default_rng(child) for name, child in zip(STREAMS, children, strict=True)}
+from sim.model.streams import Streams
 
 
 def decay(hours: float, scale: float, exponent: float) -> float:
@@ -181,15 +167,18 @@ class Market:
         team_weights: relative size of each team's territory.
     """
 
-    def __init__(self, params: Params, streams: dict[str, np.random.Generator], team_weights: list[float]) -> None:
+    def __init__(self, params: Params, streams: Streams, team_weights: list[float]) -> None:
         self.params = params
-        self.arrivals = streams["arrivals"]
+        self.count = streams["market.arrival_count"]
+        self.times = streams["market.arrival_times"]
+        self.territories = streams["market.territory"]
+        self.reputation = streams["market.reputation"]
         total = float(sum(team_weights))
         n = len(team_weights)
         self.team_cdf = np.cumsum([w / total if total else 1.0 / n for w in team_weights])
         self.team_cdf[-1] = 1.0
         self.prospects = ProspectFactory(
-            streams["prospects"],
+            streams["prospects.inbound"],
             params,
             (params.fit_a, params.fit_b),
             (params.intent_a, params.intent_b),
@@ -198,14 +187,14 @@ class Market:
     def inbound(self, day: int, next_id: int, sat_start: float, volume_factor: float = 1.0) -> list[Lead]:
         """The inbound leads of one working day, in order of arrival."""
         p = self.params
-        n = int(self.arrivals.poisson(p.inbound_per_day)) if p.inbound_per_day > 0 else 0
+        n = int(self.count.poisson(p.inbound_per_day)) if p.inbound_per_day > 0 else 0
         if n == 0:
             return []
         start = day * HOURS_PER_DAY
-        times = (np.sort(self.arrivals.random(n)) * HOURS_PER_DAY + start).tolist()
+        times = (np.sort(self.times.random(n)) * HOURS_PER_DAY + start).tolist()
         last_team = len(self.team_cdf) - 1
-        teams = np.minimum(np.searchsorted(self.team_cdf, self.arrivals.random(n), side="right"), last_team).tolist()
-        keep = (self.arrivals.random(n) < volume_factor).tolist()
+        teams = np.minimum(np.searchsorted(self.team_cdf, self.territories.random(n), side="right"), last_team).tolist()
+        keep = (self.reputation.random(n) < volume_factor).tolist()
         values, fits, intents, draws = self.prospects.draw(n)
         leads = []
         for i in range(n):

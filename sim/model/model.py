@@ -28,8 +28,9 @@ from sim.model.calendar import Calendar
 from sim.model.field import FieldRep
 from sim.model.inside import InsideRep
 from sim.model.leads import Lead, LeadBook, State
-from sim.model.market import Exponentials, Market, ProspectFactory, make_streams
+from sim.model.market import Exponentials, Market, ProspectFactory
 from sim.model.pools import InsidePool
+from sim.model.streams import Streams
 
 
 def split_headcount(total: int, weights: list[int]) -> list[int]:
@@ -70,7 +71,7 @@ class SalesOrgModel(mesa.Model):
         self.config = scenario
         self.seed = seed
         self.params = params or derive(scenario)
-        self.streams = make_streams(seed)
+        self.streams = Streams(seed)
         self.book = LeadBook()
         self.calendar = Calendar()
         self.day = 0
@@ -86,17 +87,17 @@ class SalesOrgModel(mesa.Model):
         self.feedback = policies.feedback_loop(p)
         self.handoff_rules = policies.handoff(p)
         self.team_names = [t.name for t in scenario.organization.field_teams]
-        self.outbound_gaps = Exponentials(self.streams["outbound"])
-        self.field_gaps = Exponentials(self.streams["field_sourced"])
+        self.outbound_gaps = Exponentials(self.streams["inside.outbound_gaps"])
+        self.field_gaps = Exponentials(self.streams["field.prospecting_gaps"])
         self._build_organization(scenario)
         weights = [t.field_reps for t in scenario.organization.field_teams]
         self.market = Market(self.params, self.streams, weights)
         self.outbound = ProspectFactory(
-            self.streams["outbound"], p, (p.outbound_fit_a, p.outbound_fit_b),
+            self.streams["prospects.outbound"], p, (p.outbound_fit_a, p.outbound_fit_b),
             (p.outbound_intent_a, p.outbound_intent_b),
         )  # fmt: skip
         self.field_sourced = ProspectFactory(
-            self.streams["field_sourced"], p, (p.field_fit_a, p.field_fit_b),
+            self.streams["prospects.field"], p, (p.field_fit_a, p.field_fit_b),
             (p.field_intent_a, p.field_intent_b),
         )  # fmt: skip
         if self.feedback.interval_days is not None:
@@ -189,7 +190,8 @@ class SalesOrgModel(mesa.Model):
         """
         value, fit, intent, draws = factory.one()
         if team is None:
-            team = int(np.searchsorted(self.market.team_cdf, factory.rng.random(), side="right"))
+            u = self.streams["prospects.territory"].random()  # a shared pool prospects any team's territory
+            team = int(np.searchsorted(self.market.team_cdf, u, side="right"))
             team = min(team, len(self.team_names) - 1)
         lead = Lead(
             self.book.next_id(), source, team, at, value, fit, intent, draws, self.params.sat_start,
@@ -221,7 +223,7 @@ class SalesOrgModel(mesa.Model):
         if lead.inside_rep < 0:
             return
         loop = self.feedback
-        if loop.formal or self.streams["field"].random() < loop.informal:
+        if loop.formal or self.streams["feedback.word_of_mouth"].random() < loop.informal:
             self._feedback.setdefault(lead.inside_rep, []).append(field_bar)
 
     def hold_feedback_meeting(self) -> None:
