@@ -1,4 +1,3 @@
-import json
 import re
 import subprocess
 import sys
@@ -122,9 +121,9 @@ def test_bad_compare_input_is_one_line_exit_2(tmp_path, args, needle):
     assert not (tmp_path / "outputs" / "compare").exists() or not any((tmp_path / "outputs" / "compare").iterdir())
 
 
-def test_demo_json_contract_unchanged_by_accident():
-    # the demo compares the four Kotler stages against a field-only company
-    from sim.cli import DEMO_EXPLAIN, DEMO_SCENARIOS
-
-    assert DEMO_SCENARIOS[0] == "field_only" and DEMO_EXPLAIN == ("misaligned", "aligned")
-    assert json.dumps(DEMO_SCENARIOS)
+def test_a_comparison_with_an_explanation_runs_both_in_one_batch(small):
+    """compare(..., explain=...) gives the same explanation as explain() alone, and the same comparison."""
+    both = compare(["misaligned", "aligned"], n=4, days=60, workers=1, explain=("misaligned", "aligned"))
+    pd.testing.assert_frame_equal(both.table, small.table)
+    pd.testing.assert_frame_equal(both.explanation.table, small.explanation.table)
+    assert set(both.replications["scenario"]) == {"misaligned", "aligned"}  # the switched arms stay out of it

@@ -2,7 +2,6 @@
 
 import copy
 import heapq
-import math
 import pickle
 import subprocess
 import sys
@@ -72,8 +71,17 @@ def test_prospect_draws_are_the_generators_rows():
     assert all(isinstance(d[3], float) for d in draws)
 
 
-def test_slot_width_is_exact_in_binary():
-    assert math.log2(SLOT_HOURS).is_integer()
+@settings(max_examples=60, deadline=None)
+@given(slots=st.integers(0, 500), before=st.integers(0, 3))
+def test_an_item_due_on_a_slot_boundary_is_served_by_a_look_at_that_moment(slots, before):
+    """Slot boundaries are exact floats (SLOT_HOURS is a power of two): nothing due at t waits past a look at t."""
+    pool = _pool()
+    due = slots * SLOT_HOURS
+    pool._advance(max(0.0, due - before * SLOT_HOURS))  # the horizon may already be past, or still before it
+    pool.retry(_lead(0), due)
+    if due >= pool._horizon:
+        pool._advance(due)
+    assert pool._queue and pool._queue[0][0] <= due
 
 
 def test_a_model_copied_mid_run_goes_on_identically():
