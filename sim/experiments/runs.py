@@ -27,7 +27,8 @@ from sim.config.levers import derive
 from sim.config.params import params_to_dict
 from sim.config.scenario import Scenario, load_scenario, scenario_to_dict
 from sim.experiments.files import atomic_write, write_json
-from sim.measure.summary import KPIS, per_team, summarize_model
+from sim.measure.kpis import KPI_NAMES
+from sim.measure.summary import per_team, summarize_model
 from sim.model.model import SalesOrgModel
 
 
@@ -298,7 +299,7 @@ def replicate(
 
 def replication_frame(name: str, seeds: list[int], summaries: list[dict[str, float]]) -> pd.DataFrame:
     """One row per replication of one scenario: scenario, replication, seed and every KPI."""
-    frame = pd.DataFrame(summaries, columns=list(KPIS))
+    frame = pd.DataFrame(summaries, columns=list(KPI_NAMES))
     frame.insert(0, "seed", seeds)
     frame.insert(0, "replication", range(len(seeds)))
     frame.insert(0, "scenario", name)
