@@ -25,9 +25,9 @@ from sim.experiments.compare import compare as compare_scenarios
 from sim.experiments.compare import explain as explain_levers
 from sim.experiments.files import atomic_write, write_json
 from sim.experiments.sweep import SweepError
-from sim.measure.summary import KPIS, UNITS
 from sim.present.figures import save, tornado
 from sim.present.report import write_comparison
+from sim.present.tables import calibration_table, comparison_table, kpi_table
 
 OUTPUTS = Path("outputs")
 DEMO_SCENARIOS = ("field_only", "misaligned", "defined", "aligned", "integrated")
@@ -86,31 +86,6 @@ def _out_dir(out: str | None, command: str, name: str, identity: dict | None = N
     return path
 
 
-def _fmt(kpi: str, value: float | None) -> str:
-    if value is None or value != value:
-        return "n/a"
-    unit = UNITS.get(kpi, "")
-    if unit == "$":
-        return f"${value:,.0f}"
-    if unit == "share":
-        return f"{100 * value:.1f}%"
-    if isinstance(value, int) or (float(value).is_integer() and abs(value) > 10):
-        return f"{value:,.0f}"
-    return f"{value:,.2f}"
-
-
-def _kpi_table(columns: dict[str, dict[str, float]]) -> str:
-    names = list(columns)
-    plain = {"$", "share", ""}
-    labels = {kpi: kpi if UNITS.get(kpi, "") in plain else f"{kpi} ({UNITS[kpi]})" for kpi in KPIS}
-    width = max(map(len, labels.values())) + 2
-    col = max(14, *(len(n) + 2 for n in names))
-    lines = ["KPI".ljust(width) + "".join(n.rjust(col) for n in names)]
-    for kpi, label in labels.items():
-        lines.append(label.ljust(width) + "".join(_fmt(kpi, columns[n].get(kpi)).rjust(col) for n in names))
-    return "\n".join(lines)
-
-
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="salesim")
 def main() -> None:
@@ -136,7 +111,7 @@ def run(
     for note in result.warnings:
         click.echo(f"warning: {note}", err=True)
     click.echo(f"{scenario.name}, seed {result.seed}, {scenario.simulation.days} working days")
-    click.echo(_kpi_table({scenario.name: result.summary}))
+    click.echo(kpi_table({scenario.name: result.summary}))
     click.echo(f"\nresults: {folder}/")
 
 
@@ -181,27 +156,6 @@ def _command() -> str:
     return shlex.join(["salesim", *sys.argv[1:]])
 
 
-def _comparison_table(comparison, kpis=("revenue", "profit", "roi", "prospect_satisfaction", "leads_ignored")) -> str:
-    """Means with intervals, and the paired change against the first scenario."""
-    from sim.present.report import format_value, signed_interval
-
-    table = comparison.table.set_index(["scenario", "kpi"])
-    width = max(len(n) for n in comparison.names) + 2
-    lines = []
-    for kpi in kpis:
-        lines.append(kpi)
-        for name in comparison.names:
-            r = table.loc[(name, kpi)]
-            low, high = format_value(kpi, r["ci_low"]), format_value(kpi, r["ci_high"])
-            text = f"  {name.ljust(width)}{format_value(kpi, r['mean']):>12}  [{low}, {high}]"
-            if name != comparison.names[0]:
-                change = signed_interval(kpi, r["delta"], r["delta_ci_low"], r["delta_ci_high"])
-                pct = "" if r["delta_pct"] != r["delta_pct"] else f" ({r['delta_pct']:+.1f}%)"
-                text += f"   change {change}{pct}"
-            lines.append(text)
-    return "\n".join(lines)
-
-
 n_option = click.option("-n", "n", type=int, default=20, show_default=True, help="Replications per scenario.")
 seed_option = click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True, help="Root seed.")
 days_option = click.option("--days", type=click.IntRange(min=1, max=5000), help="Working days per run.")
@@ -227,7 +181,7 @@ def compare(scens, n, seed, days, workers, out, force) -> None:
     folder = _out_dir(out, "compare", "-vs-".join(names), identity, force)
     result = compare_scenarios(scenarios, n=n, seed=seed, workers=workers, progress=True)
     report = write_comparison(result, folder, _command())
-    click.echo(_comparison_table(result))
+    click.echo(comparison_table(result))
     click.echo(f"\nresults: {folder}/\nreport:  {report}")
 
 
@@ -264,7 +218,7 @@ def demo(out, n, workers, force) -> None:
     folder = _out_dir(out, "demo", "", {"command": "demo", "n": n}, force)
     result = compare_scenarios(list(DEMO_SCENARIOS), n=n, workers=workers, progress=True, explain=DEMO_EXPLAIN)
     report = write_comparison(result, folder, _command())
-    click.echo(_comparison_table(result))
+    click.echo(comparison_table(result))
     click.echo(f"\nreport: {report.resolve()}")
 
 
@@ -277,21 +231,13 @@ def check_calibration(n, seed, workers, out) -> None:
     """Compare the default calibration with the published facts (FACTS.md)."""
     from sim.experiments.calibration import check
     from sim.present.figures import response_curve
-    from sim.present.report import format_value
 
     folder = _out_dir(out, "validation", "")
     result = check(n=n, seed=seed, workers=workers, progress=True)
     table = result.table
     atomic_write(folder / "validation.csv", lambda tmp: table.drop(columns="key").to_csv(tmp, index=False))
     save(response_curve(result), folder / "response_curve.png")
-    width = max(map(len, table["fact"])) + 2
-    click.echo(f"{'fact'.ljust(width)}{'published':>28}{'model (95% interval)':>34}  inside  source")
-    for row in table.itertuples():
-        share = row.high <= 1.0
-        fmt = (lambda v: format_value("win_rate", v)) if share else (lambda v: f"{v:,.3g}")
-        interval = f"{fmt(row.model)} [{fmt(row.ci_low)}, {fmt(row.ci_high)}]"
-        verdict = "yes" if row.inside else "NO"
-        click.echo(f"{row.fact.ljust(width)}{row.published:>28}{interval:>34}  {verdict:>6}  {row.source}")
+    click.echo(calibration_table(table))
     inside = int(table["inside"].sum())
     click.echo(f"\n{inside} of {len(table)} facts inside the published range; results: {folder}/")
 

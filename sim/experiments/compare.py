@@ -21,9 +21,8 @@ from sim.config.scenario import Scenario, scenario_to_dict, validate, with_value
 from sim.experiments.runner import Task, require_ok, run_tasks
 from sim.experiments.runs import digest, replication_frame, replication_seeds, resolve
 from sim.experiments.stats import mean_ci, paired_difference
-from sim.measure.summary import KPIS
+from sim.measure.kpis import EXPLAIN_KPIS, KPI_NAMES
 
-EXPLAIN_KPIS = ("revenue", "prospect_satisfaction")
 NOT_LEVERS = ("name", "description", "simulation")
 
 
@@ -129,7 +128,7 @@ def kpi_table(replications: pd.DataFrame, names: list[str]) -> pd.DataFrame:
     rows = []
     for name in names:
         arm = replications[replications["scenario"] == name].set_index("replication")
-        for kpi in KPIS:
+        for kpi in KPI_NAMES:
             mean, low, high = mean_ci(arm[kpi])
             if name == names[0]:
                 delta, d_low, d_high = 0.0, 0.0, 0.0

@@ -22,7 +22,8 @@ from sim.config.levers import derive
 from sim.config.params import params_to_dict
 from sim.config.scenario import Scenario, load_scenario, scenario_to_dict
 from sim.experiments.files import atomic_write, write_json
-from sim.measure.summary import KPIS, per_team, summarize_model
+from sim.measure.kpis import KPI_NAMES
+from sim.measure.summary import per_team, summarize_model
 from sim.model.model import SalesOrgModel
 
 
@@ -229,4 +230,4 @@ def replication_tasks(scenario: Scenario, seeds: list[int], measure=None) -> lis
 
 def replication_frame(table: pd.DataFrame) -> pd.DataFrame:
     """replications.csv from a runner table: scenario, replication, seed and every KPI."""
-    return table[["scenario", "replication", "seed", *KPIS]].reset_index(drop=True)
+    return table[["scenario", "replication", "seed", *KPI_NAMES]].reset_index(drop=True)

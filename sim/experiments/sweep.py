@@ -41,9 +41,8 @@ from sim.config.scenario import (
 from sim.experiments.files import atomic_write, write_json
 from sim.experiments.runner import Task, default_workers, run_tasks, settle_worker
 from sim.experiments.runs import RunResult, replication_seeds, versions
-from sim.measure.summary import KPIS
+from sim.measure.kpis import KPI_NAMES, SWEEP_KPIS
 
-DEFAULT_KPIS = ("revenue", "profit", "roi", "deals_won", "win_rate", "prospect_satisfaction", "leads_ignored")
 RESULTS = "results.parquet"
 
 
@@ -84,13 +83,13 @@ class SweepSpec(BaseModel):
     replications: int = Field(2, ge=1, le=1000)
     seed: int = Field(1, ge=0)
     days: int | None = Field(None, ge=1, le=5000)
-    kpis: list[str] = Field(default_factory=lambda: list(DEFAULT_KPIS), min_length=1)
+    kpis: list[str] = Field(default_factory=lambda: list(SWEEP_KPIS), min_length=1)
 
     @model_validator(mode="after")
     def _consistent(self) -> SweepSpec:
-        unknown = [k for k in self.kpis if k not in KPIS]
+        unknown = [k for k in self.kpis if k not in KPI_NAMES]
         if unknown:
-            raise ValueError(f"unknown KPI {unknown[0]!r}; allowed: {', '.join(KPIS)}")
+            raise ValueError(f"unknown KPI {unknown[0]!r}; allowed: {', '.join(KPI_NAMES)}")
         for key, param in self.parameters.items():
             if self.design == "grid" and param.values is None:
                 raise ValueError(f"parameters.{key}: a grid needs values: [...]")

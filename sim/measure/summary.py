@@ -1,7 +1,8 @@
 """KPIs of a finished run: the funnel, money, speed and prospect satisfaction.
 
 Pure functions of the lead log and the model's books, so that the same
-formulas serve a single run, a comparison and the tests.
+formulas serve a single run, a comparison and the tests. What each KPI means,
+its unit and its order in summary.json are in :mod:`sim.measure.kpis`.
 """
 
 from __future__ import annotations
@@ -11,70 +12,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from sim.measure.kpis import KPI_NAMES
+
 if TYPE_CHECKING:
     from sim.model.model import SalesOrgModel
-
-# The KPIs of summary.json, in the order they are printed.
-KPIS: tuple[str, ...] = (
-    "revenue",
-    "deals_won",
-    "win_rate",
-    "leads_created",
-    "leads_contacted",
-    "leads_qualified",
-    "leads_handed_off",
-    "leads_accepted",
-    "leads_rejected",
-    "leads_ignored",
-    "opportunities",
-    "median_response_hours",
-    "share_responded_within_1h",
-    "median_acceptance_hours",
-    "team_response_gap_hours",
-    "prospect_satisfaction",
-    "share_dissatisfied",
-    "repeat_question_rate",
-    "cost_of_sales",
-    "salaries",
-    "commissions",
-    "profit",
-    "roi",
-    "margin",
-    "mean_discount",
-    "field_hours_wasted",
-    "inside_bar_gap",
-    "field_trust",
-)
-
-UNITS = {
-    "revenue": "$",
-    "cost_of_sales": "$",
-    "salaries": "$",
-    "commissions": "$",
-    "profit": "$",
-    "win_rate": "share",
-    "median_response_hours": "working h",
-    "share_responded_within_1h": "share",
-    "median_acceptance_hours": "working h",
-    "team_response_gap_hours": "working h",
-    "prospect_satisfaction": "0-100",
-    "share_dissatisfied": "share",
-    "repeat_question_rate": "share",
-    "roi": "x",
-    "margin": "$",
-    "mean_discount": "share",
-    "field_hours_wasted": "h",
-    "inside_bar_gap": "fit",
-    "field_trust": "0-1",
-}
-
-
-def kpi_label(kpi: str) -> str:
-    """A KPI's name for people, with its unit where the value's format does not show it."""
-    unit = UNITS.get(kpi, "")
-    words = kpi.replace("_", " ")
-    return f"{words} ({unit})" if unit and unit not in {"share", "$"} else words
-
 
 DISSATISFIED_AT = 40.0  # satisfaction at or under this (10 points below neutral) is dissatisfied
 
@@ -137,14 +78,15 @@ def summarize(leads: pd.DataFrame, revenue: float, cost_of_sales: float, cost_of
 
 
 def summarize_model(model: SalesOrgModel, leads: pd.DataFrame) -> dict[str, float]:
-    """KPIs of a finished model, with the organization's state at the end."""
+    """KPIs of a finished model, with the organization's state at the end, in the registry's order."""
     kpis = summarize(leads, model.revenue, model.cost_of_sales, model.params.cost_of_goods)
     kpis["salaries"] = float(model.salaries)
     kpis["commissions"] = float(model.commissions)
     kpis["field_hours_wasted"] = float(model.field_hours_wasted)
     kpis["inside_bar_gap"] = model.mean_inside_bar_gap()
     kpis["field_trust"] = model.mean_trust()
-    return kpis
+    # The registry's order; a KPI computed here but missing from the registry is kept, last (the tests catch it).
+    return {name: kpis.pop(name) for name in KPI_NAMES} | kpis
 
 
 def per_team(leads: pd.DataFrame) -> pd.DataFrame:

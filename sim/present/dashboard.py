@@ -32,15 +32,17 @@ import mesa
 import numpy as np
 import solara
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, NullLocator
+from matplotlib.ticker import NullLocator
 from mesa.visualization import Slider, SolaraViz
 from mesa.visualization.utils import update_counter
 
+from sim.config.labels import describe_lever, lever_label
 from sim.config.scenario import Scenario, builtin_names, load_scenario
 from sim.experiments.compare import lever_differences
+from sim.measure.kpis import MONITOR_KPIS, kpi
 from sim.measure.monitors import STAGES, Monitor
 from sim.model.model import SalesOrgModel, split_headcount
-from sim.present.report import describe_lever, format_value
+from sim.present.format import format_change, format_kpi, format_value, heading, tick_formatter
 
 BASELINE_ENV = "SALESIM_BASELINE"  # set by `salesim dashboard SCEN`
 DEFAULT_BASELINE = "misaligned"
@@ -50,42 +52,35 @@ PLOT_EVERY = 5  # in Play, plots are redrawn every 5th day (drawing dominates a 
 PLAYING_GAP_S = 0.75  # steps closer together than this are Play (or fast clicking), not one click of Step
 COLORS = {"baseline": "#c0504d", "variant": "#2e75b6"}
 
-# Categorical levers of the variant: keyword -> (dotted scenario key, label). Choices come from the schema.
-SELECT_LEVERS: dict[str, tuple[str, str]] = {
-    "structure": ("organization.structure", "Teams"),
-    "management": ("organization.management", "Managers"),
-    "inside_reports_to": ("organization.inside_reports_to", "Inside sales reports to"),
-    "inside_shared": ("organization.inside_shared_across_teams", "Inside team shared across field teams"),
-    "standard_set_by": ("qualification.standard_set_by", "Qualified-lead standard set by"),
-    "handoff_mode": ("handoff.mode", "Handoff"),
-    "routing": ("handoff.routing", "Routing"),
-    "sla_enforced": ("handoff.sla_enforced", "Follow-up SLA enforced"),
-    "acceptance_stage": ("handoff.acceptance_stage", "Acceptance stage"),
-    "feedback_mode": ("feedback.mode", "Feedback from field to inside"),
-    "inside_pay": ("compensation.inside", "Inside reps paid on"),
-    "field_pay": ("compensation.field", "Field reps paid on"),
-    "training_owner": ("training.owner", "Inside team trained by"),
-    "training_focus": ("training.focus", "Training focus"),
+# Categorical levers of the variant: keyword -> dotted scenario key (labels in sim.config.labels,
+# choices from the schema).
+SELECT_LEVERS: dict[str, str] = {
+    "structure": "organization.structure",
+    "management": "organization.management",
+    "inside_reports_to": "organization.inside_reports_to",
+    "inside_shared": "organization.inside_shared_across_teams",
+    "standard_set_by": "qualification.standard_set_by",
+    "handoff_mode": "handoff.mode",
+    "routing": "handoff.routing",
+    "sla_enforced": "handoff.sla_enforced",
+    "acceptance_stage": "handoff.acceptance_stage",
+    "feedback_mode": "feedback.mode",
+    "inside_pay": "compensation.inside",
+    "field_pay": "compensation.field",
+    "training_owner": "training.owner",
+    "training_focus": "training.focus",
 }
-# Numeric levers: keyword -> (dotted key, label, min, max). "organization.field_reps" is the total over teams.
-SLIDER_LEVERS: dict[str, tuple[str, str, int, int]] = {
-    "sla_hours": ("handoff.sla_hours", "Follow-up SLA (working hours)", 1, 96),
-    "feedback_interval": ("feedback.interval_days", "Feedback meeting every (days)", 1, 30),
-    "inside_reps": ("organization.inside_reps", "Inside reps", 0, 40),
-    "field_reps": ("organization.field_reps", "Field reps (all teams)", 0, 80),
-    "inbound_per_day": ("market.inbound_leads_per_day", "Inbound inquiries a day", 0, 150),
+# Numeric levers: keyword -> (dotted key, min, max).
+SLIDER_LEVERS: dict[str, tuple[str, int, int]] = {
+    "sla_hours": ("handoff.sla_hours", 1, 96),
+    "feedback_interval": ("feedback.interval_days", 1, 30),
+    "inside_reps": ("organization.inside_reps", 0, 40),
+    "field_reps": ("organization.field_reps", 0, 80),
+    "inbound_per_day": ("market.inbound_leads_per_day", 0, 150),
 }
-LEVERS = {k: v[0] for k, v in (SELECT_LEVERS | SLIDER_LEVERS).items()}
-
-MONITORS = (
-    ("revenue", "Revenue"),
-    ("deals_won", "Deals won"),
-    ("win_rate", "Win rate"),
-    ("leads_ignored", "Leads ignored"),
-    ("median_response_hours", "Median response (working h)"),
-    ("prospect_satisfaction", "Prospect satisfaction (0-100)"),
-    ("roi", "ROI"),
-)
+LEVERS = SELECT_LEVERS | {k: v[0] for k, v in SLIDER_LEVERS.items()}
+# "organization.field_reps" is the dashboard's own lever, the total over the teams (no scenario key of its own).
+FIELD_REPS_LABEL = "field reps (all teams)"
 
 
 # --------------------------------------------------------------------- levers
@@ -197,24 +192,6 @@ class DashboardModel(mesa.Model):
 # --------------------------------------------------------------------- components
 
 
-COUNTS = ("deals_won", "leads_ignored")
-
-
-def _show(kpi: str, value: float) -> str:
-    if kpi in COUNTS:
-        return f"{value:,.0f}"
-    text = format_value(kpi, value)
-    return f"{text} h" if kpi == "median_response_hours" and text != "n/a" else text
-
-
-def _signed(kpi: str, value: float) -> str:
-    if value != value:
-        return "n/a"
-    if kpi == "win_rate":
-        return f"{100 * value:+.1f} pts"
-    return ("+" if value >= 0 else "-") + _show(kpi, abs(value))
-
-
 def _monitors_html(model: DashboardModel) -> str:
     """The monitors as one table: a column (pane) per organization, and the difference."""
     base, variant = model.kpis["baseline"], model.kpis["variant"]
@@ -224,10 +201,11 @@ def _monitors_html(model: DashboardModel) -> str:
         for side, scenario in (("baseline", model.baseline_scenario), ("variant", model.variant_scenario))
     )
     rows = "".join(
-        f"<tr><td>{label}</td><td class='v salesim-baseline'>{_show(kpi, base[kpi])}</td>"
-        f"<td class='v salesim-variant'>{_show(kpi, variant[kpi])}</td>"
-        f"<td class='d'>{_signed(kpi, variant[kpi] - base[kpi])}</td></tr>"
-        for kpi, label in MONITORS
+        f"<tr><td>{html.escape(heading(kpi(name).label))}</td>"
+        f"<td class='v salesim-baseline'>{format_kpi(name, base[name])}</td>"
+        f"<td class='v salesim-variant'>{format_kpi(name, variant[name])}</td>"
+        f"<td class='d'>{format_change(name, variant[name] - base[name])}</td></tr>"
+        for name in MONITOR_KPIS
     )
     changes = "; ".join(model.changes) or "same levers as the baseline"
     return (
@@ -252,10 +230,6 @@ def Monitors(model: DashboardModel):
     )
 
 
-def _count(value: float, _pos: int | None = None) -> str:
-    return f"{value / 1000:,.0f}k" if value >= 10_000 else f"{value:,.0f}"
-
-
 def chart(draw: Callable[[Any, DashboardModel], None]):
     """A plot component: matplotlib on the server, redrawn only when the model's ``plot_day`` moves."""
 
@@ -276,13 +250,14 @@ def chart(draw: Callable[[Any, DashboardModel], None]):
     return Chart
 
 
-def _lines(column: str, title: str, ylabel: str, scale: float = 1.0):
-    """Both organizations' daily ``column`` from the dashboard's DataCollector."""
+def _lines(column: str, title: str, ylabel: str, unit: str):
+    """Both organizations' daily ``column`` from the dashboard's DataCollector, ticks in ``unit``."""
 
     def draw(ax, model: DashboardModel) -> None:
         frame = model.datacollector.get_model_vars_dataframe()
         for side in SIDES:
-            ax.plot(frame.index, frame[f"{side} {column}"] / scale, color=COLORS[side], label=side)
+            ax.plot(frame.index, frame[f"{side} {column}"], color=COLORS[side], label=side)
+        ax.yaxis.set_major_formatter(tick_formatter(unit))
         ax.set(title=f"{title}, day {model.day}", xlabel="working day", ylabel=ylabel)
         ax.legend(loc="upper left")
 
@@ -295,9 +270,9 @@ def _funnel(ax, model: DashboardModel) -> None:
     for offset, side in ((-0.2, "baseline"), (0.2, "variant")):
         counts = np.array([model.kpis[side]["funnel"][s] for s in STAGES], dtype=float)
         bars = ax.barh(y + offset, np.where(counts > 0, counts, np.nan), height=0.4, color=COLORS[side], label=side)
-        ax.bar_label(bars, labels=[_count(c) for c in counts], fontsize=7, padding=2)
+        ax.bar_label(bars, labels=[format_value("count", c) for c in counts], fontsize=7, padding=2)
     ax.set_xscale("log")
-    ax.xaxis.set_major_formatter(FuncFormatter(_count))  # plain numbers: no mathtext, much faster to draw
+    ax.xaxis.set_major_formatter(tick_formatter("count"))  # plain numbers: no mathtext, much faster to draw
     ax.xaxis.set_minor_locator(NullLocator())
     ax.set_xlim(left=0.8, right=max(10.0, 4.0 * max(k["funnel"]["created"] for k in model.kpis.values())))
     ax.set_yticks(y, STAGES)
@@ -308,9 +283,9 @@ def _funnel(ax, model: DashboardModel) -> None:
 
 COMPONENTS = [
     Monitors,
-    chart(_lines("revenue", "Cumulative revenue", "revenue ($M)", scale=1e6)),
+    chart(_lines("revenue", "Cumulative revenue", "revenue", "dollars")),
     chart(_funnel),
-    chart(_lines("satisfaction", "Prospect satisfaction (mean of all leads)", "satisfaction (0-100)")),
+    chart(_lines("satisfaction", "Prospect satisfaction (mean of all leads)", "satisfaction (0-100)", "points")),
 ]
 
 
@@ -325,12 +300,14 @@ def model_params(start: str) -> dict[str, Any]:
         "variant": {"type": "Select", "value": SAME, "values": [SAME, *names], "label": "Variant starts from"},
         "seed": Slider("Market (seed, shared)", value=seed, min=0, max=max(99, seed), step=1, dtype=int),
     }
-    for name, (dotted, label) in SELECT_LEVERS.items():
+    for name, dotted in SELECT_LEVERS.items():
+        label = heading(lever_label(dotted))
         if choices(dotted) == [True, False]:
             params[name] = {"type": "Checkbox", "value": defaults[name], "label": label}
         else:
             params[name] = {"type": "Select", "value": defaults[name], "values": choices(dotted), "label": label}
-    for name, (_, label, low, high) in SLIDER_LEVERS.items():
+    for name, (dotted, low, high) in SLIDER_LEVERS.items():
+        label = heading(FIELD_REPS_LABEL if name == "field_reps" else lever_label(dotted))
         value = defaults[name]
         params[name] = Slider(label, value=value, min=min(low, value), max=max(high, value), step=1, dtype=int)
     return params

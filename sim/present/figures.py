@@ -12,24 +12,15 @@ from pathlib import Path
 import matplotlib as mpl
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
+from matplotlib.ticker import MaxNLocator
 
+from sim.config.labels import lever_change, lever_label
 from sim.experiments.compare import Comparison, Explanation
 from sim.experiments.files import atomic_write
 from sim.experiments.runs import FUNNEL_STAGES, RESPONSE_BINS, SATISFACTION_BINS
-from sim.measure.summary import UNITS, kpi_label
+from sim.measure.kpis import DELTA_KPIS, kpi
+from sim.present.format import axis_formatter, format_change, format_kpi, heading, tick_formatter
 
-DELTA_KPIS = (
-    "revenue",
-    "profit",
-    "deals_won",
-    "win_rate",
-    "prospect_satisfaction",
-    "share_dissatisfied",
-    "leads_ignored",
-    "median_response_hours",
-    "cost_of_sales",
-)
 RESPONSE_LABELS = (
     "< 6 min",
     "6-15 min",
@@ -47,12 +38,16 @@ STYLE = {"font.size": 11, "axes.titlesize": 13, "axes.titleweight": "bold", "axe
          "axes.spines.right": False}  # fmt: skip
 
 
-def _money(x: float, _pos: int | None = None) -> str:
-    if abs(x) >= 1e6:
-        return f"${x / 1e6:,.1f}M"
-    if abs(x) >= 1e3:
-        return f"${x / 1e3:,.0f}k"
-    return f"${x:,.0f}"
+def lever_rows(explanation: Explanation) -> dict[str, tuple[str, str]]:
+    """Each lever of explain.csv -> its label and its change in words, in the table's order.
+
+    The summary rows ("all levers together", "interaction") keep their names and the table's words.
+    """
+    rows = {
+        r.lever: (r.lever, f"{r.base_value} → {r.target_value}" if r.base_value else "")
+        for r in explanation.table.itertuples()
+    }
+    return rows | {key: (lever_label(key), lever_change(old, new)) for key, old, new in explanation.levers}
 
 
 def kpi_deltas(comparison: Comparison, kpis: tuple[str, ...] = DELTA_KPIS) -> Figure:
@@ -64,8 +59,8 @@ def kpi_deltas(comparison: Comparison, kpis: tuple[str, ...] = DELTA_KPIS) -> Fi
     with mpl.rc_context(STYLE):
         fig = Figure(figsize=(13, 1.0 + rows_n * (0.45 * len(others) + 1.4)))
         axes = fig.subplots(rows_n, cols, squeeze=False)
-        for ax, kpi in zip(axes.flat, kpis, strict=False):
-            part = table[table["kpi"] == kpi].set_index("scenario").loc[others]
+        for ax, name in zip(axes.flat, kpis, strict=False):
+            part = table[table["kpi"] == name].set_index("scenario").loc[others]
             y = np.arange(len(others))
             colors = [COLORS[(j + 1) % 10] for j in range(len(others))]
             ax.barh(y, part["delta"], color=colors)
@@ -75,16 +70,9 @@ def kpi_deltas(comparison: Comparison, kpis: tuple[str, ...] = DELTA_KPIS) -> Fi
             ax.xaxis.set_major_locator(MaxNLocator(4))
             ax.invert_yaxis()
             ax.axvline(0, color="black", lw=0.8)
-            base_mean = float(table[(table["scenario"] == base) & (table["kpi"] == kpi)]["mean"].iloc[0])
-            if UNITS.get(kpi) == "$":
-                ax.xaxis.set_major_formatter(FuncFormatter(_money))
-                base_text = _money(base_mean)
-            elif UNITS.get(kpi) == "share":
-                ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
-                base_text = f"{base_mean:.1%}"
-            else:
-                base_text = f"{base_mean:,.3g}"
-            ax.set_title(f"{kpi_label(kpi)}\n{base}: {base_text}", fontsize=11)
+            base_mean = float(table[(table["scenario"] == base) & (table["kpi"] == name)]["mean"].iloc[0])
+            ax.xaxis.set_major_formatter(axis_formatter(name, change=True))
+            ax.set_title(f"{kpi(name).label}\n{base}: {format_kpi(name, base_mean)}", fontsize=11)
         for ax in list(axes.flat)[len(kpis) :]:
             ax.set_visible(False)
         fig.suptitle(f"Change against {base} per year (paired by replication; bars: 95% interval)", fontweight="bold")
@@ -103,9 +91,9 @@ def revenue_over_time(comparison: Comparison) -> Figure:
             low, mid, high = np.percentile(paths, [5, 50, 95], axis=0)
             ax.fill_between(days, low, high, color=COLORS[i % 10], alpha=0.18, lw=0)
             ax.plot(days, mid, color=COLORS[i % 10], lw=2, label=name)
-        ax.yaxis.set_major_formatter(FuncFormatter(_money))
+        ax.yaxis.set_major_formatter(tick_formatter("dollars"))
         ax.set_xlabel("working day")
-        ax.set_ylabel("cumulative revenue ($)")
+        ax.set_ylabel("cumulative revenue")
         ax.set_title(f"Revenue over time (median; band: 5-95% of {comparison.n} replications)")
         ax.legend(frameon=False, loc="upper left")
         fig.tight_layout()
@@ -150,7 +138,7 @@ def satisfaction(comparison: Comparison) -> Figure:
         ax.axvline(40, color="grey", ls=":", lw=1)
         top = ax.get_ylim()[1] * 0.95
         ax.text(39.5, top, "dissatisfied: 40 or less", ha="right", va="top", fontsize=9, color="grey")
-        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+        ax.yaxis.set_major_formatter(tick_formatter("share"))
         ax.set_xlabel("prospect satisfaction at the end of the run (0-100; 50 = neutral)")
         ax.set_ylabel("share of prospects")
         ax.set_title("How prospects feel about the experience")
@@ -178,7 +166,7 @@ def response_times(comparison: Comparison) -> Figure:
                 label=name,
             )
         ax.set_xticks(x, RESPONSE_LABELS, rotation=30, ha="right")
-        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+        ax.yaxis.set_major_formatter(tick_formatter("share"))
         ax.set_xlabel("time from inquiry to first attempt (working time; a day = 8 working hours)")
         ax.set_ylabel("share of answered inquiries")
         ax.set_title("Speed to lead")
@@ -192,17 +180,16 @@ def tornado(explanation: Explanation) -> Figure:
     table = explanation.table
     kpis = list(dict.fromkeys(table["kpi"]))
     with mpl.rc_context(STYLE):
-        fig = Figure(figsize=(7 * len(kpis), 0.45 * len(explanation.levers) + 2.5))
+        fig = Figure(figsize=(8 * len(kpis), 0.45 * len(explanation.levers) + 2.5))
         axes = fig.subplots(1, len(kpis))
-        for ax, kpi in zip(np.atleast_1d(axes), kpis, strict=True):
-            rows = table[table["kpi"] == kpi]
+        words = lever_rows(explanation)
+        for ax, name in zip(np.atleast_1d(axes), kpis, strict=True):
+            rows = table[table["kpi"] == name]
             levers = rows[~rows["lever"].isin(["all levers together"])]
             levers = levers.reindex(levers["effect"].abs().sort_values().index)
             labels = [
-                f"{r.lever}: {r.base_value} -> {r.target_value}"
-                if r.lever != "interaction"
-                else "interaction (levers combined)"
-                for r in levers.itertuples()
+                "interaction (levers combined)" if lever == "interaction" else ": ".join(words[lever])
+                for lever in levers["lever"]
             ]
             colors = ["#2a9d8f" if e >= 0 else "#e76f51" for e in levers["effect"]]
             y = np.arange(len(levers))
@@ -212,15 +199,12 @@ def tornado(explanation: Explanation) -> Figure:
             ax.set_yticks(y, labels, fontsize=9)
             ax.axvline(0, color="black", lw=0.8)
             total = rows[rows["lever"] == "all levers together"]["effect"].iloc[0]
-            if UNITS.get(kpi) == "$":
-                ax.xaxis.set_major_formatter(FuncFormatter(_money))
-                total_text = _money(total)
-            else:
-                total_text = f"{total:+.2f}"
-            ax.set_xlabel(f"change in {kpi_label(kpi)}, lever switched alone")
-            ax.set_title(f"{kpi.replace('_', ' ')}: total {total_text}")
+            ax.xaxis.set_major_locator(MaxNLocator(5))
+            ax.xaxis.set_major_formatter(axis_formatter(name, change=True))
+            ax.set_xlabel(f"change in {kpi(name).label}\n(lever switched alone)")
+            ax.set_title(f"{kpi(name).label}: total {format_change(name, total)}")
         fig.suptitle(
-            f"Which lever matters: {explanation.base.name} -> {explanation.target.name} (one year; bars: 95% interval)",
+            f"Which lever matters: {explanation.base.name} → {explanation.target.name} (one year; bars: 95% interval)",
             fontweight="bold",
         )
         fig.tight_layout()
@@ -290,7 +274,8 @@ def sensitivity_figure(result) -> Figure:
     Bars of the indices per parameter (with their intervals where SALib gives
     them), or for a grid the KPI over its two parameters as a heatmap.
     """
-    kpi = result.kpi
+    name = result.kpi
+    label = kpi(name).label
     if result.method == "grid":
         x, y = result.axes
         table = result.table.set_index(y)
@@ -301,11 +286,11 @@ def sensitivity_figure(result) -> Figure:
             ax.set_xticks(range(table.shape[1]), [str(c) for c in table.columns])
             ax.set_yticks(range(table.shape[0]), [str(i) for i in table.index])
             for (i, j), v in np.ndenumerate(table.to_numpy(dtype=float)):
-                ax.text(j, i, f"{v:,.3g}", ha="center", va="center", color="white", fontsize=9)
-            ax.set_xlabel(x)
-            ax.set_ylabel(y)
-            fig.colorbar(image, ax=ax, label=f"{kpi.replace('_', ' ')} (mean over replications)")
-            ax.set_title(f"{kpi.replace('_', ' ')} over {x} and {y}")
+                ax.text(j, i, format_kpi(name, v), ha="center", va="center", color="white", fontsize=9)
+            ax.set_xlabel(lever_label(x))
+            ax.set_ylabel(lever_label(y))
+            fig.colorbar(image, ax=ax, label=f"{label} (mean over replications)", format=axis_formatter(name))
+            ax.set_title(f"{heading(label)}\nover {lever_label(x)} and {lever_label(y)}")
             fig.tight_layout()
         return fig
     table, columns = result.table, result.columns
@@ -318,10 +303,10 @@ def sensitivity_figure(result) -> Figure:
             err = table.get(f"{col}_conf")
             ax.barh(y + j * height, table[col], height=height * 0.9, label=col,
                     xerr=None if err is None else err.to_numpy(), capsize=3)  # fmt: skip
-        ax.set_yticks(y + height * (len(columns) - 1) / 2, table["parameter"])
+        ax.set_yticks(y + height * (len(columns) - 1) / 2, [lever_label(p) for p in table["parameter"]])
         ax.invert_yaxis()
         ax.axvline(0, color="black", lw=0.8)
-        ax.set_xlabel(f"sensitivity of {kpi.replace('_', ' ')}")
+        ax.set_xlabel(f"sensitivity of {label}")
         ax.set_title(result.title)
         ax.legend(frameon=False)
         fig.tight_layout()

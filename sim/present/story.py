@@ -7,6 +7,7 @@ import math
 import pandas as pd
 
 from sim.config.params import HOURS_PER_DAY
+from sim.present.format import dollars
 
 DAY_STARTS_AT = 9.0  # the working day is read as 9:00-17:00 for telling the time
 
@@ -38,7 +39,7 @@ def tell(row: pd.Series) -> list[str]:
     source = {"inbound": "asked to be contacted", "outbound": "was reached by inside outbound calling",
               "field": "was found by a field rep prospecting"}[str(row["source"])]  # fmt: skip
     lines = [
-        f"Lead {row['lead_id']} ({row['team']} territory, a ${row['value']:,.0f} deal, fit {row['fit']:.2f}) "
+        f"Lead {row['lead_id']} ({row['team']} territory, a {dollars(row['value'])} deal, fit {row['fit']:.2f}) "
         f"{source} on {clock(created)}."
     ]
     steps = [
@@ -69,7 +70,7 @@ def tell(row: pd.Series) -> list[str]:
     closed = _at(row, "closed_at")
     when = clock(closed) if closed is not None else "?"
     endings = {
-        "won": f"Won on {when}: ${row['revenue']:,.0f} after a {row['discount']:.0%} discount.",
+        "won": f"Won on {when}: {dollars(row['revenue'])} after a {row['discount']:.0%} discount.",
         "lost": f"Lost on {when}.",
         "disqualified": "Judged not a fit and let go.",
         "rejected": "Rejected by the field and sent back to nurture.",

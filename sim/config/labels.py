@@ -1,0 +1,63 @@
+"""Lever labels for people: the dotted scenario key -> what it means, with the unit of a numeric lever.
+
+The report's lists of differences, explain's tornado and the dashboard's
+sidebar all read these; a key that is missing reads as its own words.
+Labels are written for running text (lower case); a heading capitalises them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+LEVER_LABELS: dict[str, str] = {
+    "market.inbound_leads_per_day": "inbound inquiries (per working day)",
+    "market.deal_value_median": "median deal value ($)",
+    "market.deal_value_sigma": "spread of deal values (sigma of the log)",
+    "market.reputation_effect": "reputation effect on inquiries (0-1)",
+    "organization.structure": "teams",
+    "organization.management": "managers",
+    "organization.inside_reports_to": "inside sales reports to",
+    "organization.inside_reps": "inside reps (headcount)",
+    "organization.field_teams": "field teams (field reps per team)",
+    "organization.inside_shared_across_teams": "inside team shared across field teams",
+    "qualification.standard_set_by": "qualified-lead standard set by",
+    "handoff.mode": "handoff",
+    "handoff.routing": "routing of leads to field reps",
+    "handoff.sla_hours": "follow-up SLA (working hours)",
+    "handoff.sla_enforced": "follow-up SLA enforced",
+    "handoff.acceptance_stage": "field must accept or reject each lead",
+    "feedback.mode": "feedback from field to inside",
+    "feedback.interval_days": "feedback interval (working days)",
+    "compensation.inside": "inside reps' pay",
+    "compensation.field": "field reps' pay",
+    "training.owner": "inside training by",
+    "training.focus": "inside training focus",
+}
+
+
+def lever_label(key: str) -> str:
+    """A lever's label; an unlabelled key (e.g. a ``behavior.`` override) in its own words."""
+    return LEVER_LABELS.get(key, key.replace("_", " "))
+
+
+def lever_value(value: Any) -> str:
+    """A lever's setting in words: yes/no, whole numbers without ``.0``, teams with their headcount."""
+    if value is None:
+        return "default"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value.is_integer() else f"{value:g}"
+    if isinstance(value, list):
+        return ", ".join(f"{t['name']} ({t['field_reps']} reps)" if isinstance(t, dict) else str(t) for t in value)
+    return str(value).replace("_", " ")
+
+
+def lever_change(old: Any, new: Any) -> str:
+    """A lever's change of setting in words: ``cold → warm``."""
+    return f"{lever_value(old)} → {lever_value(new)}"
+
+
+def describe_lever(key: str, old: Any, new: Any) -> str:
+    """One lever difference in words: ``follow-up SLA (working hours): 48 → 4``."""
+    return f"{lever_label(key)}: {lever_change(old, new)}"

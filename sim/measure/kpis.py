@@ -1,0 +1,148 @@
+"""The one registry of KPIs: name, unit, which way is good, a label for people, what it measures.
+
+Every KPI that :func:`sim.measure.summary.summarize_model` produces is here, in
+the order of summary.json (and of the replications' columns); nothing else is.
+The presentation layer formats a KPI by its unit (``sim.present.format``) and
+colours a change by its good direction; the groups at the end name the KPIs
+each table, figure and sweep shows, by name, so they are checked against the
+registry instead of being copied.
+"""
+
+from __future__ import annotations
+
+import difflib
+import typing
+from dataclasses import dataclass
+from typing import Literal
+
+Unit = Literal["dollars", "share", "count", "hours", "points", "ratio", "score"]
+UNITS: tuple[Unit, ...] = typing.get_args(Unit)
+
+
+@dataclass(frozen=True)
+class KPI:
+    """One KPI of a run.
+
+    Attributes:
+        name: the key in summary.json.
+        unit: how its value reads: dollars, share (0-1, shown as %), count,
+            hours (working hours), points (satisfaction, 0-100), ratio, score.
+        good: +1 more is better, -1 less is better, 0 neither (for the business or the prospect).
+        label: its name for people, in running text (lower case unless a proper abbreviation).
+        description: what it measures, in one line.
+    """
+
+    name: str
+    unit: Unit
+    good: Literal[-1, 0, 1]
+    label: str
+    description: str
+
+    def __post_init__(self) -> None:
+        if self.unit not in UNITS:
+            raise ValueError(f"KPI {self.name}: unit {self.unit!r} is not one of {', '.join(UNITS)}")
+        if self.good not in (-1, 0, 1):
+            raise ValueError(f"KPI {self.name}: good must be -1, 0 or +1, got {self.good!r}")
+
+    def judge(self, change: float) -> int:
+        """+1 if ``change`` is good news, -1 if bad, 0 if it is neither or there is no change."""
+        return self.good * (int(change > 0) - int(change < 0))  # int(): numpy booleans do not subtract
+
+
+# In the order of summary.json: funnel, speed, satisfaction, money, then the organization's state.
+KPIS: tuple[KPI, ...] = (
+    KPI("revenue", "dollars", 1, "revenue", "Dollars won from closed deals over the run."),
+    KPI("deals_won", "count", 1, "deals won", "Deals closed as won."),
+    KPI("win_rate", "share", 1, "win rate", "Won deals as a share of closed (won or lost) opportunities."),
+    KPI("leads_created", "count", 0, "leads created",
+        "Leads of every source: inbound inquiries, inside outbound calling, field prospecting."),
+    KPI("leads_contacted", "count", 1, "leads contacted", "Leads reached in a real conversation."),
+    KPI("leads_qualified", "count", 0, "leads qualified",
+        "Leads inside judged qualified (more is not better in itself: the bar decides)."),
+    KPI("leads_handed_off", "count", 0, "leads handed off", "Qualified leads passed from inside to a field rep."),
+    KPI("leads_accepted", "count", 0, "leads accepted by the field", "Handed-off leads the field accepted."),
+    KPI("leads_rejected", "count", -1, "leads rejected by the field", "Handed-off leads the field sent back."),
+    KPI("leads_ignored", "count", -1, "leads ignored by the field",
+        "Handed-off leads never followed up: the black hole."),
+    KPI("opportunities", "count", 1, "opportunities", "Leads that became a sales opportunity."),
+    KPI("median_response_hours", "hours", -1, "median first response (working hours)",
+        "Median time from an inbound inquiry to the first attempt, over attempted inquiries."),
+    KPI("share_responded_within_1h", "share", 1, "inquiries attempted within 1 working hour",
+        "Share of all inbound inquiries first attempted within one working hour."),
+    KPI("median_acceptance_hours", "hours", -1, "median time to field acceptance (working hours)",
+        "Median time from a handoff to the field accepting the lead."),
+    KPI("team_response_gap_hours", "hours", -1, "response gap between field teams (working hours)",
+        "Largest minus smallest field team's median first response (undefined with one team)."),
+    KPI("prospect_satisfaction", "points", 1, "prospect satisfaction (0-100)",
+        "Mean satisfaction of every prospect at the end of the run (50 is neutral)."),
+    KPI("share_dissatisfied", "share", -1, "prospects dissatisfied",
+        "Share of prospects at 40 or less at the end (10 points below neutral)."),
+    KPI("repeat_question_rate", "share", -1, "prospects asked to repeat themselves",
+        "Share of met handed-off leads whose field rep asked the same questions again."),
+    KPI("cost_of_sales", "dollars", -1, "cost of sales", "Salaries plus commissions."),
+    KPI("salaries", "dollars", -1, "salaries", "Salaries paid over the run."),
+    KPI("commissions", "dollars", 0, "commissions", "Commissions paid (they rise with what is sold)."),
+    KPI("profit", "dollars", 1, "profit", "Revenue minus cost of sales."),
+    KPI("roi", "ratio", 1, "ROI (profit / cost of sales)", "Profit per dollar of cost of sales."),
+    KPI("margin", "dollars", 1, "margin", "Revenue minus the cost of goods of the won deals."),
+    KPI("mean_discount", "share", -1, "mean discount", "Mean discount given on won deals."),
+    KPI("field_hours_wasted", "hours", -1, "field hours wasted",
+        "Field time spent on leads that came to nothing: reviews of rejected or ignored leads, "
+        "meetings with lapsed or disqualified prospects."),
+    KPI("inside_bar_gap", "score", -1, "qualification bar gap, inside vs field (fit)",
+        "Mean distance of active inside reps' qualification bars from the mean field bar, at the end."),
+    KPI("field_trust", "score", 1, "field's trust in inside's leads (0-1)",
+        "Mean trust of field reps in inside-sourced leads, at the end."),
+)  # fmt: skip
+
+KPI_NAMES: tuple[str, ...] = tuple(k.name for k in KPIS)
+_BY_NAME = {k.name: k for k in KPIS}
+
+
+def kpi(name: str) -> KPI:
+    """The registry entry of a KPI; KeyError naming close matches for an unknown name."""
+    try:
+        return _BY_NAME[name]
+    except KeyError:
+        close = difflib.get_close_matches(name, KPI_NAMES, n=3)
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        raise KeyError(f"unknown KPI {name!r}{hint}") from None
+
+
+# ---------------------------------------------------------------- named groups
+
+# The key figures of the HTML report, in its table's order.
+REPORT_KPIS: tuple[str, ...] = (
+    "revenue", "profit", "cost_of_sales", "roi", "deals_won", "win_rate", "prospect_satisfaction",
+    "share_dissatisfied", "median_response_hours", "leads_qualified", "leads_handed_off", "leads_rejected",
+    "leads_ignored", "repeat_question_rate", "mean_discount", "field_hours_wasted",
+)  # fmt: skip
+# The report's one-sentence findings per scenario.
+FINDING_KPIS: tuple[str, ...] = ("revenue", "profit", "prospect_satisfaction")
+# The panels of the KPI-change figure.
+DELTA_KPIS: tuple[str, ...] = (
+    "revenue", "profit", "deals_won", "win_rate", "prospect_satisfaction", "share_dissatisfied",
+    "leads_ignored", "median_response_hours", "cost_of_sales",
+)  # fmt: skip
+# The comparison printed by ``salesim compare`` and ``salesim demo``.
+COMPARISON_KPIS: tuple[str, ...] = ("revenue", "profit", "roi", "prospect_satisfaction", "leads_ignored")
+# What explain measures each lever on.
+EXPLAIN_KPIS: tuple[str, ...] = ("revenue", "prospect_satisfaction")
+# What a sweep keeps when its spec names no KPIs.
+SWEEP_KPIS: tuple[str, ...] = (
+    "revenue", "profit", "roi", "deals_won", "win_rate", "prospect_satisfaction", "leads_ignored",
+)  # fmt: skip
+# The dashboard's live monitors (sim.measure.monitors.Monitor computes exactly these).
+MONITOR_KPIS: tuple[str, ...] = (
+    "revenue", "deals_won", "win_rate", "leads_ignored", "median_response_hours", "prospect_satisfaction", "roi",
+)  # fmt: skip
+
+GROUPS: dict[str, tuple[str, ...]] = {
+    "report": REPORT_KPIS,
+    "findings": FINDING_KPIS,
+    "deltas": DELTA_KPIS,
+    "comparison": COMPARISON_KPIS,
+    "explain": EXPLAIN_KPIS,
+    "sweep": SWEEP_KPIS,
+    "monitors": MONITOR_KPIS,
+}
