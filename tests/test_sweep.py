@@ -123,7 +123,8 @@ def test_sensitivity_of_grid_and_sobol(tmp_path):
         tmp_path,
         "name: sob\nbase: defined\ndesign: sobol\nsamples: 4\ndays: 10\nreplications: 1\n"
         "kpis: [revenue, leads_handed_off]\n"
-        "parameters:\n  handoff.sla_hours: {range: [1, 20]}\n  qualification.standard_set_by: {values: [marketing, sales]}\n",
+        "parameters:\n  handoff.sla_hours: {range: [1, 20]}\n"
+        "  qualification.standard_set_by: {values: [marketing, sales]}\n",
         "sobol.yaml",
     )
     sweep(load_spec(sobol), tmp_path / "s", workers=2)
