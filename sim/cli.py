@@ -136,11 +136,15 @@ def validate(files: tuple[str, ...]) -> None:
 @click.argument("scen")
 @click.option("--set", "overrides", multiple=True, metavar="K=V", help="Override a dotted key.")
 def show(scen: str, overrides: tuple[str, ...]) -> None:
-    """Print the resolved scenario and its derived behaviour parameters."""
+    """Print the resolved scenario, its derived behaviour parameters, and their units and sources."""
+    from sim.present.params_table import params_table
+
     scenario = load_scenario(scen, overrides)
+    params = derive(scenario)
     doc = scenario_to_dict(scenario)
-    doc["derived_behavior"] = params_to_dict(derive(scenario))
+    doc["derived_behavior"] = params_to_dict(params)
     click.echo(yaml.safe_dump(doc, sort_keys=False, width=100))
+    click.echo(params_table(params, prefix="# "))  # YAML comments: the output still loads as the scenario
 
 
 @main.command()

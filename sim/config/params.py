@@ -1,9 +1,15 @@
-"""Behaviour parameters: every number the model uses, stated once, each with its source.
+"""Behaviour parameters: every number the model uses, stated once, each with its unit and source.
 
-Every number lives in :class:`Params`, one line each, with where it comes
-from: a row of docs/FACTS.md (section and source) or the word "assumption".
+Every number lives in :class:`Params`, one line each (as in Covasim's
+``parameters.py``): what it is (the comment), its default, its unit, where it
+comes from (a row of docs/FACTS.md, a fit by scripts/calibrate.py, a lever in
+:mod:`sim.config.levers`, a scenario key, or the word "assumption", then with
+a plausible low-high range) and the bounds within which the model is well
+defined. :data:`PARAM_INFO` gives that metadata to validation, to
+``salesim show`` and to anything that wants the ranges.
 :func:`sim.config.levers.derive` maps a scenario's levers onto these
-parameters; a scenario's ``behavior:`` section overrides any of them by name.
+parameters; a scenario's ``behavior:`` section overrides any of them by name,
+except those a scenario key sets.
 
 Time is in working hours (8 a working day, 250 working days a year). The
 published response-time facts are in calendar hours; we read "24 h later" as
@@ -14,8 +20,10 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 from dataclasses import dataclass, fields
-from typing import Literal
+from types import MappingProxyType
+from typing import Any, Literal
 
 # The policy choices a scenario makes (the schema and the model's policies use these names).
 InsidePay = Literal["per_lead", "per_opportunity", "revenue", "hybrid"]
@@ -27,244 +35,358 @@ Routing = Literal["round_robin", "least_loaded", "territory", "cherry_pick"]
 HOURS_PER_DAY = 8.0  # working hours in a working day (assumption: one shift)
 DAYS_PER_YEAR = 250.0  # working days in a year (assumption)
 
+# ------------------------------------------------------------------ units and kinds
+#
+# Unit -> (what it means, kind of quantity, default validation bounds or None).
+# Units with natural bounds (a share, a 0-1 level, satisfaction points) need
+# none on each line; every other number states its bounds.
+UNITS: dict[str, tuple[str, str, tuple[float, float] | None]] = {
+    "h": ("working hours", "duration", None),
+    "days": ("working days", "duration", None),
+    "$": ("dollars", "money", None),
+    "$/yr": ("loaded dollars a year", "money", None),
+    "share": ("a probability or share, 0-1", "probability/share", (0.0, 1.0)),
+    "count": ("a number of things", "count", None),
+    "per h": ("per working hour", "rate", None),
+    "per day": ("per working day", "rate", None),
+    "logit": ("log-odds", "coefficient", None),
+    "points": ("satisfaction points on the 0-100 scale", "satisfaction", (-100.0, 100.0)),
+    "fit": ("fit of a prospect, 0-1", "level", (0.0, 1.0)),
+    "0-1": ("a level from 0 (none) to 1 (full)", "level", (0.0, 1.0)),
+    "x": ("a multiplier", "multiplier", None),
+    "shape": ("a Beta or gamma shape parameter", "coefficient", None),
+    "power": ("an exponent", "coefficient", None),
+    "log": ("standard deviation of the logarithm", "coefficient", None),
+    "choice": ("a named choice", "choice", None),
+}
+
+# ------------------------------------------------------------------ sources
+ASSUMED = "assumption"
+LEVER = "lever: derived from the scenario (see sim/config/levers.py)"
+HBR_2011 = "Oldroyd et al., HBR 2011 (FACTS 1)"
+INSIDESALES_2007 = "InsideSales.com 2007 (FACTS 1)"
+FITTED_DECAY = "fitted: scripts/calibrate.py to FACTS 1"
+FITTED_WIN = "fitted: scripts/calibrate.py to a 21.5% win rate, Winning by Design 2023 17-26% (FACTS 2)"
+BRIDGE_2017 = "Bridge Group 2017: median cycle 60-72 days (FACTS 2)"
+BRIDGE_TOPO = "Bridge Group; TOPO (FACTS 3)"
+KANA_2013 = "Kana 2013: 69% had to repeat themselves (FACTS 5); size assumption"
+
+
+@dataclass(frozen=True, slots=True)
+class ParamInfo:
+    """What one behaviour parameter is: unit, kind, source, plausible range and bounds.
+
+    Attributes:
+        name: the field of :class:`Params`.
+        default: its default value.
+        unit: a key of :data:`UNITS` ("h", "share", "$/yr", ...).
+        kind: the kind of quantity ("duration", "probability/share", ...).
+        source: a FACTS row, "fitted: ...", "lever: ...", "scenario: <key>" or "assumption".
+        low: low end of the plausible range (None: no range stated).
+        high: high end of the plausible range.
+        bounds: (lo, hi), inclusive, within which the model is well defined (None for a choice).
+        derived: set by :func:`sim.config.levers.derive` from the scenario.
+        key: the scenario key the value copies; ``behavior:`` may not override it.
+    """
+
+    name: str
+    default: Any
+    unit: str
+    kind: str
+    source: str
+    low: float | None
+    high: float | None
+    bounds: tuple[float, float] | None
+    derived: bool
+    key: str | None
+
+    @property
+    def assumed(self) -> bool:
+        """The value is an assumption, not a published number, a fit or a lever."""
+        return self.source.startswith(ASSUMED)
+
+    @property
+    def overridable(self) -> bool:
+        """``behavior:`` may set it (no scenario key owns it)."""
+        return self.key is None
+
+    def describe_bounds(self) -> str:
+        """The bounds as people read them, e.g. "[0.01, 100] h"."""
+        if self.bounds is None:
+            return "a choice"
+        lo, hi = self.bounds
+        return f"[{format_number(lo)}, {format_number(hi)}] {self.unit}"
+
+
+def format_number(value: float) -> str:
+    """A number in at most 6 significant digits, or exactly if that would hide a difference."""
+    text = f"{value:.6g}".replace("e+0", "e").replace("e+", "e").replace("e-0", "e-")
+    return text if not math.isfinite(value) or float(text) == value else repr(value)
+
+
+def param(
+    default: Any,
+    unit: str,
+    source: str = "",
+    plausible: tuple[float, float] | None = None,
+    *,
+    bounds: tuple[float, float] | None = None,
+    kind: str | None = None,
+    derived: bool = False,
+    key: str | None = None,
+) -> Any:
+    """A :class:`Params` field that carries its metadata (checked when :data:`PARAM_INFO` is built).
+
+    Args:
+        default: the default value (the calibrated market and organization).
+        unit: a key of :data:`UNITS`; also gives the kind and, for shares,
+            levels and satisfaction points, the bounds.
+        source: where the value comes from (see :class:`ParamInfo`).
+        plausible: (low, high) a sales leader would accept; required for an assumption.
+        bounds: (lo, hi) inclusive, within which the model is well defined.
+        kind: overrides the kind the unit implies.
+        derived: :func:`sim.config.levers.derive` sets it.
+        key: the scenario key whose value it copies (implies ``derived``).
+
+    Returns:
+        A ``dataclasses.field`` with the metadata in ``metadata``.
+    """
+    _, unit_kind, unit_bounds = UNITS[unit]
+    low, high = plausible if plausible is not None else (None, None)
+    metadata = {
+        "unit": unit,
+        "kind": kind or unit_kind,
+        "source": source or (f"scenario: {key}" if key else ""),
+        "low": low,
+        "high": high,
+        "bounds": tuple(map(float, bounds)) if bounds is not None else unit_bounds,
+        "derived": derived or key is not None,
+        "key": key,
+    }
+    return dataclasses.field(default=default, metadata=MappingProxyType(metadata))
+
 
 @dataclass(frozen=True, slots=True)
 class Params:
-    """Behaviour parameters of one run. Defaults are the calibrated market and org."""
+    """Behaviour parameters of one run. Defaults are the calibrated market and org.
+
+    Each line: the default, its unit, its source and, for an assumption, a
+    plausible (low, high); ``bounds`` keep the model well defined.
+    """
 
     # --- market: prospects -------------------------------------------------
-    inbound_per_day: float = 40.0  # inbound inquiries a working day (scenario market key)
-    deal_value_median: float = 30_000.0  # $; Bridge Group 2017: SaaS deals $25-35k (FACTS 2)
-    deal_value_sigma: float = 0.6  # lognormal spread of deal size (assumption)
-    fit_a: float = 2.2  # Beta(a, b) true fit of inbound prospects, mean 0.44 (assumption)
-    fit_b: float = 2.8
-    intent_a: float = 3.0  # Beta(a, b) buying intent at the inquiry, mean 0.6 (assumption)
-    intent_b: float = 2.0
-    outbound_fit_a: float = 2.0  # inside outbound prospects: targeted lists, mean fit 0.44 (assumption)
-    outbound_fit_b: float = 2.5
-    outbound_intent_a: float = 1.5  # outbound prospects were not looking: lower intent (assumption)
-    outbound_intent_b: float = 3.0
-    field_fit_a: float = 2.5  # field self-sourced: reps pick accounts they know, mean 0.5 (assumption)
-    field_fit_b: float = 2.5
-    field_intent_a: float = 2.0
-    field_intent_b: float = 3.0
-    reputation_effect: float = 0.0  # inbound volume loss per point of satisfaction below 50 (optional)
-    reputation_window: float = 500.0  # latest leads whose satisfaction makes the reputation
-    reputation_min_leads: float = 100.0  # reputation counts once this many prospects have an opinion (assumption)
+    inbound_per_day: float = param(40.0, "per day", key="market.inbound_leads_per_day", bounds=(0, 1e5))
+    deal_value_median: float = param(30_000.0, "$", key="market.deal_value_median", bounds=(0, 1e9))  # FACTS 2: $25-35k
+    deal_value_sigma: float = param(0.6, "log", key="market.deal_value_sigma", bounds=(0, 3))  # lognormal deal size
+    fit_a: float = param(2.2, "shape", ASSUMED, (1.5, 3.5), bounds=(0.05, 100))  # Beta(a, b) fit of inbound, mean 0.44
+    fit_b: float = param(2.8, "shape", ASSUMED, (2.0, 4.0), bounds=(0.05, 100))
+    intent_a: float = param(3.0, "shape", ASSUMED, (2.0, 4.0), bounds=(0.05, 100))  # Beta(a, b) intent, mean 0.6
+    intent_b: float = param(2.0, "shape", ASSUMED, (1.5, 3.0), bounds=(0.05, 100))
+    outbound_fit_a: float = param(2.0, "shape", ASSUMED, (1.5, 3.0), bounds=(0.05, 100))  # targeted lists: mean 0.44
+    outbound_fit_b: float = param(2.5, "shape", ASSUMED, (2.0, 4.0), bounds=(0.05, 100))
+    outbound_intent_a: float = param(1.5, "shape", ASSUMED, (1.0, 2.5), bounds=(0.05, 100))  # not looking: low intent
+    outbound_intent_b: float = param(3.0, "shape", ASSUMED, (2.0, 4.0), bounds=(0.05, 100))
+    field_fit_a: float = param(2.5, "shape", ASSUMED, (2.0, 3.5), bounds=(0.05, 100))  # reps pick known accounts: 0.5
+    field_fit_b: float = param(2.5, "shape", ASSUMED, (2.0, 3.5), bounds=(0.05, 100))
+    field_intent_a: float = param(2.0, "shape", ASSUMED, (1.5, 3.0), bounds=(0.05, 100))  # self-sourced intent, 0.4
+    field_intent_b: float = param(3.0, "shape", ASSUMED, (2.0, 4.0), bounds=(0.05, 100))
+    reputation_effect: float = param(0.0, "share", key="market.reputation_effect")  # inbound lost at satisfaction 0
+    reputation_window: float = param(500.0, "count", ASSUMED, (200, 2000), bounds=(1, 1e5))  # latest leads judged
+    reputation_min_leads: float = param(100.0, "count", ASSUMED, (50, 500), bounds=(1, 1e5))  # opinions needed first
 
     # --- response-time decay ("the short life of online sales leads") ------
     # g(t) = (1 + t / decay_scale_hours) ** -decay_exponent multiplies the chance
     # to reach and to qualify a prospect t working hours after the inquiry.
     # Fitted by scripts/calibrate.py (a grid over scale, exponent, agree_interest) to
     # Oldroyd et al., HBR 2011: within 1 h ~7x as likely to qualify as an hour
-    # later, >60x vs 24 h or later (FACTS 1).
-    decay_scale_hours: float = 1.0
-    decay_exponent: float = 2.1
-    contact_floor: float = 0.03  # reach that does not decay; retries add <= +70% contacts (FACTS 1)
-    contact_max: float = 0.95  # chance an immediate attempt reaches the prospect (assumption)
-    wait_decay_hours: float = 40.0  # intent half-life while a qualified lead waits for the field,
-    # in working hours (assumption: a week of silence loses half the interest)
-    agree_interest: float = 0.25  # interest at which a reached prospect engages; fitted with the decay
-    lapse_intent: float = 0.06  # below this intent the prospect has moved on (assumption)
+    # later, >60x vs 24 h or later (FACTS 1). Ranges: around the calibration grid.
+    decay_scale_hours: float = param(1.0, "h", FITTED_DECAY, (0.5, 2.0), bounds=(0.01, 100))
+    decay_exponent: float = param(2.1, "power", FITTED_DECAY, (1.5, 2.5), bounds=(0, 10))
+    contact_floor: float = param(0.03, "share", INSIDESALES_2007)  # reach that does not decay; retries add <= +70%
+    contact_max: float = param(0.95, "share", ASSUMED, (0.7, 1.0))  # chance an immediate attempt reaches them
+    wait_decay_hours: float = param(40.0, "h", ASSUMED, (16, 80), bounds=(0.5, 2000))  # intent half-life while a
+    # qualified lead waits for the field (a week of silence loses half the interest)
+    agree_interest: float = param(0.25, "0-1", FITTED_DECAY, (0.15, 0.35), bounds=(0.01, 1))  # interest to engage
+    lapse_intent: float = param(0.06, "0-1", ASSUMED, (0.02, 0.15))  # below this intent the prospect has moved on
 
     # --- inside reps --------------------------------------------------------
-    attempt_hours: float = 0.1  # one dial / email that does not connect (assumption: 6 min)
-    conversation_hours: float = 0.4  # one qualifying conversation (assumption: 25 min)
-    decline_share: float = 0.5  # a prospect who declines takes this share of a conversation
-    max_attempts: float = 6.0  # InsideSales 2007: 6+ attempts give up to 70% more contacts (FACTS 1)
-    retry_gap_hours: float = 2.5  # gap after the first failed attempt (assumption)
-    retry_gap_growth: float = 1.6  # each further gap is this much longer (assumption)
-    warm_handoff_hours: float = 0.25  # inside time for a warm handoff call (assumption)
-    field_max_attempts: float = 2.0  # a field rep answering an inquiry tries this often (assumption)
-    abandon_hours: float = 40.0  # leads untouched this long leave the queue (assumption: a week)
-    prospecting_block_hours: float = 0.5  # outbound work between two looks at the inbound queue
-    outbound_conversations_per_hour: float = 0.3  # cold outreach (assumption: ~50 dials/day, 4% connect)
-    inside_hours_share: float = 0.85  # share of the day spent selling, rest admin (assumption)
-    lead_routing_hours: float = 2.0  # inquiry -> visible in an inside rep's queue (see derive)
-    inside_fit_noise: float = 0.18  # s.d. of an inside rep's reading of fit (assumption)
-    inside_threshold: float = 0.45  # mean qualification bar set by the standard (see derive)
-    inside_bar_shift: float = 0.0  # pull of pay and reporting line on the bar (see derive)
-    inside_threshold_sd: float = 0.04  # spread of the bar across reps (see derive)
-    product_knowledge: float = 0.5  # 0-1, from training (see derive)
-    selling_skill: float = 0.5  # 0-1, from training (see derive)
-    knowledge_noise_cut: float = 0.6  # full knowledge cuts fit-reading noise by 60% (assumption)
-    skill_contact_gain: float = 0.6  # full selling skill raises reach/conversation chance 60% (assumption)
-    informal_feedback: float = 0.0  # share of field verdicts passed on informally (see derive)
-    shared_priority_hours: float = 1.5  # shared pool: a smaller team's inquiries wait up to this long
-    # behind the largest team's (its manager pushes hardest; assumption)
-    learning_rate: float = 0.02  # bar moves this share toward the field's per feedback item (assumption)
-    learning_noise_floor: float = 0.5  # feedback can cut fit-reading noise to half at most (assumption)
-    inside_ramp_days: float = 60.0  # new inside rep reaches full productivity (assumption: ~3 months)
-    inside_ramp_floor: float = 0.3  # productivity of a rep on day one (assumption)
-    inside_tenure_days: float = 294.0  # ~14 months (Bridge Group / TOPO, FACTS 3)
-    hiring_days: float = 30.0  # vacancy before a replacement starts (assumption)
+    attempt_hours: float = param(0.1, "h", ASSUMED, (0.05, 0.2), bounds=(0.01, 8))  # a dial / email that fails: 6 min
+    conversation_hours: float = param(0.4, "h", ASSUMED, (0.25, 0.75), bounds=(0.01, 8))  # qualifying talk: 25 min
+    decline_share: float = param(0.5, "share", ASSUMED, (0.25, 0.75))  # a decline takes this share of a conversation
+    max_attempts: float = param(6.0, "count", INSIDESALES_2007, bounds=(1, 50))  # 6+ attempts: up to 70% more contacts
+    retry_gap_hours: float = param(2.5, "h", ASSUMED, (1, 8), bounds=(0, 250))  # gap after the first failed attempt
+    retry_gap_growth: float = param(1.6, "x", ASSUMED, (1.2, 2.5), bounds=(0.5, 5))  # each further gap this much longer
+    warm_handoff_hours: float = param(0.25, "h", ASSUMED, (0.1, 0.5), bounds=(0, 8))  # inside time for a warm handoff
+    field_max_attempts: float = param(2.0, "count", ASSUMED, (1, 4), bounds=(1, 50))  # a field rep answering an inquiry
+    abandon_hours: float = param(40.0, "h", ASSUMED, (16, 80), bounds=(0, 2000))  # untouched this long: leaves queue
+    prospecting_block_hours: float = param(0.5, "h", ASSUMED, (0.25, 1), bounds=(0.05, 8))  # outbound between looks
+    outbound_conversations_per_hour: float = param(0.3, "per h", ASSUMED, (0.1, 0.6), bounds=(0, 5))  # 50 dials/day
+    inside_hours_share: float = param(0.85, "share", ASSUMED, (0.7, 0.9), bounds=(0.05, 1))  # selling, rest is admin
+    lead_routing_hours: float = param(2.0, "h", LEVER, bounds=(0, 200), derived=True)  # inquiry -> in a rep's queue
+    inside_fit_noise: float = param(0.18, "fit", ASSUMED, (0.1, 0.3))  # s.d. of an inside rep's reading of fit
+    inside_threshold: float = param(0.45, "fit", LEVER, derived=True)  # mean qualification bar set by the standard
+    inside_bar_shift: float = param(0.0, "fit", LEVER, bounds=(-1, 1), derived=True)  # pull of pay and reporting line
+    inside_threshold_sd: float = param(0.04, "fit", LEVER, derived=True)  # spread of the bar across reps
+    product_knowledge: float = param(0.5, "0-1", LEVER, derived=True)  # from training
+    selling_skill: float = param(0.5, "0-1", LEVER, derived=True)  # from training
+    knowledge_noise_cut: float = param(0.6, "share", ASSUMED, (0.4, 0.8))  # full knowledge cuts fit-reading noise 60%
+    skill_contact_gain: float = param(0.6, "x", ASSUMED, (0.3, 0.9), bounds=(0, 2))  # full skill: +60% reach and talks
+    informal_feedback: float = param(0.0, "share", LEVER, derived=True)  # field verdicts passed on informally
+    shared_priority_hours: float = param(1.5, "h", ASSUMED, (0.5, 4), bounds=(0, 200))  # shared pool: a smaller
+    # team's inquiries wait up to this long behind the largest team's (its manager pushes hardest)
+    learning_rate: float = param(0.02, "share", ASSUMED, (0.005, 0.05))  # bar moves this share per feedback item
+    learning_noise_floor: float = param(0.5, "share", ASSUMED, (0.3, 0.8))  # feedback cuts noise to half at most
+    inside_ramp_days: float = param(60.0, "days", ASSUMED, (30, 120), bounds=(1, 500))  # to full productivity
+    inside_ramp_floor: float = param(0.3, "share", ASSUMED, (0.1, 0.5), bounds=(0.05, 1))  # productivity on day one
+    inside_tenure_days: float = param(294.0, "days", BRIDGE_TOPO, bounds=(10, 1e4))  # ~14 months
+    hiring_days: float = param(30.0, "days", ASSUMED, (10, 90), bounds=(0, 1000))  # vacancy before a replacement
 
     # --- field reps ---------------------------------------------------------
-    field_threshold: float = 0.5  # fit a field rep wants before spending time (assumption)
-    field_threshold_sd: float = 0.05  # spread of field bars (see derive: shared standard narrows it)
-    field_fit_noise: float = 0.12  # field reading of fit from the handoff record (assumption)
-    warm_noise_cut: float = 0.5  # a warm handoff halves the field's reading noise (assumption)
-    initial_trust: float = 0.5  # field trust in inside-sourced leads (see derive)
-    trust_learning: float = 0.05  # trust moves this share toward each lead's quality (assumption)
-    trust_prior_weight: float = 0.3  # weight the field keeps on its initial stance (assumption)
-    followup_hours: float = 24.0  # natural delay to look at a handed-off lead (assumption: 3 days)
-    sla_compliance: float = 0.3  # chance a lead is acted on within the SLA (see derive)
-    ignore_propensity: float = 0.6  # chance a doubted lead is left untouched (see derive)
-    meeting_lead_hours: float = 12.0  # accepted -> first meeting (assumption: 1.5 days)
-    notes_completeness: float = 0.4  # handoff context; 1 - chance of repeat questions (see derive)
-    opp_hours_per_day: float = 0.18  # daily selling time one open opportunity takes (assumption)
-    meeting_hours: float = 1.0  # a first meeting (assumption)
-    review_hours: float = 0.25  # reading a handed-off lead and deciding (assumption)
-    field_capacity: float = 20.0  # open opportunities a rep can work well (assumption)
-    pipeline_target: float = 15.0  # open opportunities a rep aims to hold (assumption)
-    field_leads_per_hour: float = 0.2  # self-prospecting yield (assumption: a meeting per 5 hours)
-    self_prospect_when_supported: float = 0.6  # prospecting drive with inside support and full trust
-    field_skill: float = 0.6  # mean field selling skill (assumption)
-    field_skill_sd: float = 0.1  # spread of skill across field reps (assumption)
-    load_delay_base: float = 0.5  # field delays scale with (load_delay_base + load) (assumption)
-    distrust_delay: float = 1.5  # natural delays scale with (distrust_delay - trust) (assumption)
-    late_review_floor: float = 0.5  # a review that misses the SLA waits this share of it first
-    cherry_pick_small: float = 2.5  # cherry-picking: ignore chance x this for a below-median deal
-    cherry_pick_large: float = 0.4  # ... and x this for an above-median deal (assumption)
+    field_threshold: float = param(0.5, "fit", ASSUMED, (0.4, 0.6))  # fit a field rep wants before spending time
+    field_threshold_sd: float = param(0.05, "fit", LEVER, derived=True)  # spread of field bars (a shared standard)
+    field_fit_noise: float = param(0.12, "fit", ASSUMED, (0.05, 0.2))  # field reading of fit from the handoff record
+    warm_noise_cut: float = param(0.5, "share", ASSUMED, (0.3, 0.7))  # a warm handoff halves the reading noise
+    initial_trust: float = param(0.5, "0-1", LEVER, derived=True)  # field trust in inside-sourced leads
+    trust_learning: float = param(0.05, "share", ASSUMED, (0.02, 0.1))  # trust moves this share toward each lead
+    trust_prior_weight: float = param(0.3, "share", ASSUMED, (0.1, 0.5))  # weight kept on the initial stance
+    followup_hours: float = param(24.0, "h", ASSUMED, (8, 40), bounds=(0, 2000))  # delay to look at a lead: 3 days
+    sla_compliance: float = param(0.3, "share", LEVER, derived=True)  # chance a lead is acted on within the SLA
+    ignore_propensity: float = param(0.6, "share", LEVER, derived=True)  # chance a doubted lead is left untouched
+    meeting_lead_hours: float = param(12.0, "h", ASSUMED, (4, 40), bounds=(0, 2000))  # accepted -> first meeting
+    notes_completeness: float = param(0.4, "share", LEVER, derived=True)  # 1 - chance of repeat questions
+    opp_hours_per_day: float = param(0.18, "h", ASSUMED, (0.1, 0.3), bounds=(0, 8))  # daily time per open opportunity
+    meeting_hours: float = param(1.0, "h", ASSUMED, (0.5, 2), bounds=(0, 8))  # a first meeting
+    review_hours: float = param(0.25, "h", ASSUMED, (0.1, 0.5), bounds=(0, 8))  # reading a handed-off lead, deciding
+    field_capacity: float = param(20.0, "count", ASSUMED, (12, 30), bounds=(5, 1000))  # opportunities worked well
+    pipeline_target: float = param(15.0, "count", ASSUMED, (10, 25), bounds=(1, 1000))  # opportunities a rep aims for
+    field_leads_per_hour: float = param(0.2, "per h", ASSUMED, (0.1, 0.4), bounds=(0, 5))  # a meeting per 5 hours
+    self_prospect_when_supported: float = param(0.6, "share", ASSUMED, (0.3, 0.9))  # drive with support, full trust
+    field_skill: float = param(0.6, "0-1", ASSUMED, (0.45, 0.75))  # mean field selling skill
+    field_skill_sd: float = param(0.1, "0-1", ASSUMED, (0.05, 0.2))  # spread of skill across field reps
+    load_delay_base: float = param(0.5, "x", ASSUMED, (0.25, 1), bounds=(0, 5))  # delays scale with (base + load)
+    distrust_delay: float = param(1.5, "x", ASSUMED, (1.2, 2), bounds=(1, 10))  # delays scale with (this - trust)
+    late_review_floor: float = param(0.5, "share", ASSUMED, (0.25, 1))  # a late review waits this share of the SLA
+    cherry_pick_small: float = param(2.5, "x", ASSUMED, (1.5, 4), bounds=(0, 20))  # ignore chance x this: small deal
+    cherry_pick_large: float = param(0.4, "x", ASSUMED, (0.2, 0.8), bounds=(0, 20))  # ... and x this: large deal
 
     # --- opportunities and deals ---------------------------------------------
-    opp_base: float = 0.5  # chance a first meeting becomes an opportunity at fit 0.5, intent 0.5
-    opp_fit_slope: float = 6.0  # logistic slope of that chance in fit (assumption)
-    opp_intent_slope: float = 2.0  # logistic slope of that chance in remaining intent (assumption)
-    stages: float = 4.0  # discovery, solution, proposal, negotiation (assumption)
-    stage_days_shape: float = 2.0  # gamma shape of a stage's length in days (assumption: mode > 0, right tail)
-    cycle_days: float = 66.0  # mean won cycle; median lands in Bridge Group 2017 60-72 days (FACTS 2)
-    win_logit: float = -1.83  # fitted to a 21.5% win rate, Winning by Design 2023 17-26% (FACTS 2)
-    win_fit: float = 3.0  # logit per unit of fit above 0.5 (assumption)
-    win_intent: float = 1.5  # logit per unit of remaining intent above 0.5 (assumption)
-    win_skill: float = 1.5  # logit per unit of rep skill above 0.5 (assumption)
-    win_repeat: float = 0.35  # logit lost when the prospect repeats themselves (assumption; FACTS 5)
-    win_discount: float = 3.0  # logit per unit of discount (assumption)
-    win_overload: float = 1.0  # logit lost per unit of load above capacity (assumption)
-    discount_mean: float = 0.10  # mean discount (see derive: revenue pay discounts more)
+    opp_base: float = param(0.5, "share", ASSUMED, (0.3, 0.7))  # meeting -> opportunity at fit 0.5, intent 0.5
+    opp_fit_slope: float = param(6.0, "logit", ASSUMED, (3, 10), bounds=(-20, 20))  # per unit of fit
+    opp_intent_slope: float = param(2.0, "logit", ASSUMED, (1, 4), bounds=(-20, 20))  # per unit of remaining intent
+    stages: float = param(4.0, "count", ASSUMED, (3, 6), bounds=(1, 20))  # discovery, solution, proposal, negotiation
+    stage_days_shape: float = param(2.0, "shape", ASSUMED, (1, 4), bounds=(0.1, 50))  # gamma: mode > 0, right tail
+    cycle_days: float = param(66.0, "days", BRIDGE_2017, bounds=(1, 1000))  # mean won cycle; the median lands in it
+    win_logit: float = param(-1.83, "logit", FITTED_WIN, bounds=(-20, 20))  # win chance at fit, intent, skill 0.5
+    win_fit: float = param(3.0, "logit", ASSUMED, (1.5, 5), bounds=(-20, 20))  # per unit of fit above 0.5
+    win_intent: float = param(1.5, "logit", ASSUMED, (0.5, 3), bounds=(-20, 20))  # per unit of intent above 0.5
+    win_skill: float = param(1.5, "logit", ASSUMED, (0.5, 3), bounds=(-20, 20))  # per unit of rep skill above 0.5
+    win_repeat: float = param(0.35, "logit", KANA_2013, (0.1, 0.8), bounds=(-20, 20))  # lost when asked again
+    win_discount: float = param(3.0, "logit", ASSUMED, (1, 5), bounds=(-20, 20))  # per unit of discount
+    win_overload: float = param(1.0, "logit", ASSUMED, (0.5, 2), bounds=(0, 5))  # lost per unit of load over capacity
+    discount_mean: float = param(0.10, "share", LEVER, bounds=(0, 0.5), derived=True)  # revenue pay discounts more
 
     # --- satisfaction (0-100, starts at 50; directions from FACTS 5) -------
-    sat_start: float = 50.0
-    sat_fast_response: float = 10.0  # first attempt within fast_response_hours (assumption)
-    sat_slow_response: float = -10.0  # first attempt slow_response_hours or more later (assumption)
-    fast_response_hours: float = 1.0  # "within the hour": Oldroyd et al., HBR 2011 (FACTS 1)
-    slow_response_hours: float = 8.0  # a working day: HBR 2011's "24 h or later", read as working time
-    sat_never_called: float = -20.0  # asked for contact, never heard back (assumption)
-    sat_knowledge: float = 20.0  # x (knowledge - 0.5) at each conversation (assumption)
-    sat_repeat: float = -12.0  # asked the same questions twice; 69% report it (Kana 2013, FACTS 5)
-    sat_dropped: float = -25.0  # promised a follow-up, then ignored (assumption)
-    sat_rejected: float = -10.0  # bounced back to nurture (assumption)
-    sat_late_per_day: float = -3.0  # per working day the field is late past the SLA (assumption)
-    sat_won: float = 20.0
-    sat_lost: float = -5.0
-    sat_disqualified: float = -2.0
+    sat_start: float = param(50.0, "points", ASSUMED, (40, 60), bounds=(1, 100))  # a new prospect: neutral
+    sat_fast_response: float = param(10.0, "points", ASSUMED, (5, 15))  # first attempt within fast_response_hours
+    sat_slow_response: float = param(-10.0, "points", ASSUMED, (-15, -5))  # first attempt slow_response_hours later
+    fast_response_hours: float = param(1.0, "h", HBR_2011, bounds=(0, 40))  # "within the hour"
+    slow_response_hours: float = param(8.0, "h", HBR_2011, bounds=(0, 200))  # "24 h or later", read as a working day
+    sat_never_called: float = param(-20.0, "points", ASSUMED, (-30, -10))  # asked for contact, never heard back
+    sat_knowledge: float = param(20.0, "points", ASSUMED, (10, 30))  # x (knowledge - 0.5) at each conversation
+    sat_repeat: float = param(-12.0, "points", KANA_2013, (-20, -5))  # asked the same questions twice
+    sat_dropped: float = param(-25.0, "points", ASSUMED, (-40, -15))  # promised a follow-up, then ignored
+    sat_rejected: float = param(-10.0, "points", ASSUMED, (-15, -5))  # bounced back to nurture
+    sat_late_per_day: float = param(-3.0, "points", ASSUMED, (-5, -1))  # per working day the field is late
+    sat_won: float = param(20.0, "points", ASSUMED, (10, 30))  # the deal is signed
+    sat_lost: float = param(-5.0, "points", ASSUMED, (-10, 0))  # the prospect walks away
+    sat_disqualified: float = param(-2.0, "points", ASSUMED, (-5, 0))  # told they are not a fit
 
     # --- money (loaded annual $ unless stated) ------------------------------
-    inside_salary: float = 65_000.0  # SDR base, loaded (assumption; Bridge Group ranges)
-    field_salary: float = 120_000.0  # AE base, loaded (assumption)
-    manager_salary: float = 160_000.0  # first-line manager, loaded (assumption)
-    reps_per_manager: float = 8.0  # ~8 inside reps per manager (Bridge Group; TOPO, FACTS 3)
-    pay_per_lead: float = 60.0  # $ per qualified lead handed off (per_lead plan; assumption)
-    pay_per_opportunity: float = 250.0  # $ per opportunity created (per_opportunity; assumption)
-    inside_revenue_rate: float = 0.02  # share of revenue from own leads (revenue plan; assumption)
-    field_revenue_rate: float = 0.10  # field commission on revenue (assumption)
-    field_margin_rate: float = 0.16  # field commission on margin (assumption)
-    cost_of_goods: float = 0.30  # share of list value that is cost, for margin (assumption)
-    hybrid_share: float = 0.5  # hybrid plan: this share of each of per-opportunity and revenue pay
+    inside_salary: float = param(65_000.0, "$/yr", ASSUMED, (50e3, 90e3), bounds=(0, 1e7))  # SDR base (Bridge Group)
+    field_salary: float = param(120_000.0, "$/yr", ASSUMED, (90e3, 180e3), bounds=(0, 1e7))  # AE base
+    manager_salary: float = param(160_000.0, "$/yr", ASSUMED, (120e3, 220e3), bounds=(0, 1e7))  # first-line manager
+    reps_per_manager: float = param(8.0, "count", BRIDGE_TOPO, bounds=(1, 100))  # ~8 inside reps per manager
+    pay_per_lead: float = param(60.0, "$", ASSUMED, (25, 150), bounds=(0, 1e6))  # per qualified lead (per_lead plan)
+    pay_per_opportunity: float = param(250.0, "$", ASSUMED, (100, 500), bounds=(0, 1e6))  # per opportunity created
+    inside_revenue_rate: float = param(0.02, "share", ASSUMED, (0.01, 0.05))  # of own leads' revenue (revenue plan)
+    field_revenue_rate: float = param(0.10, "share", ASSUMED, (0.08, 0.12))  # field commission on revenue
+    field_margin_rate: float = param(0.16, "share", ASSUMED, (0.1, 0.25))  # field commission on margin
+    cost_of_goods: float = param(0.30, "share", ASSUMED, (0.15, 0.5))  # share of list value that is cost
+    hybrid_share: float = param(0.5, "share", ASSUMED, (0.3, 0.7))  # hybrid: this share of each of the two plans
 
     # --- organization -------------------------------------------------------
-    feedback_interval_days: float = 7.0
-    sla_hours: float = 24.0
-    conflict_resolution: float = 0.0  # share of rejections reviewed and resolved (see derive)
+    feedback_interval_days: float = param(7.0, "days", key="feedback.interval_days", bounds=(1, 500))
+    sla_hours: float = param(24.0, "h", key="handoff.sla_hours", bounds=(0, 2000))
+    conflict_resolution: float = param(0.0, "share", LEVER, derived=True)  # share of rejections reviewed, resolved
 
     # --- policies: choices, not numbers (sim/model/policies.py acts on them) ------
-    inside_pay: InsidePay = "per_lead"  # compensation.inside
-    field_pay: FieldPay = "revenue"  # compensation.field
-    feedback: FeedbackMode = "none"  # feedback.mode
-    handoff_mode: HandoffMode = "cold"  # handoff.mode
-    acceptance_stage: bool = False  # handoff.acceptance_stage: the field must accept or reject
-    routing: Routing = "round_robin"  # handoff.routing
+    # (param() returns a dataclasses.field; RUF009 cannot tell a Literal alias is immutable)
+    inside_pay: InsidePay = param("per_lead", "choice", key="compensation.inside")  # noqa: RUF009
+    field_pay: FieldPay = param("revenue", "choice", key="compensation.field")  # noqa: RUF009
+    feedback: FeedbackMode = param("none", "choice", key="feedback.mode")  # noqa: RUF009
+    handoff_mode: HandoffMode = param("cold", "choice", key="handoff.mode")  # noqa: RUF009
+    acceptance_stage: bool = param(False, "choice", key="handoff.acceptance_stage")  # the field must accept or reject
+    routing: Routing = param("round_robin", "choice", key="handoff.routing")  # noqa: RUF009
 
     def replace(self, **changes: float) -> Params:
         """A copy with some parameters changed."""
         return dataclasses.replace(self, **changes)
 
 
-PARAM_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Params))
+def _info(field: dataclasses.Field) -> ParamInfo:
+    """The :class:`ParamInfo` of one field, checked: a wrong line fails at import, not in a run."""
+    info = ParamInfo(name=field.name, default=field.default, **field.metadata)
+    where = f"Params.{field.name}"
+    if not info.source:
+        raise TypeError(f"{where}: no source (a FACTS row, 'fitted: ...', LEVER, a key or 'assumption')")
+    if info.kind != "choice":
+        if info.bounds is None:
+            raise TypeError(f"{where}: a number needs bounds")
+        lo, hi = info.bounds
+        if not lo <= info.default <= hi:
+            raise TypeError(f"{where}: default {info.default} outside its bounds {info.describe_bounds()}")
+    if info.assumed and info.low is None:
+        raise TypeError(f"{where}: an assumption needs a plausible (low, high)")
+    if info.low is not None and not info.low <= info.default <= info.high:
+        raise TypeError(f"{where}: default {info.default} outside its plausible range ({info.low}, {info.high})")
+    if info.source == LEVER and not info.derived:
+        raise TypeError(f"{where}: a lever's parameter is derived")
+    return info
 
-# Parameters that are probabilities or shares and must lie in [0, 1].
-PROBABILITIES = frozenset(
-    {
-        "contact_floor",
-        "contact_max",
-        "lapse_intent",
-        "inside_hours_share",
-        "inside_threshold",
-        "product_knowledge",
-        "selling_skill",
-        "knowledge_noise_cut",
-        "learning_rate",
-        "learning_noise_floor",
-        "field_threshold",
-        "warm_noise_cut",
-        "initial_trust",
-        "trust_learning",
-        "sla_compliance",
-        "ignore_propensity",
-        "notes_completeness",
-        "self_prospect_when_supported",
-        "field_skill",
-        "opp_base",
-        "discount_mean",
-        "reputation_effect",
-        "inside_revenue_rate",
-        "field_revenue_rate",
-        "field_margin_rate",
-        "cost_of_goods",
-        "conflict_resolution",
-        "inside_ramp_floor",
-        "decline_share",
-        "late_review_floor",
-        "hybrid_share",
-        "informal_feedback",
-        "trust_prior_weight",
-    }
-)
 
-# Derived from levers; overriding them would contradict the scenario's levers.
-DERIVED_ONLY = frozenset(
-    {
-        "inside_pay",
-        "field_pay",
-        "feedback",
-        "feedback_interval_days",
-        "handoff_mode",
-        "acceptance_stage",
-        "sla_hours",
-        "routing",
-        "inbound_per_day",
-        "deal_value_median",
-        "deal_value_sigma",
-        "reputation_effect",
-    }
-)
+PARAM_INFO: MappingProxyType[str, ParamInfo] = MappingProxyType({f.name: _info(f) for f in fields(Params)})
+PARAM_NAMES: tuple[str, ...] = tuple(PARAM_INFO)
+# What ``behavior:`` may set: every parameter no scenario key owns (lever-set ones included, e.g. for calibration).
+BEHAVIOR_NAMES: tuple[str, ...] = tuple(name for name, info in PARAM_INFO.items() if info.overridable)
+
+
+class BehaviorError(ValueError):
+    """A ``behavior:`` override the model cannot take; ``name`` says which, ``problem`` why."""
+
+    def __init__(self, name: str, problem: str) -> None:
+        self.name = name if name.isprintable() else repr(name)
+        self.problem = problem
+        super().__init__(f"{self.name} {problem}")
 
 
 def check_behavior_overrides(values: dict[str, float]) -> None:
-    """Raise ValueError naming the first unknown or out-of-range behaviour override."""
+    """Check ``behavior:`` overrides against the parameters' metadata.
+
+    Raises:
+        BehaviorError: naming the first unknown, scenario-owned or out-of-bounds
+            override, with the parameter's unit and allowed range.
+    """
     for name, value in values.items():
-        if name not in PARAM_NAMES or name in DERIVED_ONLY:
-            allowed = [n for n in PARAM_NAMES if n not in DERIVED_ONLY]
-            close = difflib.get_close_matches(name, allowed, n=1)
+        info = PARAM_INFO.get(name)
+        if info is None:
+            close = difflib.get_close_matches(name, BEHAVIOR_NAMES, n=1)
             hint = f"did you mean '{close[0]}'? " if close else ""
-            raise ValueError(f"{name} is not a behaviour parameter; {hint}see `salesim show <scenario>` for the list")
-        if value != value or abs(value) == float("inf"):
-            raise ValueError(f"{name} must be a finite number")
-        if name in PROBABILITIES and not 0.0 <= value <= 1.0:
-            raise ValueError(f"{name} is a share and must lie in [0, 1], got {value}")
-        signed = name.startswith(("sat_", "win_")) or name == "inside_bar_shift"
-        if not signed and value < 0:
-            raise ValueError(f"{name} must be >= 0, got {value}")
+            raise BehaviorError(name, f"is not a behaviour parameter; {hint}see `salesim show <scenario>` for the list")
+        if info.key is not None:
+            raise BehaviorError(name, f"is set by the scenario key {info.key}; change that key, not behavior:")
+        lo, hi = info.bounds
+        if not lo <= value <= hi:  # also refuses nan
+            raise BehaviorError(name, f"must lie in {info.describe_bounds()}, got {format_number(value)}")
 
 
 def params_to_dict(params: Params) -> dict[str, float | str | bool]:

@@ -18,7 +18,15 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from sim.config.params import FeedbackMode, FieldPay, HandoffMode, InsidePay, Routing, check_behavior_overrides
+from sim.config.params import (
+    BehaviorError,
+    FeedbackMode,
+    FieldPay,
+    HandoffMode,
+    InsidePay,
+    Routing,
+    check_behavior_overrides,
+)
 
 BUILTIN_DIR = Path(str(resources.files("sim.config") / "builtins"))  # package data: works from any install
 MAX_FILE_BYTES = 1_000_000  # a scenario is a page of YAML, not a data set
@@ -335,7 +343,10 @@ def _explain(err: dict[str, Any]) -> str:
         expected = err.get("ctx", {}).get("expected", "")
         return f"{key}: got {err.get('input')!r}; allowed: {expected}"
     if kind == "value_error":
-        return f"{key}: {err.get('ctx', {}).get('error', err['msg'])}"
+        error = err.get("ctx", {}).get("error", err["msg"])
+        if isinstance(error, BehaviorError):  # the validator sees the whole section; name the override's own key
+            return f"{key}.{error.name} {error.problem}"
+        return f"{key}: {error}"
     return f"{key}: {err['msg']} (got {err.get('input')!r})"
 
 
