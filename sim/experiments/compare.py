@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.config.errors import SalesimError
 from sim.config.scenario import Scenario, scenario_to_dict, validate, with_values
 from sim.experiments.runs import digest_of, map_runs, replication_frame, replication_seeds, resolve
 from sim.experiments.stats import mean_ci, paired_difference
@@ -26,7 +27,7 @@ EXPLAIN_KPIS = ("revenue", "prospect_satisfaction")
 NOT_LEVERS = ("name", "description", "simulation")
 
 
-class ExperimentError(ValueError):
+class ExperimentError(SalesimError):
     """A comparison that cannot be run as asked (exit code 2)."""
 
 

@@ -21,7 +21,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from tqdm import tqdm
 
 from sim.config.levers import derive
 from sim.config.params import params_to_dict
@@ -239,6 +238,8 @@ def map_runs(
     Returns:
         One result per task, in the order of ``tasks``; identical whatever runs them.
     """
+    from tqdm import tqdm  # here: a single run (`salesim run`) needs no progress bar
+
     workers = default_workers() if workers is None else workers
     bar_options = {"total": len(tasks), "desc": desc, "unit": "run", "disable": not progress, "leave": False}
     if executor is None and (workers <= 1 or len(tasks) <= 1):

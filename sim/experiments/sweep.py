@@ -31,6 +31,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from tqdm import tqdm
 
+from sim.config.errors import SalesimError
 from sim.config.scenario import (
     Scenario,
     ScenarioError,
@@ -48,7 +49,7 @@ DEFAULT_KPIS = ("revenue", "profit", "roi", "deals_won", "win_rate", "prospect_s
 RESULTS = "results.parquet"
 
 
-class SweepError(ValueError):
+class SweepError(SalesimError):
     """A mistake in a sweep spec or its output folder (exit code 2)."""
 
 
