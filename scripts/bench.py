@@ -11,14 +11,22 @@ the median over those pairs of salesim's throughput over the naive one, a
 ratio that holds on any machine. Every child process settles itself as the
 command line and pool workers do (sim.experiments.runner.settle_process). The
 sweep speed-up is the wall time of ``--sweep-runs`` one-year default runs on
-one process over the same runs on all cores. Writes outputs/bench/bench.json.
+one process over the same runs on all cores. The command line is timed as a
+user meets it, wall time of whole processes (the checkout's code, through
+PYTHONPATH): start-up (``salesim --help``, ``salesim validate`` of a built-in
+file), a one-year ``salesim run aligned`` (results into a temporary folder),
+and, for scale, the bare interpreter and ``import mesa``; one warm-up, then
+``--cli-repeats`` rounds taken in turns, reported as medians. Writes
+outputs/bench/bench.json.
 """
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -141,10 +149,33 @@ def bench_sweep(runs: int) -> dict:
             "speedup": walls[1] / walls[cores]}  # fmt: skip
 
 
+def bench_cli(repeats: int) -> dict:
+    """Median wall times of whole ``salesim`` processes, the way a user meets them."""
+    salesim = str(Path(sys.executable).parent / "salesim")
+    env = os.environ | {"PYTHONPATH": os.pathsep.join(filter(None, (str(ROOT), os.environ.get("PYTHONPATH"))))}
+    with tempfile.TemporaryDirectory(prefix="salesim-bench-") as tmp:
+        commands = {
+            "python -c pass": [sys.executable, "-c", "pass"],
+            "python -c 'import mesa'": [sys.executable, "-c", "import mesa"],
+            "salesim --help": [salesim, "--help"],
+            "salesim validate": [salesim, "validate", str(ROOT / "sim" / "config" / "builtins" / "aligned.yaml")],
+            "salesim run aligned": [salesim, "run", "aligned", "--out", str(Path(tmp) / "run"), "--force"],
+        }
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        for i in range(repeats + 1):  # in turns: the machine's drift hits every command alike
+            for name, cmd in commands.items():
+                start = time.perf_counter()
+                subprocess.run(cmd, env=env, cwd=tmp, check=True, capture_output=True)
+                if i:  # the first round is the warm-up (the file cache, the .pyc files)
+                    times[name].append(time.perf_counter() - start)
+    return {name: {"seconds": statistics.median(runs), "runs": runs} for name, runs in times.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--sweep-runs", type=int, default=200)
+    parser.add_argument("--cli-repeats", type=int, default=9, help="Rounds of the command-line timings.")
     parser.add_argument("--out", default=str(ROOT / "outputs" / "bench" / "bench.json"))
     args = parser.parse_args()
 
@@ -173,6 +204,8 @@ def main() -> None:
         "scaling_large_over_default": results["large"]["microseconds_per_lead"]
         / results["default"]["microseconds_per_lead"],
         "sweep": bench_sweep(args.sweep_runs) if args.sweep_runs else None,
+        # wall time of whole processes; the in-process default run is organizations.default.seconds
+        "command_line": bench_cli(args.cli_repeats) if args.cli_repeats else None,
         "repeats": args.repeats,
         "python": sys.version.split()[0],
     }
@@ -204,6 +237,11 @@ def main() -> None:
     if summary["sweep"]:
         s = summary["sweep"]
         print(f"sweep of {s['runs']} one-year runs: {s['speedup']:.2f}x faster on {s['cores']} cores than on 1")
+    if summary["command_line"]:
+        print(f"\ncommand line, wall time of the whole process (medians of {args.cli_repeats} rounds):")
+        for name, r in summary["command_line"].items():
+            print(f"  {name:<26}{r['seconds']:>8.3f} s")
+        print(f"  (in process, the default organization's one-year run: {results['default']['seconds']:.3f} s)")
     print(f"\nmedians of {args.repeats} runs after a warm-up; written to {out}")
 
 

@@ -2,6 +2,11 @@
 
 Exit codes: 0 ok, 2 bad input (one clear line on stderr), 1 internal error.
 User-facing errors are caught here, once.
+
+Start-up is kept short: each command imports what it needs when it runs, so
+``salesim --help`` or ``salesim validate`` never load the numerical stack
+(numpy, pandas, Mesa, matplotlib, scipy). Mesa itself imports pandas, scipy,
+networkx and tqdm, so commands that run a model pay for those.
 """
 
 from __future__ import annotations
@@ -14,20 +19,9 @@ import traceback
 from pathlib import Path
 
 import click
-import yaml
 
-from sim.config.levers import derive
-from sim.config.params import params_to_dict
-from sim.config.scenario import ScenarioError, builtin_descriptions, load_scenario, scenario_to_dict
-from sim.experiments import runs as experiment
-from sim.experiments.compare import ExperimentError, check_arms, check_explain
-from sim.experiments.compare import compare as compare_scenarios
-from sim.experiments.compare import explain as explain_levers
+from sim.config.errors import SalesimError
 from sim.experiments.files import atomic_write, write_json
-from sim.experiments.sweep import SweepError
-from sim.present.figures import save, tornado
-from sim.present.report import write_comparison
-from sim.present.tables import calibration_table, comparison_table, kpi_table
 
 OUTPUTS = Path("outputs")
 DEMO_SCENARIOS = ("field_only", "misaligned", "defined", "aligned", "integrated")
@@ -35,7 +29,7 @@ DEMO_EXPLAIN = ("misaligned", "aligned")
 DEMO_REPLICATIONS = 20
 
 
-class UserError(Exception):
+class UserError(SalesimError):
     """A mistake the user can fix (exit code 2)."""
 
 
@@ -44,13 +38,29 @@ def _fail(message: str) -> None:
     sys.exit(2)
 
 
+_SETTLE = False  # set by entry(): only the console script's own process settles
+
+
+def _settle() -> None:
+    """Settle the process once its libraries are imported, just before the first model runs.
+
+    Only in the ``salesim`` process (:func:`entry`): settling belongs to a
+    process that exists to run models, not to ``main`` called in-process
+    (tests, notebooks). Commands that run no model never import what it needs.
+    """
+    if _SETTLE:
+        from sim.experiments.runner import settle_process
+
+        settle_process()
+
+
 class _Group(click.Group):
     """Turns user mistakes into one line and exit 2, anything else into exit 1."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except (ScenarioError, UserError, ExperimentError, SweepError) as exc:
+        except SalesimError as exc:  # ScenarioError, ExperimentError, SweepError, UserError
             _fail(str(exc))
         except click.UsageError as exc:  # bad option value, unknown option, missing argument
             _fail(exc.format_message())
@@ -103,9 +113,14 @@ def run(
     scen: str, seed: int | None, days: int | None, overrides: tuple[str, ...], out: str | None, force: bool
 ) -> None:
     """Run one scenario once and write its results."""
+    from sim.config.scenario import load_scenario, scenario_to_dict
+    from sim.experiments import runs as experiment
+    from sim.present.tables import kpi_table
+
     scenario = load_scenario(scen, overrides, seed=seed, days=days)
     identity = {"command": "run", "scenario": scenario_to_dict(scenario)}
     folder = _out_dir(out, "run", f"{scenario.name}-seed{scenario.simulation.seed}", identity, force)
+    _settle()
     result = experiment.run(scenario)
     experiment.write_run(result, folder, command=_command())
     for note in result.warnings:
@@ -119,6 +134,8 @@ def run(
 @click.argument("files", nargs=-1, required=True)
 def validate(files: tuple[str, ...]) -> None:
     """Check scenario files; print OK or the first problem of each."""
+    from sim.config.scenario import ScenarioError, load_scenario
+
     bad = 0
     for ref in files:
         try:
@@ -137,6 +154,11 @@ def validate(files: tuple[str, ...]) -> None:
 @click.option("--set", "overrides", multiple=True, metavar="K=V", help="Override a dotted key.")
 def show(scen: str, overrides: tuple[str, ...]) -> None:
     """Print the resolved scenario, its derived behaviour parameters, and their units and sources."""
+    import yaml
+
+    from sim.config.levers import derive
+    from sim.config.params import params_to_dict
+    from sim.config.scenario import load_scenario, scenario_to_dict
     from sim.present.params_table import params_table
 
     scenario = load_scenario(scen, overrides)
@@ -150,6 +172,8 @@ def show(scen: str, overrides: tuple[str, ...]) -> None:
 @main.command()
 def scenarios() -> None:
     """List the built-in scenarios with their descriptions."""
+    from sim.config.scenario import builtin_descriptions
+
     descriptions = builtin_descriptions()
     width = max(map(len, descriptions)) + 2
     for name, text in descriptions.items():
@@ -178,11 +202,18 @@ force_option = click.option("--force", is_flag=True, help="Overwrite a folder th
 @force_option
 def compare(scens, n, seed, days, workers, out, force) -> None:
     """Compare scenarios on the same markets; the first is the baseline."""
+    from sim.config.scenario import load_scenario, scenario_to_dict
+    from sim.experiments.compare import check_arms
+    from sim.experiments.compare import compare as compare_scenarios
+    from sim.present.report import write_comparison
+    from sim.present.tables import comparison_table
+
     scenarios = [load_scenario(s, days=days) for s in scens]
     check_arms(scenarios, n)
     names = [s.name for s in scenarios]
     identity = {"command": "compare", "scenarios": [scenario_to_dict(s) for s in scenarios], "n": n, "seed": seed}
     folder = _out_dir(out, "compare", "-vs-".join(names), identity, force)
+    _settle()
     result = compare_scenarios(scenarios, n=n, seed=seed, workers=workers, progress=True)
     report = write_comparison(result, folder, _command())
     click.echo(comparison_table(result))
@@ -200,10 +231,16 @@ def compare(scens, n, seed, days, workers, out, force) -> None:
 @force_option
 def explain(base, target, n, seed, days, workers, out, force) -> None:
     """Effect of switching each lever that differs, alone, from BASE to TARGET."""
+    from sim.config.scenario import load_scenario, scenario_to_dict
+    from sim.experiments.compare import check_explain
+    from sim.experiments.compare import explain as explain_levers
+    from sim.present.figures import save, tornado
+
     base_s, target_s = load_scenario(base, days=days), load_scenario(target, days=days)
     check_explain(base_s, target_s, n)
     identity = {"command": "explain", "scenarios": [scenario_to_dict(s) for s in (base_s, target_s)], "n": n}
     folder = _out_dir(out, "explain", f"{base_s.name}-to-{target_s.name}", identity | {"seed": seed}, force)
+    _settle()
     result = explain_levers(base_s, target_s, n=n, seed=seed, workers=workers, progress=True)
     atomic_write(folder / "explain.csv", lambda tmp: result.table.to_csv(tmp, index=False))
     save(tornado(result), folder / "figures" / "tornado.png")
@@ -219,7 +256,12 @@ def explain(base, target, n, seed, days, workers, out, force) -> None:
 @force_option
 def demo(out, n, workers, force) -> None:
     """Compare the alignment stages, explain misaligned -> aligned, write the report."""
+    from sim.experiments.compare import compare as compare_scenarios
+    from sim.present.report import write_comparison
+    from sim.present.tables import comparison_table
+
     folder = _out_dir(out, "demo", "", {"command": "demo", "n": n}, force)
+    _settle()
     result = compare_scenarios(list(DEMO_SCENARIOS), n=n, workers=workers, progress=True, explain=DEMO_EXPLAIN)
     report = write_comparison(result, folder, _command())
     click.echo(comparison_table(result))
@@ -234,9 +276,11 @@ def demo(out, n, workers, force) -> None:
 def check_calibration(n, seed, workers, out) -> None:
     """Compare the default calibration with the published facts (FACTS.md)."""
     from sim.experiments.calibration import check
-    from sim.present.figures import response_curve
+    from sim.present.figures import response_curve, save
+    from sim.present.tables import calibration_table
 
     folder = _out_dir(out, "validation", "")
+    _settle()
     result = check(n=n, seed=seed, workers=workers, progress=True)
     table = result.table
     atomic_write(folder / "validation.csv", lambda tmp: table.drop(columns="key").to_csv(tmp, index=False))
@@ -259,6 +303,7 @@ def sweep_command(spec_file, workers, executor, scheduler, out, resume) -> None:
 
     spec = load_spec(spec_file)
     folder = _out_dir(out, "sweep", spec.name)
+    _settle()
     result = sweep(
         spec, folder, workers=workers, executor=executor, scheduler=scheduler, fresh=not resume, progress=True
     )
@@ -273,7 +318,7 @@ def sweep_command(spec_file, workers, executor, scheduler, out, resume) -> None:
 def sensitivity(folder, kpi, x, y) -> None:
     """Sobol or Morris indices of a sweep (a heatmap for grids, rank correlations for LHS)."""
     from sim.experiments.sensitivity import analyze
-    from sim.present.figures import sensitivity_figure
+    from sim.present.figures import save, sensitivity_figure
 
     result = analyze(folder, kpi, x, y)
     path = Path(folder)
@@ -290,6 +335,8 @@ def sensitivity(folder, kpi, x, y) -> None:
 def dashboard(scen: str, host: str, port: int) -> None:
     """Live dashboard: SCEN as baseline beside a variant you steer, on the same market."""
     import importlib.util
+
+    from sim.config.scenario import load_scenario
 
     load_scenario(scen)  # a bad name or file is the usual one-line error, before any server starts
     if importlib.util.find_spec("solara") is None:
@@ -323,8 +370,10 @@ def dashboard(scen: str, host: str, port: int) -> None:
 @click.option("--days", type=click.IntRange(min=1, max=5000), help="Working days to simulate.")
 def story(scen: str, lead_id: int, seed: int | None, days: int | None) -> None:
     """Tell one prospect's journey through the organization in words."""
+    from sim.experiments import runs as experiment
     from sim.present.story import tell
 
+    _settle()
     result = experiment.run(scen, seed=seed, days=days)
     if lead_id >= len(result.leads):
         raise UserError(f"--lead {lead_id}: this run created leads 0 to {len(result.leads) - 1}")
@@ -332,14 +381,15 @@ def story(scen: str, lead_id: int, seed: int | None, days: int | None) -> None:
 
 
 def entry() -> None:
-    """The ``salesim`` console script: settle the process for model runs, then the command line.
+    """The ``salesim`` console script: the command line, in a process that settles before its models run.
 
     Settling (:func:`sim.experiments.runner.settle_process`) belongs to a process that
-    exists to run models, not to ``main`` called in-process (tests, notebooks).
+    exists to run models, not to ``main`` called in-process (tests, notebooks);
+    the commands that run models settle after their imports (:func:`_settle`),
+    so that the others start without importing the numerical libraries.
     """
-    from sim.experiments.runner import settle_process
-
-    settle_process()
+    global _SETTLE
+    _SETTLE = True
     main()
 
 

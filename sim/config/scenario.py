@@ -18,6 +18,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from sim.config.errors import SalesimError
 from sim.config.params import (
     BehaviorError,
     FeedbackMode,
@@ -33,7 +34,7 @@ MAX_FILE_BYTES = 1_000_000  # a scenario is a page of YAML, not a data set
 MAX_EXTENDS_DEPTH = 16
 
 
-class ScenarioError(ValueError):
+class ScenarioError(SalesimError):
     """A user mistake in a scenario file, name or override (exit code 2)."""
 
 

@@ -1,4 +1,4 @@
-"""Validation against published evidence (shared/domain/FACTS.md).
+"""Validation against published evidence (docs/FACTS.md, shipped as sim/config/data/FACTS.md).
 
 Each :class:`Fact` pairs a published figure with the model quantity that
 matches it and the run it is measured on. :func:`check` runs the defaults
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from concurrent.futures import Executor
 from dataclasses import dataclass
+from importlib import resources
 
 import numpy as np
 import pandas as pd
@@ -89,6 +90,11 @@ FACTS: tuple[Fact, ...] = (
     Fact("repeat_questions", "prospects asked to repeat themselves (cold handoff)", "69%", 0.55, 0.80,
          "Kana 2013 [FACTS 5, VS]"),
 )  # fmt: skip
+
+
+def published_facts() -> str:
+    """The published facts the calibration is checked against: the text of docs/FACTS.md, as the package ships it."""
+    return (resources.files("sim.config") / "data" / "FACTS.md").read_text(encoding="utf-8")
 
 
 def _ratio(a: float, b: float) -> float:

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.config.errors import SalesimError
 from sim.config.scenario import Scenario, scenario_to_dict, validate, with_values
 from sim.experiments.runner import Task, require_ok, run_tasks
 from sim.experiments.runs import digest, replication_frame, replication_seeds, resolve
@@ -26,7 +27,7 @@ from sim.measure.kpis import EXPLAIN_KPIS, KPI_NAMES
 NOT_LEVERS = ("name", "description", "simulation")
 
 
-class ExperimentError(ValueError):
+class ExperimentError(SalesimError):
     """A comparison that cannot be run as asked (exit code 2)."""
 
 

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from sim.config.errors import SalesimError
 from sim.config.scenario import (
     Scenario,
     ScenarioError,
@@ -46,7 +47,7 @@ from sim.measure.kpis import KPI_NAMES, SWEEP_KPIS
 RESULTS = "results.parquet"
 
 
-class SweepError(ValueError):
+class SweepError(SalesimError):
     """A mistake in a sweep spec or its output folder (exit code 2)."""
 
 

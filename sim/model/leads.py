@@ -208,7 +208,7 @@ class LeadBook:
         return counts
 
     def to_frame(self, team_names: list[str]) -> pd.DataFrame:
-        """One row per lead with the lead-log columns of DESIGN.md."""
+        """One row per lead: the lead log of ``leads.parquet`` (its columns are listed in README.md)."""
         leads = self.leads
 
         def col(name: str) -> np.ndarray:

@@ -119,7 +119,7 @@ def render(comparison: Comparison, figures: dict[str, Path], command: str) -> st
         for i, s in enumerate(comparison.scenarios)
     ]
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+        loader=jinja2.PackageLoader("sim.present", "templates"),  # package data, from any install
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         trim_blocks=True,
         lstrip_blocks=True,
