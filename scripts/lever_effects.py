@@ -20,13 +20,14 @@ def main() -> None:
     args = parser.parse_args()
 
     @cache
-    def arm(spec: tuple[str, ...]):
-        return replicate(spec[0], n=args.n, seed=args.seed, overrides=list(spec[1:]))
+    def arm(spec: tuple[str, ...], n: int):
+        return replicate(spec[0], n=n, seed=args.seed, overrides=list(spec[1:]))
 
     print("| question | base | change | KPI | base mean | paired change (95% CI) | holds |")
     print("|---|---|---|---|---|---|---|")
     for claim in CLAIMS:
-        base, target = arm(claim.base), arm(claim.target)
+        n = max(args.n, claim.n)  # a claim about a small effect states the replications it needs
+        base, target = arm(claim.base, n), arm(claim.target, n)
         mean, low, high = paired_difference(target[claim.kpi], base[claim.kpi])
         holds = low > 0 if claim.direction > 0 else high < 0
         base_label = " ".join(claim.base)

@@ -20,13 +20,13 @@ SEED = 2026
 
 
 @cache
-def _replications(arm: tuple[str, ...]):
-    return replicate(arm[0], n=N, seed=SEED, overrides=list(arm[1:]), workers=2)
+def _replications(arm: tuple[str, ...], n: int = N):
+    return replicate(arm[0], n=n, seed=SEED, overrides=list(arm[1:]), workers=2)
 
 
 @pytest.mark.parametrize("claim", CLAIMS, ids=lambda c: c.label)
 def test_lever_moves_kpi_in_claimed_direction(claim: Claim):
-    base, target = _replications(claim.base), _replications(claim.target)
+    base, target = _replications(claim.base, claim.n), _replications(claim.target, claim.n)
     assert (base["seed"].to_numpy() == target["seed"].to_numpy()).all()  # common random numbers
     mean, low, high = paired_difference(target[claim.kpi], base[claim.kpi])
     interval = f"{mean:.4g} [{low:.4g}, {high:.4g}]"
@@ -37,11 +37,20 @@ def test_lever_moves_kpi_in_claimed_direction(claim: Claim):
 
 
 def test_feedback_learning_curve_is_in_daily_table():
-    daily = run("misaligned", seed=3, overrides=["feedback.mode=continuous"]).daily
-    # the gap closes over the year (new hires arrive with the old bar, so it never reaches 0)
-    first, late = daily["inside_bar_gap"].iloc[5], daily["inside_bar_gap"].iloc[-50:].mean()
-    assert late < 0.6 * first
-    assert daily["field_trust"].notna().all()
+    """With a continuous loop the inside bars close in on the field's over the year, seed by seed.
+
+    New hires arrive with the old bar, so the gap never reaches 0; a single run is noisy, so each
+    seed is paired with the same organization without feedback.
+    """
+    late_with, late_without = [], []
+    for seed in (1, 2, 3, 4):
+        with_loop = run("misaligned", seed=seed, overrides=["feedback.mode=continuous"]).daily
+        without = run("misaligned", seed=seed).daily
+        assert with_loop["field_trust"].notna().all()
+        late_with.append(with_loop["inside_bar_gap"].iloc[-50:].mean())
+        late_without.append(without["inside_bar_gap"].iloc[-50:].mean())
+    assert all(w < wo for w, wo in zip(late_with, late_without, strict=True)), (late_with, late_without)
+    assert sum(late_with) < 0.8 * sum(late_without)
 
 
 def test_every_question_of_the_article_has_a_claim():
