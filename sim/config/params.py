@@ -264,6 +264,8 @@ class Params:
     field_skill: float = param(0.6, "0-1", ASSUMED, (0.45, 0.75))  # mean field selling skill
     field_skill_sd: float = param(0.1, "0-1", ASSUMED, (0.05, 0.2))  # spread of skill across field reps
     load_delay_base: float = param(0.5, "x", ASSUMED, (0.25, 1), bounds=(0, 5))  # delays scale with (base + load)
+    # the field answering its own inquiries: delay multiplier (1 = a neutral trust of 0.5 under distrust_delay 1.5)
+    inquiry_response_factor: float = param(1.0, "x", ASSUMED, (0.5, 2), bounds=(0.01, 10))
     distrust_delay: float = param(1.5, "x", ASSUMED, (1.2, 2), bounds=(1, 10))  # delays scale with (this - trust)
     late_review_floor: float = param(0.5, "share", ASSUMED, (0.25, 1))  # a late review waits this share of the SLA
     cherry_pick_small: float = param(2.5, "x", ASSUMED, (1.5, 4), bounds=(0, 20))  # ignore chance x this: small deal

@@ -25,7 +25,8 @@ class FieldRep(Rep):
         trust: belief 0-1 that an inside-sourced lead is worth it.
         skill: selling skill 0-1.
         open_opps: opportunities currently open.
-        pending: leads handed to the rep and not yet reviewed.
+        pending: leads handed to the rep and not yet reviewed, and inquiries routed to the rep
+            and not yet answered (the load a router sees besides open opportunities).
         opportunities: opportunities opened so far.
         won: deals won so far.
         hours_wasted: hours spent on leads that came to nothing (misfits, lapses, rejections).
@@ -70,10 +71,20 @@ class FieldRep(Rep):
 
     # ----------------------------------------------------- inbound handling
     def response_delay(self) -> float:
-        """Hours until a busy field rep gets round to something (no SLA)."""
+        """Hours until a busy field rep gets round to a lead from inside (no SLA): distrust slows it."""
         p = self.model.params
         mean = p.followup_hours * (p.load_delay_base + self.load) * (p.distrust_delay - self.trust)
         return float(self.model.streams["field.response_delay"].exponential(mean))
+
+    def inquiry_delay(self) -> float:
+        """Hours until a busy field rep answers (or tries again) an inquiry of their own territory.
+
+        The prospect asked the rep's company directly: the rep's trust in the inside
+        team's leads has nothing to do with it, only the rep's load.
+        """
+        p = self.model.params
+        mean = p.followup_hours * (p.load_delay_base + self.load) * p.inquiry_response_factor
+        return float(self.model.streams["field.inquiry_delay"].exponential(mean))
 
     def review_delay(self, lead: Lead) -> float:
         """Hours from handoff to the rep's decision: within the SLA if complied with."""
@@ -84,22 +95,27 @@ class FieldRep(Rep):
         return p.sla_hours * p.late_review_floor + self.response_delay()
 
     def respond(self, lead: Lead, t: float) -> None:
-        """Answer an inquiry that no inside rep covers (field-only territory)."""
+        """Answer an inquiry that no inside rep covers (field-only territory).
+
+        The inquiry counts in the rep's load (``pending``) until it is answered or given up.
+        """
         p = self.model.params
         since, u = self.book_attempt(lead, t)
         self.busy_today += p.attempt_hours
         if u < reach_probability(since, p, self.skill):
+            self.pending -= 1
             self.busy_today += p.conversation_hours
             lead.contacted_at = t
             interest_now = interest(lead.intent, since, p)
             if self.agrees_to_talk(lead, interest_now) and self.fits(lead):
                 lead.qualified_at = t
-                lead.intent_at_handoff = max(interest_now, p.lapse_intent)
+                lead.intent_at_handoff = interest_now
                 self.accept(lead, t)
         elif lead.attempts >= p.field_max_attempts:
+            self.pending -= 1
             lead.close(State.UNREACHED)
         else:
-            self.model.calendar.add(t + self.response_delay(), self.respond, lead)
+            self.model.calendar.add(t + self.inquiry_delay(), self.respond, lead)
 
     # --------------------------------------------------------- the handoff
     def review(self, lead: Lead, t: float) -> None:

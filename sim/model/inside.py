@@ -149,7 +149,7 @@ class InsideRep(Rep):
             return done
         lead.qualified_at = done
         lead.state = State.QUALIFIED
-        lead.intent_at_handoff = max(interest_now, p.lapse_intent)
+        lead.intent_at_handoff = interest_now
         rules = self.model.handoff_rules
         if rules.warm:
             done += rules.inside_hours * self.pace

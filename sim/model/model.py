@@ -173,7 +173,8 @@ class SalesOrgModel(mesa.Model):
                 rep = self._route(lead)
                 if rep is None:
                     continue  # nobody at all to answer: stays new
-                self.calendar.add(lead.created_at + rep.response_delay(), rep.respond, lead)
+                rep.pending += 1  # the router sees the inquiry as load at once
+                self.calendar.add(lead.created_at + rep.inquiry_delay(), rep.respond, lead)
 
     def _pay_salaries(self) -> None:
         p = self.params

@@ -92,8 +92,13 @@ class Rep(mesa.Agent):
         return t - lead.created_at, u
 
     def agrees_to_talk(self, lead: Lead, interest_now: float) -> bool:
-        """A reached prospect talks about buying, or says no (the lead closes)."""
-        if lead.draws[U_AGREE] >= agree_probability(interest_now, self.model.params):
+        """A reached prospect talks about buying, or says no (the lead closes).
+
+        A prospect whose interest has fallen below ``lapse_intent`` has moved on and
+        says no whatever their own draw: nobody hands on a lead that is already gone.
+        """
+        p = self.model.params
+        if interest_now < p.lapse_intent or lead.draws[U_AGREE] >= agree_probability(interest_now, p):
             # an inquirer who no longer cares has lapsed; a cold prospect just says no
             lead.close(State.LAPSED if lead.source == "inbound" else State.DISQUALIFIED)
             return False
