@@ -21,6 +21,8 @@ LEVER_LABELS: dict[str, str] = {
     "organization.field_teams": "field teams (field reps per team)",
     "organization.inside_shared_across_teams": "inside team shared across field teams",
     "qualification.standard_set_by": "qualified-lead standard set by",
+    "qualification.scoring": "lead scoring",
+    "inside.work_order": "inside team works inquiries",
     "handoff.mode": "handoff",
     "handoff.routing": "routing of leads to field reps",
     "handoff.sla_hours": "follow-up SLA (working hours)",

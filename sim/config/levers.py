@@ -130,6 +130,8 @@ def derive(scenario: Scenario) -> Params:
         acceptance_stage=h.acceptance_stage,
         sla_hours=h.sla_hours,
         routing=h.routing,
+        work_order=scenario.inside.work_order,
+        scoring=q.scoring,
         conflict_resolution=resolution,
     )
     return params.replace(**scenario.behavior) if scenario.behavior else params

@@ -31,9 +31,12 @@ FieldPay = Literal["revenue", "margin"]
 FeedbackMode = Literal["none", "periodic", "continuous"]
 HandoffMode = Literal["warm", "cold"]
 Routing = Literal["round_robin", "least_loaded", "territory", "cherry_pick"]
+WorkOrder = Literal["oldest_first", "newest_first", "score_first"]
+Scoring = Literal["none", "rules", "predictive"]
 
 HOURS_PER_DAY = 8.0  # working hours in a working day (assumption: one shift)
 DAYS_PER_YEAR = 250.0  # working days in a year (assumption)
+DAYS_PER_WEEK = 5.0  # working days in a week
 
 # ------------------------------------------------------------------ units and kinds
 #
@@ -223,6 +226,10 @@ class Params:
     outbound_conversations_per_hour: float = param(0.3, "per h", ASSUMED, (0.1, 0.6), bounds=(0, 5))  # 50 dials/day
     inside_hours_share: float = param(0.85, "share", ASSUMED, (0.7, 0.9), bounds=(0.05, 1))  # selling, rest is admin
     lead_routing_hours: float = param(2.0, "h", LEVER, bounds=(0, 200), derived=True)  # inquiry -> in a rep's queue
+    # a lead score from what is observable before the first call (the form, the pages read):
+    # 0.5 fit + 0.5 intent + noise of this s.d.; predictive models rank better than hand-made rules
+    score_noise_rules: float = param(0.25, "fit", ASSUMED, (0.15, 0.4))  # rule-based scoring (points per field)
+    score_noise_predictive: float = param(0.12, "fit", ASSUMED, (0.06, 0.2))  # a model fitted to the CRM's history
     inside_fit_noise: float = param(0.18, "fit", ASSUMED, (0.1, 0.3))  # s.d. of an inside rep's reading of fit
     inside_threshold: float = param(0.45, "fit", LEVER, derived=True)  # mean qualification bar set by the standard
     inside_bar_shift: float = param(0.0, "fit", LEVER, bounds=(-1, 1), derived=True)  # pull of pay and reporting line
@@ -257,6 +264,15 @@ class Params:
     opp_hours_per_day: float = param(0.18, "h", ASSUMED, (0.1, 0.3), bounds=(0, 8))  # daily time per open opportunity
     meeting_hours: float = param(1.0, "h", ASSUMED, (0.5, 2), bounds=(0, 8))  # a first meeting
     review_hours: float = param(0.25, "h", ASSUMED, (0.1, 0.5), bounds=(0, 8))  # reading a handed-off lead, deciding
+    # hours a week a field rep has for selling work (reviews, meetings, opportunities, prospecting):
+    # CSO Insights 2011 (>2,000 firms): 41% of time selling + 24% generating leads and researching
+    # accounts = 65% of a ~47.5-hour week (docs/SOURCES.md, Q1)
+    field_selling_hours_week: float = param(
+        31.0, "h", "CSO Insights 2011 via Selling Power (docs/SOURCES.md Q1)", (20, 35), bounds=(1, 80)
+    )
+    # over capacity a rep keeps only what looks best: the bar rises this much (fit) per capacity of overload
+    triage_slope: float = param(0.5, "fit", ASSUMED, (0.2, 1.0), bounds=(0, 1))
+    triage_value_weight: float = param(0.1, "fit", ASSUMED, (0.0, 0.3), bounds=(0, 1))  # fit per log of deal size
     field_capacity: float = param(20.0, "count", ASSUMED, (12, 30), bounds=(5, 1000))  # opportunities worked well
     pipeline_target: float = param(15.0, "count", ASSUMED, (10, 25), bounds=(1, 1000))  # opportunities a rep aims for
     field_leads_per_hour: float = param(0.2, "per h", ASSUMED, (0.1, 0.4), bounds=(0, 5))  # a meeting per 5 hours
@@ -328,6 +344,8 @@ class Params:
     feedback: FeedbackMode = param("none", "choice", key="feedback.mode")  # noqa: RUF009
     handoff_mode: HandoffMode = param("cold", "choice", key="handoff.mode")  # noqa: RUF009
     acceptance_stage: bool = param(False, "choice", key="handoff.acceptance_stage")  # the field must accept or reject
+    work_order: WorkOrder = param("oldest_first", "choice", key="inside.work_order")  # noqa: RUF009
+    scoring: Scoring = param("none", "choice", key="qualification.scoring")  # noqa: RUF009
     routing: Routing = param("round_robin", "choice", key="handoff.routing")  # noqa: RUF009
 
     def replace(self, **changes: float) -> Params:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sim.config.errors import SalesimError
 from sim.config.params import (
@@ -26,6 +26,8 @@ from sim.config.params import (
     HandoffMode,
     InsidePay,
     Routing,
+    Scoring,
+    WorkOrder,
     check_behavior_overrides,
 )
 
@@ -91,9 +93,16 @@ class Organization(_Section):
 
 
 class Qualification(_Section):
-    """Who defines a qualified lead."""
+    """Who defines a qualified lead, and how leads are scored before anybody calls."""
 
     standard_set_by: Literal["sales", "marketing", "joint", "none"]
+    scoring: Scoring = "none"
+
+
+class Inside(_Section):
+    """How the inside team works its queue."""
+
+    work_order: WorkOrder = "oldest_first"
 
 
 class Handoff(_Section):
@@ -136,6 +145,7 @@ class Scenario(_Section):
     market: Market
     organization: Organization
     qualification: Qualification
+    inside: Inside = Inside()
     handoff: Handoff
     feedback: Feedback
     compensation: Compensation
@@ -147,6 +157,14 @@ class Scenario(_Section):
     def _known_behavior(cls, values: dict[str, float]) -> dict[str, float]:
         check_behavior_overrides(values)
         return values
+
+    @model_validator(mode="after")
+    def _scored_before_ranked(self) -> Scenario:
+        if self.inside.work_order == "score_first" and self.qualification.scoring == "none":
+            raise ValueError(
+                "inside.work_order: score_first needs a lead score; set qualification.scoring to rules or predictive"
+            )
+        return self
 
 
 # --------------------------------------------------------------------- loading
@@ -347,7 +365,7 @@ def _explain(err: dict[str, Any]) -> str:
         error = err.get("ctx", {}).get("error", err["msg"])
         if isinstance(error, BehaviorError):  # the validator sees the whole section; name the override's own key
             return f"{key}.{error.name} {error.problem}"
-        return f"{key}: {error}"
+        return f"{key}: {error}" if loc else str(error)  # a rule across sections names its keys itself
     return f"{key}: {err['msg']} (got {err.get('input')!r})"
 
 

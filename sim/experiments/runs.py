@@ -23,7 +23,7 @@ from sim.config.params import params_to_dict
 from sim.config.scenario import Scenario, load_scenario, scenario_to_dict
 from sim.experiments.files import atomic_write, write_json
 from sim.measure.kpis import KPI_NAMES
-from sim.measure.summary import per_team, summarize_model
+from sim.measure.summary import field_by_team, per_team, summarize_model
 from sim.model.model import SalesOrgModel
 
 
@@ -38,6 +38,7 @@ class RunResult:
         daily: one row per simulated day.
         leads: one row per lead (the lead log).
         warnings: things the user should know about the organization.
+        field: each field team's capacity at the end (reps, utilisation, open opportunities per rep).
     """
 
     scenario: Scenario
@@ -46,11 +47,13 @@ class RunResult:
     daily: pd.DataFrame
     leads: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
+    field: pd.DataFrame | None = None
 
     @functools.cached_property
     def teams(self) -> pd.DataFrame:
-        """Per-team funnel and service level (worked out when first asked for)."""
-        return per_team(self.leads)
+        """Per-team funnel, service level and field capacity (worked out when first asked for)."""
+        teams = per_team(self.leads)
+        return teams if self.field is None else teams.merge(self.field, on="team", how="left")
 
     def manifest(self, command: str | None = None) -> dict[str, Any]:
         """What is needed to reproduce this run."""
@@ -103,6 +106,7 @@ def run(
     seed = scenario.simulation.seed
     model = SalesOrgModel(scenario, seed=seed).run()
     leads = model.book.to_frame(model.team_names)
+    capacity = field_by_team(model)
     daily = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
     return RunResult(
         scenario=scenario,
@@ -111,6 +115,7 @@ def run(
         daily=daily,
         leads=leads,
         warnings=organization_warnings(scenario),
+        field=capacity,
     )
 
 

@@ -93,6 +93,13 @@ KPIS: tuple[KPI, ...] = (
         "Mean distance of active inside reps' qualification bars from the mean field bar, at the end."),
     KPI("field_trust", "score", 1, "field's trust in inside's leads (0-1)",
         "Mean trust of field reps in inside-sourced leads, at the end."),
+    KPI("field_utilisation", "share", 0, "field selling hours used",
+        "Share of the field reps' selling hours spent on reviews, answers, meetings, opportunities and "
+        "prospecting (high is busy, not better: 100% is a field that cannot take more)."),
+    KPI("open_opportunities_per_rep", "score", 0, "open opportunities per field rep",
+        "Open opportunities per field rep at the end of the run (capacity: field_capacity)."),
+    KPI("leads_returned_for_capacity", "count", -1, "leads the field had no room for",
+        "Wanted leads the field handed back to nurture because its reps were over capacity."),
 )  # fmt: skip
 
 KPI_NAMES: tuple[str, ...] = tuple(k.name for k in KPIS)

@@ -6,7 +6,9 @@ Times are working hours since the start; every number comes from
 
 from __future__ import annotations
 
-from sim.config.params import HOURS_PER_DAY
+import math
+
+from sim.config.params import DAYS_PER_WEEK, HOURS_PER_DAY
 from sim.model.leads import U_DISCOUNT, U_OPP, U_REPEAT, U_REVIEW, U_STAGE, U_WIN, Lead, State
 from sim.model.market import interest, logistic, reach_probability, waiting_interest
 from sim.model.reps import Rep, logit
@@ -47,9 +49,13 @@ class FieldRep(Rep):
         self.pending = 0
         self.busy_today = 0.0  # hours spent today on reviews, answers and meetings
         self.next_field_lead = model.field_gaps.next() / max(p.field_leads_per_hour, 1e-12)  # prospecting hours
+        self.booked = 0  # accepted leads whose first meeting is still to come
         self.opportunities = 0
         self.won = 0
+        self.returned = 0  # good leads handed back to nurture for want of capacity
         self.hours_wasted = 0.0
+        self.hours_available = 0.0  # selling hours the rep had, day by day
+        self.hours_used = 0.0  # of which spent (reviews, answers, meetings, opportunities, prospecting)
 
     @property
     def bar(self) -> float:
@@ -110,7 +116,7 @@ class FieldRep(Rep):
             if self.agrees_to_talk(lead, interest_now) and self.fits(lead):
                 lead.qualified_at = t
                 lead.intent_at_handoff = interest_now
-                self.accept(lead, t)
+                self.take_if_room(lead, t, self.read_fit(lead))
         elif lead.attempts >= p.field_max_attempts:
             self.pending -= 1
             lead.close(State.UNREACHED)
@@ -125,7 +131,8 @@ class FieldRep(Rep):
         streams = self.model.streams
         self.pending -= 1
         self.busy_today += p.review_hours
-        good = lead.fit + rules.review_noise * streams["field.review_reading"].standard_normal() >= self.bar
+        reading = lead.fit + rules.review_noise * streams["field.review_reading"].standard_normal()
+        good = reading >= self.bar
         # experience moves trust, but a shared team keeps giving the benefit of the doubt
         target = (1 - p.trust_prior_weight) * good + p.trust_prior_weight * p.initial_trust
         self.trust += p.trust_learning * (target - self.trust)
@@ -140,7 +147,7 @@ class FieldRep(Rep):
             lead.close(State.IGNORED)
             self.hours_wasted += p.review_hours
         elif good or (rules.acceptance_stage and self._overruled(lead)):
-            self.accept(lead, t)
+            self.take_if_room(lead, t, reading)
         else:
             self._reject(lead)
             self.hours_wasted += p.review_hours
@@ -155,9 +162,37 @@ class FieldRep(Rep):
         lead.feel(self.model.params.sat_rejected)
         lead.close(State.REJECTED)
 
+    @property
+    def fullness(self) -> float:
+        """Commitments (open opportunities and booked first meetings) as a share of what the rep can work well."""
+        return (self.open_opps + self.booked) / self.model.params.field_capacity
+
+    def has_room(self, lead: Lead, reading: float) -> bool:
+        """Triage: under capacity every wanted lead is taken; over it, only what looks best.
+
+        Over capacity the rep's bar rises with the overload, and a large deal
+        looks better than a small one of the same fit (the rep's reading of fit
+        plus ``triage_value_weight`` per log of the deal's size against the median).
+        """
+        p = self.model.params
+        overload = self.fullness + 1.0 / p.field_capacity - 1.0  # with this lead taken
+        if overload <= 0.0:
+            return True
+        worth = reading + p.triage_value_weight * math.log(lead.value / p.deal_value_median)
+        return worth >= self.bar + p.triage_slope * overload
+
+    def take_if_room(self, lead: Lead, t: float, reading: float) -> None:
+        """Accept a wanted lead if there is room for it, else hand it back to nurture."""
+        if self.has_room(lead, reading):
+            self.accept(lead, t)
+        else:
+            self.returned += 1
+            self._reject(lead)  # "not now": back to nurture, as far as the prospect can tell rejected
+
     def accept(self, lead: Lead, t: float) -> None:
         """Take the lead and book a first meeting."""
         p = self.model.params
+        self.booked += 1
         lead.accepted_at = t
         lead.field_rep = self.unique_id
         lead.state = State.ACCEPTED
@@ -172,6 +207,7 @@ class FieldRep(Rep):
         """First meeting: does the prospect still care, and is there an opportunity?"""
         p = self.model.params
         lead.followed_up_at = t
+        self.booked -= 1
         self.busy_today += p.meeting_hours
         start = lead.qualified_at if lead.qualified_at is not None else lead.created_at
         intent_now = waiting_interest(lead.intent_at_handoff, t - start, p)
@@ -236,7 +272,8 @@ class FieldRep(Rep):
         p = self.model.params
         busy = self.open_opps * p.opp_hours_per_day + self.busy_today
         self.busy_today = 0.0
-        free = max(0.0, HOURS_PER_DAY * p.inside_hours_share - busy)
+        available = p.field_selling_hours_week / DAYS_PER_WEEK
+        free = max(0.0, available - busy)
         need = max(0.0, 1.0 - self.open_opps / p.pipeline_target)
         supported = self.model.team_supported[self.team]
         # an unsupported rep prospects to fill the pipeline; a supported one less, unless distrustful
@@ -245,6 +282,8 @@ class FieldRep(Rep):
         # Self-sourced meetings arrive as a Poisson process in prospecting hours; the
         # hours spent today are spread over the working day.
         hours = free * drive
+        self.hours_available += available
+        self.hours_used += min(available, busy + hours)
         found = []
         while self.next_field_lead <= hours:
             found.append(self.next_field_lead / hours)

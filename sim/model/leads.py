@@ -115,6 +115,7 @@ class Lead:
         "repeated",
         "revenue",
         "satisfaction",
+        "score",
         "source",
         "state",
         "team",
@@ -150,6 +151,7 @@ class Lead:
         self.intent_at_handoff = intent
         self.inside_rep = self.field_rep = -1
         self.repeated = False
+        self.score: float | None = None  # the lead score, where leads are scored (qualification.scoring)
         self.discount = 0.0
         self.revenue = 0.0
 
@@ -224,6 +226,7 @@ class LeadBook:
                 **{name: col(name) for name in TIMESTAMPS},
                 "outcome": pd.Categorical([lead.state.value for lead in leads], categories=[s.value for s in State]),
                 "satisfaction": col("satisfaction"),
+                "score": col("score"),
                 "revenue": col("revenue"),
                 "discount": col("discount"),
                 "attempts": np.array([lead.attempts for lead in leads], dtype=np.int64),

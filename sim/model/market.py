@@ -173,6 +173,7 @@ class Market:
         self.times = streams["market.arrival_times"]
         self.territories = streams["market.territory"]
         self.reputation = streams["market.reputation"]
+        self.scoring = streams["prospects.score"]
         total = float(sum(team_weights))
         n = len(team_weights)
         self.team_cdf = np.cumsum([w / total if total else 1.0 / n for w in team_weights])
@@ -196,11 +197,26 @@ class Market:
         teams = np.minimum(np.searchsorted(self.team_cdf, self.territories.random(n), side="right"), last_team).tolist()
         keep = (self.reputation.random(n) < volume_factor).tolist()
         values, fits, intents, draws = self.prospects.draw(n)
+        scores = self.score(fits, intents)
         leads = []
         for i in range(n):
             if keep[i]:
                 lead_id = next_id + len(leads)
-                leads.append(
-                    Lead(lead_id, "inbound", teams[i], times[i], values[i], fits[i], intents[i], draws[i], sat_start)
-                )
+                lead = Lead(lead_id, "inbound", teams[i], times[i], values[i], fits[i], intents[i], draws[i], sat_start)
+                if scores is not None:
+                    lead.score = scores[i]
+                leads.append(lead)
         return leads
+
+    def score(self, fits: list[float], intents: list[float]) -> list[float] | None:
+        """Lead scores from what is observable before the first call (None where leads are not scored).
+
+        The score mixes fit and intent, blurred by the scoring method's noise: a
+        predictive model fitted to the CRM's history ranks better than hand-made rules.
+        """
+        p = self.params
+        if p.scoring == "none":
+            return None
+        noise = p.score_noise_predictive if p.scoring == "predictive" else p.score_noise_rules
+        z = self.scoring.standard_normal(len(fits))
+        return (0.5 * np.asarray(fits) + 0.5 * np.asarray(intents) + noise * z).tolist()

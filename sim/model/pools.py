@@ -52,9 +52,11 @@ class InsidePool:
         self._later: dict[int, list[tuple[float, int, Lead]]] = {}
         self._horizon = 0.0
         self._queued = 0  # booking order among equal due times (a plain counter: copyable)
+        # Under a work order other than oldest first, due items wait here, ranked (see _work_day_ranked).
+        self._ready: list[tuple[tuple[float, float], int, float, Lead]] = []
 
     def __len__(self) -> int:
-        return len(self._queue) + sum(map(len, self._later.values()))
+        return len(self._queue) + len(self._ready) + sum(map(len, self._later.values()))
 
     def _put(self, lead: Lead, due: float) -> None:
         self._queued += 1
@@ -96,10 +98,13 @@ class InsidePool:
     def work_day(self, day: int) -> None:
         """Run one working day of every active rep, in continuous time.
 
-        Reps are taken in the order they become free; each either works the
-        oldest due inquiry or retry (never-tried inquiries older than
-        ``abandon_hours`` are dropped on the way), or prospects for a block.
+        Reps are taken in the order they become free; each either works the next
+        inquiry or retry in the team's work order (never-tried inquiries older
+        than ``abandon_hours`` are dropped on the way), or prospects for a block.
         """
+        if self.model.params.work_order != "oldest_first":
+            self._work_day_ranked(day)
+            return
         start = day * HOURS_PER_DAY
         end = start + HOURS_PER_DAY
         queue = self._queue
@@ -132,3 +137,78 @@ class InsidePool:
                 heapq.heapreplace(free, (t, i))
             else:
                 heapq.heappop(free)
+
+    def _rank(self, lead: Lead) -> tuple[float, float]:
+        """Sort key of a due item under the work order: newest inquiry first, or best score first."""
+        if self.model.params.work_order == "score_first":
+            return (-(lead.score if lead.score is not None else 0.0), -lead.created_at)
+        return (-lead.created_at, 0.0)
+
+    def _work_day_ranked(self, day: int) -> None:
+        """:meth:`work_day` for a work order other than oldest first.
+
+        Due items move from the time-ordered queue into a second heap ranked by
+        the work order; reps take the best-ranked. An item left waiting there too
+        long is dropped: a never-tried inquiry after ``abandon_hours`` since it
+        came in (nobody ever called), a retry after ``abandon_hours`` past its
+        due time (nobody tried again).
+        """
+        start = day * HOURS_PER_DAY
+        end = start + HOURS_PER_DAY
+        p = self.model.params
+        block, abandon = p.prospecting_block_hours, p.abandon_hours
+        self._sweep(start)  # before binding the heap: the sweep replaces it
+        queue, ready = self._queue, self._ready
+        horizon = self._advance(start)
+        reps = self.reps
+        free = [(start, i) for i, rep in enumerate(reps) if rep.active]
+        heapq.heapify(free)
+        while free:
+            t, i = free[0]
+            if t >= horizon:
+                horizon = self._advance(t)
+            while queue and queue[0][0] <= t:
+                due, seq, lead = heapq.heappop(queue)
+                heapq.heappush(ready, (self._rank(lead), seq, due, lead))
+            lead = None
+            while ready:
+                _, _, due, lead = heapq.heappop(ready)
+                if self._stale(lead, due, t, abandon):
+                    self._give_up(lead)
+                    lead = None
+                else:
+                    break
+            if lead is not None:
+                t = reps[i].attempt(lead, t)
+            else:
+                t = reps[i].prospect(t, min(block, end - t))
+            if t < end:
+                heapq.heapreplace(free, (t, i))
+            else:
+                heapq.heappop(free)
+
+    @staticmethod
+    def _stale(lead: Lead, due: float, t: float, abandon: float) -> bool:
+        if lead.first_attempt_at is None:
+            return t - lead.created_at > abandon
+        return t - due > abandon
+
+    def _give_up(self, lead: Lead) -> None:
+        if lead.first_attempt_at is None:
+            self._abandon(lead)
+        else:
+            lead.close(State.UNREACHED)  # tried, never reached, and nobody tried again
+
+    def _sweep(self, t: float) -> None:
+        """Drop what has waited too long among the ranked items (they may never reach the top)."""
+        abandon = self.model.params.abandon_hours
+        keep = []
+        for item in self._ready:
+            _, _, due, lead = item
+            if self._stale(lead, due, t, abandon):
+                self._give_up(lead)
+            else:
+                keep.append(item)
+        if len(keep) < len(self._ready):
+            heapq.heapify(keep)
+            self._ready = keep
