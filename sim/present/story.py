@@ -73,7 +73,7 @@ def tell(row: pd.Series) -> list[str]:
         "won": f"Won on {when}: {dollars(row['revenue'])} after a {row['discount']:.0%} discount.",
         "lost": f"Lost on {when}.",
         "disqualified": "Judged not a fit and let go.",
-        "rejected": "Rejected by the field and sent back to nurture.",
+        "rejected": "Handed back by the field (rejected, or no room to take it); no nurture programme brings it back.",
         "ignored": "Never followed up: the lead fell into the black hole.",
         "lapsed": "By then the prospect had moved on (interest lapsed).",
         "unreached": "Never reached: nobody got them on the phone.",
