@@ -23,7 +23,13 @@ def check_run(result) -> None:
     assert leads["outcome"].notna().all()
     assert set(leads["outcome"].astype(str)) <= states
     assert leads["lead_id"].is_unique
-    assert len(leads) == summary["leads_created"]
+    assert len(leads) == summary["leads_created"] + summary["leads_recycled"]  # a recycled lead is no new prospect
+    recycled = leads[leads["source"] == "recycled"]
+    assert (recycled["recycled_from"] >= 0).all()
+    assert (leads.loc[leads["source"] != "recycled", "recycled_from"] == -1).all()
+    came_from = leads.set_index("lead_id").loc[recycled["recycled_from"]]
+    assert came_from["outcome"].astype(str).isin(["rejected", "lapsed", "unreached"]).all()
+    assert (came_from["created_at"].to_numpy() <= recycled["created_at"].to_numpy()).all()
     # timestamps in lifecycle order wherever both are recorded
     stamps = leads[list(TIMESTAMPS)].to_numpy()
     filled = np.where(np.isnan(stamps), -np.inf, stamps)

@@ -39,6 +39,9 @@ class StubModel(mesa.Model):
         self.feedback: list[tuple[int, float]] = []
         self.team_supported = [True]
 
+    def release(self, lead: Lead, state, at: float) -> None:
+        lead.close(state)
+
     def handoff(self, lead: Lead, at: float) -> bool:
         lead.handed_off_at = at
         self.handed_off.append(lead)

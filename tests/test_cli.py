@@ -183,7 +183,7 @@ def test_run_writes_results(good: dict[str, Result]) -> None:
 
     leads = pd.read_parquet(out / "leads.parquet")
     assert set(leads.columns) >= LEAD_COLUMNS, LEAD_COLUMNS - set(leads.columns)
-    assert len(leads) == summary["leads_created"]
+    assert len(leads) == summary["leads_created"] + summary["leads_recycled"]
 
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["seed"] == 1

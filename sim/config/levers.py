@@ -131,6 +131,7 @@ def derive(scenario: Scenario) -> Params:
         sla_hours=h.sla_hours,
         routing=h.routing,
         work_order=scenario.inside.work_order,
+        nurture=scenario.nurture.mode,
         scoring=q.scoring,
         conflict_resolution=resolution,
     )

@@ -32,6 +32,7 @@ FeedbackMode = Literal["none", "periodic", "continuous"]
 HandoffMode = Literal["warm", "cold"]
 Routing = Literal["round_robin", "least_loaded", "territory", "cherry_pick"]
 WorkOrder = Literal["oldest_first", "newest_first", "score_first"]
+NurtureMode = Literal["none", "basic", "active"]
 Scoring = Literal["none", "rules", "predictive"]
 
 HOURS_PER_DAY = 8.0  # working hours in a working day (assumption: one shift)
@@ -226,6 +227,12 @@ class Params:
     outbound_conversations_per_hour: float = param(0.3, "per h", ASSUMED, (0.1, 0.6), bounds=(0, 5))  # 50 dials/day
     inside_hours_share: float = param(0.85, "share", ASSUMED, (0.7, 0.9), bounds=(0.05, 1))  # selling, rest is admin
     lead_routing_hours: float = param(2.0, "h", LEVER, bounds=(0, 200), derived=True)  # inquiry -> in a rep's queue
+    # nurture: monthly chance a released lead comes back, or buys elsewhere first (docs/SOURCES.md Q3, derived
+    # from MarketingSherpa 2012, SiriusDecisions and Johnny Grow: about 21% back within a year under basic
+    # nurture, about 46% under an active programme)
+    nurture_return_basic: float = param(0.02, "share", ASSUMED, (0.01, 0.03))  # periodic emails
+    nurture_return_active: float = param(0.05, "share", ASSUMED, (0.03, 0.08))  # scored multi-touch programme
+    nurture_loss_per_month: float = param(0.04, "share", ASSUMED, (0.03, 0.05))  # buys from someone else
     # a lead score from what is observable before the first call (the form, the pages read):
     # 0.5 fit + 0.5 intent + noise of this s.d.; predictive models rank better than hand-made rules
     score_noise_rules: float = param(0.25, "fit", ASSUMED, (0.15, 0.4))  # rule-based scoring (points per field)
@@ -345,6 +352,7 @@ class Params:
     handoff_mode: HandoffMode = param("cold", "choice", key="handoff.mode")  # noqa: RUF009
     acceptance_stage: bool = param(False, "choice", key="handoff.acceptance_stage")  # the field must accept or reject
     work_order: WorkOrder = param("oldest_first", "choice", key="inside.work_order")  # noqa: RUF009
+    nurture: NurtureMode = param("none", "choice", key="nurture.mode")  # noqa: RUF009
     scoring: Scoring = param("none", "choice", key="qualification.scoring")  # noqa: RUF009
     routing: Routing = param("round_robin", "choice", key="handoff.routing")  # noqa: RUF009
 

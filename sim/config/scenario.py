@@ -25,6 +25,7 @@ from sim.config.params import (
     FieldPay,
     HandoffMode,
     InsidePay,
+    NurtureMode,
     Routing,
     Scoring,
     WorkOrder,
@@ -99,6 +100,12 @@ class Qualification(_Section):
     scoring: Scoring = "none"
 
 
+class Nurture(_Section):
+    """What happens to leads the funnel lets go (rejected, lapsed, unreached)."""
+
+    mode: NurtureMode = "none"
+
+
 class Inside(_Section):
     """How the inside team works its queue."""
 
@@ -146,6 +153,7 @@ class Scenario(_Section):
     organization: Organization
     qualification: Qualification
     inside: Inside = Inside()
+    nurture: Nurture = Nurture()
     handoff: Handoff
     feedback: Feedback
     compensation: Compensation

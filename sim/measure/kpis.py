@@ -56,6 +56,9 @@ KPIS: tuple[KPI, ...] = (
     KPI("win_rate", "share", 1, "win rate", "Won deals as a share of closed (won or lost) opportunities."),
     KPI("leads_created", "count", 0, "leads created",
         "Leads of every source: inbound inquiries, inside outbound calling, field prospecting."),
+    KPI("leads_recycled", "count", 0, "leads back from nurture",
+        "Rejected, lapsed or unreached leads that came back as new inquiries through nurture "
+        "(not new prospects: each row of the lead log is a new prospect or a recycled lead)."),
     KPI("leads_contacted", "count", 1, "leads contacted", "Leads reached in a real conversation."),
     KPI("leads_qualified", "count", 0, "leads qualified",
         "Leads inside judged qualified (more is not better in itself: the bar decides)."),

@@ -39,11 +39,12 @@ class Monitor:
 
     @staticmethod
     def _zero() -> dict[str, Any]:
-        return dict(n=0, satisfaction=0.0, won=0, lost=0, ignored=0, delays=[]) | dict.fromkeys(FUNNEL, 0)
+        return dict(n=0, new=0, satisfaction=0.0, won=0, lost=0, ignored=0, delays=[]) | dict.fromkeys(FUNNEL, 0)
 
     @staticmethod
     def _add(tally: dict[str, Any], lead: Lead) -> None:
         tally["n"] += 1
+        tally["new"] += lead.source != "recycled"  # a lead back from nurture is no new prospect
         tally["satisfaction"] += lead.satisfaction
         state = lead.state
         tally["won"] += state is State.WON
@@ -81,5 +82,5 @@ class Monitor:
             "median_response_hours": statistics.median(delays) if delays else math.nan,
             "prospect_satisfaction": total["satisfaction"] / n if n else math.nan,
             "roi": (self.org.revenue - cost) / cost if cost else math.nan,
-            "funnel": {"created": n, **funnel, "won": won},
+            "funnel": {"created": total["new"], **funnel, "won": won},
         }

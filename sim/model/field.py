@@ -113,13 +113,13 @@ class FieldRep(Rep):
             self.busy_today += p.conversation_hours
             lead.contacted_at = t
             interest_now = interest(lead.intent, since, p)
-            if self.agrees_to_talk(lead, interest_now) and self.fits(lead):
+            if self.agrees_to_talk(lead, interest_now, t) and self.fits(lead):
                 lead.qualified_at = t
                 lead.intent_at_handoff = interest_now
                 self.take_if_room(lead, t, self.read_fit(lead))
         elif lead.attempts >= p.field_max_attempts:
             self.pending -= 1
-            lead.close(State.UNREACHED)
+            self.model.release(lead, State.UNREACHED, t)
         else:
             self.model.calendar.add(t + self.inquiry_delay(), self.respond, lead)
 
@@ -149,7 +149,7 @@ class FieldRep(Rep):
         elif good or (rules.acceptance_stage and self._overruled(lead)):
             self.take_if_room(lead, t, reading)
         else:
-            self._reject(lead)
+            self._reject(lead, t)
             self.hours_wasted += p.review_hours
 
     def _overruled(self, lead: Lead) -> bool:
@@ -158,9 +158,9 @@ class FieldRep(Rep):
         disputed = self.model.streams["field.dispute"].random() < p.conflict_resolution
         return disputed and lead.fit >= self.bar
 
-    def _reject(self, lead: Lead) -> None:
+    def _reject(self, lead: Lead, t: float) -> None:
         lead.feel(self.model.params.sat_rejected)
-        lead.close(State.REJECTED)
+        self.model.release(lead, State.REJECTED, t)
 
     @property
     def fullness(self) -> float:
@@ -187,7 +187,7 @@ class FieldRep(Rep):
             self.accept(lead, t)
         else:
             self.returned += 1
-            self._reject(lead)  # "not now": back to nurture, as far as the prospect can tell rejected
+            self._reject(lead, t)  # "not now": back to nurture, as far as the prospect can tell rejected
 
     def accept(self, lead: Lead, t: float) -> None:
         """Take the lead and book a first meeting."""
@@ -212,7 +212,7 @@ class FieldRep(Rep):
         start = lead.qualified_at if lead.qualified_at is not None else lead.created_at
         intent_now = waiting_interest(lead.intent_at_handoff, t - start, p)
         if intent_now < p.lapse_intent:
-            lead.close(State.LAPSED)
+            self.model.release(lead, State.LAPSED, t)
             self.hours_wasted += p.meeting_hours
             return
         if lead.handed_off_at is not None and lead.draws[U_REPEAT] > p.notes_completeness:

@@ -107,7 +107,7 @@ class InsideRep(Rep):
             lead.contacted_at = t
             return self.converse(lead, t, interest(lead.intent, since, p))
         if k + 1 >= p.max_attempts:
-            lead.close(State.UNREACHED)
+            self.model.release(lead, State.UNREACHED, t)
         else:
             self.queue.retry(lead, t + p.retry_gap_hours * p.retry_gap_growth**k)
         return t + p.attempt_hours * self.pace
@@ -137,7 +137,7 @@ class InsideRep(Rep):
         """A real conversation: the prospect meets the rep's knowledge, then qualify."""
         p = self.model.params
         lead.feel(p.sat_knowledge * (self.knowledge - 0.5))
-        if not self.agrees_to_talk(lead, interest_now):
+        if not self.agrees_to_talk(lead, interest_now, t):
             return t + p.conversation_hours * p.decline_share * self.pace
         return self.qualify(lead, t, interest_now)
 

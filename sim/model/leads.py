@@ -54,7 +54,8 @@ OPEN_STATES = frozenset(
 )
 FINAL_STATES = frozenset(State) - OPEN_STATES
 
-SOURCES = ("inbound", "outbound", "field")
+SOURCES = ("inbound", "outbound", "field", "recycled")
+INQUIRIES = frozenset({"inbound", "recycled"})  # a prospect asked to be contacted (recycled: again, from nurture)
 
 # Per-lead uniform draws (common random numbers): the same prospect answers
 # the phone at the same try and decides the same way whatever the scenario,
@@ -101,6 +102,7 @@ class Lead:
         "created_at",
         "discount",
         "draws",
+        "earlier_contacts",
         "field_rep",
         "first_attempt_at",
         "fit",
@@ -112,6 +114,7 @@ class Lead:
         "lead_id",
         "opportunity_at",
         "qualified_at",
+        "recycled_from",
         "repeated",
         "revenue",
         "satisfaction",
@@ -152,6 +155,8 @@ class Lead:
         self.inside_rep = self.field_rep = -1
         self.repeated = False
         self.score: float | None = None  # the lead score, where leads are scored (qualification.scoring)
+        self.recycled_from = -1  # the lead this one came back from, through nurture (-1: a new prospect)
+        self.earlier_contacts = 0  # attempts made on this prospect's earlier leads
         self.discount = 0.0
         self.revenue = 0.0
 
@@ -233,6 +238,8 @@ class LeadBook:
                 "repeated_questions": np.array([lead.repeated for lead in leads], dtype=bool),
                 "inside_rep": np.array([lead.inside_rep for lead in leads], dtype=np.int64),
                 "field_rep": np.array([lead.field_rep for lead in leads], dtype=np.int64),
+                "recycled_from": np.array([lead.recycled_from for lead in leads], dtype=np.int64),
+                "earlier_contacts": np.array([lead.earlier_contacts for lead in leads], dtype=np.int64),
             }
         )
         return frame

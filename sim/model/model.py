@@ -29,6 +29,7 @@ from sim.model.field import FieldRep
 from sim.model.inside import InsideRep
 from sim.model.leads import Lead, LeadBook, State
 from sim.model.market import Exponentials, Market, ProspectFactory
+from sim.model.nurture import Nurture
 from sim.model.pools import InsidePool
 from sim.model.streams import Streams
 
@@ -86,6 +87,7 @@ class SalesOrgModel(mesa.Model):
         self.field_pay = policies.field_pay_plan(p)
         self.feedback = policies.feedback_loop(p)
         self.handoff_rules = policies.handoff(p)
+        self.nurture = Nurture(self)
         self.team_names = [t.name for t in scenario.organization.field_teams]
         self.outbound_gaps = Exponentials(self.streams["inside.outbound_gaps"])
         self.field_gaps = Exponentials(self.streams["field.prospecting_gaps"])
@@ -95,6 +97,9 @@ class SalesOrgModel(mesa.Model):
         self.outbound = ProspectFactory(
             self.streams["prospects.outbound"], p, (p.outbound_fit_a, p.outbound_fit_b),
             (p.outbound_intent_a, p.outbound_intent_b),
+        )  # fmt: skip
+        self.recycled = ProspectFactory(
+            self.streams["prospects.recycled"], p, (p.fit_a, p.fit_b), (p.intent_a, p.intent_b),
         )  # fmt: skip
         self.field_sourced = ProspectFactory(
             self.streams["prospects.field"], p, (p.field_fit_a, p.field_fit_b),
@@ -166,15 +171,34 @@ class SalesOrgModel(mesa.Model):
             volume = 1.0 - p.reputation_effect * max(0.0, p.sat_start - mean_sat) / p.sat_start
         for lead in self.market.inbound(day, self.book.next_id(), self.params.sat_start, volume):
             self.book.add(lead)
-            pool = self.pools[self.pool_of_team[lead.team]]
-            if pool.reps:
-                pool.receive(lead)
-            else:
-                rep = self._route(lead)
-                if rep is None:
-                    continue  # nobody at all to answer: stays new
-                rep.pending += 1  # the router sees the inquiry as load at once
-                self.calendar.add(lead.created_at + rep.inquiry_delay(), rep.respond, lead)
+            self.inquire(lead)
+
+    def inquire(self, lead: Lead) -> None:
+        """An inquiry goes to the inside pool of its territory, or, without one, to a field rep."""
+        pool = self.pools[self.pool_of_team[lead.team]]
+        if pool.reps:
+            pool.receive(lead)
+            return
+        rep = self._route(lead)
+        if rep is None:
+            return  # nobody at all to answer: stays new
+        rep.pending += 1  # the router sees the inquiry as load at once
+        self.calendar.add(lead.created_at + rep.inquiry_delay(), rep.respond, lead)
+
+    def release(self, lead: Lead, state: State, at: float) -> None:
+        """A lead leaves the funnel (rejected, lapsed, unreached): nurture may bring it back."""
+        lead.close(state)
+        self.nurture.enrol(lead, at)
+
+    def recycle(self, old: Lead, at: float) -> Lead:
+        """A nurtured prospect inquires again: a new lead with the old one's fit, deal, territory and feelings."""
+        _, _, intent, draws = self.recycled.one()  # a new buying moment: fresh intent and own draws
+        lead = Lead(self.book.next_id(), "recycled", old.team, at, old.value, old.fit, intent, draws, old.satisfaction)
+        lead.recycled_from = old.lead_id
+        lead.earlier_contacts = old.earlier_contacts + old.attempts
+        self.book.add(lead)
+        self.inquire(lead)
+        return lead
 
     def _pay_salaries(self) -> None:
         p = self.params
@@ -308,7 +332,8 @@ class SalesOrgModel(mesa.Model):
 
 _DAILY_REPORTERS = {
     "day": "day",
-    "leads_created": lambda m: len(m.book),
+    "leads_created": lambda m: len(m.book) - m.nurture.returned,  # new prospects
+    "leads_recycled": lambda m: m.nurture.returned,
     "handed_off": "handoffs",
     "opportunities": "opportunities",
     "deals_won": "deals_won",

@@ -90,10 +90,10 @@ class InsidePool:
 
     retry = _put  # a prospect not yet reached goes back in the queue for a later try
 
-    def _abandon(self, lead: Lead) -> None:
+    def _abandon(self, lead: Lead, t: float) -> None:
         """A never-tried inquiry went stale in the queue: nobody ever called."""
         lead.feel(self.model.params.sat_never_called)
-        lead.close(State.UNREACHED)
+        self.model.release(lead, State.UNREACHED, t)
 
     def work_day(self, day: int) -> None:
         """Run one working day of every active rep, in continuous time.
@@ -125,7 +125,7 @@ class InsidePool:
             while queue and queue[0][0] <= t:
                 lead = heapq.heappop(queue)[2]
                 if lead.first_attempt_at is None and t - lead.created_at > abandon:
-                    self._abandon(lead)
+                    self._abandon(lead, t)
                     lead = None
                 else:
                     break
@@ -174,7 +174,7 @@ class InsidePool:
             while ready:
                 _, _, due, lead = heapq.heappop(ready)
                 if self._stale(lead, due, t, abandon):
-                    self._give_up(lead)
+                    self._give_up(lead, t)
                     lead = None
                 else:
                     break
@@ -193,11 +193,11 @@ class InsidePool:
             return t - lead.created_at > abandon
         return t - due > abandon
 
-    def _give_up(self, lead: Lead) -> None:
+    def _give_up(self, lead: Lead, t: float) -> None:
         if lead.first_attempt_at is None:
-            self._abandon(lead)
+            self._abandon(lead, t)
         else:
-            lead.close(State.UNREACHED)  # tried, never reached, and nobody tried again
+            self.model.release(lead, State.UNREACHED, t)  # tried, never reached, and nobody tried again
 
     def _sweep(self, t: float) -> None:
         """Drop what has waited too long among the ranked items (they may never reach the top)."""
@@ -206,7 +206,7 @@ class InsidePool:
         for item in self._ready:
             _, _, due, lead = item
             if self._stale(lead, due, t, abandon):
-                self._give_up(lead)
+                self._give_up(lead, t)
             else:
                 keep.append(item)
         if len(keep) < len(self._ready):

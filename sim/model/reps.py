@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from sim.model.leads import N_ATTEMPT_DRAWS, U_AGREE, U_NOISE, Lead, State
+from sim.model.leads import INQUIRIES, N_ATTEMPT_DRAWS, U_AGREE, U_NOISE, Lead, State
 from sim.model.market import agree_probability
 
 if TYPE_CHECKING:
@@ -91,7 +91,7 @@ class Rep(mesa.Agent):
         u = lead.draws[k] if k < N_ATTEMPT_DRAWS else self.model.streams[self.ATTEMPT_STREAM].random()
         return t - lead.created_at, u
 
-    def agrees_to_talk(self, lead: Lead, interest_now: float) -> bool:
+    def agrees_to_talk(self, lead: Lead, interest_now: float, t: float) -> bool:
         """A reached prospect talks about buying, or says no (the lead closes).
 
         A prospect whose interest has fallen below ``lapse_intent`` has moved on and
@@ -99,8 +99,11 @@ class Rep(mesa.Agent):
         """
         p = self.model.params
         if interest_now < p.lapse_intent or lead.draws[U_AGREE] >= agree_probability(interest_now, p):
-            # an inquirer who no longer cares has lapsed; a cold prospect just says no
-            lead.close(State.LAPSED if lead.source == "inbound" else State.DISQUALIFIED)
+            # an inquirer who no longer cares has lapsed (nurture may bring them back); a cold prospect says no
+            if lead.source in INQUIRIES:
+                self.model.release(lead, State.LAPSED, t)
+            else:
+                lead.close(State.DISQUALIFIED)
             return False
         return True
 

@@ -1,0 +1,64 @@
+"""Nurture: leads the funnel let go (rejected, lapsed, unreached) may come back as inquiries.
+
+Under ``nurture.mode`` ``basic`` (periodic emails) or ``active`` (scored,
+multi-touch programmes) a released lead returns, with its history, at a
+monthly rate, unless the prospect buys elsewhere first (a competing monthly
+rate). The two rates make a lead's fate: the time to the first of the two
+events is exponential with their sum, and it comes back with probability
+``return / (return + loss)``. Sources and ranges: docs/SOURCES.md Q3
+(MarketingSherpa 2012: 73% of leads are not sales-ready at first contact;
+CMO Council / BPM Forum: 73% of firms have no process to requalify leads;
+SiriusDecisions, second-hand: up to 80% of discarded leads buy from someone
+within two years). Under ``none`` nothing comes back.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sim.config.params import DAYS_PER_YEAR, HOURS_PER_DAY
+from sim.model.leads import Lead
+
+if TYPE_CHECKING:
+    from sim.model.model import SalesOrgModel
+
+WORKING_DAYS_PER_MONTH = DAYS_PER_YEAR / 12
+
+
+class Nurture:
+    """The nurture programme of one organization.
+
+    Args:
+        model: the organization (its parameters, streams, calendar and ``recycle``).
+
+    Attributes:
+        returns_per_day: chance a nurtured lead comes back on a working day.
+        losses_per_day: chance it buys elsewhere on a working day.
+        enrolled: leads taken into nurture so far.
+        returned: of which came back as new inquiries so far.
+    """
+
+    def __init__(self, model: SalesOrgModel) -> None:
+        p = model.params
+        monthly = {"none": 0.0, "basic": p.nurture_return_basic, "active": p.nurture_return_active}[p.nurture]
+        self.model = model
+        self.returns_per_day = monthly / WORKING_DAYS_PER_MONTH
+        self.losses_per_day = p.nurture_loss_per_month / WORKING_DAYS_PER_MONTH
+        self.rng = model.streams["nurture.fate"]
+        self.enrolled = 0
+        self.returned = 0  # leads that came back as new inquiries
+
+    def enrol(self, lead: Lead, at: float) -> None:
+        """Take a released lead into nurture; book its return if it is to come back."""
+        if self.returns_per_day <= 0:
+            return
+        self.enrolled += 1
+        total = self.returns_per_day + self.losses_per_day
+        days = self.rng.exponential(1.0 / total)
+        if self.rng.random() < self.returns_per_day / total:
+            self.model.calendar.add(at + days * HOURS_PER_DAY, self.come_back, lead)
+
+    def come_back(self, lead: Lead, at: float) -> None:
+        """The prospect answers a nurture touch: a new inquiry, with the old lead's history."""
+        self.returned += 1
+        self.model.recycle(lead, at)
