@@ -43,6 +43,8 @@ def check_run(result) -> None:
     assert leads.loc[closed, "closed_at"].notna().all()
     assert leads.loc[closed, "opportunity_at"].notna().all()
     assert leads.loc[~closed, "closed_at"].isna().all()
+    assert leads.loc[outcome == "lost", "loss_reason"].notna().all()  # every lost deal says why
+    assert leads.loc[outcome != "lost", "loss_reason"].isna().all()
     for state, column in OPEN_TO_LAST_STAMP.items():
         assert leads.loc[outcome == state, column].notna().all(), state
     assert leads.loc[outcome == "ignored", "handed_off_at"].notna().all()

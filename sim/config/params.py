@@ -278,7 +278,7 @@ class Params:
         31.0, "h", "CSO Insights 2011 via Selling Power (docs/SOURCES.md Q1)", (20, 35), bounds=(1, 80)
     )
     # over capacity a rep keeps only what looks best: the bar rises this much (fit) per capacity of overload
-    triage_slope: float = param(0.5, "fit", ASSUMED, (0.2, 1.0), bounds=(0, 1))
+    triage_slope: float = param(1.0, "fit", ASSUMED, (0.5, 1.0), bounds=(0, 1))
     triage_value_weight: float = param(0.1, "fit", ASSUMED, (0.0, 0.3), bounds=(0, 1))  # fit per log of deal size
     field_capacity: float = param(20.0, "count", ASSUMED, (12, 30), bounds=(5, 1000))  # opportunities worked well
     pipeline_target: float = param(15.0, "count", ASSUMED, (10, 25), bounds=(1, 1000))  # opportunities a rep aims for
@@ -299,9 +299,15 @@ class Params:
     opp_fit_slope: float = param(6.0, "logit", ASSUMED, (3, 10), bounds=(-20, 20))  # per unit of fit
     opp_intent_slope: float = param(2.0, "logit", ASSUMED, (1, 4), bounds=(-20, 20))  # per unit of remaining intent
     stages: float = param(4.0, "count", ASSUMED, (3, 6), bounds=(1, 20))  # discovery, solution, proposal, negotiation
+    # stages of larger deals last longer: cycle ~ size ** 0.4 (docs/SOURCES.md Q7, derived from Bridge Group
+    # 2017's $25k median deal and 60-day median cycle: about 104 days at $100k)
+    cycle_size_elasticity: float = param(0.4, "power", ASSUMED, (0.2, 0.6), bounds=(0, 2))
+    loss_no_decision_share: float = param(0.44, "share", "CSO Insights 2016 (docs/SOURCES.md Q6)", (0.3, 0.6))
+    loss_price_share: float = param(0.25, "share", ASSUMED, (0.1, 0.4))  # of competitive losses, put down to price
     stage_days_shape: float = param(2.0, "shape", ASSUMED, (1, 4), bounds=(0.1, 50))  # gamma: mode > 0, right tail
-    cycle_days: float = param(66.0, "days", BRIDGE_2017, bounds=(1, 1000))  # mean won cycle; the median lands in it
-    win_logit: float = param(-1.83, "logit", FITTED_WIN, bounds=(-20, 20))  # win chance at fit, intent, skill 0.5
+    # mean sum of the stages at the median deal size; the won deals that close within a year land in 60-72 days
+    cycle_days: float = param(70.0, "days", BRIDGE_2017, bounds=(1, 1000))
+    win_logit: float = param(-1.70, "logit", FITTED_WIN, bounds=(-20, 20))  # win chance at fit, intent, skill 0.5
     win_fit: float = param(3.0, "logit", ASSUMED, (1.5, 5), bounds=(-20, 20))  # per unit of fit above 0.5
     win_intent: float = param(1.5, "logit", ASSUMED, (0.5, 3), bounds=(-20, 20))  # per unit of intent above 0.5
     win_skill: float = param(1.5, "logit", ASSUMED, (0.5, 3), bounds=(-20, 20))  # per unit of rep skill above 0.5

@@ -9,8 +9,9 @@ from __future__ import annotations
 import math
 
 from sim.config.params import DAYS_PER_WEEK, HOURS_PER_DAY
-from sim.model.leads import U_DISCOUNT, U_OPP, U_REPEAT, U_REVIEW, U_STAGE, U_WIN, Lead, State
+from sim.model.leads import U_DISCOUNT, U_OPP, U_REPEAT, U_REVIEW, Lead, State
 from sim.model.market import interest, logistic, reach_probability, waiting_interest
+from sim.model.opportunity import Opportunity, loss_reason
 from sim.model.reps import Rep, logit
 
 
@@ -235,22 +236,21 @@ class FieldRep(Rep):
         self.opportunities += 1
         self.model.on_opportunity(lead)
         lead.discount = 2 * p.discount_mean * lead.draws[U_DISCOUNT]
-        x = (
-            p.win_logit
-            + p.win_fit * (lead.fit - 0.5)
-            + p.win_intent * (intent_now - 0.5)
-            + p.win_skill * (self.skill - 0.5)
-            - p.win_repeat * lead.repeated
-            + p.win_discount * lead.discount
-            - p.win_overload * max(0.0, self.load - 1.0)
-        )
-        won = lead.draws[U_WIN] < logistic(x)
-        n_stages = max(1, int(p.stages))
-        reached = n_stages if won else 1 + int(lead.draws[U_STAGE] * n_stages)
-        shape = p.stage_days_shape
-        days = self.model.streams["field.stage_days"].gamma(shape, p.cycle_days / n_stages / shape, size=reached)
-        close_at = t + float(days.sum()) * HOURS_PER_DAY
-        self.model.calendar.add(close_at, self.close_deal if won else self.lose_deal, lead)
+        lead.deal = deal = Opportunity(lead, intent_now)
+        self.model.calendar.add(t + deal.stage_length(self, lead), self.end_stage, lead)
+
+    def end_stage(self, lead: Lead, t: float) -> None:
+        """A stage of the deal ends: the prospect moves on (or signs, after the last), or the deal is lost."""
+        deal = lead.deal
+        if not deal.passes(self, lead):
+            lead.loss_reason = loss_reason(self.model.params, lead, deal.intent, deal.luck.random())
+            self.lose_deal(lead, t)
+            return
+        deal.stage += 1
+        if deal.stage >= max(1, int(self.model.params.stages)):
+            self.close_deal(lead, t)
+        else:
+            self.model.calendar.add(t + deal.stage_length(self, lead), self.end_stage, lead)
 
     def close_deal(self, lead: Lead, t: float) -> None:
         """The prospect signs."""

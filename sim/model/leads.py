@@ -100,6 +100,7 @@ class Lead:
         "closed_at",
         "contacted_at",
         "created_at",
+        "deal",
         "discount",
         "draws",
         "earlier_contacts",
@@ -112,6 +113,7 @@ class Lead:
         "intent",
         "intent_at_handoff",
         "lead_id",
+        "loss_reason",
         "opportunity_at",
         "qualified_at",
         "recycled_from",
@@ -158,6 +160,8 @@ class Lead:
         self.recycled_from = -1  # the lead this one came back from, through nurture (-1: a new prospect)
         self.earlier_contacts = 0  # attempts made on this prospect's earlier leads
         self.discount = 0.0
+        self.deal = None  # the open opportunity's stages (sim.model.opportunity.Opportunity)
+        self.loss_reason = ""  # why a lost deal was lost
         self.revenue = 0.0
 
     def feel(self, delta: float) -> None:
@@ -168,6 +172,7 @@ class Lead:
         """End the lead in a final state; its own draws are no longer needed (memory)."""
         self.state = state
         self.draws = None
+        self.deal = None
         if at is not None and state in (State.WON, State.LOST):
             self.closed_at = at
 
@@ -234,6 +239,9 @@ class LeadBook:
                 "score": col("score"),
                 "revenue": col("revenue"),
                 "discount": col("discount"),
+                "loss_reason": pd.Categorical(
+                    [lead.loss_reason or None for lead in leads], categories=["no_decision", "competitor", "price"]
+                ),
                 "attempts": np.array([lead.attempts for lead in leads], dtype=np.int64),
                 "repeated_questions": np.array([lead.repeated for lead in leads], dtype=bool),
                 "inside_rep": np.array([lead.inside_rep for lead in leads], dtype=np.int64),

@@ -71,7 +71,7 @@ def tell(row: pd.Series) -> list[str]:
     when = clock(closed) if closed is not None else "?"
     endings = {
         "won": f"Won on {when}: {dollars(row['revenue'])} after a {row['discount']:.0%} discount.",
-        "lost": f"Lost on {when}.",
+        "lost": f"Lost on {when}: {str(row.get('loss_reason') or 'no reason recorded').replace('_', ' ')}.",
         "disqualified": "Judged not a fit and let go.",
         "rejected": "Handed back by the field (rejected, or no room to take it); no nurture programme brings it back.",
         "ignored": "Never followed up: the lead fell into the black hole.",
