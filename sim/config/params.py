@@ -307,7 +307,7 @@ class Params:
     stage_days_shape: float = param(2.0, "shape", ASSUMED, (1, 4), bounds=(0.1, 50))  # gamma: mode > 0, right tail
     # mean sum of the stages at the median deal size; the won deals that close within a year land in 60-72 days
     cycle_days: float = param(70.0, "days", BRIDGE_2017, bounds=(1, 1000))
-    win_logit: float = param(-1.70, "logit", FITTED_WIN, bounds=(-20, 20))  # win chance at fit, intent, skill 0.5
+    win_logit: float = param(-1.62, "logit", FITTED_WIN, bounds=(-20, 20))  # win chance at fit, intent, skill 0.5
     win_fit: float = param(3.0, "logit", ASSUMED, (1.5, 5), bounds=(-20, 20))  # per unit of fit above 0.5
     win_intent: float = param(1.5, "logit", ASSUMED, (0.5, 3), bounds=(-20, 20))  # per unit of intent above 0.5
     win_skill: float = param(1.5, "logit", ASSUMED, (0.5, 3), bounds=(-20, 20))  # per unit of rep skill above 0.5

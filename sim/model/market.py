@@ -93,6 +93,17 @@ class Exponentials:
         return self._buffer.pop()
 
 
+class Uniforms(Exponentials):
+    """Uniform draws on [0, 1) from a generator, fetched in batches of 1024."""
+
+    def next(self) -> float:
+        """The next U(0, 1) draw."""
+        if not self._buffer:
+            self._buffer = self.rng.random(size=1024).tolist()
+            self._buffer.reverse()
+        return self._buffer.pop()
+
+
 def logistic(x: float) -> float:
     """The logistic function."""
     return 1.0 / (1.0 + math.exp(-x))

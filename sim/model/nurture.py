@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from sim.config.params import DAYS_PER_YEAR, HOURS_PER_DAY
 from sim.model.leads import Lead
+from sim.model.market import Exponentials, Uniforms
 
 if TYPE_CHECKING:
     from sim.model.model import SalesOrgModel
@@ -44,7 +45,8 @@ class Nurture:
         self.model = model
         self.returns_per_day = monthly / WORKING_DAYS_PER_MONTH
         self.losses_per_day = p.nurture_loss_per_month / WORKING_DAYS_PER_MONTH
-        self.rng = model.streams["nurture.fate"]
+        self.gaps = Exponentials(model.streams["nurture.fate"])  # time to the first of return or loss
+        self.fates = Uniforms(model.streams["nurture.return"])  # which of the two it is
         self.enrolled = 0
         self.returned = 0  # leads that came back as new inquiries
 
@@ -54,8 +56,8 @@ class Nurture:
             return
         self.enrolled += 1
         total = self.returns_per_day + self.losses_per_day
-        days = self.rng.exponential(1.0 / total)
-        if self.rng.random() < self.returns_per_day / total:
+        days = self.gaps.next() / total
+        if self.fates.next() < self.returns_per_day / total:
             self.model.calendar.add(at + days * HOURS_PER_DAY, self.come_back, lead)
 
     def come_back(self, lead: Lead, at: float) -> None:

@@ -11,8 +11,9 @@ rates 17-26%); an overloaded rep now loses deals they already hold. A stage
 lasts ``gamma(stage_days_shape)`` days with mean
 ``cycle_days / stages * (value / deal_value_median) ** cycle_size_elasticity``,
 stretched by the rep's overload; a lost deal says why (no decision,
-competitor, price). The stage draws are the prospect's own (a generator
-seeded from their win draw), so a deal meets the same luck in every scenario.
+competitor, price). The stage draws (lengths, outcomes, reasons) are the
+prospect's own (a generator seeded from their win draw), so a deal meets the
+same luck in every scenario.
 """
 
 from __future__ import annotations
@@ -79,8 +80,7 @@ class Opportunity:
         """Working hours the current stage takes."""
         p = rep.model.params
         mean = stage_days_mean(p, lead.value, rep.load)
-        days = rep.model.streams["field.stage_days"].gamma(p.stage_days_shape, mean / p.stage_days_shape)
-        return float(days) * HOURS_PER_DAY
+        return self.luck.gammavariate(p.stage_days_shape, mean / p.stage_days_shape) * HOURS_PER_DAY
 
     def passes(self, rep: FieldRep, lead: Lead) -> bool:
         """Does the prospect move on past the stage now ending?"""

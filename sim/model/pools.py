@@ -138,11 +138,15 @@ class InsidePool:
             else:
                 heapq.heappop(free)
 
-    def _rank(self, lead: Lead) -> tuple[float, float]:
-        """Sort key of a due item under the work order: newest inquiry first, or best score first."""
-        if self.model.params.work_order == "score_first":
-            return (-(lead.score if lead.score is not None else 0.0), -lead.created_at)
+    @staticmethod
+    def _newest(lead: Lead) -> tuple[float, float]:
+        """Sort key under newest_first: the latest inquiry first."""
         return (-lead.created_at, 0.0)
+
+    @staticmethod
+    def _best_scored(lead: Lead) -> tuple[float, float]:
+        """Sort key under score_first: the best score first, then the latest."""
+        return (-(lead.score if lead.score is not None else 0.0), -lead.created_at)
 
     def _work_day_ranked(self, day: int) -> None:
         """:meth:`work_day` for a work order other than oldest first.
@@ -161,6 +165,7 @@ class InsidePool:
         queue, ready = self._queue, self._ready
         horizon = self._advance(start)
         reps = self.reps
+        rank = self._best_scored if p.work_order == "score_first" else self._newest
         free = [(start, i) for i, rep in enumerate(reps) if rep.active]
         heapq.heapify(free)
         while free:
@@ -169,11 +174,12 @@ class InsidePool:
                 horizon = self._advance(t)
             while queue and queue[0][0] <= t:
                 due, seq, lead = heapq.heappop(queue)
-                heapq.heappush(ready, (self._rank(lead), seq, due, lead))
+                heapq.heappush(ready, (rank(lead), seq, due, lead))
             lead = None
             while ready:
                 _, _, due, lead = heapq.heappop(ready)
-                if self._stale(lead, due, t, abandon):
+                # stale: a never-tried inquiry past abandon_hours since it came in, a retry past its due time
+                if t - (lead.created_at if lead.first_attempt_at is None else due) > abandon:
                     self._give_up(lead, t)
                     lead = None
                 else:
