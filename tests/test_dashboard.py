@@ -25,7 +25,7 @@ import pytest
 
 from sim.config.scenario import load_scenario
 from sim.measure.summary import summarize_model
-from sim.present.dashboard import SAME, DashboardModel, lever_values, model_params
+from sim.present.dashboard import SAME, DashboardModel, _monitors_html, lever_values, model_params
 
 SALESIM = str(Path(sys.executable).parent / "salesim")
 CHROMIUM = "/usr/bin/chromium"
@@ -241,3 +241,12 @@ def test_dashboard_in_a_real_browser_offline(tmp_path: Path) -> None:
     assert not outside, f"the page tried to leave the machine: {outside}"
     print(f"step + render seen in the browser: {', '.join(f'{t * 1000:.0f} ms' for t in timings)}")
     assert max(timings) < 3.0, timings
+
+
+def test_an_impossible_lever_combination_is_said_and_the_variant_runs_unchanged() -> None:
+    model = DashboardModel(start="misaligned", work_order="score_first")  # score first needs a lead score
+    assert "score_first needs a lead score" in model.problem
+    assert model.variant_scenario == model.baseline_scenario
+    assert "were not applied" in _monitors_html(model)
+    scored = DashboardModel(start="misaligned", work_order="score_first", scoring="rules")
+    assert not scored.problem and scored.variant_scenario.inside.work_order == "score_first"

@@ -37,7 +37,7 @@ from mesa.visualization import Slider, SolaraViz
 from mesa.visualization.utils import update_counter
 
 from sim.config.labels import describe_lever, lever_label
-from sim.config.scenario import Scenario, builtin_names, load_scenario
+from sim.config.scenario import Scenario, ScenarioError, builtin_names, load_scenario
 from sim.experiments.compare import lever_differences
 from sim.measure.kpis import MONITOR_KPIS, kpi
 from sim.measure.monitors import STAGES, Monitor
@@ -60,6 +60,9 @@ SELECT_LEVERS: dict[str, str] = {
     "inside_reports_to": "organization.inside_reports_to",
     "inside_shared": "organization.inside_shared_across_teams",
     "standard_set_by": "qualification.standard_set_by",
+    "scoring": "qualification.scoring",
+    "work_order": "inside.work_order",
+    "nurture": "nurture.mode",
     "handoff_mode": "handoff.mode",
     "routing": "handoff.routing",
     "sla_enforced": "handoff.sla_enforced",
@@ -155,7 +158,12 @@ class DashboardModel(mesa.Model):
         variant_ref = base_ref if variant in (None, SAME) else variant
         self.baseline_scenario = load_scenario(base_ref)
         changed = {k: v for k, v in levers.items() if v != defaults[k]}
-        self.variant_scenario = load_scenario(variant_ref, lever_overrides(load_scenario(variant_ref), changed))
+        self.problem = ""  # why the variant's levers could not be applied (shown on the page), if they could not
+        try:
+            self.variant_scenario = load_scenario(variant_ref, lever_overrides(load_scenario(variant_ref), changed))
+        except ScenarioError as exc:  # e.g. score first without a lead score: say so, run the unchanged variant
+            self.problem = str(exc).split(": ", 1)[-1]
+            self.variant_scenario = load_scenario(variant_ref)
         self.changes = [describe_lever(*d) for d in lever_differences(self.baseline_scenario, self.variant_scenario)]
         self.seed = self.baseline_scenario.simulation.seed if seed is None else int(seed)
         super().__init__(rng=self.seed)
@@ -208,6 +216,8 @@ def _monitors_html(model: DashboardModel) -> str:
         for name in MONITOR_KPIS
     )
     changes = "; ".join(model.changes) or "same levers as the baseline"
+    if model.problem:
+        changes += f" (the levers set in the sidebar were not applied: {model.problem})"
     return (
         f"<div class='salesim-day'><b>Day {model.day} of {model.days}</b>, market seed {model.seed}</div>"
         "<style>.salesim-table td{padding:1px 8px;text-align:right}.salesim-table td:first-child{text-align:left}"
