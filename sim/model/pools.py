@@ -52,8 +52,9 @@ class InsidePool:
         self._later: dict[int, list[tuple[float, int, Lead]]] = {}
         self._horizon = 0.0
         self._queued = 0  # booking order among equal due times (a plain counter: copyable)
-        # Under a work order other than oldest first, due items wait here, ranked (see _work_day_ranked).
+        # Under a work order other than oldest first, due items wait here, ranked (see _take_ranked).
         self._ready: list[tuple[tuple[float, float], int, float, Lead]] = []
+        self._rank = self._newest
 
     def __len__(self) -> int:
         return len(self._queue) + len(self._ready) + sum(map(len, self._later.values()))
@@ -99,18 +100,20 @@ class InsidePool:
         """Run one working day of every active rep, in continuous time.
 
         Reps are taken in the order they become free; each either works the next
-        inquiry or retry in the team's work order (never-tried inquiries older
-        than ``abandon_hours`` are dropped on the way), or prospects for a block.
+        inquiry or retry in the team's work order (see :meth:`_take_oldest` and
+        :meth:`_take_ranked`), or prospects for a block.
         """
-        if self.model.params.work_order != "oldest_first":
-            self._work_day_ranked(day)
-            return
         start = day * HOURS_PER_DAY
         end = start + HOURS_PER_DAY
-        queue = self._queue
-        horizon = self._advance(start)
         p = self.model.params
-        block, abandon = p.prospecting_block_hours, p.abandon_hours
+        block = p.prospecting_block_hours
+        if p.work_order == "oldest_first":
+            take = self._take_oldest
+        else:
+            self._sweep(start)
+            self._rank = self._best_scored if p.work_order == "score_first" else self._newest
+            take = self._take_ranked
+        horizon = self._advance(start)
         reps = self.reps
         free = [(start, i) for i, rep in enumerate(reps) if rep.active]
         heapq.heapify(free)
@@ -121,14 +124,7 @@ class InsidePool:
             t, i = free[0]
             if t >= horizon:
                 horizon = self._advance(t)
-            lead = None
-            while queue and queue[0][0] <= t:
-                lead = heapq.heappop(queue)[2]
-                if lead.first_attempt_at is None and t - lead.created_at > abandon:
-                    self._abandon(lead, t)
-                    lead = None
-                else:
-                    break
+            lead = take(t)
             if lead is not None:
                 t = reps[i].attempt(lead, t)
             else:
@@ -137,6 +133,36 @@ class InsidePool:
                 heapq.heapreplace(free, (t, i))
             else:
                 heapq.heappop(free)
+
+    def _take_oldest(self, t: float) -> Lead | None:
+        """Oldest first: the item due earliest; a never-tried inquiry past ``abandon_hours`` is dropped."""
+        queue, abandon = self._queue, self.model.params.abandon_hours
+        while queue and queue[0][0] <= t:
+            lead = heapq.heappop(queue)[2]
+            if lead.first_attempt_at is None and t - lead.created_at > abandon:
+                self._abandon(lead, t)
+            else:
+                return lead
+        return None
+
+    def _take_ranked(self, t: float) -> Lead | None:
+        """Newest or best-scored first: due items move into a heap ranked by the work order.
+
+        An item left waiting there too long is dropped (:meth:`_stale`): it may
+        never reach the top.
+        """
+        queue, ready, rank = self._queue, self._ready, self._rank
+        while queue and queue[0][0] <= t:
+            due, seq, lead = heapq.heappop(queue)
+            heapq.heappush(ready, (rank(lead), seq, due, lead))
+        abandon = self.model.params.abandon_hours
+        while ready:
+            _, _, due, lead = heapq.heappop(ready)
+            if self._stale(lead, due, t, abandon):
+                self._give_up(lead, t)
+            else:
+                return lead
+        return None
 
     @staticmethod
     def _newest(lead: Lead) -> tuple[float, float]:
@@ -148,53 +174,9 @@ class InsidePool:
         """Sort key under score_first: the best score first, then the latest."""
         return (-(lead.score if lead.score is not None else 0.0), -lead.created_at)
 
-    def _work_day_ranked(self, day: int) -> None:
-        """:meth:`work_day` for a work order other than oldest first.
-
-        Due items move from the time-ordered queue into a second heap ranked by
-        the work order; reps take the best-ranked. An item left waiting there too
-        long is dropped: a never-tried inquiry after ``abandon_hours`` since it
-        came in (nobody ever called), a retry after ``abandon_hours`` past its
-        due time (nobody tried again).
-        """
-        start = day * HOURS_PER_DAY
-        end = start + HOURS_PER_DAY
-        p = self.model.params
-        block, abandon = p.prospecting_block_hours, p.abandon_hours
-        self._sweep(start)  # before binding the heap: the sweep replaces it
-        queue, ready = self._queue, self._ready
-        horizon = self._advance(start)
-        reps = self.reps
-        rank = self._best_scored if p.work_order == "score_first" else self._newest
-        free = [(start, i) for i, rep in enumerate(reps) if rep.active]
-        heapq.heapify(free)
-        while free:
-            t, i = free[0]
-            if t >= horizon:
-                horizon = self._advance(t)
-            while queue and queue[0][0] <= t:
-                due, seq, lead = heapq.heappop(queue)
-                heapq.heappush(ready, (rank(lead), seq, due, lead))
-            lead = None
-            while ready:
-                _, _, due, lead = heapq.heappop(ready)
-                # stale: a never-tried inquiry past abandon_hours since it came in, a retry past its due time
-                if t - (lead.created_at if lead.first_attempt_at is None else due) > abandon:
-                    self._give_up(lead, t)
-                    lead = None
-                else:
-                    break
-            if lead is not None:
-                t = reps[i].attempt(lead, t)
-            else:
-                t = reps[i].prospect(t, min(block, end - t))
-            if t < end:
-                heapq.heapreplace(free, (t, i))
-            else:
-                heapq.heappop(free)
-
     @staticmethod
     def _stale(lead: Lead, due: float, t: float, abandon: float) -> bool:
+        """A never-tried inquiry past ``abandon_hours`` since it came in, a retry past its due time."""
         if lead.first_attempt_at is None:
             return t - lead.created_at > abandon
         return t - due > abandon
