@@ -97,19 +97,17 @@ def run_arms(
     explanation) share their runs; nothing is kept between calls.
     """
     arms = list({arm.name: arm for arm in arms}.values())  # an arm asked for twice runs once
-    names = {}  # the first arm of each set of levers runs; the others copy its rows
+    levers = {arm.name: arm.model_dump_json(exclude={"name", "description"}) for arm in arms}
+    runs = {}  # levers -> the first arm with them: it runs, the others copy its rows
     for arm in arms:
-        names.setdefault(arm.model_dump_json(exclude={"name", "description"}), arm)
+        runs.setdefault(levers[arm.name], arm)
     tasks = [
         Task(arm, s, {"scenario": arm.name, "replication": i}, digest)
-        for arm in names.values()
+        for arm in runs.values()
         for i, s in enumerate(seeds)
     ]
     table = require_ok(run_tasks(tasks, workers, executor, progress, "simulating"), "comparison")
-    parts = []
-    for arm in arms:
-        twin = names[arm.model_dump_json(exclude={"name", "description"})]
-        parts.append(table[table["scenario"] == twin.name].assign(scenario=arm.name))
+    parts = [table[table["scenario"] == runs[levers[arm.name]].name].assign(scenario=arm.name) for arm in arms]
     return pd.concat(parts, ignore_index=True)
 
 

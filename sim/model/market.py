@@ -78,30 +78,36 @@ def waiting_interest(intent: float, hours: float, params: Params) -> float:
     return intent * 0.5 ** (max(hours, 0.0) / params.wait_decay_hours)
 
 
-class Exponentials:
-    """Unit-mean exponential draws from a generator, fetched in batches of 1024."""
+class Batched:
+    """Draws of one kind from a generator, fetched in batches of 1024 (one numpy call, not 1024).
+
+    Subclasses name the generator's method in ``KIND``.
+    """
+
+    KIND = ""
 
     def __init__(self, rng: np.random.Generator) -> None:
         self.rng = rng
         self._buffer: list[float] = []
 
     def next(self) -> float:
-        """The next Exp(1) draw."""
+        """The next draw."""
         if not self._buffer:
-            self._buffer = self.rng.exponential(size=1024).tolist()
+            self._buffer = getattr(self.rng, self.KIND)(size=1024).tolist()
             self._buffer.reverse()
         return self._buffer.pop()
 
 
-class Uniforms(Exponentials):
-    """Uniform draws on [0, 1) from a generator, fetched in batches of 1024."""
+class Exponentials(Batched):
+    """Unit-mean exponential draws."""
 
-    def next(self) -> float:
-        """The next U(0, 1) draw."""
-        if not self._buffer:
-            self._buffer = self.rng.random(size=1024).tolist()
-            self._buffer.reverse()
-        return self._buffer.pop()
+    KIND = "exponential"
+
+
+class Uniforms(Batched):
+    """Uniform draws on [0, 1)."""
+
+    KIND = "random"
 
 
 def logistic(x: float) -> float:
