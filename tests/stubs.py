@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import mesa
 import numpy as np
 
@@ -9,7 +11,7 @@ from sim.config.params import Params
 from sim.model import policies
 from sim.model.calendar import Calendar
 from sim.model.leads import N_DRAWS, Lead
-from sim.model.market import Exponentials
+from sim.model.market import Accounts, Exponentials
 from sim.model.streams import Streams
 
 
@@ -38,6 +40,10 @@ class StubModel(mesa.Model):
         self.handed_off: list[Lead] = []
         self.feedback: list[tuple[int, float]] = []
         self.team_supported = [True]
+        self.accounts = Accounts(self.params)
+
+    def rival_at(self, lead: Lead) -> float:
+        return math.inf  # no other vendor answers: the stub's prospects wait for us
 
     def release(self, lead: Lead, state, at: float) -> None:
         lead.close(state)

@@ -2,6 +2,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import sim
@@ -54,15 +55,13 @@ def test_scenarios_with_same_seed_meet_the_same_market():
 
 def test_response_time_effect_matches_oldroyd(tmp_path):
     """Within 1 h ~7x as likely to qualify as 1-2 h; >60x vs a working day later (FACTS 1)."""
-    res = sim.run(
-        "aligned",
-        seed=1,
-        overrides=["behavior.lead_routing_hours=3", "organization.inside_reps=30"],
-    )
-    table = response_qualification(res.leads, bins=(0, 1, 2, 8, np.inf))["qualified_share"].to_numpy()
-    assert 4.0 <= table[0] / table[1] <= 12.0  # HBR 2011: ~7x "even an hour later" (one run: wide band)
-    assert table[0] > table[1] > table[2] > table[3]  # steadily worse with delay
-    assert table[0] / max(table[3], 1e-12) > 60.0  # HBR 2011: over 60 times vs 24 h+
+    overrides = ["behavior.lead_routing_hours=3", "organization.inside_reps=30"]
+    # three runs pooled: a working day late, about 2,000 leads of which a handful qualify
+    leads = pd.concat([sim.run("aligned", seed=s, overrides=overrides).leads for s in (1, 2, 3)])
+    table = response_qualification(leads, bins=(0, 1, 2, 8, np.inf))["qualified_share"].to_numpy()
+    assert 4.0 <= table[0] / table[1] <= 12.0  # HBR 2011: ~7x "even an hour later"
+    assert table[0] > table[1] > table[2] > table[3] > 0  # steadily worse with delay; late leads rarely, not never
+    assert table[0] / table[3] > 60.0  # HBR 2011: over 60 times vs 24 h+
 
 
 def test_faster_routing_qualifies_more_inbound_leads():

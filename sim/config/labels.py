@@ -14,6 +14,7 @@ LEVER_LABELS: dict[str, str] = {
     "market.deal_value_median": "median deal value ($)",
     "market.deal_value_sigma": "spread of deal values (sigma of the log)",
     "market.reputation_effect": "reputation effect on inquiries (0-1)",
+    "market.addressable_accounts": "accounts in the market reps can prospect",
     "organization.structure": "teams",
     "organization.management": "managers",
     "organization.inside_reports_to": "inside sales reports to",

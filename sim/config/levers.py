@@ -109,6 +109,7 @@ def derive(scenario: Scenario) -> Params:
         deal_value_median=scenario.market.deal_value_median,
         deal_value_sigma=scenario.market.deal_value_sigma,
         reputation_effect=scenario.market.reputation_effect,
+        addressable_accounts=float(scenario.market.addressable_accounts),
         lead_routing_hours=routing_hours,
         inside_threshold=_clip(bar),
         inside_bar_shift=INSIDE_PAY_SHIFT[pay.inside] + REPORTS_TO_SHIFT[org.inside_reports_to],

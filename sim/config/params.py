@@ -195,6 +195,13 @@ class Params:
     field_intent_a: float = param(2.0, "shape", ASSUMED, (1.5, 3.0), bounds=(0.05, 100))  # self-sourced intent, 0.4
     field_intent_b: float = param(3.0, "shape", ASSUMED, (2.0, 4.0), bounds=(0.05, 100))
     reputation_effect: float = param(0.0, "share", key="market.reputation_effect")  # inbound lost at satisfaction 0
+    # accounts of the target market that reps can prospect (the user's market; the default a mid-size one)
+    addressable_accounts: float = param(50_000.0, "count", key="market.addressable_accounts", bounds=(100, 1e8))
+    # new accounts a prospecting hour approaches: an SDR adds about 60 new contacts a week (docs/SOURCES.md Q8)
+    touches_per_prospecting_hour: float = param(
+        1.5, "per h", "SDR activity example, 60 new contacts a week (docs/SOURCES.md Q8)", (1, 4), bounds=(0, 100)
+    )
+    account_rest_days: float = param(250.0, "days", ASSUMED, (120, 500), bounds=(1, 1e5))  # a no lasts a budget year
     reputation_window: float = param(500.0, "count", ASSUMED, (200, 2000), bounds=(1, 1e5))  # latest leads judged
     reputation_min_leads: float = param(100.0, "count", ASSUMED, (50, 500), bounds=(1, 1e5))  # opinions needed first
 
@@ -208,8 +215,18 @@ class Params:
     decay_exponent: float = param(2.1, "power", FITTED_DECAY, (1.5, 2.5), bounds=(0, 10))
     contact_floor: float = param(0.03, "share", INSIDESALES_2007)  # reach that does not decay; retries add <= +70%
     contact_max: float = param(0.95, "share", ASSUMED, (0.7, 1.0))  # chance an immediate attempt reaches them
-    wait_decay_hours: float = param(40.0, "h", ASSUMED, (16, 80), bounds=(0.5, 2000))  # intent half-life while a
-    # qualified lead waits for the field (a week of silence loses half the interest)
+    # interest halves every wait_decay_hours without a word from us (before the first call
+    # and while a qualified lead waits for the field): a week of silence loses half of it
+    wait_decay_hours: float = param(40.0, "h", ASSUMED, (16, 80), bounds=(0.5, 2000))
+    # share of an inquirer's interest that outlasts their attention (the need itself)
+    need_floor: float = param(0.02, "share", FITTED_DECAY, (0.01, 0.1))
+    # other vendors each inquirer asks, answering as the firms of Oldroyd et al. do (FACTS 1)
+    competitors: float = param(2.0, "count", FITTED_DECAY, (1, 3), bounds=(0, 20))
+    # interest left for us once another vendor answered first: 78% of sales go to the first
+    # vendor to respond (Leads360/Velocify, via InsideSales.com; 2nd-hand), so 22/78
+    second_place_interest: float = param(
+        0.3, "share", "Leads360/Velocify: 78% buy from the first responder (docs/SOURCES.md)", (0.2, 0.5)
+    )
     agree_interest: float = param(0.25, "0-1", FITTED_DECAY, (0.15, 0.35), bounds=(0.01, 1))  # interest to engage
     lapse_intent: float = param(0.06, "0-1", ASSUMED, (0.02, 0.15))  # below this intent the prospect has moved on
 
@@ -282,13 +299,18 @@ class Params:
     triage_value_weight: float = param(0.1, "fit", ASSUMED, (0.0, 0.3), bounds=(0, 1))  # fit per log of deal size
     field_capacity: float = param(20.0, "count", ASSUMED, (12, 30), bounds=(5, 1000))  # opportunities worked well
     pipeline_target: float = param(15.0, "count", ASSUMED, (10, 25), bounds=(1, 1000))  # opportunities a rep aims for
-    field_leads_per_hour: float = param(0.2, "per h", ASSUMED, (0.1, 0.4), bounds=(0, 5))  # a meeting per 5 hours
+    # meetings a prospecting hour books: outbound SDRs book 12-15 qualified meetings a month
+    # (2026 benchmarks) in about 160 hours, 0.08-0.09 an hour (docs/SOURCES.md, Q8)
+    field_leads_per_hour: float = param(
+        0.08, "per h", "SDR benchmarks, 12-15 meetings a month (docs/SOURCES.md Q8)", (0.05, 0.15), bounds=(0, 5)
+    )
     self_prospect_when_supported: float = param(0.6, "share", ASSUMED, (0.3, 0.9))  # drive with support, full trust
     field_skill: float = param(0.6, "0-1", ASSUMED, (0.45, 0.75))  # mean field selling skill
     field_skill_sd: float = param(0.1, "0-1", ASSUMED, (0.05, 0.2))  # spread of skill across field reps
     load_delay_base: float = param(0.5, "x", ASSUMED, (0.25, 1), bounds=(0, 5))  # delays scale with (base + load)
-    # the field answering its own inquiries: delay multiplier (1 = a neutral trust of 0.5 under distrust_delay 1.5)
-    inquiry_response_factor: float = param(1.0, "x", ASSUMED, (0.5, 2), bounds=(0.01, 10))
+    # the field answering its own inquiries: delay multiplier on followup_hours x (base + load); 0.4 gives
+    # about 12 working hours, the mean of firms that answer within 30 days (42 h, Oldroyd et al. 2011, FACTS 1)
+    inquiry_response_factor: float = param(0.4, "x", HBR_2011, (0.25, 1), bounds=(0.01, 10))
     distrust_delay: float = param(1.5, "x", ASSUMED, (1.2, 2), bounds=(1, 10))  # delays scale with (this - trust)
     late_review_floor: float = param(0.5, "share", ASSUMED, (0.25, 1))  # a late review waits this share of the SLA
     cherry_pick_small: float = param(2.5, "x", ASSUMED, (1.5, 4), bounds=(0, 20))  # ignore chance x this: small deal
@@ -306,8 +328,8 @@ class Params:
     loss_price_share: float = param(0.25, "share", ASSUMED, (0.1, 0.4))  # of competitive losses, put down to price
     stage_days_shape: float = param(2.0, "shape", ASSUMED, (1, 4), bounds=(0.1, 50))  # gamma: mode > 0, right tail
     # mean sum of the stages at the median deal size; the won deals that close within a year land in 60-72 days
-    cycle_days: float = param(70.0, "days", BRIDGE_2017, bounds=(1, 1000))
-    win_logit: float = param(-1.62, "logit", FITTED_WIN, bounds=(-20, 20))  # win chance at fit, intent, skill 0.5
+    cycle_days: float = param(72.0, "days", BRIDGE_2017, bounds=(1, 1000))
+    win_logit: float = param(-1.81, "logit", FITTED_WIN, bounds=(-20, 20))  # win chance at fit, intent, skill 0.5
     win_fit: float = param(3.0, "logit", ASSUMED, (1.5, 5), bounds=(-20, 20))  # per unit of fit above 0.5
     win_intent: float = param(1.5, "logit", ASSUMED, (0.5, 3), bounds=(-20, 20))  # per unit of intent above 0.5
     win_skill: float = param(1.5, "logit", ASSUMED, (0.5, 3), bounds=(-20, 20))  # per unit of rep skill above 0.5

@@ -60,6 +60,7 @@ class Market(_Section):
     deal_value_median: float = Field(30_000, gt=0, le=1e9)
     deal_value_sigma: float = Field(0.6, ge=0, le=3)
     reputation_effect: float = Field(0.0, ge=0, le=1)
+    addressable_accounts: int = Field(50_000, ge=100, le=100_000_000)
 
 
 class FieldTeam(_Section):

@@ -101,6 +101,15 @@ def _ratio(a: float, b: float) -> float:
     return float(a / b) if b > 0 else np.inf if a > 0 else np.nan
 
 
+def _pooled_interval(ratio: float, per_run: np.ndarray) -> tuple[float, float, float]:
+    """The pooled ratio, with the spread of the runs' own finite ratios around it (n/a when fewer than 2)."""
+    if len(per_run) < 2 or not np.isfinite(ratio):
+        return ratio, np.nan, np.nan
+    _, low, high = mean_ci(per_run)
+    centre = float(np.mean(per_run))
+    return ratio, ratio + low - centre, ratio + high - centre
+
+
 def response_measures(result: RunResult) -> dict[str, float]:
     """Oldroyd et al.'s quantities from a run with spread-out response times."""
     share = response_qualification(result.leads, DELAY_BINS)["qualified_share"].to_numpy()
@@ -201,11 +210,16 @@ def check(
     revenue = table[table["arm"] == "revenue"].pivot(index="replication", columns="org", values="revenue")
     values["aligned_revenue_gain"] = (revenue["aligned"] / revenue["misaligned"] - 1).tolist()
     curve = curve_measures()
+    shares = np.array([np.nanmean(values[f"qualified_share_{i}"]) for i in range(len(DELAY_BINS) - 1)])
+    # late leads qualify rarely: one run may hold none, so the ratios are of the pooled shares
+    pooled = {"qualify_1h_vs_1_2h": _ratio(shares[0], shares[1]), "qualify_1h_vs_24h": _ratio(shares[0], shares[3])}
     rows = []
     for fact in FACTS:
         data = np.asarray(values.get(fact.key, [curve.get(fact.key, np.nan)]), dtype=float)
         finite = data[np.isfinite(data)]
-        if len(finite) < len(data):  # a ratio with an empty denominator: report the median
+        if fact.key in pooled:
+            mean, low, high = _pooled_interval(pooled[fact.key], finite)
+        elif len(finite) < len(data):  # a ratio with an empty denominator: report the median
             mean = low = high = float(np.median(data))
         else:
             mean, low, high = mean_ci(finite)
@@ -219,9 +233,8 @@ def check(
                 "ci_high": high,
                 "low": fact.low,
                 "high": fact.high,
-                "inside": bool(fact.low <= mean <= fact.high),
+                "inside": bool(np.isfinite(mean) and fact.low <= mean <= fact.high),  # infinite: outside
                 "key": fact.key,
             }
         )
-    shares = np.array([np.nanmean(values[f"qualified_share_{i}"]) for i in range(len(DELAY_BINS) - 1)])
     return Validation(table=pd.DataFrame(rows), qualified_by_delay=shares, n=n)

@@ -10,9 +10,11 @@ import math
 
 from sim.config.params import DAYS_PER_WEEK, HOURS_PER_DAY
 from sim.model.leads import U_DISCOUNT, U_OPP, U_REPEAT, U_REVIEW, Lead, State
-from sim.model.market import interest, logistic, reach_probability, waiting_interest
+from sim.model.market import interest, logistic, need, reach_probability, waiting_interest
 from sim.model.opportunity import Opportunity, loss_reason
 from sim.model.reps import Rep, logit
+
+NEED_TAPER = 0.2  # share of the pipeline target over which a rep eases off prospecting
 
 
 class FieldRep(Rep):
@@ -113,10 +115,11 @@ class FieldRep(Rep):
             self.pending -= 1
             self.busy_today += p.conversation_hours
             lead.contacted_at = t
-            interest_now = interest(lead.intent, since, p)
-            if self.agrees_to_talk(lead, interest_now, t) and self.fits(lead):
+            rival = self.model.rival_at(lead)
+            need_now = need(lead.intent, since, p, rival)
+            if self.agrees_to_talk(lead, interest(lead.intent, since, p, rival), t, need_now) and self.fits(lead):
                 lead.qualified_at = t
-                lead.intent_at_handoff = interest_now
+                lead.intent_at_handoff = need_now
                 self.take_if_room(lead, t, self.read_fit(lead))
         elif lead.attempts >= p.field_max_attempts:
             self.pending -= 1
@@ -274,7 +277,9 @@ class FieldRep(Rep):
         self.busy_today = 0.0
         available = p.field_selling_hours_week / DAYS_PER_WEEK
         free = max(0.0, available - busy)
-        need = max(0.0, 1.0 - self.open_opps / p.pipeline_target)
+        # a rep short of the pipeline they aim for spends the free selling time finding more,
+        # easing off over the last fifth of the target
+        need = min(1.0, max(0.0, (p.pipeline_target - self.open_opps) / (NEED_TAPER * p.pipeline_target)))
         supported = self.model.team_supported[self.team]
         # an unsupported rep prospects to fill the pipeline; a supported one less, unless distrustful
         support = p.self_prospect_when_supported + (1 - p.self_prospect_when_supported) * (1 - self.trust)
@@ -284,11 +289,13 @@ class FieldRep(Rep):
         hours = free * drive
         self.hours_available += available
         self.hours_used += min(available, busy + hours)
+        # the rate is on a fresh list; the market's fresh share thins it (Accounts)
+        fresh_hours = hours * self.model.accounts.work(hours) if hours > 0 else 0.0
         found = []
-        while self.next_field_lead <= hours:
-            found.append(self.next_field_lead / hours)
+        while self.next_field_lead <= fresh_hours:
+            found.append(self.next_field_lead / fresh_hours)
             self.next_field_lead += self.model.field_gaps.next() / p.field_leads_per_hour
-        self.next_field_lead -= hours
+        self.next_field_lead -= fresh_hours
         for share in found:
             at = (day + share) * HOURS_PER_DAY
             lead = self.model.new_lead("field", self.model.field_sourced, at, team=self.team)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sim.model.leads import Lead, State
-from sim.model.market import Reach, interest
+from sim.model.market import Reach, interest, need
 from sim.model.reps import Rep
 
 if TYPE_CHECKING:
@@ -105,7 +105,8 @@ class InsideRep(Rep):
         since, u = self.book_attempt(lead, t)
         if u < self.reach.at(since):
             lead.contacted_at = t
-            return self.converse(lead, t, interest(lead.intent, since, p))
+            rival = self.model.rival_at(lead)
+            return self.converse(lead, t, interest(lead.intent, since, p, rival), need(lead.intent, since, p, rival))
         if k + 1 >= p.max_attempts:
             self.model.release(lead, State.UNREACHED, t)
         else:
@@ -121,25 +122,33 @@ class InsideRep(Rep):
         """Outbound: cold outreach for ``hours``; each conversation becomes a lead."""
         # Conversations arrive as a Poisson process in prospecting hours: the rep
         # carries the prospecting time left until the next one across blocks.
+        # The rate is on a fresh list; the market's fresh share thins it (Accounts).
         end = t + hours * self.pace
+        share = max(self.model.accounts.work(hours), 1e-12)
+        fresh_hours = hours * share
         times = []
-        while self.next_outbound <= hours:
-            times.append(t + self.next_outbound * self.pace)
+        while self.next_outbound <= fresh_hours:
+            times.append(t + self.next_outbound / share * self.pace)
             self.next_outbound += self.model.outbound_gaps.next() / self.outbound_rate
-        self.next_outbound -= hours
+        self.next_outbound -= fresh_hours
         for at in times:
             lead = self.model.new_lead("outbound", self.model.outbound, at, team=self.territory())
             lead.inside_rep = self.unique_id
             end = self.converse(lead, end, lead.intent)
         return end
 
-    def converse(self, lead: Lead, t: float, interest_now: float) -> float:
-        """A real conversation: the prospect meets the rep's knowledge, then qualify."""
+    def converse(self, lead: Lead, t: float, interest_now: float, need_now: float | None = None) -> float:
+        """A real conversation: the prospect meets the rep's knowledge, then qualify.
+
+        ``interest_now`` decides whether they talk; ``need_now`` (default: the same)
+        is what the deal is made of.
+        """
         p = self.model.params
+        need_now = interest_now if need_now is None else need_now
         lead.feel(p.sat_knowledge * (self.knowledge - 0.5))
-        if not self.agrees_to_talk(lead, interest_now, t):
+        if not self.agrees_to_talk(lead, interest_now, t, need_now):
             return t + p.conversation_hours * p.decline_share * self.pace
-        return self.qualify(lead, t, interest_now)
+        return self.qualify(lead, t, need_now)
 
     def qualify(self, lead: Lead, t: float, interest_now: float) -> float:
         """Judge fit against the bar; hand off a qualified lead."""

@@ -61,10 +61,10 @@ INQUIRIES = frozenset({"inbound", "recycled"})  # a prospect asked to be contact
 # the phone at the same try and decides the same way whatever the scenario,
 # unless a lever changes the odds it faces.
 N_ATTEMPT_DRAWS = 8
-U_AGREE, U_REPEAT, U_OPP, U_WIN, U_DISCOUNT, U_STAGE, U_REVIEW, U_NOISE, U_ROUTE = range(
-    N_ATTEMPT_DRAWS, N_ATTEMPT_DRAWS + 9
+U_AGREE, U_REPEAT, U_OPP, U_WIN, U_DISCOUNT, U_STAGE, U_REVIEW, U_NOISE, U_ROUTE, U_RIVAL = range(
+    N_ATTEMPT_DRAWS, N_ATTEMPT_DRAWS + 10
 )
-N_DRAWS = N_ATTEMPT_DRAWS + 9
+N_DRAWS = N_ATTEMPT_DRAWS + 10
 
 TIMESTAMPS = (
     "created_at",

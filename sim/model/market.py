@@ -54,9 +54,57 @@ class Reach:
         return p if p < 1.0 else 1.0
 
 
-def interest(intent: float, hours: float, params: Params) -> float:
-    """A prospect's remaining interest ``hours`` after the inquiry."""
-    return intent * decay(hours, params.decay_scale_hours, params.decay_exponent)
+# How fast firms answer a web inquiry: 37% within 1 h, 53% within 24 h, 77% within
+# 30 days, the rest never (Oldroyd et al., HBR 2011, 2,241 US firms; FACTS 1). The
+# prospect's other vendors answer like these firms.
+FIRM_RESPONSE = ((0.0, 0.0), (1.0, 0.37), (24.0, 0.53), (720.0, 0.77))
+
+
+def rival_arrival(u: float, competitors: float) -> float:
+    """Hours after the inquiry when the first of ``competitors`` other vendors reaches the prospect.
+
+    ``u`` is the prospect's own uniform draw; each vendor answers as the firms
+    of :data:`FIRM_RESPONSE` do (linear in the first hour, log-linear after).
+    ``math.inf``: no other vendor ever answers.
+    """
+    if competitors <= 0:
+        return math.inf
+    share = 1.0 - (1.0 - u) ** (1.0 / competitors)  # the first answer's quantile among one firm's
+    (t0, f0), *rest = FIRM_RESPONSE
+    for t1, f1 in rest:
+        if share <= f1:
+            x = (share - f0) / (f1 - f0)
+            return t1 * x if t0 == 0.0 else t0 * (t1 / t0) ** x
+        t0, f0 = t1, f1
+    return math.inf
+
+
+def cooled(intent: float, hours: float, params: Params) -> float:
+    """Interest left after ``hours`` without a word from us: it halves every ``wait_decay_hours``."""
+    return intent * 0.5 ** (max(hours, 0.0) / params.wait_decay_hours)
+
+
+def need(intent: float, hours: float, params: Params, rival_at: float = math.inf) -> float:
+    """What is left of a prospect's need for us ``hours`` after the inquiry: what a deal is made of.
+
+    The need cools slowly (:func:`cooled`) and drops to ``second_place_interest`` of
+    itself once another vendor has answered first (``rival_at`` hours after the
+    inquiry), because most inquirers buy from the first vendor to answer.
+    """
+    left = cooled(intent, hours, params)
+    return left * params.second_place_interest if hours > rival_at else left
+
+
+def interest(intent: float, hours: float, params: Params, rival_at: float = math.inf) -> float:
+    """A prospect's willingness to talk to us now, ``hours`` after the inquiry.
+
+    The need (:func:`need`) times the inquirer's attention, which moves on within
+    the hour (the decay curve ``g``) down to the share ``need_floor`` that a real
+    need keeps. Attention decides whether they talk now; the need decides the deal.
+    """
+    floor = params.need_floor
+    attention = floor + (1.0 - floor) * decay(hours, params.decay_scale_hours, params.decay_exponent)
+    return need(intent, hours, params, rival_at) * attention
 
 
 def agree_probability(interest_now: float, params: Params) -> float:
@@ -64,18 +112,38 @@ def agree_probability(interest_now: float, params: Params) -> float:
     return min(1.0, interest_now / params.agree_interest)
 
 
+def rival_share(hours: float, competitors: float) -> float:
+    """Chance that another vendor has answered within ``hours`` of the inquiry."""
+    if competitors <= 0:
+        return 0.0
+    (t0, f0), *rest = FIRM_RESPONSE
+    one = FIRM_RESPONSE[-1][1]
+    for t1, f1 in rest:
+        if hours <= t1:
+            x = hours / t1 if t0 == 0.0 else math.log(max(hours, t0) / t0) / math.log(t1 / t0)
+            one = f0 + (f1 - f0) * x
+            break
+        t0, f0 = t1, f1
+    return 1.0 - (1.0 - one) ** competitors
+
+
 def qualify_probability(hours: float, params: Params, selling_skill: float = 0.5, intent: float = 0.6) -> float:
     """Chance that one attempt ``hours`` after the inquiry reaches the prospect and they agree to talk.
 
-    The decay curve as the published studies see it (reach x agreement), for a
-    typical rep (skill 0.5) and inquirer (intent 0.6, the mean of the market).
+    The response curve as the published studies see it (reach x agreement), for a
+    typical rep (skill 0.5) and inquirer (intent 0.6, the mean of the market),
+    averaged over whether another vendor got there first.
     """
-    return reach_probability(hours, params, selling_skill) * agree_probability(interest(intent, hours, params), params)
+    first = rival_share(hours, params.competitors)
+    agree = (1 - first) * agree_probability(interest(intent, hours, params), params) + first * agree_probability(
+        interest(intent, hours, params, rival_at=0.0), params
+    )
+    return reach_probability(hours, params, selling_skill) * agree
 
 
 def waiting_interest(intent: float, hours: float, params: Params) -> float:
     """Interest of a qualified prospect after waiting ``hours`` for the field."""
-    return intent * 0.5 ** (max(hours, 0.0) / params.wait_decay_hours)
+    return cooled(intent, hours, params)
 
 
 class Batched:
@@ -237,3 +305,45 @@ class Market:
         noise = p.score_noise_predictive if p.scoring == "predictive" else p.score_noise_rules
         z = self.scoring.standard_normal(len(fits))
         return (0.5 * np.asarray(fits) + 0.5 * np.asarray(intents) + noise * z).tolist()
+
+
+class Accounts:
+    """The accounts reps can prospect: a finite market that outreach wears out.
+
+    ``fresh`` accounts have not been approached lately. A prospecting hour
+    approaches ``touches_per_prospecting_hour`` accounts at random; a fresh one
+    can turn into a conversation (the prospecting rates are rates on a fresh
+    list) and then rests, a rested one yields nothing. Rested accounts become
+    fresh again after ``account_rest_days`` on average (their next budget year).
+    So the yield of an hour is the base rate times the fresh share, and a team
+    that only prospects works through its list: outreach has diminishing returns,
+    inquiries do not draw on it. One list for the whole market, shared by inside
+    outbound and field self-prospecting.
+
+    Args:
+        params: behaviour parameters (``addressable_accounts`` is the market's size).
+    """
+
+    __slots__ = ("fresh", "rest", "total", "touches")
+
+    def __init__(self, params: Params) -> None:
+        self.total = params.addressable_accounts
+        self.fresh = self.total
+        self.touches = params.touches_per_prospecting_hour
+        self.rest = params.account_rest_days
+
+    @property
+    def share(self) -> float:
+        """Share of the market fresh for outreach now."""
+        return self.fresh / self.total
+
+    def work(self, hours: float) -> float:
+        """Spend ``hours`` prospecting; return the fresh share they met (the yield factor)."""
+        share = self.fresh / self.total
+        # hours x touches approaches at random: the expected fresh ones they meet, worn out
+        self.fresh *= math.exp(-hours * self.touches / self.total)
+        return share
+
+    def rest_day(self) -> None:
+        """One day passes: rested accounts come back at rate 1 / ``account_rest_days``."""
+        self.fresh += (self.total - self.fresh) / self.rest

@@ -27,8 +27,8 @@ from sim.model import policies
 from sim.model.calendar import Calendar
 from sim.model.field import FieldRep
 from sim.model.inside import InsideRep
-from sim.model.leads import Lead, LeadBook, State
-from sim.model.market import Exponentials, Market, ProspectFactory
+from sim.model.leads import U_RIVAL, Lead, LeadBook, State
+from sim.model.market import Accounts, Exponentials, Market, ProspectFactory, rival_arrival
 from sim.model.nurture import Nurture
 from sim.model.pools import InsidePool
 from sim.model.streams import Streams
@@ -94,6 +94,7 @@ class SalesOrgModel(mesa.Model):
         self._build_organization(scenario)
         weights = [t.field_reps for t in scenario.organization.field_teams]
         self.market = Market(self.params, self.streams, weights)
+        self.accounts = Accounts(p)
         self.outbound = ProspectFactory(
             self.streams["prospects.outbound"], p, (p.outbound_fit_a, p.outbound_fit_b),
             (p.outbound_intent_a, p.outbound_intent_b),
@@ -156,6 +157,7 @@ class SalesOrgModel(mesa.Model):
         if self.feedback.daily:
             self.hold_feedback_meeting()  # continuous loop, or word of mouth in one team
         self._pay_salaries()
+        self.accounts.rest_day()
         for rep in self.inside_reps:
             rep.days_employed += 1
         self.day += 1
@@ -189,6 +191,10 @@ class SalesOrgModel(mesa.Model):
         """A lead leaves the funnel (rejected, lapsed, unreached): nurture may bring it back."""
         lead.close(state)
         self.nurture.enrol(lead, at)
+
+    def rival_at(self, lead: Lead) -> float:
+        """Hours after this inquiry when another vendor first answers it (``math.inf``: never)."""
+        return rival_arrival(lead.draws[U_RIVAL], self.params.competitors)
 
     def recycle(self, old: Lead, at: float) -> Lead:
         """A nurtured prospect inquires again: a new lead with the old one's fit, deal, territory and feelings."""

@@ -91,14 +91,17 @@ class Rep(mesa.Agent):
         u = lead.draws[k] if k < N_ATTEMPT_DRAWS else self.model.streams[self.ATTEMPT_STREAM].random()
         return t - lead.created_at, u
 
-    def agrees_to_talk(self, lead: Lead, interest_now: float, t: float) -> bool:
+    def agrees_to_talk(self, lead: Lead, interest_now: float, t: float, need_now: float | None = None) -> bool:
         """A reached prospect talks about buying, or says no (the lead closes).
 
-        A prospect whose interest has fallen below ``lapse_intent`` has moved on and
-        says no whatever their own draw: nobody hands on a lead that is already gone.
+        ``interest_now`` is their willingness to talk now; ``need_now`` (default: the
+        same) what is left of their need. A prospect whose need has fallen below
+        ``lapse_intent`` has moved on and says no whatever their own draw: nobody
+        hands on a lead that is already gone.
         """
         p = self.model.params
-        if interest_now < p.lapse_intent or lead.draws[U_AGREE] >= agree_probability(interest_now, p):
+        need_now = interest_now if need_now is None else need_now
+        if need_now < p.lapse_intent or lead.draws[U_AGREE] >= agree_probability(interest_now, p):
             # an inquirer who no longer cares has lapsed (nurture may bring them back); a cold prospect says no
             if lead.source in INQUIRIES:
                 self.model.release(lead, State.LAPSED, t)
