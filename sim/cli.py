@@ -125,7 +125,7 @@ def run(
     experiment.write_run(result, folder, command=_command())
     for note in result.warnings:
         click.echo(f"warning: {note}", err=True)
-    click.echo(f"{scenario.name}, seed {result.seed}, {scenario.simulation.days} working days")
+    click.echo(f"{scenario.name}, seed {result.seed}, {scenario.simulation.days} days")
     click.echo(kpi_table({scenario.name: result.summary}))
     click.echo(f"\nresults: {folder}/")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 LEVER_LABELS: dict[str, str] = {
-    "market.inbound_leads_per_day": "inbound inquiries (per working day)",
+    "market.inbound_leads_per_day": "inbound inquiries (per working day; 5x a week, around the clock)",
     "market.deal_value_median": "median deal value ($)",
     "market.deal_value_sigma": "spread of deal values (sigma of the log)",
     "market.reputation_effect": "reputation effect on inquiries (0-1)",
@@ -27,11 +27,11 @@ LEVER_LABELS: dict[str, str] = {
     "nurture.mode": "nurture of leads let go",
     "handoff.mode": "handoff",
     "handoff.routing": "routing of leads to field reps",
-    "handoff.sla_hours": "follow-up SLA (working hours)",
+    "handoff.sla_hours": "follow-up SLA (business hours)",
     "handoff.sla_enforced": "follow-up SLA enforced",
     "handoff.acceptance_stage": "field must accept or reject each lead",
     "feedback.mode": "feedback from field to inside",
-    "feedback.interval_days": "feedback interval (working days)",
+    "feedback.interval_days": "feedback interval (days)",
     "compensation.inside": "inside reps' pay",
     "compensation.field": "field reps' pay",
     "training.owner": "inside training by",
@@ -63,5 +63,5 @@ def lever_change(old: Any, new: Any) -> str:
 
 
 def describe_lever(key: str, old: Any, new: Any) -> str:
-    """One lever difference in words: ``follow-up SLA (working hours): 48 → 4``."""
+    """One lever difference in words: ``follow-up SLA (business hours): 48 → 4``."""
     return f"{lever_label(key)}: {lever_change(old, new)}"

@@ -11,9 +11,12 @@ defined. :data:`PARAM_INFO` gives that metadata to validation, to
 parameters; a scenario's ``behavior:`` section overrides any of them by name,
 except those a scenario key sets.
 
-Time is in working hours (8 a working day, 250 working days a year). The
-published response-time facts are in calendar hours; we read "24 h later" as
-"one working day later" (8 working hours), see docs/MODEL.md.
+Time is calendar time (sim/model/clock.py): hours since the start of the run,
+365 days a year, with nights, weekends and holidays. Prospects wait in calendar
+hours (unit "h"), as the published response-time studies measure; the delays
+companies plan in business hours (SLAs, follow-up habits, retry gaps; unit "bh")
+count only 09:00-17:00 on working days; rep work (a call, a meeting) takes hours
+of work. See docs/MODEL.md, Time.
 """
 
 from __future__ import annotations
@@ -35,8 +38,8 @@ WorkOrder = Literal["oldest_first", "newest_first", "score_first"]
 NurtureMode = Literal["none", "basic", "active"]
 Scoring = Literal["none", "rules", "predictive"]
 
-HOURS_PER_DAY = 8.0  # working hours in a working day (assumption: one shift)
-DAYS_PER_YEAR = 250.0  # working days in a year (assumption)
+HOURS_PER_DAY = 8.0  # business hours in a working day, 09:00-17:00 (sim/model/clock.py)
+DAYS_PER_YEAR = 365.0  # calendar days in a year: the clock runs in calendar time
 DAYS_PER_WEEK = 5.0  # working days in a week
 
 # ------------------------------------------------------------------ units and kinds
@@ -45,13 +48,14 @@ DAYS_PER_WEEK = 5.0  # working days in a week
 # Units with natural bounds (a share, a 0-1 level, satisfaction points) need
 # none on each line; every other number states its bounds.
 UNITS: dict[str, tuple[str, str, tuple[float, float] | None]] = {
-    "h": ("working hours", "duration", None),
-    "days": ("working days", "duration", None),
+    "h": ("hours (calendar time, or hours of work)", "duration", None),
+    "bh": ("business hours (09:00-17:00 on working days)", "duration", None),
+    "days": ("calendar days", "duration", None),
     "$": ("dollars", "money", None),
     "$/yr": ("loaded dollars a year", "money", None),
     "share": ("a probability or share, 0-1", "probability/share", (0.0, 1.0)),
     "count": ("a number of things", "count", None),
-    "per h": ("per working hour", "rate", None),
+    "per h": ("per hour of work", "rate", None),
     "per day": ("per working day", "rate", None),
     "logit": ("log-odds", "coefficient", None),
     "points": ("satisfaction points on the 0-100 scale", "satisfaction", (-100.0, 100.0)),
@@ -179,7 +183,11 @@ class Params:
     """
 
     # --- market: prospects -------------------------------------------------
+    # inquiries per working day: a week brings 5x this, around the clock (docs/SOURCES.md Q4)
     inbound_per_day: float = param(40.0, "per day", key="market.inbound_leads_per_day", bounds=(0, 1e5))
+    # share of a week's inquiries outside weekday 08:00-18:00, and on weekends (Nectafy, 2,000+ B2B forms: 38%, 12.4%)
+    after_hours_share: float = param(0.35, "share", "Nectafy; Drift (docs/SOURCES.md Q4)", (0.3, 0.45))
+    weekend_share: float = param(0.12, "share", "Nectafy (docs/SOURCES.md Q4)", (0.08, 0.15))
     deal_value_median: float = param(30_000.0, "$", key="market.deal_value_median", bounds=(0, 1e9))  # FACTS 2: $25-35k
     deal_value_sigma: float = param(0.6, "log", key="market.deal_value_sigma", bounds=(0, 3))  # lognormal deal size
     fit_a: float = param(2.2, "shape", ASSUMED, (1.5, 3.5), bounds=(0.05, 100))  # Beta(a, b) fit of inbound, mean 0.44
@@ -201,13 +209,13 @@ class Params:
     touches_per_prospecting_hour: float = param(
         1.5, "per h", "SDR activity example, 60 new contacts a week (docs/SOURCES.md Q8)", (1, 4), bounds=(0, 100)
     )
-    account_rest_days: float = param(250.0, "days", ASSUMED, (120, 500), bounds=(1, 1e5))  # a no lasts a budget year
+    account_rest_days: float = param(365.0, "days", ASSUMED, (180, 730), bounds=(1, 1e5))  # a no lasts a budget year
     reputation_window: float = param(500.0, "count", ASSUMED, (200, 2000), bounds=(1, 1e5))  # latest leads judged
     reputation_min_leads: float = param(100.0, "count", ASSUMED, (50, 500), bounds=(1, 1e5))  # opinions needed first
 
     # --- response-time decay ("the short life of online sales leads") ------
     # g(t) = (1 + t / decay_scale_hours) ** -decay_exponent multiplies the chance
-    # to reach and to qualify a prospect t working hours after the inquiry.
+    # to reach and to qualify a prospect t hours after the inquiry.
     # Fitted by scripts/calibrate.py (a grid over scale, exponent, agree_interest) to
     # Oldroyd et al., HBR 2011: within 1 h ~7x as likely to qualify as an hour
     # later, >60x vs 24 h or later (FACTS 1). Ranges: around the calibration grid.
@@ -215,9 +223,9 @@ class Params:
     decay_exponent: float = param(2.1, "power", FITTED_DECAY, (1.5, 2.5), bounds=(0, 10))
     contact_floor: float = param(0.03, "share", INSIDESALES_2007)  # reach that does not decay; retries add <= +70%
     contact_max: float = param(0.95, "share", ASSUMED, (0.7, 1.0))  # chance an immediate attempt reaches them
-    # interest halves every wait_decay_hours without a word from us (before the first call
-    # and while a qualified lead waits for the field): a week of silence loses half of it
-    wait_decay_hours: float = param(40.0, "h", ASSUMED, (16, 80), bounds=(0.5, 2000))
+    # the need halves every wait_decay_hours (calendar) without a word from us (before the first
+    # call and while a qualified lead waits for the field): a week of silence loses half of it
+    wait_decay_hours: float = param(168.0, "h", ASSUMED, (72, 336), bounds=(0.5, 20000))
     # share of an inquirer's interest that outlasts their attention (the need itself)
     need_floor: float = param(0.02, "share", FITTED_DECAY, (0.01, 0.1))
     # other vendors each inquirer asks, answering as the firms of Oldroyd et al. do (FACTS 1)
@@ -235,15 +243,15 @@ class Params:
     conversation_hours: float = param(0.4, "h", ASSUMED, (0.25, 0.75), bounds=(0.01, 8))  # qualifying talk: 25 min
     decline_share: float = param(0.5, "share", ASSUMED, (0.25, 0.75))  # a decline takes this share of a conversation
     max_attempts: float = param(6.0, "count", INSIDESALES_2007, bounds=(1, 50))  # 6+ attempts: up to 70% more contacts
-    retry_gap_hours: float = param(2.5, "h", ASSUMED, (1, 8), bounds=(0, 250))  # gap after the first failed attempt
+    retry_gap_hours: float = param(2.5, "bh", ASSUMED, (1, 8), bounds=(0, 250))  # gap after the first failed attempt
     retry_gap_growth: float = param(1.6, "x", ASSUMED, (1.2, 2.5), bounds=(0.5, 5))  # each further gap this much longer
     warm_handoff_hours: float = param(0.25, "h", ASSUMED, (0.1, 0.5), bounds=(0, 8))  # inside time for a warm handoff
     field_max_attempts: float = param(2.0, "count", ASSUMED, (1, 4), bounds=(1, 50))  # a field rep answering an inquiry
-    abandon_hours: float = param(40.0, "h", ASSUMED, (16, 80), bounds=(0, 2000))  # untouched this long: leaves queue
+    abandon_hours: float = param(168.0, "h", ASSUMED, (72, 336), bounds=(0, 20000))  # untouched a week: leaves queue
     prospecting_block_hours: float = param(0.5, "h", ASSUMED, (0.25, 1), bounds=(0.05, 8))  # outbound between looks
     outbound_conversations_per_hour: float = param(0.3, "per h", ASSUMED, (0.1, 0.6), bounds=(0, 5))  # 50 dials/day
     inside_hours_share: float = param(0.85, "share", ASSUMED, (0.7, 0.9), bounds=(0.05, 1))  # selling, rest is admin
-    lead_routing_hours: float = param(2.0, "h", LEVER, bounds=(0, 200), derived=True)  # inquiry -> in a rep's queue
+    lead_routing_hours: float = param(2.0, "bh", LEVER, bounds=(0, 200), derived=True)  # inquiry -> in a rep's queue
     # nurture: monthly chance a released lead comes back, or buys elsewhere first (docs/SOURCES.md Q3, derived
     # from MarketingSherpa 2012, SiriusDecisions and Johnny Grow: about 21% back within a year under basic
     # nurture, about 46% under an active programme)
@@ -263,14 +271,14 @@ class Params:
     knowledge_noise_cut: float = param(0.6, "share", ASSUMED, (0.4, 0.8))  # full knowledge cuts fit-reading noise 60%
     skill_contact_gain: float = param(0.6, "x", ASSUMED, (0.3, 0.9), bounds=(0, 2))  # full skill: +60% reach and talks
     informal_feedback: float = param(0.0, "share", LEVER, derived=True)  # field verdicts passed on informally
-    shared_priority_hours: float = param(1.5, "h", ASSUMED, (0.5, 4), bounds=(0, 200))  # shared pool: a smaller
+    shared_priority_hours: float = param(1.5, "bh", ASSUMED, (0.5, 4), bounds=(0, 200))  # shared pool: a smaller
     # team's inquiries wait up to this long behind the largest team's (its manager pushes hardest)
     learning_rate: float = param(0.02, "share", ASSUMED, (0.005, 0.05))  # bar moves this share per feedback item
     learning_noise_floor: float = param(0.5, "share", ASSUMED, (0.3, 0.8))  # feedback cuts noise to half at most
-    inside_ramp_days: float = param(60.0, "days", ASSUMED, (30, 120), bounds=(1, 500))  # to full productivity
+    inside_ramp_days: float = param(84.0, "days", ASSUMED, (42, 168), bounds=(1, 700))  # to full productivity
     inside_ramp_floor: float = param(0.3, "share", ASSUMED, (0.1, 0.5), bounds=(0.05, 1))  # productivity on day one
-    inside_tenure_days: float = param(294.0, "days", BRIDGE_TOPO, bounds=(10, 1e4))  # ~14 months
-    hiring_days: float = param(30.0, "days", ASSUMED, (10, 90), bounds=(0, 1000))  # vacancy before a replacement
+    inside_tenure_days: float = param(426.0, "days", BRIDGE_TOPO, bounds=(10, 1e4))  # ~14 months
+    hiring_days: float = param(42.0, "days", ASSUMED, (14, 120), bounds=(0, 1400))  # vacancy before a replacement
 
     # --- field reps ---------------------------------------------------------
     field_threshold: float = param(0.5, "fit", ASSUMED, (0.4, 0.6))  # fit a field rep wants before spending time
@@ -280,10 +288,10 @@ class Params:
     initial_trust: float = param(0.5, "0-1", LEVER, derived=True)  # field trust in inside-sourced leads
     trust_learning: float = param(0.05, "share", ASSUMED, (0.02, 0.1))  # trust moves this share toward each lead
     trust_prior_weight: float = param(0.3, "share", ASSUMED, (0.1, 0.5))  # weight kept on the initial stance
-    followup_hours: float = param(24.0, "h", ASSUMED, (8, 40), bounds=(0, 2000))  # delay to look at a lead: 3 days
+    followup_hours: float = param(24.0, "bh", ASSUMED, (8, 40), bounds=(0, 2000))  # delay to look at a lead: 3 days
     sla_compliance: float = param(0.3, "share", LEVER, derived=True)  # chance a lead is acted on within the SLA
     ignore_propensity: float = param(0.6, "share", LEVER, derived=True)  # chance a doubted lead is left untouched
-    meeting_lead_hours: float = param(12.0, "h", ASSUMED, (4, 40), bounds=(0, 2000))  # accepted -> first meeting
+    meeting_lead_hours: float = param(12.0, "bh", ASSUMED, (4, 40), bounds=(0, 2000))  # accepted -> first meeting
     notes_completeness: float = param(0.4, "share", LEVER, derived=True)  # 1 - chance of repeat questions
     opp_hours_per_day: float = param(0.18, "h", ASSUMED, (0.1, 0.3), bounds=(0, 8))  # daily time per open opportunity
     meeting_hours: float = param(1.0, "h", ASSUMED, (0.5, 2), bounds=(0, 8))  # a first meeting
@@ -343,13 +351,13 @@ class Params:
     sat_fast_response: float = param(10.0, "points", ASSUMED, (5, 15))  # first attempt within fast_response_hours
     sat_slow_response: float = param(-10.0, "points", ASSUMED, (-15, -5))  # first attempt slow_response_hours later
     fast_response_hours: float = param(1.0, "h", HBR_2011, bounds=(0, 40))  # "within the hour"
-    slow_response_hours: float = param(8.0, "h", HBR_2011, bounds=(0, 200))  # "24 h or later", read as a working day
+    slow_response_hours: float = param(24.0, "h", HBR_2011, bounds=(0, 2000))  # "24 h or later" (calendar hours)
     sat_never_called: float = param(-20.0, "points", ASSUMED, (-30, -10))  # asked for contact, never heard back
     sat_knowledge: float = param(20.0, "points", ASSUMED, (10, 30))  # x (knowledge - 0.5) at each conversation
     sat_repeat: float = param(-12.0, "points", KANA_2013, (-20, -5))  # asked the same questions twice
     sat_dropped: float = param(-25.0, "points", ASSUMED, (-40, -15))  # promised a follow-up, then ignored
     sat_rejected: float = param(-10.0, "points", ASSUMED, (-15, -5))  # bounced back to nurture
-    sat_late_per_day: float = param(-3.0, "points", ASSUMED, (-5, -1))  # per working day the field is late
+    sat_late_per_day: float = param(-3.0, "points", ASSUMED, (-5, -1))  # per working day (8 bh) the field is late
     sat_won: float = param(20.0, "points", ASSUMED, (10, 30))  # the deal is signed
     sat_lost: float = param(-5.0, "points", ASSUMED, (-10, 0))  # the prospect walks away
     sat_disqualified: float = param(-2.0, "points", ASSUMED, (-5, 0))  # told they are not a fit
@@ -369,7 +377,7 @@ class Params:
 
     # --- organization -------------------------------------------------------
     feedback_interval_days: float = param(7.0, "days", key="feedback.interval_days", bounds=(1, 500))
-    sla_hours: float = param(24.0, "h", key="handoff.sla_hours", bounds=(0, 2000))
+    sla_hours: float = param(24.0, "bh", key="handoff.sla_hours", bounds=(0, 2000))
     conflict_resolution: float = param(0.0, "share", LEVER, derived=True)  # share of rejections reviewed, resolved
 
     # --- policies: choices, not numbers (sim/model/policies.py acts on them) ------

@@ -49,7 +49,7 @@ class _Section(BaseModel):
 class Simulation(_Section):
     """Run length and seed."""
 
-    days: int = Field(250, ge=1, le=5000, description="working days simulated (250 = one year)")
+    days: int = Field(365, ge=1, le=7300, description="calendar days simulated (365 = one year)")
     seed: int = Field(1, ge=0, le=2**63 - 1, description="root seed of the run")
 
 

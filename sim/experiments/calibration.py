@@ -25,7 +25,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from sim.config.params import DAYS_PER_YEAR, HOURS_PER_DAY
+from sim.config.params import DAYS_PER_YEAR
 from sim.config.scenario import Scenario
 from sim.experiments.runner import Task, require_ok, run_tasks
 from sim.experiments.runs import RunResult, replication_seeds, resolve
@@ -33,7 +33,7 @@ from sim.experiments.stats import mean_ci
 from sim.measure.summary import response_qualification
 
 RESPONSE_OVERRIDES = ("behavior.lead_routing_hours=3", "organization.inside_reps=30")
-DELAY_BINS = (0.0, 1.0, 2.0, 8.0, np.inf)  # working hours; 8 = one working day ("24 h")
+DELAY_BINS = (0.0, 1.0, 2.0, 24.0, np.inf)  # calendar hours, as Oldroyd et al. measure
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ FACTS: tuple[Fact, ...] = (
     Fact("sql_to_won", "opportunity -> won (inside-sourced)", "20-30%", 0.20, 0.30,
          "SiriusDecisions-style waterfall [FACTS 2, blog]"),
     Fact("win_rate", "win rate, all opportunities", "17-26%", 0.17, 0.26, "Winning by Design 2023 [FACTS 2, VS]"),
-    Fact("cycle_days", "sales cycle of won deals, median (working days)", "60-72 days", 60.0, 72.0,
+    Fact("cycle_days", "sales cycle of won deals, median (calendar days)", "60-72 days", 60.0, 72.0,
          "Bridge Group 2017 [FACTS 2, VS]"),
     Fact("inside_attrition", "inside reps leaving per rep-year (1 / tenure)", "0.86 (14-month tenure)", 0.67, 1.2,
          "Bridge Group / TOPO [FACTS 3, 2nd]"),
@@ -143,7 +143,7 @@ def organization_measures(result: RunResult) -> dict[str, float]:
         "sal_to_sql": _ratio(opportunity.sum(), accepted.sum()),
         "sql_to_won": _ratio(((outcome == "won") & handed).sum(), closed.sum()),
         "win_rate": summary["win_rate"],
-        "cycle_days": float(((won["closed_at"] - won["opportunity_at"]) / HOURS_PER_DAY).median()),
+        "cycle_days": float(((won["closed_at"] - won["opportunity_at"]) / 24.0).median()),  # calendar days
         "inside_attrition": _ratio(quits, rep_years),
         "repeat_questions": summary["repeat_question_rate"],
     }

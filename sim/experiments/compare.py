@@ -166,7 +166,7 @@ def compare(
         scenarios: Scenarios, paths or built-in names; the first is the baseline.
         n: replications per scenario (at least 2).
         seed: root seed of the replication seeds (shared by every scenario).
-        days: working days per run (default: each scenario's own).
+        days: days per run (default: each scenario's own).
         workers: processes (default: all cores).
         executor: a ``concurrent.futures.Executor`` to run on instead.
         progress: show a progress bar.

@@ -96,7 +96,7 @@ def run(
     Args:
         scenario: a Scenario, a path to a scenario file or a built-in name.
         seed: root seed (default: the scenario's ``simulation.seed``).
-        days: working days to simulate (default: the scenario's).
+        days: days to simulate (default: the scenario's).
         overrides: ``dotted.key=value`` changes to the scenario.
 
     Returns:
@@ -154,7 +154,7 @@ FUNNEL_STAMPS = (
     "accepted_at",
     "opportunity_at",
 )
-RESPONSE_BINS = np.array([0, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 40, np.inf])  # working hours
+RESPONSE_BINS = np.array([0, 0.1, 0.25, 0.5, 1, 2, 4, 8, 24, 72, np.inf])  # hours
 
 
 def digest(result: RunResult) -> dict[str, Any]:
@@ -205,7 +205,7 @@ def replicate(
         scenario: a Scenario, a path or a built-in name.
         n: number of replications.
         seed: root seed (default: the scenario's); replication seeds derive from it.
-        days: working days per run (default: the scenario's).
+        days: days per run (default: the scenario's).
         overrides: ``dotted.key=value`` changes to the scenario.
         workers: processes (default: all cores).
         executor: a ``concurrent.futures.Executor`` to run on instead.

@@ -26,7 +26,7 @@ class KPI:
     Attributes:
         name: the key in summary.json.
         unit: how its value reads: dollars, share (0-1, shown as %), count,
-            hours (working hours), points (satisfaction, 0-100), ratio, score.
+            hours (calendar hours), points (satisfaction, 0-100), ratio, score.
         good: +1 more is better, -1 less is better, 0 neither (for the business or the prospect).
         label: its name for people, in running text (lower case unless a proper abbreviation).
         description: what it measures, in one line.
@@ -68,13 +68,13 @@ KPIS: tuple[KPI, ...] = (
     KPI("leads_ignored", "count", -1, "leads ignored by the field",
         "Handed-off leads never followed up: the black hole."),
     KPI("opportunities", "count", 1, "opportunities", "Leads that became a sales opportunity."),
-    KPI("median_response_hours", "hours", -1, "median first response (working hours)",
+    KPI("median_response_hours", "hours", -1, "median first response (hours)",
         "Median time from an inbound inquiry to the first attempt, over attempted inquiries."),
-    KPI("share_responded_within_1h", "share", 1, "inquiries attempted within 1 working hour",
-        "Share of all inbound inquiries first attempted within one working hour."),
-    KPI("median_acceptance_hours", "hours", -1, "median time to field acceptance (working hours)",
+    KPI("share_responded_within_1h", "share", 1, "inquiries attempted within 1 hour",
+        "Share of all inbound inquiries first attempted within one hour (calendar time: nights and weekends count)."),
+    KPI("median_acceptance_hours", "hours", -1, "median time to field acceptance (hours)",
         "Median time from a handoff to the field accepting the lead."),
-    KPI("team_response_gap_hours", "hours", -1, "response gap between field teams (working hours)",
+    KPI("team_response_gap_hours", "hours", -1, "response gap between field teams (hours)",
         "Largest minus smallest field team's median first response (undefined with one team)."),
     KPI("prospect_satisfaction", "points", 1, "prospect satisfaction (0-100)",
         "Mean satisfaction of every prospect at the end of the run (50 is neutral)."),

@@ -138,7 +138,7 @@ def response_qualification(leads: pd.DataFrame, bins: tuple[float, ...] = (0, 1,
     """Share of attempted inbound leads qualified, by first-attempt delay bucket.
 
     The quantity of Oldroyd et al. (HBR 2011): how likely a lead is to qualify
-    given how soon the first attempt came (working hours).
+    given how soon the first attempt came (hours).
     """
     inbound = leads[(leads["source"] == "inbound") & leads["first_attempt_at"].notna()]
     delay = inbound["first_attempt_at"] - inbound["created_at"]

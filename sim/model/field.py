@@ -1,6 +1,6 @@
 """Field sales reps: review handed-off leads, meet prospects, work opportunities, prospect for themselves.
 
-Times are working hours since the start; every number comes from
+Times are calendar hours since the start; every number comes from
 :class:`sim.config.params.Params`.
 """
 
@@ -125,7 +125,7 @@ class FieldRep(Rep):
             self.pending -= 1
             self.model.release(lead, State.UNREACHED, t)
         else:
-            self.model.calendar.add(t + self.inquiry_delay(), self.respond, lead)
+            self.model.calendar.add(self.model.clock.after(t, self.inquiry_delay()), self.respond, lead)
 
     # --------------------------------------------------------- the handoff
     def review(self, lead: Lead, t: float) -> None:
@@ -201,10 +201,13 @@ class FieldRep(Rep):
         lead.field_rep = self.unique_id
         lead.state = State.ACCEPTED
         if lead.handed_off_at is not None:
-            late_days = (t - lead.handed_off_at - p.sla_hours) / HOURS_PER_DAY
+            clock = self.model.clock
+            late = clock.business_time(t) - clock.business_time(lead.handed_off_at) - p.sla_hours
+            late_days = late / HOURS_PER_DAY
             if late_days > 0:
                 lead.feel(p.sat_late_per_day * late_days)
-        self.model.calendar.add(t + p.meeting_lead_hours * (p.load_delay_base + self.load), self.meet, lead)
+        meeting = self.model.clock.after(t, p.meeting_lead_hours * (p.load_delay_base + self.load))
+        self.model.calendar.add(meeting, self.meet, lead)
 
     # --------------------------------------------------------- the selling
     def meet(self, lead: Lead, t: float) -> None:
@@ -297,6 +300,6 @@ class FieldRep(Rep):
             self.next_field_lead += self.model.field_gaps.next() / p.field_leads_per_hour
         self.next_field_lead -= fresh_hours
         for share in found:
-            at = (day + share) * HOURS_PER_DAY
+            at = self.model.clock.opens(day) + share * HOURS_PER_DAY
             lead = self.model.new_lead("field", self.model.field_sourced, at, team=self.team)
             self.accept(lead, at)

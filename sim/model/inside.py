@@ -1,6 +1,6 @@
 """Inside sales reps: answer inquiries, prospect outbound, qualify against a bar, hand off.
 
-Times are working hours since the start; every number comes from
+Times are calendar hours since the start; every number comes from
 :class:`sim.config.params.Params`.
 """
 
@@ -30,7 +30,7 @@ class InsideRep(Rep):
         noise: standard deviation of the rep's reading of a prospect's fit.
         knowledge: product knowledge 0-1 (training).
         skill: selling skill 0-1 (training).
-        days_employed: working days since hire (drives ramp-up).
+        days_employed: days since hire (drives ramp-up).
         active: False while the seat is vacant after an attrition.
         handed_off: qualified leads handed to the field so far.
         quits: reps who left this seat so far.
@@ -110,7 +110,7 @@ class InsideRep(Rep):
         if k + 1 >= p.max_attempts:
             self.model.release(lead, State.UNREACHED, t)
         else:
-            self.queue.retry(lead, t + p.retry_gap_hours * p.retry_gap_growth**k)
+            self.queue.retry(lead, self.model.clock.after(t, p.retry_gap_hours * p.retry_gap_growth**k))
         return t + p.attempt_hours * self.pace
 
     def territory(self) -> int | None:

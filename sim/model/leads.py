@@ -4,7 +4,7 @@ Leads are many and mostly passive, so they are plain objects with
 ``__slots__``, not Mesa agents: the reps act on them, and a lead only changes
 when a rep touches it or one of its own scheduled moments comes due.
 
-Lifecycle (every timestamp is recorded, in working hours since the start)::
+Lifecycle (every timestamp is recorded, in calendar hours since the start)::
 
     created -> first_attempt -> contacted -> qualified -> handed_off ->
     accepted -> followed_up -> opportunity -> won | lost

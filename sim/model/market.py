@@ -12,7 +12,8 @@ import math
 
 import numpy as np
 
-from sim.config.params import HOURS_PER_DAY, Params
+from sim.config.params import Params
+from sim.model.clock import HOURS_PER_CALENDAR_DAY, is_working_day
 from sim.model.leads import N_DRAWS, Lead
 from sim.model.streams import Streams
 
@@ -238,6 +239,12 @@ class ProspectFactory:
         return values.tolist(), fits.tolist(), intents.tolist(), draws
 
 
+def _hour_cdf(weights: list[float]) -> tuple[np.ndarray, np.ndarray]:
+    """(cumulative share, hour) points of a day's arrival profile, for ``np.interp``."""
+    total = sum(weights) or 1.0
+    return np.concatenate([[0.0], np.cumsum(weights) / total]), np.arange(25, dtype=float)
+
+
 class Market:
     """Inbound inquiries: a Poisson number a day, at uniform times in the day.
 
@@ -263,6 +270,7 @@ class Market:
         n = len(team_weights)
         self.team_cdf = np.cumsum([w / total if total else 1.0 / n for w in team_weights])
         self.team_cdf[-1] = 1.0
+        self._arrival_profile(params)
         self.prospects = ProspectFactory(
             streams["prospects.inbound"],
             params,
@@ -271,13 +279,15 @@ class Market:
         )
 
     def inbound(self, day: int, next_id: int, sat_start: float, volume_factor: float = 1.0) -> list[Lead]:
-        """The inbound leads of one working day, in order of arrival."""
+        """The inbound leads of one calendar day, in order of arrival (around the clock)."""
         p = self.params
-        n = int(self.count.poisson(p.inbound_per_day)) if p.inbound_per_day > 0 else 0
+        workday = is_working_day(day)
+        mean = 5 * p.inbound_per_day * (self.workday_share if workday else self.weekend_day_share)
+        n = int(self.count.poisson(mean)) if mean > 0 else 0
         if n == 0:
             return []
-        start = day * HOURS_PER_DAY
-        times = (np.sort(self.times.random(n)) * HOURS_PER_DAY + start).tolist()
+        hours = np.interp(np.sort(self.times.random(n)), *(self.workday_cdf if workday else self.weekend_cdf))
+        times = (hours + day * HOURS_PER_CALENDAR_DAY).tolist()
         last_team = len(self.team_cdf) - 1
         teams = np.minimum(np.searchsorted(self.team_cdf, self.territories.random(n), side="right"), last_team).tolist()
         keep = (self.reputation.random(n) < volume_factor).tolist()
@@ -292,6 +302,24 @@ class Market:
                     lead.score = scores[i]
                 leads.append(lead)
         return leads
+
+    def _arrival_profile(self, p: Params) -> None:
+        """When in the week inquiries arrive: hour weights from docs/SOURCES.md Q4.
+
+        Weekdays 08-18 hold ``1 - after_hours_share`` of the week; weekends
+        (and holidays) ``weekend_share``; the rest of the weekday hours split as
+        Q4 proposes: evenings 18-22 15 parts, 07-08 3 parts, nights 22-07 5 parts.
+        Within an hour, arrivals are uniform: each day's times invert a
+        piecewise-linear distribution function.
+        """
+        off = max(0.0, p.after_hours_share - p.weekend_share)
+        day, evening, early, night = (1 - p.after_hours_share) / 50, off * 15 / 23 / 20, off * 3 / 23 / 5, off * 5 / 23 / 45
+        weekday = [night] * 7 + [early] + [day] * 10 + [evening] * 4 + [night] * 2
+        weekend = [p.weekend_share / 48] * 24
+        self.workday_share = sum(weekday)  # of the week's volume, on one working day
+        self.weekend_day_share = p.weekend_share / 2
+        self.workday_cdf = _hour_cdf(weekday)
+        self.weekend_cdf = _hour_cdf(weekend)
 
     def score(self, fits: list[float], intents: list[float]) -> list[float] | None:
         """Lead scores from what is observable before the first call (None where leads are not scored).

@@ -1,6 +1,6 @@
 """SalesOrgModel: an inside sales team and field sales teams working one market.
 
-Inbound inquiries arrive through the working day; inside reps answer them
+Inbound inquiries arrive around the clock; inside reps answer them
 (fast or slow), prospect outbound, qualify against their bar and hand
 qualified leads to field reps, who accept, reject or ignore them, meet the
 prospects, and work multi-stage opportunities to a win or a loss. Field reps
@@ -8,8 +8,9 @@ prospect for themselves when they lack support or trust. The management
 levers of the scenario act only through the behaviour parameters in
 :mod:`sim.config.levers`.
 
-One Mesa step is one working day; within it, time runs continuously in
-working hours (``day * 8`` to ``day * 8 + 8``).
+One Mesa step is one calendar day; within it, time runs continuously in
+calendar hours (``day * 24`` to ``day * 24 + 24``), and reps work business
+hours on working days (sim/model/clock.py).
 """
 
 from __future__ import annotations
@@ -21,10 +22,11 @@ import numpy as np
 from mesa.time import Schedule
 
 from sim.config.levers import derive
-from sim.config.params import DAYS_PER_YEAR, HOURS_PER_DAY, Params
+from sim.config.params import DAYS_PER_YEAR, Params
 from sim.config.scenario import Scenario
 from sim.model import policies
 from sim.model.calendar import Calendar
+from sim.model.clock import HOURS_PER_CALENDAR_DAY, WorkCalendar
 from sim.model.field import FieldRep
 from sim.model.inside import InsideRep
 from sim.model.leads import U_RIVAL, Lead, LeadBook, State
@@ -59,7 +61,8 @@ class SalesOrgModel(mesa.Model):
     Attributes:
         params: the behaviour parameters in force.
         book: every lead of the run.
-        day: working days simulated so far.
+        day: calendar days simulated so far.
+        clock: the working calendar (business hours, weekends, holidays).
         revenue: dollars won so far.
         cost_of_sales: salaries and commissions paid so far.
     """
@@ -75,6 +78,7 @@ class SalesOrgModel(mesa.Model):
         self.streams = Streams(seed)
         self.book = LeadBook()
         self.calendar = Calendar()
+        self.clock = WorkCalendar(scenario.simulation.days)
         self.day = 0
         self.revenue = 0.0
         self.salaries = 0.0
@@ -142,17 +146,19 @@ class SalesOrgModel(mesa.Model):
 
     # ------------------------------------------------------------ the day
     def step(self) -> None:
-        """One working day: staffing, inquiries, inside work, field work, pay."""
+        """One calendar day: staffing, inquiries around the clock; on a working day inside and field work; pay."""
         day = self.day
-        end = (day + 1) * HOURS_PER_DAY
+        end = (day + 1) * HOURS_PER_CALENDAR_DAY
+        working = self.clock.working[day]
         for rep in self.inside_reps:
             rep.quit_or_stay(day)
             rep.start_day()
         self._receive_inquiries(day)
-        for pool in self.pools:
-            pool.work_day(day)
-        for rep in self.field_reps:
-            rep.prospect(day)
+        if working:
+            for pool in self.pools:
+                pool.work_day(day)
+            for rep in self.field_reps:
+                rep.prospect(day)
         self.calendar.run_until(end)
         if self.feedback.daily:
             self.hold_feedback_meeting()  # continuous loop, or word of mouth in one team
@@ -185,7 +191,7 @@ class SalesOrgModel(mesa.Model):
         if rep is None:
             return  # nobody at all to answer: stays new
         rep.pending += 1  # the router sees the inquiry as load at once
-        self.calendar.add(lead.created_at + rep.inquiry_delay(), rep.respond, lead)
+        self.calendar.add(self.clock.after(lead.created_at, rep.inquiry_delay()), rep.respond, lead)
 
     def release(self, lead: Lead, state: State, at: float) -> None:
         """A lead leaves the funnel (rejected, lapsed, unreached): nurture may bring it back."""
@@ -246,7 +252,7 @@ class SalesOrgModel(mesa.Model):
         lead.state = State.HANDED_OFF
         rep.pending += 1
         self.commissions += self.inside_pay.on_handoff(lead)
-        self.calendar.add(at + rep.review_delay(lead), rep.review, lead)
+        self.calendar.add(self.clock.after(at, rep.review_delay(lead)), rep.review, lead)
         return True
 
     def record_feedback(self, lead: Lead, field_bar: float) -> None:
@@ -329,7 +335,7 @@ class SalesOrgModel(mesa.Model):
         return sum(r.trust for r in self.field_reps) / len(self.field_reps)
 
     def run(self, days: int | None = None) -> SalesOrgModel:
-        """Simulate ``days`` working days (default: the scenario's length)."""
+        """Simulate ``days`` days (default: the scenario's length)."""
         days = self.config.simulation.days if days is None else days
         for _ in range(days):
             self.step()

@@ -16,14 +16,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim.config.params import DAYS_PER_YEAR, HOURS_PER_DAY
+from sim.config.params import DAYS_PER_YEAR
+from sim.model.clock import HOURS_PER_CALENDAR_DAY
 from sim.model.leads import Lead
 from sim.model.market import Exponentials, Uniforms
 
 if TYPE_CHECKING:
     from sim.model.model import SalesOrgModel
 
-WORKING_DAYS_PER_MONTH = DAYS_PER_YEAR / 12
+DAYS_PER_MONTH = DAYS_PER_YEAR / 12
 
 
 class Nurture:
@@ -33,8 +34,8 @@ class Nurture:
         model: the organization (its parameters, streams, calendar and ``recycle``).
 
     Attributes:
-        returns_per_day: chance a nurtured lead comes back on a working day.
-        losses_per_day: chance it buys elsewhere on a working day.
+        returns_per_day: chance a nurtured lead comes back on a day.
+        losses_per_day: chance it buys elsewhere on a day.
         enrolled: leads taken into nurture so far.
         returned: of which came back as new inquiries so far.
     """
@@ -43,8 +44,8 @@ class Nurture:
         p = model.params
         monthly = {"none": 0.0, "basic": p.nurture_return_basic, "active": p.nurture_return_active}[p.nurture]
         self.model = model
-        self.returns_per_day = monthly / WORKING_DAYS_PER_MONTH
-        self.losses_per_day = p.nurture_loss_per_month / WORKING_DAYS_PER_MONTH
+        self.returns_per_day = monthly / DAYS_PER_MONTH
+        self.losses_per_day = p.nurture_loss_per_month / DAYS_PER_MONTH
         self.gaps = Exponentials(model.streams["nurture.fate"])  # time to the first of return or loss
         self.fates = Uniforms(model.streams["nurture.return"])  # which of the two it is
         self.enrolled = 0
@@ -58,7 +59,7 @@ class Nurture:
         total = self.returns_per_day + self.losses_per_day
         days = self.gaps.next() / total
         if self.fates.next() < self.returns_per_day / total:
-            self.model.calendar.add(at + days * HOURS_PER_DAY, self.come_back, lead)
+            self.model.calendar.add(at + days * HOURS_PER_CALENDAR_DAY, self.come_back, lead)
 
     def come_back(self, lead: Lead, at: float) -> None:
         """The prospect answers a nurture touch: a new inquiry, with the old lead's history."""

@@ -21,7 +21,8 @@ from __future__ import annotations
 import random
 from typing import TYPE_CHECKING
 
-from sim.config.params import HOURS_PER_DAY, Params
+from sim.config.params import Params
+from sim.model.clock import HOURS_PER_CALENDAR_DAY
 from sim.model.leads import U_WIN, Lead
 from sim.model.market import logistic
 
@@ -45,7 +46,7 @@ def win_logit(p: Params, lead: Lead, intent: float, skill: float, load: float) -
 
 
 def stage_days_mean(p: Params, value: float, load: float) -> float:
-    """Mean length of one stage in working days: longer for larger deals, stretched by overload."""
+    """Mean length of one stage in calendar days: longer for larger deals, stretched by overload."""
     n_stages = max(1, int(p.stages))
     size = (value / p.deal_value_median) ** p.cycle_size_elasticity
     return p.cycle_days / n_stages * size * (1.0 + min(1.0, max(0.0, load - 1.0)))  # at most twice as long
@@ -77,10 +78,10 @@ class Opportunity:
         self.luck = random.Random(lead.draws[U_WIN])  # the prospect's own stage draws
 
     def stage_length(self, rep: FieldRep, lead: Lead) -> float:
-        """Working hours the current stage takes."""
+        """Calendar hours the current stage takes."""
         p = rep.model.params
         mean = stage_days_mean(p, lead.value, rep.load)
-        return self.luck.gammavariate(p.stage_days_shape, mean / p.stage_days_shape) * HOURS_PER_DAY
+        return self.luck.gammavariate(p.stage_days_shape, mean / p.stage_days_shape) * HOURS_PER_CALENDAR_DAY
 
     def passes(self, rep: FieldRep, lead: Lead) -> bool:
         """Does the prospect move on past the stage now ending?"""

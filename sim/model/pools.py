@@ -5,7 +5,7 @@ or one dedicated pool per team). Inquiries become visible in the queue some
 time after they arrive (routing through the lead systems); reps take the
 oldest due item whenever they look, and do outbound prospecting in blocks
 in between, looking at the queue after each block. That is how a response
-delay of minutes or hours arises, in continuous working time.
+delay of minutes or hours arises, in continuous time; reps work business hours.
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ class InsidePool:
         route quickly, some wait for a batch or a person to forward them.
         """
         delay = -self.model.params.lead_routing_hours * math.log1p(-lead.draws[U_ROUTE])
-        self._put(lead, lead.created_at + delay + self.priority_delay[lead.team])
+        self._put(lead, self.model.clock.after(lead.created_at, delay + self.priority_delay[lead.team]))
 
     retry = _put  # a prospect not yet reached goes back in the queue for a later try
 
@@ -103,7 +103,7 @@ class InsidePool:
         inquiry or retry in the team's work order (see :meth:`_take_oldest` and
         :meth:`_take_ranked`), or prospects for a block.
         """
-        start = day * HOURS_PER_DAY
+        start = self.model.clock.opens(day)
         end = start + HOURS_PER_DAY
         p = self.model.params
         block = p.prospecting_block_hours

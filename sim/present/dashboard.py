@@ -184,7 +184,7 @@ class DashboardModel(mesa.Model):
         self.datacollector.collect(self)
 
     def step(self) -> None:
-        """One working day in both organizations, then the monitors."""
+        """One day in both organizations, then the monitors."""
         for org in self.orgs.values():
             org.step()
         self.day += 1
@@ -268,7 +268,7 @@ def _lines(column: str, title: str, ylabel: str, unit: str):
         for side in SIDES:
             ax.plot(frame.index, frame[f"{side} {column}"], color=COLORS[side], label=side)
         ax.yaxis.set_major_formatter(tick_formatter(unit))
-        ax.set(title=f"{title}, day {model.day}", xlabel="working day", ylabel=ylabel)
+        ax.set(title=f"{title}, day {model.day}", xlabel="day", ylabel=ylabel)
         ax.legend(loc="upper left")
 
     return draw

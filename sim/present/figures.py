@@ -81,7 +81,7 @@ def kpi_deltas(comparison: Comparison, kpis: tuple[str, ...] = DELTA_KPIS) -> Fi
 
 
 def revenue_over_time(comparison: Comparison) -> Figure:
-    """Cumulative revenue by working day: median and 5-95% band across replications."""
+    """Cumulative revenue by day: median and 5-95% band across replications."""
     with mpl.rc_context(STYLE):
         fig = Figure(figsize=(10, 5.5))
         ax = fig.subplots()
@@ -92,7 +92,7 @@ def revenue_over_time(comparison: Comparison) -> Figure:
             ax.fill_between(days, low, high, color=COLORS[i % 10], alpha=0.18, lw=0)
             ax.plot(days, mid, color=COLORS[i % 10], lw=2, label=name)
         ax.yaxis.set_major_formatter(tick_formatter("dollars"))
-        ax.set_xlabel("working day")
+        ax.set_xlabel("day of the run")
         ax.set_ylabel("cumulative revenue")
         ax.set_title(f"Revenue over time (median; band: 5-95% of {comparison.n} replications)")
         ax.legend(frameon=False, loc="upper left")
@@ -148,7 +148,7 @@ def satisfaction(comparison: Comparison) -> Figure:
 
 
 def response_times(comparison: Comparison) -> Figure:
-    """Distribution of the first response to inbound inquiries (working time)."""
+    """Distribution of the first response to inbound inquiries (calendar time)."""
     names = comparison.names
     with mpl.rc_context(STYLE):
         fig = Figure(figsize=(11, 5))
@@ -167,7 +167,7 @@ def response_times(comparison: Comparison) -> Figure:
             )
         ax.set_xticks(x, RESPONSE_LABELS, rotation=30, ha="right")
         ax.yaxis.set_major_formatter(tick_formatter("share"))
-        ax.set_xlabel("time from inquiry to first attempt (working time; a day = 8 working hours)")
+        ax.set_xlabel("time from inquiry to first attempt (hours; nights and weekends count)")
         ax.set_ylabel("share of answered inquiries")
         ax.set_title("Speed to lead")
         ax.legend(frameon=False)
@@ -241,13 +241,13 @@ def response_curve(validation) -> Figure:
     curve = np.array([qualify_probability(h, p) for h in hours])
     shares = validation.qualified_by_delay
     within = shares[0]
-    mids = [0.5, 1.5, 4.0, 12.0]  # plotting positions of the buckets (working hours)
+    mids = [0.5, 1.5, 6.0, 48.0]  # plotting positions of the buckets (hours)
     with mpl.rc_context(STYLE):
         fig = Figure(figsize=(10, 5.5))
         ax = fig.subplots()
         ax.plot(hours, curve / np.interp(0.5, hours, curve), color=COLORS[0], lw=2,
                 label="model: one attempt at this delay (relative to 30 min)")  # fmt: skip
-        labels = ["< 1 h", "1-2 h", "2-8 h", ">= 1 working day"]
+        labels = ["< 1 h", "1-2 h", "2-24 h", ">= 24 h"]
         rel = shares / within if within > 0 else shares
         label = f"model: leads qualified by first-attempt delay ({validation.n} runs, relative to < 1 h)"
         ax.plot(mids, np.where(rel > 0, rel, np.nan), "o-", color=COLORS[1], ms=8, label=label)
@@ -260,7 +260,7 @@ def response_curve(validation) -> Figure:
         )
         ax.set_xscale("log")
         ax.set_yscale("log")
-        ax.set_xlabel("delay from inquiry to attempt (working hours; 8 = one working day)")
+        ax.set_xlabel("delay from inquiry to attempt (hours)")
         ax.set_ylabel("chance to qualify, relative")
         ax.set_title("The short life of a lead: model against the published response-time effect")
         ax.legend(frameon=False, fontsize=9, loc="lower left")

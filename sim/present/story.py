@@ -6,26 +6,22 @@ import math
 
 import pandas as pd
 
-from sim.config.params import HOURS_PER_DAY
+from sim.model.clock import describe
 from sim.present.format import dollars
-
-DAY_STARTS_AT = 9.0  # the working day is read as 9:00-17:00 for telling the time
 
 
 def clock(hours: float) -> str:
-    """Working hours since the start as 'day D, HH:MM'."""
-    day, within = divmod(hours, HOURS_PER_DAY)
-    minutes = round((DAY_STARTS_AT + within) * 60)
-    return f"day {int(day) + 1}, {minutes // 60:02d}:{minutes % 60:02d}"
+    """Calendar hours since the start as 'day D (Wkd) HH:MM'."""
+    return describe(hours)
 
 
 def span(hours: float) -> str:
-    """A duration in working time, in words."""
+    """A duration in calendar time, in words."""
     if hours < 1:
         return f"{hours * 60:.0f} minutes"
-    if hours < HOURS_PER_DAY:
-        return f"{hours:.1f} working hours"
-    return f"{hours / HOURS_PER_DAY:.1f} working days"
+    if hours < 48:
+        return f"{hours:.1f} hours"
+    return f"{hours / 24:.1f} days"
 
 
 def _at(row: pd.Series, column: str) -> float | None:
