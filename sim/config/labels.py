@@ -24,6 +24,7 @@ LEVER_LABELS: dict[str, str] = {
     "qualification.standard_set_by": "qualified-lead standard set by",
     "qualification.scoring": "lead scoring",
     "inside.work_order": "inside team works inquiries",
+    "inside.coverage": "inside team's hours",
     "nurture.mode": "nurture of leads let go",
     "handoff.mode": "handoff",
     "handoff.routing": "routing of leads to field reps",

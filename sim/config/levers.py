@@ -132,6 +132,7 @@ def derive(scenario: Scenario) -> Params:
         sla_hours=h.sla_hours,
         routing=h.routing,
         work_order=scenario.inside.work_order,
+        coverage=scenario.inside.coverage,
         nurture=scenario.nurture.mode,
         scoring=q.scoring,
         conflict_resolution=resolution,

@@ -35,6 +35,7 @@ FeedbackMode = Literal["none", "periodic", "continuous"]
 HandoffMode = Literal["warm", "cold"]
 Routing = Literal["round_robin", "least_loaded", "territory", "cherry_pick"]
 WorkOrder = Literal["oldest_first", "newest_first", "score_first"]
+Coverage = Literal["business_hours", "extended", "follow_the_sun"]
 NurtureMode = Literal["none", "basic", "active"]
 Scoring = Literal["none", "rules", "predictive"]
 
@@ -388,6 +389,7 @@ class Params:
     handoff_mode: HandoffMode = param("cold", "choice", key="handoff.mode")  # noqa: RUF009
     acceptance_stage: bool = param(False, "choice", key="handoff.acceptance_stage")  # the field must accept or reject
     work_order: WorkOrder = param("oldest_first", "choice", key="inside.work_order")  # noqa: RUF009
+    coverage: Coverage = param("business_hours", "choice", key="inside.coverage")  # noqa: RUF009
     nurture: NurtureMode = param("none", "choice", key="nurture.mode")  # noqa: RUF009
     scoring: Scoring = param("none", "choice", key="qualification.scoring")  # noqa: RUF009
     routing: Routing = param("round_robin", "choice", key="handoff.routing")  # noqa: RUF009

@@ -28,6 +28,7 @@ from sim.config.params import (
     NurtureMode,
     Routing,
     Scoring,
+    Coverage,
     WorkOrder,
     check_behavior_overrides,
 )
@@ -108,9 +109,10 @@ class Nurture(_Section):
 
 
 class Inside(_Section):
-    """How the inside team works its queue."""
+    """How the inside team works its queue, and when."""
 
     work_order: WorkOrder = "oldest_first"
+    coverage: Coverage = "business_hours"
 
 
 class Handoff(_Section):

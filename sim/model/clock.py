@@ -42,16 +42,20 @@ class WorkCalendar:
     Args:
         days: days the run lasts; the calendar covers ten more years, so delays
             that end after the run still land on a working day.
+        opens: the hour the working day opens (default 09:00).
+        hours: hours the working day lasts (default 8; an inside team with
+            extended coverage works 14, a follow-the-sun team 24).
     """
 
-    __slots__ = ("_cum", "working")
+    __slots__ = ("_cum", "_hours", "_opens", "working")
 
-    def __init__(self, days: int) -> None:
+    def __init__(self, days: int, opens: float = DAY_OPENS, hours: float = BUSINESS_HOURS) -> None:
         horizon = int(days) + 10 * DAYS_PER_YEAR
         self.working = [is_working_day(d) for d in range(horizon)]
+        self._opens, self._hours = opens, hours
         cum = [0.0]
         for works in self.working:
-            cum.append(cum[-1] + (BUSINESS_HOURS if works else 0.0))
+            cum.append(cum[-1] + (hours if works else 0.0))
         self._cum = cum  # business hours before each day
 
     def business_time(self, t: float) -> float:
@@ -61,8 +65,8 @@ class WorkCalendar:
             return self._cum[-1]
         if not self.working[day]:
             return self._cum[day]
-        into = t - day * HOURS_PER_CALENDAR_DAY - DAY_OPENS
-        return self._cum[day] + (0.0 if into < 0 else BUSINESS_HOURS if into > BUSINESS_HOURS else into)
+        into = t - day * HOURS_PER_CALENDAR_DAY - self._opens
+        return self._cum[day] + (0.0 if into < 0 else self._hours if into > self._hours else into)
 
     def calendar_time(self, b: float) -> float:
         """The first calendar time at which ``b`` business hours have elapsed."""
@@ -72,7 +76,7 @@ class WorkCalendar:
         day = bisect_left(cum, b) - 1  # cum[day] < b <= cum[day + 1]: a working day
         if day >= len(self.working):
             return len(self.working) * HOURS_PER_CALENDAR_DAY
-        return day * HOURS_PER_CALENDAR_DAY + DAY_OPENS + (b - cum[day])
+        return day * HOURS_PER_CALENDAR_DAY + self._opens + (b - cum[day])
 
     def after(self, t: float, business_hours: float) -> float:
         """Calendar time ``business_hours`` of business time after ``t`` (never before ``t``)."""
@@ -80,7 +84,7 @@ class WorkCalendar:
 
     def opens(self, day: int) -> float:
         """Calendar time the working day ``day`` opens."""
-        return day * HOURS_PER_CALENDAR_DAY + DAY_OPENS
+        return day * HOURS_PER_CALENDAR_DAY + self._opens
 
 
 def describe(t: float) -> str:

@@ -110,7 +110,7 @@ class InsideRep(Rep):
         if k + 1 >= p.max_attempts:
             self.model.release(lead, State.UNREACHED, t)
         else:
-            self.queue.retry(lead, self.model.clock.after(t, p.retry_gap_hours * p.retry_gap_growth**k))
+            self.queue.retry(lead, self.queue.hours.after(t, p.retry_gap_hours * p.retry_gap_growth**k))
         return t + p.attempt_hours * self.pace
 
     def territory(self) -> int | None:

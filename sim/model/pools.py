@@ -15,6 +15,7 @@ import math
 from typing import TYPE_CHECKING
 
 from sim.config.params import HOURS_PER_DAY
+from sim.model.clock import DAY_OPENS, HOURS_PER_CALENDAR_DAY, WorkCalendar
 from sim.model.leads import U_ROUTE, Lead, State
 
 if TYPE_CHECKING:
@@ -25,6 +26,10 @@ if TYPE_CHECKING:
 # must be a power of two (1, 0.5, 2, ...), so that slot boundaries are exact floats
 # and an item due on a boundary lands in the bucket the horizon reaches.
 SLOT_HOURS = 1.0
+
+
+# coverage -> (first hour covered, hours covered) on a working day
+COVERAGE = {"business_hours": (DAY_OPENS, HOURS_PER_DAY), "extended": (7.0, 14.0), "follow_the_sun": (0.0, 24.0)}
 
 
 class InsidePool:
@@ -44,6 +49,11 @@ class InsidePool:
         wait = model.params.shared_priority_hours if len(teams) > 1 else 0.0
         self.priority_delay = {i: wait * (1 - team_sizes[i] / biggest) for i in teams}
         self.reps: list[InsideRep] = []
+        # the team's own hours: routing and retry gaps count only while it works (inside.coverage)
+        opens, window = COVERAGE[model.params.coverage]
+        self.hours = model.clock if model.params.coverage == "business_hours" else WorkCalendar(
+            model.config.simulation.days, opens, window
+        )
         # Items due before the horizon (the end of the hour being worked) sit in a
         # heap; later ones wait in hourly buckets and join the heap when the
         # clock reaches their hour, so the heap stays small in big organizations
@@ -87,7 +97,7 @@ class InsidePool:
         route quickly, some wait for a batch or a person to forward them.
         """
         delay = -self.model.params.lead_routing_hours * math.log1p(-lead.draws[U_ROUTE])
-        self._put(lead, self.model.clock.after(lead.created_at, delay + self.priority_delay[lead.team]))
+        self._put(lead, self.hours.after(lead.created_at, delay + self.priority_delay[lead.team]))
 
     retry = _put  # a prospect not yet reached goes back in the queue for a later try
 
@@ -103,9 +113,9 @@ class InsidePool:
         inquiry or retry in the team's work order (see :meth:`_take_oldest` and
         :meth:`_take_ranked`), or prospects for a block.
         """
-        start = self.model.clock.opens(day)
-        end = start + HOURS_PER_DAY
         p = self.model.params
+        starts = self._shift_starts(day)
+        start = min(starts, default=self.model.clock.opens(day))
         block = p.prospecting_block_hours
         if p.work_order == "oldest_first":
             take = self._take_oldest
@@ -115,7 +125,8 @@ class InsidePool:
             take = self._take_ranked
         horizon = self._advance(start)
         reps = self.reps
-        free = [(start, i) for i, rep in enumerate(reps) if rep.active]
+        free = [(starts[i], i) for i, rep in enumerate(reps) if rep.active]
+        ends = [t + HOURS_PER_DAY for t in starts]
         heapq.heapify(free)
         # The hot loop of a run (about 60,000 turns a year in the default
         # organization, over a million in a large one): names are local and the
@@ -128,11 +139,27 @@ class InsidePool:
             if lead is not None:
                 t = reps[i].attempt(lead, t)
             else:
-                t = reps[i].prospect(t, min(block, end - t))
-            if t < end:
+                t = reps[i].prospect(t, min(block, ends[i] - t))
+            if t < ends[i]:
                 heapq.heapreplace(free, (t, i))
             else:
                 heapq.heappop(free)
+
+    def _shift_starts(self, day: int) -> list[float]:
+        """When each rep's eight hours start today, by the team's coverage (``inside.coverage``).
+
+        ``business_hours``: everyone 09:00-17:00. ``extended``: shifts staggered
+        evenly so the team covers 07:00-21:00. ``follow_the_sun``: reps in other
+        time zones cover the whole weekday, 00:00-24:00. Weekends and holidays
+        stay uncovered (a follow-the-sun team covers 24x5).
+        """
+        n = len(self.reps)
+        opens, window = COVERAGE[self.model.params.coverage]
+        base = day * HOURS_PER_CALENDAR_DAY + opens
+        spread = window - HOURS_PER_DAY
+        if n == 1 or spread <= 0:
+            return [base + spread / 2] * n
+        return [base + spread * i / (n - 1) for i in range(n)]
 
     def _take_oldest(self, t: float) -> Lead | None:
         """Oldest first: the item due earliest; a never-tried inquiry past ``abandon_hours`` is dropped."""

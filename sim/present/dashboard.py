@@ -62,6 +62,7 @@ SELECT_LEVERS: dict[str, str] = {
     "standard_set_by": "qualification.standard_set_by",
     "scoring": "qualification.scoring",
     "work_order": "inside.work_order",
+    "coverage": "inside.coverage",
     "nurture": "nurture.mode",
     "handoff_mode": "handoff.mode",
     "routing": "handoff.routing",
