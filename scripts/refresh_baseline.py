@@ -22,6 +22,9 @@ if __name__ == "__main__":
     summary = sim.run("aligned", seed=7).summary
     (BASELINE / "aligned_seed7.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")
     table = check(n=CALIBRATION_N, seed=CALIBRATION_SEED).table
-    status = {row.key: {"inside": bool(row.inside), "model": float(row.model)} for row in table.itertuples()}
+    status = {
+        row.key: {"inside": None if row.inside is None else bool(row.inside), "model": float(row.model)}
+        for row in table.itertuples()
+    }
     (BASELINE / "calibration.json").write_text(json.dumps(status, indent=2) + "\n")
     print(f"wrote {BASELINE}/aligned_seed7.json and calibration.json")

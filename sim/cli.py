@@ -286,8 +286,14 @@ def check_calibration(n, seed, workers, out) -> None:
     atomic_write(folder / "validation.csv", lambda tmp: table.drop(columns="key").to_csv(tmp, index=False))
     save(response_curve(result), folder / "response_curve.png")
     click.echo(calibration_table(table))
-    inside = int(table["inside"].sum())
-    click.echo(f"\n{inside} of {len(table)} facts inside the published range; results: {folder}/")
+    comparable = table[table["inside"].notna()]
+    inside = int(comparable["inside"].astype(bool).sum())
+    share = inside / len(comparable) if len(comparable) else float("nan")
+    shown = len(table) - len(comparable)
+    click.echo(
+        f"\n{inside} of {len(comparable)} comparable facts inside the published range ({share:.0%}); "
+        f"{shown} shown for reference only (n/a); results: {folder}/"
+    )
 
 
 @main.command("sweep")

@@ -41,3 +41,14 @@ def test_decay_is_monotone_and_starts_at_one():
     g = np.array([decay(h, p.decay_scale_hours, p.decay_exponent) for h in hours])
     assert g[0] == 1.0 and (np.diff(g) < 0).all() and g[-1] > 0
     assert curve_measures()["reach_5_vs_30_min"] > 1.0
+
+
+def test_an_infinite_ratio_is_outside_and_a_fact_not_like_with_like_is_neither():
+    from sim.experiments.calibration import verdict
+
+    more_than_60 = next(f for f in FACTS if f.key == "qualify_1h_vs_24h")
+    assert verdict(more_than_60, 136.0) is True
+    assert verdict(more_than_60, np.inf) is False  # "no late lead ever qualified" is not "> 60x"
+    assert verdict(more_than_60, 12.0) is False
+    growth = next(f for f in FACTS if f.key == "aligned_revenue_gain")
+    assert verdict(growth, 0.24) is None and growth.note

@@ -47,6 +47,9 @@ class Fact:
         low: lower end of the range the model should land in.
         high: upper end (inf for "more than").
         source: who published it, and its reliability code from FACTS.md.
+        note: why the model does not reproduce it, where we know (shown beside the verdict).
+        comparable: False when the model's quantity is not the published one (shown for
+            reference, never counted inside or outside).
     """
 
     key: str
@@ -55,6 +58,8 @@ class Fact:
     low: float
     high: float
     source: str
+    note: str = ""
+    comparable: bool = True
 
 
 FACTS: tuple[Fact, ...] = (
@@ -65,17 +70,19 @@ FACTS: tuple[Fact, ...] = (
     Fact("responded_within_1h", "inquiries first attempted within 1 h", "37% of firms", 0.30, 0.45,
          "Oldroyd et al., HBR 2011 [FACTS 1, HBR]"),
     Fact("reach_5_vs_30_min", "reach if attempted at 5 vs 30 min (ratio)", "100x", 20.0, np.inf,
-         "InsideSales.com 2007 [FACTS 1, VS]"),
+         "InsideSales.com 2007 [FACTS 1, VS]",
+         "one smooth curve cannot fall 100x in 25 minutes and ~7x in the next hour (HBR kept)"),
     Fact("qualify_5_vs_30_min", "qualify if attempted at 5 vs 30 min (ratio)", "21x", 10.0, 40.0,
-         "InsideSales.com 2007 [FACTS 1, VS]"),
+         "InsideSales.com 2007 [FACTS 1, VS]", "as above"),
     Fact("never_contacted", "inbound leads never contacted", "> 30%", 0.30, 1.0,
          "InsideSales.com 2007 [FACTS 1, VS]"),
     Fact("extra_contacts_from_retries", "contacts gained by retries over first attempts", "up to +70%", 0.0, 0.70,
          "InsideSales.com 2007 [FACTS 1, VS]"),
     Fact("inquiry_to_mql", "inquiry -> qualified lead (MQL)", "10-25%", 0.10, 0.25,
-         "SiriusDecisions-style waterfall [FACTS 2, blog]"),
+         "SiriusDecisions-style waterfall [FACTS 2, blog]",
+         "qualified in a conversation, bounded by speed to lead; many waterfalls score MQLs before any talk"),
     Fact("mql_to_sal", "qualified -> accepted by the field (SAL)", "40-60%", 0.40, 0.60,
-         "SiriusDecisions-style waterfall [FACTS 2, blog]"),
+         "SiriusDecisions-style waterfall [FACTS 2, blog]", "at the edge"),
     Fact("sal_to_sql", "accepted -> opportunity (SQL)", "50-70%", 0.50, 0.70,
          "SiriusDecisions-style waterfall [FACTS 2, blog]"),
     Fact("sql_to_won", "opportunity -> won (inside-sourced)", "20-30%", 0.20, 0.30,
@@ -86,10 +93,19 @@ FACTS: tuple[Fact, ...] = (
     Fact("inside_attrition", "inside reps leaving per rep-year (1 / tenure)", "0.86 (14-month tenure)", 0.67, 1.2,
          "Bridge Group / TOPO [FACTS 3, 2nd]"),
     Fact("aligned_revenue_gain", "revenue, aligned vs misaligned", "+24% (Aberdeen +20% vs -4%)", 0.10, 0.40,
-         "Aberdeen 2010; SiriusDecisions [FACTS 4, VS/2nd]"),
+         "Aberdeen 2010; SiriusDecisions [FACTS 4, VS/2nd]",
+         "not like with like: annual growth rates of firms against one year's revenue gap on one market; "
+         "a growth rate needs the warm start of issue 16", comparable=False),
     Fact("repeat_questions", "prospects asked to repeat themselves (cold handoff)", "69%", 0.55, 0.80,
          "Kana 2013 [FACTS 5, VS]"),
 )  # fmt: skip
+
+
+def verdict(fact: Fact, value: float) -> bool | None:
+    """Is the model's value inside the fact's range? An infinite ratio is outside; None: not comparable."""
+    if not fact.comparable:
+        return None
+    return bool(np.isfinite(value) and fact.low <= value <= fact.high)
 
 
 def published_facts() -> str:
@@ -233,7 +249,8 @@ def check(
                 "ci_high": high,
                 "low": fact.low,
                 "high": fact.high,
-                "inside": bool(np.isfinite(mean) and fact.low <= mean <= fact.high),  # infinite: outside
+                "inside": verdict(fact, mean),
+                "note": fact.note,
                 "key": fact.key,
             }
         )

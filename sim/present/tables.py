@@ -51,6 +51,7 @@ def calibration_table(table: pd.DataFrame) -> str:
         unit = "share" if row.high <= 1.0 else "score"
         show = [format_value(unit, v) for v in (row.model, row.ci_low, row.ci_high)]
         interval = f"{show[0]} [{show[1]}, {show[2]}]"
-        verdict = "yes" if row.inside else "NO"
-        lines.append(f"{row.fact.ljust(width)}{row.published:>28}{interval:>34}  {verdict:>6}  {row.source}")
+        verdict = "n/a" if row.inside is None else "yes" if row.inside else "NO"
+        note = f"  ({row.note})" if row.note and not row.inside else ""
+        lines.append(f"{row.fact.ljust(width)}{row.published:>28}{interval:>34}  {verdict:>6}  {row.source}{note}")
     return "\n".join(lines)
