@@ -15,12 +15,28 @@ from sim.model.market import Accounts, Exponentials
 from sim.model.streams import Streams
 
 
+class ClockStub:
+    """A working calendar that never closes: business hours are calendar hours."""
+
+    working = [True] * 10_000
+
+    def after(self, t: float, hours: float) -> float:
+        return t + hours
+
+    def business_time(self, t: float) -> float:
+        return t
+
+    def opens(self, day: int) -> float:
+        return day * 24.0
+
+
 class StubQueue:
     """An inside pool's queue that only remembers what was put back and when."""
 
     def __init__(self, teams: tuple[int, ...] = (0,)) -> None:
         self.teams = list(teams)
         self.retries: list[tuple[int, float]] = []
+        self.hours = ClockStub()
 
     def retry(self, lead: Lead, due: float) -> None:
         self.retries.append((lead.lead_id, due))
@@ -41,6 +57,7 @@ class StubModel(mesa.Model):
         self.feedback: list[tuple[int, float]] = []
         self.team_supported = [True]
         self.accounts = Accounts(self.params)
+        self.clock = ClockStub()
 
     def rival_at(self, lead: Lead) -> float:
         return math.inf  # no other vendor answers: the stub's prospects wait for us

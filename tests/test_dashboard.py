@@ -208,7 +208,7 @@ def test_dashboard_in_a_real_browser_offline(tmp_path: Path) -> None:
             errors: list[str] = []
             page.on("pageerror", lambda exc: errors.append(str(exc)))
             page.goto(url)
-            page.get_by_text("Day 0 of 250").wait_for(timeout=30_000)
+            page.get_by_text("Day 0 of 365").wait_for(timeout=30_000)
             page.locator(".salesim-changes").get_by_text("same levers as the baseline").wait_for()
             before = _values(page, "variant")
             assert before == _values(page, "baseline")  # same levers, same market: the same numbers
@@ -223,7 +223,7 @@ def test_dashboard_in_a_real_browser_offline(tmp_path: Path) -> None:
             for day in range(1, 4):
                 start = time.perf_counter()
                 page.get_by_role("button", name="Step").click()
-                page.get_by_text(f"Day {day} of 250").wait_for(timeout=10_000)
+                page.get_by_text(f"Day {day} of 365").wait_for(timeout=10_000)
                 timings.append(time.perf_counter() - start)
             page.wait_for_timeout(500)  # let the plots arrive
             after_base, after_variant = _values(page, "baseline"), _values(page, "variant")

@@ -208,7 +208,7 @@ def test_every_difference_of_the_builtins_reads_in_words():
 
 
 def test_describe_lever():
-    assert describe_lever("handoff.sla_hours", 48.0, 4.0) == "follow-up SLA (working hours): 48 → 4"
+    assert describe_lever("handoff.sla_hours", 48.0, 4.0) == "follow-up SLA (business hours): 48 → 4"
     assert describe_lever("handoff.mode", "cold", "warm") == "handoff: cold → warm"
     assert describe_lever("handoff.sla_enforced", False, True) == "follow-up SLA enforced: no → yes"
     teams = [{"name": "east", "field_reps": 5}, {"name": "west", "field_reps": 4}]

@@ -297,6 +297,6 @@ def test_show_prints_units_sources_and_marks_lever_changes(tmp_path):
     assert rows["decay_exponent"].startswith(f"# {MARK}")  # set by behavior:
     assert rows["inside_threshold"].startswith(f"# {MARK}") and LEVER in rows["inside_threshold"]  # set by a lever
     assert not rows["attempt_hours"].startswith(f"# {MARK}") and "0.05 to 0.2" in rows["attempt_hours"]
-    assert "working hours" in proc.stdout
+    assert "business hours" in proc.stdout
     doc = yaml.safe_load(proc.stdout)  # the table is a YAML comment: the output still loads
     assert doc["derived_behavior"]["decay_exponent"] == 1.9
