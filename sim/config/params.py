@@ -222,13 +222,13 @@ class Params:
     # later, >60x vs 24 h or later (FACTS 1). Ranges: around the calibration grid.
     decay_scale_hours: float = param(1.0, "h", FITTED_DECAY, (0.5, 2.0), bounds=(0.01, 100))
     decay_exponent: float = param(2.1, "power", FITTED_DECAY, (1.5, 2.5), bounds=(0, 10))
-    contact_floor: float = param(0.03, "share", INSIDESALES_2007)  # reach that does not decay; retries add <= +70%
+    contact_floor: float = param(0.015, "share", INSIDESALES_2007)  # reach that does not decay; retries add <= +70%
     contact_max: float = param(0.95, "share", ASSUMED, (0.7, 1.0))  # chance an immediate attempt reaches them
     # the need halves every wait_decay_hours (calendar) without a word from us (before the first
     # call and while a qualified lead waits for the field): a week of silence loses half of it
     wait_decay_hours: float = param(168.0, "h", ASSUMED, (72, 336), bounds=(0.5, 20000))
     # share of an inquirer's interest that outlasts their attention (the need itself)
-    need_floor: float = param(0.02, "share", FITTED_DECAY, (0.01, 0.1))
+    need_floor: float = param(0.05, "share", FITTED_DECAY, (0.02, 0.1))
     # other vendors each inquirer asks, answering as the firms of Oldroyd et al. do (FACTS 1)
     competitors: float = param(2.0, "count", FITTED_DECAY, (1, 3), bounds=(0, 20))
     # interest left for us once another vendor answered first: 78% of sales go to the first
@@ -338,7 +338,7 @@ class Params:
     stage_days_shape: float = param(2.0, "shape", ASSUMED, (1, 4), bounds=(0.1, 50))  # gamma: mode > 0, right tail
     # mean sum of the stages at the median deal size; the won deals that close within a year land in 60-72 days
     cycle_days: float = param(72.0, "days", BRIDGE_2017, bounds=(1, 1000))
-    win_logit: float = param(-1.81, "logit", FITTED_WIN, bounds=(-20, 20))  # win chance at fit, intent, skill 0.5
+    win_logit: float = param(-1.89, "logit", FITTED_WIN, bounds=(-20, 20))  # win chance at fit, intent, skill 0.5
     win_fit: float = param(3.0, "logit", ASSUMED, (1.5, 5), bounds=(-20, 20))  # per unit of fit above 0.5
     win_intent: float = param(1.5, "logit", ASSUMED, (0.5, 3), bounds=(-20, 20))  # per unit of intent above 0.5
     win_skill: float = param(1.5, "logit", ASSUMED, (0.5, 3), bounds=(-20, 20))  # per unit of rep skill above 0.5
