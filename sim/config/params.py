@@ -349,7 +349,12 @@ class Params:
     sat_repeat: float = param(-12.0, "points", KANA_2013, (-20, -5))  # asked the same questions twice
     sat_dropped: float = param(-25.0, "points", ASSUMED, (-40, -15))  # promised a follow-up, then ignored
     sat_rejected: float = param(-10.0, "points", ASSUMED, (-15, -5))  # bounced back to nurture
-    sat_late_per_day: float = param(-3.0, "points", ASSUMED, (-5, -1))  # per working day the field is late
+    sat_late_per_day: float = param(-3.0, "points", ASSUMED, (-5, -1))  # per working day past the promise
+    # what a qualified prospect is told: "a specialist will call you", within a working day (SiriusDecisions:
+    # 24 hours is best practice for follow-up, docs/SOURCES.md Q9); the waits felt count from it
+    promise_hours: float = param(
+        8.0, "h", "SiriusDecisions (docs/SOURCES.md Q9); size assumption", (4, 24), bounds=(0, 2000)
+    )
     sat_won: float = param(20.0, "points", ASSUMED, (10, 30))  # the deal is signed
     sat_lost: float = param(-5.0, "points", ASSUMED, (-10, 0))  # the prospect walks away
     sat_disqualified: float = param(-2.0, "points", ASSUMED, (-5, 0))  # told they are not a fit
