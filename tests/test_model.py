@@ -55,7 +55,7 @@ def test_scenarios_with_same_seed_meet_the_same_market():
 
 def test_response_time_effect_matches_oldroyd(tmp_path):
     """Within 1 h ~7x as likely to qualify as 1-2 h; >60x vs a working day later (FACTS 1)."""
-    overrides = ["behavior.lead_routing_hours=3", "organization.inside_reps=30"]
+    overrides = ["behavior.lead_routing_hours=3", "behavior.crm_sync_hours=0.01", "organization.inside_reps=30"]
     # three runs pooled: a working day late, about 2,000 leads of which a handful qualify
     leads = pd.concat([sim.run("aligned", seed=s, overrides=overrides).leads for s in (1, 2, 3)])
     table = response_qualification(leads, bins=(0, 1, 2, 8, np.inf))["qualified_share"].to_numpy()

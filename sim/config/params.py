@@ -252,7 +252,15 @@ class Params:
     prospecting_block_hours: float = param(0.5, "h", ASSUMED, (0.25, 1), bounds=(0.05, 8))  # outbound between looks
     outbound_conversations_per_hour: float = param(0.3, "per h", ASSUMED, (0.1, 0.6), bounds=(0, 5))  # 50 dials/day
     inside_hours_share: float = param(0.85, "share", ASSUMED, (0.7, 0.9), bounds=(0.05, 1))  # selling, rest is admin
-    lead_routing_hours: float = param(2.0, "bh", LEVER, bounds=(0, 200), derived=True)  # inquiry -> in a rep's queue
+    # inquiry -> in a rep's queue: the pickup, an exponential wait (notification, assignment rules)
+    lead_routing_hours: float = param(0.25, "bh", ASSUMED, (0.05, 1), bounds=(0, 200))
+    two_systems: float = param(0.0, "0-1", LEVER, derived=True)  # 1: inquiries pass between two systems in batches
+    # two systems: the batch interval at which marketing's automation passes inquiries to sales' CRM
+    # (sync tools run every 5-15 minutes; HBR 2011 names daily retrieval as a cause of slow response);
+    # fitted so that `defined`, the average firm, first tries 37% of inquiries within the hour (FACTS 1)
+    crm_sync_hours: float = param(
+        1.75, "bh", "fitted: 37% answered within 1 h, Oldroyd et al. 2011 (FACTS 1)", (0.25, 8), bounds=(0.01, 2000)
+    )
     # nurture: monthly chance a released lead comes back, or buys elsewhere first (docs/SOURCES.md Q3, derived
     # from MarketingSherpa 2012, SiriusDecisions and Johnny Grow: about 21% back within a year under basic
     # nurture, about 46% under an active programme)
@@ -358,7 +366,12 @@ class Params:
     sat_repeat: float = param(-12.0, "points", KANA_2013, (-20, -5))  # asked the same questions twice
     sat_dropped: float = param(-25.0, "points", ASSUMED, (-40, -15))  # promised a follow-up, then ignored
     sat_rejected: float = param(-10.0, "points", ASSUMED, (-15, -5))  # bounced back to nurture
-    sat_late_per_day: float = param(-3.0, "points", ASSUMED, (-5, -1))  # per working day (8 bh) the field is late
+    sat_late_per_day: float = param(-3.0, "points", ASSUMED, (-5, -1))  # per working day past the promise
+    # what a qualified prospect is told: "a specialist will call you", within a working day (SiriusDecisions:
+    # 24 hours is best practice for follow-up, docs/SOURCES.md Q9); the waits felt count from it
+    promise_hours: float = param(
+        8.0, "bh", "SiriusDecisions (docs/SOURCES.md Q9); size assumption", (4, 24), bounds=(0, 2000)
+    )
     sat_won: float = param(20.0, "points", ASSUMED, (10, 30))  # the deal is signed
     sat_lost: float = param(-5.0, "points", ASSUMED, (-10, 0))  # the prospect walks away
     sat_disqualified: float = param(-2.0, "points", ASSUMED, (-5, 0))  # told they are not a fit

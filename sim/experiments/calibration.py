@@ -32,7 +32,8 @@ from sim.experiments.runs import RunResult, replication_seeds, resolve
 from sim.experiments.stats import mean_ci
 from sim.measure.summary import response_qualification
 
-RESPONSE_OVERRIDES = ("behavior.lead_routing_hours=3", "organization.inside_reps=30")
+# first attempts spread smoothly from minutes to days: a slow pickup, no batches (the measuring device)
+RESPONSE_OVERRIDES = ("behavior.lead_routing_hours=3", "behavior.crm_sync_hours=0.01", "organization.inside_reps=30")
 DELAY_BINS = (0.0, 1.0, 2.0, 24.0, np.inf)  # calendar hours, as Oldroyd et al. measure
 
 

@@ -134,6 +134,7 @@ class FieldRep(Rep):
         rules = self.model.handoff_rules
         streams = self.model.streams
         self.pending -= 1
+        self._feel_the_wait(lead, t)
         self.busy_today += p.review_hours
         reading = lead.fit + rules.review_noise * streams["field.review_reading"].standard_normal()
         good = reading >= self.bar
@@ -155,6 +156,19 @@ class FieldRep(Rep):
         else:
             self._reject(lead, t)
             self.hours_wasted += p.review_hours
+
+    def _feel_the_wait(self, lead: Lead, t: float) -> None:
+        """The prospect was told a specialist would be in touch: each working day beyond that promise costs.
+
+        The promise is what the prospect hears (``promise_hours``), not the SLA the
+        company writes for itself, which the prospect never sees: a longer SLA only
+        means longer waits.
+        """
+        p = self.model.params
+        clock = self.model.clock
+        late_days = (clock.business_time(t) - clock.business_time(lead.handed_off_at) - p.promise_hours) / HOURS_PER_DAY
+        if late_days > 0:
+            lead.feel(p.sat_late_per_day * late_days)
 
     def _overruled(self, lead: Lead) -> bool:
         """A manager settles a disputed rejection: a truly fitting lead is taken."""
@@ -200,12 +214,6 @@ class FieldRep(Rep):
         lead.accepted_at = t
         lead.field_rep = self.unique_id
         lead.state = State.ACCEPTED
-        if lead.handed_off_at is not None:
-            clock = self.model.clock
-            late = clock.business_time(t) - clock.business_time(lead.handed_off_at) - p.sla_hours
-            late_days = late / HOURS_PER_DAY
-            if late_days > 0:
-                lead.feel(p.sat_late_per_day * late_days)
         meeting = self.model.clock.after(t, p.meeting_lead_hours * (p.load_delay_base + self.load))
         self.model.calendar.add(meeting, self.meet, lead)
 

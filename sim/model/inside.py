@@ -164,6 +164,8 @@ class InsideRep(Rep):
             done += rules.inside_hours * self.pace
         if self.model.handoff(lead, done):
             self.handed_off += 1
+        else:
+            lead.feel(p.sat_dropped)  # told a specialist would call; nobody is in the field to keep it
         return done
 
     def learn(self, field_bars: list[float]) -> None:

@@ -96,8 +96,13 @@ class InsidePool:
         The delay is exponential with the scenario's mean: most inquiries
         route quickly, some wait for a batch or a person to forward them.
         """
-        delay = -self.model.params.lead_routing_hours * math.log1p(-lead.draws[U_ROUTE])
-        self._put(lead, self.hours.after(lead.created_at, delay + self.priority_delay[lead.team]))
+        p = self.model.params
+        at = lead.created_at
+        if p.two_systems:  # the inquiry waits in marketing's system for the next batch to sales' CRM
+            synced = math.ceil(self.hours.business_time(at) / p.crm_sync_hours) * p.crm_sync_hours
+            at = max(at, self.hours.calendar_time(synced))
+        delay = -p.lead_routing_hours * math.log1p(-lead.draws[U_ROUTE])
+        self._put(lead, self.hours.after(at, delay + self.priority_delay[lead.team]))
 
     retry = _put  # a prospect not yet reached goes back in the queue for a later try
 
