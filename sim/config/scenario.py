@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sim.config.errors import SalesimError
 from sim.config.params import (
     BehaviorError,
+    Coverage,
     FeedbackMode,
     FieldPay,
     HandoffMode,
@@ -28,7 +29,6 @@ from sim.config.params import (
     NurtureMode,
     Routing,
     Scoring,
-    Coverage,
     WorkOrder,
     check_behavior_overrides,
 )

@@ -68,7 +68,7 @@ FACTS: tuple[Fact, ...] = (
          "Oldroyd et al., HBR 2011 [FACTS 1, HBR]"),
     Fact("qualify_1h_vs_24h", "qualify if first attempt < 1 h vs >= 24 h (ratio)", "> 60x", 60.0, np.inf,
          "Oldroyd et al., HBR 2011 [FACTS 1, HBR]"),
-    Fact("responded_within_1h", "inquiries sent in business hours first attempted within 1 h", "37% of firms", 0.30, 0.45,
+    Fact("responded_within_1h", "inquiries sent in business hours, tried within 1 h", "37% of firms", 0.30, 0.45,
          "Oldroyd et al., HBR 2011 [FACTS 1, HBR]"),
     Fact("reach_5_vs_30_min", "reach if attempted at 5 vs 30 min (ratio)", "100x", 20.0, np.inf,
          "InsideSales.com 2007 [FACTS 1, VS]",

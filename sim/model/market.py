@@ -313,7 +313,12 @@ class Market:
         piecewise-linear distribution function.
         """
         off = max(0.0, p.after_hours_share - p.weekend_share)
-        day, evening, early, night = (1 - p.after_hours_share) / 50, off * 15 / 23 / 20, off * 3 / 23 / 5, off * 5 / 23 / 45
+        day, evening, early, night = (
+            (1 - p.after_hours_share) / 50,
+            off * 15 / 23 / 20,
+            off * 3 / 23 / 5,
+            off * 5 / 23 / 45,
+        )
         weekday = [night] * 7 + [early] + [day] * 10 + [evening] * 4 + [night] * 2
         weekend = [p.weekend_share / 48] * 24
         self.workday_share = sum(weekday)  # of the week's volume, on one working day

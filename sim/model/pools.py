@@ -51,8 +51,10 @@ class InsidePool:
         self.reps: list[InsideRep] = []
         # the team's own hours: routing and retry gaps count only while it works (inside.coverage)
         opens, window = COVERAGE[model.params.coverage]
-        self.hours = model.clock if model.params.coverage == "business_hours" else WorkCalendar(
-            model.config.simulation.days, opens, window
+        self.hours = (
+            model.clock
+            if model.params.coverage == "business_hours"
+            else WorkCalendar(model.config.simulation.days, opens, window)
         )
         # Items due before the horizon (the end of the hour being worked) sit in a
         # heap; later ones wait in hourly buckets and join the heap when the

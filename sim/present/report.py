@@ -26,7 +26,8 @@ CAPTIONS = {
     "revenue_over_time": "Cumulative revenue over the year: median line, band from 5% to 95% of replications.",
     "funnel": "Inbound and outbound leads at each stage (mean per year, log scale) and the conversion between stages.",
     "satisfaction": "How prospects feel at the end of the year (0-100, 50 neutral); 40 or less counts as dissatisfied.",
-    "response_times": "Time from an inquiry to the first attempt to reach the prospect (calendar time: an inquiry sent on Friday evening and answered on Monday waited about 63 hours).",
+    "response_times": "Time from an inquiry to the first attempt to reach the prospect (calendar time: "
+    "an inquiry sent on Friday evening and answered on Monday waited about 63 hours).",
 }
 
 
