@@ -10,7 +10,7 @@ import math
 
 from sim.config.params import DAYS_PER_WEEK, HOURS_PER_DAY
 from sim.model.leads import U_DISCOUNT, U_OPP, U_REPEAT, U_REVIEW, Lead, State
-from sim.model.market import interest, logistic, need, reach_probability, waiting_interest
+from sim.model.market import logistic, reach_probability, waiting_interest
 from sim.model.opportunity import Opportunity, loss_reason
 from sim.model.reps import Rep, logit
 
@@ -115,9 +115,8 @@ class FieldRep(Rep):
             self.pending -= 1
             self.busy_today += p.conversation_hours
             lead.contacted_at = t
-            rival = self.model.rival_at(lead)
-            need_now = need(lead.intent, since, p, rival)
-            if self.agrees_to_talk(lead, interest(lead.intent, since, p, rival), t, need_now) and self.fits(lead):
+            interest_now, need_now = self.hear_out(lead, since)
+            if self.agrees_to_talk(lead, interest_now, t, need_now) and self.fits(lead):
                 lead.qualified_at = t
                 lead.intent_at_handoff = need_now
                 self.take_if_room(lead, t, self.read_fit(lead))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sim.model.leads import Lead, State
-from sim.model.market import Reach, interest, need
+from sim.model.market import Reach
 from sim.model.reps import Rep
 
 if TYPE_CHECKING:
@@ -105,8 +105,7 @@ class InsideRep(Rep):
         since, u = self.book_attempt(lead, t)
         if u < self.reach.at(since):
             lead.contacted_at = t
-            rival = self.model.rival_at(lead)
-            return self.converse(lead, t, interest(lead.intent, since, p, rival), need(lead.intent, since, p, rival))
+            return self.converse(lead, t, *self.hear_out(lead, since))
         if k + 1 >= p.max_attempts:
             self.model.release(lead, State.UNREACHED, t)
         else:
@@ -134,17 +133,15 @@ class InsideRep(Rep):
         for at in times:
             lead = self.model.new_lead("outbound", self.model.outbound, at, team=self.territory())
             lead.inside_rep = self.unique_id
-            end = self.converse(lead, end, lead.intent)
+            end = self.converse(lead, end, lead.intent, lead.intent)  # not shopping: no rival, full attention
         return end
 
-    def converse(self, lead: Lead, t: float, interest_now: float, need_now: float | None = None) -> float:
+    def converse(self, lead: Lead, t: float, interest_now: float, need_now: float) -> float:
         """A real conversation: the prospect meets the rep's knowledge, then qualify.
 
-        ``interest_now`` decides whether they talk; ``need_now`` (default: the same)
-        is what the deal is made of.
+        ``interest_now`` decides whether they talk; ``need_now`` is what the deal is made of.
         """
         p = self.model.params
-        need_now = interest_now if need_now is None else need_now
         lead.feel(p.sat_knowledge * (self.knowledge - 0.5))
         if not self.agrees_to_talk(lead, interest_now, t, need_now):
             return t + p.conversation_hours * p.decline_share * self.pace

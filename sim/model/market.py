@@ -9,6 +9,7 @@ same seed therefore meet the same prospects at the same moments.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 
 import numpy as np
 
@@ -57,27 +58,57 @@ class Reach:
 
 # How fast firms answer a web inquiry: 37% within 1 h, 53% within 24 h, 77% within
 # 30 days, the rest never (Oldroyd et al., HBR 2011, 2,241 US firms; FACTS 1). The
-# prospect's other vendors answer like these firms.
+# prospect's other vendors answer like these firms. Between the points the share is
+# linear in time in the first hour and in log time after: linear in ``_axis(hours)``.
 FIRM_RESPONSE = ((0.0, 0.0), (1.0, 0.37), (24.0, 0.53), (720.0, 0.77))
+
+
+def _axis(hours: float) -> float:
+    """Time on the axis where the firms' answer share is piecewise linear: hours, then 1 + ln(hours)."""
+    return hours if hours <= 1.0 else 1.0 + math.log(hours)
+
+
+def _from_axis(x: float) -> float:
+    return x if x <= 1.0 else math.exp(x - 1.0)
+
+
+_AXIS = tuple(_axis(t) for t, _ in FIRM_RESPONSE)
+_ANSWERED = tuple(f for _, f in FIRM_RESPONSE)
 
 
 def rival_arrival(u: float, competitors: float) -> float:
     """Hours after the inquiry when the first of ``competitors`` other vendors reaches the prospect.
 
     ``u`` is the prospect's own uniform draw; each vendor answers as the firms
-    of :data:`FIRM_RESPONSE` do (linear in the first hour, log-linear after).
-    ``math.inf``: no other vendor ever answers.
+    of :data:`FIRM_RESPONSE` do. ``math.inf``: no other vendor ever answers.
+    The inverse of :func:`rival_share`.
     """
     if competitors <= 0:
         return math.inf
     share = 1.0 - (1.0 - u) ** (1.0 / competitors)  # the first answer's quantile among one firm's
-    (t0, f0), *rest = FIRM_RESPONSE
-    for t1, f1 in rest:
-        if share <= f1:
-            x = (share - f0) / (f1 - f0)
-            return t1 * x if t0 == 0.0 else t0 * (t1 / t0) ** x
-        t0, f0 = t1, f1
-    return math.inf
+    i = bisect_left(_ANSWERED, share)
+    if i >= len(_ANSWERED):
+        return math.inf
+    if i == 0:
+        return 0.0
+    x0, x1, f0, f1 = _AXIS[i - 1], _AXIS[i], _ANSWERED[i - 1], _ANSWERED[i]
+    return _from_axis(x0 + (x1 - x0) * (share - f0) / (f1 - f0))
+
+
+def rival_share(hours: float, competitors: float) -> float:
+    """Chance that another vendor has answered within ``hours`` of the inquiry."""
+    if competitors <= 0:
+        return 0.0
+    x = _axis(max(hours, 0.0))
+    i = bisect_left(_AXIS, x)
+    if i >= len(_AXIS):
+        one = _ANSWERED[-1]
+    elif i == 0:
+        one = 0.0
+    else:
+        x0, x1, f0, f1 = _AXIS[i - 1], _AXIS[i], _ANSWERED[i - 1], _ANSWERED[i]
+        one = f0 + (f1 - f0) * (x - x0) / (x1 - x0)
+    return 1.0 - (1.0 - one) ** competitors
 
 
 def cooled(intent: float, hours: float, params: Params) -> float:
@@ -96,36 +127,27 @@ def need(intent: float, hours: float, params: Params, rival_at: float = math.inf
     return left * params.second_place_interest if hours > rival_at else left
 
 
+def attention(hours: float, params: Params) -> float:
+    """Share of an inquirer's attention left ``hours`` after the inquiry.
+
+    It moves on within the hour, down to the share ``need_floor`` that a real need keeps.
+    """
+    floor = params.need_floor
+    return floor + (1.0 - floor) * decay(hours, params.decay_scale_hours, params.decay_exponent)
+
+
 def interest(intent: float, hours: float, params: Params, rival_at: float = math.inf) -> float:
     """A prospect's willingness to talk to us now, ``hours`` after the inquiry.
 
-    The need (:func:`need`) times the inquirer's attention, which moves on within
-    the hour (the decay curve ``g``) down to the share ``need_floor`` that a real
-    need keeps. Attention decides whether they talk now; the need decides the deal.
+    The need (:func:`need`) times the inquirer's :func:`attention`. Attention decides
+    whether they talk now; the need decides the deal.
     """
-    floor = params.need_floor
-    attention = floor + (1.0 - floor) * decay(hours, params.decay_scale_hours, params.decay_exponent)
-    return need(intent, hours, params, rival_at) * attention
+    return need(intent, hours, params, rival_at) * attention(hours, params)
 
 
 def agree_probability(interest_now: float, params: Params) -> float:
     """Chance that a reached prospect agrees to talk about buying."""
     return min(1.0, interest_now / params.agree_interest)
-
-
-def rival_share(hours: float, competitors: float) -> float:
-    """Chance that another vendor has answered within ``hours`` of the inquiry."""
-    if competitors <= 0:
-        return 0.0
-    (t0, f0), *rest = FIRM_RESPONSE
-    one = FIRM_RESPONSE[-1][1]
-    for t1, f1 in rest:
-        if hours <= t1:
-            x = hours / t1 if t0 == 0.0 else math.log(max(hours, t0) / t0) / math.log(t1 / t0)
-            one = f0 + (f1 - f0) * x
-            break
-        t0, f0 = t1, f1
-    return 1.0 - (1.0 - one) ** competitors
 
 
 def qualify_probability(hours: float, params: Params, selling_skill: float = 0.5, intent: float = 0.6) -> float:
@@ -372,7 +394,7 @@ class Accounts:
 
     def work(self, hours: float) -> float:
         """Spend ``hours`` prospecting; return the fresh share they met (the yield factor)."""
-        share = self.fresh / self.total
+        share = self.share
         # hours x touches approaches at random: the expected fresh ones they meet, worn out
         self.fresh *= math.exp(-hours * self.touches / self.total)
         return share

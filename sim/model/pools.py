@@ -95,8 +95,10 @@ class InsidePool:
     def receive(self, lead: Lead) -> None:
         """A new inquiry: it shows up in the queue after a routing delay.
 
-        The delay is exponential with the scenario's mean: most inquiries
-        route quickly, some wait for a batch or a person to forward them.
+        With two systems it first waits for the next batch from marketing's
+        automation to sales' CRM (every ``crm_sync_hours``); then, with one system
+        or two, an exponential pickup with mean ``lead_routing_hours`` (the
+        notification, the assignment rules).
         """
         p = self.model.params
         at = lead.created_at

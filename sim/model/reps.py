@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import mesa
 
 from sim.model.leads import INQUIRIES, N_ATTEMPT_DRAWS, U_AGREE, U_NOISE, Lead, State
-from sim.model.market import agree_probability
+from sim.model.market import agree_probability, attention, need
 
 if TYPE_CHECKING:
     from sim.config.params import Params
@@ -91,16 +91,25 @@ class Rep(mesa.Agent):
         u = lead.draws[k] if k < N_ATTEMPT_DRAWS else self.model.streams[self.ATTEMPT_STREAM].random()
         return t - lead.created_at, u
 
-    def agrees_to_talk(self, lead: Lead, interest_now: float, t: float, need_now: float | None = None) -> bool:
-        """A reached prospect talks about buying, or says no (the lead closes).
+    def hear_out(self, lead: Lead, since: float) -> tuple[float, float]:
+        """A reached inquirer, ``since`` hours after the inquiry: their willingness to talk now, and their need.
 
-        ``interest_now`` is their willingness to talk now; ``need_now`` (default: the
-        same) what is left of their need. A prospect whose need has fallen below
-        ``lapse_intent`` has moved on and says no whatever their own draw: nobody
-        hands on a lead that is already gone.
+        The need is what is left once it cooled and, maybe, a rival answered first;
+        the willingness is the need times the attention still on it.
         """
         p = self.model.params
-        need_now = interest_now if need_now is None else need_now
+        need_now = need(lead.intent, since, p, self.model.rival_at(lead))
+        return need_now * attention(since, p), need_now
+
+    def agrees_to_talk(self, lead: Lead, interest_now: float, t: float, need_now: float) -> bool:
+        """A reached prospect talks about buying, or says no (the lead closes).
+
+        ``interest_now`` is their willingness to talk now; ``need_now`` what is left
+        of their need. A prospect whose need has fallen below ``lapse_intent`` has
+        moved on and says no whatever their own draw: nobody hands on a lead that is
+        already gone.
+        """
+        p = self.model.params
         if need_now < p.lapse_intent or lead.draws[U_AGREE] >= agree_probability(interest_now, p):
             # an inquirer who no longer cares has lapsed (nurture may bring them back); a cold prospect says no
             if lead.source in INQUIRIES:
