@@ -244,6 +244,9 @@ class Params:
     conversation_hours: float = param(0.4, "h", ASSUMED, (0.25, 0.75), bounds=(0.01, 8))  # qualifying talk: 25 min
     decline_share: float = param(0.5, "share", ASSUMED, (0.25, 0.75))  # a decline takes this share of a conversation
     max_attempts: float = param(6.0, "count", INSIDESALES_2007, bounds=(1, 50))  # 6+ attempts: up to 70% more contacts
+    # "After 20 hours every additional dial your salespeople make actually hurts your ability
+    # to make contact": the cadence stops this long after the inquiry (InsideSales 2007, FACTS 1)
+    retry_horizon_hours: float = param(20.0, "h", INSIDESALES_2007, (12, 48), bounds=(0, 20000))
     retry_gap_hours: float = param(2.5, "bh", ASSUMED, (1, 8), bounds=(0, 250))  # gap after the first failed attempt
     retry_gap_growth: float = param(1.6, "x", ASSUMED, (1.2, 2.5), bounds=(0.5, 5))  # each further gap this much longer
     warm_handoff_hours: float = param(0.25, "h", ASSUMED, (0.1, 0.5), bounds=(0, 8))  # inside time for a warm handoff

@@ -106,10 +106,12 @@ class InsideRep(Rep):
         if u < self.reach.at(since):
             lead.contacted_at = t
             return self.converse(lead, t, *self.hear_out(lead, since))
-        if k + 1 >= p.max_attempts:
+        again = self.queue.hours.after(t, p.retry_gap_hours * p.retry_gap_growth**k)
+        if k + 1 >= p.max_attempts or again - lead.created_at > p.retry_horizon_hours:
+            # the cadence ends: six tries, or the day after the inquiry, when more dials stop paying
             self.model.release(lead, State.UNREACHED, t)
         else:
-            self.queue.retry(lead, self.queue.hours.after(t, p.retry_gap_hours * p.retry_gap_growth**k))
+            self.queue.retry(lead, again)
         return t + p.attempt_hours * self.pace
 
     def territory(self) -> int | None:
