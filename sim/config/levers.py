@@ -63,15 +63,17 @@ TRAINING_FOCUS = {"product": (0.10, -0.10), "selling": (-0.10, 0.10), "both": (0
 # where one team sees an inquiry the moment it arrives.
 STRUCTURE = {"one_team": (0.70, "one", 0.4, 0.07), "two_teams": (0.40, "two", 0.0, 0.0)}
 
-# organization.management -> (SLA compliance if enforced, conflict resolution,
-# ignore multiplier). One manager over both teams can enforce an SLA, settle
-# disputed leads and sees leads dropped between the teams (assumption).
-MANAGEMENT = {"one_manager": (0.92, 0.8, 0.6), "two_managers": (0.70, 0.2, 1.0)}
+# organization.management -> (SLA pressure if enforced, conflict resolution,
+# ignore multiplier, biggest team first). One manager over both teams can enforce
+# an SLA, settle disputed leads and sees leads dropped between the teams; under two
+# managers a shared inside pool yields to the field manager who pushes hardest, the
+# biggest team's (assumption).
+MANAGEMENT = {"one_manager": (0.92, 0.8, 0.6, 0.0), "two_managers": (0.70, 0.2, 1.0, 1.0)}
 
 # organization.inside_shared_across_teams -> (trust bonus, notes bonus) of a
 # dedicated pool: "our own" inside reps know the team's accounts (assumption).
 DEDICATED = {False: (0.10, 0.05), True: (0.0, 0.0)}
-SLA_COMPLIANCE_UNENFORCED = 0.25  # an unenforced SLA is a wish (assumption)
+SLA_PRESSURE_UNENFORCED = 0.25  # an unenforced SLA is a wish (assumption)
 
 # handoff.mode -> notes completeness. A warm handoff (a call with both reps)
 # passes the context; a cold one is a CRM record (assumption; Kana 2013 69%
@@ -103,7 +105,7 @@ def derive(scenario: Scenario) -> Params:
     dk, ds = TRAINING_FOCUS[tr.focus]
     hk, hs = REPORTS_TO_TRAINING[org.inside_reports_to]
     trust, systems, informal, notes_crm = STRUCTURE[org.structure]
-    compliance_enforced, resolution, ignore_factor = MANAGEMENT[org.management]
+    compliance_enforced, resolution, ignore_factor, team_priority = MANAGEMENT[org.management]
     trust_dedicated, notes_dedicated = DEDICATED[org.inside_shared_across_teams]
     notes = NOTES[h.mode] + notes_crm + notes_dedicated
 
@@ -122,7 +124,8 @@ def derive(scenario: Scenario) -> Params:
         selling_skill=_clip(skill + ds + hs),
         initial_trust=_clip(trust + trust_dedicated),
         informal_feedback=informal,
-        sla_compliance=compliance_enforced if h.sla_enforced else SLA_COMPLIANCE_UNENFORCED,
+        team_priority=team_priority,
+        sla_pressure=compliance_enforced if h.sla_enforced else SLA_PRESSURE_UNENFORCED,
         ignore_propensity=IGNORE[h.acceptance_stage] * (0.5 if h.sla_enforced else 1.0) * ignore_factor,
         notes_completeness=_clip(notes),
         discount_mean=FIELD_DISCOUNT[pay.field],

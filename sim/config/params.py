@@ -283,8 +283,7 @@ class Params:
     knowledge_noise_cut: float = param(0.6, "share", ASSUMED, (0.4, 0.8))  # full knowledge cuts fit-reading noise 60%
     skill_contact_gain: float = param(0.6, "x", ASSUMED, (0.3, 0.9), bounds=(0, 2))  # full skill: +60% reach and talks
     informal_feedback: float = param(0.0, "share", LEVER, derived=True)  # field verdicts passed on informally
-    shared_priority_hours: float = param(1.5, "bh", ASSUMED, (0.5, 4), bounds=(0, 200))  # shared pool: a smaller
-    # team's inquiries wait up to this long behind the largest team's (its manager pushes hardest)
+    team_priority: float = param(0.0, "0-1", LEVER, derived=True)  # shared pool: biggest team's inquiries first
     learning_rate: float = param(0.02, "share", ASSUMED, (0.005, 0.05))  # bar moves this share per feedback item
     learning_noise_floor: float = param(0.5, "share", ASSUMED, (0.3, 0.8))  # feedback cuts noise to half at most
     inside_ramp_days: float = param(84.0, "days", ASSUMED, (42, 168), bounds=(1, 700))  # to full productivity
@@ -301,7 +300,8 @@ class Params:
     trust_learning: float = param(0.05, "share", ASSUMED, (0.02, 0.1))  # trust moves this share toward each lead
     trust_prior_weight: float = param(0.3, "share", ASSUMED, (0.1, 0.5))  # weight kept on the initial stance
     followup_hours: float = param(24.0, "bh", ASSUMED, (8, 40), bounds=(0, 2000))  # delay to look at a lead: 3 days
-    sla_compliance: float = param(0.3, "share", LEVER, derived=True)  # chance a lead is acted on within the SLA
+    # chance that a rep about to miss the SLA meets it, at a load of 1 - load_delay_base (enforcement)
+    sla_pressure: float = param(0.3, "share", LEVER, derived=True)
     ignore_propensity: float = param(0.6, "share", LEVER, derived=True)  # chance a doubted lead is left untouched
     meeting_lead_hours: float = param(12.0, "bh", ASSUMED, (4, 40), bounds=(0, 2000))  # accepted -> first meeting
     notes_completeness: float = param(0.4, "share", LEVER, derived=True)  # 1 - chance of repeat questions
@@ -332,7 +332,8 @@ class Params:
     # about 12 working hours, the mean of firms that answer within 30 days (42 h, Oldroyd et al. 2011, FACTS 1)
     inquiry_response_factor: float = param(0.4, "x", HBR_2011, (0.25, 1), bounds=(0.01, 10))
     distrust_delay: float = param(1.5, "x", ASSUMED, (1.2, 2), bounds=(1, 10))  # delays scale with (this - trust)
-    late_review_floor: float = param(0.5, "share", ASSUMED, (0.25, 1))  # a late review waits this share of the SLA
+    # a review hurried to meet the SLA lands in this last share of the window (deadline effect)
+    sla_deadline_share: float = param(0.25, "share", ASSUMED, (0.1, 0.5))
     cherry_pick_small: float = param(2.5, "x", ASSUMED, (1.5, 4), bounds=(0, 20))  # ignore chance x this: small deal
     cherry_pick_large: float = param(0.4, "x", ASSUMED, (0.2, 0.8), bounds=(0, 20))  # ... and x this: large deal
 

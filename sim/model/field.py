@@ -96,12 +96,25 @@ class FieldRep(Rep):
         return float(self.model.streams["field.inquiry_delay"].exponential(mean))
 
     def review_delay(self, lead: Lead) -> float:
-        """Hours from handoff to the rep's decision: within the SLA if complied with."""
+        """Working hours from handoff to the rep's decision: the rep's own pace, hurried by the SLA.
+
+        A rep who would get to the lead within the SLA anyway does (the SLA slows
+        nobody down). A rep who would be late meets the deadline with probability
+        ``sla_pressure`` (how hard the manager enforces it) divided by
+        ``load_delay_base + load``, so a rep over capacity misses more; a hurried
+        review lands in the last ``sla_deadline_share`` of the window (work done
+        as the deadline nears). Otherwise the lead waits the rep's own time, past
+        the deadline.
+        """
         p = self.model.params
+        natural = self.response_delay()
+        if natural <= p.sla_hours:
+            return natural
         u = lead.draws[U_REVIEW]
-        if u < p.sla_compliance:
-            return p.sla_hours * u / p.sla_compliance
-        return p.sla_hours * p.late_review_floor + self.response_delay()
+        hurry = p.sla_pressure / (p.load_delay_base + self.load)
+        if u < hurry:
+            return p.sla_hours * (1.0 - p.sla_deadline_share * u / hurry)
+        return natural
 
     def respond(self, lead: Lead, t: float) -> None:
         """Answer an inquiry that no inside rep covers (field-only territory).

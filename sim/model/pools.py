@@ -43,11 +43,13 @@ class InsidePool:
     def __init__(self, model: SalesOrgModel, teams: list[int], team_sizes: list[int]) -> None:
         self.model = model
         self.teams = teams
-        # A shared pool serves the biggest team first: a smaller team's inquiries
-        # queue behind by up to shared_priority_hours (contention between teams).
-        biggest = max((team_sizes[i] for i in teams), default=0) or 1
-        wait = model.params.shared_priority_hours if len(teams) > 1 else 0.0
-        self.priority_delay = {i: wait * (1 - team_sizes[i] / biggest) for i in teams}
+        # A shared pool under two managers serves the biggest team's inquiries first
+        # (its manager pushes hardest); a smaller team waits only while the queue is
+        # busy, so the gap between teams comes from contention, not a set delay.
+        sizes = sorted({team_sizes[i] for i in teams}, reverse=True)  # teams of one size share a rank
+        self.team_rank = (
+            {i: sizes.index(team_sizes[i]) for i in teams} if len(sizes) > 1 and model.params.team_priority else None
+        )
         self.reps: list[InsideRep] = []
         # the team's own hours: routing and retry gaps count only while it works (inside.coverage)
         opens, window = COVERAGE[model.params.coverage]
@@ -66,7 +68,7 @@ class InsidePool:
         self._queued = 0  # booking order among equal due times (a plain counter: copyable)
         # Under a work order other than oldest first, due items wait here, ranked (see _take_ranked).
         self._ready: list[tuple[tuple[float, float], int, float, Lead]] = []
-        self._rank = self._newest
+        self._rank = self._ranking(model.params.work_order)
 
     def __len__(self) -> int:
         return len(self._queue) + len(self._ready) + sum(map(len, self._later.values()))
@@ -106,7 +108,7 @@ class InsidePool:
             synced = math.ceil(self.hours.business_time(at) / p.crm_sync_hours) * p.crm_sync_hours
             at = max(at, self.hours.calendar_time(synced))
         delay = -p.lead_routing_hours * math.log1p(-lead.draws[U_ROUTE])
-        self._put(lead, self.hours.after(at, delay + self.priority_delay[lead.team]))
+        self._put(lead, self.hours.after(at, delay))
 
     retry = _put  # a prospect not yet reached goes back in the queue for a later try
 
@@ -126,11 +128,11 @@ class InsidePool:
         starts = self._shift_starts(day)
         start = min(starts, default=self.model.clock.opens(day))
         block = p.prospecting_block_hours
-        if p.work_order == "oldest_first":
+        if p.work_order == "oldest_first" and self.team_rank is None:
             take = self._take_oldest
         else:
             self._sweep(start)
-            self._rank = self._best_scored if p.work_order == "score_first" else self._newest
+            self._rank = self._ranking(p.work_order)
             take = self._take_ranked
         horizon = self._advance(start)
         reps = self.reps
@@ -181,8 +183,16 @@ class InsidePool:
                 return lead
         return None
 
+    def _ranking(self, work_order: str):
+        """The sort key of due items: the work order's, behind the team's rank when one team comes first."""
+        key = {"oldest_first": self._oldest, "score_first": self._best_scored}.get(work_order, self._newest)
+        ranks = self.team_rank
+        if ranks is None:
+            return key
+        return lambda lead, due: (ranks[lead.team], *key(lead, due))
+
     def _take_ranked(self, t: float) -> Lead | None:
-        """Newest or best-scored first: due items move into a heap ranked by the work order.
+        """Due items move into a heap ranked by the work order (and the team's priority, if any).
 
         An item left waiting there too long is dropped (:meth:`_stale`): it may
         never reach the top.
@@ -190,7 +200,7 @@ class InsidePool:
         queue, ready, rank = self._queue, self._ready, self._rank
         while queue and queue[0][0] <= t:
             due, seq, lead = heapq.heappop(queue)
-            heapq.heappush(ready, (rank(lead), seq, due, lead))
+            heapq.heappush(ready, (rank(lead, due), seq, due, lead))
         abandon = self.model.params.abandon_hours
         while ready:
             _, _, due, lead = heapq.heappop(ready)
@@ -201,12 +211,17 @@ class InsidePool:
         return None
 
     @staticmethod
-    def _newest(lead: Lead) -> tuple[float, float]:
+    def _oldest(lead: Lead, due: float) -> tuple[float, float]:
+        """Sort key under oldest_first: the item due earliest."""
+        return (due, 0.0)
+
+    @staticmethod
+    def _newest(lead: Lead, due: float) -> tuple[float, float]:
         """Sort key under newest_first: the latest inquiry first."""
         return (-lead.created_at, 0.0)
 
     @staticmethod
-    def _best_scored(lead: Lead) -> tuple[float, float]:
+    def _best_scored(lead: Lead, due: float) -> tuple[float, float]:
         """Sort key under score_first: the best score first, then the latest."""
         return (-(lead.score if lead.score is not None else 0.0), -lead.created_at)
 
