@@ -36,12 +36,23 @@ def logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
+def response_feeling(delay_hours: float, params: Params) -> float:
+    """The prospect's verdict on how fast somebody got back to them, in satisfaction points.
+
+    ``sat_fast_response`` for an immediate answer, falling by equal steps per doubling
+    of the wait (in units of ``fast_response_hours``, the hour they hoped for) to
+    ``sat_slow_response`` at ``slow_response_hours``, and no lower: a wait is felt in
+    proportion, not by the minute, and past a day it is simply slow.
+    """
+    fast, slow = params.fast_response_hours, params.slow_response_hours
+    span = math.log2(1.0 + slow / fast) if fast > 0 and slow > 0 else 0.0
+    felt = min(1.0, math.log2(1.0 + max(delay_hours, 0.0) / fast) / span) if span > 0 else 1.0
+    return params.sat_fast_response + (params.sat_slow_response - params.sat_fast_response) * felt
+
+
 def feel_response(lead: Lead, delay_hours: float, params: Params) -> None:
-    """The prospect's verdict on how fast somebody got back to them."""
-    if delay_hours <= params.fast_response_hours:
-        lead.feel(params.sat_fast_response)
-    elif delay_hours >= params.slow_response_hours:
-        lead.feel(params.sat_slow_response)
+    """The prospect feels the wait for the first answer (:func:`response_feeling`)."""
+    lead.feel(response_feeling(delay_hours, params))
 
 
 class Rep(mesa.Agent):
