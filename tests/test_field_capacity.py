@@ -106,7 +106,7 @@ def test_a_prospect_who_has_moved_on_is_not_handed_off():
 
 
 def test_fresh_inquiries_first_answers_the_backlog_faster_when_the_team_is_swamped():
-    swamped = ["market.inbound_leads_per_day=160"]
+    swamped = ["market.inbound_leads_per_day=320"]  # about twice what the team can answer
     oldest = sim.run("aligned", seed=2, days=60, overrides=[*swamped, "inside.work_order=oldest_first"]).summary
     newest = sim.run("aligned", seed=2, days=60, overrides=[*swamped, "inside.work_order=newest_first"]).summary
     assert newest["median_response_hours"] < 0.5 * oldest["median_response_hours"]
@@ -114,7 +114,7 @@ def test_fresh_inquiries_first_answers_the_backlog_faster_when_the_team_is_swamp
 
 
 def test_score_first_calls_the_best_scored_inquiries_first():
-    leads = sim.run("integrated", seed=2, days=40, overrides=["market.inbound_leads_per_day=160"]).leads
+    leads = sim.run("integrated", seed=2, days=40, overrides=["market.inbound_leads_per_day=320"]).leads
     inbound = leads[leads["source"] == "inbound"]
     attempted = inbound["first_attempt_at"].notna()
     assert inbound["score"].notna().all()

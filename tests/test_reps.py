@@ -16,7 +16,7 @@ def _inside_rep(**params) -> tuple[InsideRep, StubModel, StubQueue]:
 
 
 def test_the_sixth_failed_attempt_ends_unreached():
-    rep, _, queue = _inside_rep(contact_max=0.0, max_attempts=6.0)  # nobody ever picks up
+    rep, _, queue = _inside_rep(contact_max=0.0, max_attempts=6.0, retry_horizon_hours=1000.0)  # nobody picks up
     lead = inbound_lead()
     t = 0.0
     for k in range(6):
@@ -64,3 +64,13 @@ def test_a_field_rep_ignores_doubted_leads_more_when_cherry_picking_small_deals(
         return count
 
     assert ignored("cherry_pick") > 1.5 * ignored("round_robin")
+
+
+def test_the_cadence_ends_when_more_dials_stop_paying():
+    """InsideSales 2007: after about 20 hours every further dial hurts; no retry is booked past it."""
+    rep, _, queue = _inside_rep(contact_max=0.0, max_attempts=6.0, retry_horizon_hours=20.0)
+    lead = inbound_lead()
+    rep.attempt(lead, 0.0)
+    assert len(queue.retries) == 1  # 2.5 h later: still inside the cadence
+    rep.attempt(lead, 19.0)  # the next gap would end past 20 h
+    assert lead.state is State.UNREACHED and len(queue.retries) == 1

@@ -82,6 +82,21 @@ class WorkCalendar:
         """Calendar time ``business_hours`` of business time after ``t`` (never before ``t``)."""
         return max(t, self.calendar_time(self.business_time(t) + business_hours))
 
+    def next_open(self, t: float) -> float:
+        """``t`` if it falls in business hours, else the moment the next working day opens."""
+        day = int(t // HOURS_PER_CALENDAR_DAY)
+        working = self.working
+        if day < len(working) and working[day]:
+            into = t - day * HOURS_PER_CALENDAR_DAY - self._opens
+            if into < 0:
+                return day * HOURS_PER_CALENDAR_DAY + self._opens
+            if into < self._hours:
+                return t
+        day += 1
+        while day < len(working) and not working[day]:
+            day += 1
+        return day * HOURS_PER_CALENDAR_DAY + self._opens
+
     def opens(self, day: int) -> float:
         """Calendar time the working day ``day`` opens."""
         return day * HOURS_PER_CALENDAR_DAY + self._opens

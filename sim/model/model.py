@@ -199,8 +199,14 @@ class SalesOrgModel(mesa.Model):
         self.nurture.enrol(lead, at)
 
     def rival_at(self, lead: Lead) -> float:
-        """Hours after this inquiry when another vendor first answers it (``math.inf``: never)."""
-        return rival_arrival(lead.draws[U_RIVAL], self.params.competitors)
+        """Hours after this inquiry when another vendor first answers it (``math.inf``: never).
+
+        Other vendors answer as the audited firms did (:data:`sim.model.market.FIRM_RESPONSE`,
+        measured on inquiries sent in business hours), counting from when they open:
+        an inquiry sent at night is a race that starts in the morning.
+        """
+        delay = rival_arrival(lead.draws[U_RIVAL], self.params.competitors)
+        return self.clock.next_open(lead.created_at) - lead.created_at + delay
 
     def recycle(self, old: Lead, at: float) -> Lead:
         """A nurtured prospect inquires again: a new lead with the old one's fit, deal, territory and feelings."""
