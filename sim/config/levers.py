@@ -27,7 +27,10 @@ STANDARD = {
 
 # compensation.inside -> shift of the bar. Paid per lead -> pass weak leads
 # (TOPO 2016: 53% of plans pay on qualified opportunities, FACTS 3).
-INSIDE_PAY_SHIFT = {"per_lead": -0.10, "per_opportunity": 0.0, "revenue": 0.03, "hybrid": 0.0}
+INSIDE_PAY_SHIFT = {"per_lead": -0.10, "per_opportunity": 0.0, "revenue": 0.03}
+# hybrid pays part per opportunity, part on revenue (Params.hybrid_share of each):
+# the bar follows the mix of what the rep is paid for
+INSIDE_PAY_SHIFT["hybrid"] = (INSIDE_PAY_SHIFT["per_opportunity"] + INSIDE_PAY_SHIFT["revenue"]) / 2
 
 # compensation.field -> mean discount given to close. Revenue-paid reps buy
 # deals with price; margin-paid reps protect it (assumption).
