@@ -226,7 +226,9 @@ class Params:
     # later, >60x vs 24 h or later (FACTS 1). Ranges: around the calibration grid.
     decay_scale_hours: float = param(1.0, "h", FITTED_DECAY, (0.5, 2.0), bounds=(0.01, 100))
     decay_exponent: float = param(2.1, "power", FITTED_DECAY, (1.5, 2.5), bounds=(0, 10))
-    contact_floor: float = param(0.015, "share", INSIDESALES_2007, (0.005, 0.03))  # reach that does not decay; <1% of dials after 3 h
+    contact_floor: float = param(
+        0.015, "share", INSIDESALES_2007, (0.005, 0.03)
+    )  # reach that does not decay; <1% of dials after 3 h
     contact_max: float = param(0.95, "share", ASSUMED, (0.7, 1.0))  # chance an immediate attempt reaches them
     # the need halves every wait_decay_hours (calendar) without a word from us (before the first
     # call and while a qualified lead waits for the field): a week of silence loses half of it

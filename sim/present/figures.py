@@ -237,7 +237,7 @@ def response_curve(validation) -> Figure:
     from sim.model.market import qualify_probability
 
     p = Params()
-    hours = np.geomspace(1 / 60, 40, 200)
+    hours = np.geomspace(1 / 60, 100, 200)
     curve = np.array([qualify_probability(h, p) for h in hours])
     shares = validation.qualified_by_delay
     within = shares[0]
@@ -256,12 +256,12 @@ def response_curve(validation) -> Figure:
                 ax.annotate(text, (x, y), textcoords="offset points", xytext=(6, 6), fontsize=9)
         ax.plot([1.5], [1 / 7], "D", color="black", ms=9, label="Oldroyd et al. 2011: 1 h later, 7x less likely")
         ax.plot(
-            [12.0], [1 / 60], "v", color="black", ms=10, label="Oldroyd et al. 2011: a day later, > 60x less likely"
+            [48.0], [1 / 60], "v", color="black", ms=10, label="Oldroyd et al. 2011: 24 h or later, > 60x less likely"
         )
         ax.set_xscale("log")
         ax.set_yscale("log")
-        ax.set_xlabel("delay from inquiry to attempt (hours)")
-        ax.set_ylabel("chance to qualify, relative")
+        ax.set_xlabel("delay from inquiry to attempt (calendar hours, log scale)")
+        ax.set_ylabel("chance to qualify, relative (log scale)")
         ax.set_title("The short life of a lead: model against the published response-time effect")
         ax.legend(frameon=False, fontsize=9, loc="lower left")
         fig.tight_layout()
