@@ -369,8 +369,12 @@ class Params:
 
     # --- satisfaction (0-100, starts at 50; directions from FACTS 5) -------
     sat_start: float = param(50.0, "points", ASSUMED, (40, 60), bounds=(1, 100))  # a new prospect: neutral
-    sat_fast_response: float = param(10.0, "points", ASSUMED, (5, 15))  # an immediate first attempt (falls per doubling of the wait)
-    sat_slow_response: float = param(-10.0, "points", ASSUMED, (-15, -5))  # first attempt slow_response_hours or more later
+    sat_fast_response: float = param(
+        10.0, "points", ASSUMED, (5, 15)
+    )  # an immediate first attempt (falls per doubling of the wait)
+    sat_slow_response: float = param(
+        -10.0, "points", ASSUMED, (-15, -5)
+    )  # first attempt slow_response_hours or more later
     fast_response_hours: float = param(1.0, "h", HBR_2011, bounds=(0.01, 40))  # "within the hour"
     slow_response_hours: float = param(24.0, "h", HBR_2011, bounds=(0.01, 2000))  # "24 h or later" (calendar hours)
     sat_never_called: float = param(-20.0, "points", ASSUMED, (-30, -10))  # asked for contact, never heard back

@@ -72,6 +72,9 @@ KPIS: tuple[KPI, ...] = (
         "Median time from an inbound inquiry to the first attempt, over attempted inquiries."),
     KPI("share_responded_within_1h", "share", 1, "inquiries attempted within 1 hour",
         "Share of all inbound inquiries first attempted within one hour (calendar time: nights and weekends count)."),
+    KPI("sla_met_share", "share", 1, "handoffs reviewed within the SLA",
+        "Share of handed-off leads the field reviewed (accepted, rejected or left) within the SLA, "
+        "in business hours: compliance as it comes out of enforcement, load and trust."),
     KPI("median_acceptance_hours", "hours", -1, "median time to field acceptance (hours)",
         "Median time from a handoff to the field accepting the lead."),
     KPI("team_response_gap_hours", "hours", -1, "response gap between field teams (hours)",

@@ -57,6 +57,8 @@ class FieldRep(Rep):
         self.won = 0
         self.returned = 0  # good leads handed back to nurture for want of capacity
         self.hours_wasted = 0.0
+        self.reviews = 0  # handed-off leads reviewed
+        self.reviews_on_time = 0  # of which within the SLA (business hours since the handoff)
         self.hours_available = 0.0  # selling hours the rep had, day by day
         self.hours_used = 0.0  # of which spent (reviews, answers, meetings, opportunities, prospecting)
 
@@ -147,6 +149,9 @@ class FieldRep(Rep):
         streams = self.model.streams
         self.pending -= 1
         self._feel_the_wait(lead, t)
+        clock = self.model.clock
+        self.reviews += 1
+        self.reviews_on_time += clock.business_time(t) - clock.business_time(lead.handed_off_at) <= p.sla_hours + 1e-9
         self.busy_today += p.review_hours
         reading = lead.fit + rules.review_noise * streams["field.review_reading"].standard_normal()
         good = reading >= self.bar
