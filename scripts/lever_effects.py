@@ -11,6 +11,7 @@ from functools import cache
 from sim.experiments.claims import CLAIMS
 from sim.experiments.runs import replicate
 from sim.experiments.stats import paired_difference
+from sim.present.format import format_change, format_interval, format_kpi
 
 
 def main() -> None:
@@ -33,8 +34,10 @@ def main() -> None:
         base_label = " ".join(claim.base)
         change = ", ".join(claim.target[1:]) if claim.target[0] == claim.base[0] else claim.target[0]
         print(
-            f"| {claim.question} | {base_label} | {change} | {claim.kpi} | {base[claim.kpi].mean():.4g} "
-            f"| {mean:+.4g} [{low:+.4g}, {high:+.4g}] | {'yes' if holds else 'NO'} |",
+            f"| {claim.question} | {base_label} | {change} | {claim.kpi} "
+            f"| {format_kpi(claim.kpi, base[claim.kpi].mean())} "
+            f"| {format_change(claim.kpi, mean)} {format_interval(claim.kpi, low, high, change=True)} "
+            f"| {'yes' if holds else 'NO'} |",
             flush=True,
         )
 
