@@ -7,6 +7,7 @@ import math
 import re
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -17,6 +18,7 @@ from sim.config.scenario import Scenario, builtin_names, load_scenario
 from sim.experiments.compare import lever_differences
 from sim.measure.kpis import GROUPS, KPI, KPI_NAMES, KPIS, MONITOR_KPIS, UNITS, kpi
 from sim.measure.monitors import Monitor
+from sim.measure.summary import latest_rows
 from sim.model.model import SalesOrgModel
 from sim.present.format import (
     CHANGE_UNITS,
@@ -215,3 +217,8 @@ def test_describe_lever():
     assert describe_lever("organization.field_teams", teams[:1], teams).endswith("east (5 reps), west (4 reps)")
     assert describe_lever("compensation.inside", "per_lead", "hybrid") == "inside reps' pay: per lead → hybrid"
     assert lever_label("behavior.inside_threshold") == "behavior.inside threshold"
+
+
+def test_a_prospect_back_from_nurture_counts_once_in_satisfaction():
+    leads = pd.DataFrame({"lead_id": [0, 1, 2], "recycled_from": [-1, -1, 0], "satisfaction": [30.0, 60.0, 20.0]})
+    assert latest_rows(leads)["lead_id"].tolist() == [1, 2]  # lead 0 came back as lead 2

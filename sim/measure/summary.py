@@ -20,6 +20,15 @@ if TYPE_CHECKING:
 DISSATISFIED_AT = 40.0  # satisfaction at or under this (10 points below neutral) is dissatisfied
 
 
+def latest_rows(leads: pd.DataFrame) -> pd.DataFrame:
+    """Each prospect once, as they stand at the end: a lead that nurture recycled is the later row.
+
+    A recycled lead carries the earlier one's satisfaction forward, so counting both rows
+    would count one prospect twice, with its old feelings in both.
+    """
+    return leads[~leads["lead_id"].isin(leads["recycled_from"].dropna())]
+
+
 def _ratio(num: float, den: float) -> float:
     return float(num / den) if den else float("nan")
 
@@ -48,6 +57,7 @@ def summarize(leads: pd.DataFrame, revenue: float, cost_of_sales: float, cost_of
     followed = leads["followed_up_at"].notna() & handed
     acceptance = (leads["accepted_at"] - leads["handed_off_at"]).dropna()
     team_medians = delay.groupby(inbound["team"], observed=True).median().dropna()
+    prospects = latest_rows(leads)
     return {
         "revenue": float(revenue),
         "deals_won": won,
@@ -67,8 +77,8 @@ def summarize(leads: pd.DataFrame, revenue: float, cost_of_sales: float, cost_of
         "team_response_gap_hours": float(team_medians.max() - team_medians.min())
         if len(team_medians) > 1
         else float("nan"),
-        "prospect_satisfaction": float(leads["satisfaction"].mean()),
-        "share_dissatisfied": _ratio(int((leads["satisfaction"] <= DISSATISFIED_AT).sum()), len(leads)),
+        "prospect_satisfaction": float(prospects["satisfaction"].mean()),
+        "share_dissatisfied": _ratio(int((prospects["satisfaction"] <= DISSATISFIED_AT).sum()), len(prospects)),
         "repeat_question_rate": _ratio(int(leads["repeated_questions"].sum()), int(followed.sum())),
         "cost_of_sales": float(cost_of_sales),
         "profit": float(revenue - cost_of_sales),
@@ -130,7 +140,7 @@ def per_team(leads: pd.DataFrame) -> pd.DataFrame:
                 "deals_won": int((outcome == "won").sum()),
                 "revenue": float(part["revenue"].sum()),
                 "median_response_hours": float(response.median()),
-                "prospect_satisfaction": float(part["satisfaction"].mean()),
+                "prospect_satisfaction": float(latest_rows(part)["satisfaction"].mean()),
             }
         )
     return pd.DataFrame(rows)
