@@ -36,6 +36,10 @@ class Monitor:
         self.seen = 0  # leads of the book already taken in
         self.open: list[Lead] = []
         self.final = self._zero()
+        # prospects back from nurture: their earlier lead no longer counts in satisfaction
+        # (summary.latest_rows); a lead's id is its place in the book
+        self.superseded = 0
+        self.superseded_satisfaction = 0.0
 
     @staticmethod
     def _zero() -> dict[str, Any]:
@@ -63,6 +67,10 @@ class Monitor:
         book = self.org.book.leads
         still_open = []
         live = self._zero()
+        for lead in book[self.seen :]:
+            if lead.recycled_from >= 0:
+                self.superseded += 1
+                self.superseded_satisfaction += book[lead.recycled_from].satisfaction
         for lead in [*self.open, *book[self.seen :]]:
             if lead.state in FINAL_STATES:
                 self._add(self.final, lead)
@@ -80,7 +88,9 @@ class Monitor:
             "win_rate": won / closed if closed else math.nan,
             "leads_ignored": total["ignored"],
             "median_response_hours": statistics.median(delays) if delays else math.nan,
-            "prospect_satisfaction": total["satisfaction"] / n if n else math.nan,
+            "prospect_satisfaction": (total["satisfaction"] - self.superseded_satisfaction) / prospects
+            if (prospects := n - self.superseded)
+            else math.nan,
             "roi": (self.org.revenue - cost) / cost if cost else math.nan,
             "funnel": {"created": total["new"], **funnel, "won": won},
         }
