@@ -1,6 +1,8 @@
 """One rep at a time, driven through a stub organization (tests/stubs.py)."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim.config.params import Params
 from sim.model.field import FieldRep
@@ -74,3 +76,21 @@ def test_the_cadence_ends_when_more_dials_stop_paying():
     assert len(queue.retries) == 1  # 2.5 h later: still inside the cadence
     rep.attempt(lead, 19.0)  # the next gap would end past 20 h
     assert lead.state is State.UNREACHED and len(queue.retries) == 1
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.floats(0.5, 200), st.floats(0.5, 200), st.floats(0, 1), st.integers(0, 40))
+def test_a_longer_sla_never_shortens_a_review_and_a_hurried_one_lands_before_the_deadline(a, b, pressure, opps):
+    """Same rep, same prospects, same luck: only the SLA differs. The rep's own pace decides; an SLA
+    hurries a rep who would be late into the last part of the window, never delays anybody."""
+    shorter, longer = sorted((a, b))
+    delays = {}
+    for sla in (shorter, longer):
+        rep = FieldRep(StubModel(Params(sla_hours=sla, sla_pressure=pressure), seed=4), 0)
+        rep.open_opps = opps  # the load: a fuller rep misses more deadlines
+        delays[sla] = [rep.review_delay(inbound_lead(i, u=(i + 0.5) / 200)) for i in range(200)]
+    assert all(s <= g + 1e-9 for s, g in zip(delays[shorter], delays[longer], strict=True))
+    if pressure >= Params().load_delay_base and opps == 0:  # an idle rep under firm enforcement keeps every deadline
+        assert all(d <= sla + 1e-9 for sla, ds in delays.items() for d in ds)
+    if pressure == 0:  # nothing hurries anybody: the SLA changes nothing
+        assert delays[shorter] == delays[longer]
