@@ -67,11 +67,12 @@ class Monitor:
         book = self.org.book.leads
         still_open = []
         live = self._zero()
-        for lead in book[self.seen :]:
+        new = book[self.seen :]
+        for lead in new:
             if lead.recycled_from >= 0:
                 self.superseded += 1
                 self.superseded_satisfaction += book[lead.recycled_from].satisfaction
-        for lead in [*self.open, *book[self.seen :]]:
+        for lead in [*self.open, *new]:
             if lead.state in FINAL_STATES:
                 self._add(self.final, lead)
             else:

@@ -148,10 +148,11 @@ class FieldRep(Rep):
         rules = self.model.handoff_rules
         streams = self.model.streams
         self.pending -= 1
-        self._feel_the_wait(lead, t)
         clock = self.model.clock
+        waited = clock.business_time(t) - clock.business_time(lead.handed_off_at)  # working hours since the handoff
+        self._feel_the_wait(lead, waited)
         self.reviews += 1
-        self.reviews_on_time += clock.business_time(t) - clock.business_time(lead.handed_off_at) <= p.sla_hours + 1e-9
+        self.reviews_on_time += waited <= p.sla_hours + 1e-9
         self.busy_today += p.review_hours
         reading = lead.fit + rules.review_noise * streams["field.review_reading"].standard_normal()
         good = reading >= self.bar
@@ -174,16 +175,15 @@ class FieldRep(Rep):
             self._reject(lead, t)
             self.hours_wasted += p.review_hours
 
-    def _feel_the_wait(self, lead: Lead, t: float) -> None:
+    def _feel_the_wait(self, lead: Lead, waited: float) -> None:
         """The prospect was told a specialist would be in touch: each working day beyond that promise costs.
 
-        The promise is what the prospect hears (``promise_hours``), not the SLA the
-        company writes for itself, which the prospect never sees: a longer SLA only
-        means longer waits.
+        ``waited`` is the working hours since the handoff. The promise is what the
+        prospect hears (``promise_hours``), not the SLA the company writes for
+        itself, which the prospect never sees: a longer SLA only means longer waits.
         """
         p = self.model.params
-        clock = self.model.clock
-        late_days = (clock.business_time(t) - clock.business_time(lead.handed_off_at) - p.promise_hours) / HOURS_PER_DAY
+        late_days = (waited - p.promise_hours) / HOURS_PER_DAY
         if late_days > 0:
             lead.feel(p.sat_late_per_day * late_days)
 

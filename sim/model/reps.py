@@ -44,9 +44,8 @@ def response_feeling(delay_hours: float, params: Params) -> float:
     ``sat_slow_response`` at ``slow_response_hours``, and no lower: a wait is felt in
     proportion, not by the minute, and past a day it is simply slow.
     """
-    fast, slow = params.fast_response_hours, params.slow_response_hours
-    span = math.log2(1.0 + slow / fast) if fast > 0 and slow > 0 else 0.0
-    felt = min(1.0, math.log2(1.0 + max(delay_hours, 0.0) / fast) / span) if span > 0 else 1.0
+    fast = params.fast_response_hours  # both hours are bounded above zero (Params)
+    felt = min(1.0, math.log2(1.0 + max(delay_hours, 0.0) / fast) / math.log2(1.0 + params.slow_response_hours / fast))
     return params.sat_fast_response + (params.sat_slow_response - params.sat_fast_response) * felt
 
 
