@@ -12,8 +12,10 @@ import sim
 from sim.config.params import Params
 from sim.config.scenario import ScenarioError, load_scenario
 from sim.experiments.stats import paired_difference
+from sim.model.field import FieldRep
 from sim.model.inside import InsideRep
 from sim.model.leads import State
+from sim.model.opportunity import stage_days_mean, win_logit
 from tests.stubs import StubModel, StubQueue, inbound_lead
 
 N = 6
@@ -125,3 +127,59 @@ def test_score_first_calls_the_best_scored_inquiries_first():
 def test_score_first_without_a_score_is_one_clear_error():
     with pytest.raises(ScenarioError, match=r"inside.work_order: score_first needs a lead score"):
         load_scenario("misaligned", ["inside.work_order=score_first"])
+
+
+def test_a_field_rep_short_of_hours_squeezes_the_deals():
+    """Reviews, first meetings and their preparation are calendar items; the deals get what is left.
+    Days that ask for more than the selling hours raise the rep's load above a full book's."""
+    p = Params(pipeline_target=1.0)  # the rep's pipeline is full enough: no prospecting
+    rep = FieldRep(StubModel(p), 0)
+    rep.open_opps = 5  # a quarter of a full book
+    for day in range(10):
+        rep.busy_today = 1.5 * p.field_selling_hours_week / 5  # half as much again as the day has
+        rep.prospect(day)
+    assert rep.hours_load > 1.0 and rep.load == rep.hours_load > rep.open_opps / p.field_capacity
+    assert rep.days_overbooked == rep.days_worked == 10
+    lead = inbound_lead(fit=0.6)
+    squeezed = win_logit(p, lead, 0.6, rep.skill, rep.load)
+    assert squeezed < win_logit(p, lead, 0.6, rep.skill, rep.open_opps / p.field_capacity)
+    assert stage_days_mean(p, p.deal_value_median, rep.load) > stage_days_mean(p, p.deal_value_median, 0.25)
+    for day in range(10, 40):  # a few quiet weeks: the pressure fades
+        rep.prospect(day)
+    assert rep.load == rep.open_opps / p.field_capacity
+
+
+def test_a_first_meeting_costs_its_preparation_too():
+    p = Params(meeting_prep_hours=0.75, lapse_intent=0.99)  # the prospect has moved on by the meeting
+    rep = FieldRep(StubModel(p), 0)
+    lead = inbound_lead(intent=0.5)
+    lead.qualified_at = 0.0
+    lead.intent_at_handoff = 0.5
+    rep.accept(lead, 0.0)
+    rep.meet(lead, 10.0)
+    assert lead.state is State.LAPSED
+    assert rep.busy_today == rep.hours_wasted == pytest.approx(0.75 + p.meeting_hours)
+
+
+OVERBOOKED = [  # inside reps who can feed far more than three field reps can take
+    "market.inbound_leads_per_day=80",
+    "organization.inside_reps=16",
+    "organization.field_teams=[{name: all, field_reps: 3}]",
+]
+
+
+def test_paying_inside_per_lead_costs_an_overbooked_field_its_hours_and_its_trust():
+    """Per-lead pay passes leads the field would not have wanted. Three field reps fed by sixteen
+    inside reps have no free hours: the extra reviews and first meetings come out of the deals'
+    time (more days overbooked), the field's trust in inside's leads falls, prospects are turned
+    away more often. (Revenue does not fall beyond noise: a field over capacity triages, and more
+    leads to choose from let it keep the larger deals; docs/MODEL.md, "Field hours".)"""
+    runs = {
+        pay: _revenue("defined", *OVERBOOKED, f"compensation.inside={pay}") for pay in ("per_lead", "per_opportunity")
+    }
+    lead, opp = runs["per_lead"], runs["per_opportunity"]
+    assert paired_difference(lead["leads_handed_off"], opp["leads_handed_off"])[1] > 0
+    assert paired_difference(lead["field_overbooked_share"], opp["field_overbooked_share"])[1] > 0
+    assert paired_difference(lead["field_hours_wasted"], opp["field_hours_wasted"])[1] > 0
+    assert paired_difference(lead["field_trust"], opp["field_trust"])[2] < 0
+    assert paired_difference(lead["prospect_satisfaction"], opp["prospect_satisfaction"])[2] < 0

@@ -8,12 +8,17 @@ interval of the paired difference excludes zero in the claimed direction.
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 import pytest
 
+from sim.config import levers
+from sim.config.params import Params
+from sim.config.scenario import load_scenario
 from sim.experiments.claims import CLAIMS, Claim
 from sim.experiments.runs import replicate, run
 from sim.experiments.stats import paired_difference
+from sim.model.model import SalesOrgModel
 
 N = 20
 SEED = 2026
@@ -51,6 +56,29 @@ def test_feedback_learning_curve_is_in_daily_table():
         late_without.append(without["inside_bar_gap"].iloc[-50:].mean())
     assert all(w < wo for w, wo in zip(late_with, late_without, strict=True)), (late_with, late_without)
     assert sum(late_with) < 0.8 * sum(late_without)
+
+
+def test_the_fields_verdicts_re_tune_the_lead_score_only_where_a_loop_passes_them_on():
+    """Rules re-weighted on what the field said of the leads: sharper through the year, never past the
+    best a score of the form can do; without a loop (two teams, no word of mouth) the score stays as built."""
+    p = Params()
+    noise = {}
+    for mode in ("none", "periodic"):
+        scenario = load_scenario("defined", ["organization.structure=two_teams", f"feedback.mode={mode}"])
+        noise[mode] = SalesOrgModel(scenario, seed=3).run(days=180).market.score_noise
+    assert noise["none"] == p.score_noise_rules
+    assert p.score_noise_tuned < noise["periodic"] < p.score_noise_rules - 0.03
+
+
+def test_every_lever_table_names_its_source_or_its_range():
+    """Each lever-to-parameter table in sim/config/levers.py says where it comes from; an assumption gives a range."""
+    tables = {name for name, value in vars(levers).items() if name.isupper() and isinstance(value, dict | float)}
+    tables.discard("EVIDENCE")
+    assert tables == set(levers.EVIDENCE), tables ^ set(levers.EVIDENCE)
+    model_md = (Path(__file__).resolve().parent.parent / "docs" / "MODEL.md").read_text()
+    for name, (source, plausible) in levers.EVIDENCE.items():
+        assert source and any(ch.isdigit() for ch in plausible), name
+        assert f"| `{name}` | {source} | {plausible} |" in model_md, f"docs/MODEL.md, Levers: the row of {name}"
 
 
 def test_every_question_of_the_article_has_a_claim():

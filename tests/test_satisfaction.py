@@ -3,6 +3,7 @@
 import math
 from typing import Literal, get_args, get_origin
 
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -10,7 +11,9 @@ import sim
 from sim.config.params import Params
 from sim.config.scenario import Scenario
 from sim.experiments.stats import paired_difference
+from sim.model.inside import InsideRep
 from sim.model.reps import response_feeling
+from tests.stubs import StubModel, StubQueue, inbound_lead
 
 N = 6
 
@@ -69,8 +72,8 @@ LEVERS = _choices()
 @given(st.fixed_dictionaries({key: st.sampled_from(choices) for key, choices in LEVERS.items()}))
 def test_no_lever_adds_a_constant_to_what_prospects_feel(choice):
     """Whatever the levers, a prospect we tried and never reached feels the wait for that first
-    try and nothing else, and one nobody ever called feels exactly that: a lever that added
-    points to every lead (or took them) would show here."""
+    try and each try past the few a prospect takes in stride, nothing else; one nobody ever
+    called feels exactly that: a lever that added points to every lead (or took them) would show here."""
     assume(choice["inside.work_order"] != "score_first" or choice["qualification.scoring"] != "none")  # invalid
     overrides = [f"{key}={value}" for key, value in choice.items()]
     result = sim.run("aligned", seed=5, days=40, overrides=overrides)
@@ -78,11 +81,39 @@ def test_no_lever_adds_a_constant_to_what_prospects_feel(choice):
     leads = result.leads[result.leads["source"] == "inbound"]
     unreached = leads[(leads["outcome"] == "unreached") & leads["contacted_at"].isna()]
     tried = unreached[unreached["attempts"] > 0]
+
+    def felt(first: float, created: float, attempts: int) -> float:
+        sat = min(100.0, max(0.0, p.sat_start + response_feeling(first - created, p)))
+        for _ in range(max(0, attempts - int(p.chase_free_attempts))):
+            sat = min(100.0, max(0.0, sat + p.sat_chased))
+        return sat
+
     expected = [
-        min(100.0, max(0.0, p.sat_start + response_feeling(first - created, p)))
-        for first, created in zip(tried["first_attempt_at"], tried["created_at"], strict=True)
+        felt(first, created, attempts)
+        for first, created, attempts in zip(
+            tried["first_attempt_at"], tried["created_at"], tried["attempts"], strict=True
+        )
     ]
     assert all(math.isclose(a, b, abs_tol=1e-9) for a, b in zip(tried["satisfaction"], expected, strict=True))
     never = unreached[unreached["attempts"] == 0]["satisfaction"]
     assert (never == p.sat_start + p.sat_never_called).all()
     assert len(tried) + len(never) > 0  # the property was checked on somebody
+
+
+def test_a_prospect_chased_past_a_few_tries_feels_pressed():
+    """The same unreachable prospect, the same six tries: only how many a prospect takes in stride differs."""
+    felt = {}
+    for free in (3.0, 6.0):
+        p = Params(contact_max=0.0, max_attempts=6.0, retry_horizon_hours=1000.0, chase_free_attempts=free)
+        rep = InsideRep(StubModel(p), StubQueue())
+        lead = inbound_lead()
+        for k in range(6):
+            rep.attempt(lead, float(k))
+        felt[free] = lead.satisfaction
+    assert felt[3.0] == pytest.approx(felt[6.0] + 3 * Params().sat_chased)
+
+
+def test_a_longer_cadence_never_pleases_prospects_more():
+    short = _satisfaction("behavior.max_attempts=3")
+    long_ = _satisfaction("behavior.max_attempts=10", "behavior.retry_horizon_hours=100")
+    assert paired_difference(long_, short)[2] < 0

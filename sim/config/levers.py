@@ -33,8 +33,11 @@ INSIDE_PAY_SHIFT = {"per_lead": -0.10, "per_opportunity": 0.0, "revenue": 0.03}
 INSIDE_PAY_SHIFT["hybrid"] = (INSIDE_PAY_SHIFT["per_opportunity"] + INSIDE_PAY_SHIFT["revenue"]) / 2
 
 # compensation.field -> mean discount given to close. Revenue-paid reps buy
-# deals with price; margin-paid reps protect it (assumption).
-FIELD_DISCOUNT = {"revenue": 0.12, "margin": 0.04}
+# deals with price; margin-paid reps protect it. Bain (Kermisch): revenue-only
+# pay closed "most deals at the lowest permissible margin", and realigned
+# incentives added 300 basis points at once; margin pay, about 0.6x the
+# discount (0.4-0.8x; theory: Weinberg 1975, Bhardwaj 2001; docs/SOURCES.md Q11d).
+FIELD_DISCOUNT = {"revenue": 0.12, "margin": 0.08}
 
 # organization.inside_reports_to -> bar drift. Under Marketing the bar drifts
 # toward volume, under Sales toward sales-readiness (assumption; Bridge Group
@@ -83,8 +86,45 @@ SLA_PRESSURE_UNENFORCED = 0.25  # an unenforced SLA is a wish (assumption)
 # of customers had to repeat themselves, FACTS 5).
 NOTES = {"warm": 0.88, "cold": 0.35}
 
-# handoff.acceptance_stage -> how often a doubted lead is silently ignored.
+# handoff.acceptance_stage -> how often a doubted lead is silently ignored. Without
+# a decision due, reps leave leads they doubt: 70% of marketing's leads are never
+# pursued, and reps explain it by doubting their quality (Sabnis et al. 2013, J. Marketing;
+# Aberdeen 2008: 60-70%; docs/SOURCES.md Q11b). A decision due makes it rare (assumption).
 IGNORE = {True: 0.05, False: 0.6}
+
+# Where each table above comes from and how far it could plausibly be off: the
+# source, or "assumption" with the range its values could take (docs/MODEL.md, Levers).
+EVIDENCE = {
+    "STANDARD": (
+        "Kotler et al. 2006, 'Defined' stage (FACTS 4) for what is shared; the bars are an assumption",
+        "joint = the field's bar 0.50; sales 0.50-0.56; marketing 0.30-0.42; none 0.35-0.45, spread 0.08-0.15",
+    ),
+    "INSIDE_PAY_SHIFT": (
+        "TOPO 2016 for the plans in use (FACTS 3); the shift is an assumption",
+        "per_lead -0.15 to -0.05; revenue 0 to +0.05 (per_opportunity is the reference)",
+    ),
+    "FIELD_DISCOUNT": ("Bain (Kermisch) 300 bps; docs/SOURCES.md Q11d", "revenue 0.08-0.15; margin 0.05-0.10"),
+    "REPORTS_TO_SHIFT": ("assumption", "marketing -0.06 to -0.01; sales 0 to +0.04"),
+    "REPORTS_TO_TRAINING": ("assumption", "0.03-0.12 of knowledge or skill"),
+    "TRAINING_OWNER": ("assumption", "each level within +-0.1"),
+    "TRAINING_FOCUS": ("assumption", "+-0.05 to +-0.15"),
+    "STRUCTURE": (
+        "Homburg et al. 2008 (FACTS 4) for the links; Oldroyd et al. 2011 for batched CRM retrieval;"
+        " the levels are an assumption",
+        "trust one team 0.6-0.8, two teams 0.3-0.5; informal feedback 0.2-0.6; notes +0.03-0.10",
+    ),
+    "MANAGEMENT": (
+        "assumption",
+        "SLA pressure 0.8-0.95 vs 0.6-0.8; conflict resolution 0.6-0.9 vs 0.1-0.3; ignore x 0.4-0.8",
+    ),
+    "DEDICATED": ("assumption", "trust +0.05-0.15; notes +0.02-0.08"),
+    "SLA_PRESSURE_UNENFORCED": ("assumption", "0.1-0.4"),
+    "NOTES": (
+        "Kana 2013: 69% had to repeat themselves (FACTS 5) for cold; warm is an assumption",
+        "cold 0.25-0.45; warm 0.8-0.95",
+    ),
+    "IGNORE": ("Sabnis et al. 2013; Aberdeen 2008 (docs/SOURCES.md Q11b)", "no stage 0.4-0.8; with a stage 0.02-0.1"),
+}
 
 
 def _clip(x: float, lo: float = 0.0, hi: float = 1.0) -> float:

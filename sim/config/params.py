@@ -280,6 +280,10 @@ class Params:
     # 0.5 fit + 0.5 intent + noise of this s.d.; predictive models rank better than hand-made rules
     score_noise_rules: float = param(0.25, "fit", ASSUMED, (0.15, 0.4))  # rule-based scoring (points per field)
     score_noise_predictive: float = param(0.12, "fit", ASSUMED, (0.06, 0.2))  # a model fitted to the CRM's history
+    # the field's verdicts, where a feedback loop passes them on, re-tune the score (rules re-weighted,
+    # a model re-fitted on dispositions): its noise moves this share of the way to score_noise_tuned per verdict
+    score_learning_rate: float = param(0.001, "share", ASSUMED, (0.0003, 0.003))
+    score_noise_tuned: float = param(0.08, "fit", ASSUMED, (0.05, 0.12))  # the best a score of the form can do
     inside_fit_noise: float = param(0.18, "fit", ASSUMED, (0.1, 0.3))  # s.d. of an inside rep's reading of fit
     inside_threshold: float = param(0.45, "fit", LEVER, derived=True)  # mean qualification bar set by the standard
     inside_bar_shift: float = param(0.0, "fit", LEVER, bounds=(-1, 1), derived=True)  # pull of pay and reporting line
@@ -313,6 +317,11 @@ class Params:
     notes_completeness: float = param(0.4, "share", LEVER, derived=True)  # 1 - chance of repeat questions
     opp_hours_per_day: float = param(0.18, "h", ASSUMED, (0.1, 0.3), bounds=(0, 8))  # daily time per open opportunity
     meeting_hours: float = param(1.0, "h", ASSUMED, (0.5, 2), bounds=(0, 8))  # a first meeting
+    # reading up on the account before a first meeting: managers expect at least 30 minutes, 62% of reps
+    # spend under 20 (Hebert Research / Knowledge Anywhere; docs/SOURCES.md Q11a)
+    meeting_prep_hours: float = param(0.5, "h", "Hebert Research (docs/SOURCES.md Q11a)", (0.17, 1.0), bounds=(0, 8))
+    # working days over which a shortage of hours is felt by the deals (Field reps' hours_load)
+    hours_load_memory_days: float = param(5.0, "days", ASSUMED, (2, 10), bounds=(1, 60))
     review_hours: float = param(0.25, "h", ASSUMED, (0.1, 0.5), bounds=(0, 8))  # reading a handed-off lead, deciding
     # hours a week a field rep has for selling work (reviews, meetings, opportunities, prospecting):
     # CSO Insights 2011 (>2,000 firms): 41% of time selling + 24% generating leads and researching
@@ -356,7 +365,7 @@ class Params:
     stage_days_shape: float = param(2.0, "shape", ASSUMED, (1, 4), bounds=(0.1, 50))  # gamma: mode > 0, right tail
     # mean sum of the stages at the median deal size; the won deals that close within a year land in 60-72 days
     cycle_days: float = param(72.0, "days", BRIDGE_2017, bounds=(1, 1000))
-    win_logit: float = param(-1.65, "logit", FITTED_WIN, bounds=(-20, 20))  # win chance at fit, intent, skill 0.5
+    win_logit: float = param(-1.56, "logit", FITTED_WIN, bounds=(-20, 20))  # win chance at fit, intent, skill 0.5
     win_fit: float = param(3.0, "logit", ASSUMED, (1.5, 5), bounds=(-20, 20))  # per unit of fit above 0.5
     win_intent: float = param(1.5, "logit", ASSUMED, (0.5, 3), bounds=(-20, 20))  # per unit of intent above 0.5
     win_skill: float = param(1.5, "logit", ASSUMED, (0.5, 3), bounds=(-20, 20))  # per unit of rep skill above 0.5
@@ -377,6 +386,13 @@ class Params:
     )  # first attempt slow_response_hours or more later
     fast_response_hours: float = param(1.0, "h", HBR_2011, bounds=(0.01, 40))  # "within the hour"
     slow_response_hours: float = param(24.0, "h", HBR_2011, bounds=(0.01, 2000))  # "24 h or later" (calendar hours)
+    # each try beyond the first few to reach a prospect who has not picked up (missed calls, voicemails):
+    # chasing is felt as pressure (assumption; "three messages, three days apart, then set aside" and
+    # "one short voice message per day" are practitioners' norms, Nichols, BusinessWeek 2004)
+    sat_chased: float = param(-1.0, "points", ASSUMED, (-3, 0))
+    chase_free_attempts: float = param(
+        3.0, "count", ASSUMED, (2, 6), bounds=(0, 100)
+    )  # tries a prospect takes in stride
     sat_never_called: float = param(-20.0, "points", ASSUMED, (-30, -10))  # asked for contact, never heard back
     sat_knowledge: float = param(20.0, "points", ASSUMED, (10, 30))  # x (knowledge - 0.5) at each conversation
     sat_repeat: float = param(-12.0, "points", KANA_2013, (-20, -5))  # asked the same questions twice
@@ -401,7 +417,9 @@ class Params:
     pay_per_opportunity: float = param(250.0, "$", ASSUMED, (100, 500), bounds=(0, 1e6))  # per opportunity created
     inside_revenue_rate: float = param(0.02, "share", ASSUMED, (0.01, 0.05))  # of own leads' revenue (revenue plan)
     field_revenue_rate: float = param(0.10, "share", ASSUMED, (0.08, 0.12))  # field commission on revenue
-    field_margin_rate: float = param(0.16, "share", ASSUMED, (0.1, 0.25))  # field commission on margin
+    # field commission on margin: what the revenue plan pays per deal at each plan's own discount,
+    # 0.10 x (1 - 0.12) = 0.14 x (1 - 0.08 - 0.30) (plans are set to pay the same at target)
+    field_margin_rate: float = param(0.14, "share", ASSUMED, (0.1, 0.2))
     cost_of_goods: float = param(0.30, "share", ASSUMED, (0.15, 0.5))  # share of list value that is cost
     hybrid_share: float = param(0.5, "share", ASSUMED, (0.3, 0.7))  # hybrid: this share of each of the two plans
 

@@ -103,6 +103,9 @@ KPIS: tuple[KPI, ...] = (
     KPI("field_utilisation", "share", 0, "field selling hours used",
         "Share of the field reps' selling hours spent on reviews, answers, meetings, opportunities and "
         "prospecting (high is busy, not better: 100% is a field that cannot take more)."),
+    KPI("field_overbooked_share", "share", -1, "field rep-days overbooked",
+        "Share of field reps' working days on which reviews, first meetings and deal work asked for more "
+        "than the selling hours: the deals were squeezed (lower win rates, longer stages)."),
     KPI("open_opportunities_per_rep", "score", 0, "open opportunities per field rep",
         "Open opportunities per field rep at the end of the run (capacity: field_capacity)."),
     KPI("leads_returned_for_capacity", "count", -1, "leads the field had no room for",

@@ -99,6 +99,8 @@ def summarize_model(model: SalesOrgModel, leads: pd.DataFrame) -> dict[str, floa
     reps = model.field_reps
     available = sum(r.hours_available for r in reps)
     kpis["field_utilisation"] = float(sum(r.hours_used for r in reps) / available) if available else float("nan")
+    days = sum(r.days_worked for r in reps)
+    kpis["field_overbooked_share"] = sum(r.days_overbooked for r in reps) / days if days else float("nan")
     kpis["open_opportunities_per_rep"] = float(sum(r.open_opps for r in reps) / len(reps)) if reps else float("nan")
     kpis["leads_returned_for_capacity"] = sum(r.returned for r in reps)
     reviews = sum(r.reviews for r in reps)

@@ -35,6 +35,9 @@ class FieldRep(Rep):
         opportunities: opportunities opened so far.
         won: deals won so far.
         hours_wasted: hours spent on leads that came to nothing (misfits, lapses, rejections).
+        hours_load: the hours the work asked for (deals, reviews, first meetings and their
+            preparation, answers) as a share of the selling hours, averaged over the last
+            ``hours_load_memory_days`` working days.
     """
 
     ATTEMPT_STREAM = "field.extra_attempts"
@@ -51,6 +54,7 @@ class FieldRep(Rep):
         self.open_opps = 0
         self.pending = 0
         self.busy_today = 0.0  # hours spent today on reviews, answers and meetings
+        self.hours_load = 0.0  # hours the work asks for as a share of the selling hours, over the last week or so
         self.next_field_lead = model.field_gaps.next() / max(p.field_leads_per_hour, 1e-12)  # prospecting hours
         self.booked = 0  # accepted leads whose first meeting is still to come
         self.opportunities = 0
@@ -61,6 +65,8 @@ class FieldRep(Rep):
         self.reviews_on_time = 0  # of which within the SLA (business hours since the handoff)
         self.hours_available = 0.0  # selling hours the rep had, day by day
         self.hours_used = 0.0  # of which spent (reviews, answers, meetings, opportunities, prospecting)
+        self.days_worked = 0
+        self.days_overbooked = 0  # days whose work asked for more than the selling hours
 
     @property
     def bar(self) -> float:
@@ -69,8 +75,14 @@ class FieldRep(Rep):
 
     @property
     def load(self) -> float:
-        """Open opportunities as a share of what the rep can work well."""
-        return self.open_opps / self.model.params.field_capacity
+        """How stretched the rep is: open opportunities against what the rep can work well, or hours against the week.
+
+        The larger of the two: a book of ``field_capacity`` deals, or days whose
+        reviews, first meetings and deal work ask for more than the selling hours
+        (:attr:`hours_load`; a rep short of hours squeezes the deals, whose calendar
+        items cannot wait).
+        """
+        return max(self.open_opps / self.model.params.field_capacity, self.hours_load)
 
     def own(self, lead: Lead) -> None:
         """The lead is this field rep's from the first attempt."""
@@ -205,12 +217,13 @@ class FieldRep(Rep):
     def has_room(self, lead: Lead, reading: float) -> bool:
         """Triage: under capacity every wanted lead is taken; over it, only what looks best.
 
-        Over capacity the rep's bar rises with the overload, and a large deal
+        Over capacity (a full book, or weeks short of hours) the rep's bar rises
+        with the overload, and a large deal
         looks better than a small one of the same fit (the rep's reading of fit
         plus ``triage_value_weight`` per log of the deal's size against the median).
         """
         p = self.model.params
-        overload = self.fullness + 1.0 / p.field_capacity - 1.0  # with this lead taken
+        overload = max(self.fullness + 1.0 / p.field_capacity, self.hours_load) - 1.0  # with this lead taken
         if overload <= 0.0:
             return True
         worth = reading + p.triage_value_weight * math.log(lead.value / p.deal_value_median)
@@ -240,12 +253,12 @@ class FieldRep(Rep):
         p = self.model.params
         lead.followed_up_at = t
         self.booked -= 1
-        self.busy_today += p.meeting_hours
+        self.busy_today += p.meeting_prep_hours + p.meeting_hours  # the rep reads up on the account, then meets
         start = lead.qualified_at if lead.qualified_at is not None else lead.created_at
         intent_now = waiting_interest(lead.intent_at_handoff, t - start, p)
         if intent_now < p.lapse_intent:
             self.model.release(lead, State.LAPSED, t)
-            self.hours_wasted += p.meeting_hours
+            self.hours_wasted += p.meeting_prep_hours + p.meeting_hours
             return
         if lead.handed_off_at is not None and lead.draws[U_REPEAT] > p.notes_completeness:
             lead.repeated = True  # the field rep asks the same questions again
@@ -254,7 +267,7 @@ class FieldRep(Rep):
         if lead.draws[U_OPP] >= logistic(score):
             lead.feel(p.sat_disqualified)
             lead.close(State.DISQUALIFIED)
-            self.hours_wasted += p.meeting_hours
+            self.hours_wasted += p.meeting_prep_hours + p.meeting_hours
             return
         self.open_opportunity(lead, t, intent_now)
 
@@ -304,6 +317,11 @@ class FieldRep(Rep):
         busy = self.open_opps * p.opp_hours_per_day + self.busy_today
         self.busy_today = 0.0
         available = p.field_selling_hours_week / DAYS_PER_WEEK
+        # the deals feel a shortage of hours over the last few days, not one busy afternoon
+        memory = 1.0 / p.hours_load_memory_days
+        self.hours_load += memory * (busy / available - self.hours_load)
+        self.days_worked += 1
+        self.days_overbooked += busy > available
         free = max(0.0, available - busy)
         # a rep short of the pipeline they aim for spends the free selling time finding more,
         # easing off over the last fifth of the target

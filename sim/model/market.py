@@ -288,6 +288,7 @@ class Market:
         self.territories = streams["market.territory"]
         self.reputation = streams["market.reputation"]
         self.scoring = streams["prospects.score"]
+        self.score_noise = params.score_noise_predictive if params.scoring == "predictive" else params.score_noise_rules
         total = float(sum(team_weights))
         n = len(team_weights)
         self.team_cdf = np.cumsum([w / total if total else 1.0 / n for w in team_weights])
@@ -351,15 +352,27 @@ class Market:
     def score(self, fits: list[float], intents: list[float]) -> list[float] | None:
         """Lead scores from what is observable before the first call (None where leads are not scored).
 
-        The score mixes fit and intent, blurred by the scoring method's noise: a
-        predictive model fitted to the CRM's history ranks better than hand-made rules.
+        The score mixes fit and intent, blurred by the scoring's noise: a
+        predictive model fitted to the CRM's history ranks better than hand-made
+        rules, and both get better as the field's verdicts re-tune them
+        (:meth:`tune_scoring`).
+        """
+        if self.params.scoring == "none":
+            return None
+        z = self.scoring.standard_normal(len(fits))
+        return (0.5 * np.asarray(fits) + 0.5 * np.asarray(intents) + self.score_noise * z).tolist()
+
+    def tune_scoring(self, verdicts: int) -> None:
+        """Re-tune the lead score on ``verdicts`` more of the field's verdicts on scored leads.
+
+        Each verdict moves the score's noise ``score_learning_rate`` of the way to
+        ``score_noise_tuned``, the best a score from the form and the pages read can
+        do: marketing re-weights its rules (or re-fits its model) on what the field
+        said of the leads, which it only hears where a feedback loop passes it on.
         """
         p = self.params
-        if p.scoring == "none":
-            return None
-        noise = p.score_noise_predictive if p.scoring == "predictive" else p.score_noise_rules
-        z = self.scoring.standard_normal(len(fits))
-        return (0.5 * np.asarray(fits) + 0.5 * np.asarray(intents) + noise * z).tolist()
+        floor = min(p.score_noise_tuned, self.score_noise)
+        self.score_noise = floor + (self.score_noise - floor) * (1.0 - p.score_learning_rate) ** verdicts
 
 
 class Accounts:

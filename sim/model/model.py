@@ -277,6 +277,7 @@ class SalesOrgModel(mesa.Model):
             rep = self._inside_by_id[rep_id]
             if rep.active:
                 rep.learn(bars)
+        self.market.tune_scoring(sum(len(bars) for bars in self._feedback.values()))
         self._feedback.clear()
 
     def on_opportunity(self, lead: Lead) -> None:

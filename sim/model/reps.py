@@ -87,6 +87,9 @@ class Rep(mesa.Agent):
     def book_attempt(self, lead: Lead, t: float) -> tuple[float, float]:
         """Book one try to reach a prospect at ``t``; the first try stamps the lead and its owner.
 
+        The first try is where the prospect feels the wait; each try past
+        ``chase_free_attempts`` is felt as being chased (``sat_chased``).
+
         Returns:
             Hours since the inquiry, and the prospect's own draw for this try.
         """
@@ -98,6 +101,8 @@ class Rep(mesa.Agent):
             self.own(lead)
             lead.state = State.ATTEMPTING
             feel_response(lead, t - lead.created_at, self.model.params)
+        elif k >= self.model.params.chase_free_attempts:
+            lead.feel(self.model.params.sat_chased)  # chased: one more missed call, one more voicemail
         u = lead.draws[k] if k < N_ATTEMPT_DRAWS else self.model.streams[self.ATTEMPT_STREAM].random()
         return t - lead.created_at, u
 
