@@ -340,6 +340,16 @@ class Params:
         0.08, "per h", "SDR benchmarks, 12-15 meetings a month (docs/SOURCES.md Q8)", (0.05, 0.15), bounds=(0, 5)
     )
     self_prospect_when_supported: float = param(0.6, "share", ASSUMED, (0.3, 0.9))  # drive with support, full trust
+    # field reps leave: Bridge Group "about one out of every three reps each year", DePaul 28% (outside
+    # sales), CSO Insights 25.8% (docs/SOURCES.md Q12a)
+    field_attrition: float = param(
+        0.28, "share", "Bridge Group; DePaul; CSO Insights (docs/SOURCES.md Q12a)", (0.14, 0.35)
+    )
+    # days a field seat stays empty: SHRM, 42 days to fill a job (all jobs); sales searches run longer
+    field_hiring_days: float = param(60.0, "days", ASSUMED, (30, 120), bounds=(0, 1400))
+    # a new hire sells at this share of their skill, rising to all of it over their ramp (RAMP_SPREAD,
+    # FACTS 3); the quarter-by-quarter attainment of FACTS 3 is the check (docs/MODEL.md)
+    field_ramp_floor: float = param(0.5, "share", ASSUMED, (0.3, 0.8), bounds=(0.05, 1))
     field_skill: float = param(0.6, "0-1", ASSUMED, (0.45, 0.75))  # mean field selling skill
     field_skill_sd: float = param(0.1, "0-1", ASSUMED, (0.05, 0.2))  # spread of skill across field reps
     load_delay_base: float = param(0.5, "x", ASSUMED, (0.25, 1), bounds=(0, 5))  # delays scale with (base + load)

@@ -8,13 +8,27 @@ from __future__ import annotations
 
 import math
 
-from sim.config.params import DAYS_PER_WEEK, HOURS_PER_DAY
+from sim.config.params import DAYS_PER_WEEK, DAYS_PER_YEAR, HOURS_PER_DAY
 from sim.model.leads import U_DISCOUNT, U_OPP, U_REPEAT, U_REVIEW, Lead, State
 from sim.model.market import logistic, reach_probability, waiting_interest
 from sim.model.opportunity import Opportunity, loss_reason
 from sim.model.reps import Rep, logit
 
 NEED_TAPER = 0.2  # share of the pipeline target over which a rep eases off prospecting
+
+# How long field reps take to ramp: 27% under 3 months, 38% in 3-6, 28% in 6-12, 7% over 12
+# (Bridge Group 2024, second-hand; FACTS 3): (upper end in days, share), uniform within each band.
+RAMP_SPREAD = ((91.0, 0.27), (183.0, 0.38), (365.0, 0.28), (548.0, 0.07))
+
+
+def ramp_days(u: float) -> float:
+    """A new hire's ramp in days from a uniform draw ``u``: the inverse of :data:`RAMP_SPREAD`."""
+    low, cumulative = 0.0, 0.0
+    for high, share in RAMP_SPREAD:
+        if u < cumulative + share:
+            return low + (high - low) * (u - cumulative) / share
+        low, cumulative = high, cumulative + share
+    return RAMP_SPREAD[-1][0]
 
 
 class FieldRep(Rep):
@@ -46,17 +60,13 @@ class FieldRep(Rep):
         super().__init__(model)
         p = model.params
         self.team = team
-        bar = p.field_threshold + p.field_threshold_sd * model.streams["org.field_bar"].standard_normal()
-        self._bar = min(1.0, max(0.0, bar))
-        self.trust = p.initial_trust
-        skill = p.field_skill + p.field_skill_sd * model.streams["org.field_skill"].standard_normal()
-        self.skill = min(1.0, max(0.0, skill))
         self.open_opps = 0
         self.pending = 0
-        self.busy_today = 0.0  # hours spent today on reviews, answers and meetings
-        self.hours_load = 0.0  # hours the work asks for as a share of the selling hours, over the last week or so
-        self.next_field_lead = model.field_gaps.next() / max(p.field_leads_per_hour, 1e-12)  # prospecting hours
         self.booked = 0  # accepted leads whose first meeting is still to come
+        self.quits = 0  # reps who left this seat so far
+        self.rehire_day = 0
+        # the organization has been selling for years: the reps in post are at their tenure mix
+        self.hire(days_employed=model.streams["org.field_tenure"].exponential(DAYS_PER_YEAR / p.field_attrition))
         self.opportunities = 0
         self.won = 0
         self.returned = 0  # good leads handed back to nurture for want of capacity
@@ -67,6 +77,49 @@ class FieldRep(Rep):
         self.hours_used = 0.0  # of which spent (reviews, answers, meetings, opportunities, prospecting)
         self.days_worked = 0
         self.days_overbooked = 0  # days whose work asked for more than the selling hours
+
+    # ----------------------------------------------------------- staffing
+    def hire(self, days_employed: float = 0.0) -> None:
+        """Fill the seat: a new rep with a bar, a skill and a ramp of their own, trusting inside as the team does."""
+        p = self.model.params
+        streams = self.model.streams
+        self.active = True
+        self.days_employed = days_employed
+        bar = p.field_threshold + p.field_threshold_sd * streams["org.field_bar"].standard_normal()
+        self._bar = min(1.0, max(0.0, bar))
+        skill = p.field_skill + p.field_skill_sd * streams["org.field_skill"].standard_normal()
+        self.full_skill = min(1.0, max(0.0, skill))
+        self.ramp_days = ramp_days(streams["org.field_ramp"].random())
+        self.trust = p.initial_trust
+        self.busy_today = 0.0  # hours spent today on reviews, answers and meetings
+        self.hours_load = 0.0  # hours the work asks for as a share of the selling hours, over the last week or so
+        self.next_field_lead = self.model.field_gaps.next() / max(p.field_leads_per_hour, 1e-12)  # prospecting hours
+
+    def quit_or_stay(self, day: int) -> bool:
+        """Leave with a daily hazard of ``field_attrition`` / 365; the seat stays empty while hiring.
+
+        Returns True on the day the rep leaves (the organization reassigns their book).
+        """
+        p = self.model.params
+        u = self.model.streams["org.field_quit"].random()  # drawn every day: keeps the stream aligned
+        if self.active and u < p.field_attrition / DAYS_PER_YEAR:
+            self.active = False
+            self.rehire_day = day + int(p.field_hiring_days)
+            self.quits += 1
+            return True
+        if not self.active and day >= self.rehire_day:
+            self.hire()
+        return False
+
+    @property
+    def skill(self) -> float:
+        """Selling skill now: a new hire sells at ``field_ramp_floor`` of their skill, all of it after the ramp."""
+        floor = self.model.params.field_ramp_floor
+        return self.full_skill * (floor + (1.0 - floor) * min(1.0, self.days_employed / self.ramp_days))
+
+    def owner(self, lead: Lead) -> FieldRep:
+        """The rep who works ``lead`` now: this seat, or the teammate its book went to when its rep left."""
+        return self if lead.field_rep == self.unique_id else self.model.field_rep_by_id[lead.field_rep]
 
     @property
     def bar(self) -> float:
@@ -135,6 +188,9 @@ class FieldRep(Rep):
 
         The inquiry counts in the rep's load (``pending``) until it is answered or given up.
         """
+        if (owner := self.owner(lead)) is not self:  # reassigned when this seat's rep left
+            owner.respond(lead, t)
+            return
         p = self.model.params
         since, u = self.book_attempt(lead, t)
         self.busy_today += p.attempt_hours
@@ -156,6 +212,9 @@ class FieldRep(Rep):
     # --------------------------------------------------------- the handoff
     def review(self, lead: Lead, t: float) -> None:
         """Look at a handed-off lead: accept, reject back to inside, or ignore it."""
+        if (owner := self.owner(lead)) is not self:  # reassigned when this seat's rep left
+            owner.review(lead, t)
+            return
         p = self.model.params
         rules = self.model.handoff_rules
         streams = self.model.streams
@@ -250,6 +309,9 @@ class FieldRep(Rep):
     # --------------------------------------------------------- the selling
     def meet(self, lead: Lead, t: float) -> None:
         """First meeting: does the prospect still care, and is there an opportunity?"""
+        if (owner := self.owner(lead)) is not self:  # reassigned when this seat's rep left
+            owner.meet(lead, t)
+            return
         p = self.model.params
         lead.followed_up_at = t
         self.booked -= 1
@@ -285,6 +347,9 @@ class FieldRep(Rep):
 
     def end_stage(self, lead: Lead, t: float) -> None:
         """A stage of the deal ends: the prospect moves on (or signs, after the last), or the deal is lost."""
+        if (owner := self.owner(lead)) is not self:  # reassigned when this seat's rep left
+            owner.end_stage(lead, t)
+            return
         deal = lead.deal
         if not deal.passes(self, lead):
             lead.loss_reason = loss_reason(self.model.params, lead, deal.intent, deal.luck.random())
@@ -312,8 +377,11 @@ class FieldRep(Rep):
         lead.close(State.LOST, t)
 
     def prospect(self, day: int) -> None:
-        """Self-source leads with the selling time left, more so when unsupported."""
+        """Self-source leads with the selling time left, more so when unsupported (a vacant seat does nothing)."""
         p = self.model.params
+        if not self.active:  # a vacant seat: its book went to teammates
+            self.busy_today = 0.0
+            return
         busy = self.open_opps * p.opp_hours_per_day + self.busy_today
         self.busy_today = 0.0
         available = p.field_selling_hours_week / DAYS_PER_WEEK

@@ -35,6 +35,10 @@ from sim.model.nurture import Nurture
 from sim.model.pools import InsidePool
 from sim.model.streams import Streams
 
+# a leaving field rep's leads in these states go to a teammate (field-only inquiries not yet
+# answered, handoffs not yet reviewed, first meetings booked, open deals)
+REASSIGNED_STATES = frozenset({State.NEW, State.ATTEMPTING, State.HANDED_OFF, State.ACCEPTED, State.OPPORTUNITY})
+
 
 def split_headcount(total: int, weights: list[int]) -> list[int]:
     """Split ``total`` seats across teams in proportion to ``weights`` (largest remainder)."""
@@ -83,6 +87,7 @@ class SalesOrgModel(mesa.Model):
         self.revenue = 0.0
         self.salaries = 0.0
         self.commissions = 0.0
+        self.reassigned = 0  # open leads and deals moved to a teammate when their field rep left
         self.collect = collect
         self._feedback: dict[int, list[float]] = {}
         p = self.params
@@ -136,6 +141,7 @@ class SalesOrgModel(mesa.Model):
             pool.reps = [InsideRep(self, pool) for _ in range(n)]
             for team in pool.teams:
                 self.pool_of_team[team] = pool_index
+        self.field_rep_by_id = {rep.unique_id: rep for rep in self.field_reps}  # seats, refilled
         self.inside_reps = [rep for pool in self.pools for rep in pool.reps]
         self._inside_by_id = {rep.unique_id: rep for rep in self.inside_reps}  # seats are refilled, never replaced
         self.team_supported = [bool(self.pools[self.pool_of_team[i]].reps) for i in range(len(weights))]
@@ -153,6 +159,9 @@ class SalesOrgModel(mesa.Model):
         for rep in self.inside_reps:
             rep.quit_or_stay(day)
             rep.start_day()
+        for rep in self.field_reps:
+            if rep.quit_or_stay(day):
+                self.reassign(rep)
         self._receive_inquiries(day)
         if working:
             for pool in self.pools:
@@ -165,6 +174,8 @@ class SalesOrgModel(mesa.Model):
         self._pay_salaries()
         self.accounts.rest_day()
         for rep in self.inside_reps:
+            rep.days_employed += 1
+        for rep in self.field_reps:
             rep.days_employed += 1
         self.day += 1
         if self.collect:
@@ -191,6 +202,7 @@ class SalesOrgModel(mesa.Model):
         if rep is None:
             return  # nobody at all to answer: stays new
         rep.pending += 1  # the router sees the inquiry as load at once
+        lead.field_rep = rep.unique_id
         self.calendar.add(self.clock.after(lead.created_at, rep.inquiry_delay()), rep.respond, lead)
 
     def release(self, lead: Lead, state: State, at: float) -> None:
@@ -221,7 +233,8 @@ class SalesOrgModel(mesa.Model):
     def _pay_salaries(self) -> None:
         p = self.params
         active_inside = sum(rep.active for rep in self.inside_reps)
-        yearly = active_inside * p.inside_salary + len(self.field_reps) * p.field_salary
+        active_field = sum(rep.active for rep in self.field_reps)
+        yearly = active_inside * p.inside_salary + active_field * p.field_salary
         yearly += self.managers * p.manager_salary
         self.salaries += yearly / DAYS_PER_YEAR
 
@@ -244,9 +257,44 @@ class SalesOrgModel(mesa.Model):
         return self.book.add(lead)
 
     def _route(self, lead: Lead) -> FieldRep | None:
-        """Pick the field rep for a lead by the routing rule (see docs/MODEL.md)."""
-        reps = self.field_by_team[lead.team] or self.field_reps
+        """Pick the field rep for a lead by the routing rule among the reps in post (see docs/MODEL.md)."""
+        reps = [r for r in self.field_by_team[lead.team] if r.active] or [r for r in self.field_reps if r.active]
         return self.router.pick(lead, reps) if reps else None
+
+    def reassign(self, leaver: FieldRep) -> None:
+        """A field rep left: their open leads and deals go to the freest teammate in post.
+
+        The prospect meets somebody new mid-deal: unless the notes carry the
+        context (``notes_completeness``), they are asked the same questions again
+        (``sat_repeat``; the deal then wins less, ``win_repeat``). That is the loss
+        Shi et al. 2017 measure when a rep's customers are reassigned (docs/MODEL.md,
+        "Field attrition"). With nobody in post, the seat keeps its book and the
+        manager covers it until the new hire starts.
+        """
+        team = [r for r in self.field_by_team[leaver.team] if r.active]
+        heirs = team or [r for r in self.field_reps if r.active]
+        if not heirs:
+            return
+        p = self.params
+        luck = self.streams["field.reassign"]
+        for lead in self.book:
+            if lead.field_rep != leaver.unique_id or lead.state not in REASSIGNED_STATES:
+                continue
+            heir = min(heirs, key=lambda r: (r.open_opps + r.pending + r.booked, r.unique_id))
+            lead.field_rep = heir.unique_id
+            self.reassigned += 1
+            if lead.state is State.OPPORTUNITY:
+                leaver.open_opps -= 1
+                heir.open_opps += 1
+                if luck.random() > p.notes_completeness and not lead.repeated:
+                    lead.repeated = True
+                    lead.feel(p.sat_repeat)
+            elif lead.state is State.ACCEPTED:
+                leaver.booked -= 1
+                heir.booked += 1
+            else:  # handed off and not yet reviewed, or a field-only inquiry not yet answered
+                leaver.pending -= 1
+                heir.pending += 1
 
     def handoff(self, lead: Lead, at: float) -> bool:
         """Pass a qualified lead to a field rep; False if nobody is in the field."""
