@@ -349,7 +349,9 @@ class Params:
     field_hiring_days: float = param(60.0, "days", ASSUMED, (30, 120), bounds=(0, 1400))
     # a new hire sells at this share of their skill, rising to all of it over their ramp (RAMP_SPREAD,
     # FACTS 3); the quarter-by-quarter attainment of FACTS 3 is the check (docs/MODEL.md)
-    field_ramp_floor: float = param(0.5, "share", ASSUMED, (0.3, 0.8), bounds=(0.05, 1))
+    field_ramp_floor: float = param(0.2, "share", ASSUMED, (0.1, 0.5), bounds=(0.05, 1))
+    # a new field hire's onboarding (training, shadowing) before taking leads
+    field_onboarding_days: float = param(30.0, "days", ASSUMED, (14, 60), bounds=(0, 365))
     field_skill: float = param(0.6, "0-1", ASSUMED, (0.45, 0.75))  # mean field selling skill
     field_skill_sd: float = param(0.1, "0-1", ASSUMED, (0.05, 0.2))  # spread of skill across field reps
     load_delay_base: float = param(0.5, "x", ASSUMED, (0.25, 1), bounds=(0, 5))  # delays scale with (base + load)

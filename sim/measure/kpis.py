@@ -110,6 +110,11 @@ KPIS: tuple[KPI, ...] = (
         "Open opportunities per field rep at the end of the run (capacity: field_capacity)."),
     KPI("leads_returned_for_capacity", "count", -1, "leads the field had no room for",
         "Wanted leads the field handed back to nurture because its reps were over capacity."),
+    KPI("field_quits", "count", -1, "field reps who left",
+        "Field reps who left during the run (each seat is refilled after field_hiring_days, and the new "
+        "hire ramps)."),
+    KPI("leads_reassigned", "count", -1, "leads and deals reassigned",
+        "Open leads, booked first meetings and open deals handed to a teammate when their field rep left."),
 )  # fmt: skip
 
 KPI_NAMES: tuple[str, ...] = tuple(k.name for k in KPIS)

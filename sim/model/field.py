@@ -66,7 +66,8 @@ class FieldRep(Rep):
         self.quits = 0  # reps who left this seat so far
         self.rehire_day = 0
         # the organization has been selling for years: the reps in post are at their tenure mix
-        self.hire(days_employed=model.streams["org.field_tenure"].exponential(DAYS_PER_YEAR / p.field_attrition))
+        tenure = DAYS_PER_YEAR / max(p.field_attrition, 1e-12)  # mean days in the job
+        self.hire(days_employed=model.streams["org.field_tenure"].standard_exponential() * tenure)
         self.opportunities = 0
         self.won = 0
         self.returned = 0  # good leads handed back to nurture for want of capacity
@@ -112,10 +113,20 @@ class FieldRep(Rep):
         return False
 
     @property
-    def skill(self) -> float:
-        """Selling skill now: a new hire sells at ``field_ramp_floor`` of their skill, all of it after the ramp."""
+    def in_post(self) -> bool:
+        """Taking leads and selling: hired, and through onboarding (``field_onboarding_days``)."""
+        return self.active and self.days_employed >= self.model.params.field_onboarding_days
+
+    @property
+    def ramp(self) -> float:
+        """How far into the job the rep is: ``field_ramp_floor`` on the first day, 1 after their ramp."""
         floor = self.model.params.field_ramp_floor
-        return self.full_skill * (floor + (1.0 - floor) * min(1.0, self.days_employed / self.ramp_days))
+        return floor + (1.0 - floor) * min(1.0, self.days_employed / self.ramp_days)
+
+    @property
+    def skill(self) -> float:
+        """Selling skill now: a new hire sells at the ramp's share of their skill."""
+        return self.full_skill * self.ramp
 
     def owner(self, lead: Lead) -> FieldRep:
         """The rep who works ``lead`` now: this seat, or the teammate its book went to when its rep left."""
@@ -379,7 +390,7 @@ class FieldRep(Rep):
     def prospect(self, day: int) -> None:
         """Self-source leads with the selling time left, more so when unsupported (a vacant seat does nothing)."""
         p = self.model.params
-        if not self.active:  # a vacant seat: its book went to teammates
+        if not self.in_post:  # a vacant seat (its book went to teammates), or a new hire in training
             self.busy_today = 0.0
             return
         busy = self.open_opps * p.opp_hours_per_day + self.busy_today
@@ -403,8 +414,9 @@ class FieldRep(Rep):
         hours = free * drive
         self.hours_available += available
         self.hours_used += min(available, busy + hours)
-        # the rate is on a fresh list; the market's fresh share thins it (Accounts)
-        fresh_hours = hours * self.model.accounts.work(hours) if hours > 0 else 0.0
+        # the rate is on a fresh list; the market's fresh share thins it (Accounts), and a new
+        # hire who does not know the territory yet finds fewer meetings an hour (the ramp)
+        fresh_hours = hours * self.model.accounts.work(hours) * self.ramp if hours > 0 else 0.0
         found = []
         while self.next_field_lead <= fresh_hours:
             found.append(self.next_field_lead / fresh_hours)

@@ -258,7 +258,7 @@ class SalesOrgModel(mesa.Model):
 
     def _route(self, lead: Lead) -> FieldRep | None:
         """Pick the field rep for a lead by the routing rule among the reps in post (see docs/MODEL.md)."""
-        reps = [r for r in self.field_by_team[lead.team] if r.active] or [r for r in self.field_reps if r.active]
+        reps = [r for r in self.field_by_team[lead.team] if r.in_post] or [r for r in self.field_reps if r.in_post]
         return self.router.pick(lead, reps) if reps else None
 
     def reassign(self, leaver: FieldRep) -> None:
@@ -271,8 +271,8 @@ class SalesOrgModel(mesa.Model):
         "Field attrition"). With nobody in post, the seat keeps its book and the
         manager covers it until the new hire starts.
         """
-        team = [r for r in self.field_by_team[leaver.team] if r.active]
-        heirs = team or [r for r in self.field_reps if r.active]
+        team = [r for r in self.field_by_team[leaver.team] if r.in_post]
+        heirs = team or [r for r in self.field_reps if r.in_post]
         if not heirs:
             return
         p = self.params
@@ -356,6 +356,11 @@ class SalesOrgModel(mesa.Model):
         return sum(r.quits for r in self.inside_reps)
 
     @property
+    def field_quits(self) -> int:
+        """Field reps who have left so far."""
+        return sum(r.quits for r in self.field_reps)
+
+    @property
     def opportunities(self) -> int:
         """Opportunities opened so far."""
         return sum(r.opportunities for r in self.field_reps)
@@ -410,6 +415,8 @@ _DAILY_REPORTERS = {
     "inside_queue": lambda m: sum(len(pool) for pool in m.pools),
     "inside_reps_active": lambda m: sum(r.active for r in m.inside_reps),
     "inside_quits": "inside_quits",
+    "field_reps_in_post": lambda m: sum(r.in_post for r in m.field_reps),
+    "field_quits": "field_quits",
     "inside_bar_gap": SalesOrgModel.mean_inside_bar_gap,
     "field_trust": SalesOrgModel.mean_trust,
     "field_hours_wasted": "field_hours_wasted",
