@@ -55,9 +55,12 @@ def check_run(result) -> None:
     assert (leads["revenue"] >= 0).all()
     assert summary["revenue"] >= 0 and summary["cost_of_sales"] >= 0
     assert summary["cost_of_sales"] >= summary["salaries"] >= 0 and summary["commissions"] >= 0
-    assert abs(summary["cost_of_sales"] - summary["salaries"] - summary["commissions"]) < 1e-6 * max(
-        1.0, summary["cost_of_sales"]
-    )
+    parts = summary["salaries"] + summary["commissions"] + summary["tooling_cost"] + summary["hiring_cost"]
+    assert abs(summary["cost_of_sales"] - parts) < 1e-6 * max(1.0, summary["cost_of_sales"])
+    assert 0 <= summary["manager_cost"] <= summary["salaries"]
+    spend = summary["cost_of_sales"] + summary["marketing_cost"]
+    assert abs(summary["operating_profit"] - (summary["margin"] - spend)) < 1e-6 * max(1.0, spend)
+    assert summary["marketing_cost"] >= 0 and summary["hiring_cost"] >= 0 and summary["tooling_cost"] >= 0
     won_revenue = leads.loc[outcome == "won", "revenue"].sum()
     assert abs(summary["revenue"] - won_revenue) <= 1e-6 * max(1.0, won_revenue)
     assert summary["deals_won"] == int((outcome == "won").sum())

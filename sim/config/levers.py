@@ -76,6 +76,10 @@ STRUCTURE = {"one_team": (0.70, "one", 0.4, 0.07), "two_teams": (0.40, "two", 0.
 # biggest team's (assumption).
 MANAGEMENT = {"one_manager": (0.92, 0.8, 0.6, 0.0), "two_managers": (0.70, 0.2, 1.0, 1.0)}
 
+# organization.management -> the leaders above the first-line managers: one head of sales over
+# both teams, or a head of each (Params.head_salary each).
+HEADS = {"one_manager": 1.0, "two_managers": 2.0}
+
 # organization.inside_shared_across_teams -> (trust bonus, notes bonus) of a
 # dedicated pool: "our own" inside reps know the team's accounts (assumption).
 DEDICATED = {False: (0.10, 0.05), True: (0.0, 0.0)}
@@ -118,6 +122,7 @@ EVIDENCE = {
         "SLA pressure 0.8-0.95 vs 0.6-0.8; conflict resolution 0.6-0.9 vs 0.1-0.3; ignore x 0.4-0.8",
     ),
     "DEDICATED": ("assumption", "trust +0.05-0.15; notes +0.02-0.08"),
+    "HEADS": ("the organization chart the lever names", "1 or 2 heads (0-2: a founder may lead both)"),
     "SLA_PRESSURE_UNENFORCED": ("assumption", "0.1-0.4"),
     "NOTES": (
         "Kana 2013: 69% had to repeat themselves (FACTS 5) for cold; warm is an assumption",
@@ -156,6 +161,8 @@ def derive(scenario: Scenario) -> Params:
         inbound_per_day=scenario.market.inbound_leads_per_day,
         deal_value_median=scenario.market.deal_value_median,
         deal_value_sigma=scenario.market.deal_value_sigma,
+        cost_per_inquiry=scenario.market.cost_per_inquiry,
+        department_heads=HEADS[org.management],
         reputation_effect=scenario.market.reputation_effect,
         addressable_accounts=float(scenario.market.addressable_accounts),
         two_systems=float(systems == "two"),

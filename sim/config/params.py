@@ -195,6 +195,7 @@ class Params:
     weekend_share: float = param(0.12, "share", "Nectafy (docs/SOURCES.md Q4)", (0.08, 0.15))
     deal_value_median: float = param(30_000.0, "$", key="market.deal_value_median", bounds=(0, 1e9))  # FACTS 2: $25-35k
     deal_value_sigma: float = param(0.6, "log", key="market.deal_value_sigma", bounds=(0, 3))  # lognormal deal size
+    cost_per_inquiry: float = param(200.0, "$", key="market.cost_per_inquiry", bounds=(0, 1e6))  # marketing's cost
     fit_a: float = param(2.2, "shape", ASSUMED, (1.5, 3.5), bounds=(0.05, 100))  # Beta(a, b) fit of inbound, mean 0.44
     fit_b: float = param(2.8, "shape", ASSUMED, (2.0, 4.0), bounds=(0.05, 100))
     intent_a: float = param(3.0, "shape", ASSUMED, (2.0, 4.0), bounds=(0.05, 100))  # Beta(a, b) intent, mean 0.6
@@ -425,6 +426,17 @@ class Params:
     field_salary: float = param(120_000.0, "$/yr", ASSUMED, (90e3, 180e3), bounds=(0, 1e7))  # AE base
     manager_salary: float = param(160_000.0, "$/yr", ASSUMED, (120e3, 220e3), bounds=(0, 1e7))  # first-line manager
     reps_per_manager: float = param(8.0, "count", BRIDGE_TOPO, bounds=(1, 100))  # ~8 inside reps per manager
+    # a head of sales over both teams (one manager) or a head of each (two managers), above the first-line managers
+    department_heads: float = param(2.0, "count", LEVER, bounds=(0, 100), derived=True)
+    head_salary: float = param(250_000.0, "$/yr", ASSUMED, (180e3, 350e3), bounds=(0, 1e7))  # loaded, a sales director
+    # CRM seat, sales engagement, data tools for a rep in post: Salesforce lists $100-350 a user a month;
+    # no survey gives the whole stack (docs/SOURCES.md Q12f)
+    tooling_per_rep: float = param(6_000.0, "$/yr", ASSUMED, (3e3, 12e3), bounds=(0, 1e6))
+    # what filling a seat costs (recruiting, fees): DePaul, $29,159 of acquisition cost per sales-rep turnover
+    field_hiring_cost: float = param(
+        29_000.0, "$", "DePaul 2011-12 (docs/SOURCES.md Q12a)", (15e3, 45e3), bounds=(0, 1e7)
+    )
+    inside_hiring_cost: float = param(10_000.0, "$", ASSUMED, (5e3, 20e3), bounds=(0, 1e7))  # an SDR hire
     pay_per_lead: float = param(60.0, "$", ASSUMED, (25, 150), bounds=(0, 1e6))  # per qualified lead (per_lead plan)
     pay_per_opportunity: float = param(250.0, "$", ASSUMED, (100, 500), bounds=(0, 1e6))  # per opportunity created
     inside_revenue_rate: float = param(0.02, "share", ASSUMED, (0.01, 0.05))  # of own leads' revenue (revenue plan)

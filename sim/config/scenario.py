@@ -62,6 +62,9 @@ class Market(_Section):
     deal_value_sigma: float = Field(0.6, ge=0, le=3)
     reputation_effect: float = Field(0.0, ge=0, le=1)
     addressable_accounts: int = Field(50_000, ge=100, le=100_000_000)
+    # what marketing pays for each inbound inquiry: HubSpot $198 on average, B2B SaaS $164 organic to
+    # $310 paid (First Page Sage); docs/SOURCES.md Q12e
+    cost_per_inquiry: float = Field(200.0, ge=0, le=1e6)
 
 
 class FieldTeam(_Section):

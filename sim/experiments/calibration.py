@@ -99,6 +99,12 @@ FACTS: tuple[Fact, ...] = (
          "a growth rate needs the warm start of issue 16", comparable=False),
     Fact("repeat_questions", "prospects asked to repeat themselves (cold handoff)", "69%", 0.55, 0.80,
          "Kana 2013 [FACTS 5, VS]"),
+    Fact("field_attrition", "field reps leaving per seat-year", "25-35% a year", 0.14, 0.35,
+         "Bridge Group; DePaul; CSO Insights [SOURCES Q12a, 2H]"),
+    Fact("sales_cost_per_revenue", "sales and marketing cost per $1 of new revenue", "$1.13-1.18 (median firm)",
+         0.8, 1.6, "KeyBanc SaaS survey [SOURCES Q12g, 2H]; range: firms vary, +-40% (assumption)"),
+    Fact("cac_payback_months", "CAC payback (months of a new customer's gross margin)", "13-28 months", 12.0, 28.0,
+         "KeyBanc; OpenView by funding stage [SOURCES Q12g, 2H]"),
 )  # fmt: skip
 
 
@@ -181,7 +187,15 @@ def organization_measures(result: RunResult) -> dict[str, float]:
         "cycle_days": float(((won["closed_at"] - won["opportunity_at"]) / 24.0).median()),  # calendar days
         "inside_attrition": _ratio(quits, rep_years),
         "repeat_questions": summary["repeat_question_rate"],
+        "field_attrition": _ratio(summary["field_quits"], field_seat_years(result)),
+        "sales_cost_per_revenue": summary["sales_cost_per_revenue"],
+        "cac_payback_months": summary["cac_payback_months"],
     }
+
+
+def field_seat_years(result: RunResult) -> float:
+    """Field seats times the years run."""
+    return result.scenario.organization.field_reps * result.scenario.simulation.days / DAYS_PER_YEAR
 
 
 def revenue_measure(result: RunResult) -> dict[str, float]:

@@ -15,7 +15,7 @@ import typing
 from dataclasses import dataclass
 from typing import Literal
 
-Unit = Literal["dollars", "share", "count", "hours", "points", "ratio", "score"]
+Unit = Literal["dollars", "share", "count", "hours", "points", "ratio", "months", "score"]
 UNITS: tuple[Unit, ...] = typing.get_args(Unit)
 
 
@@ -26,7 +26,7 @@ class KPI:
     Attributes:
         name: the key in summary.json.
         unit: how its value reads: dollars, share (0-1, shown as %), count,
-            hours (calendar hours), points (satisfaction, 0-100), ratio, score.
+            hours (calendar hours), points (satisfaction, 0-100), ratio, months, score.
         good: +1 more is better, -1 less is better, 0 neither (for the business or the prospect).
         label: its name for people, in running text (lower case unless a proper abbreviation).
         description: what it measures, in one line.
@@ -86,12 +86,31 @@ KPIS: tuple[KPI, ...] = (
         "Share of prospects at 40 or less at the end (10 points below neutral)."),
     KPI("repeat_question_rate", "share", -1, "prospects asked to repeat themselves",
         "Share of met handed-off leads whose field rep asked the same questions again."),
-    KPI("cost_of_sales", "dollars", -1, "cost of sales", "Salaries plus commissions."),
-    KPI("salaries", "dollars", -1, "salaries", "Salaries paid over the run."),
+    KPI("cost_of_sales", "dollars", -1, "cost of sales",
+        "What the sales organization cost: salaries (managers included), commissions, tools and hiring."),
+    KPI("salaries", "dollars", -1, "salaries", "Salaries paid over the run, first-line managers and heads included."),
     KPI("commissions", "dollars", 0, "commissions", "Commissions paid (they rise with what is sold)."),
     KPI("profit", "dollars", 1, "profit", "Revenue minus cost of sales."),
     KPI("roi", "ratio", 1, "ROI (profit / cost of sales)", "Profit per dollar of cost of sales."),
     KPI("margin", "dollars", 1, "margin", "Revenue minus the cost of goods of the won deals."),
+    KPI("manager_cost", "dollars", -1, "managers and heads",
+        "First-line managers (one per reps_per_manager reps of each team) and the heads above them "
+        "(one for both teams under one manager, one each under two), part of salaries."),
+    KPI("tooling_cost", "dollars", -1, "sales tools", "CRM and sales tools of the reps in post."),
+    KPI("hiring_cost", "dollars", -1, "hiring", "Recruiting cost of the replacements hired for reps who left."),
+    KPI("marketing_cost", "dollars", -1, "marketing (inquiries)",
+        "What marketing paid for the inbound inquiries: market.cost_per_inquiry each."),
+    KPI("operating_profit", "dollars", 1, "operating profit",
+        "Margin (revenue less cost of goods) minus cost of sales and marketing: the P&L's bottom line."),
+    KPI("cost_per_lead", "dollars", -1, "marketing cost per qualified lead",
+        "Marketing cost per lead the inside team (or field) qualified."),
+    KPI("cac", "dollars", -1, "customer acquisition cost",
+        "Sales and marketing cost per new customer (won deal)."),
+    KPI("cac_payback_months", "months", -1, "CAC payback",
+        "Months of a new customer's gross margin that pay back their acquisition cost (a deal's value is a "
+        "year's contract)."),
+    KPI("sales_cost_per_revenue", "ratio", -1, "sales and marketing cost per $1 of new revenue",
+        "Cost of sales plus marketing over revenue."),
     KPI("mean_discount", "share", -1, "mean discount", "Mean discount given on won deals."),
     KPI("field_hours_wasted", "hours", -1, "field hours wasted",
         "Field time spent on leads that came to nothing: reviews of rejected or ignored leads, "
@@ -139,6 +158,11 @@ REPORT_KPIS: tuple[str, ...] = (
     "share_dissatisfied", "median_response_hours", "leads_qualified", "leads_handed_off", "leads_rejected",
     "leads_ignored", "repeat_question_rate", "mean_discount", "field_hours_wasted",
 )  # fmt: skip
+# The report's P&L: a year's money, top line to bottom line, then what a customer costs.
+PNL_KPIS: tuple[str, ...] = (
+    "revenue", "margin", "salaries", "manager_cost", "commissions", "tooling_cost", "hiring_cost", "cost_of_sales",
+    "profit", "marketing_cost", "operating_profit", "cac", "cac_payback_months", "sales_cost_per_revenue",
+)  # fmt: skip
 # The report's one-sentence findings per scenario.
 FINDING_KPIS: tuple[str, ...] = ("revenue", "profit", "prospect_satisfaction")
 # The panels of the KPI-change figure.
@@ -161,6 +185,7 @@ MONITOR_KPIS: tuple[str, ...] = (
 
 GROUPS: dict[str, tuple[str, ...]] = {
     "report": REPORT_KPIS,
+    "pnl": PNL_KPIS,
     "findings": FINDING_KPIS,
     "deltas": DELTA_KPIS,
     "comparison": COMPARISON_KPIS,

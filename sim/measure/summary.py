@@ -39,7 +39,7 @@ def summarize(leads: pd.DataFrame, revenue: float, cost_of_sales: float, cost_of
     Args:
         leads: the lead log (one row per lead, columns of ``LeadBook.to_frame``).
         revenue: dollars won.
-        cost_of_sales: salaries plus commissions, dollars.
+        cost_of_sales: salaries, commissions, tools and hiring, dollars.
         cost_of_goods: share of a deal's list value that is cost (for the margin).
 
     Returns:
@@ -88,11 +88,30 @@ def summarize(leads: pd.DataFrame, revenue: float, cost_of_sales: float, cost_of
     }
 
 
+def costs(kpis: dict[str, float], model: SalesOrgModel) -> dict[str, float]:
+    """The P&L beyond the cost of sales: managers, tools, hiring, marketing, and what a customer costs."""
+    marketing = float(model.marketing_cost)
+    spend = kpis["cost_of_sales"] + marketing
+    won = kpis["deals_won"]
+    return {
+        "manager_cost": float(model.manager_cost),
+        "tooling_cost": float(model.tooling_cost),
+        "hiring_cost": float(model.hiring_cost),
+        "marketing_cost": marketing,
+        "operating_profit": kpis["margin"] - spend,
+        "cost_per_lead": _ratio(marketing, kpis["leads_qualified"]),
+        "cac": _ratio(spend, won),
+        "cac_payback_months": _ratio(12 * spend, kpis["margin"]) if kpis["margin"] > 0 else float("nan"),
+        "sales_cost_per_revenue": _ratio(spend, kpis["revenue"]),
+    }
+
+
 def summarize_model(model: SalesOrgModel, leads: pd.DataFrame) -> dict[str, float]:
     """KPIs of a finished model, with the organization's state at the end, in the registry's order."""
     kpis = summarize(leads, model.revenue, model.cost_of_sales, model.params.cost_of_goods)
     kpis["salaries"] = float(model.salaries)
     kpis["commissions"] = float(model.commissions)
+    kpis.update(costs(kpis, model))
     kpis["field_hours_wasted"] = float(model.field_hours_wasted)
     kpis["inside_bar_gap"] = model.mean_inside_bar_gap()
     kpis["field_trust"] = model.mean_trust()

@@ -64,6 +64,7 @@ class FieldRep(Rep):
         self.pending = 0
         self.booked = 0  # accepted leads whose first meeting is still to come
         self.quits = 0  # reps who left this seat so far
+        self.hires = 0  # replacements hired into this seat so far
         self.rehire_day = 0
         # the organization has been selling for years: the reps in post are at their tenure mix
         tenure = DAYS_PER_YEAR / max(p.field_attrition, 1e-12)  # mean days in the job
@@ -110,6 +111,7 @@ class FieldRep(Rep):
             return True
         if not self.active and day >= self.rehire_day:
             self.hire()
+            self.hires += 1
         return False
 
     @property

@@ -46,6 +46,7 @@ class InsideRep(Rep):
         self.rehire_day = 0
         self.handed_off = 0
         self.quits = 0
+        self.hires = 0  # replacements hired into this seat so far
         self.hire(days_employed=model.streams["org.inside_tenure"].exponential(model.params.inside_tenure_days))
 
     # ----------------------------------------------------------- staffing
@@ -77,6 +78,7 @@ class InsideRep(Rep):
             self.quits += 1
         elif not self.active and day >= self.rehire_day:
             self.hire()
+            self.hires += 1
 
     @property
     def bar(self) -> float:

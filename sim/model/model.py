@@ -88,6 +88,9 @@ class SalesOrgModel(mesa.Model):
         self.salaries = 0.0
         self.commissions = 0.0
         self.reassigned = 0  # open leads and deals moved to a teammate when their field rep left
+        self.manager_cost = 0.0  # first-line managers and department heads (in salaries)
+        self.inquiries = 0  # new inbound inquiries (what marketing pays for)
+        self.tooling_cost = 0.0  # CRM and sales tools of the reps in post
         self.collect = collect
         self._feedback: dict[int, list[float]] = {}
         p = self.params
@@ -190,6 +193,7 @@ class SalesOrgModel(mesa.Model):
             volume = 1.0 - p.reputation_effect * max(0.0, p.sat_start - mean_sat) / p.sat_start
         for lead in self.market.inbound(day, self.book.next_id(), self.params.sat_start, volume):
             self.book.add(lead)
+            self.inquiries += 1
             self.inquire(lead)
 
     def inquire(self, lead: Lead) -> None:
@@ -235,8 +239,10 @@ class SalesOrgModel(mesa.Model):
         active_inside = sum(rep.active for rep in self.inside_reps)
         active_field = sum(rep.active for rep in self.field_reps)
         yearly = active_inside * p.inside_salary + active_field * p.field_salary
-        yearly += self.managers * p.manager_salary
+        yearly += self.managers * p.manager_salary + p.department_heads * p.head_salary
         self.salaries += yearly / DAYS_PER_YEAR
+        self.manager_cost += (self.managers * p.manager_salary + p.department_heads * p.head_salary) / DAYS_PER_YEAR
+        self.tooling_cost += (active_inside + active_field) * p.tooling_per_rep / DAYS_PER_YEAR
 
     # ------------------------------------------------------------ leads
     def new_lead(self, source: str, factory: ProspectFactory, at: float, team: int | None) -> Lead:
@@ -377,8 +383,20 @@ class SalesOrgModel(mesa.Model):
 
     @property
     def cost_of_sales(self) -> float:
-        """Salaries and commissions paid so far, in dollars."""
-        return self.salaries + self.commissions
+        """What the sales organization has cost so far, in dollars: salaries, commissions, tools and hiring."""
+        return self.salaries + self.commissions + self.tooling_cost + self.hiring_cost
+
+    @property
+    def hiring_cost(self) -> float:
+        """What filling the seats of reps who left has cost so far, in dollars."""
+        p = self.params
+        inside = sum(r.hires for r in self.inside_reps) * p.inside_hiring_cost
+        return inside + sum(r.hires for r in self.field_reps) * p.field_hiring_cost
+
+    @property
+    def marketing_cost(self) -> float:
+        """What marketing has paid for the inbound inquiries so far, in dollars (``cost_per_inquiry`` each)."""
+        return self.inquiries * self.params.cost_per_inquiry
 
     def mean_inside_bar_gap(self) -> float:
         """Mean distance between inside reps' bars and the mean field bar."""

@@ -3,7 +3,7 @@
 Dollars read ``$1.23M``, ``$456k``, ``$789`` (``-$1.23M`` below zero); shares
 as percentages (``12.3%``) and a share's change in percentage points
 (``+2.1 pp``); counts as whole numbers with thousands separators; hours with
-``h``; satisfaction points with one decimal; ratios with ``x``; scores to three
+``h``; satisfaction points with one decimal; ratios with ``x``; months with one decimal; scores to three
 significant digits. Each formatter has a signed form (``+$1.20M``) and an
 axis-tick form (``$1.5M``, trailing zeros dropped), all from the same function.
 None, NaN and infinities read ``n/a``.
@@ -69,6 +69,7 @@ FORMATTERS: dict[str, Callable[[float, bool], str]] = {
     "hours": lambda x, tick: f"{_number(x, tick)} h",
     "points": _fixed(1),
     "ratio": _fixed(2, "x"),
+    "months": _fixed(1, " months"),
     "score": _number,
 }
 

@@ -17,7 +17,7 @@ from sim.config.labels import describe_lever
 from sim.experiments.compare import Comparison, lever_differences
 from sim.experiments.files import atomic_write
 from sim.experiments.runs import versions
-from sim.measure.kpis import FINDING_KPIS, REPORT_KPIS, kpi
+from sim.measure.kpis import FINDING_KPIS, PNL_KPIS, REPORT_KPIS, kpi
 from sim.present.figures import comparison_figures, lever_rows
 from sim.present.format import format_change, format_change_interval, format_interval, format_kpi
 
@@ -31,10 +31,10 @@ CAPTIONS = {
 }
 
 
-def _kpi_rows(comparison: Comparison) -> list[dict[str, Any]]:
+def _kpi_rows(comparison: Comparison, names: tuple[str, ...] = REPORT_KPIS) -> list[dict[str, Any]]:
     table = comparison.table.set_index(["scenario", "kpi"])
     rows = []
-    for name in REPORT_KPIS:
+    for name in names:
         cells = []
         for i, scenario in enumerate(comparison.names):
             r = table.loc[(scenario, name)]
@@ -132,6 +132,7 @@ def render(comparison: Comparison, figures: dict[str, Path], command: str) -> st
         days=comparison.scenarios[0].simulation.days,
         findings=_findings(comparison),
         kpi_rows=_kpi_rows(comparison),
+        pnl_rows=_kpi_rows(comparison, PNL_KPIS),
         figures=[
             {"title": name, "caption": CAPTIONS[name], "data": _b64(path)}
             for name, path in figures.items()

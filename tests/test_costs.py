@@ -1,0 +1,52 @@
+"""What the organization costs: managers by span and structure, tools, hiring, marketing, and the P&L."""
+
+import pytest
+
+import sim
+from sim.config.params import Params
+from sim.config.scenario import ScenarioError, load_scenario
+from sim.model.model import SalesOrgModel
+
+
+def _summary(*overrides: str, scenario: str = "aligned", days: int = 120):
+    return sim.run(scenario, seed=3, days=days, overrides=list(overrides)).summary
+
+
+def test_one_manager_over_both_teams_costs_one_head_less():
+    one = _summary("organization.management=one_manager")
+    two = _summary("organization.management=two_managers")
+    assert two["manager_cost"] - one["manager_cost"] == pytest.approx(Params().head_salary * 120 / 365)
+
+
+def test_managers_follow_the_span_of_control():
+    small = _summary("organization.inside_reps=8")
+    large = _summary("organization.inside_reps=9")  # a ninth inside rep needs a second manager
+    assert large["manager_cost"] - small["manager_cost"] == pytest.approx(Params().manager_salary * 120 / 365)
+
+
+def test_marketing_pays_for_each_inquiry_and_the_pnl_adds_up():
+    paid_run = sim.run("aligned", seed=3, days=120, overrides=["market.cost_per_inquiry=300"])
+    paid = paid_run.summary
+    free = _summary("market.cost_per_inquiry=0")
+    inquiries = int((paid_run.leads["source"] == "inbound").sum())
+    assert free["marketing_cost"] == 0 and paid["marketing_cost"] == pytest.approx(300 * inquiries)
+    assert free["operating_profit"] == pytest.approx(free["margin"] - free["cost_of_sales"])
+    assert paid["revenue"] == free["revenue"]  # what marketing pays changes nobody's behaviour
+    assert paid["operating_profit"] == pytest.approx(free["operating_profit"] - paid["marketing_cost"])
+    assert paid["cac"] > free["cac"] and paid["cost_per_lead"] == pytest.approx(
+        paid["marketing_cost"] / paid["leads_qualified"]
+    )
+
+
+def test_each_replacement_costs_its_hiring_fee():
+    p = Params()
+    model = SalesOrgModel(load_scenario("aligned", ["behavior.field_attrition=0.9"]), seed=3).run(days=240)
+    field_hires = sum(r.hires for r in model.field_reps)
+    inside_hires = sum(r.hires for r in model.inside_reps)
+    assert field_hires > 0 and field_hires <= sum(r.quits for r in model.field_reps)
+    assert model.hiring_cost == pytest.approx(field_hires * p.field_hiring_cost + inside_hires * p.inside_hiring_cost)
+
+
+def test_a_negative_cost_per_inquiry_is_refused_naming_the_key():
+    with pytest.raises(ScenarioError, match=r"market\.cost_per_inquiry"):
+        load_scenario("aligned", ["market.cost_per_inquiry=-5"])
