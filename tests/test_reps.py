@@ -60,6 +60,7 @@ def test_a_field_rep_ignores_doubted_leads_more_when_cherry_picking_small_deals(
             lead = inbound_lead(i, fit=0.2)  # a misfit: always doubted
             lead.value = 1_000.0  # a small deal
             lead.handed_off_at = 0.0
+            lead.field_rep = rep.unique_id  # the handoff names the rep
             rep.pending += 1
             rep.review(lead, 1.0)
             count += lead.state is State.IGNORED

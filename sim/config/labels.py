@@ -15,6 +15,7 @@ LEVER_LABELS: dict[str, str] = {
     "market.deal_value_sigma": "spread of deal values (sigma of the log)",
     "market.reputation_effect": "reputation effect on inquiries (0-1)",
     "market.addressable_accounts": "accounts in the market reps can prospect",
+    "market.cost_per_inquiry": "marketing cost per inbound inquiry ($)",
     "organization.structure": "teams",
     "organization.management": "managers",
     "organization.inside_reports_to": "inside sales reports to",
