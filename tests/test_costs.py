@@ -50,3 +50,17 @@ def test_each_replacement_costs_its_hiring_fee():
 def test_a_negative_cost_per_inquiry_is_refused_naming_the_key():
     with pytest.raises(ScenarioError, match=r"market\.cost_per_inquiry"):
         load_scenario("aligned", ["market.cost_per_inquiry=-5"])
+
+
+def test_the_weighted_pipeline_is_the_open_deals_at_their_chance_to_win():
+    model = SalesOrgModel(load_scenario("aligned"), seed=3).run(days=150)
+    open_deals = [lead for lead in model.book if lead.state.value == "opportunity"]
+    assert open_deals
+    at_price = sum(lead.value * (1 - lead.discount) for lead in open_deals)
+    assert 0 < model.pipeline_value < at_price  # every open deal may still be lost
+    # a deal in its last stage is closer to a win than the same deal at its first
+    lead = max(open_deals, key=lambda d: d.deal.stage)
+    rep = model.field_rep_by_id[lead.field_rep]
+    ahead = lead.deal.win_chance(rep, lead)
+    lead.deal.stage -= 1
+    assert lead.deal.win_chance(rep, lead) < ahead

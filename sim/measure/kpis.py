@@ -112,6 +112,9 @@ KPIS: tuple[KPI, ...] = (
     KPI("sales_cost_per_revenue", "ratio", -1, "sales and marketing cost per $1 of new revenue",
         "Cost of sales plus marketing over revenue."),
     KPI("mean_discount", "share", -1, "mean discount", "Mean discount given on won deals."),
+    KPI("pipeline_value", "dollars", 1, "weighted open pipeline",
+        "Open deals at the end, each at its price times its chance to win the stages still ahead as it "
+        "stands then: the revenue the pipeline is expected to bring after the run."),
     KPI("field_hours_wasted", "hours", -1, "field hours wasted",
         "Field time spent on leads that came to nothing: reviews of rejected or ignored leads, "
         "meetings with lapsed or disqualified prospects."),
@@ -160,8 +163,9 @@ REPORT_KPIS: tuple[str, ...] = (
 )  # fmt: skip
 # The report's P&L: a year's money, top line to bottom line, then what a customer costs.
 PNL_KPIS: tuple[str, ...] = (
-    "revenue", "margin", "salaries", "manager_cost", "commissions", "tooling_cost", "hiring_cost", "cost_of_sales",
-    "profit", "marketing_cost", "operating_profit", "cac", "cac_payback_months", "sales_cost_per_revenue",
+    "revenue", "pipeline_value", "margin", "salaries", "manager_cost", "commissions", "tooling_cost", "hiring_cost",
+    "cost_of_sales", "profit", "marketing_cost", "operating_profit", "cac", "cac_payback_months",
+    "sales_cost_per_revenue",
 )  # fmt: skip
 # The report's one-sentence findings per scenario.
 FINDING_KPIS: tuple[str, ...] = ("revenue", "profit", "prospect_satisfaction")

@@ -122,6 +122,7 @@ def summarize_model(model: SalesOrgModel, leads: pd.DataFrame) -> dict[str, floa
     kpis["field_overbooked_share"] = sum(r.days_overbooked for r in reps) / days if days else float("nan")
     kpis["open_opportunities_per_rep"] = float(sum(r.open_opps for r in reps) / len(reps)) if reps else float("nan")
     kpis["leads_returned_for_capacity"] = sum(r.returned for r in reps)
+    kpis["pipeline_value"] = float(model.pipeline_value)
     kpis["field_quits"] = model.field_quits
     kpis["leads_reassigned"] = model.reassigned
     reviews = sum(r.reviews for r in reps)

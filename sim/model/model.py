@@ -387,6 +387,16 @@ class SalesOrgModel(mesa.Model):
         return self.salaries + self.commissions + self.tooling_cost + self.hiring_cost
 
     @property
+    def pipeline_value(self) -> float:
+        """The open pipeline weighted by each deal's chance to win from where it stands, in dollars of revenue."""
+        total = 0.0
+        for lead in self.book:
+            if lead.state is State.OPPORTUNITY:
+                rep = self.field_rep_by_id[lead.field_rep]
+                total += lead.value * (1 - lead.discount) * lead.deal.win_chance(rep, lead)
+        return total
+
+    @property
     def hiring_cost(self) -> float:
         """What filling the seats of reps who left has cost so far, in dollars."""
         p = self.params

@@ -85,7 +85,13 @@ class Opportunity:
 
     def passes(self, rep: FieldRep, lead: Lead) -> bool:
         """Does the prospect move on past the stage now ending?"""
+        return self.luck.random() < self.stage_chance(rep, lead)
+
+    def stage_chance(self, rep: FieldRep, lead: Lead) -> float:
+        """The chance to pass one stage, as the deal stands now."""
         p = rep.model.params
-        n_stages = max(1, int(p.stages))
-        chance = logistic(win_logit(p, lead, self.intent, rep.skill, rep.load)) ** (1.0 / n_stages)
-        return self.luck.random() < chance
+        return logistic(win_logit(p, lead, self.intent, rep.skill, rep.load)) ** (1.0 / max(1, int(p.stages)))
+
+    def win_chance(self, rep: FieldRep, lead: Lead) -> float:
+        """The chance to pass every stage still ahead, as the deal stands now (for the weighted pipeline)."""
+        return self.stage_chance(rep, lead) ** (max(1, int(rep.model.params.stages)) - self.stage)
