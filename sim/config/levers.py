@@ -77,7 +77,7 @@ STRUCTURE = {"one_team": (0.70, "one", 0.4, 0.07), "two_teams": (0.40, "two", 0.
 MANAGEMENT = {"one_manager": (0.92, 0.8, 0.6, 0.0), "two_managers": (0.70, 0.2, 1.0, 1.0)}
 
 # organization.management -> the leaders above the first-line managers: one head of sales over
-# both teams, or a head of each (Params.head_salary each).
+# both teams, or a head of each (Params.head_salary each); a company with one team has one head.
 HEADS = {"one_manager": 1.0, "two_managers": 2.0}
 
 # organization.inside_shared_across_teams -> (trust bonus, notes bonus) of a
@@ -162,7 +162,7 @@ def derive(scenario: Scenario) -> Params:
         deal_value_median=scenario.market.deal_value_median,
         deal_value_sigma=scenario.market.deal_value_sigma,
         cost_per_inquiry=scenario.market.cost_per_inquiry,
-        department_heads=HEADS[org.management],
+        department_heads=HEADS[org.management] if org.inside_reps and org.field_reps else 1.0,
         reputation_effect=scenario.market.reputation_effect,
         addressable_accounts=float(scenario.market.addressable_accounts),
         two_systems=float(systems == "two"),

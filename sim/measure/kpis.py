@@ -93,9 +93,9 @@ KPIS: tuple[KPI, ...] = (
     KPI("profit", "dollars", 1, "profit", "Revenue minus cost of sales."),
     KPI("roi", "ratio", 1, "ROI (profit / cost of sales)", "Profit per dollar of cost of sales."),
     KPI("margin", "dollars", 1, "margin", "Revenue minus the cost of goods of the won deals."),
-    KPI("manager_cost", "dollars", -1, "managers and heads",
-        "First-line managers (one per reps_per_manager reps of each team) and the heads above them "
-        "(one for both teams under one manager, one each under two), part of salaries."),
+    KPI("manager_cost", "dollars", -1, "of which managers and heads",
+        "First-line managers (one per reps_per_manager inside reps and one per reps_per_manager field reps) and "
+        "the heads above them (one for both teams under one manager, one each under two), part of salaries."),
     KPI("tooling_cost", "dollars", -1, "sales tools", "CRM and sales tools of the reps in post."),
     KPI("hiring_cost", "dollars", -1, "hiring", "Recruiting cost of the replacements hired for reps who left."),
     KPI("marketing_cost", "dollars", -1, "marketing (inquiries)",
@@ -103,7 +103,7 @@ KPIS: tuple[KPI, ...] = (
     KPI("operating_profit", "dollars", 1, "operating profit",
         "Margin (revenue less cost of goods) minus cost of sales and marketing: the P&L's bottom line."),
     KPI("cost_per_lead", "dollars", -1, "marketing cost per qualified lead",
-        "Marketing cost per lead the inside team (or field) qualified."),
+        "Marketing cost per inbound inquiry qualified (by the inside team, or the field where it answers)."),
     KPI("cac", "dollars", -1, "customer acquisition cost",
         "Sales and marketing cost per new customer (won deal)."),
     KPI("cac_payback_months", "months", -1, "CAC payback",

@@ -79,7 +79,7 @@ def summarize(leads: pd.DataFrame, revenue: float, cost_of_sales: float, cost_of
         else float("nan"),
         "prospect_satisfaction": float(prospects["satisfaction"].mean()),
         "share_dissatisfied": _ratio(int((prospects["satisfaction"] <= DISSATISFIED_AT).sum()), len(prospects)),
-        "repeat_question_rate": _ratio(int(leads["repeated_questions"].sum()), int(followed.sum())),
+        "repeat_question_rate": _ratio(int((leads["repeated_questions"] & followed).sum()), int(followed.sum())),
         "cost_of_sales": float(cost_of_sales),
         "profit": float(revenue - cost_of_sales),
         "roi": _ratio(revenue - cost_of_sales, cost_of_sales),
@@ -99,7 +99,7 @@ def costs(kpis: dict[str, float], model: SalesOrgModel) -> dict[str, float]:
         "hiring_cost": float(model.hiring_cost),
         "marketing_cost": marketing,
         "operating_profit": kpis["margin"] - spend,
-        "cost_per_lead": _ratio(marketing, kpis["leads_qualified"]),
+        "cost_per_lead": _ratio(marketing, kpis["inbound_qualified"]),
         "cac": _ratio(spend, won),
         "cac_payback_months": _ratio(12 * spend, kpis["margin"]) if kpis["margin"] > 0 else float("nan"),
         "sales_cost_per_revenue": _ratio(spend, kpis["revenue"]),
@@ -111,7 +111,9 @@ def summarize_model(model: SalesOrgModel, leads: pd.DataFrame) -> dict[str, floa
     kpis = summarize(leads, model.revenue, model.cost_of_sales, model.params.cost_of_goods)
     kpis["salaries"] = float(model.salaries)
     kpis["commissions"] = float(model.commissions)
+    kpis["inbound_qualified"] = int(leads.loc[leads["source"] == "inbound", "qualified_at"].notna().sum())
     kpis.update(costs(kpis, model))
+    del kpis["inbound_qualified"]
     kpis["field_hours_wasted"] = float(model.field_hours_wasted)
     kpis["inside_bar_gap"] = model.mean_inside_bar_gap()
     kpis["field_trust"] = model.mean_trust()

@@ -82,7 +82,7 @@ class FieldRep(Rep):
 
     # ----------------------------------------------------------- staffing
     def hire(self, days_employed: float = 0.0) -> None:
-        """Fill the seat: a new rep with a bar, a skill and a ramp of their own, trusting inside as the team does."""
+        """Fill the seat: a new rep with a bar, a skill and a ramp of their own, and the initial trust."""
         p = self.model.params
         streams = self.model.streams
         self.active = True
@@ -91,7 +91,7 @@ class FieldRep(Rep):
         self._bar = min(1.0, max(0.0, bar))
         skill = p.field_skill + p.field_skill_sd * streams["org.field_skill"].standard_normal()
         self.full_skill = min(1.0, max(0.0, skill))
-        self.ramp_days = ramp_days(streams["org.field_ramp"].random())
+        self.ramp_days = max(1.0, ramp_days(streams["org.field_ramp"].random()))
         self.trust = p.initial_trust
         self.busy_today = 0.0  # hours spent today on reviews, answers and meetings
         self.hours_load = 0.0  # hours the work asks for as a share of the selling hours, over the last week or so

@@ -263,8 +263,14 @@ class SalesOrgModel(mesa.Model):
         return self.book.add(lead)
 
     def _route(self, lead: Lead) -> FieldRep | None:
-        """Pick the field rep for a lead by the routing rule among the reps in post (see docs/MODEL.md)."""
-        reps = [r for r in self.field_by_team[lead.team] if r.in_post] or [r for r in self.field_reps if r.in_post]
+        """Pick the field rep for a lead by the routing rule among the reps in post (see docs/MODEL.md).
+
+        With nobody in post anywhere (every seat empty or in training), the team's seats
+        take it and the manager covers them, as with a leaver's book; None only without
+        any field seat.
+        """
+        team = self.field_by_team[lead.team]
+        reps = [r for r in team if r.in_post] or [r for r in self.field_reps if r.in_post] or team or self.field_reps
         return self.router.pick(lead, reps) if reps else None
 
     def reassign(self, leaver: FieldRep) -> None:
@@ -286,7 +292,8 @@ class SalesOrgModel(mesa.Model):
         for lead in self.book:
             if lead.field_rep != leaver.unique_id or lead.state not in REASSIGNED_STATES:
                 continue
-            heir = min(heirs, key=lambda r: (r.open_opps + r.pending + r.booked, r.unique_id))
+            # the freest for their experience: a rep still ramping takes less of a leaver's book
+            heir = min(heirs, key=lambda r: ((r.open_opps + r.pending + r.booked) / r.ramp, r.unique_id))
             lead.field_rep = heir.unique_id
             self.reassigned += 1
             if lead.state is State.OPPORTUNITY:
