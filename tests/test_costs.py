@@ -64,3 +64,12 @@ def test_the_weighted_pipeline_is_the_open_deals_at_their_chance_to_win():
     ahead = lead.deal.win_chance(rep, lead)
     lead.deal.stage -= 1
     assert lead.deal.win_chance(rep, lead) < ahead
+
+
+def test_a_company_with_one_team_has_one_head():
+    p = Params()
+    field_only = sim.run("field_only", seed=3, days=120)
+    managers = -(-20 // int(p.reps_per_manager))  # first-line managers of 20 field reps
+    assert field_only.summary["manager_cost"] == pytest.approx(
+        (managers * p.manager_salary + p.head_salary) * 120 / 365
+    )
