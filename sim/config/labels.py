@@ -16,6 +16,8 @@ LEVER_LABELS: dict[str, str] = {
     "market.reputation_effect": "reputation effect on inquiries (0-1)",
     "market.addressable_accounts": "accounts in the market reps can prospect",
     "market.cost_per_inquiry": "marketing cost per inbound inquiry ($)",
+    "compensation.field_quota": "field rep's annual quota ($ of revenue)",
+    "compensation.inside_quota": "inside rep's annual quota (on the plan's metric)",
     "organization.structure": "teams",
     "organization.management": "managers",
     "organization.inside_reports_to": "inside sales reports to",

@@ -32,6 +32,12 @@ INSIDE_PAY_SHIFT = {"per_lead": -0.10, "per_opportunity": 0.0, "revenue": 0.03}
 # the bar follows the mix of what the rep is paid for
 INSIDE_PAY_SHIFT["hybrid"] = (INSIDE_PAY_SHIFT["per_opportunity"] + INSIDE_PAY_SHIFT["revenue"]) / 2
 
+# compensation.inside -> the inside quota when the scenario sets none, on the plan's own metric:
+# 15 qualified meetings a month handed off (TOPO 2017: 18+ SQLs a month for leading teams), or,
+# paid on opportunities or revenue, the two thirds of them that become opportunities (TOPO: top
+# teams convert 59% of SQLs; docs/SOURCES.md Q12d).
+INSIDE_QUOTA = {"per_lead": 180.0, "per_opportunity": 120.0, "revenue": 120.0, "hybrid": 120.0}
+
 # compensation.field -> mean discount given to close. Revenue-paid reps buy
 # deals with price; margin-paid reps protect it. Bain (Kermisch): revenue-only
 # pay closed "most deals at the lowest permissible margin", and realigned
@@ -124,6 +130,7 @@ EVIDENCE = {
     "DEDICATED": ("assumption", "trust +0.05-0.15; notes +0.02-0.08"),
     "HEADS": ("the organization chart the lever names", "1 or 2 heads (0-2: a founder may lead both)"),
     "SLA_PRESSURE_UNENFORCED": ("assumption", "0.1-0.4"),
+    "INSIDE_QUOTA": ("TOPO 2017 (docs/SOURCES.md Q12d)", "8-25 meetings a month; 40-70% of them opportunities"),
     "NOTES": (
         "Kana 2013: 69% had to repeat themselves (FACTS 5) for cold; warm is an assumption",
         "cold 0.25-0.45; warm 0.8-0.95",
@@ -162,6 +169,8 @@ def derive(scenario: Scenario) -> Params:
         deal_value_median=scenario.market.deal_value_median,
         deal_value_sigma=scenario.market.deal_value_sigma,
         cost_per_inquiry=scenario.market.cost_per_inquiry,
+        field_quota=pay.field_quota,
+        inside_quota=pay.inside_quota if pay.inside_quota is not None else INSIDE_QUOTA[pay.inside],
         department_heads=HEADS[org.management] if org.inside_reps and org.field_reps else 1.0,
         reputation_effect=scenario.market.reputation_effect,
         addressable_accounts=float(scenario.market.addressable_accounts),

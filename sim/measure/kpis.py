@@ -132,6 +132,14 @@ KPIS: tuple[KPI, ...] = (
         "Open opportunities per field rep at the end of the run (capacity: field_capacity)."),
     KPI("leads_returned_for_capacity", "count", -1, "leads the field had no room for",
         "Wanted leads the field handed back to nurture because its reps were over capacity."),
+    KPI("quota_attainment_share", "share", 1, "field reps making quota",
+        "Share of field reps (a quarter or more in post, leavers included) whose revenue reached their quota "
+        "(compensation.field_quota, prorated to their days in post)."),
+    KPI("median_quota_attainment", "share", 1, "median field quota attainment",
+        "The median field rep's revenue as a share of their prorated quota."),
+    KPI("inside_quota_attainment_share", "share", 1, "inside reps making quota",
+        "Share of inside reps (a quarter or more in seat) credited with their quota on their plan's metric "
+        "(leads handed off under per_lead, opportunities from their leads otherwise)."),
     KPI("field_quits", "count", -1, "field reps who left",
         "Field reps who left during the run (each seat is refilled after field_hiring_days, and the new "
         "hire ramps)."),

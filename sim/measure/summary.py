@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from sim.config.params import DAYS_PER_YEAR
 from sim.measure.kpis import KPI_NAMES
 
 if TYPE_CHECKING:
@@ -88,6 +89,33 @@ def summarize(leads: pd.DataFrame, revenue: float, cost_of_sales: float, cost_of
     }
 
 
+QUOTA_MIN_DAYS = 91  # a rep is judged on quota after a quarter in post
+
+
+def attainment(tenures: list[tuple[float, int]], quota: float) -> np.ndarray:
+    """Each rep's credit over their quota prorated to their days, for reps a quarter in post or more."""
+    kept = [(credited, days) for credited, days in tenures if days >= QUOTA_MIN_DAYS]
+    if not kept or quota <= 0:
+        return np.array([])
+    return np.array([credited / (quota * days / DAYS_PER_YEAR) for credited, days in kept])
+
+
+def quotas(model: SalesOrgModel) -> dict[str, float]:
+    """Who made quota: field reps on revenue, inside reps on their plan's metric (reps who left included)."""
+    p = model.params
+    field = attainment(
+        model.field_tenures + [(r.sold, r.days_selling) for r in model.field_reps if r.active], p.field_quota
+    )
+    inside = attainment(
+        model.inside_tenures + [(r.credited, r.days_in_seat) for r in model.inside_reps if r.active], p.inside_quota
+    )
+    return {
+        "quota_attainment_share": float((field >= 1.0).mean()) if len(field) else float("nan"),
+        "median_quota_attainment": float(np.median(field)) if len(field) else float("nan"),
+        "inside_quota_attainment_share": float((inside >= 1.0).mean()) if len(inside) else float("nan"),
+    }
+
+
 def costs(kpis: dict[str, float], model: SalesOrgModel) -> dict[str, float]:
     """The P&L beyond the cost of sales: managers, tools, hiring, marketing, and what a customer costs."""
     marketing = float(model.marketing_cost)
@@ -125,6 +153,7 @@ def summarize_model(model: SalesOrgModel, leads: pd.DataFrame) -> dict[str, floa
     kpis["open_opportunities_per_rep"] = float(sum(r.open_opps for r in reps) / len(reps)) if reps else float("nan")
     kpis["leads_returned_for_capacity"] = sum(r.returned for r in reps)
     kpis["pipeline_value"] = float(model.pipeline_value)
+    kpis.update(quotas(model))
     kpis["field_quits"] = model.field_quits
     kpis["leads_reassigned"] = model.reassigned
     reviews = sum(r.reviews for r in reps)

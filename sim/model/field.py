@@ -93,6 +93,8 @@ class FieldRep(Rep):
         self.full_skill = min(1.0, max(0.0, skill))
         self.ramp_days = max(1.0, ramp_days(streams["org.field_ramp"].random()))
         self.trust = p.initial_trust
+        self.sold = 0.0  # revenue this rep (since hired) has closed
+        self.days_selling = 0  # days this rep has been in post (the quota is prorated to them)
         self.busy_today = 0.0  # hours spent today on reviews, answers and meetings
         self.hours_load = 0.0  # hours the work asks for as a share of the selling hours, over the last week or so
         self.next_field_lead = self.model.field_gaps.next() / max(p.field_leads_per_hour, 1e-12)  # prospecting hours
@@ -105,6 +107,7 @@ class FieldRep(Rep):
         p = self.model.params
         u = self.model.streams["org.field_quit"].random()  # drawn every day: keeps the stream aligned
         if self.active and u < p.field_attrition / DAYS_PER_YEAR:
+            self.model.field_tenures.append((self.sold, self.days_selling))  # the leaver's year, for attainment
             self.active = False
             self.rehire_day = day + int(p.field_hiring_days)
             self.quits += 1
@@ -379,6 +382,7 @@ class FieldRep(Rep):
         self.open_opps -= 1
         self.won += 1
         lead.revenue = lead.value * (1 - lead.discount)
+        self.sold += lead.revenue
         lead.feel(self.model.params.sat_won)
         lead.close(State.WON, t)
         self.model.on_won(lead)

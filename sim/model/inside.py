@@ -55,6 +55,8 @@ class InsideRep(Rep):
         p = self.model.params
         self.active = True
         self.days_employed = days_employed
+        self.credited = 0  # what this rep (since hired) is credited on the plan's metric
+        self.days_in_seat = 0  # days this rep has worked here (the quota is prorated to them)
         spread = p.inside_threshold_sd * self.model.streams["org.inside_bar"].standard_normal()
         self.own_bar = min(1.0, max(0.0, p.inside_threshold + spread))
         self.knowledge = p.product_knowledge
@@ -73,6 +75,7 @@ class InsideRep(Rep):
         p = self.model.params
         u = self.model.streams["org.inside_quit"].random()  # drawn every day: keeps the stream aligned
         if self.active and u < 1.0 / p.inside_tenure_days:
+            self.model.inside_tenures.append((self.credited, self.days_in_seat))
             self.active = False
             self.rehire_day = day + int(p.hiring_days)
             self.quits += 1
@@ -165,6 +168,8 @@ class InsideRep(Rep):
             done += rules.inside_hours * self.pace
         if self.model.handoff(lead, done):
             self.handed_off += 1
+            if self.params.inside_pay == "per_lead":
+                self.credited += 1  # the plan's metric: leads handed off
         else:
             lead.feel(p.sat_dropped)  # told a specialist would call; nobody is in the field to keep it
         return done

@@ -88,6 +88,8 @@ class SalesOrgModel(mesa.Model):
         self.salaries = 0.0
         self.commissions = 0.0
         self.reassigned = 0  # open leads and deals moved to a teammate when their field rep left
+        self.field_tenures: list[tuple[float, int]] = []  # (revenue closed, days in post) of field reps who left
+        self.inside_tenures: list[tuple[float, int]] = []  # (credited on the plan's metric, days) of inside reps
         self.manager_cost = 0.0  # first-line managers and department heads (in salaries)
         self.inquiries = 0  # new inbound inquiries (what marketing pays for)
         self.tooling_cost = 0.0  # CRM and sales tools of the reps in post
@@ -178,8 +180,10 @@ class SalesOrgModel(mesa.Model):
         self.accounts.rest_day()
         for rep in self.inside_reps:
             rep.days_employed += 1
+            rep.days_in_seat += rep.active
         for rep in self.field_reps:
             rep.days_employed += 1
+            rep.days_selling += rep.in_post
         self.day += 1
         if self.collect:
             self.datacollector.collect(self)
@@ -342,8 +346,12 @@ class SalesOrgModel(mesa.Model):
         self._feedback.clear()
 
     def on_opportunity(self, lead: Lead) -> None:
-        """Book what an opportunity pays the inside rep whose lead it was."""
+        """Book what an opportunity pays the inside rep whose lead it was, and credit it to their quota."""
         self.commissions += self.inside_pay.on_opportunity(lead)
+        if lead.inside_rep >= 0 and self.params.inside_pay != "per_lead":
+            rep = self._inside_by_id[lead.inside_rep]
+            if rep.active:
+                rep.credited += 1  # the plan's metric: opportunities from their leads
 
     def on_won(self, lead: Lead) -> None:
         """Book a won deal's revenue and the commissions it pays."""

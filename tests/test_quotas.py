@@ -1,0 +1,35 @@
+"""Quotas: who makes them, on each plan's own metric, prorated to the days a rep was in post."""
+
+import numpy as np
+import pytest
+
+import sim
+from sim.config.levers import INSIDE_QUOTA
+from sim.config.scenario import load_scenario
+from sim.measure.summary import QUOTA_MIN_DAYS, attainment
+from sim.model.model import SalesOrgModel
+
+
+def test_attainment_is_prorated_and_skips_reps_new_in_post():
+    shares = attainment([(375_000.0, 365), (375_000.0, 182), (1e6, QUOTA_MIN_DAYS - 1)], 750_000.0)
+    assert shares == pytest.approx(np.array([0.5, 375_000.0 / (750_000.0 * 182 / 365)]))
+
+
+def test_a_lower_quota_is_made_by_more_reps():
+    low = sim.run("aligned", seed=2, overrides=["compensation.field_quota=200000"]).summary
+    high = sim.run("aligned", seed=2, overrides=["compensation.field_quota=2000000"]).summary
+    assert low["revenue"] == high["revenue"]  # the quota changes nobody's behaviour yet: only who makes it
+    assert low["quota_attainment_share"] > high["quota_attainment_share"]
+    assert low["median_quota_attainment"] == pytest.approx(10 * high["median_quota_attainment"])
+
+
+def test_field_reps_are_credited_with_what_they_closed_leavers_included():
+    model = SalesOrgModel(load_scenario("aligned", ["behavior.field_attrition=0.9"]), seed=5).run(days=300)
+    credited = sum(sold for sold, _ in model.field_tenures) + sum(r.sold for r in model.field_reps if r.active)
+    assert model.field_tenures and credited == pytest.approx(model.revenue)
+
+
+def test_the_inside_quota_follows_the_plan_unless_set():
+    assert sim.derive(load_scenario("defined")).inside_quota == INSIDE_QUOTA["per_lead"]
+    assert sim.derive(load_scenario("aligned")).inside_quota == INSIDE_QUOTA["per_opportunity"]
+    assert sim.derive(load_scenario("aligned", ["compensation.inside_quota=40"])).inside_quota == 40
