@@ -116,7 +116,7 @@ def quotas(model: SalesOrgModel) -> dict[str, float]:
     }
 
 
-def costs(kpis: dict[str, float], model: SalesOrgModel) -> dict[str, float]:
+def costs(kpis: dict[str, float], model: SalesOrgModel, inbound_qualified: int) -> dict[str, float]:
     """The P&L beyond the cost of sales: managers, tools, hiring, marketing, and what a customer costs."""
     marketing = float(model.marketing_cost)
     spend = kpis["cost_of_sales"] + marketing
@@ -127,7 +127,7 @@ def costs(kpis: dict[str, float], model: SalesOrgModel) -> dict[str, float]:
         "hiring_cost": float(model.hiring_cost),
         "marketing_cost": marketing,
         "operating_profit": kpis["margin"] - spend,
-        "cost_per_lead": _ratio(marketing, kpis["inbound_qualified"]),
+        "cost_per_lead": _ratio(marketing, inbound_qualified),
         "cac": _ratio(spend, won),
         "cac_payback_months": _ratio(12 * spend, kpis["margin"]) if kpis["margin"] > 0 else float("nan"),
         "sales_cost_per_revenue": _ratio(spend, kpis["revenue"]),
@@ -139,9 +139,8 @@ def summarize_model(model: SalesOrgModel, leads: pd.DataFrame) -> dict[str, floa
     kpis = summarize(leads, model.revenue, model.cost_of_sales, model.params.cost_of_goods)
     kpis["salaries"] = float(model.salaries)
     kpis["commissions"] = float(model.commissions)
-    kpis["inbound_qualified"] = int(leads.loc[leads["source"] == "inbound", "qualified_at"].notna().sum())
-    kpis.update(costs(kpis, model))
-    del kpis["inbound_qualified"]
+    inbound_qualified = int(leads.loc[leads["source"] == "inbound", "qualified_at"].notna().sum())
+    kpis.update(costs(kpis, model, inbound_qualified))
     kpis["field_hours_wasted"] = float(model.field_hours_wasted)
     kpis["inside_bar_gap"] = model.mean_inside_bar_gap()
     kpis["field_trust"] = model.mean_trust()

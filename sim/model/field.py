@@ -6,7 +6,9 @@ Times are calendar hours since the start; every number comes from
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 
 from sim.config.params import DAYS_PER_WEEK, DAYS_PER_YEAR, HOURS_PER_DAY
 from sim.model.leads import U_DISCOUNT, U_OPP, U_REPEAT, U_REVIEW, Lead, State
@@ -29,6 +31,21 @@ def ramp_days(u: float) -> float:
             return low + (high - low) * (u - cumulative) / share
         low, cumulative = high, cumulative + share
     return RAMP_SPREAD[-1][0]
+
+
+def _worked_by_owner(event: Callable[[FieldRep, Lead, float], None]) -> Callable[[FieldRep, Lead, float], None]:
+    """A calendar event of a lead runs on the rep who owns the lead when it fires.
+
+    Events are booked on a seat; if the seat's rep left meanwhile, the lead went to a
+    teammate (:meth:`SalesOrgModel.reassign`), and the event passes to them.
+    """
+
+    @functools.wraps(event)
+    def run(self: FieldRep, lead: Lead, t: float) -> None:
+        owner = self if lead.field_rep == self.unique_id else self.model.field_rep_by_id[lead.field_rep]
+        event(owner, lead, t)
+
+    return run
 
 
 class FieldRep(Rep):
@@ -133,10 +150,6 @@ class FieldRep(Rep):
         """Selling skill now: a new hire sells at the ramp's share of their skill."""
         return self.full_skill * self.ramp
 
-    def owner(self, lead: Lead) -> FieldRep:
-        """The rep who works ``lead`` now: this seat, or the teammate its book went to when its rep left."""
-        return self if lead.field_rep == self.unique_id else self.model.field_rep_by_id[lead.field_rep]
-
     @property
     def bar(self) -> float:
         """The fit the rep wants before spending time on a lead."""
@@ -199,14 +212,12 @@ class FieldRep(Rep):
             return p.sla_hours * (1.0 - p.sla_deadline_share * u / hurry)
         return natural
 
+    @_worked_by_owner
     def respond(self, lead: Lead, t: float) -> None:
         """Answer an inquiry that no inside rep covers (field-only territory).
 
         The inquiry counts in the rep's load (``pending``) until it is answered or given up.
         """
-        if (owner := self.owner(lead)) is not self:  # reassigned when this seat's rep left
-            owner.respond(lead, t)
-            return
         p = self.model.params
         since, u = self.book_attempt(lead, t)
         self.busy_today += p.attempt_hours
@@ -226,11 +237,9 @@ class FieldRep(Rep):
             self.model.calendar.add(self.model.clock.after(t, self.inquiry_delay()), self.respond, lead)
 
     # --------------------------------------------------------- the handoff
+    @_worked_by_owner
     def review(self, lead: Lead, t: float) -> None:
         """Look at a handed-off lead: accept, reject back to inside, or ignore it."""
-        if (owner := self.owner(lead)) is not self:  # reassigned when this seat's rep left
-            owner.review(lead, t)
-            return
         p = self.model.params
         rules = self.model.handoff_rules
         streams = self.model.streams
@@ -323,20 +332,19 @@ class FieldRep(Rep):
         self.model.calendar.add(meeting, self.meet, lead)
 
     # --------------------------------------------------------- the selling
+    @_worked_by_owner
     def meet(self, lead: Lead, t: float) -> None:
         """First meeting: does the prospect still care, and is there an opportunity?"""
-        if (owner := self.owner(lead)) is not self:  # reassigned when this seat's rep left
-            owner.meet(lead, t)
-            return
         p = self.model.params
         lead.followed_up_at = t
         self.booked -= 1
-        self.busy_today += p.meeting_prep_hours + p.meeting_hours  # the rep reads up on the account, then meets
+        hours = p.meeting_prep_hours + p.meeting_hours  # the rep reads up on the account, then meets
+        self.busy_today += hours
         start = lead.qualified_at if lead.qualified_at is not None else lead.created_at
         intent_now = waiting_interest(lead.intent_at_handoff, t - start, p)
         if intent_now < p.lapse_intent:
             self.model.release(lead, State.LAPSED, t)
-            self.hours_wasted += p.meeting_prep_hours + p.meeting_hours
+            self.hours_wasted += hours
             return
         if lead.handed_off_at is not None and lead.draws[U_REPEAT] > p.notes_completeness:
             lead.repeated = True  # the field rep asks the same questions again
@@ -345,7 +353,7 @@ class FieldRep(Rep):
         if lead.draws[U_OPP] >= logistic(score):
             lead.feel(p.sat_disqualified)
             lead.close(State.DISQUALIFIED)
-            self.hours_wasted += p.meeting_prep_hours + p.meeting_hours
+            self.hours_wasted += hours
             return
         self.open_opportunity(lead, t, intent_now)
 
@@ -361,11 +369,9 @@ class FieldRep(Rep):
         lead.deal = deal = Opportunity(lead, intent_now)
         self.model.calendar.add(t + deal.stage_length(self, lead), self.end_stage, lead)
 
+    @_worked_by_owner
     def end_stage(self, lead: Lead, t: float) -> None:
         """A stage of the deal ends: the prospect moves on (or signs, after the last), or the deal is lost."""
-        if (owner := self.owner(lead)) is not self:  # reassigned when this seat's rep left
-            owner.end_stage(lead, t)
-            return
         deal = lead.deal
         if not deal.passes(self, lead):
             lead.loss_reason = loss_reason(self.model.params, lead, deal.intent, deal.luck.random())

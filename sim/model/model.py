@@ -243,9 +243,9 @@ class SalesOrgModel(mesa.Model):
         active_inside = sum(rep.active for rep in self.inside_reps)
         active_field = sum(rep.active for rep in self.field_reps)
         yearly = active_inside * p.inside_salary + active_field * p.field_salary
-        yearly += self.managers * p.manager_salary + p.department_heads * p.head_salary
-        self.salaries += yearly / DAYS_PER_YEAR
-        self.manager_cost += (self.managers * p.manager_salary + p.department_heads * p.head_salary) / DAYS_PER_YEAR
+        leaders = self.managers * p.manager_salary + p.department_heads * p.head_salary
+        self.salaries += (yearly + leaders) / DAYS_PER_YEAR
+        self.manager_cost += leaders / DAYS_PER_YEAR
         self.tooling_cost += (active_inside + active_field) * p.tooling_per_rep / DAYS_PER_YEAR
 
     # ------------------------------------------------------------ leads
