@@ -10,6 +10,7 @@ machine-independent yardstick: leads simulated per second, salesim / naive.
 import mesa
 
 from sim.config.params import Params
+from sim.model.clock import is_working_day
 from sim.model.market import Market, decay
 from sim.model.streams import Streams
 
@@ -44,7 +45,7 @@ class NaiveModel(mesa.Model):
         self.created = 0
 
     def step(self):
-        for lead in self.market.inbound(self.day, self.created, 50.0):
+        for lead in self.market.inbound(self.day, is_working_day(self.day), self.created, 50.0):
             LeadAgent(self, lead)
             self.created += 1
         self.hour = (self.day + 1) * 8.0

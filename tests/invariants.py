@@ -23,10 +23,14 @@ def check_run(result) -> None:
     assert leads["outcome"].notna().all()
     assert set(leads["outcome"].astype(str)) <= states
     assert leads["lead_id"].is_unique
-    assert len(leads) == summary["leads_created"] + summary["leads_recycled"]  # a recycled lead is no new prospect
+    # every lead of the log is new in the run, back from nurture, or in flight from the warm-up
+    in_flight = leads["in_flight"]
+    assert len(leads) == summary["leads_created"] + summary["leads_recycled"] + int(in_flight.sum())
+    assert (leads.loc[in_flight, "created_at"] < 0).all() and (leads.loc[~in_flight, "created_at"] >= 0).all()
     recycled = leads[leads["source"] == "recycled"]
-    assert (recycled["recycled_from"] >= 0).all()
+    assert (recycled["recycled_from"] >= 0).all() and (recycled["recycled_from"] < recycled["lead_id"]).all()
     assert (leads.loc[leads["source"] != "recycled", "recycled_from"] == -1).all()
+    recycled = recycled[recycled["recycled_from"].isin(leads["lead_id"])]  # not those of a lead of the warm-up
     came_from = leads.set_index("lead_id").loc[recycled["recycled_from"]]
     assert came_from["outcome"].astype(str).isin(["rejected", "lapsed", "unreached"]).all()
     assert (came_from["created_at"].to_numpy() <= recycled["created_at"].to_numpy()).all()
@@ -36,7 +40,6 @@ def check_run(result) -> None:
     running = np.maximum.accumulate(filled, axis=1)
     ok = np.isnan(stamps) | (stamps >= running - 1e-9)
     assert ok.all(), leads[~ok.all(axis=1)].head()
-    assert (leads["created_at"] >= 0).all()
     # final states carry the stamps they imply
     outcome = leads["outcome"].astype(str)
     closed = outcome.isin(["won", "lost"])

@@ -282,6 +282,10 @@ BAD_CASES = {
         _extends("handoff:\n  sla_hours: 0\n", "zero_sla.yaml"),
         ("zero_sla.yaml", "handoff.sla_hours", "greater than 0"),
     ),
+    "warmup_not_whole_weeks": Bad(
+        _extends("simulation:\n  warmup_days: 100\n", "warmup.yaml"),
+        ("warmup.yaml", "simulation.warmup_days", "multiple of 7", "100"),
+    ),
     "days_zero": Bad(_args("run", "misaligned", "--days", "0", "--out", "{tmp}/out"), ("--days", "1")),
     "behavior_out_of_range": Bad(
         _extends("behavior:\n  contact_max: 1.5\n", "prob.yaml"),

@@ -52,6 +52,13 @@ class Simulation(_Section):
 
     days: int = Field(365, ge=1, le=7300, description="calendar days simulated (365 = one year)")
     seed: int = Field(1, ge=0, le=2**63 - 1, description="root seed of the run")
+    # Days the organization works under the same levers before the books open, so a run
+    # starts as after months of this policy: a pipeline in flight, trust and bars learned,
+    # the prospect list worn (docs/MODEL.md, "Steady state"). Whole weeks, so the measured
+    # days keep their weekdays and holidays.
+    warmup_days: int = Field(
+        182, ge=0, le=1820, multiple_of=7, description="days run before the books open (whole weeks; 0: a cold start)"
+    )
 
 
 class Market(_Section):
@@ -156,6 +163,39 @@ class Training(_Section):
     focus: Literal["product", "selling", "both"]
 
 
+class Staffing(_Section):
+    """Reps who join or leave on a day: field reps of one team, inside reps of that team's pool."""
+
+    team: str | None = Field(None, description="the field team (may be left out with one team)")
+    field_reps: int = Field(0, ge=0, le=10_000)
+    inside_reps: int = Field(0, ge=0, le=10_000)
+
+    @model_validator(mode="after")
+    def _someone(self) -> Staffing:
+        if self.field_reps == 0 and self.inside_reps == 0:
+            raise ValueError("name at least one rep: field_reps or inside_reps above 0")
+        return self
+
+
+class Change(_Section):
+    """A dated change to the organization: reps hired, or seats closed (``exit``), on ``day``."""
+
+    day: int = Field(ge=0, le=7300, description="the measured day it takes effect (0 is the first)")
+    hire: Staffing | None = None
+    exit: Staffing | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Change:
+        if (self.hire is None) == (self.exit is None):
+            raise ValueError("each timeline entry needs exactly one of hire: or exit:")
+        return self
+
+    @property
+    def staffing(self) -> tuple[int, Staffing]:
+        """(+1 for a hire or -1 for an exit, who)."""
+        return (1, self.hire) if self.hire is not None else (-1, self.exit)
+
+
 class Scenario(_Section):
     """A fully resolved, validated scenario."""
 
@@ -171,6 +211,7 @@ class Scenario(_Section):
     feedback: Feedback
     compensation: Compensation
     training: Training
+    timeline: list[Change] = Field(default_factory=list, max_length=1000)
     behavior: dict[str, float] = Field(default_factory=dict)
 
     @field_validator("behavior")
@@ -185,6 +226,38 @@ class Scenario(_Section):
             raise ValueError(
                 "inside.work_order: score_first needs a lead score; set qualification.scoring to rules or predictive"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _timeline_fits(self) -> Scenario:
+        """Days inside the run, teams that exist, and never more exits than reps on the team."""
+        teams = {t.name: t.field_reps for t in self.organization.field_teams}
+        inside = self.organization.inside_reps
+        for i in sorted(range(len(self.timeline)), key=lambda i: self.timeline[i].day):
+            change = self.timeline[i]
+            if change.day >= self.simulation.days:
+                raise ValueError(
+                    f"timeline.{i}.day: {change.day} is not within the run (days 0-{self.simulation.days - 1})"
+                )
+            sign, who = change.staffing
+            where = f"timeline.{i}.{'hire' if sign > 0 else 'exit'}"
+            team = who.team
+            own_pools = not self.organization.inside_shared_across_teams
+            if team is None and len(teams) > 1 and (who.field_reps or (who.inside_reps and own_pools)):
+                whose = "field reps" if who.field_reps else "inside reps (each team has its own)"
+                raise ValueError(f"{where}: name the team (one of {', '.join(teams)}) for {whose}")
+            if team is not None and team not in teams:
+                raise ValueError(f"{where}.team: {team!r} is not a field team (one of {', '.join(teams)})")
+            name = team or next(iter(teams))
+            teams[name] += sign * who.field_reps
+            inside += sign * who.inside_reps
+            if teams[name] < 0 or inside < 0:
+                left = (
+                    f"team {name} would have {teams[name]} field reps"
+                    if teams[name] < 0
+                    else (f"the inside team would have {inside} reps")
+                )
+                raise ValueError(f"{where}: more reps leave than there are ({left} by day {change.day})")
         return self
 
 

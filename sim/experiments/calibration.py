@@ -30,7 +30,7 @@ from sim.config.scenario import Scenario
 from sim.experiments.runner import Task, require_ok, run_tasks
 from sim.experiments.runs import RunResult, replication_seeds, resolve
 from sim.experiments.stats import mean_ci
-from sim.measure.summary import response_qualification
+from sim.measure.summary import new_leads, response_qualification
 
 # first attempts spread smoothly from minutes to days: a slow pickup, no batches (the measuring device)
 RESPONSE_OVERRIDES = ("behavior.lead_routing_hours=3", "behavior.crm_sync_hours=0.01", "organization.inside_reps=30")
@@ -95,8 +95,8 @@ FACTS: tuple[Fact, ...] = (
          "Bridge Group / TOPO [FACTS 3, 2nd]"),
     Fact("aligned_revenue_gain", "revenue, aligned vs misaligned", "+24% (Aberdeen +20% vs -4%)", 0.10, 0.40,
          "Aberdeen 2010; SiriusDecisions [FACTS 4, VS/2nd]",
-         "not like with like: annual growth rates of firms against one year's revenue gap on one market; "
-         "a growth rate needs the warm start of issue 16", comparable=False),
+         "not like with like: annual growth rates of firms against one year's revenue gap on one market",
+         comparable=False),
     Fact("repeat_questions", "prospects asked to repeat themselves (cold handoff)", "69%", 0.55, 0.80,
          "Kana 2013 [FACTS 5, VS]"),
     Fact("quota_attainment", "field reps making quota", "52-63%", 0.52, 0.63, "CSO Insights 2009-2017 [FACTS 3, VS]",
@@ -166,7 +166,7 @@ def _within_the_hour_in_business_hours(inbound: pd.DataFrame) -> float:
 
 def organization_measures(result: RunResult) -> dict[str, float]:
     """Funnel, cycle, persistence, tenure and experience figures of the calibration organization."""
-    leads, summary = result.leads, result.summary
+    leads, summary = new_leads(result.leads), result.summary  # rates of the leads created in the run
     inbound = leads[leads["source"] == "inbound"]
     inside = leads[leads["source"] != "field"]
     handed = inside["handed_off_at"].notna()

@@ -23,7 +23,7 @@ from sim.config.params import params_to_dict
 from sim.config.scenario import Scenario, load_scenario, scenario_to_dict
 from sim.experiments.files import atomic_write, write_json
 from sim.measure.kpis import KPI_NAMES
-from sim.measure.summary import field_by_team, per_team, summarize_model
+from sim.measure.summary import field_by_team, happened, new_leads, per_team, prospects, summarize_model
 from sim.model.model import SalesOrgModel
 
 
@@ -160,19 +160,19 @@ RESPONSE_BINS = np.array([0, 0.1, 0.25, 0.5, 1, 2, 4, 8, 24, 72, np.inf])  # hou
 def digest(result: RunResult) -> dict[str, Any]:
     """A measure for the runner: every KPI, and the curves and histograms comparisons plot."""
     leads = result.leads
-    inbound = leads[leads["source"] == "inbound"]
+    inbound = new_leads(leads)[lambda frame: frame["source"] == "inbound"]
     response = (inbound["first_attempt_at"] - inbound["created_at"]).dropna().to_numpy()
     inside_facing = leads[leads["source"] != "field"]
     return {
         **result.summary,
         "funnel": np.array(
             [
-                *(inside_facing[c].notna().sum() for c in FUNNEL_STAMPS),
+                *(happened(inside_facing, c).sum() for c in FUNNEL_STAMPS),
                 (inside_facing["outcome"] == "won").sum(),
             ]
         ),
         "revenue_path": result.daily["revenue"].to_numpy(),
-        "satisfaction_histogram": np.histogram(leads["satisfaction"].to_numpy(), SATISFACTION_BINS)[0],
+        "satisfaction_histogram": np.histogram(prospects(leads)["satisfaction"].to_numpy(), SATISFACTION_BINS)[0],
         "response_histogram": np.histogram(response, RESPONSE_BINS)[0],
     }
 

@@ -80,10 +80,10 @@ KPIS: tuple[KPI, ...] = (
     KPI("team_response_gap_hours", "hours", -1, "response gap between field teams (hours)",
         "Largest minus smallest field team's median first response (undefined with one team)."),
     KPI("prospect_satisfaction", "points", 1, "prospect satisfaction (0-100)",
-        "Mean satisfaction of every prospect at the end of the run, each once (a prospect back from nurture "
-        "at its latest lead; 50 is neutral)."),
+        "Mean satisfaction at the end of the run of every prospect who came in during it, each once (a prospect "
+        "back from nurture at its latest lead; 50 is neutral)."),
     KPI("share_dissatisfied", "share", -1, "prospects dissatisfied",
-        "Share of prospects at 40 or less at the end (10 points below neutral)."),
+        "Share of the run's prospects at 40 or less at the end (10 points below neutral)."),
     KPI("repeat_question_rate", "share", -1, "prospects asked to repeat themselves",
         "Share of met handed-off leads whose field rep asked the same questions again."),
     KPI("cost_of_sales", "dollars", -1, "cost of sales",

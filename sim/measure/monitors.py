@@ -33,8 +33,10 @@ class Monitor:
 
     def __init__(self, org: SalesOrgModel) -> None:
         self.org = org
-        self.seen = 0  # leads of the book already taken in
-        self.open: list[Lead] = []
+        book = org.book  # the books are open: the log starts with the leads in flight
+        self.start = book.start_hour  # events before this hour belong to the warm-up
+        self.seen = book.first  # leads of the book already taken in
+        self.open: list[Lead] = list(book.in_flight)
         self.final = self._zero()
         # prospects back from nurture: their earlier lead no longer counts in satisfaction
         # (summary.latest_rows); a lead's id is its place in the book
@@ -45,21 +47,24 @@ class Monitor:
     def _zero() -> dict[str, Any]:
         return dict(n=0, new=0, satisfaction=0.0, won=0, lost=0, ignored=0, delays=[]) | dict.fromkeys(FUNNEL, 0)
 
-    @staticmethod
-    def _add(tally: dict[str, Any], lead: Lead) -> None:
-        tally["n"] += 1
-        tally["new"] += lead.source != "recycled"  # a lead back from nurture is no new prospect
-        tally["satisfaction"] += lead.satisfaction
+    def _add(self, tally: dict[str, Any], lead: Lead) -> None:
+        start = self.start
+        new = lead.created_at >= start  # not in flight from the warm-up
+        if lead.first_seen >= start:  # a prospect who came in while the books were open (summary.prospects)
+            tally["n"] += 1
+            tally["satisfaction"] += lead.satisfaction
+        tally["new"] += new and lead.source != "recycled"  # a lead back from nurture is no new prospect
         state = lead.state
         tally["won"] += state is State.WON
         tally["lost"] += state is State.LOST
         tally["ignored"] += state is State.IGNORED
-        if lead.source == "inbound" and lead.first_attempt_at is not None:
+        if new and lead.source == "inbound" and lead.first_attempt_at is not None:
             tally["delays"].append(lead.first_attempt_at - lead.created_at)
         for stamp in FUNNEL:
-            if getattr(lead, stamp) is not None:
+            at = getattr(lead, stamp)
+            if at is not None and at >= start:
                 tally[stamp] += 1
-        if lead.accepted_at is not None and lead.handed_off_at is None:
+        if lead.accepted_at is not None and lead.accepted_at >= start and lead.handed_off_at is None:
             tally["accepted_at"] -= 1  # self-sourced by the field: "accepted" counts handoffs only
 
     def update(self) -> dict[str, Any]:
@@ -69,7 +74,7 @@ class Monitor:
         live = self._zero()
         new = book[self.seen :]
         for lead in new:
-            if lead.recycled_from >= 0:
+            if lead.recycled_from >= 0 and lead.first_seen >= self.start:  # its earlier lead was counted
                 self.superseded += 1
                 self.superseded_satisfaction += book[lead.recycled_from].satisfaction
         for lead in [*self.open, *new]:

@@ -30,6 +30,26 @@ def latest_rows(leads: pd.DataFrame) -> pd.DataFrame:
     return leads[~leads["lead_id"].isin(leads["recycled_from"].dropna())]
 
 
+def prospects(leads: pd.DataFrame) -> pd.DataFrame:
+    """Each prospect who came in while the books were open, once, as they stand at the end.
+
+    Prospects from before (leads in flight from the warm-up, or back from nurture after a
+    lead of the warm-up) are left out: their feelings are mostly the warm-up's, and only an
+    organization that nurtures would bring them back into view.
+    """
+    return latest_rows(leads[leads["prospect_since"] >= 0])
+
+
+def happened(leads: pd.DataFrame, stamp: str) -> pd.Series:
+    """Whether each lead's event ``stamp`` happened while the books were open (stamps of the warm-up are negative)."""
+    return leads[stamp] >= 0.0  # NaN (never happened) compares False
+
+
+def new_leads(leads: pd.DataFrame) -> pd.DataFrame:
+    """The leads created while the books were open (not those in flight from the warm-up): cohort measures."""
+    return leads[~leads["in_flight"]]
+
+
 def _ratio(num: float, den: float) -> float:
     return float(num / den) if den else float("nan")
 
@@ -47,28 +67,30 @@ def summarize(leads: pd.DataFrame, revenue: float, cost_of_sales: float, cost_of
         KPI name -> value; NaN where a KPI is undefined (e.g. no deals closed:
         pandas gives NaN for the median or mean of nothing).
     """
+    # counts are of events while the books were open; leads in flight from the warm-up end here too
     outcome = leads["outcome"].astype(str)
-    inbound = leads[leads["source"] == "inbound"]
+    created = new_leads(leads)
+    inbound = created[created["source"] == "inbound"]
     delay = inbound["first_attempt_at"] - inbound["created_at"]  # NaN: never attempted
     response = delay.dropna()
     closed = outcome.isin(["won", "lost"])
     won = int((outcome == "won").sum())
-    handed = leads["handed_off_at"].notna()
-    opps = leads["opportunity_at"].notna()
-    followed = leads["followed_up_at"].notna() & handed
-    acceptance = (leads["accepted_at"] - leads["handed_off_at"]).dropna()
+    handed = happened(leads, "handed_off_at")
+    opps = happened(leads, "opportunity_at")
+    followed = happened(leads, "followed_up_at") & leads["handed_off_at"].notna()
+    acceptance = (leads["accepted_at"] - leads["handed_off_at"])[handed].dropna()
     team_medians = delay.groupby(inbound["team"], observed=True).median().dropna()
-    prospects = latest_rows(leads)
+    seen = prospects(leads)
     return {
         "revenue": float(revenue),
         "deals_won": won,
         "win_rate": _ratio(won, int(closed.sum())),
-        "leads_created": int((leads["source"] != "recycled").sum()),
-        "leads_recycled": int((leads["source"] == "recycled").sum()),
-        "leads_contacted": int(leads["contacted_at"].notna().sum()),
-        "leads_qualified": int(leads["qualified_at"].notna().sum()),
+        "leads_created": int((created["source"] != "recycled").sum()),
+        "leads_recycled": int((created["source"] == "recycled").sum()),
+        "leads_contacted": int(happened(leads, "contacted_at").sum()),
+        "leads_qualified": int(happened(leads, "qualified_at").sum()),
         "leads_handed_off": int(handed.sum()),
-        "leads_accepted": int((leads["accepted_at"].notna() & handed).sum()),
+        "leads_accepted": int((happened(leads, "accepted_at") & leads["handed_off_at"].notna()).sum()),
         "leads_rejected": int((outcome == "rejected").sum()),
         "leads_ignored": int((outcome == "ignored").sum()),
         "opportunities": int(opps.sum()),
@@ -78,8 +100,8 @@ def summarize(leads: pd.DataFrame, revenue: float, cost_of_sales: float, cost_of
         "team_response_gap_hours": float(team_medians.max() - team_medians.min())
         if len(team_medians) > 1
         else float("nan"),
-        "prospect_satisfaction": float(prospects["satisfaction"].mean()),
-        "share_dissatisfied": _ratio(int((prospects["satisfaction"] <= DISSATISFIED_AT).sum()), len(prospects)),
+        "prospect_satisfaction": float(seen["satisfaction"].mean()),
+        "share_dissatisfied": _ratio(int((seen["satisfaction"] <= DISSATISFIED_AT).sum()), len(seen)),
         "repeat_question_rate": _ratio(int((leads["repeated_questions"] & followed).sum()), int(followed.sum())),
         "cost_of_sales": float(cost_of_sales),
         "profit": float(revenue - cost_of_sales),
@@ -139,7 +161,7 @@ def summarize_model(model: SalesOrgModel, leads: pd.DataFrame) -> dict[str, floa
     kpis = summarize(leads, model.revenue, model.cost_of_sales, model.params.cost_of_goods)
     kpis["salaries"] = float(model.salaries)
     kpis["commissions"] = float(model.commissions)
-    inbound_qualified = int(leads.loc[leads["source"] == "inbound", "qualified_at"].notna().sum())
+    inbound_qualified = int((happened(leads, "qualified_at") & (leads["source"] == "inbound")).sum())
     kpis.update(costs(kpis, model, inbound_qualified))
     kpis["field_hours_wasted"] = float(model.field_hours_wasted)
     kpis["inside_bar_gap"] = model.mean_inside_bar_gap()
@@ -182,19 +204,20 @@ def per_team(leads: pd.DataFrame) -> pd.DataFrame:
     """Funnel and service level of each field team's territory."""
     rows = []
     for team, part in leads.groupby("team", observed=False):
-        inbound = part[part["source"] == "inbound"]
+        created = new_leads(part)
+        inbound = created[created["source"] == "inbound"]
         response = (inbound["first_attempt_at"] - inbound["created_at"]).dropna()
         outcome = part["outcome"].astype(str)
         rows.append(
             {
                 "team": team,
-                "leads_created": len(part),
-                "leads_handed_off": int(part["handed_off_at"].notna().sum()),
+                "leads_created": len(created),
+                "leads_handed_off": int(happened(part, "handed_off_at").sum()),
                 "leads_ignored": int((outcome == "ignored").sum()),
                 "deals_won": int((outcome == "won").sum()),
                 "revenue": float(part["revenue"].sum()),
                 "median_response_hours": float(response.median()),
-                "prospect_satisfaction": float(latest_rows(part)["satisfaction"].mean()),
+                "prospect_satisfaction": float(prospects(part)["satisfaction"].mean()),
             }
         )
     return pd.DataFrame(rows)
@@ -206,7 +229,8 @@ def response_qualification(leads: pd.DataFrame, bins: tuple[float, ...] = (0, 1,
     The quantity of Oldroyd et al. (HBR 2011): how likely a lead is to qualify
     given how soon the first attempt came (hours).
     """
-    inbound = leads[(leads["source"] == "inbound") & leads["first_attempt_at"].notna()]
+    created = new_leads(leads)
+    inbound = created[(created["source"] == "inbound") & created["first_attempt_at"].notna()]
     delay = inbound["first_attempt_at"] - inbound["created_at"]
     bucket = pd.cut(delay, bins=list(bins), right=False)
     qualified = inbound["qualified_at"].notna()

@@ -45,13 +45,16 @@ class WorkCalendar:
         opens: the hour the working day opens (default 09:00).
         hours: hours the working day lasts (default 8; an inside team with
             extended coverage works 14, a follow-the-sun team 24).
+        first_day: the calendar date of the clock's day 0, in days from the Monday,
+            1 January that the measured run starts on (a run with a warm-up starts
+            ``-warmup_days`` before it, so the measured days keep their weekdays and holidays).
     """
 
     __slots__ = ("_cum", "_hours", "_opens", "working")
 
-    def __init__(self, days: int, opens: float = DAY_OPENS, hours: float = BUSINESS_HOURS) -> None:
+    def __init__(self, days: int, opens: float = DAY_OPENS, hours: float = BUSINESS_HOURS, first_day: int = 0) -> None:
         horizon = int(days) + 10 * DAYS_PER_YEAR
-        self.working = [is_working_day(d) for d in range(horizon)]
+        self.working = [is_working_day(d + first_day) for d in range(horizon)]
         self._opens, self._hours = opens, hours
         cum = [0.0]
         for works in self.working:

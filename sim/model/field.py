@@ -72,8 +72,12 @@ class FieldRep(Rep):
     """
 
     ATTEMPT_STREAM = "field.extra_attempts"
+    TALLIES = (
+        *Rep.TALLIES, "quits", "hires", "opportunities", "won", "returned", "hours_wasted", "reviews",
+        "reviews_on_time", "hours_available", "hours_used", "days_worked", "days_overbooked", "sold", "days_selling",
+    )  # fmt: skip
 
-    def __init__(self, model, team: int) -> None:
+    def __init__(self, model, team: int, days_employed: float | None = None) -> None:
         super().__init__(model)
         p = model.params
         self.team = team
@@ -83,9 +87,11 @@ class FieldRep(Rep):
         self.quits = 0  # reps who left this seat so far
         self.hires = 0  # replacements hired into this seat so far
         self.rehire_day = 0
-        # the organization has been selling for years: the reps in post are at their tenure mix
-        tenure = DAYS_PER_YEAR / max(p.field_attrition, 1e-12)  # mean days in the job
-        self.hire(days_employed=model.streams["org.field_tenure"].standard_exponential() * tenure)
+        if days_employed is None:
+            # the organization has been selling for years: the reps in post are at their tenure mix
+            tenure = DAYS_PER_YEAR / max(p.field_attrition, 1e-12)  # mean days in the job
+            days_employed = model.streams["org.field_tenure"].standard_exponential() * tenure
+        self.hire(days_employed=days_employed)
         self.opportunities = 0
         self.won = 0
         self.returned = 0  # good leads handed back to nurture for want of capacity
@@ -110,8 +116,8 @@ class FieldRep(Rep):
         self.full_skill = min(1.0, max(0.0, skill))
         self.ramp_days = max(1.0, ramp_days(streams["org.field_ramp"].random()))
         self.trust = p.initial_trust
-        self.sold = 0.0  # revenue this rep (since hired) has closed
-        self.days_selling = 0  # days this rep has been in post (the quota is prorated to them)
+        self.sold = 0.0  # revenue this rep (since hired, or since the books opened) has closed
+        self.days_selling = 0  # days this rep has been in post since then (the quota is prorated to them)
         self.busy_today = 0.0  # hours spent today on reviews, answers and meetings
         self.hours_load = 0.0  # hours the work asks for as a share of the selling hours, over the last week or so
         self.next_field_lead = self.model.field_gaps.next() / max(p.field_leads_per_hour, 1e-12)  # prospecting hours
@@ -133,6 +139,19 @@ class FieldRep(Rep):
             self.hire()
             self.hires += 1
         return False
+
+    def close_seat(self) -> None:
+        """The seat is closed for good (``timeline`` exit): its rep, if any, leaves and nobody is hired."""
+        if self.active:
+            self.model.field_tenures.append((self.sold, self.days_selling))
+            self.active = False
+            self.model.reassign(self)
+        self.rehire_day = math.inf
+
+    @property
+    def closed(self) -> bool:
+        """The seat was closed (nobody will be hired into it)."""
+        return self.rehire_day == math.inf
 
     @property
     def in_post(self) -> bool:

@@ -6,6 +6,7 @@ Times are calendar hours since the start; every number comes from
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from sim.model.leads import Lead, State
@@ -37,8 +38,9 @@ class InsideRep(Rep):
     """
 
     ATTEMPT_STREAM = "inside.extra_attempts"
+    TALLIES = (*Rep.TALLIES, "handed_off", "quits", "hires", "credited", "days_in_seat")
 
-    def __init__(self, model, pool: InsidePool) -> None:
+    def __init__(self, model, pool: InsidePool, days_employed: float | None = None) -> None:
         super().__init__(model)
         self.params = model.params
         self.queue = pool
@@ -47,7 +49,9 @@ class InsideRep(Rep):
         self.handed_off = 0
         self.quits = 0
         self.hires = 0  # replacements hired into this seat so far
-        self.hire(days_employed=model.streams["org.inside_tenure"].exponential(model.params.inside_tenure_days))
+        if days_employed is None:  # a seat of the organization as it stands: a rep at the tenure mix
+            days_employed = model.streams["org.inside_tenure"].exponential(model.params.inside_tenure_days)
+        self.hire(days_employed=days_employed)
 
     # ----------------------------------------------------------- staffing
     def hire(self, days_employed: float = 0.0) -> None:
@@ -82,6 +86,18 @@ class InsideRep(Rep):
         elif not self.active and day >= self.rehire_day:
             self.hire()
             self.hires += 1
+
+    def close_seat(self) -> None:
+        """The seat is closed for good (``timeline`` exit): its rep, if any, leaves and nobody is hired."""
+        if self.active:
+            self.model.inside_tenures.append((self.credited, self.days_in_seat))
+            self.active = False
+        self.rehire_day = math.inf
+
+    @property
+    def closed(self) -> bool:
+        """The seat was closed (nobody will be hired into it)."""
+        return self.rehire_day == math.inf
 
     @property
     def bar(self) -> float:

@@ -106,6 +106,7 @@ class Lead:
         "earlier_contacts",
         "field_rep",
         "first_attempt_at",
+        "first_seen",
         "fit",
         "followed_up_at",
         "handed_off_at",
@@ -159,6 +160,7 @@ class Lead:
         self.score: float | None = None  # the lead score, where leads are scored (qualification.scoring)
         self.recycled_from = -1  # the lead this one came back from, through nurture (-1: a new prospect)
         self.earlier_contacts = 0  # attempts made on this prospect's earlier leads
+        self.first_seen = created_at  # when the prospect first came in (an earlier lead's, if recycled)
         self.discount = 0.0
         self.deal = None  # the open opportunity's stages (sim.model.opportunity.Opportunity)
         self.loss_reason = ""  # why a lost deal was lost
@@ -196,6 +198,24 @@ class LeadBook:
 
     def __init__(self) -> None:
         self.leads: list[Lead] = []
+        self.first = 0  # the first lead created after the warm-up
+        self.in_flight: list[Lead] = []  # leads of the warm-up still open when the books opened
+        self.start_hour = 0.0  # the clock's hour when the books opened
+
+    def open_books(self, hour: float) -> None:
+        """The warm-up ends at ``hour``: the log keeps its open leads (in flight) and every lead from now on."""
+        self.first = len(self.leads)
+        self.in_flight = [lead for lead in self.leads if lead.state in OPEN_STATES]
+        self.start_hour = hour
+
+    @property
+    def created(self) -> int:
+        """Leads created since the books opened."""
+        return len(self.leads) - self.first
+
+    def measured(self) -> list[Lead]:
+        """The leads of the lead log: those in flight when the books opened, then every later one."""
+        return self.in_flight + self.leads[self.first :]
 
     def add(self, lead: Lead) -> Lead:
         """Record a new lead."""
@@ -220,11 +240,19 @@ class LeadBook:
         return counts
 
     def to_frame(self, team_names: list[str]) -> pd.DataFrame:
-        """One row per lead: the lead log of ``leads.parquet`` (its columns are listed in README.md)."""
-        leads = self.leads
+        """One row per lead of the log (:meth:`measured`): ``leads.parquet``, its columns listed in README.md.
+
+        Times are hours since the books opened: a lead in flight from the warm-up has
+        its earlier stamps negative (and ``in_flight`` true).
+        """
+        leads = self.measured()
+        start = self.start_hour
 
         def col(name: str) -> np.ndarray:
             return np.array([np.nan if (v := getattr(lead, name)) is None else v for lead in leads], dtype=float)
+
+        def stamp(name: str) -> np.ndarray:
+            return col(name) - start
 
         frame = pd.DataFrame(
             {
@@ -233,7 +261,7 @@ class LeadBook:
                 "team": pd.Categorical([team_names[lead.team] for lead in leads], categories=team_names),
                 "value": col("value"),
                 "fit": col("fit"),
-                **{name: col(name) for name in TIMESTAMPS},
+                **{name: stamp(name) for name in TIMESTAMPS},
                 "outcome": pd.Categorical([lead.state.value for lead in leads], categories=[s.value for s in State]),
                 "satisfaction": col("satisfaction"),
                 "score": col("score"),
@@ -248,6 +276,8 @@ class LeadBook:
                 "field_rep": np.array([lead.field_rep for lead in leads], dtype=np.int64),
                 "recycled_from": np.array([lead.recycled_from for lead in leads], dtype=np.int64),
                 "earlier_contacts": np.array([lead.earlier_contacts for lead in leads], dtype=np.int64),
+                "in_flight": np.array([lead.created_at < start for lead in leads], dtype=bool),
+                "prospect_since": stamp("first_seen"),
             }
         )
         return frame

@@ -14,7 +14,7 @@ from bisect import bisect_left
 import numpy as np
 
 from sim.config.params import Params
-from sim.model.clock import HOURS_PER_CALENDAR_DAY, is_working_day
+from sim.model.clock import HOURS_PER_CALENDAR_DAY
 from sim.model.leads import N_DRAWS, Lead
 from sim.model.streams import Streams
 
@@ -301,10 +301,11 @@ class Market:
             (params.intent_a, params.intent_b),
         )
 
-    def inbound(self, day: int, next_id: int, sat_start: float, volume_factor: float = 1.0) -> list[Lead]:
-        """The inbound leads of one calendar day, in order of arrival (around the clock)."""
+    def inbound(
+        self, day: int, workday: bool, next_id: int, sat_start: float, volume_factor: float = 1.0
+    ) -> list[Lead]:
+        """The inbound leads of calendar day ``day`` (a working day or not), in order of arrival (around the clock)."""
         p = self.params
-        workday = is_working_day(day)
         mean = 5 * p.inbound_per_day * (self.workday_share if workday else self.weekend_day_share)
         n = int(self.count.poisson(mean)) if mean > 0 else 0
         if n == 0:
@@ -392,13 +393,14 @@ class Accounts:
         params: behaviour parameters (``addressable_accounts`` is the market's size).
     """
 
-    __slots__ = ("fresh", "rest", "total", "touches")
+    __slots__ = ("fresh", "rest", "total", "touches", "worked")
 
     def __init__(self, params: Params) -> None:
         self.total = params.addressable_accounts
         self.fresh = self.total
         self.touches = params.touches_per_prospecting_hour
         self.rest = params.account_rest_days
+        self.worked = 0.0  # prospecting hours since the last settle()
 
     @property
     def share(self) -> float:
@@ -410,7 +412,22 @@ class Accounts:
         share = self.share
         # hours x touches approaches at random: the expected fresh ones they meet, worn out
         self.fresh *= math.exp(-hours * self.touches / self.total)
+        self.worked += hours
         return share
+
+    def settle(self, days: float) -> None:
+        """Set the fresh share to where the last ``days`` days' outreach would hold it in the long run.
+
+        The list wears out at the outreach's pace and recovers over ``account_rest_days``
+        (a year): left alone, a warm-up would need years to reach the balance where as
+        many accounts come to rest each day as come back, ``fresh / total = 1 / (rest (1 - e) + e)``
+        with ``e = exp(-H touches / total)`` for ``H`` prospecting hours a day. The warm-up
+        sets it there (Law 2015, ch. 9, on a slow initial transient: start the state near
+        its steady value).
+        """
+        kept = math.exp(-self.worked / days * self.touches / self.total)  # share of fresh accounts a day leaves fresh
+        self.fresh = self.total / (self.rest * (1.0 - kept) + kept)
+        self.worked = 0.0
 
     def rest_day(self) -> None:
         """One day passes: rested accounts come back at rate 1 / ``account_rest_days``."""

@@ -33,11 +33,15 @@ from sim.model.leads import U_RIVAL, Lead, LeadBook, State
 from sim.model.market import Accounts, Exponentials, Market, ProspectFactory, rival_arrival
 from sim.model.nurture import Nurture
 from sim.model.pools import InsidePool
+from sim.model.reps import reset_tallies
 from sim.model.streams import Streams
 
 # a leaving field rep's leads in these states go to a teammate (field-only inquiries not yet
 # answered, handoffs not yet reviewed, first meetings booked, open deals)
 REASSIGNED_STATES = frozenset({State.NEW, State.ATTEMPTING, State.HANDED_OFF, State.ACCEPTED, State.OPPORTUNITY})
+# during the warm-up, every four weeks the prospect list is set to the share the last four
+# weeks' outreach would leave fresh in the long run (Accounts.settle): its natural pace is a year
+SETTLE_DAYS = 28
 
 
 def split_headcount(total: int, weights: list[int]) -> list[int]:
@@ -82,8 +86,11 @@ class SalesOrgModel(mesa.Model):
         self.streams = Streams(seed)
         self.book = LeadBook()
         self.calendar = Calendar()
-        self.clock = WorkCalendar(scenario.simulation.days)
-        self.day = 0
+        self.warmup = scenario.simulation.warmup_days  # days worked before the books open
+        self.clock_days = self.warmup + scenario.simulation.days
+        self.clock = WorkCalendar(self.clock_days, first_day=-self.warmup)
+        self.day = 0  # days simulated, the warm-up included
+        self.measuring = False  # the books are open (the warm-up is over)
         self.revenue = 0.0
         self.salaries = 0.0
         self.commissions = 0.0
@@ -124,6 +131,28 @@ class SalesOrgModel(mesa.Model):
             every = self.feedback.interval_days
             self.schedule_recurring(self.hold_feedback_meeting, Schedule(interval=every, start=every + 0.5))
         self.datacollector = mesa.DataCollector(model_reporters=_DAILY_REPORTERS)
+        if self.warmup == 0:
+            self.open_books()
+
+    # Running totals of the organization, zeroed when the books open.
+    TALLIES = (
+        "revenue", "salaries", "commissions", "reassigned", "field_tenures", "inside_tenures",
+        "manager_cost", "inquiries", "tooling_cost",
+    )  # fmt: skip
+
+    def open_books(self) -> None:
+        """The warm-up is over: every running total starts from zero, the organization as it stands.
+
+        The reps keep their tenure, skills, trust and bars, the open leads and
+        deals stay in flight, the prospect list stays as worn as it is; only the
+        books (revenue, costs, counts, quota credit) start again.
+        """
+        reset_tallies(self)
+        for rep in self.inside_reps + self.field_reps:
+            reset_tallies(rep)
+        reset_tallies(self.nurture)
+        self.book.open_books(self.day * HOURS_PER_CALENDAR_DAY)
+        self.measuring = True
 
     # ------------------------------------------------------------ wiring
     def _build_organization(self, scenario: Scenario) -> None:
@@ -149,11 +178,52 @@ class SalesOrgModel(mesa.Model):
         self.field_rep_by_id = {rep.unique_id: rep for rep in self.field_reps}  # seats, refilled
         self.inside_reps = [rep for pool in self.pools for rep in pool.reps]
         self._inside_by_id = {rep.unique_id: rep for rep in self.inside_reps}  # seats are refilled, never replaced
-        self.team_supported = [bool(self.pools[self.pool_of_team[i]].reps) for i in range(len(weights))]
-        n_managers = math.ceil(org.inside_reps / self.params.reps_per_manager) + math.ceil(
-            org.field_reps / self.params.reps_per_manager
-        )
-        self.managers = n_managers
+        self._staffed()
+        for day in sorted({change.day for change in scenario.timeline}):
+            self.schedule_event(self.apply_timeline, at=self.warmup + day + 0.5)  # before that day's work
+
+    def _staffed(self) -> None:
+        """Which teams have inside reps to support them, and the first-line managers the seats need."""
+        self.team_supported = [bool(self.pools[self.pool_of_team[i]].reps) for i in range(len(self.field_by_team))]
+        span = self.params.reps_per_manager
+        inside = sum(not rep.closed for rep in self.inside_reps)
+        field = sum(not rep.closed for rep in self.field_reps)
+        self.managers = math.ceil(inside / span) + math.ceil(field / span)
+
+    def apply_timeline(self) -> None:
+        """Today's hires and exits (``timeline:``), before the day's work.
+
+        A hire opens a seat with a new rep on their first day (onboarding, then the
+        ramp; paid and recruited from today). An exit closes a seat for good: a
+        vacant seat first (the hire is called off), else the newest rep's (last in,
+        first out), whose book goes to teammates as a leaver's does.
+        """
+        today = self.day - self.warmup
+        for change in self.config.timeline:
+            if change.day != today:
+                continue
+            sign, who = change.staffing
+            team = self.team_names.index(who.team) if who.team is not None else 0
+            pool = self.pools[self.pool_of_team[team]]
+            if sign > 0:
+                for _ in range(who.field_reps):
+                    rep = FieldRep(self, team, days_employed=0.0)
+                    rep.hires += 1
+                    self.field_by_team[team].append(rep)
+                    self.field_reps.append(rep)
+                    self.field_rep_by_id[rep.unique_id] = rep
+                for _ in range(who.inside_reps):
+                    rep = InsideRep(self, pool, days_employed=0.0)
+                    rep.hires += 1
+                    pool.reps.append(rep)
+                    self.inside_reps.append(rep)
+                    self._inside_by_id[rep.unique_id] = rep
+            else:
+                for seats, n in ((self.field_by_team[team], who.field_reps), (pool.reps, who.inside_reps)):
+                    for _ in range(n):
+                        open_seats = [rep for rep in seats if not rep.closed]
+                        min(open_seats, key=lambda r: (r.active, r.days_employed, r.unique_id)).close_seat()
+        self._staffed()
 
     # ------------------------------------------------------------ the day
     def step(self) -> None:
@@ -185,7 +255,12 @@ class SalesOrgModel(mesa.Model):
             rep.days_employed += 1
             rep.days_selling += rep.in_post
         self.day += 1
-        if self.collect:
+        if not self.measuring:
+            if self.day % SETTLE_DAYS == 0:
+                self.accounts.settle(SETTLE_DAYS)  # the list as years of this outreach leave it
+            if self.day == self.warmup:
+                self.open_books()
+        elif self.collect:
             self.datacollector.collect(self)
 
     def _receive_inquiries(self, day: int) -> None:
@@ -195,7 +270,7 @@ class SalesOrgModel(mesa.Model):
             recent = self.book.leads[-int(p.reputation_window) :]
             mean_sat = sum(lead.satisfaction for lead in recent) / len(recent)
             volume = 1.0 - p.reputation_effect * max(0.0, p.sat_start - mean_sat) / p.sat_start
-        for lead in self.market.inbound(day, self.book.next_id(), self.params.sat_start, volume):
+        for lead in self.market.inbound(day, self.clock.working[day], self.book.next_id(), p.sat_start, volume):
             self.book.add(lead)
             self.inquiries += 1
             self.inquire(lead)
@@ -234,6 +309,7 @@ class SalesOrgModel(mesa.Model):
         lead = Lead(self.book.next_id(), "recycled", old.team, at, old.value, old.fit, intent, draws, old.satisfaction)
         lead.recycled_from = old.lead_id
         lead.earlier_contacts = old.earlier_contacts + old.attempts
+        lead.first_seen = old.first_seen
         self.book.add(lead)
         self.inquire(lead)
         return lead
@@ -437,8 +513,15 @@ class SalesOrgModel(mesa.Model):
             return float("nan")
         return sum(r.trust for r in self.field_reps) / len(self.field_reps)
 
+    def warm_up(self) -> SalesOrgModel:
+        """Work through the warm-up (``simulation.warmup_days``) if it is not over; the books then open."""
+        while not self.measuring:
+            self.step()
+        return self
+
     def run(self, days: int | None = None) -> SalesOrgModel:
-        """Simulate ``days`` days (default: the scenario's length)."""
+        """Warm up, then simulate ``days`` measured days (default: the scenario's length)."""
+        self.warm_up()
         days = self.config.simulation.days if days is None else days
         for _ in range(days):
             self.step()
@@ -446,8 +529,8 @@ class SalesOrgModel(mesa.Model):
 
 
 _DAILY_REPORTERS = {
-    "day": "day",
-    "leads_created": lambda m: len(m.book) - m.nurture.returned,  # new prospects
+    "day": lambda m: m.day - m.warmup,  # measured days (1 is the first day after the warm-up)
+    "leads_created": lambda m: m.book.created - m.nurture.returned,  # new prospects
     "leads_recycled": lambda m: m.nurture.returned,
     "handed_off": "handoffs",
     "opportunities": "opportunities",
@@ -456,9 +539,14 @@ _DAILY_REPORTERS = {
     "cost_of_sales": "cost_of_sales",
     "open_opportunities": lambda m: sum(r.open_opps for r in m.field_reps),
     "inside_queue": lambda m: sum(len(pool) for pool in m.pools),
+    "inside_seats": lambda m: sum(not r.closed for r in m.inside_reps),
     "inside_reps_active": lambda m: sum(r.active for r in m.inside_reps),
     "inside_quits": "inside_quits",
+    "field_seats": lambda m: sum(not r.closed for r in m.field_reps),
     "field_reps_in_post": lambda m: sum(r.in_post for r in m.field_reps),
+    "field_ramp": lambda m: (
+        sum(r.ramp for r in m.field_reps if r.in_post) / max(1, sum(r.in_post for r in m.field_reps))
+    ),
     "field_quits": "field_quits",
     "inside_bar_gap": SalesOrgModel.mean_inside_bar_gap,
     "field_trust": SalesOrgModel.mean_trust,

@@ -40,6 +40,8 @@ class Nurture:
         returned: of which came back as new inquiries so far.
     """
 
+    TALLIES = ("enrolled", "returned")  # zeroed when the books open
+
     def __init__(self, model: SalesOrgModel) -> None:
         p = model.params
         monthly = {"none": 0.0, "basic": p.nurture_return_basic, "active": p.nurture_return_active}[p.nurture]

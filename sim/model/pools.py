@@ -56,7 +56,7 @@ class InsidePool:
         self.hours = (
             model.clock
             if model.params.coverage == "business_hours"
-            else WorkCalendar(model.config.simulation.days, opens, window)
+            else WorkCalendar(model.clock_days, opens, window, first_day=-model.warmup)
         )
         # Items due before the horizon (the end of the hour being worked) sit in a
         # heap; later ones wait in hourly buckets and join the heap when the

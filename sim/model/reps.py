@@ -54,6 +54,12 @@ def feel_response(lead: Lead, delay_hours: float, params: Params) -> None:
     lead.feel(response_feeling(delay_hours, params))
 
 
+def reset_tallies(owner: object) -> None:
+    """Zero the running totals named in ``owner.TALLIES`` (numbers to 0, lists emptied): the books open."""
+    for name in owner.TALLIES:
+        setattr(owner, name, type(getattr(owner, name))())
+
+
 class Rep(mesa.Agent):
     """A sales rep of either team.
 
@@ -66,6 +72,7 @@ class Rep(mesa.Agent):
     """
 
     ATTEMPT_STREAM = ""  # named stream for attempts past the prospect's own N_ATTEMPT_DRAWS
+    TALLIES: tuple[str, ...] = ("attempts",)  # running totals, zeroed when the books open (reset_tallies)
 
     def __init__(self, model: mesa.Model) -> None:
         super().__init__(model)

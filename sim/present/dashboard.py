@@ -169,9 +169,9 @@ class DashboardModel(mesa.Model):
         self.seed = self.baseline_scenario.simulation.seed if seed is None else int(seed)
         super().__init__(rng=self.seed)
         self.orgs = {
-            "baseline": SalesOrgModel(self.baseline_scenario, seed=self.seed, collect=False),
-            "variant": SalesOrgModel(self.variant_scenario, seed=self.seed, collect=False),
-        }
+            "baseline": SalesOrgModel(self.baseline_scenario, seed=self.seed, collect=False).warm_up(),
+            "variant": SalesOrgModel(self.variant_scenario, seed=self.seed, collect=False).warm_up(),
+        }  # day 0 of the dashboard is the first day after the warm-up
         self.days = self.baseline_scenario.simulation.days
         self.day = self.plot_day = 0
         self._stepped_at = -math.inf

@@ -1,0 +1,99 @@
+"""Hiring plans: ``timeline:`` hires and exits change the organization on their day, and only from then."""
+
+import numpy as np
+import pytest
+
+import sim
+from sim.config.scenario import ScenarioError, load_scenario
+from sim.experiments.runs import replication_seeds
+from sim.model.model import SalesOrgModel
+
+HIRE_DAY = 60
+
+
+def _timeline(*entries: str) -> list[str]:
+    return [f"timeline=[{', '.join(entries)}]"]
+
+
+def _hire(day: int = HIRE_DAY, team: str = "east", field: int = 4, inside: int = 0) -> str:
+    return f"{{day: {day}, hire: {{team: {team}, field_reps: {field}, inside_reps: {inside}}}}}"
+
+
+def test_a_hire_raises_capacity_after_its_date_and_cost_from_its_date():
+    base = sim.run("aligned", seed=5, days=150)
+    hired = sim.run("aligned", seed=5, days=150, overrides=_timeline(_hire(inside=2)))
+    before = slice(0, HIRE_DAY)  # rows 0..59 are days 1..60: the end of measured days 0..59
+    assert base.daily.iloc[before].equals(hired.daily.iloc[before]), "days before the hire must not change"
+    on = hired.daily.iloc[HIRE_DAY]
+    assert on["field_seats"] == base.daily["field_seats"].iloc[HIRE_DAY] + 4
+    assert on["inside_seats"] == base.daily["inside_seats"].iloc[HIRE_DAY] + 2
+    # the cost starts on the hire's day: recruiting at once, then pay
+    p = sim.derive(load_scenario("aligned"))
+    step = on["cost_of_sales"] - hired.daily["cost_of_sales"].iloc[HIRE_DAY - 1]
+    base_step = base.daily["cost_of_sales"].iloc[HIRE_DAY] - base.daily["cost_of_sales"].iloc[HIRE_DAY - 1]
+    assert step - base_step >= 4 * p.field_hiring_cost + 2 * p.inside_hiring_cost
+    # new hires train first, then sell: in post only after onboarding
+    onboarded = HIRE_DAY + int(p.field_onboarding_days)
+    in_post = hired.daily["field_reps_in_post"] - base.daily["field_reps_in_post"]
+    assert (in_post.iloc[HIRE_DAY : onboarded - 1] <= 0).all()
+    assert in_post.iloc[onboarded + 5 :].mean() > 3
+
+
+def test_more_field_reps_hired_sell_more_on_the_same_markets():
+    """Paired on common random numbers: four more field reps from day 0 win more deals within the year."""
+    gains = []
+    for seed in replication_seeds(11, 4):
+        base = sim.run("aligned", seed=seed).summary
+        hired = sim.run("aligned", seed=seed, overrides=_timeline(_hire(day=0))).summary
+        gains.append(hired["deals_won"] - base["deals_won"])
+        assert hired["hiring_cost"] > base["hiring_cost"] and hired["salaries"] > base["salaries"]
+    assert np.mean(gains) > 0 and min(gains) > -3, gains
+
+
+def test_an_exit_closes_a_vacancy_first_then_the_newest_rep_and_their_book_moves():
+    overrides = ["behavior.field_attrition=0.9", "simulation.warmup_days=0", "simulation.days=120"]
+    scenario = load_scenario("aligned", [*overrides, *_timeline("{day: 40, exit: {team: west, field_reps: 3}}")])
+    model = SalesOrgModel(scenario, seed=4)
+    while model.day < 40:
+        model.step()
+    west = model.field_by_team[1]
+    vacant = [r for r in west if not r.active]
+    newest = sorted((r for r in west if r.active), key=lambda r: (r.days_employed, r.unique_id))
+    expected = (vacant + newest)[:3]
+    held = {r.unique_id: sum(lead.field_rep == r.unique_id and lead.state.value == "opportunity" for lead in model.book)
+            for r in expected}  # fmt: skip
+    reassigned = model.reassigned
+    model.step()
+    assert [r for r in west if r.closed] == sorted(expected, key=lambda r: west.index(r))
+    assert all(not r.active for r in expected)
+    assert model.reassigned - reassigned >= sum(held[r.unique_id] for r in expected if r in newest)
+    for _ in range(60):
+        model.step()
+    assert all(not r.active for r in expected), "a closed seat is never refilled"
+    assert sum(not r.closed for r in west) == 7
+
+
+@pytest.mark.parametrize(
+    ("entry", "needle"),
+    [
+        (_hire(day=400), "timeline.0.day: 400 is not within the run"),
+        (_hire(team="north"), "timeline.0.hire.team: 'north' is not a field team"),
+        ("{day: 3, hire: {field_reps: 2}}", "name the team"),
+        ("{day: 3, exit: {team: east, field_reps: 11}}", "more reps leave than there are"),
+        ("{day: 3}", "exactly one of hire: or exit:"),
+        ("{day: 3, hire: {team: east}}", "at least one rep"),
+        ("{day: 3, hire: {team: east, field_reps: -1}}", "timeline.0.hire.field_reps"),
+        ("{day: 3, hire: {team: east, field_reps: 1}, set: {a: 1}}", "timeline.0.set"),
+    ],
+)
+def test_a_bad_timeline_is_refused_with_its_entry_named(entry, needle):
+    with pytest.raises(ScenarioError, match=None) as caught:
+        load_scenario("aligned", _timeline(entry))
+    assert needle in str(caught.value) and "\n" not in str(caught.value), str(caught.value)
+
+
+def test_exits_count_the_hires_before_them():
+    """Hires then exits on later days: the headcount each exit meets is what the earlier entries left."""
+    load_scenario("aligned", _timeline(_hire(day=10, field=5), "{day: 20, exit: {team: east, field_reps: 15}}"))
+    with pytest.raises(ScenarioError, match="team east would have -1"):
+        load_scenario("aligned", _timeline(_hire(day=30, field=5), "{day: 20, exit: {team: east, field_reps: 11}}"))
