@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.config.levers import derive
 from sim.model.leads import TIMESTAMPS, State
 
 OPEN_TO_LAST_STAMP = {
@@ -62,7 +63,11 @@ def check_run(result) -> None:
     assert abs(summary["cost_of_sales"] - parts) < 1e-6 * max(1.0, summary["cost_of_sales"])
     assert 0 <= summary["manager_cost"] <= summary["salaries"]
     spend = summary["cost_of_sales"] + summary["marketing_cost"]
-    assert abs(summary["operating_profit"] - (summary["margin"] - spend)) < 1e-6 * max(1.0, spend)
+    renewals = summary["renewal_revenue"] * (1 - derive(result.scenario).cost_of_goods)  # renewed, less cost of goods
+    assert abs(summary["operating_profit"] - (summary["margin"] + renewals - spend)) < 1e-6 * max(1.0, spend)
+    # customers: the run's wins still under contract, their contracts the recurring revenue
+    assert 0 <= summary["customers"] <= summary["deals_won"]
+    assert summary["recurring_revenue"] >= 0 and summary["churned_revenue"] >= 0
     assert summary["marketing_cost"] >= 0 and summary["hiring_cost"] >= 0 and summary["tooling_cost"] >= 0
     won_revenue = leads.loc[outcome == "won", "revenue"].sum()
     assert abs(summary["revenue"] - won_revenue) <= 1e-6 * max(1.0, won_revenue)

@@ -7,6 +7,7 @@ and then the scenario's ``behavior:`` overrides.
 
 from __future__ import annotations
 
+from sim.config.params import DAYS_PER_YEAR as _year
 from sim.config.params import Params
 from sim.config.scenario import Scenario
 
@@ -105,6 +106,10 @@ IGNORE = {True: 0.05, False: 0.6}
 # Where each table above comes from and how far it could plausibly be off: the
 # source, or "assumption" with the range its values could take (docs/MODEL.md, Levers).
 EVIDENCE = {
+    "REPUTATION_MULTI_YEAR": (
+        "assumption: no published figure ties B2B inbound to reputation (docs/SOURCES.md Q12h)",
+        "0-0.4 of inquiries lost at satisfaction 0; off in runs of a year or less",
+    ),
     "STANDARD": (
         "Kotler et al. 2006, 'Defined' stage (FACTS 4) for what is shared; the bars are an assumption",
         "joint = the field's bar 0.50; sales 0.50-0.56; marketing 0.30-0.42; none 0.35-0.45, spread 0.08-0.15",
@@ -143,6 +148,20 @@ def _clip(x: float, lo: float = 0.0, hi: float = 1.0) -> float:
     return min(hi, max(lo, x))
 
 
+# Word of mouth (market.reputation_effect unset): a market that heard from dissatisfied prospects
+# sends fewer inquiries, at most this share fewer at satisfaction 0. No published figure ties B2B
+# inbound to reputation (docs/SOURCES.md Q12h): an assumption, range 0-0.4. It takes more than a
+# year to spread, so runs of a year or less leave it off and their effects are the levers' own.
+REPUTATION_MULTI_YEAR = 0.2
+
+
+def _reputation(scenario: Scenario) -> float:
+    effect = scenario.market.reputation_effect
+    if effect is not None:
+        return effect
+    return REPUTATION_MULTI_YEAR if scenario.simulation.days > _year else 0.0
+
+
 def derive(scenario: Scenario) -> Params:
     """Map a scenario's levers onto behaviour parameters, then apply ``behavior:``.
 
@@ -172,7 +191,7 @@ def derive(scenario: Scenario) -> Params:
         field_quota=pay.field_quota,
         inside_quota=pay.inside_quota if pay.inside_quota is not None else INSIDE_QUOTA[pay.inside],
         department_heads=HEADS[org.management] if org.inside_reps and org.field_reps else 1.0,
-        reputation_effect=scenario.market.reputation_effect,
+        reputation_effect=_reputation(scenario),
         addressable_accounts=float(scenario.market.addressable_accounts),
         two_systems=float(systems == "two"),
         inside_threshold=_clip(bar),

@@ -211,7 +211,8 @@ class Params:
     field_fit_b: float = param(2.5, "shape", ASSUMED, (2.0, 3.5), bounds=(0.05, 100))
     field_intent_a: float = param(2.0, "shape", ASSUMED, (1.5, 3.0), bounds=(0.05, 100))  # self-sourced intent, 0.4
     field_intent_b: float = param(3.0, "shape", ASSUMED, (2.0, 4.0), bounds=(0.05, 100))
-    reputation_effect: float = param(0.0, "share", key="market.reputation_effect")  # inbound lost at satisfaction 0
+    # inbound lost at satisfaction 0: market.reputation_effect, or unset 0.2 in runs over a year (levers.py)
+    reputation_effect: float = param(0.0, "share", LEVER, derived=True)
     # accounts of the target market that reps can prospect (the user's market; the default a mid-size one)
     addressable_accounts: float = param(50_000.0, "count", key="market.addressable_accounts", bounds=(100, 1e8))
     # new accounts a prospecting hour approaches: an SDR adds about 60 new contacts a week (docs/SOURCES.md Q8)
@@ -447,8 +448,34 @@ class Params:
     # field commission on margin: what the revenue plan pays per deal at each plan's own discount,
     # 0.10 x (1 - 0.12) = 0.14 x (1 - 0.08 - 0.30) (plans are set to pay the same at target)
     field_margin_rate: float = param(0.14, "share", ASSUMED, (0.1, 0.2))
+    # the commission rate's multiple on revenue past the quarter's quota (compensation.field_quota / 4):
+    # QuotaPath's AE plan template pays 1.5x past 100%, and half of companies set quarterly quotas;
+    # Pulse RevOps: 1.5-2.5x is standard for SaaS AEs (docs/SOURCES.md Q12c)
+    accelerator: float = param(1.5, "x", "QuotaPath; Pulse RevOps (docs/SOURCES.md Q12c)", (1.0, 2.5), bounds=(1, 10))
+    # what a buyer asks to sign before the quarter ends, per 30 days the signature comes early
+    # (Larkin 2014: salespeople concede prices to time deals, costing the vendor 6-8% of revenue)
+    pull_in_discount: float = param(0.05, "share", ASSUMED, (0.02, 0.1))
+    # how far past a quarter's end a deal's signature may be pulled into it
+    pull_in_window_days: float = param(30.0, "days", ASSUMED, (14, 45), bounds=(0, 365))
     cost_of_goods: float = param(0.30, "share", ASSUMED, (0.15, 0.5))  # share of list value that is cost
     hybrid_share: float = param(0.5, "share", ASSUMED, (0.3, 0.7))  # hybrid: this share of each of the two plans
+
+    # --- customers after the sale (sim/model/customers.py) -----------------
+    # a year's chance a customer of typical fit leaves after a neutral buying experience:
+    # KBCM median unit churn 10% a year; SaaS Capital gross dollar retention about 92% (docs/SOURCES.md Q12g)
+    customer_churn: float = param(0.10, "share", "KBCM; SaaS Capital (docs/SOURCES.md Q12g)", (0.05, 0.25))
+    # the churn odds grow by this factor per 0.1 of fit below the typical won deal's (poor fit leaves)
+    churn_fit_odds: float = param(1.3, "x", ASSUMED, (1.1, 1.6), bounds=(1, 10))
+    churn_fit_typical: float = param(0.7, "fit", ASSUMED, (0.6, 0.8))  # fit of a typical won deal (measured: 0.70)
+    # the churn odds after the worst buying experience (satisfaction 0), against a neutral one; the best divides
+    # them by it. No published elasticity: CEB, 53% of loyalty from the sales experience (docs/SOURCES.md Q12h)
+    churn_experience_odds: float = param(1.6, "x", ASSUMED, (1.2, 2.0), bounds=(1, 10))
+    # a renewing customer's contract grows by this share: SaaS Capital, net retention about 103% on gross 92%
+    # at $25-50k contracts, (1.03 - 0.92) / 0.92 (docs/SOURCES.md Q12g)
+    expansion_rate: float = param(0.12, "share", "SaaS Capital 2023 (docs/SOURCES.md Q12g)", (0.05, 0.2))
+    # expansion after the best buying experience, against a neutral one; the worst divides it by this
+    # (a poor experience expands 0.4-0.8 as much, docs/SOURCES.md Q12h: an assumption)
+    expansion_experience: float = param(1.6, "x", ASSUMED, (1.25, 2.5), bounds=(1, 10))
 
     # --- organization -------------------------------------------------------
     feedback_interval_days: float = param(7.0, "days", key="feedback.interval_days", bounds=(1, 500))

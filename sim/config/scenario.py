@@ -67,7 +67,9 @@ class Market(_Section):
     inbound_leads_per_day: float = Field(ge=0, le=100_000)
     deal_value_median: float = Field(30_000, gt=0, le=1e9)
     deal_value_sigma: float = Field(0.6, ge=0, le=3)
-    reputation_effect: float = Field(0.0, ge=0, le=1)
+    # inbound lost at a reputation of satisfaction 0 (word of mouth); unset: on in runs longer than a
+    # year (levers.REPUTATION_MULTI_YEAR), off in a year or less
+    reputation_effect: float | None = Field(None, ge=0, le=1)
     addressable_accounts: int = Field(50_000, ge=100, le=100_000_000)
     # what marketing pays for each inbound inquiry: HubSpot $198 on average, B2B SaaS $164 organic to
     # $310 paid (First Page Sage); docs/SOURCES.md Q12e

@@ -108,6 +108,10 @@ FACTS: tuple[Fact, ...] = (
          0.8, 1.6, "KeyBanc SaaS survey [SOURCES Q12g, 2H]; range: firms vary, +-40% (assumption)"),
     Fact("cac_payback_months", "CAC payback (months of a new customer's gross margin)", "13-28 months", 12.0, 28.0,
          "KeyBanc; OpenView by funding stage [SOURCES Q12g, 2H]"),
+    Fact("customer_churn", "customers leaving a year (expected, at their own fit and experience)", "10% a year",
+         0.07, 0.15, "KBCM median unit churn; SaaS Capital gross retention 92% [SOURCES Q12g, 2H]"),
+    Fact("ltv_to_cac", "customer lifetime value / CAC", "3 or more (3-5 healthy)", 3.0, 5.0,
+         "Skok, SaaS Metrics 2.0 [SOURCES Q12g, 2H]"),
 )  # fmt: skip
 
 
@@ -194,6 +198,8 @@ def organization_measures(result: RunResult) -> dict[str, float]:
         "quota_attainment": summary["quota_attainment_share"],
         "sales_cost_per_revenue": summary["sales_cost_per_revenue"],
         "cac_payback_months": summary["cac_payback_months"],
+        "customer_churn": summary["customer_churn_rate"],
+        "ltv_to_cac": summary["ltv_to_cac"],
     }
 
 

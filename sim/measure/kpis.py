@@ -101,7 +101,8 @@ KPIS: tuple[KPI, ...] = (
     KPI("marketing_cost", "dollars", -1, "marketing (inquiries)",
         "What marketing paid for the inbound inquiries: market.cost_per_inquiry each."),
     KPI("operating_profit", "dollars", 1, "operating profit",
-        "Margin (revenue less cost of goods) minus cost of sales and marketing: the P&L's bottom line."),
+        "Margin of new and renewed contracts (less cost of goods) minus cost of sales and marketing: the "
+        "P&L's bottom line."),
     KPI("cost_per_lead", "dollars", -1, "marketing cost per qualified lead",
         "Marketing cost per inbound inquiry qualified (by the inside team, or the field where it answers)."),
     KPI("cac", "dollars", -1, "customer acquisition cost",
@@ -112,6 +113,26 @@ KPIS: tuple[KPI, ...] = (
     KPI("sales_cost_per_revenue", "ratio", -1, "sales and marketing cost per $1 of new revenue",
         "Cost of sales plus marketing over revenue."),
     KPI("mean_discount", "share", -1, "mean discount", "Mean discount given on won deals."),
+    KPI("deals_pulled_in", "count", 0, "deals pulled into the quarter",
+        "Won deals whose signature a field rep brought forward to the quarter's last working day with a "
+        "discount, because the accelerator paid for it (Larkin 2014)."),
+    KPI("quarter_end_discount_cost", "dollars", -1, "revenue given away to close by quarter's end",
+        "List value times the extra discount of the deals pulled into a quarter."),
+    KPI("customers", "count", 1, "customers at the end",
+        "Customers won in the run still under contract at its end (a won deal is a yearly contract)."),
+    KPI("recurring_revenue", "dollars", 1, "recurring revenue at the end (ARR)",
+        "The yearly contracts of the run's customers still with the company at the end."),
+    KPI("renewal_revenue", "dollars", 1, "renewal revenue",
+        "Dollars of contracts renewed during the run, expansion included (runs longer than a year)."),
+    KPI("churned_revenue", "dollars", -1, "churned revenue",
+        "Yearly contracts lost when customers left at a renewal during the run."),
+    KPI("expansion_revenue", "dollars", 1, "expansion revenue",
+        "Dollars a year that renewing customers added to their contracts during the run."),
+    KPI("customer_churn_rate", "share", -1, "customers expected to leave a year",
+        "The run's customers' chance to leave at a renewal, each at their own fit and buying experience."),
+    KPI("customer_lifetime_value", "dollars", 1, "customer lifetime value",
+        "A customer's first-year contract times the gross margin share over their expected yearly churn."),
+    KPI("ltv_to_cac", "ratio", 1, "LTV / CAC", "Customer lifetime value over customer acquisition cost."),
     KPI("pipeline_value", "dollars", 1, "weighted open pipeline",
         "Open deals at the end, each at its price times its chance to win the stages still ahead as it "
         "stands then: the revenue the pipeline is expected to bring after the run."),
@@ -172,8 +193,8 @@ REPORT_KPIS: tuple[str, ...] = (
 # The report's P&L: a year's money, top line to bottom line, then what a customer costs.
 PNL_KPIS: tuple[str, ...] = (
     "revenue", "pipeline_value", "margin", "salaries", "manager_cost", "commissions", "tooling_cost", "hiring_cost",
-    "cost_of_sales", "profit", "marketing_cost", "operating_profit", "cac", "cac_payback_months",
-    "sales_cost_per_revenue",
+    "cost_of_sales", "profit", "marketing_cost", "renewal_revenue", "operating_profit", "cac", "cac_payback_months",
+    "sales_cost_per_revenue", "customers", "recurring_revenue", "customer_lifetime_value", "ltv_to_cac",
 )  # fmt: skip
 # The report's one-sentence findings per scenario.
 FINDING_KPIS: tuple[str, ...] = ("revenue", "profit", "prospect_satisfaction")

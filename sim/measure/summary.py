@@ -108,6 +108,8 @@ def summarize(leads: pd.DataFrame, revenue: float, cost_of_sales: float, cost_of
         "roi": _ratio(revenue - cost_of_sales, cost_of_sales),
         "margin": float(revenue - cost_of_goods * leads.loc[outcome == "won", "value"].sum()),
         "mean_discount": float(leads.loc[outcome == "won", "discount"].mean()),
+        "deals_pulled_in": int(((outcome == "won") & (leads["pull_in_discount"] > 0)).sum()),
+        "quarter_end_discount_cost": float((leads["value"] * leads["pull_in_discount"])[outcome == "won"].sum()),
     }
 
 
@@ -143,16 +145,34 @@ def costs(kpis: dict[str, float], model: SalesOrgModel, inbound_qualified: int) 
     marketing = float(model.marketing_cost)
     spend = kpis["cost_of_sales"] + marketing
     won = kpis["deals_won"]
+    renewals = model.customers.renewed * (1.0 - model.params.cost_of_goods)  # renewed contracts, less cost of goods
     return {
         "manager_cost": float(model.manager_cost),
         "tooling_cost": float(model.tooling_cost),
         "hiring_cost": float(model.hiring_cost),
         "marketing_cost": marketing,
-        "operating_profit": kpis["margin"] - spend,
+        "operating_profit": kpis["margin"] + renewals - spend,
         "cost_per_lead": _ratio(marketing, inbound_qualified),
         "cac": _ratio(spend, won),
         "cac_payback_months": _ratio(12 * spend, kpis["margin"]) if kpis["margin"] > 0 else float("nan"),
         "sales_cost_per_revenue": _ratio(spend, kpis["revenue"]),
+    }
+
+
+def customers(kpis: dict[str, float], model: SalesOrgModel) -> dict[str, float]:
+    """What the run's customers are worth after the sale: contracts kept, renewed, lost, grown."""
+    book = model.customers
+    gross_margin = kpis["margin"] / kpis["revenue"] if kpis["revenue"] > 0 else float("nan")
+    ltv = book.lifetime_value(gross_margin)
+    return {
+        "customers": len(book.active),
+        "recurring_revenue": float(book.recurring_revenue),
+        "renewal_revenue": float(book.renewed),
+        "churned_revenue": float(book.churned),
+        "expansion_revenue": float(book.expanded),
+        "customer_churn_rate": float(book.churn_rate()),
+        "customer_lifetime_value": float(ltv),
+        "ltv_to_cac": _ratio(ltv, kpis["cac"]),
     }
 
 
@@ -163,6 +183,7 @@ def summarize_model(model: SalesOrgModel, leads: pd.DataFrame) -> dict[str, floa
     kpis["commissions"] = float(model.commissions)
     inbound_qualified = int((happened(leads, "qualified_at") & (leads["source"] == "inbound")).sum())
     kpis.update(costs(kpis, model, inbound_qualified))
+    kpis.update(customers(kpis, model))
     kpis["field_hours_wasted"] = float(model.field_hours_wasted)
     kpis["inside_bar_gap"] = model.mean_inside_bar_gap()
     kpis["field_trust"] = model.mean_trust()

@@ -11,12 +11,14 @@ import math
 from collections.abc import Callable
 
 from sim.config.params import DAYS_PER_WEEK, DAYS_PER_YEAR, HOURS_PER_DAY
+from sim.model.clock import HOURS_PER_CALENDAR_DAY
 from sim.model.leads import U_DISCOUNT, U_OPP, U_REPEAT, U_REVIEW, Lead, State
 from sim.model.market import logistic, reach_probability, waiting_interest
 from sim.model.opportunity import Opportunity, loss_reason
 from sim.model.reps import Rep, logit
 
 NEED_TAPER = 0.2  # share of the pipeline target over which a rep eases off prospecting
+QUARTERS = 4  # quota periods a year: the annual quota is split by quarter
 
 # How long field reps take to ramp: 27% under 3 months, 38% in 3-6, 28% in 6-12, 7% over 12
 # (Bridge Group 2024, second-hand; FACTS 3): (upper end in days, share), uniform within each band.
@@ -117,6 +119,7 @@ class FieldRep(Rep):
         self.ramp_days = max(1.0, ramp_days(streams["org.field_ramp"].random()))
         self.trust = p.initial_trust
         self.sold = 0.0  # revenue this rep (since hired, or since the books opened) has closed
+        self.quarter_sold = 0.0  # of which this quarter (the quota and the accelerator are quarterly)
         self.days_selling = 0  # days this rep has been in post since then (the quota is prorated to them)
         self.busy_today = 0.0  # hours spent today on reviews, answers and meetings
         self.hours_load = 0.0  # hours the work asks for as a share of the selling hours, over the last week or so
@@ -385,8 +388,51 @@ class FieldRep(Rep):
         self.opportunities += 1
         self.model.on_opportunity(lead)
         lead.discount = 2 * p.discount_mean * lead.draws[U_DISCOUNT]
-        lead.deal = deal = Opportunity(lead, intent_now)
-        self.model.calendar.add(t + deal.stage_length(self, lead), self.end_stage, lead)
+        lead.deal = Opportunity(lead, intent_now)
+        self._book_stage(lead, t)
+
+    def _book_stage(self, lead: Lead, t: float) -> None:
+        """Book the end of the deal's current stage; the signature of the last may be pulled into the quarter."""
+        deal = lead.deal
+        end = t + deal.stage_length(self, lead)
+        if deal.stage == max(1, int(self.model.params.stages)) - 1:
+            end = self.pull_in(lead, t, end)
+        self.model.calendar.add(end, self.end_stage, lead)
+
+    @property
+    def quota_left(self) -> float:
+        """Revenue the rep still has to close this quarter to make its quota (``field_quota`` / 4)."""
+        return self.model.params.field_quota / QUARTERS - self.quarter_sold
+
+    def pull_in(self, lead: Lead, t: float, end: float) -> float:
+        """When the deal will be signed: at ``end``, or before the quarter ends if the plan pays for it.
+
+        A deal whose signature would fall just after the quarter's end (within
+        ``pull_in_window_days``) can be pulled into it: the buyer signs by the last
+        working day of the quarter for ``pull_in_discount`` off the price per 30 days
+        of hurry. The rep offers it when the commission now, accelerated past this
+        quarter's quota and on the lower price, beats the commission next quarter,
+        at full price against a fresh quota (Larkin 2014; Oyer 1998). Under a plan
+        without an accelerator, or for a rep far from quota, it never pays.
+        """
+        p = self.model.params
+        model = self.model
+        quarter_end = model.quarter_end(t)
+        if end <= quarter_end or end - quarter_end > p.pull_in_window_days * HOURS_PER_CALENDAR_DAY:
+            return end
+        deadline = model.clock.calendar_time(model.clock.business_time(quarter_end))  # the quarter's last working hour
+        if deadline <= t:
+            return end
+        extra = min(p.pull_in_discount * (end - deadline) / (30 * HOURS_PER_CALENDAR_DAY), 1.0 - lead.discount)
+        plan = model.field_pay
+        price = lead.value * (1 - lead.discount)
+        now = plan.pay(price - lead.value * extra, lead.value, self.quota_left)
+        later = plan.pay(price, lead.value, p.field_quota / QUARTERS)
+        if now <= later:
+            return end
+        lead.discount += extra
+        lead.pull_in = extra
+        return deadline
 
     @_worked_by_owner
     def end_stage(self, lead: Lead, t: float) -> None:
@@ -400,17 +446,20 @@ class FieldRep(Rep):
         if deal.stage >= max(1, int(self.model.params.stages)):
             self.close_deal(lead, t)
         else:
-            self.model.calendar.add(t + deal.stage_length(self, lead), self.end_stage, lead)
+            self._book_stage(lead, t)
 
     def close_deal(self, lead: Lead, t: float) -> None:
         """The prospect signs."""
         self.open_opps -= 1
         self.won += 1
         lead.revenue = lead.value * (1 - lead.discount)
+        quota_left = self.quota_left
         self.sold += lead.revenue
+        self.quarter_sold += lead.revenue
+        self.model.customers.sign(lead, t)  # as the buying experience left them, before the joy of signing
         lead.feel(self.model.params.sat_won)
         lead.close(State.WON, t)
-        self.model.on_won(lead)
+        self.model.on_won(lead, quota_left)
 
     def lose_deal(self, lead: Lead, t: float) -> None:
         """The prospect walks away at some stage."""

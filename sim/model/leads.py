@@ -116,6 +116,7 @@ class Lead:
         "lead_id",
         "loss_reason",
         "opportunity_at",
+        "pull_in",
         "qualified_at",
         "recycled_from",
         "repeated",
@@ -162,6 +163,7 @@ class Lead:
         self.earlier_contacts = 0  # attempts made on this prospect's earlier leads
         self.first_seen = created_at  # when the prospect first came in (an earlier lead's, if recycled)
         self.discount = 0.0
+        self.pull_in = 0.0  # of which conceded to sign before a quarter's end
         self.deal = None  # the open opportunity's stages (sim.model.opportunity.Opportunity)
         self.loss_reason = ""  # why a lost deal was lost
         self.revenue = 0.0
@@ -267,6 +269,7 @@ class LeadBook:
                 "score": col("score"),
                 "revenue": col("revenue"),
                 "discount": col("discount"),
+                "pull_in_discount": col("pull_in"),
                 "loss_reason": pd.Categorical(
                     [lead.loss_reason or None for lead in leads], categories=["no_decision", "competitor", "price"]
                 ),

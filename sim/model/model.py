@@ -27,6 +27,7 @@ from sim.config.scenario import Scenario
 from sim.model import policies
 from sim.model.calendar import Calendar
 from sim.model.clock import HOURS_PER_CALENDAR_DAY, WorkCalendar
+from sim.model.customers import Customers
 from sim.model.field import FieldRep
 from sim.model.inside import InsideRep
 from sim.model.leads import U_RIVAL, Lead, LeadBook, State
@@ -42,6 +43,8 @@ REASSIGNED_STATES = frozenset({State.NEW, State.ATTEMPTING, State.HANDED_OFF, St
 # during the warm-up, every four weeks the prospect list is set to the share the last four
 # weeks' outreach would leave fresh in the long run (Accounts.settle): its natural pace is a year
 SETTLE_DAYS = 28
+QUARTER_STARTS = (0, 90, 181, 273)  # days of the year the quota quarters start: 1 January, April, July, October
+DAYS_OF_YEAR = 365
 
 
 def split_headcount(total: int, weights: list[int]) -> list[int]:
@@ -109,6 +112,7 @@ class SalesOrgModel(mesa.Model):
         self.feedback = policies.feedback_loop(p)
         self.handoff_rules = policies.handoff(p)
         self.nurture = Nurture(self)
+        self.customers = Customers(self)
         self.team_names = [t.name for t in scenario.organization.field_teams]
         self.outbound_gaps = Exponentials(self.streams["inside.outbound_gaps"])
         self.field_gaps = Exponentials(self.streams["field.prospecting_gaps"])
@@ -231,6 +235,9 @@ class SalesOrgModel(mesa.Model):
         day = self.day
         end = (day + 1) * HOURS_PER_CALENDAR_DAY
         working = self.clock.working[day]
+        if (day - self.warmup) % DAYS_OF_YEAR in QUARTER_STARTS:
+            for rep in self.field_reps:
+                rep.quarter_sold = 0.0  # a new quarter, a fresh quota
         for rep in self.inside_reps:
             rep.quit_or_stay(day)
             rep.start_day()
@@ -262,6 +269,13 @@ class SalesOrgModel(mesa.Model):
                 self.open_books()
         elif self.collect:
             self.datacollector.collect(self)
+
+    def quarter_end(self, t: float) -> float:
+        """The calendar hour at which the quarter holding hour ``t`` ends (quarters of the measured calendar)."""
+        day = int(t // HOURS_PER_CALENDAR_DAY)
+        into = (day - self.warmup) % DAYS_OF_YEAR
+        next_start = next(q for q in (*QUARTER_STARTS, DAYS_OF_YEAR) if q > into)
+        return (day - into + next_start) * HOURS_PER_CALENDAR_DAY
 
     def _receive_inquiries(self, day: int) -> None:
         volume = 1.0
@@ -429,10 +443,10 @@ class SalesOrgModel(mesa.Model):
             if rep.active:
                 rep.credited += 1  # the plan's metric: opportunities from their leads
 
-    def on_won(self, lead: Lead) -> None:
-        """Book a won deal's revenue and the commissions it pays."""
+    def on_won(self, lead: Lead, quota_left: float = math.inf) -> None:
+        """Book a won deal's revenue and the commissions it pays (accelerated past the rep's quarterly quota)."""
         self.revenue += lead.revenue
-        self.commissions += self.field_pay.on_won(lead)
+        self.commissions += self.field_pay.on_won(lead, quota_left)
         self.commissions += self.inside_pay.on_won(lead)
 
     # ------------------------------------------------------------ reading

@@ -9,6 +9,7 @@ the scenario schema; nothing else decodes a choice.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
@@ -185,26 +186,39 @@ class Combined:
 
 
 @dataclass(frozen=True)
-class FieldRevenue(_Plan):
-    """Field reps paid a commission on revenue."""
+class FieldPlan:
+    """A field rep's commission: a base rate, and ``accelerator`` times it on revenue above the quarter's quota.
+
+    Attributes:
+        rate: the commission rate on the plan's base (revenue, or margin).
+        accelerator: the multiple of the rate paid on the part of a deal above the rep's
+            quota for the quarter (1: no accelerator).
+        cost_of_goods: share of list value that is cost (a margin plan pays on what is left).
+        on_margin: the base is margin (revenue less the cost of goods at list value), not revenue.
+    """
 
     rate: float
+    accelerator: float
+    cost_of_goods: float = 0.0
+    on_margin: bool = False
 
-    def on_won(self, lead: Lead) -> float:
-        """Commission on the deal's revenue."""
-        return self.rate * lead.revenue
+    def pay(self, revenue: float, value: float, quota_left: float) -> float:
+        """Commission on a deal of ``revenue`` (list ``value``) closed with ``quota_left`` dollars still to make."""
+        base = max(0.0, revenue - self.cost_of_goods * value) if self.on_margin else revenue
+        above = max(0.0, revenue - max(0.0, quota_left)) / revenue if revenue > 0 else 0.0  # share past quota
+        return self.rate * base * (1.0 + (self.accelerator - 1.0) * above)
 
+    def on_handoff(self, lead: Lead) -> float:
+        """Nothing at the handoff."""
+        return 0.0
 
-@dataclass(frozen=True)
-class FieldMargin(_Plan):
-    """Field reps paid a commission on margin (revenue less the cost of goods at list value)."""
+    def on_opportunity(self, lead: Lead) -> float:
+        """Nothing at the opportunity."""
+        return 0.0
 
-    rate: float
-    cost_of_goods: float
-
-    def on_won(self, lead: Lead) -> float:
-        """Commission on the deal's margin (never negative)."""
-        return self.rate * max(0.0, lead.revenue - self.cost_of_goods * lead.value)
+    def on_won(self, lead: Lead, quota_left: float = math.inf) -> float:
+        """Commission on the won deal, accelerated past quota (``quota_left``: what the rep still had to make)."""
+        return self.pay(lead.revenue, lead.value, quota_left)
 
 
 def inside_pay_plan(params: Params) -> PayPlan:
@@ -224,13 +238,13 @@ def inside_pay_plan(params: Params) -> PayPlan:
     raise ValueError(f"unknown inside pay plan {params.inside_pay!r}")
 
 
-def field_pay_plan(params: Params) -> PayPlan:
+def field_pay_plan(params: Params) -> FieldPlan:
     """The field reps' plan the scenario names (``compensation.field``)."""
     match params.field_pay:
         case "revenue":
-            return FieldRevenue(params.field_revenue_rate)
+            return FieldPlan(params.field_revenue_rate, params.accelerator)
         case "margin":
-            return FieldMargin(params.field_margin_rate, params.cost_of_goods)
+            return FieldPlan(params.field_margin_rate, params.accelerator, params.cost_of_goods, on_margin=True)
     raise ValueError(f"unknown field pay plan {params.field_pay!r}")
 
 

@@ -1,0 +1,142 @@
+"""Customers after the sale: a won deal is a yearly contract that renews, grows or churns.
+
+A won deal's price is its first year (``lead.revenue``, the annual contract
+value). On each anniversary the customer decides: churn, or renew and maybe buy
+more. Both depend on the customer, not on a constant: how well the product fits
+them (``fit``) and how the buying experience left them (their satisfaction when
+they signed, 50 neutral). The odds of churning are ``customer_churn`` for a
+customer of typical fit after a neutral experience (``churn_fit_typical``), times
+``churn_fit_odds`` per 0.1 of fit below it (divided, above it), times
+``churn_experience_odds`` for the worst experience (raised to how far below neutral
+it was; the best experience divides by it). A renewing customer grows their contract by ``expansion_rate``,
+times ``expansion_experience`` for the best experience and divided by it for the
+worst. The renewal draws are the prospect's own (seeded from their deal draw),
+so the same customer meets the same luck in every scenario.
+
+Only the run's own customers are followed (those won while the books were open),
+so a one-year run renews nobody yet; what its customers are worth is
+:meth:`Customers.lifetime_value`, margin over expected churn at their own odds.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sim.config.params import DAYS_PER_YEAR, Params
+from sim.model.clock import HOURS_PER_CALENDAR_DAY
+from sim.model.leads import U_WIN, Lead
+from sim.model.market import logistic
+from sim.model.reps import logit
+
+if TYPE_CHECKING:
+    from sim.model.model import SalesOrgModel
+
+YEAR_HOURS = DAYS_PER_YEAR * HOURS_PER_CALENDAR_DAY
+
+
+@dataclass(slots=True)
+class Customer:
+    """One customer: the contract they pay each year, and what they brought to it."""
+
+    lead_id: int
+    contract: float  # dollars a year
+    first: float  # the first year's contract (the won deal's revenue)
+    fit: float
+    experience: float  # how the buying experience left them: -1 (satisfaction 0) to +1 (100)
+    luck: random.Random
+    active: bool = True
+
+
+def experience(satisfaction: float) -> float:
+    """Satisfaction 0-100 as -1 (worst) to +1 (best), 0 neutral."""
+    return max(-1.0, min(1.0, (satisfaction - 50.0) / 50.0))
+
+
+def churn_chance(p: Params, customer: Customer) -> float:
+    """The chance the customer leaves at a renewal: fit and the buying experience move the odds."""
+    x = (
+        logit(p.customer_churn)
+        + math.log(p.churn_fit_odds) * (p.churn_fit_typical - customer.fit) * 10.0
+        - math.log(p.churn_experience_odds) * customer.experience
+    )
+    return logistic(x)
+
+
+def expansion(p: Params, customer: Customer) -> float:
+    """How much a renewing customer adds to their contract, as a share of it."""
+    return p.expansion_rate * p.expansion_experience**customer.experience
+
+
+class Customers:
+    """The organization's customers: contracts, renewals, churn and expansion.
+
+    Attributes:
+        book: every customer of the run (active or churned).
+        renewed, churned, expanded: dollars of contracts renewed, lost and added at renewals so far.
+        up_for_renewal: dollars of contracts that came up for renewal so far.
+    """
+
+    TALLIES = ("renewed", "churned", "expanded", "up_for_renewal", "churns")
+
+    def __init__(self, model: SalesOrgModel) -> None:
+        self.model = model
+        self.book: list[Customer] = []
+        self.renewed = self.churned = self.expanded = self.up_for_renewal = 0.0
+        self.churns = 0
+
+    def sign(self, lead: Lead, at: float) -> None:
+        """A won deal (its draws still on the lead): a customer whose first year is paid; the renewal is booked."""
+        if not self.model.measuring:
+            return  # a customer of the warm-up: the run follows its own customers only
+        luck = random.Random(f"{lead.draws[U_WIN]!r}/customer")  # the prospect's own renewal luck
+        customer = Customer(lead.lead_id, lead.revenue, lead.revenue, lead.fit, experience(lead.satisfaction), luck)
+        self.book.append(customer)
+        self.model.calendar.add(at + YEAR_HOURS, self.renew, customer)
+
+    def renew(self, customer: Customer, at: float) -> None:
+        """An anniversary: the customer churns, or renews (paying the next year) and may buy more."""
+        p = self.model.params
+        self.up_for_renewal += customer.contract
+        if customer.luck.random() < churn_chance(p, customer):
+            customer.active = False
+            self.churns += 1
+            self.churned += customer.contract
+            return
+        more = customer.contract * expansion(p, customer)
+        customer.contract += more
+        self.expanded += more
+        self.renewed += customer.contract
+        self.model.calendar.add(at + YEAR_HOURS, self.renew, customer)
+
+    @property
+    def active(self) -> list[Customer]:
+        """The customers still under contract."""
+        return [c for c in self.book if c.active]
+
+    @property
+    def recurring_revenue(self) -> float:
+        """The contracts of the active customers, dollars a year (ARR)."""
+        return sum(c.contract for c in self.book if c.active)
+
+    def churn_rate(self) -> float:
+        """The share of the run's customers expected to leave at their first renewal (their own odds)."""
+        if not self.book:
+            return float("nan")
+        p = self.model.params
+        return sum(churn_chance(p, c) for c in self.book) / len(self.book)
+
+    def lifetime_value(self, margin: float) -> float:
+        """A customer's lifetime value as SaaS metrics define it: first-year contract x margin / churn.
+
+        The mean first-year contract of the run's customers times ``margin`` (the share
+        of a contract dollar left after the cost of goods) over their expected yearly
+        churn (:meth:`churn_rate`, each at their own fit and buying experience);
+        expansion is left out, as the usual formula leaves it out (Skok, SaaS Metrics 2.0).
+        """
+        rate = self.churn_rate()
+        if not self.book or not rate > 0:
+            return float("nan")
+        return margin * sum(c.first for c in self.book) / len(self.book) / rate
