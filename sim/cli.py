@@ -371,7 +371,9 @@ def dashboard(scen: str, host: str, port: int) -> None:
 
 @main.command()
 @click.argument("scen")
-@click.option("--lead", "lead_id", type=click.IntRange(min=0), required=True, help="Lead id (row of leads.parquet).")
+@click.option(
+    "--lead", "lead_id", type=click.IntRange(min=0), required=True, help="Lead id (lead_id of leads.parquet)."
+)
 @click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: the scenario's).")
 @click.option("--days", type=click.IntRange(min=1, max=5000), help="Working days to simulate.")
 def story(scen: str, lead_id: int, seed: int | None, days: int | None) -> None:
@@ -381,9 +383,16 @@ def story(scen: str, lead_id: int, seed: int | None, days: int | None) -> None:
 
     _settle()
     result = experiment.run(scen, seed=seed, days=days)
-    if lead_id >= len(result.leads):
-        raise UserError(f"--lead {lead_id}: this run created leads 0 to {len(result.leads) - 1}")
-    click.echo("\n".join(tell(result.leads.iloc[lead_id])))
+    leads = result.leads
+    row = leads[leads["lead_id"] == lead_id]
+    if row.empty:
+        new = leads.loc[~leads["in_flight"], "lead_id"]
+        span = f"{new.min()} to {new.max()}" if len(new) else "none"
+        raise UserError(
+            f"--lead {lead_id}: not in this run's lead log (leads created in the run: {span}; "
+            f"{int(leads['in_flight'].sum())} more in flight from the warm-up, lower ids)"
+        )
+    click.echo("\n".join(tell(row.iloc[0])))
 
 
 def entry() -> None:

@@ -18,6 +18,8 @@ import pandas as pd
 import pytest
 import yaml
 
+import sim
+
 SALESIM = str(Path(sys.executable).parent / "salesim")
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO_DIR = ROOT / "sim" / "config" / "builtins"
@@ -183,7 +185,7 @@ def test_run_writes_results(good: dict[str, Result]) -> None:
 
     leads = pd.read_parquet(out / "leads.parquet")
     assert set(leads.columns) >= LEAD_COLUMNS, LEAD_COLUMNS - set(leads.columns)
-    assert len(leads) == summary["leads_created"] + summary["leads_recycled"]
+    assert len(leads) == summary["leads_created"] + summary["leads_recycled"] + int(leads["in_flight"].sum())
 
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["seed"] == 1
@@ -350,15 +352,16 @@ def test_validate_reports_each_bad_file_and_exits_2(tmp_path: Path) -> None:
 
 
 def test_story_tells_one_leads_journey(tmp_path):
+    lead_id = int(sim.run("aligned", days=120).leads["lead_id"].iloc[40])  # a lead of the log
     res = subprocess.run(
-        [SALESIM, "story", "aligned", "--lead", "40", "--days", "120"],
+        [SALESIM, "story", "aligned", "--lead", str(lead_id), "--days", "120"],
         capture_output=True,
         text=True,
         cwd=tmp_path,
         timeout=120,
     )
     assert res.returncode == 0, res.stderr
-    assert res.stdout.startswith("Lead 40 ") and "Satisfaction at the end" in res.stdout
+    assert res.stdout.startswith(f"Lead {lead_id} ") and "Satisfaction at the end" in res.stdout
     bad = subprocess.run(
         [SALESIM, "story", "aligned", "--lead", "999999", "--days", "5"],
         capture_output=True,
