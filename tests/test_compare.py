@@ -14,10 +14,16 @@ SALESIM = str(Path(sys.executable).parent / "salesim")
 COLUMNS = ["scenario", "kpi", "mean", "ci_low", "ci_high", "delta", "delta_ci_low", "delta_ci_high", "delta_pct"]
 
 
+def quick(name: str):
+    """A built-in with a four-week warm-up: these tests check the comparison's plumbing, not the steady state."""
+    return load_scenario(name, ["simulation.warmup_days=28"])
+
+
 @pytest.fixture(scope="module")
 def small():
-    result = compare(["misaligned", "aligned"], n=4, days=60, workers=1)
-    result.explanation = explain("misaligned", "aligned", n=4, days=60, workers=1)
+    mis, ali = quick("misaligned"), quick("aligned")
+    result = compare([mis, ali], n=4, days=60, workers=1)
+    result.explanation = explain(mis, ali, n=4, days=60, workers=1)
     return result
 
 
@@ -123,7 +129,8 @@ def test_bad_compare_input_is_one_line_exit_2(tmp_path, args, needle):
 
 def test_a_comparison_with_an_explanation_runs_both_in_one_batch(small):
     """compare(..., explain=...) gives the same explanation as explain() alone, and the same comparison."""
-    both = compare(["misaligned", "aligned"], n=4, days=60, workers=1, explain=("misaligned", "aligned"))
+    mis, ali = quick("misaligned"), quick("aligned")
+    both = compare([mis, ali], n=4, days=60, workers=1, explain=(mis, ali))
     pd.testing.assert_frame_equal(both.table, small.table)
     pd.testing.assert_frame_equal(both.explanation.table, small.explanation.table)
     assert set(both.replications["scenario"]) == {"misaligned", "aligned"}  # the switched arms stay out of it

@@ -75,3 +75,23 @@ def test_a_company_with_one_team_has_one_head():
     assert field_only.summary["manager_cost"] == pytest.approx(
         (managers * p.manager_salary + p.head_salary) * 120 / 365
     )
+
+
+def test_cac_and_its_payback_on_a_hand_computed_case():
+    """$1.0M of cost of sales and $0.2M of marketing win 40 customers: $30k each, paid back by
+    $0.8M of first-year margin in 18 months; a renewed $0.5M contract adds its margin to the P&L."""
+    from types import SimpleNamespace
+
+    from sim.measure.summary import costs
+
+    model = SimpleNamespace(
+        marketing_cost=200_000.0, manager_cost=150_000.0, tooling_cost=60_000.0, hiring_cost=29_000.0,
+        customers=SimpleNamespace(renewed=500_000.0), params=Params(cost_of_goods=0.3),
+    )  # fmt: skip
+    kpis = {"cost_of_sales": 1_000_000.0, "deals_won": 40, "margin": 800_000.0, "revenue": 1_100_000.0}
+    money = costs(kpis, model, inbound_qualified=100)
+    assert money["cac"] == pytest.approx(30_000)
+    assert money["cac_payback_months"] == pytest.approx(18)
+    assert money["cost_per_lead"] == pytest.approx(2_000)
+    assert money["sales_cost_per_revenue"] == pytest.approx(1_200_000 / 1_100_000)
+    assert money["operating_profit"] == pytest.approx(800_000 + 0.7 * 500_000 - 1_200_000)

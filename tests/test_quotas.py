@@ -16,11 +16,16 @@ def test_attainment_is_prorated_and_skips_reps_new_in_post():
 
 
 def test_a_lower_quota_is_made_by_more_reps():
-    low = sim.run("aligned", seed=2, overrides=["compensation.field_quota=200000"]).summary
-    high = sim.run("aligned", seed=2, overrides=["compensation.field_quota=2000000"]).summary
-    assert low["revenue"] == high["revenue"]  # the quota changes nobody's behaviour yet: only who makes it
+    # without an accelerator the quota changes nobody's behaviour: only who makes it
+    flat = "behavior.accelerator=1"
+    low = sim.run("aligned", seed=2, overrides=["compensation.field_quota=200000", flat]).summary
+    high = sim.run("aligned", seed=2, overrides=["compensation.field_quota=2000000", flat]).summary
+    assert low["revenue"] == high["revenue"] and low["commissions"] == high["commissions"]
     assert low["quota_attainment_share"] > high["quota_attainment_share"]
     assert low["median_quota_attainment"] == pytest.approx(10 * high["median_quota_attainment"])
+    # with one, reps past a quota they can make earn more on what they sell past it
+    paid = sim.run("aligned", seed=2, overrides=["compensation.field_quota=200000"]).summary
+    assert paid["commissions"] > low["commissions"] * (paid["revenue"] / low["revenue"])
 
 
 def test_field_reps_are_credited_with_what_they_closed_leavers_included():
