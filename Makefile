@@ -16,7 +16,7 @@ PYTHON_CANDIDATES := python3.13 python3.12 \
 	python3
 BASE_PYTHON := $(firstword $(foreach p,$(PYTHON_CANDIDATES),$(shell command -v $(p) >/dev/null 2>&1 && $(p) -c 'import sys; print("$(p)" if sys.version_info >= (3, 12) else "")' 2>/dev/null)))
 
-.PHONY: all setup demo test lint format bench baseline clean
+.PHONY: all setup demo test test-all lint format bench baseline clean
 
 all: test
 
@@ -34,6 +34,12 @@ demo: $(STAMP)
 	$(VENV)/bin/salesim demo
 
 test: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) -m pytest -W error -m "not slow"
+
+# everything, the slow statistical claims included (tests marked slow: the levers in three markets)
+test-all: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest -W error

@@ -9,6 +9,7 @@ import pytest
 import sim
 from sim.experiments.stats import paired_difference
 
+pytestmark = pytest.mark.slow  # about two minutes: `make test-all` (docs/MODEL.md's table is scripts/lever_markets.py)
 N = 6
 # a small effect (about -0.12 points in the default market, where the field rejects only some of the
 # extra handoffs) needs more pairs to be told from noise: [-0.16, -0.07] at 16 pairs, [-0.24, 0.00] at 6
