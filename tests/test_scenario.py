@@ -106,6 +106,7 @@ levers = st.fixed_dictionaries(
         "training.focus": st.sampled_from(["product", "selling", "both"]),
         "market.inbound_leads_per_day": st.floats(0, 30),
         "simulation.days": st.integers(1, 40),
+        "simulation.warmup_days": st.sampled_from([0, 7, 28, 63]),  # the full 182 is the steady-state tests' job
         "simulation.seed": st.integers(0, 2**32),
     }
 )
