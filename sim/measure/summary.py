@@ -163,14 +163,15 @@ def customers(kpis: dict[str, float], model: SalesOrgModel) -> dict[str, float]:
     """What the run's customers are worth after the sale: contracts kept, renewed, lost, grown."""
     book = model.customers
     gross_margin = kpis["margin"] / kpis["revenue"] if kpis["revenue"] > 0 else float("nan")
-    ltv = book.lifetime_value(gross_margin)
+    churn = book.churn_rate()
+    ltv = book.lifetime_value(gross_margin, churn)
     return {
         "customers": len(book.active),
         "recurring_revenue": float(book.recurring_revenue),
         "renewal_revenue": float(book.renewed),
         "churned_revenue": float(book.churned),
         "expansion_revenue": float(book.expanded),
-        "customer_churn_rate": float(book.churn_rate()),
+        "customer_churn_rate": float(churn),
         "customer_lifetime_value": float(ltv),
         "ltv_to_cac": _ratio(ltv, kpis["cac"]),
     }

@@ -76,16 +76,14 @@ class Customers:
     Attributes:
         book: every customer of the run (active or churned).
         renewed, churned, expanded: dollars of contracts renewed, lost and added at renewals so far.
-        up_for_renewal: dollars of contracts that came up for renewal so far.
-    """
 
-    TALLIES = ("renewed", "churned", "expanded", "up_for_renewal", "churns")
+    Only customers won after the books open are signed, so nothing here needs zeroing then.
+    """
 
     def __init__(self, model: SalesOrgModel) -> None:
         self.model = model
         self.book: list[Customer] = []
-        self.renewed = self.churned = self.expanded = self.up_for_renewal = 0.0
-        self.churns = 0
+        self.renewed = self.churned = self.expanded = 0.0
 
     def sign(self, lead: Lead, at: float) -> None:
         """A won deal (its draws still on the lead): a customer whose first year is paid; the renewal is booked."""
@@ -99,10 +97,8 @@ class Customers:
     def renew(self, customer: Customer, at: float) -> None:
         """An anniversary: the customer churns, or renews (paying the next year) and may buy more."""
         p = self.model.params
-        self.up_for_renewal += customer.contract
         if customer.luck.random() < churn_chance(p, customer):
             customer.active = False
-            self.churns += 1
             self.churned += customer.contract
             return
         more = customer.contract * expansion(p, customer)
@@ -128,15 +124,14 @@ class Customers:
         p = self.model.params
         return sum(churn_chance(p, c) for c in self.book) / len(self.book)
 
-    def lifetime_value(self, margin: float) -> float:
+    def lifetime_value(self, margin: float, rate: float) -> float:
         """A customer's lifetime value as SaaS metrics define it: first-year contract x margin / churn.
 
         The mean first-year contract of the run's customers times ``margin`` (the share
-        of a contract dollar left after the cost of goods) over their expected yearly
-        churn (:meth:`churn_rate`, each at their own fit and buying experience);
+        of a contract dollar left after the cost of goods) over ``rate``, their expected
+        yearly churn (:meth:`churn_rate`, each at their own fit and buying experience);
         expansion is left out, as the usual formula leaves it out (Skok, SaaS Metrics 2.0).
         """
-        rate = self.churn_rate()
         if not self.book or not rate > 0:
             return float("nan")
         return margin * sum(c.first for c in self.book) / len(self.book) / rate
