@@ -383,7 +383,7 @@ class SalesOrgModel(mesa.Model):
             return
         p = self.params
         luck = self.streams["field.reassign"]
-        for lead in self.book:
+        for lead in self.book.measured():  # leads closed in the warm-up can hold nothing open
             if lead.field_rep != leaver.unique_id or lead.state not in REASSIGNED_STATES:
                 continue
             # the freest for their experience: a rep still ramping takes less of a leaver's book
@@ -495,7 +495,7 @@ class SalesOrgModel(mesa.Model):
     def pipeline_value(self) -> float:
         """The open pipeline weighted by each deal's chance to win from where it stands, in dollars of revenue."""
         total = 0.0
-        for lead in self.book:
+        for lead in self.book.measured():  # leads closed in the warm-up can hold nothing open
             if lead.state is State.OPPORTUNITY:
                 rep = self.field_rep_by_id[lead.field_rep]
                 total += lead.value * (1 - lead.discount) * lead.deal.win_chance(rep, lead)
