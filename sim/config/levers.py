@@ -33,11 +33,12 @@ INSIDE_PAY_SHIFT = {"per_lead": -0.10, "per_opportunity": 0.0, "revenue": 0.03}
 # the bar follows the mix of what the rep is paid for
 INSIDE_PAY_SHIFT["hybrid"] = (INSIDE_PAY_SHIFT["per_opportunity"] + INSIDE_PAY_SHIFT["revenue"]) / 2
 
-# compensation.inside -> the inside quota when the scenario sets none, on the plan's own metric:
-# 15 qualified meetings a month handed off (TOPO 2017: 18+ SQLs a month for leading teams), or,
-# paid on opportunities or revenue, the two thirds of them that become opportunities (TOPO: top
-# teams convert 59% of SQLs; docs/SOURCES.md Q12d).
-INSIDE_QUOTA = {"per_lead": 180.0, "per_opportunity": 120.0, "revenue": 120.0, "hybrid": 120.0}
+# compensation.inside -> the inside quota when the scenario sets none, on the plan's own metric,
+# set bottom-up as for the field (Params.field_quota): 10 qualified leads a month handed off, or, paid on
+# opportunities or revenue, 5 opportunities from their leads a month, what this company's inside reps
+# deliver (about 55-65% of `defined`'s and `aligned`'s make it). TOPO 2017 has 18+ SQLs a month for
+# leading teams (docs/SOURCES.md Q12d): this company's inside reps reach fewer inquirers (docs/MODEL.md).
+INSIDE_QUOTA = {"per_lead": 120.0, "per_opportunity": 60.0, "revenue": 60.0, "hybrid": 60.0}
 
 # compensation.field -> mean discount given to close. Revenue-paid reps buy
 # deals with price; margin-paid reps protect it. Bain (Kermisch): revenue-only
@@ -135,7 +136,7 @@ EVIDENCE = {
     "DEDICATED": ("assumption", "trust +0.05-0.15; notes +0.02-0.08"),
     "HEADS": ("the organization chart the lever names", "1 or 2 heads (0-2: a founder may lead both)"),
     "SLA_PRESSURE_UNENFORCED": ("assumption", "0.1-0.4"),
-    "INSIDE_QUOTA": ("TOPO 2017 (docs/SOURCES.md Q12d)", "8-25 meetings a month; 40-70% of them opportunities"),
+    "INSIDE_QUOTA": ("bottom-up, from this company's inside reps; TOPO 2017 (docs/SOURCES.md Q12d)", "5-15 leads or 3-10 opportunities a month"),
     "NOTES": (
         "Kana 2013: 69% had to repeat themselves (FACTS 5) for cold; warm is an assumption",
         "cold 0.25-0.45; warm 0.8-0.95",

@@ -195,9 +195,9 @@ class Params:
     weekend_share: float = param(0.12, "share", "Nectafy (docs/SOURCES.md Q4)", (0.08, 0.15))
     deal_value_median: float = param(30_000.0, "$", key="market.deal_value_median", bounds=(0, 1e9))  # FACTS 2: $25-35k
     deal_value_sigma: float = param(0.6, "log", key="market.deal_value_sigma", bounds=(0, 3))  # lognormal deal size
-    field_quota: float = param(750_000.0, "$", key="compensation.field_quota", bounds=(0, 1e10))  # a year
+    field_quota: float = param(250_000.0, "$", key="compensation.field_quota", bounds=(0, 1e10))  # a year, bottom-up
     # a year, on the plan's metric: compensation.inside_quota, or by the plan (levers.INSIDE_QUOTA)
-    inside_quota: float = param(180.0, "count", LEVER, bounds=(0, 1e9), derived=True)
+    inside_quota: float = param(120.0, "count", LEVER, bounds=(0, 1e9), derived=True)
     cost_per_inquiry: float = param(200.0, "$", key="market.cost_per_inquiry", bounds=(0, 1e6))  # marketing's cost
     fit_a: float = param(2.2, "shape", ASSUMED, (1.5, 3.5), bounds=(0.05, 100))  # Beta(a, b) fit of inbound, mean 0.44
     fit_b: float = param(2.8, "shape", ASSUMED, (2.0, 4.0), bounds=(0.05, 100))

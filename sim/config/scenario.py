@@ -149,12 +149,13 @@ class Compensation(_Section):
 
     inside: InsidePay
     field: FieldPay
-    # a field rep's annual quota in revenue: BenchSights, median AE quota $750k (mean quota 4.8x
-    # on-target earnings); docs/SOURCES.md Q12c
-    field_quota: float = Field(750_000.0, ge=0, le=1e10)
+    # a field rep's annual quota in revenue, set bottom-up as capacity planners do: what this generic
+    # company's field sells, so that 52-63% of `defined`'s reps make it (CSO Insights, FACTS 3). A
+    # company whose AEs sell like BenchSights' members carries $750k (docs/MODEL.md "Quotas", SOURCES Q12c)
+    field_quota: float = Field(250_000.0, ge=0, le=1e10)
     # an inside rep's annual quota on the plan's own metric: leads handed off under per_lead,
-    # opportunities from their leads otherwise; 15 qualified meetings a month (TOPO 2017: 18+ SQLs a
-    # month for leading teams; docs/SOURCES.md Q12d). Unset: 180 a year per lead, 120 opportunities.
+    # opportunities from their leads otherwise, set bottom-up like the field's (levers.INSIDE_QUOTA:
+    # 10 leads or 5 opportunities a month; TOPO 2017 has 18+ SQLs a month for leading teams, Q12d).
     inside_quota: float | None = Field(None, ge=0, le=1e9)
 
 

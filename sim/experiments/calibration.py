@@ -100,8 +100,8 @@ FACTS: tuple[Fact, ...] = (
     Fact("repeat_questions", "prospects asked to repeat themselves (cold handoff)", "69%", 0.55, 0.80,
          "Kana 2013 [FACTS 5, VS]"),
     Fact("quota_attainment", "field reps making quota", "52-63%", 0.52, 0.63, "CSO Insights 2009-2017 [FACTS 3, VS]",
-         "the generic company's field reps close about $0.3M a year against a typical quota of $0.75M "
-         "(BenchSights median): its field is short of leads; a company's own quota sets it"),
+         "fitted: the default quota is set bottom-up so that this organization's reps land here "
+         "($250k; BenchSights' median AE carries $750k, docs/MODEL.md \"Quotas\")"),
     Fact("field_attrition", "field reps leaving per seat-year", "25-35% a year", 0.14, 0.35,
          "Bridge Group; DePaul; CSO Insights [SOURCES Q12a, 2H]"),
     Fact("sales_cost_per_revenue", "sales and marketing cost per $1 of new revenue", "$1.13-1.18 (median firm)",
