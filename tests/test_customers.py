@@ -15,7 +15,7 @@ P = Params()
 
 
 def _customer(fit: float = 0.7, satisfaction: float = 50.0, contract: float = 30_000.0) -> Customer:
-    return Customer(0, contract, contract, fit, experience(satisfaction), random.Random(1))
+    return Customer(0, 0, contract, contract, fit, experience(satisfaction), random.Random(1))
 
 
 @given(fit=st.floats(0, 1), better=st.floats(0, 1), sat=st.floats(0, 100), happier=st.floats(0, 100))

@@ -39,7 +39,15 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 DEAD = "http://127.0.0.1:9"  # nothing listens on the discard port: connections are refused at once
-MONITORED = ("revenue", "deals_won", "win_rate", "leads_ignored", "median_response_hours")
+MONITORED = (
+    "revenue",
+    "deals_won",
+    "win_rate",
+    "leads_ignored",
+    "median_response_hours",
+    "customers",
+    "recurring_revenue",
+)
 MONITORED += ("prospect_satisfaction", "roi")
 
 

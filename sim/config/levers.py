@@ -136,7 +136,10 @@ EVIDENCE = {
     "DEDICATED": ("assumption", "trust +0.05-0.15; notes +0.02-0.08"),
     "HEADS": ("the organization chart the lever names", "1 or 2 heads (0-2: a founder may lead both)"),
     "SLA_PRESSURE_UNENFORCED": ("assumption", "0.1-0.4"),
-    "INSIDE_QUOTA": ("bottom-up, from this company's inside reps; TOPO 2017 (docs/SOURCES.md Q12d)", "5-15 leads or 3-10 opportunities a month"),
+    "INSIDE_QUOTA": (
+        "bottom-up, from this company's inside reps; TOPO 2017 (docs/SOURCES.md Q12d)",
+        "5-15 leads or 3-10 opportunities a month",
+    ),
     "NOTES": (
         "Kana 2013: 69% had to repeat themselves (FACTS 5) for cold; warm is an assumption",
         "cold 0.25-0.45; warm 0.8-0.95",

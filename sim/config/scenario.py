@@ -61,6 +61,19 @@ class Simulation(_Section):
     )
 
 
+class Channel(_Section):
+    """One source of inbound inquiries that marketing pays for (web forms, paid search, events, referrals)."""
+
+    name: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_\-]+$")
+    share: float = Field(gt=0, le=1)  # of the market's inquiries
+    # what marketing pays for each of its inquiries; unset: market.cost_per_inquiry
+    cost_per_inquiry: float | None = Field(None, ge=0, le=1e6)
+    # the mean fit and intent of its inquirers, where they differ from the market's (Implisit 2014:
+    # referral leads turn into deals more than twice as often as web leads; docs/SOURCES.md Q12e)
+    fit_mean: float | None = Field(None, ge=0.02, le=0.98)
+    intent_mean: float | None = Field(None, ge=0.02, le=0.98)
+
+
 class Market(_Section):
     """The market the organization sells into."""
 
@@ -74,6 +87,21 @@ class Market(_Section):
     # what marketing pays for each inbound inquiry: HubSpot $198 on average, B2B SaaS $164 organic to
     # $310 paid (First Page Sage); docs/SOURCES.md Q12e
     cost_per_inquiry: float = Field(200.0, ge=0, le=1e6)
+    # where the inquiries come from; unset: one channel, `inbound`, at cost_per_inquiry
+    channels: list[Channel] | None = Field(None, min_length=1, max_length=20)
+
+    @field_validator("channels")
+    @classmethod
+    def _channels_add_up(cls, channels: list[Channel] | None) -> list[Channel] | None:
+        if channels is None:
+            return channels
+        names = [c.name for c in channels]
+        if len(set(names)) != len(names):
+            raise ValueError(f"channel names must be unique, got {names}")
+        total = sum(c.share for c in channels)
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"channel shares must add up to 1, got {total:g}")
+        return channels
 
 
 class FieldTeam(_Section):

@@ -23,7 +23,8 @@ from sim.config.params import params_to_dict
 from sim.config.scenario import Scenario, load_scenario, scenario_to_dict
 from sim.experiments.files import atomic_write, write_json
 from sim.measure.kpis import KPI_NAMES
-from sim.measure.summary import field_by_team, happened, new_leads, per_team, prospects, summarize_model
+from sim.measure.summary import field_by_team, happened, new_leads, per_channel, per_team, prospects, summarize_model
+from sim.model.market import inbound_channels
 from sim.model.model import SalesOrgModel
 
 
@@ -54,6 +55,11 @@ class RunResult:
         """Per-team funnel, service level and field capacity (worked out when first asked for)."""
         teams = per_team(self.leads)
         return teams if self.field is None else teams.merge(self.field, on="team", how="left")
+
+    @functools.cached_property
+    def channels(self) -> pd.DataFrame:
+        """Each inbound channel's marketing cost and what its prospects became (``channels.csv``)."""
+        return per_channel(self.leads, inbound_channels(self.scenario.market, derive(self.scenario)))
 
     def manifest(self, command: str | None = None) -> dict[str, Any]:
         """What is needed to reproduce this run."""
@@ -105,7 +111,7 @@ def run(
     scenario = resolve(scenario, days, overrides, seed=seed)
     seed = scenario.simulation.seed
     model = SalesOrgModel(scenario, seed=seed).run()
-    leads = model.book.to_frame(model.team_names)
+    leads = model.book.to_frame(model.team_names, [c.name for c in model.market.channels])
     capacity = field_by_team(model)
     daily = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
     return RunResult(
@@ -120,11 +126,12 @@ def run(
 
 
 def write_run(result: RunResult, out: Path, command: str | None = None) -> None:
-    """Write summary.json, daily.csv, leads.parquet, teams.csv and manifest.json to ``out``."""
+    """Write summary.json, daily.csv, leads.parquet, teams.csv, channels.csv and manifest.json to ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     write_json(out / "summary.json", result.summary)
     atomic_write(out / "daily.csv", lambda tmp: result.daily.to_csv(tmp, index=False))
     atomic_write(out / "teams.csv", lambda tmp: result.teams.to_csv(tmp, index=False))
+    atomic_write(out / "channels.csv", lambda tmp: result.channels.to_csv(tmp, index=False))
     atomic_write(out / "leads.parquet", lambda tmp: result.leads.to_parquet(tmp, index=False))
     write_json(out / "manifest.json", result.manifest(command))
 

@@ -214,6 +214,7 @@ SWEEP_KPIS: tuple[str, ...] = (
 # The dashboard's live monitors (sim.measure.monitors.Monitor computes exactly these).
 MONITOR_KPIS: tuple[str, ...] = (
     "revenue", "deals_won", "win_rate", "leads_ignored", "median_response_hours", "prospect_satisfaction", "roi",
+    "customers", "recurring_revenue",
 )  # fmt: skip
 
 GROUPS: dict[str, tuple[str, ...]] = {

@@ -98,5 +98,7 @@ class Monitor:
             if (prospects := n - self.superseded)
             else math.nan,
             "roi": (self.org.revenue - cost) / cost if cost else math.nan,
+            "customers": len(self.org.customers.active),
+            "recurring_revenue": self.org.customers.recurring_revenue,
             "funnel": {"created": total["new"], **funnel, "won": won},
         }

@@ -16,6 +16,7 @@ from sim.config.params import DAYS_PER_YEAR
 from sim.measure.kpis import KPI_NAMES
 
 if TYPE_CHECKING:
+    from sim.model.market import Channel
     from sim.model.model import SalesOrgModel
 
 DISSATISFIED_AT = 40.0  # satisfaction at or under this (10 points below neutral) is dissatisfied
@@ -206,10 +207,11 @@ def summarize_model(model: SalesOrgModel, leads: pd.DataFrame) -> dict[str, floa
 
 
 def field_by_team(model: SalesOrgModel) -> pd.DataFrame:
-    """Each field team's capacity at the end: reps, utilisation, open opportunities per rep, returns."""
+    """Each field team at the end: reps, utilisation, open deals per rep, returns, customers and their ARR."""
     rows = []
-    for name, reps in zip(model.team_names, model.field_by_team, strict=True):
+    for team, (name, reps) in enumerate(zip(model.team_names, model.field_by_team, strict=True)):
         available = sum(r.hours_available for r in reps)
+        customers = [c for c in model.customers.active if c.team == team]
         rows.append(
             {
                 "team": name,
@@ -217,6 +219,8 @@ def field_by_team(model: SalesOrgModel) -> pd.DataFrame:
                 "field_utilisation": sum(r.hours_used for r in reps) / available if available else float("nan"),
                 "open_opportunities_per_rep": sum(r.open_opps for r in reps) / len(reps) if reps else float("nan"),
                 "leads_returned_for_capacity": sum(r.returned for r in reps),
+                "customers": len(customers),
+                "recurring_revenue": float(sum(c.contract for c in customers)),
             }
         )
     return pd.DataFrame(rows)
@@ -240,6 +244,35 @@ def per_team(leads: pd.DataFrame) -> pd.DataFrame:
                 "revenue": float(part["revenue"].sum()),
                 "median_response_hours": float(response.median()),
                 "prospect_satisfaction": float(prospects(part)["satisfaction"].mean()),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def per_channel(leads: pd.DataFrame, channels: list[Channel]) -> pd.DataFrame:
+    """What each inbound channel cost marketing and what its prospects became (recycled ones included)."""
+    rows = []
+    for channel in channels:
+        part = leads[leads["channel"] == channel.name]
+        created = new_leads(part)
+        inquiries = int((created["source"] == "inbound").sum())
+        spend = inquiries * channel.cost
+        qualified = int(happened(part, "qualified_at").sum())
+        won = part["outcome"].astype(str) == "won"
+        revenue = float(part.loc[won, "revenue"].sum())
+        rows.append(
+            {
+                "channel": channel.name,
+                "cost_per_inquiry": channel.cost,
+                "inquiries": inquiries,
+                "marketing_cost": spend,
+                "leads_qualified": qualified,
+                "opportunities": int(happened(part, "opportunity_at").sum()),
+                "deals_won": int(won.sum()),
+                "revenue": revenue,
+                "cost_per_qualified_lead": _ratio(spend, qualified),
+                "marketing_cost_per_deal": _ratio(spend, int(won.sum())),
+                "revenue_per_marketing_dollar": _ratio(revenue, spend),
             }
         )
     return pd.DataFrame(rows)

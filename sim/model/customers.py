@@ -42,6 +42,7 @@ class Customer:
     """One customer: the contract they pay each year, and what they brought to it."""
 
     lead_id: int
+    team: int  # the field team whose territory it is in
     contract: float  # dollars a year
     first: float  # the first year's contract (the won deal's revenue)
     fit: float
@@ -90,7 +91,9 @@ class Customers:
         if not self.model.measuring:
             return  # a customer of the warm-up: the run follows its own customers only
         luck = random.Random(f"{lead.draws[U_WIN]!r}/customer")  # the prospect's own renewal luck
-        customer = Customer(lead.lead_id, lead.revenue, lead.revenue, lead.fit, experience(lead.satisfaction), luck)
+        customer = Customer(
+            lead.lead_id, lead.team, lead.revenue, lead.revenue, lead.fit, experience(lead.satisfaction), luck
+        )
         self.book.append(customer)
         self.model.calendar.add(at + YEAR_HOURS, self.renew, customer)
 

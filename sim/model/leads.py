@@ -97,6 +97,7 @@ class Lead:
     __slots__ = (
         "accepted_at",
         "attempts",
+        "channel",
         "closed_at",
         "contacted_at",
         "created_at",
@@ -157,6 +158,7 @@ class Lead:
         self.opportunity_at = self.closed_at = None
         self.intent_at_handoff = intent
         self.inside_rep = self.field_rep = -1
+        self.channel = -1  # the inbound channel it came through (index; -1: not an inquiry)
         self.repeated = False
         self.score: float | None = None  # the lead score, where leads are scored (qualification.scoring)
         self.recycled_from = -1  # the lead this one came back from, through nurture (-1: a new prospect)
@@ -241,7 +243,7 @@ class LeadBook:
             counts[lead.state.value] += 1
         return counts
 
-    def to_frame(self, team_names: list[str]) -> pd.DataFrame:
+    def to_frame(self, team_names: list[str], channels: Sequence[str] = ("inbound",)) -> pd.DataFrame:
         """One row per lead of the log (:meth:`measured`): ``leads.parquet``, its columns listed in README.md.
 
         Times are hours since the books opened: a lead in flight from the warm-up has
@@ -260,6 +262,9 @@ class LeadBook:
             {
                 "lead_id": np.array([lead.lead_id for lead in leads], dtype=np.int64),
                 "source": pd.Categorical([lead.source for lead in leads], categories=SOURCES),
+                "channel": pd.Categorical(
+                    [channels[lead.channel] if lead.channel >= 0 else None for lead in leads], categories=list(channels)
+                ),
                 "team": pd.Categorical([team_names[lead.team] for lead in leads], categories=team_names),
                 "value": col("value"),
                 "fit": col("fit"),

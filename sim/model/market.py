@@ -10,13 +10,19 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy.special import betainc, betaincinv
 
 from sim.config.params import Params
 from sim.model.clock import HOURS_PER_CALENDAR_DAY
 from sim.model.leads import N_DRAWS, Lead
 from sim.model.streams import Streams
+
+if TYPE_CHECKING:
+    from sim.config.scenario import Market as MarketSection
 
 
 def decay(hours: float, scale: float, exponent: float) -> float:
@@ -267,6 +273,56 @@ def _hour_cdf(weights: list[float]) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate([[0.0], np.cumsum(weights) / total]), np.arange(25, dtype=float)
 
 
+@dataclass(frozen=True)
+class Channel:
+    """A source of inbound inquiries: its share of them, what each costs marketing, who it brings.
+
+    Attributes:
+        name: as the scenario names it (the lead log's ``channel``).
+        share: of the market's inquiries.
+        cost: what marketing pays for one of its inquiries, in dollars.
+        fit, intent: Beta shapes (a, b) of its inquirers' fit and intent (the market's unless it sets a mean).
+    """
+
+    name: str
+    share: float
+    cost: float
+    fit: tuple[float, float]
+    intent: tuple[float, float]
+
+
+def _shape(mean: float | None, market: tuple[float, float]) -> tuple[float, float]:
+    """A Beta shape with ``mean`` and the market's concentration (the market's shape when no mean is set)."""
+    if mean is None:
+        return market
+    total = market[0] + market[1]
+    return mean * total, (1.0 - mean) * total
+
+
+def inbound_channels(market: MarketSection, p: Params) -> list[Channel]:
+    """The scenario's inbound channels (one, ``inbound``, at ``cost_per_inquiry`` when it names none)."""
+    fit, intent = (p.fit_a, p.fit_b), (p.intent_a, p.intent_b)
+    if not market.channels:
+        return [Channel("inbound", 1.0, p.cost_per_inquiry, fit, intent)]
+    return [
+        Channel(
+            c.name,
+            c.share,
+            p.cost_per_inquiry if c.cost_per_inquiry is None else c.cost_per_inquiry,
+            _shape(c.fit_mean, fit),
+            _shape(c.intent_mean, intent),
+        )
+        for c in market.channels
+    ]
+
+
+def requantile(x: np.ndarray, frm: tuple[float, float], to: tuple[float, float]) -> np.ndarray:
+    """Move Beta(``frm``) draws to Beta(``to``) at the same quantile: the same prospect, from another channel."""
+    if frm == to:
+        return x
+    return betaincinv(to[0], to[1], betainc(frm[0], frm[1], x))
+
+
 class Market:
     """Inbound inquiries: a Poisson number a day, at uniform times in the day.
 
@@ -275,14 +331,29 @@ class Market:
     and thinned by reputation with each prospect's own draw, so the market
     stays common across scenarios.
 
+    Each inquiry comes through one of the scenario's channels (drawn by their
+    shares); a channel that brings fitter or keener inquirers moves each
+    prospect's draws to its own distribution at the same quantile, so channel
+    mixes share their prospects' luck.
+
     Args:
         params: behaviour parameters.
         streams: the run's named random streams.
         team_weights: relative size of each team's territory.
+        channels: where inquiries come from (default: one channel at ``cost_per_inquiry``).
     """
 
-    def __init__(self, params: Params, streams: Streams, team_weights: list[float]) -> None:
+    def __init__(
+        self, params: Params, streams: Streams, team_weights: list[float], channels: list[Channel] | None = None
+    ) -> None:
         self.params = params
+        market = ((params.fit_a, params.fit_b), (params.intent_a, params.intent_b))
+        self.channels = channels or [Channel("inbound", 1.0, params.cost_per_inquiry, *market)]
+        self.channel_cdf = np.cumsum([c.share for c in self.channels])
+        self.channel_cdf[-1] = 1.0
+        self.channel_stream = streams["market.channel"]
+        # inquiries pass through channels only where they differ (else the default market, draw for draw)
+        self.mixed = len(self.channels) > 1 or any((c.fit, c.intent) != market for c in self.channels)
         self.count = streams["market.arrival_count"]
         self.times = streams["market.arrival_times"]
         self.territories = streams["market.territory"]
@@ -316,16 +387,34 @@ class Market:
         teams = np.minimum(np.searchsorted(self.team_cdf, self.territories.random(n), side="right"), last_team).tolist()
         keep = (self.reputation.random(n) < volume_factor).tolist()
         values, fits, intents, draws = self.prospects.draw(n)
+        channels = [0] * n
+        if self.mixed:
+            channels, fits, intents = self._through_channels(fits, intents)
         scores = self.score(fits, intents)
         leads = []
         for i in range(n):
             if keep[i]:
                 lead_id = next_id + len(leads)
                 lead = Lead(lead_id, "inbound", teams[i], times[i], values[i], fits[i], intents[i], draws[i], sat_start)
+                lead.channel = channels[i]
                 if scores is not None:
                     lead.score = scores[i]
                 leads.append(lead)
         return leads
+
+    def _through_channels(self, fits: list[float], intents: list[float]) -> tuple[list[int], list[float], list[float]]:
+        """Each inquiry's channel, and its prospect's fit and intent as that channel's inquirers have them."""
+        n = len(fits)
+        last = len(self.channels) - 1
+        which = np.minimum(np.searchsorted(self.channel_cdf, self.channel_stream.random(n), side="right"), last)
+        fit, intent = np.asarray(fits), np.asarray(intents)
+        market_fit, market_intent = self.prospects.fit, self.prospects.intent
+        for k, channel in enumerate(self.channels):
+            mine = which == k
+            if mine.any():
+                fit[mine] = requantile(fit[mine], market_fit, channel.fit)
+                intent[mine] = requantile(intent[mine], market_intent, channel.intent)
+        return which.tolist(), fit.tolist(), intent.tolist()
 
     def _arrival_profile(self, p: Params) -> None:
         """When in the week inquiries arrive: hour weights from docs/SOURCES.md Q4.

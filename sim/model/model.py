@@ -31,7 +31,7 @@ from sim.model.customers import Customers
 from sim.model.field import FieldRep
 from sim.model.inside import InsideRep
 from sim.model.leads import U_RIVAL, Lead, LeadBook, State
-from sim.model.market import Accounts, Exponentials, Market, ProspectFactory, rival_arrival
+from sim.model.market import Accounts, Exponentials, Market, ProspectFactory, inbound_channels, rival_arrival
 from sim.model.nurture import Nurture
 from sim.model.pools import InsidePool
 from sim.model.reps import reset_tallies
@@ -102,6 +102,7 @@ class SalesOrgModel(mesa.Model):
         self.inside_tenures: list[tuple[float, int]] = []  # (credited on the plan's metric, days) of inside reps
         self.manager_cost = 0.0  # first-line managers and department heads (in salaries)
         self.inquiries = 0  # new inbound inquiries (what marketing pays for)
+        self.marketing_cost = 0.0  # what marketing has paid for them, in dollars (each its channel's cost)
         self.tooling_cost = 0.0  # CRM and sales tools of the reps in post
         self.collect = collect
         self._feedback: dict[int, list[float]] = {}
@@ -118,7 +119,7 @@ class SalesOrgModel(mesa.Model):
         self.field_gaps = Exponentials(self.streams["field.prospecting_gaps"])
         self._build_organization(scenario)
         weights = [t.field_reps for t in scenario.organization.field_teams]
-        self.market = Market(self.params, self.streams, weights)
+        self.market = Market(self.params, self.streams, weights, inbound_channels(scenario.market, p))
         self.accounts = Accounts(p)
         self.outbound = ProspectFactory(
             self.streams["prospects.outbound"], p, (p.outbound_fit_a, p.outbound_fit_b),
@@ -141,7 +142,7 @@ class SalesOrgModel(mesa.Model):
     # Running totals of the organization, zeroed when the books open.
     TALLIES = (
         "revenue", "salaries", "commissions", "reassigned", "field_tenures", "inside_tenures",
-        "manager_cost", "inquiries", "tooling_cost",
+        "manager_cost", "inquiries", "marketing_cost", "tooling_cost",
     )  # fmt: skip
 
     def open_books(self) -> None:
@@ -287,6 +288,7 @@ class SalesOrgModel(mesa.Model):
         for lead in self.market.inbound(day, self.clock.working[day], self.book.next_id(), p.sat_start, volume):
             self.book.add(lead)
             self.inquiries += 1
+            self.marketing_cost += self.market.channels[lead.channel].cost  # what its channel charges
             self.inquire(lead)
 
     def inquire(self, lead: Lead) -> None:
@@ -322,6 +324,7 @@ class SalesOrgModel(mesa.Model):
         _, _, intent, draws = self.recycled.one()  # a new buying moment: fresh intent and own draws
         lead = Lead(self.book.next_id(), "recycled", old.team, at, old.value, old.fit, intent, draws, old.satisfaction)
         lead.recycled_from = old.lead_id
+        lead.channel = old.channel  # the same prospect: credited to the channel that first brought them
         lead.earlier_contacts = old.earlier_contacts + old.attempts
         lead.first_seen = old.first_seen
         self.book.add(lead)
@@ -507,11 +510,6 @@ class SalesOrgModel(mesa.Model):
         p = self.params
         inside = sum(r.hires for r in self.inside_reps) * p.inside_hiring_cost
         return inside + sum(r.hires for r in self.field_reps) * p.field_hiring_cost
-
-    @property
-    def marketing_cost(self) -> float:
-        """What marketing has paid for the inbound inquiries so far, in dollars (``cost_per_inquiry`` each)."""
-        return self.inquiries * self.params.cost_per_inquiry
 
     def mean_inside_bar_gap(self) -> float:
         """Mean distance between inside reps' bars and the mean field bar."""
