@@ -51,7 +51,7 @@ def main() -> None:
         for lever, (key, values, days, _) in LEVERS.items()
         for market, volume in MARKETS.items()
     }
-    print("| lever | value | market | revenue ($k) | operating profit ($k) | commissions ($k) | making quota | pulled in |")
+    print("| lever | value | market | revenue ($k) | operating profit ($k) | commissions ($k) | quota made | pulled |")
     print("|---|---|---|---|---|---|---|---|")
     for (lever, market), r in results.items():
         for i, v in enumerate(LEVERS[lever][1]):
