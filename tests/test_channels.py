@@ -16,10 +16,11 @@ MIX = Path(__file__).resolve().parent.parent / "scenarios" / "channel_mix.yaml"
 
 
 def _two(web: float = 150, events: float = 450) -> str:
-    """Two channels: web inquiries (60%) and events (40%) at these prices."""
+    """Two channels: web inquiries (60%) and events (40%) at these prices (fixed-point: YAML 1.1 reads
+    ``1e-05`` as text, issue 20)."""
     return (
-        f"market.channels=[{{name: web, share: 0.6, cost_per_inquiry: {web}}}, "
-        f"{{name: events, share: 0.4, cost_per_inquiry: {events}}}]"
+        f"market.channels=[{{name: web, share: 0.6, cost_per_inquiry: {web:.4f}}}, "
+        f"{{name: events, share: 0.4, cost_per_inquiry: {events:.4f}}}]"
     )
 
 
