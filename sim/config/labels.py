@@ -16,6 +16,7 @@ LEVER_LABELS: dict[str, str] = {
     "market.reputation_effect": "reputation effect on inquiries (0-1)",
     "market.addressable_accounts": "accounts in the market reps can prospect",
     "market.cost_per_inquiry": "marketing cost per inbound inquiry ($)",
+    "market.channels": "inbound channels (share of inquiries, cost per inquiry)",
     "compensation.field_quota": "field rep's annual quota ($ of revenue)",
     "compensation.inside_quota": "inside rep's annual quota (on the plan's metric)",
     "organization.structure": "teams",
@@ -48,6 +49,17 @@ def lever_label(key: str) -> str:
     return LEVER_LABELS.get(key, key.replace("_", " "))
 
 
+def _item(item: Any) -> str:
+    """One entry of a list lever: a team with its headcount, a channel with its share."""
+    if not isinstance(item, dict):
+        return str(item)
+    if "field_reps" in item:
+        return f"{item['name']} ({item['field_reps']} reps)"
+    if "share" in item:
+        return f"{item['name']} ({item['share']:.0%})"
+    return str(item.get("name", item))
+
+
 def lever_value(value: Any) -> str:
     """A lever's setting in words: yes/no, whole numbers without ``.0``, teams with their headcount."""
     if value is None:
@@ -57,7 +69,7 @@ def lever_value(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:,.0f}" if value.is_integer() else f"{value:g}"
     if isinstance(value, list):
-        return ", ".join(f"{t['name']} ({t['field_reps']} reps)" if isinstance(t, dict) else str(t) for t in value)
+        return ", ".join(_item(t) for t in value)
     return str(value).replace("_", " ")
 
 
