@@ -307,5 +307,12 @@ class _Study:
 
 def _show(value: Any) -> str:
     if isinstance(value, list):
-        return "; ".join(f"{t['name']}: {t['field_reps']}" if isinstance(t, dict) else str(t) for t in value)
+        return "; ".join(_show_item(t) for t in value)
     return "-" if value is None else str(value)
+
+
+def _show_item(item: Any) -> str:
+    """A team as ``name: reps``, a channel as ``name: share``."""
+    if isinstance(item, dict) and "name" in item:
+        return f"{item['name']}: {item.get('field_reps', item.get('share'))}"
+    return str(item)
