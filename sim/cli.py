@@ -192,6 +192,37 @@ out_option = click.option("--out", type=click.Path(file_okay=False), help="Outpu
 force_option = click.option("--force", is_flag=True, help="Overwrite a folder that holds a different run.")
 
 
+uncertainty_option = click.option(
+    "--uncertainty",
+    "sets",
+    type=click.IntRange(min=2, max=10_000),
+    help="Also run every scenario on N assumption sets drawn from the plausible ranges (Latin hypercube).",
+)
+per_set_option = click.option(
+    "--per-set",
+    type=click.IntRange(min=1, max=1000),
+    default=3,
+    show_default=True,
+    help="Replications per assumption set (the same markets for every set).",
+)
+range_scale_option = click.option(
+    "--range-scale",
+    type=click.FloatRange(0, 1),
+    default=1.0,
+    show_default=True,
+    help="Share of each plausible range drawn from (0: the defaults).",
+)
+
+
+def _study(scenarios, sets, per_set, seed, scale, workers):
+    """The uncertainty study of the arms, or None when none was asked for."""
+    if sets is None:
+        return None
+    from sim.experiments.uncertainty import uncertainty
+
+    return uncertainty(scenarios, sets=sets, n=per_set, seed=seed, scale=scale, workers=workers, progress=True)
+
+
 @main.command()
 @click.argument("scens", nargs=-1, required=True)
 @n_option
@@ -200,23 +231,35 @@ force_option = click.option("--force", is_flag=True, help="Overwrite a folder th
 @workers_option
 @out_option
 @force_option
-def compare(scens, n, seed, days, workers, out, force) -> None:
+@uncertainty_option
+@per_set_option
+@range_scale_option
+def compare(scens, n, seed, days, workers, out, force, sets, per_set, range_scale) -> None:
     """Compare scenarios on the same markets; the first is the baseline."""
     from sim.config.scenario import load_scenario, scenario_to_dict
     from sim.experiments.compare import check_arms
     from sim.experiments.compare import compare as compare_scenarios
     from sim.present.report import write_comparison
-    from sim.present.tables import comparison_table
+    from sim.present.tables import comparison_table, uncertainty_lines
 
     scenarios = [load_scenario(s, days=days) for s in scens]
     check_arms(scenarios, n)
+    if sets is not None:
+        from sim.experiments.uncertainty import check_uncertainty
+
+        check_uncertainty(sets, per_set, range_scale)
     names = [s.name for s in scenarios]
     identity = {"command": "compare", "scenarios": [scenario_to_dict(s) for s in scenarios], "n": n, "seed": seed}
+    if sets is not None:
+        identity |= {"uncertainty": sets, "per_set": per_set, "range_scale": range_scale}
     folder = _out_dir(out, "compare", "-vs-".join(names), identity, force)
     _settle()
     result = compare_scenarios(scenarios, n=n, seed=seed, workers=workers, progress=True)
-    report = write_comparison(result, folder, _command())
+    study = _study(scenarios, sets, per_set, seed, range_scale, workers)
+    report = write_comparison(result, folder, _command(), study)
     click.echo(comparison_table(result))
+    if study is not None:
+        click.echo("\n" + uncertainty_lines(study))
     click.echo(f"\nresults: {folder}/\nreport:  {report}")
 
 
@@ -249,6 +292,43 @@ def explain(base, target, n, seed, days, workers, out, force) -> None:
     click.echo(f"\nresults: {folder}/")
 
 
+@main.command("report")
+@click.argument("base")
+@click.argument("target")
+@n_option
+@seed_option
+@days_option
+@workers_option
+@out_option
+@force_option
+@uncertainty_option
+@per_set_option
+@range_scale_option
+def report_cmd(base, target, n, seed, days, workers, out, force, sets, per_set, range_scale) -> None:
+    """What changing BASE into TARGET is worth: the answer, what to do first, then the evidence."""
+    from sim.config.scenario import load_scenario, scenario_to_dict
+    from sim.experiments.compare import check_explain
+    from sim.experiments.compare import compare as compare_scenarios
+    from sim.present.report import answer, write_comparison
+
+    base_s, target_s = load_scenario(base, days=days), load_scenario(target, days=days)
+    check_explain(base_s, target_s, n)
+    if sets is not None:
+        from sim.experiments.uncertainty import check_uncertainty
+
+        check_uncertainty(sets, per_set, range_scale)
+    identity = {"command": "report", "scenarios": [scenario_to_dict(s) for s in (base_s, target_s)], "n": n}
+    identity |= {"seed": seed, "uncertainty": sets, "per_set": per_set, "range_scale": range_scale}
+    folder = _out_dir(out, "report", f"{base_s.name}-to-{target_s.name}", identity, force)
+    _settle()
+    arms = [base_s, target_s]
+    result = compare_scenarios(arms, n=n, seed=seed, workers=workers, progress=True, explain=(base_s, target_s))
+    study = _study(arms, sets, per_set, seed, range_scale, workers)
+    path = write_comparison(result, folder, _command(), study)
+    click.echo("\n".join(answer(result, study)))
+    click.echo(f"\nresults: {folder}/\nreport:  {path}")
+
+
 @main.command()
 @click.option("--out", type=click.Path(file_okay=False), help="Output folder (default outputs/demo).")
 @click.option("-n", "n", type=click.IntRange(min=2), default=DEMO_REPLICATIONS, show_default=True)
@@ -257,7 +337,7 @@ def explain(base, target, n, seed, days, workers, out, force) -> None:
 def demo(out, n, workers, force) -> None:
     """Compare the alignment stages, explain misaligned -> aligned, write the report."""
     from sim.experiments.compare import compare as compare_scenarios
-    from sim.present.report import write_comparison
+    from sim.present.report import answer, write_comparison
     from sim.present.tables import comparison_table
 
     folder = _out_dir(out, "demo", "", {"command": "demo", "n": n}, force)
@@ -265,6 +345,7 @@ def demo(out, n, workers, force) -> None:
     result = compare_scenarios(list(DEMO_SCENARIOS), n=n, workers=workers, progress=True, explain=DEMO_EXPLAIN)
     report = write_comparison(result, folder, _command())
     click.echo(comparison_table(result))
+    click.echo("\n" + "\n".join(answer(result)))
     click.echo(f"\nreport: {report.resolve()}")
 
 

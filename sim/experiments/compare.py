@@ -40,12 +40,15 @@ class Explanation:
         target: the scenario the new lever values come from.
         levers: (dotted key, base value, target value) of each differing lever.
         table: lever, base_value, target_value, kpi, effect, ci_low, ci_high, share.
+        effects: lever, kpi, replication, effect: each replication's paired effect (levers,
+            "all levers together" and "interaction"), to tell levers apart pair by pair.
     """
 
     base: Scenario
     target: Scenario
     levers: list[tuple[str, Any, Any]]
     table: pd.DataFrame
+    effects: pd.DataFrame | None = None
 
 
 @dataclass
@@ -287,7 +290,7 @@ class _Study:
             return runs[runs["scenario"] == name].sort_values("replication")[kpi].to_numpy(dtype=float)
 
         base, target = self.base.name, self.target.name
-        rows = []
+        rows, effects = [], []
         for kpi in self.kpis:
             b = values(base, kpi)
             total = values(target, kpi) - b
@@ -296,13 +299,17 @@ class _Study:
                 diff = values(arm.name, kpi) - b
                 singles = singles + diff
                 rows.append((key, _show(old), _show(new), kpi, *mean_ci(diff)))
+                effects += [(key, kpi, i, d) for i, d in enumerate(diff)]
             rows.append(("all levers together", base, target, kpi, *mean_ci(total)))
             rows.append(("interaction", "", "", kpi, *mean_ci(total - singles)))
+            effects += [("all levers together", kpi, i, d) for i, d in enumerate(total)]
+            effects += [("interaction", kpi, i, d) for i, d in enumerate(total - singles)]
         columns = ["lever", "base_value", "target_value", "kpi", "effect", "ci_low", "ci_high"]
         table = pd.DataFrame(rows, columns=columns)
         totals = table[table["lever"] == "all levers together"].set_index("kpi")["effect"]
         table["share_of_total"] = table["effect"] / table["kpi"].map(totals).replace(0, np.nan)
-        return Explanation(base=self.base, target=self.target, levers=self.levers, table=table)
+        per_replication = pd.DataFrame(effects, columns=["lever", "kpi", "replication", "effect"])
+        return Explanation(self.base, self.target, self.levers, table, per_replication)
 
 
 def _show(value: Any) -> str:

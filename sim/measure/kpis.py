@@ -206,7 +206,9 @@ DELTA_KPIS: tuple[str, ...] = (
 # The comparison printed by ``salesim compare`` and ``salesim demo``.
 COMPARISON_KPIS: tuple[str, ...] = ("revenue", "profit", "roi", "prospect_satisfaction", "leads_ignored")
 # What explain measures each lever on.
-EXPLAIN_KPIS: tuple[str, ...] = ("revenue", "prospect_satisfaction")
+EXPLAIN_KPIS: tuple[str, ...] = ("revenue", "profit", "prospect_satisfaction", "cost_of_sales")
+# The panels of the tornado (explain's figure).
+TORNADO_KPIS: tuple[str, ...] = ("revenue", "profit", "prospect_satisfaction")
 # What a sweep keeps when its spec names no KPIs.
 SWEEP_KPIS: tuple[str, ...] = (
     "revenue", "profit", "roi", "deals_won", "win_rate", "prospect_satisfaction", "leads_ignored",

@@ -18,7 +18,7 @@ from sim.config.labels import lever_change, lever_label
 from sim.experiments.compare import Comparison, Explanation
 from sim.experiments.files import atomic_write
 from sim.experiments.runs import FUNNEL_STAGES, RESPONSE_BINS, SATISFACTION_BINS
-from sim.measure.kpis import DELTA_KPIS, kpi
+from sim.measure.kpis import DELTA_KPIS, TORNADO_KPIS, kpi
 from sim.present.format import axis_formatter, format_change, format_kpi, heading, tick_formatter
 
 RESPONSE_LABELS = (
@@ -178,9 +178,9 @@ def response_times(comparison: Comparison) -> Figure:
 def tornado(explanation: Explanation) -> Figure:
     """Effect of switching each lever alone, BASE -> TARGET, per KPI, with 95% intervals."""
     table = explanation.table
-    kpis = list(dict.fromkeys(table["kpi"]))
+    kpis = [k for k in dict.fromkeys(table["kpi"]) if k in TORNADO_KPIS]
     with mpl.rc_context(STYLE):
-        fig = Figure(figsize=(8 * len(kpis), 0.45 * len(explanation.levers) + 2.5))
+        fig = Figure(figsize=(6.5 * len(kpis), 0.45 * len(explanation.levers) + 2.5))
         axes = fig.subplots(1, len(kpis))
         words = lever_rows(explanation)
         for ax, name in zip(np.atleast_1d(axes), kpis, strict=True):

@@ -7,19 +7,24 @@ embedded as base64 PNGs, so the file needs nothing else.
 from __future__ import annotations
 
 import base64
+import math
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import numpy as np
 
 from sim.config.labels import describe_lever
-from sim.experiments.compare import Comparison, lever_differences
-from sim.experiments.files import atomic_write
+from sim.config.scenario import scenario_to_dict
+from sim.experiments.compare import Comparison, Explanation, lever_differences
+from sim.experiments.files import atomic_write, write_json
 from sim.experiments.runs import versions
+from sim.experiments.stats import paired_difference
+from sim.experiments.uncertainty import Uncertainty, write_uncertainty
 from sim.measure.kpis import FINDING_KPIS, PNL_KPIS, REPORT_KPIS, kpi
 from sim.present.figures import comparison_figures, lever_rows
-from sim.present.format import format_change, format_change_interval, format_interval, format_kpi
+from sim.present.format import format_change, format_change_interval, format_interval, format_kpi, format_value
 
 CAPTIONS = {
     "kpi_deltas": "Change of each KPI against the baseline, paired by replication, with 95% intervals.",
@@ -83,6 +88,147 @@ def _findings(comparison: Comparison) -> list[str]:
     return lines
 
 
+ANSWER_KPIS = ("revenue", "profit", "prospect_satisfaction")
+RANK_KPI = "profit"  # what "what to do first" ranks the levers by
+
+
+def _period(days: int) -> str:
+    return "a year" if days == 365 else f"over {days} days"
+
+
+def _pair(comparison: Comparison) -> tuple[str, str] | None:
+    """The question the report answers: the explained pair, else the only two arms."""
+    if comparison.explanation is not None:
+        return comparison.explanation.base.name, comparison.explanation.target.name
+    if len(comparison.names) == 2:
+        return comparison.names[0], comparison.names[1]
+    return None
+
+
+def answer(comparison: Comparison, study: Uncertainty | None = None) -> list[str] | None:
+    """The report's first paragraph: what changing BASE into TARGET is worth, with its intervals.
+
+    The 95% intervals cover simulation noise at the default assumptions; with an uncertainty
+    study, the P10-P90 across the assumptions' ranges follows. None when the comparison asks
+    no single question (several arms and nothing explained).
+    """
+    pair = _pair(comparison)
+    if pair is None:
+        return None
+    base, target = pair
+    table = comparison.table.set_index(["scenario", "kpi"])
+    if base != comparison.names[0]:  # the explained pair inside a larger comparison: its own paired change
+        t = comparison.explanation.table.set_index(["lever", "kpi"])
+
+        def change(k: str) -> tuple[float, float, float]:
+            r = t.loc[("all levers together", k)]
+            return r["effect"], r["ci_low"], r["ci_high"]
+    else:
+
+        def change(k: str) -> tuple[float, float, float]:
+            r = table.loc[(target, k)]
+            return r["delta"], r["delta_ci_low"], r["delta_ci_high"]
+
+    days = comparison.scenarios[0].simulation.days
+    rev, prof, sat = (change(k) for k in ANSWER_KPIS)
+    sat_words = f"{format_value('score', sat[0], signed=True)} points of prospect satisfaction"
+    lines = [
+        f"Changing {base} into {target} is worth {format_change('revenue', rev[0])} {_period(days)} in revenue "
+        f"(95% interval {format_change('revenue', rev[1])} to {format_change('revenue', rev[2])}) and "
+        f"{format_change('profit', prof[0])} in profit ({format_change('profit', prof[1])} to "
+        f"{format_change('profit', prof[2])}), with {sat_words} "
+        f"({format_value('score', sat[1], signed=True)} to {format_value('score', sat[2], signed=True)})."
+    ]
+    if study is not None and target in study.names and study.names[0] == base:
+        u = study.table.set_index(["scenario", "kpi"])
+        parts = []
+        for k in ANSWER_KPIS:
+            r = u.loc[(target, k)]
+            parts.append(
+                f"{kpi(k).label} {format_change(k, r['p10'])} to {format_change(k, r['p90'])} "
+                f"(median {format_change(k, r['median'])}; positive in {r['p_positive']:.0%} of the sets)"
+            )
+        sets = int(u["sets"].max())
+        lines.append(
+            f"Given what we do not know about behaviour (the plausible range of every assumption, {sets} sets "
+            f"drawn by Latin hypercube, each on the same {study.n} markets), the gain runs from P10 to P90: "
+            + "; ".join(parts)
+            + "."
+        )
+        top = study.ranking[(study.ranking["scenario"] == target) & (study.ranking["kpi"] == RANK_KPI)]
+        top = top[top["beyond_noise"]].head(3)
+        if len(top):
+            words = ", ".join(f"{row.assumption} (Spearman rho {row.spearman_rho:+.2f})" for row in top.itertuples())
+            lines.append(f"The profit gain depends most on {words}.")
+    else:
+        lines.append(
+            "The intervals cover the simulation's noise at the default assumptions; "
+            "run with --uncertainty N to add the spread across the assumptions' plausible ranges."
+        )
+    return lines
+
+
+def first_steps(explanation: Explanation | None) -> dict[str, Any] | None:
+    """The levers ranked by their effect on profit, those not told apart grouped, and the interaction.
+
+    Two levers are told apart when the 95% interval of their paired difference (replication by
+    replication, the same markets) excludes zero; a lever joins the group of the first lever of
+    the group it cannot be told apart from.
+    """
+    if explanation is None or explanation.effects is None:
+        return None
+    t = explanation.table
+    effects = explanation.effects
+    singles = t[(t["kpi"] == RANK_KPI) & ~t["lever"].isin(["all levers together", "interaction"])]
+    order = list(singles.sort_values("effect", ascending=False)["lever"])
+
+    def per_rep(lever: str, k: str = RANK_KPI) -> np.ndarray:
+        part = effects[(effects["lever"] == lever) & (effects["kpi"] == k)].sort_values("replication")
+        return part["effect"].to_numpy(dtype=float)
+
+    groups: list[list[str]] = []
+    for lever in order:
+        if groups:
+            _, low, high = paired_difference(per_rep(groups[-1][0]), per_rep(lever))
+            if not (low > 0 or high < 0):
+                groups[-1].append(lever)
+                continue
+        groups.append([lever])
+    words = lever_rows(explanation)
+    cells = t.set_index(["lever", "kpi"])
+    rows = []
+    for rank, group in enumerate(groups, start=1):
+        for lever in group:
+            label, change = words[lever]
+            row = {"rank": rank, "tied": len(group) > 1, "lever": label, "change": change, "cells": []}
+            for k in (*ANSWER_KPIS, "cost_of_sales"):
+                if (lever, k) in cells.index:
+                    r = cells.loc[(lever, k)]
+                    row["cells"].append(format_change_interval(k, r["effect"], r["ci_low"], r["ci_high"]))
+                else:
+                    row["cells"].append("")
+            rows.append(row)
+    total = cells.loc[("all levers together", RANK_KPI)]
+    inter = cells.loc[("interaction", RANK_KPI)]
+    share = inter["effect"] / total["effect"] if total["effect"] else float("nan")
+    summed = total["effect"] - inter["effect"]
+    interaction = (
+        f"Together the levers are worth {format_change('profit', total['effect'])} in profit; switched one at a "
+        f"time they add up to {format_change('profit', summed)}. The other {format_change('profit', inter['effect'])} "
+        f"({'' if math.isnan(share) else f'{share:.0%} of the total; '}95% interval "
+        f"{format_change('profit', inter['ci_low'])} to {format_change('profit', inter['ci_high'])}) appears only "
+        "when they are combined: the levers act on the same leads one after another (the first call, the "
+        "qualification bar, the handoff, the field's follow-up), so each is worth more, or less, when the others "
+        "are in place. Switch them as a set, or expect less from each alone than the total suggests."
+    )
+    return {
+        "kpis": [kpi(k).label for k in (*ANSWER_KPIS, "cost_of_sales")],
+        "rows": rows,
+        "interaction": interaction,
+        "groups": len(groups),
+    }
+
+
 def _explanation_context(comparison: Comparison, figures: dict[str, Path]) -> dict[str, Any] | None:
     explanation = comparison.explanation
     if explanation is None:
@@ -108,9 +254,10 @@ def _b64(path: Path) -> str:
     return base64.b64encode(path.read_bytes()).decode("ascii")
 
 
-def render(comparison: Comparison, figures: dict[str, Path], command: str) -> str:
-    """The report as one HTML string."""
+def render(comparison: Comparison, figures: dict[str, Path], command: str, study: Uncertainty | None = None) -> str:
+    """The report as one HTML string: the answer first, then what to do first, then the evidence."""
     base = comparison.scenarios[0]
+    pair = _pair(comparison)
     scenarios = [
         {
             "name": s.name,
@@ -126,7 +273,10 @@ def render(comparison: Comparison, figures: dict[str, Path], command: str) -> st
         lstrip_blocks=True,
     )
     return env.get_template("report.html.j2").render(
-        title=" vs ".join(comparison.names),
+        title=f"What changing {pair[0]} into {pair[1]} is worth" if pair else " vs ".join(comparison.names),
+        answer=answer(comparison, study),
+        steps=first_steps(comparison.explanation),
+        study=_study_context(study),
         scenarios=scenarios,
         n=comparison.n,
         days=comparison.scenarios[0].simulation.days,
@@ -147,20 +297,75 @@ def render(comparison: Comparison, figures: dict[str, Path], command: str) -> st
     )
 
 
-def write_report(comparison: Comparison, figures: dict[str, Path], path: Path, command: str) -> Path:
+def _study_context(study: Uncertainty | None) -> dict[str, Any] | None:
+    """The uncertainty section: each arm's gain across the sets, and the assumptions it depends on."""
+    if study is None:
+        return None
+    table = study.table.set_index(["scenario", "kpi"])
+    rows = []
+    for name in study.names[1:]:
+        for k in ANSWER_KPIS:
+            r = table.loc[(name, k)]
+            rows.append(
+                {
+                    "scenario": name,
+                    "kpi": kpi(k).label,
+                    "median": format_change(k, r["median"]),
+                    "range": f"{format_change(k, r['p10'])} to {format_change(k, r['p90'])}",
+                    "positive": f"{r['p_positive']:.0%}",
+                }
+            )
+    ranked = study.ranking[study.ranking["kpi"] == RANK_KPI]
+    return {
+        "sets": int(table["sets"].max()),
+        "n": study.n,
+        "scale": f"{study.scale:g}",
+        "rows": rows,
+        "ranking": [
+            {
+                "scenario": r.scenario,
+                "assumption": r.assumption,
+                "rho": f"{r.spearman_rho:+.2f}",
+                "noise": "" if r.beyond_noise else "within noise",
+            }
+            for r in ranked.itertuples()
+        ],
+        "noise": f"{2 / math.sqrt(max(len(study.sets), 1)):.2f}",
+        "failed": len(study.failed),
+    }
+
+
+def write_report(
+    comparison: Comparison, figures: dict[str, Path], path: Path, command: str, study: Uncertainty | None = None
+) -> Path:
     """Render and write report.html atomically."""
-    html = render(comparison, figures, command)
+    html = render(comparison, figures, command, study)
     atomic_write(path, lambda tmp: tmp.write_text(html, encoding="utf-8"))
     return path
 
 
-def write_comparison(comparison: Comparison, folder: Path, command: str) -> Path:
-    """Write comparison.csv, replications.csv, figures/*.png and report.html; return the report."""
+def write_comparison(comparison: Comparison, folder: Path, command: str, study: Uncertainty | None = None) -> Path:
+    """Write comparison.csv, replications.csv, manifest.json, figures/*.png and report.html; return the report.
+
+    With an uncertainty ``study``, its tables too (:func:`sim.experiments.uncertainty.write_uncertainty`).
+    """
     folder.mkdir(parents=True, exist_ok=True)
+    manifest = {
+        "scenarios": [scenario_to_dict(s) for s in comparison.scenarios],
+        "replications": comparison.n,
+        "seed": comparison.seed,
+        "replication_seeds": comparison.seeds,
+        "versions": versions(),
+        "command": command,
+    }
+    if study is not None:
+        write_uncertainty(study, folder)
+        manifest |= study.manifest()
+    write_json(folder / "manifest.json", manifest)
     atomic_write(folder / "comparison.csv", lambda tmp: comparison.table.to_csv(tmp, index=False))
     atomic_write(folder / "replications.csv", lambda tmp: comparison.replications.to_csv(tmp, index=False))
     if comparison.explanation is not None:
         table = comparison.explanation.table
         atomic_write(folder / "explain.csv", lambda tmp: table.to_csv(tmp, index=False))
     figures = comparison_figures(comparison, folder / "figures")
-    return write_report(comparison, figures, folder / "report.html", command)
+    return write_report(comparison, figures, folder / "report.html", command, study)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from sim.experiments.compare import Comparison
 from sim.measure.kpis import COMPARISON_KPIS, KPI_NAMES, kpi
-from sim.present.format import format_change_interval, format_interval, format_kpi, format_value
+from sim.present.format import format_change, format_change_interval, format_interval, format_kpi, format_value
+
+if TYPE_CHECKING:
+    from sim.experiments.uncertainty import Uncertainty
 
 
 def kpi_table(columns: Mapping[str, Mapping[str, float]], kpis: Iterable[str] = KPI_NAMES) -> str:
@@ -54,4 +58,37 @@ def calibration_table(table: pd.DataFrame) -> str:
         verdict = "n/a" if row.inside is None else "yes" if row.inside else "NO"
         note = f"  ({row.note})" if row.note and not row.inside else ""
         lines.append(f"{row.fact.ljust(width)}{row.published:>28}{interval:>34}  {verdict:>6}  {row.source}{note}")
+    return "\n".join(lines)
+
+
+def uncertainty_lines(study: Uncertainty, kpis: Iterable[str] = ("revenue", "profit", "prospect_satisfaction")) -> str:
+    """Each arm's gain across the assumption sets, and what it depends on most."""
+    from sim.config.params import PARAM_INFO
+
+    table = study.table.set_index(["scenario", "kpi"])
+    base = study.names[0]
+    sets = int(table["sets"].max()) if len(table) else 0
+    lines = [
+        f"Across {sets} assumption sets (Latin hypercube over the plausible ranges, x{study.scale:g}; "
+        f"{study.n} replications each on the same markets):"
+    ]
+    for name in study.names[1:]:
+        lines.append(f"  {name} against {base}:")
+        for k in kpis:
+            r = table.loc[(name, k)]
+            lines.append(
+                f"    {kpi(k).label}: median {format_change(k, r['median'])} "
+                f"(P10 {format_change(k, r['p10'])}, P90 {format_change(k, r['p90'])}), "
+                f"positive in {r['p_positive']:.0%} of sets"
+            )
+        top = study.ranking[(study.ranking["scenario"] == name) & (study.ranking["kpi"] == "revenue")].head(3)
+        if len(top):
+            words = ", ".join(
+                f"{row.assumption} ({PARAM_INFO[row.assumption].unit}, rho {row.spearman_rho:+.2f}"
+                f"{'' if row.beyond_noise else ', within noise'})"
+                for row in top.itertuples()
+            )
+            lines.append(f"    the revenue gain depends most on: {words} (Spearman rank correlation)")
+    if study.failed:
+        lines.append(f"  {len(study.failed)} assumption sets left out: a run failed in them (see manifest.json)")
     return "\n".join(lines)

@@ -1,0 +1,266 @@
+"""What a comparison is worth given what we do not know: the gain across the assumptions' ranges.
+
+Most behaviour parameters are assumptions with a plausible range (``salesim show``). A
+comparison's intervals cover simulation noise only, at the defaults. :func:`uncertainty`
+draws ``sets`` assumption sets from the ranges (a Latin hypercube, scipy.stats.qmc), runs
+every arm on each set and each replication seed (common random numbers across arms and
+across sets), and reports the distribution of each arm's gain over the baseline across
+the sets: median, P10-P90 and the probability that it is positive. The assumptions the
+answer depends on most are ranked by the Spearman rank correlation between each
+assumption's value and the set's gain (with N sets, a correlation under about 2/sqrt(N) in
+size is not told apart from noise).
+
+A value the scenario sets itself under ``behavior:`` is the user's: it is never drawn.
+``scale`` shrinks every range towards its default (0: every set is the default, and the
+gain is the noise-only comparison's; 1: the full ranges).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.config.params import PARAM_INFO, ParamInfo
+from sim.config.scenario import Scenario, scenario_to_dict, validate, with_values
+from sim.experiments.compare import ExperimentError, check_arms
+from sim.experiments.runner import Task, failures, run_tasks
+from sim.experiments.runs import replication_seeds, resolve
+
+GAIN_KPIS = ("revenue", "operating_profit", "profit", "prospect_satisfaction", "deals_won", "cac")
+MAX_SETS = 10_000
+RANKED = 10  # assumptions listed per gain
+
+
+@dataclass
+class Uncertainty:
+    """An arm-by-arm comparison repeated over assumption sets.
+
+    Attributes:
+        scenarios: the arms, the baseline first.
+        n: replications per arm and set; ``seeds`` their seeds (the same for every set).
+        sets: one row per assumption set (``set`` and every drawn parameter).
+        runs: one row per arm, set and replication with the gain KPIs.
+        gains: one row per target arm, set and KPI: the mean paired gain over the replications.
+        table: per target arm and KPI: median, p10, p90, p_positive, mean of the sets.
+        ranking: per target arm and KPI: the assumptions by |Spearman rho| with the gain.
+        scale: the share of each range drawn from (1: the full ranges).
+        failed: set -> the first error of a set left out because a run failed in it.
+    """
+
+    scenarios: list[Scenario]
+    n: int
+    seed: int
+    seeds: list[int]
+    scale: float
+    sets: pd.DataFrame
+    runs: pd.DataFrame
+    gains: pd.DataFrame
+    table: pd.DataFrame
+    ranking: pd.DataFrame
+    failed: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def names(self) -> list[str]:
+        """Scenario names, baseline first."""
+        return [s.name for s in self.scenarios]
+
+    def manifest(self) -> dict[str, Any]:
+        """What reproduces the study: the seeds, the scale and every assumption set."""
+        return {
+            "uncertainty": {
+                "sets": len(self.sets),
+                "replications": self.n,
+                "seed": self.seed,
+                "replication_seeds": self.seeds,
+                "range_scale": self.scale,
+                "method": "Latin hypercube over each assumption's plausible range (scipy.stats.qmc); "
+                "ranking by Spearman rank correlation of each assumption with the gain",
+                "assumption_sets": self.sets.to_dict(orient="records"),
+                "failed_sets": {str(k): v for k, v in self.failed.items()},
+            }
+        }
+
+
+def drawn_parameters(scenarios: list[Scenario]) -> list[ParamInfo]:
+    """The parameters with a plausible range that no arm sets itself (the ones we do not know)."""
+    fixed = {key for s in scenarios for key in s.behavior}
+    return [
+        info
+        for info in PARAM_INFO.values()
+        if info.overridable and not info.derived and info.low is not None and info.name not in fixed
+    ]
+
+
+def draw_sets(params: list[ParamInfo], sets: int, seed: int, scale: float = 1.0) -> pd.DataFrame:
+    """``sets`` Latin-hypercube points over the ranges, each ``scale`` of the way from the default."""
+    from scipy.stats import qmc
+
+    unit = qmc.LatinHypercube(d=len(params), rng=np.random.default_rng(seed)).random(sets)
+    low = np.array([p.low for p in params], dtype=float)
+    high = np.array([p.high for p in params], dtype=float)
+    default = np.array([p.default for p in params], dtype=float)
+    values = default + scale * (low + unit * (high - low) - default)
+    table = pd.DataFrame(values, columns=[p.name for p in params])
+    table.insert(0, "set", np.arange(sets))
+    return table
+
+
+def with_assumptions(scenario: Scenario, values: dict[str, float], label: str) -> Scenario:
+    """The scenario with these behaviour values (its own ``behavior:`` values kept)."""
+    data = with_values(scenario_to_dict(scenario), {f"behavior.{k}": float(v) for k, v in values.items()})
+    return validate(data, source=f"{scenario.name} under {label}")
+
+
+def gain_measure(result) -> dict[str, float]:
+    """What each run keeps: the gain KPIs."""
+    return {k: result.summary[k] for k in GAIN_KPIS}
+
+
+def check_uncertainty(sets: int, n: int, scale: float) -> None:
+    """Refuse a study that cannot be run as asked (ExperimentError, exit 2)."""
+    if not 2 <= sets <= MAX_SETS:
+        raise ExperimentError(f"--uncertainty {sets}: between 2 and {MAX_SETS} assumption sets")
+    if not 0.0 <= scale <= 1.0:
+        raise ExperimentError(f"--range-scale {scale:g}: between 0 (the defaults) and 1 (the full ranges)")
+    if n < 1:
+        raise ExperimentError(f"-n {n}: at least 1 replication per assumption set")
+
+
+def uncertainty(
+    scenarios: list[Scenario | str | Path],
+    sets: int = 20,
+    n: int = 4,
+    seed: int = 1,
+    days: int | None = None,
+    scale: float = 1.0,
+    workers: int | None = None,
+    executor: Executor | None = None,
+    progress: bool = False,
+) -> Uncertainty:
+    """Compare the arms on ``sets`` assumption sets, ``n`` replications each.
+
+    Args:
+        scenarios: the arms (Scenarios, paths or built-in names); the first is the baseline.
+        sets: assumption sets drawn (at least 2).
+        n: replications per arm and set (the same seeds for every set).
+        seed: root seed of the replication seeds and of the draw.
+        days: days per run (default: each scenario's own).
+        scale: share of each range drawn from (0: the defaults; 1: the full ranges).
+        workers: processes (default: all cores).
+        executor: a ``concurrent.futures.Executor`` to run on instead.
+        progress: show a progress bar.
+    """
+    check_uncertainty(sets, n, scale)
+    resolved = [resolve(s, days, ()) for s in scenarios]
+    check_arms(resolved, max(n, 2))
+    if len(resolved) < 2:
+        raise ExperimentError("uncertainty needs a baseline and at least one scenario to compare with it")
+    params = drawn_parameters(resolved)
+    table = draw_sets(params, sets, seed, scale)
+    seeds = replication_seeds(seed, n)
+    tasks = []
+    for row in table.to_dict(orient="records"):
+        k = int(row.pop("set"))
+        for arm in resolved:
+            scenario = with_assumptions(arm, row, f"assumption set {k}")
+            tasks += [
+                Task(scenario, s, {"scenario": arm.name, "set": k, "replication": i}, gain_measure)
+                for i, s in enumerate(seeds)
+            ]
+    runs = run_tasks(tasks, workers, executor, progress, "simulating")
+    failed = failures(runs)
+    broken = sorted({int(k) for k in failed["set"]})  # a set where any run failed is left out whole
+    if len(broken) == sets:
+        raise ExperimentError(f"every assumption set failed; first: {failed.iloc[0]['error']}")
+    runs = runs[~runs["set"].isin(broken)].reset_index(drop=True)
+    gains = set_gains(runs, [a.name for a in resolved])
+    return Uncertainty(
+        scenarios=resolved,
+        n=n,
+        seed=seed,
+        seeds=seeds,
+        scale=scale,
+        sets=table,
+        runs=runs,
+        gains=gains,
+        table=gain_table(gains),
+        ranking=rank_assumptions(gains, table[~table["set"].isin(broken)]),
+        failed={int(r["set"]): r["error"] for _, r in failed.drop_duplicates("set").iterrows()},
+    )
+
+
+def set_gains(runs: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """Each target arm's mean paired gain over the baseline, per assumption set and KPI."""
+    keyed = runs.set_index(["scenario", "set", "replication"])
+    base = keyed.loc[names[0]]
+    rows = []
+    for name in names[1:]:
+        diff = (keyed.loc[name][list(GAIN_KPIS)] - base[list(GAIN_KPIS)]).groupby(level="set").mean()
+        for kpi in GAIN_KPIS:
+            rows += [(name, int(k), kpi, float(v)) for k, v in diff[kpi].items()]
+    return pd.DataFrame(rows, columns=["scenario", "set", "kpi", "gain"])
+
+
+def gain_table(gains: pd.DataFrame) -> pd.DataFrame:
+    """uncertainty.csv: the gain's distribution across the sets, per target arm and KPI."""
+    rows = []
+    for (name, kpi), part in gains.groupby(["scenario", "kpi"], sort=False):
+        g = part["gain"].dropna().to_numpy()
+        if len(g) == 0:
+            rows.append((name, kpi, *[math.nan] * 5, 0))
+            continue
+        p10, median, p90 = np.percentile(g, [10, 50, 90])
+        rows.append((name, kpi, float(median), float(p10), float(p90), float((g > 0).mean()), float(g.mean()), len(g)))
+    columns = ["scenario", "kpi", "median", "p10", "p90", "p_positive", "mean", "sets"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def rank_assumptions(gains: pd.DataFrame, sets: pd.DataFrame, top: int = RANKED) -> pd.DataFrame:
+    """The assumptions each gain depends on most: |Spearman rho| of the value with the gain, largest first."""
+    from scipy.stats import ConstantInputWarning, spearmanr
+
+    params = [c for c in sets.columns if c != "set"]
+    rows = []
+    for (name, kpi), part in gains.groupby(["scenario", "kpi"], sort=False):
+        joined = sets.merge(part[["set", "gain"]], on="set")
+        gain = joined["gain"].to_numpy(dtype=float)
+        if len(joined) < 3 or np.nanstd(gain) == 0:
+            continue
+        found = []
+        for p in params:
+            x = joined[p].to_numpy(dtype=float)
+            if np.std(x) == 0:
+                continue
+            with warnings.catch_warnings():  # a gain constant over the sets has no correlation (nan, skipped)
+                warnings.simplefilter("ignore", ConstantInputWarning)
+                rho = float(spearmanr(x, gain, nan_policy="omit").statistic)
+            if not math.isnan(rho):
+                found.append((name, kpi, p, rho))
+        found.sort(key=lambda r: -abs(r[3]))
+        rows += [(*r, rank + 1) for rank, r in enumerate(found[:top])]
+    noise = 2 / math.sqrt(max(len(sets), 1))
+    table = pd.DataFrame(rows, columns=["scenario", "kpi", "assumption", "spearman_rho", "rank"])
+    table["beyond_noise"] = table["spearman_rho"].abs() > noise
+    return table
+
+
+def write_uncertainty(study: Uncertainty, folder: Path) -> None:
+    """uncertainty.csv, assumption_sets.csv (each set's values and gains), assumption_ranking.csv."""
+    from sim.experiments.files import atomic_write
+
+    wide = study.gains.pivot_table(index="set", columns=["scenario", "kpi"], values="gain")
+    wide.columns = [f"gain_{kpi}__{name}" for name, kpi in wide.columns]
+    sets = study.sets.merge(wide.reset_index(), on="set", how="left")
+    for name, frame in (
+        ("uncertainty.csv", study.table),
+        ("assumption_sets.csv", sets),
+        ("assumption_ranking.csv", study.ranking),
+    ):
+        atomic_write(folder / name, lambda tmp, f=frame: f.to_csv(tmp, index=False))
