@@ -103,3 +103,19 @@ def test_the_report_command_leads_with_the_answer_and_renders_in_chromium(tmp_pa
     assert answer_text.startswith("Changing misaligned into aligned")
     assert grey == "rgb(119, 119, 119)"  # interval text is grey, as the legend says
     assert (tmp_path / "report.png").stat().st_size > 10_000
+
+
+def test_the_workbook_holds_the_numbers_of_the_csvs(pair, tmp_path):
+    from sim.present.report import write_comparison
+
+    write_comparison(pair, tmp_path, "salesim report misaligned aligned")
+    book = pd.read_excel(tmp_path / "comparison.xlsx", sheet_name=None)
+    assert {"inputs", "kpis per replication", "comparison", "levers one at a time", "seeds"} <= set(book)
+    csv = pd.read_csv(tmp_path / "comparison.csv")
+    numbers = ["mean", "ci_low", "ci_high", "delta", "delta_ci_low", "delta_ci_high"]
+    assert (book["comparison"]["kpi"] == csv["kpi"]).all()
+    np.testing.assert_allclose(book["comparison"][numbers].to_numpy(float), csv[numbers].to_numpy(float), rtol=1e-12)
+    reps = pd.read_csv(tmp_path / "replications.csv")
+    np.testing.assert_allclose(book["kpis per replication"]["revenue"], reps["revenue"], rtol=1e-12)
+    inputs = book["inputs"].set_index("lever")
+    assert inputs.loc["handoff.mode", "misaligned"] == "cold" and inputs.loc["handoff.mode", "aligned"] == "warm"

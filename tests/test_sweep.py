@@ -71,6 +71,12 @@ def test_results_failures_and_resume(tmp_path):
     assert {"run_id", "point_id", "replication", "seed", "revenue", "status", "error"} <= set(results.columns)
     # replication r of every point shares a seed (common random numbers)
     assert results.groupby("replication")["seed"].nunique().eq(1).all()
+    # the workbook holds every run with the same numbers, and each point's mean
+    book = pd.read_excel(out / "sweep.xlsx", sheet_name=None)
+    runs = book["runs"].sort_values("run_id").reset_index(drop=True)
+    ok = results.sort_values("run_id").reset_index(drop=True)
+    assert len(runs) == 12 and runs["revenue"].fillna(-1).tolist() == pytest.approx(ok["revenue"].fillna(-1).tolist())
+    assert {"inputs", "design points", "point means"} <= set(book)
 
 
 def test_serial_pool_and_dask_give_identical_numbers(tmp_path):

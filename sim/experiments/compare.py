@@ -219,6 +219,12 @@ def _leaves(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
+def lever_values(scenario: Scenario) -> dict[str, Any]:
+    """Dotted key -> value of every lever of the scenario (its ``simulation`` settings too)."""
+    data = scenario_to_dict(scenario)
+    return {f"simulation.{k}": v for k, v in data.get("simulation", {}).items()} | _leaves(data)
+
+
 def lever_differences(base: Scenario, target: Scenario) -> list[tuple[str, Any, Any]]:
     """(dotted key, base value, target value) for every lever that differs."""
     a, b = _leaves(scenario_to_dict(base)), _leaves(scenario_to_dict(target))

@@ -46,3 +46,15 @@ def write_json(path: Path, data: Any) -> None:
 
     text = json.dumps(clean(data), indent=2, default=_json_default) + "\n"
     atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def write_xlsx(path: Path, sheets: dict[str, Any]) -> None:
+    """One workbook (openpyxl), a sheet per table, atomically: the same numbers as the CSVs, for Excel users."""
+    import pandas as pd
+
+    def write(tmp: Path) -> None:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as book:
+            for name, frame in sheets.items():
+                frame.to_excel(book, sheet_name=name[:31], index=False)  # Excel's limit on sheet names
+
+    atomic_write(path, write)

@@ -39,9 +39,10 @@ from sim.config.scenario import (
     validate,
     with_values,
 )
-from sim.experiments.files import atomic_write, write_json
+from sim.experiments.files import atomic_write, write_json, write_xlsx
 from sim.experiments.runner import Task, default_workers, run_tasks, settle_worker
 from sim.experiments.runs import RunResult, replication_seeds, versions
+from sim.experiments.stats import mean_ci
 from sim.measure.kpis import KPI_NAMES, SWEEP_KPIS
 
 RESULTS = "results.parquet"
@@ -347,4 +348,26 @@ def sweep(
         pool = None if isinstance(executor, str) else executor
         run_tasks(tasks, 1 if executor == "serial" else workers, pool, progress, spec.name, on_batch=record)
     seconds = time.perf_counter() - start
-    return SweepResult(folder, read_results(folder), counts["done"], counts["failed"], skipped, seconds)
+    results = read_results(folder)
+    write_xlsx(folder / "sweep.xlsx", sweep_workbook(spec, points, results))
+    return SweepResult(folder, results, counts["done"], counts["failed"], skipped, seconds)
+
+
+def sweep_workbook(spec: SweepSpec, points: pd.DataFrame, results: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """sweep.xlsx: the spec's inputs, the design points, every run, and each point's means with 95% intervals."""
+    inputs = pd.DataFrame(
+        [("base", str(spec.base)), ("design", spec.design), ("replications", spec.replications), ("seed", spec.seed)]
+        + [(f"parameter {k}", str(v.model_dump(exclude_none=True))) for k, v in spec.parameters.items()],
+        columns=["input", "value"],
+    )
+    sheets = {"inputs": inputs, "design points": points, "runs": results}
+    ok = results[results["status"] == "ok"] if "status" in results else results
+    if len(ok):
+        rows = []
+        for point, part in ok.groupby("point_id"):
+            row = {"point_id": point, **{k: part[k].iloc[0] for k in spec.parameters}}
+            for k in spec.kpis:
+                row[k], row[f"{k}_ci_low"], row[f"{k}_ci_high"] = mean_ci(part[k])
+            rows.append(row)
+        sheets["point means"] = pd.DataFrame(rows)
+    return sheets

@@ -14,11 +14,12 @@ from typing import Any
 
 import jinja2
 import numpy as np
+import pandas as pd
 
 from sim.config.labels import describe_lever
 from sim.config.scenario import scenario_to_dict
 from sim.experiments.compare import Comparison, Explanation, lever_differences
-from sim.experiments.files import atomic_write, write_json
+from sim.experiments.files import atomic_write, write_json, write_xlsx
 from sim.experiments.runs import versions
 from sim.experiments.stats import paired_difference
 from sim.experiments.uncertainty import Uncertainty, write_uncertainty
@@ -344,6 +345,36 @@ def write_report(
     return path
 
 
+def inputs_table(scenarios: list) -> pd.DataFrame:
+    """Every lever of every scenario, a row per dotted key and a column per scenario."""
+    from sim.experiments.compare import lever_values
+
+    values = {s.name: lever_values(s) for s in scenarios}
+    keys = list(dict.fromkeys(k for v in values.values() for k in v))
+
+    def show(value) -> str:
+        return "default" if value is None else str(value)
+
+    return pd.DataFrame({"lever": keys, **{name: [show(v.get(k)) for k in keys] for name, v in values.items()}})
+
+
+def workbook(comparison: Comparison, study: Uncertainty | None = None) -> dict[str, pd.DataFrame]:
+    """comparison.xlsx: the inputs, the KPIs per replication, the comparison with intervals (and the rest)."""
+    sheets = {
+        "inputs": inputs_table(comparison.scenarios),
+        "kpis per replication": comparison.replications,
+        "comparison": comparison.table,
+    }
+    if comparison.explanation is not None:
+        sheets["levers one at a time"] = comparison.explanation.table
+    if study is not None:
+        sheets["uncertainty"] = study.table
+        sheets["assumption ranking"] = study.ranking
+        sheets["assumption sets"] = study.sets
+    seeds = pd.DataFrame({"replication": range(len(comparison.seeds)), "seed": comparison.seeds})
+    return sheets | {"seeds": seeds}
+
+
 def write_comparison(comparison: Comparison, folder: Path, command: str, study: Uncertainty | None = None) -> Path:
     """Write comparison.csv, replications.csv, manifest.json, figures/*.png and report.html; return the report.
 
@@ -362,6 +393,7 @@ def write_comparison(comparison: Comparison, folder: Path, command: str, study: 
         write_uncertainty(study, folder)
         manifest |= study.manifest()
     write_json(folder / "manifest.json", manifest)
+    write_xlsx(folder / "comparison.xlsx", workbook(comparison, study))
     atomic_write(folder / "comparison.csv", lambda tmp: comparison.table.to_csv(tmp, index=False))
     atomic_write(folder / "replications.csv", lambda tmp: comparison.replications.to_csv(tmp, index=False))
     if comparison.explanation is not None:
