@@ -214,6 +214,23 @@ range_scale_option = click.option(
 )
 
 
+def _vary(scenarios, vary: str, kpi_name: str):
+    """The arms of ``--vary KEY=V1,V2,...``: the one scenario, then it with each value."""
+    from sim.config.scenario import parse_override
+    from sim.experiments.compare import ExperimentError, vary_arms
+    from sim.measure.kpis import KPI_NAMES
+
+    if len(scenarios) != 1:
+        raise ExperimentError("--vary tries values of one scenario: give exactly one SCEN")
+    if kpi_name not in KPI_NAMES:
+        raise ExperimentError(f"--kpi {kpi_name}: not a KPI (one of {', '.join(KPI_NAMES)})")
+    if "=" not in vary:
+        raise ExperimentError(f"--vary {vary}: expected KEY=V1,V2,..., e.g. handoff.sla_hours=2,4,8,24")
+    key, text = vary.split("=", 1)
+    values = [parse_override(f"{key}={item.strip()}")[1] for item in text.split(",") if item.strip()]
+    return vary_arms(scenarios[0], key.strip(), values)
+
+
 def _study(scenarios, sets, per_set, seed, scale, workers):
     """The uncertainty study of the arms, or None when none was asked for."""
     if sets is None:
@@ -234,15 +251,19 @@ def _study(scenarios, sets, per_set, seed, scale, workers):
 @uncertainty_option
 @per_set_option
 @range_scale_option
-def compare(scens, n, seed, days, workers, out, force, sets, per_set, range_scale) -> None:
+@click.option("--vary", metavar="KEY=V1,V2,...", help="Try each value of one key against SCEN on the same markets.")
+@click.option("--kpi", "kpi_name", default="profit", show_default=True, help="What --vary picks the best value by.")
+def compare(scens, n, seed, days, workers, out, force, sets, per_set, range_scale, vary, kpi_name) -> None:
     """Compare scenarios on the same markets; the first is the baseline."""
     from sim.config.scenario import load_scenario, scenario_to_dict
     from sim.experiments.compare import check_arms
     from sim.experiments.compare import compare as compare_scenarios
     from sim.present.report import write_comparison
-    from sim.present.tables import comparison_table, uncertainty_lines
+    from sim.present.tables import comparison_table, uncertainty_lines, vary_table
 
     scenarios = [load_scenario(s, days=days) for s in scens]
+    if vary is not None:
+        scenarios = _vary(scenarios, vary, kpi_name)
     check_arms(scenarios, n)
     if sets is not None:
         from sim.experiments.uncertainty import check_uncertainty
@@ -258,6 +279,12 @@ def compare(scens, n, seed, days, workers, out, force, sets, per_set, range_scal
     study = _study(scenarios, sets, per_set, seed, range_scale, workers)
     report = write_comparison(result, folder, _command(), study)
     click.echo(comparison_table(result))
+    if vary is not None:
+        from sim.experiments.compare import best_values
+
+        best = best_values(result, kpi_name)
+        atomic_write(folder / "vary.csv", lambda tmp: best.to_csv(tmp, index=False))
+        click.echo("\n" + vary_table(best, kpi_name, vary.split("=", 1)[0], result.names[0]))
     if study is not None:
         click.echo("\n" + uncertainty_lines(study))
     click.echo(f"\nresults: {folder}/\nreport:  {report}")
@@ -327,6 +354,26 @@ def report_cmd(base, target, n, seed, days, workers, out, force, sets, per_set, 
     path = write_comparison(result, folder, _command(), study)
     click.echo("\n".join(answer(result, study)))
     click.echo(f"\nresults: {folder}/\nreport:  {path}")
+
+
+@main.command("discover")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.option("--kpi", "kpi_name", default="profit", show_default=True, help="The KPI (its gain, or a sweep's value).")
+@click.option("--scenario", help="Whose gain, when the study compared several scenarios with the baseline.")
+@click.option("--below", type=float, default=0.0, show_default=True, help="Cases at or below this are of interest.")
+@click.option("--density", type=click.FloatRange(0.05, 1.0), default=0.8, show_default=True,
+              help="Least share of the cases in the box that are of interest.")  # fmt: skip
+def discover_cmd(folder, kpi_name, scenario, below, density) -> None:
+    """Where a change does not pay: PRIM's box over an --uncertainty study or a sweep in FOLDER."""
+    from sim.experiments.discover import cases, discover
+
+    path = Path(folder)
+    inputs, values, what = cases(path, kpi_name, scenario)
+    found = discover(inputs, values, what, below=below, density=density)
+    atomic_write(path / f"discovery_{kpi_name}.csv", lambda tmp: found.limits.to_csv(tmp, index=False))
+    atomic_write(path / f"discovery_{kpi_name}_trajectory.csv", lambda tmp: found.trajectory.to_csv(tmp, index=False))
+    click.echo(found.sentence())
+    click.echo(f"\nbox: {path}/discovery_{kpi_name}.csv (PRIM, EMA Workbench; trajectory beside it)")
 
 
 @main.command()

@@ -202,6 +202,54 @@ def compare(
     )
 
 
+# ----------------------------------------------------------------------- vary
+
+VARY_KPI = "profit"
+
+
+def vary_arms(base: Scenario, key: str, values: list[Any]) -> list[Scenario]:
+    """BASE as it is, then BASE with ``key`` set to each value (validated like any override)."""
+    import re
+
+    if not values:
+        raise ExperimentError(f"--vary {key}: give the values to try, e.g. --vary {key}=2,4,8")
+    arms = [base]
+    for value in values:
+        tag = re.sub(r"[^A-Za-z0-9_\-.]", "_", f"{key.rsplit('.', 1)[-1]}-{value}")
+        data = with_values(scenario_to_dict(base), {key: value, "name": f"{base.name}-{tag}"[:80]})
+        arms.append(validate(data, source=f"--vary {key}={value}"))
+    names = [a.name for a in arms]
+    if len(set(names)) != len(names):
+        raise ExperimentError(f"--vary {key}: each value once")
+    return arms
+
+
+def best_values(comparison: Comparison, kpi_name: str = VARY_KPI) -> pd.DataFrame:
+    """Each tried value's mean and paired change against the base, and whether it is among the best.
+
+    The best is the value with the highest mean (lowest for a KPI where less is better); a
+    value is "among the best" when the 95% interval of its paired difference from the best
+    includes zero: on these markets it cannot be told apart from the best.
+    """
+    from sim.measure.kpis import kpi as kpi_info
+
+    reps = comparison.replications
+    arms = comparison.names[1:]
+    values = {a: reps[reps["scenario"] == a].sort_values("replication")[kpi_name].to_numpy(float) for a in arms}
+    sign = -1.0 if kpi_info(kpi_name).good < 0 else 1.0
+    best = max(arms, key=lambda a: sign * np.nanmean(values[a]))
+    table = comparison.table.set_index(["scenario", "kpi"])
+    rows = []
+    for a in arms:
+        r = table.loc[(a, kpi_name)]
+        _, low, high = paired_difference(values[a], values[best])
+        tied = a == best or (low <= 0 <= high)
+        rows.append((a, r["mean"], r["ci_low"], r["ci_high"], r["delta"], r["delta_ci_low"], r["delta_ci_high"],
+                     a == best, tied))  # fmt: skip
+    columns = ["scenario", "mean", "ci_low", "ci_high", "delta", "delta_ci_low", "delta_ci_high", "best", "among_best"]
+    return pd.DataFrame(rows, columns=columns)
+
+
 # --------------------------------------------------------------------- explain
 
 

@@ -33,6 +33,13 @@ from sim.experiments.compare import ExperimentError, check_arms
 from sim.experiments.runner import Task, failures, run_tasks
 from sim.experiments.runs import replication_seeds, resolve
 
+# The market is uncertain too: each set scales every arm's inquiries a day and its median deal by a
+# multiple drawn from these ranges (assumption: a market half or twice as busy as planned, deals a
+# third smaller or larger), so discovery can say in which markets a change pays.
+MARKET_RANGES = {
+    "market_volume": ("market.inbound_leads_per_day", 0.5, 2.0),
+    "market_deal_size": ("market.deal_value_median", 0.75, 1.33),
+}
 GAIN_KPIS = ("revenue", "operating_profit", "profit", "prospect_satisfaction", "deals_won", "cac")
 MAX_SETS = 10_000
 RANKED = 10  # assumptions listed per gain
@@ -98,24 +105,34 @@ def drawn_parameters(scenarios: list[Scenario]) -> list[ParamInfo]:
     ]
 
 
-def draw_sets(params: list[ParamInfo], sets: int, seed: int, scale: float = 1.0) -> pd.DataFrame:
-    """``sets`` Latin-hypercube points over the ranges, each ``scale`` of the way from the default."""
+def draw_sets(params: list[ParamInfo], sets: int, seed: int, scale: float = 1.0, market: bool = True) -> pd.DataFrame:
+    """``sets`` Latin-hypercube points over the ranges, each ``scale`` of the way from the default.
+
+    With ``market``, the last columns are the market's multiples (:data:`MARKET_RANGES`, default 1).
+    """
     from scipy.stats import qmc
 
-    unit = qmc.LatinHypercube(d=len(params), rng=np.random.default_rng(seed)).random(sets)
-    low = np.array([p.low for p in params], dtype=float)
-    high = np.array([p.high for p in params], dtype=float)
-    default = np.array([p.default for p in params], dtype=float)
+    extra = list(MARKET_RANGES.values()) if market else []
+    low = np.array([p.low for p in params] + [lo for _, lo, _ in extra], dtype=float)
+    high = np.array([p.high for p in params] + [hi for _, _, hi in extra], dtype=float)
+    default = np.array([p.default for p in params] + [1.0] * len(extra), dtype=float)
+    unit = qmc.LatinHypercube(d=len(low), rng=np.random.default_rng(seed)).random(sets)
     values = default + scale * (low + unit * (high - low) - default)
-    table = pd.DataFrame(values, columns=[p.name for p in params])
+    names = [p.name for p in params] + (list(MARKET_RANGES) if market else [])
+    table = pd.DataFrame(values, columns=names)
     table.insert(0, "set", np.arange(sets))
     return table
 
 
 def with_assumptions(scenario: Scenario, values: dict[str, float], label: str) -> Scenario:
-    """The scenario with these behaviour values (its own ``behavior:`` values kept)."""
-    data = with_values(scenario_to_dict(scenario), {f"behavior.{k}": float(v) for k, v in values.items()})
-    return validate(data, source=f"{scenario.name} under {label}")
+    """The scenario with these behaviour values (its own ``behavior:`` values kept) and market multiples."""
+    data = scenario_to_dict(scenario)
+    changes = {f"behavior.{k}": float(v) for k, v in values.items() if k not in MARKET_RANGES}
+    for column, (key, _, _) in MARKET_RANGES.items():
+        if column in values:
+            section, field_name = key.split(".")
+            changes[key] = float(data[section][field_name]) * float(values[column])
+    return validate(with_values(data, changes), source=f"{scenario.name} under {label}")
 
 
 def gain_measure(result) -> dict[str, float]:

@@ -298,6 +298,22 @@ def render(comparison: Comparison, figures: dict[str, Path], command: str, study
     )
 
 
+def discovery_sentence(study: Uncertainty, target: str, kpi_name: str = RANK_KPI) -> str:
+    """Where TARGET's gain over the baseline does not pay, in words (PRIM over the assumption sets)."""
+    from sim.experiments.discover import DiscoveryError, discover
+
+    gains = study.gains[(study.gains["scenario"] == target) & (study.gains["kpi"] == kpi_name)]
+    table = study.sets.merge(gains[["set", "gain"]], on="set")
+    what = f"the {kpi(kpi_name).label} gain of {target} over {study.names[0]}"
+    if (table["gain"] <= 0).sum() == 0:
+        return f"In none of the {len(table)} assumption sets is {what} at or below zero."
+    try:
+        found = discover(table.drop(columns=["set", "gain"]), table["gain"], what)
+    except DiscoveryError as exc:
+        return str(exc)
+    return found.sentence() + " (PRIM, EMA Workbench; salesim discover finds the same box from the folder.)"
+
+
 def _study_context(study: Uncertainty | None) -> dict[str, Any] | None:
     """The uncertainty section: each arm's gain across the sets, and the assumptions it depends on."""
     if study is None:
@@ -318,6 +334,7 @@ def _study_context(study: Uncertainty | None) -> dict[str, Any] | None:
             )
     ranked = study.ranking[study.ranking["kpi"] == RANK_KPI]
     return {
+        "discovery": [discovery_sentence(study, name) for name in study.names[1:]],
         "sets": int(table["sets"].max()),
         "n": study.n,
         "scale": f"{study.scale:g}",

@@ -84,11 +84,23 @@ def uncertainty_lines(study: Uncertainty, kpis: Iterable[str] = ("revenue", "pro
         top = study.ranking[(study.ranking["scenario"] == name) & (study.ranking["kpi"] == "revenue")].head(3)
         if len(top):
             words = ", ".join(
-                f"{row.assumption} ({PARAM_INFO[row.assumption].unit}, rho {row.spearman_rho:+.2f}"
+                f"{row.assumption} ({PARAM_INFO[row.assumption].unit if row.assumption in PARAM_INFO else 'x'}, "
+                f"rho {row.spearman_rho:+.2f}"
                 f"{'' if row.beyond_noise else ', within noise'})"
                 for row in top.itertuples()
             )
             lines.append(f"    the revenue gain depends most on: {words} (Spearman rank correlation)")
     if study.failed:
         lines.append(f"  {len(study.failed)} assumption sets left out: a run failed in them (see manifest.json)")
+    return "\n".join(lines)
+
+
+def vary_table(best: pd.DataFrame, kpi_name: str, key: str, base: str) -> str:
+    """What each value of ``--vary`` is worth against the base, the best and those not told apart marked."""
+    lines = [f"{kpi(kpi_name).label} by {key} (change against {base}, paired; * best, = not told apart from it):"]
+    width = max(len(s) for s in best["scenario"]) + 2
+    for r in best.itertuples():
+        mark = "*" if r.best else "=" if r.among_best else " "
+        change = format_change_interval(kpi_name, r.delta, r.delta_ci_low, r.delta_ci_high)
+        lines.append(f"  {mark} {r.scenario.ljust(width)}{format_kpi(kpi_name, r.mean):>12}   change {change}")
     return "\n".join(lines)
