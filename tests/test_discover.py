@@ -28,7 +28,7 @@ def test_prim_finds_a_planted_condition_and_says_it_in_words():
     assert limits.loc["decay", "low"] == pytest.approx(0.6, abs=0.05)
     assert found.density >= 0.8 and found.coverage >= 0.8
     words = found.sentence()
-    assert "contact_max is below 0.3" in words and "decay is above 0.5" in words or "decay is above 0.6" in words
+    assert "contact_max is below 0.3" in words and ("decay is above 0.5" in words or "decay is above 0.6" in words)
 
 
 def test_nothing_to_discover_is_a_clear_error():
@@ -42,7 +42,7 @@ def test_the_cli_reads_an_uncertainty_folder(tmp_path):
     table = x.assign(set=range(len(x)), **{"gain_profit__aligned": gain})
     table.to_csv(tmp_path / "assumption_sets.csv", index=False)
     (tmp_path / "manifest.json").write_text(json.dumps({"scenarios": [{"name": "misaligned"}]}))
-    inputs, values, what = cases(tmp_path, "profit")
+    inputs, _, what = cases(tmp_path, "profit")
     assert list(inputs.columns) == list(x.columns) and what == "the profit gain of aligned over misaligned"
     done = subprocess.run(
         [sys.executable, "-m", "sim.cli", "discover", str(tmp_path), "--kpi", "profit"],
@@ -59,5 +59,5 @@ def test_the_cli_reads_an_uncertainty_folder(tmp_path):
 
 
 def test_a_folder_without_cases_is_refused(tmp_path):
-    with pytest.raises(DiscoveryError, match="no assumption_sets.csv"):
+    with pytest.raises(DiscoveryError, match=r"no assumption_sets\.csv"):
         cases(tmp_path, "profit")
