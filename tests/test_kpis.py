@@ -222,3 +222,16 @@ def test_describe_lever():
 def test_a_prospect_back_from_nurture_counts_once_in_satisfaction():
     leads = pd.DataFrame({"lead_id": [0, 1, 2], "recycled_from": [-1, -1, 0], "satisfaction": [30.0, 60.0, 20.0]})
     assert latest_rows(leads)["lead_id"].tolist() == [1, 2]  # lead 0 came back as lead 2
+
+
+def test_report_cells_read_as_people_read_them():
+    from sim.present.format import format_change, format_change_interval, format_interval, format_kpi
+
+    nan = float("nan")
+    assert format_change_interval("revenue", nan, nan, nan) == "n/a"  # never "-n/a [-n/a, -n/a]"
+    assert format_interval("revenue", nan, nan) == ""
+    assert format_interval("leads_ignored", -6.2, 7.1) == "[0, 7]"  # a count's interval never below zero
+    assert format_interval("win_rate", 0.95, 1.04) == "[95.0%, 100.0%]"
+    assert format_kpi("deals_won", 12.6) == "13"  # counts are whole
+    assert format_change("win_rate", 0.012) == "+1.2 pp"  # a share's change in percentage points
+    assert format_change("revenue", -200_000) == "-$200k"  # the sign before the dollar

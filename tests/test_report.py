@@ -119,3 +119,19 @@ def test_the_workbook_holds_the_numbers_of_the_csvs(pair, tmp_path):
     np.testing.assert_allclose(book["kpis per replication"]["revenue"], reps["revenue"], rtol=1e-12)
     inputs = book["inputs"].set_index("lever")
     assert inputs.loc["handoff.mode", "misaligned"] == "cold" and inputs.loc["handoff.mode", "aligned"] == "warm"
+
+
+def test_the_figures_agree_with_the_kpi_table(pair):
+    """The funnel's right panel totals the table's deals won; the satisfaction histogram's share at
+    40 or less is the table's share dissatisfied (a prospect at exactly 40 is left of the line)."""
+    from sim.experiments.runs import SATISFACTION_BINS
+    from sim.measure.summary import DISSATISFIED_AT
+
+    table = pair.table.set_index(["scenario", "kpi"])
+    for name in pair.names:
+        assert pair.won_by_source[name].sum() == pytest.approx(table.loc[(name, "deals_won"), "mean"])
+        counts = pair.satisfaction[name]
+        low = counts[SATISFACTION_BINS[1:] <= DISSATISFIED_AT].sum() / counts.sum()
+        reps = pair.replications[pair.replications["scenario"] == name]
+        # pooled over replications rather than averaged: close, not equal
+        assert low == pytest.approx(reps["share_dissatisfied"].mean(), abs=0.01)

@@ -66,6 +66,7 @@ class Comparison:
         satisfaction: scenario -> lead counts per 5-point satisfaction bin.
         response: scenario -> inbound lead counts per response-time bin.
         funnel: scenario -> mean inside-facing funnel counts (``FUNNEL_STAGES``).
+        won_by_source: scenario -> mean deals won per lead source (``sim.model.leads.SOURCES``).
         explanation: the lever-by-lever explanation, when one was asked for.
     """
 
@@ -79,6 +80,7 @@ class Comparison:
     satisfaction: dict[str, np.ndarray]
     response: dict[str, np.ndarray]
     funnel: dict[str, np.ndarray]
+    won_by_source: dict[str, np.ndarray] = field(default_factory=dict)
     explanation: Explanation | None = field(default=None)
 
     @property
@@ -198,6 +200,7 @@ def compare(
         satisfaction={k: np.sum(v["satisfaction_histogram"].tolist(), axis=0) for k, v in by_arm.items()},
         response={k: np.sum(v["response_histogram"].tolist(), axis=0) for k, v in by_arm.items()},
         funnel={k: np.mean(v["funnel"].tolist(), axis=0) for k, v in by_arm.items()},
+        won_by_source={k: np.mean(v["won_by_source"].tolist(), axis=0) for k, v in by_arm.items()},
         explanation=study.explanation(runs) if study else None,
     )
 

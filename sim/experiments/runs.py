@@ -25,6 +25,7 @@ from sim.experiments.files import atomic_write, write_json
 from sim.measure.kpis import KPI_NAMES
 from sim.measure.summary import field_by_team, happened, new_leads, per_channel, per_team, prospects, summarize_model
 from sim.model.market import inbound_channels
+from sim.model.leads import SOURCES
 from sim.model.model import SalesOrgModel
 
 
@@ -179,7 +180,11 @@ def digest(result: RunResult) -> dict[str, Any]:
             ]
         ),
         "revenue_path": result.daily["revenue"].to_numpy(),
-        "satisfaction_histogram": np.histogram(prospects(leads)["satisfaction"].to_numpy(), SATISFACTION_BINS)[0],
+        # bins closed on the right, as "40 or less" is: a prospect at exactly 40 falls left of the line at 40
+        "satisfaction_histogram": np.histogram(-prospects(leads)["satisfaction"].to_numpy(), -SATISFACTION_BINS[::-1])[
+            0
+        ][::-1],
+        "won_by_source": np.array([(leads["outcome"] == "won")[leads["source"] == s].sum() for s in SOURCES]),
         "response_histogram": np.histogram(response, RESPONSE_BINS)[0],
     }
 

@@ -19,7 +19,16 @@ from sim.experiments.compare import Comparison, Explanation
 from sim.experiments.files import atomic_write
 from sim.experiments.runs import FUNNEL_STAGES, RESPONSE_BINS, SATISFACTION_BINS
 from sim.measure.kpis import DELTA_KPIS, TORNADO_KPIS, kpi
-from sim.present.format import axis_formatter, format_change, format_kpi, heading, tick_formatter
+from sim.measure.summary import DISSATISFIED_AT
+from sim.model.leads import SOURCES
+from sim.present.format import (
+    axis_formatter,
+    format_change,
+    format_change_interval,
+    format_kpi,
+    heading,
+    tick_formatter,
+)
 
 RESPONSE_LABELS = (
     "< 6 min",
@@ -50,32 +59,56 @@ def lever_rows(explanation: Explanation) -> dict[str, tuple[str, str]]:
     return rows | {key: (lever_label(key), lever_change(old, new)) for key, old, new in explanation.levers}
 
 
+DELTA_SPAN = 0.25  # each panel spans at least this share of the baseline's level either side of zero
+
+
 def kpi_deltas(comparison: Comparison, kpis: tuple[str, ...] = DELTA_KPIS) -> Figure:
-    """Each KPI's paired change against the baseline, with its 95% interval, per scenario."""
-    table = comparison.table
+    """Each KPI's paired change against the baseline, with its 95% interval, labelled in its unit.
+
+    Each panel's axis spans at least +-25% of the baseline's level (money: of the baseline's
+    revenue, so a profit near zero does not magnify), so a change of minutes on a response
+    time of hours stays a sliver while a change of a quarter of revenue fills its panel.
+    """
+    table = comparison.table.set_index(["scenario", "kpi"])
     base, others = comparison.names[0], comparison.names[1:]
+    revenue = abs(float(table.loc[(base, "revenue"), "mean"]))
     cols = 3
     rows_n = -(-len(kpis) // cols)
     with mpl.rc_context(STYLE):
-        fig = Figure(figsize=(13, 1.0 + rows_n * (0.45 * len(others) + 1.4)))
+        fig = Figure(figsize=(14, 1.3 + rows_n * (0.55 * len(others) + 1.5)))
         axes = fig.subplots(rows_n, cols, squeeze=False)
         for ax, name in zip(axes.flat, kpis, strict=False):
-            part = table[table["kpi"] == name].set_index("scenario").loc[others]
+            part = table.xs(name, level="kpi").loc[others]
+            base_mean = float(table.loc[(base, name), "mean"])
+            level = max(abs(base_mean), revenue) if kpi(name).unit == "dollars" else abs(base_mean)
             y = np.arange(len(others))
             colors = [COLORS[(j + 1) % 10] for j in range(len(others))]
-            ax.barh(y, part["delta"], color=colors)
+            ax.barh(y, np.nan_to_num(part["delta"]), color=colors, height=0.6)
             err = np.vstack([part["delta"] - part["delta_ci_low"], part["delta_ci_high"] - part["delta"]])
-            ax.errorbar(part["delta"], y, xerr=np.nan_to_num(err), fmt="none", ecolor="black", capsize=3, lw=1)
+            ax.errorbar(np.nan_to_num(part["delta"]), y, xerr=np.nan_to_num(err), fmt="none", ecolor="black",
+                        capsize=3, lw=1)  # fmt: skip
+            for j, r in enumerate(part.itertuples()):
+                text = format_change_interval(name, r.delta, r.delta_ci_low, r.delta_ci_high)
+                ax.annotate(text, (0, j), xytext=(4, -14), textcoords="offset points", fontsize=8, color="#333")
+            bounds = part[["delta_ci_low", "delta_ci_high"]].abs().to_numpy(float)
+            reach = max(1.15 * float(np.nanmax(bounds, initial=0.0)), DELTA_SPAN * level)
+            if reach > 0:
+                ax.set_xlim(-reach, reach)
             ax.set_yticks(y, others)
             ax.xaxis.set_major_locator(MaxNLocator(4))
             ax.invert_yaxis()
             ax.axvline(0, color="black", lw=0.8)
-            base_mean = float(table[(table["scenario"] == base) & (table["kpi"] == name)]["mean"].iloc[0])
             ax.xaxis.set_major_formatter(axis_formatter(name, change=True))
-            ax.set_title(f"{kpi(name).label}\n{base}: {format_kpi(name, base_mean)}", fontsize=11)
+            ax.set_title(f"{heading(kpi(name).label)}\n{base}: {format_kpi(name, base_mean)}", fontsize=11)
         for ax in list(axes.flat)[len(kpis) :]:
             ax.set_visible(False)
-        fig.suptitle(f"Change against {base} per year (paired by replication; bars: 95% interval)", fontweight="bold")
+        days = comparison.scenarios[0].simulation.days
+        period = "a year" if days == 365 else f"over {days} days"
+        fig.suptitle(
+            f"Change against {base}, {period} (paired by replication; bars: 95% interval)\n"
+            f"each panel spans at least ±{DELTA_SPAN:.0%} of {base}'s level (money: of its revenue)",
+            fontweight="bold",
+        )
         fig.tight_layout()
     return fig
 
@@ -100,27 +133,48 @@ def revenue_over_time(comparison: Comparison) -> Figure:
     return fig
 
 
+SOURCE_LABELS = {"inbound": "inbound inquiries", "outbound": "inside outbound", "field": "field-found",
+                 "recycled": "back from nurture"}  # fmt: skip
+
+
 def funnel(comparison: Comparison) -> Figure:
-    """Inside-facing funnel per scenario (mean counts) with stage-to-stage conversion."""
+    """The inside-facing funnel per scenario (mean counts, conversion labelled), and every deal won by source.
+
+    The left panel follows the leads the inside team works (inbound and outbound); the field
+    finds leads of its own that never pass through it, so the right panel gives the deals won
+    from every source: its totals are the KPI table's deals won.
+    """
     names = comparison.names
     with mpl.rc_context(STYLE):
-        fig = Figure(figsize=(11, 5.5))
-        ax = fig.subplots()
+        fig = Figure(figsize=(14, 5.8))
+        ax, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [3, 1.2]})
         width = 0.8 / len(names)
         x = np.arange(len(FUNNEL_STAGES))
         for i, name in enumerate(names):
             counts = comparison.funnel[name]
             pos = x + (i - (len(names) - 1) / 2) * width
             ax.bar(pos, counts, width=width * 0.95, color=COLORS[i % 10], label=name)
-            for k in range(1, len(counts)):
-                if counts[k - 1] > 0:
-                    rate = counts[k] / counts[k - 1]
-                    ax.text(pos[k], counts[k], f"{rate:.0%}", ha="center", va="bottom", fontsize=7, rotation=90)
+            for k in range(len(counts)):
+                rate = f"\n{counts[k] / counts[k - 1]:.0%}" if k and counts[k - 1] > 0 else ""
+                ax.text(pos[k], counts[k], f"{counts[k]:,.0f}{rate}", ha="center", va="bottom", fontsize=7)
         ax.set_yscale("log")
         ax.set_xticks(x, FUNNEL_STAGES)
-        ax.set_ylabel("leads per year (mean, log scale)")
-        ax.set_title("Funnel of inbound and outbound leads (labels: conversion from the previous stage)")
+        ax.set_ylabel("leads a year (mean, log scale)")
+        ax.set_title("Leads the inside team works (labels: count, and conversion from the stage before)")
         ax.legend(frameon=False, ncol=min(len(names), 5), loc="upper right")
+        bottom = np.zeros(len(names))
+        shades = ["#264653", "#2a9d8f", "#e9c46a", "#f4a261"]
+        for k, source in enumerate(SOURCES):
+            won = np.array([comparison.won_by_source.get(n, np.zeros(len(SOURCES)))[k] for n in names])
+            right.bar(np.arange(len(names)), won, bottom=bottom, color=shades[k], label=SOURCE_LABELS[source])
+            bottom += won
+        for j, total in enumerate(bottom):
+            right.text(j, total, f"{total:,.0f}", ha="center", va="bottom", fontsize=9)
+        right.set_xticks(np.arange(len(names)), names, rotation=30, ha="right")
+        right.set_ylabel("deals won a year (mean)")
+        right.set_title("Every deal won, by source")
+        right.legend(frameon=False, fontsize=8, loc="upper left")
+        right.set_ylim(0, 1.25 * max(1.0, bottom.max()))
         fig.tight_layout()
     return fig
 
@@ -134,10 +188,13 @@ def satisfaction(comparison: Comparison) -> Figure:
         for i, name in enumerate(comparison.names):
             counts = comparison.satisfaction[name]
             share = counts / max(1, counts.sum())
-            ax.step(centers, share, where="mid", color=COLORS[i % 10], lw=2, label=name)
-        ax.axvline(40, color="grey", ls=":", lw=1)
+            low = share[SATISFACTION_BINS[1:] <= DISSATISFIED_AT].sum()
+            label = f"{name} ({low:.0%} at {DISSATISFIED_AT:g} or less)"
+            ax.step(centers, share, where="mid", color=COLORS[i % 10], lw=2, label=label)
+        ax.axvline(DISSATISFIED_AT, color="grey", ls=":", lw=1)
         top = ax.get_ylim()[1] * 0.95
-        ax.text(39.5, top, "dissatisfied: 40 or less", ha="right", va="top", fontsize=9, color="grey")
+        ax.text(DISSATISFIED_AT - 0.5, top, f"dissatisfied: {DISSATISFIED_AT:g} or less  ", ha="right", va="top",
+                fontsize=9, color="grey")  # fmt: skip
         ax.yaxis.set_major_formatter(tick_formatter("share"))
         ax.set_xlabel("prospect satisfaction at the end of the run (0-100; 50 = neutral)")
         ax.set_ylabel("share of prospects")
@@ -180,13 +237,14 @@ def tornado(explanation: Explanation) -> Figure:
     table = explanation.table
     kpis = [k for k in dict.fromkeys(table["kpi"]) if k in TORNADO_KPIS]
     with mpl.rc_context(STYLE):
-        fig = Figure(figsize=(6.5 * len(kpis), 0.45 * len(explanation.levers) + 2.5))
-        axes = fig.subplots(1, len(kpis))
+        fig = Figure(figsize=(6 + 3.6 * len(kpis), 0.42 * len(explanation.levers) + 2.8))
+        axes = fig.subplots(1, len(kpis), sharey=True)
         words = lever_rows(explanation)
+        first = table[(table["kpi"] == kpis[0]) & (table["lever"] != "all levers together")]
+        order = list(first.reindex(first["effect"].abs().sort_values().index)["lever"])  # one order for all panels
         for ax, name in zip(np.atleast_1d(axes), kpis, strict=True):
             rows = table[table["kpi"] == name]
-            levers = rows[~rows["lever"].isin(["all levers together"])]
-            levers = levers.reindex(levers["effect"].abs().sort_values().index)
+            levers = rows.set_index("lever").loc[order].reset_index()
             labels = [
                 "interaction (levers combined)" if lever == "interaction" else ": ".join(words[lever])
                 for lever in levers["lever"]
@@ -199,12 +257,14 @@ def tornado(explanation: Explanation) -> Figure:
             ax.set_yticks(y, labels, fontsize=9)
             ax.axvline(0, color="black", lw=0.8)
             total = rows[rows["lever"] == "all levers together"]["effect"].iloc[0]
-            ax.xaxis.set_major_locator(MaxNLocator(5))
+            ax.xaxis.set_major_locator(MaxNLocator(4))
             ax.xaxis.set_major_formatter(axis_formatter(name, change=True))
             ax.set_xlabel(f"change in {kpi(name).label}\n(lever switched alone)")
-            ax.set_title(f"{kpi(name).label}: total {format_change(name, total)}")
+            ax.set_title(f"{heading(kpi(name).label)}\ntotal {format_change(name, total)}", fontsize=11)
+        days = explanation.base.simulation.days
+        period = "one year" if days == 365 else f"{days} days"
         fig.suptitle(
-            f"Which lever matters: {explanation.base.name} → {explanation.target.name} (one year; bars: 95% interval)",
+            f"Which lever matters: {explanation.base.name} → {explanation.target.name} ({period}; bars: 95% interval)",
             fontweight="bold",
         )
         fig.tight_layout()

@@ -116,16 +116,38 @@ def format_change(name: str, delta: float | None) -> str:
     return format_value(change_unit(name), delta, signed=True)
 
 
+# The values a unit can take: an interval of a mean is clipped to them (a count's is never below zero).
+UNIT_RANGES: dict[str, tuple[float, float]] = {
+    "count": (0.0, math.inf), "hours": (0.0, math.inf), "months": (0.0, math.inf), "share": (0.0, 1.0),
+    "points": (0.0, 100.0),
+}  # fmt: skip
+
+
+def _finite(x: float | None) -> bool:
+    return x is not None and math.isfinite(x)
+
+
 def format_interval(name: str, low: float | None, high: float | None, *, change: bool = False) -> str:
-    """``[low, high]`` of a KPI's value, or of its change (signed) with ``change``."""
+    """``[low, high]`` of a KPI's value, or of its change (signed) with ``change``; "" when there is none.
+
+    A value's interval is clipped to what the unit allows (no count below zero, no share above 100%).
+    """
+    if not _finite(low) and not _finite(high):
+        return ""
     if change:
         return f"[{format_change(name, low)}, {format_change(name, high)}]"
+    lo, hi = UNIT_RANGES.get(kpi(name).unit, (-math.inf, math.inf))
+    low = None if low is None else min(max(low, lo), hi)
+    high = None if high is None else min(max(high, lo), hi)
     return f"[{format_kpi(name, low)}, {format_kpi(name, high)}]"
 
 
 def format_change_interval(name: str, delta: float | None, low: float | None, high: float | None) -> str:
-    """A change with its interval: ``+$1.20M [+$0.80M, +$1.60M]``."""
-    return f"{format_change(name, delta)} {format_interval(name, low, high, change=True)}"
+    """A change with its interval: ``+$1.20M [+$0.80M, +$1.60M]`` (``n/a`` alone when there is no change)."""
+    if not _finite(delta):
+        return NA
+    interval = format_interval(name, low, high, change=True)
+    return f"{format_change(name, delta)} {interval}".rstrip()
 
 
 def tick_formatter(unit: Unit | str, *, signed: bool = False) -> FuncFormatter:

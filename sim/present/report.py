@@ -54,7 +54,10 @@ def _kpi_rows(comparison: Comparison, names: tuple[str, ...] = REPORT_KPIS) -> l
                 cell["delta"] = format_change_interval(name, r["delta"], r["delta_ci_low"], r["delta_ci_high"])
                 significant = r["delta_ci_low"] > 0 or r["delta_ci_high"] < 0
                 good = kpi(name).judge(r["delta"])
-                cell["css"] = "flat" if not significant or not good else ("up" if good > 0 else "down")
+                if not significant:
+                    cell["css"] = "flat"
+                else:  # a change told apart from zero: green or red, or dark where neither is better
+                    cell["css"] = "sig" if not good else ("up" if good > 0 else "down")
             cells.append(cell)
         rows.append({"label": kpi(name).label, "cells": cells})
     return rows
