@@ -449,16 +449,29 @@ def sweep_command(spec_file, workers, executor, scheduler, out, resume) -> None:
 @click.option("--kpi", required=True, help="The KPI to analyse (one the sweep kept).")
 @click.option("--x", "x", help="Grid designs: parameter on the x axis (default: the first).")
 @click.option("--y", "y", help="Grid designs: parameter on the y axis (default: the second).")
-def sensitivity(folder, kpi, x, y) -> None:
+@click.option("--average-over", "average", multiple=True, metavar="PARAM",
+              help="Grid designs: a swept parameter the cells may average over (never silently).")  # fmt: skip
+def sensitivity(folder, kpi, x, y, average) -> None:
     """Sobol or Morris indices of a sweep (a heatmap for grids, rank correlations for LHS)."""
     from sim.experiments.sensitivity import analyze
     from sim.present.figures import save, sensitivity_figure
+    from sim.present.format import format_interval, format_kpi
 
-    result = analyze(folder, kpi, x, y)
+    result = analyze(folder, kpi, x, y, tuple(average))
     path = Path(folder)
     atomic_write(path / f"sensitivity_{kpi}.csv", lambda tmp: result.table.to_csv(tmp, index=False))
     save(sensitivity_figure(result), path / f"sensitivity_{kpi}.png")
-    click.echo(result.table.to_string(index=False))
+    if result.method == "grid":
+        gx, gy = result.axes
+        cells = result.table.assign(
+            cell=[
+                f"{format_kpi(kpi, r.mean)} {format_interval(kpi, r.ci_low, r.ci_high)}"
+                for r in result.table.itertuples()
+            ]
+        )
+        click.echo(cells.pivot(index=gy, columns=gx, values="cell").to_string())
+    else:
+        click.echo(result.table.to_string(index=False))
     click.echo(f"\n{result.method} analysis of {kpi}: {path}/sensitivity_{kpi}.csv and .png")
 
 

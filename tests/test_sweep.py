@@ -124,7 +124,12 @@ def test_sensitivity_of_grid_and_sobol(tmp_path):
     grid = load_spec(write(tmp_path, GRID.replace("0, 16", "4, 16")))
     sweep(grid, tmp_path / "g", executor="serial")
     heat = analyze(tmp_path / "g", "leads_handed_off")
-    assert heat.method == "grid" and heat.table.shape == (2, 4)
+    assert heat.method == "grid" and len(heat.table) == 6  # 3 SLAs x 2 handoffs, each with its interval
+    assert {"mean", "ci_low", "ci_high", "runs"} <= set(heat.table.columns) and (heat.table["runs"] == 2).all()
+    runs = pd.read_parquet(tmp_path / "g" / "results.parquet")
+    cell = runs[(runs["handoff.sla_hours"] == 4) & (runs["handoff.mode"] == "warm")]["leads_handed_off"]
+    row = heat.table[(heat.table["handoff.sla_hours"] == 4) & (heat.table["handoff.mode"] == "warm")].iloc[0]
+    assert row["mean"] == pytest.approx(cell.mean()) and row["ci_low"] <= row["mean"] <= row["ci_high"]
     sobol = write(
         tmp_path,
         "name: sob\nbase: defined\ndesign: sobol\nsamples: 4\ndays: 10\nreplications: 1\n"
@@ -193,3 +198,13 @@ days: 20
     )
     result = sweep(spec, out=tmp_path / "out", workers=1, executor="serial")
     assert result.failed == 0
+
+
+def test_a_grid_never_averages_silently_over_a_parameter(tmp_path):
+    three = GRID.replace("  handoff.mode: {values: [cold, warm]}", "  handoff.mode: {values: [cold, warm]}\n"
+                         "  feedback.mode: {values: [none, periodic]}").replace("0, 16", "4")  # fmt: skip
+    sweep(load_spec(write(tmp_path, three)), tmp_path / "g", executor="serial")
+    with pytest.raises(SweepError, match=r"would average over feedback\.mode"):
+        analyze(tmp_path / "g", "revenue")
+    averaged = analyze(tmp_path / "g", "revenue", average=("feedback.mode",))
+    assert (averaged.table["runs"] == 4).all()  # two feedback modes x two replications per cell

@@ -24,8 +24,8 @@ from sim.config.scenario import Scenario, load_scenario, scenario_to_dict
 from sim.experiments.files import atomic_write, write_json
 from sim.measure.kpis import KPI_NAMES
 from sim.measure.summary import field_by_team, happened, new_leads, per_channel, per_team, prospects, summarize_model
-from sim.model.market import inbound_channels
 from sim.model.leads import SOURCES
+from sim.model.market import inbound_channels
 from sim.model.model import SalesOrgModel
 
 

@@ -59,13 +59,22 @@ def _load(folder: Path, kpi: str) -> tuple[SweepSpec, dict, pd.DataFrame, pd.Ser
     return spec, manifest, points, y
 
 
-def analyze(folder: str | Path, kpi: str, x: str | None = None, y: str | None = None) -> Sensitivity:
-    """Sensitivity of ``kpi`` to the swept parameters of the sweep in ``folder``."""
+def analyze(
+    folder: str | Path, kpi: str, x: str | None = None, y: str | None = None, average: tuple[str, ...] = ()
+) -> Sensitivity:
+    """Sensitivity of ``kpi`` to the swept parameters of the sweep in ``folder``.
+
+    A grid over more than its two axes averages the cells over the other parameters only
+    when ``average`` names them (never silently).
+    """
     folder = Path(folder)
-    spec, manifest, points, values = _load(folder, kpi)
+    spec, manifest, _, values = _load(folder, kpi)
     names = list(spec.parameters)
     if spec.design == "grid":
-        return _grid(spec, points, values, kpi, x or names[0], y or (names[1] if len(names) > 1 else names[0]))
+        runs = read_results(folder)
+        runs = runs[runs["status"] == "ok"]
+        x, y = x or names[0], y or (names[1] if len(names) > 1 else names[0])
+        return _grid(spec, runs, kpi, x, y, average)
     if values.isna().any():
         missing = int(values.isna().sum())
         raise SweepError(f"{folder}: {missing} design points have no finished run; resume the sweep first")
@@ -97,10 +106,23 @@ def analyze(folder: str | Path, kpi: str, x: str | None = None, y: str | None = 
     return Sensitivity(table, "lhs", kpi, ("spearman_rho",), "Rank correlation with the KPI")
 
 
-def _grid(spec: SweepSpec, points: pd.DataFrame, values: pd.Series, kpi: str, x: str, y: str) -> Sensitivity:
-    for name in (x, y):
+def _grid(spec: SweepSpec, runs: pd.DataFrame, kpi: str, x: str, y: str, average: tuple[str, ...]) -> Sensitivity:
+    """The KPI's mean and 95% interval over the runs of each (y, x) cell."""
+    from sim.experiments.stats import mean_ci
+
+    for name in (x, y, *average):
         if name not in spec.parameters:
             raise SweepError(f"{name}: not a swept parameter; swept: {', '.join(spec.parameters)}")
-    frame = points.assign(**{kpi: values.to_numpy()})
-    table = frame.groupby([y, x], sort=False)[kpi].mean().unstack(x)
-    return Sensitivity(table.reset_index(), "grid", kpi, axes=(x, y))
+    others = [p for p in spec.parameters if p not in (x, y)]
+    silent = [p for p in others if p not in average]
+    if silent:
+        raise SweepError(
+            f"a grid of {x} by {y} would average over {', '.join(silent)}: "
+            f"name it with --average-over {silent[0]}, or choose it as --x or --y"
+        )
+    rows = []
+    for (vy, vx), part in runs.groupby([y, x], sort=False):
+        mean, low, high = mean_ci(part[kpi])
+        rows.append({y: vy, x: vx, "mean": mean, "ci_low": low, "ci_high": high, "runs": len(part)})
+    table = pd.DataFrame(rows)
+    return Sensitivity(table, "grid", kpi, axes=(x, y), title=", ".join(others))

@@ -14,7 +14,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from sim.config.labels import lever_change, lever_label
+from sim.config.labels import lever_change, lever_label, lever_value
 from sim.experiments.compare import Comparison, Explanation
 from sim.experiments.files import atomic_write
 from sim.experiments.runs import FUNNEL_STAGES, RESPONSE_BINS, SATISFACTION_BINS
@@ -25,6 +25,7 @@ from sim.present.format import (
     axis_formatter,
     format_change,
     format_change_interval,
+    format_interval,
     format_kpi,
     heading,
     tick_formatter,
@@ -338,19 +339,24 @@ def sensitivity_figure(result) -> Figure:
     label = kpi(name).label
     if result.method == "grid":
         x, y = result.axes
-        table = result.table.set_index(y)
+        means = result.table.pivot(index=y, columns=x, values="mean")
+        lows = result.table.pivot(index=y, columns=x, values="ci_low").reindex_like(means)
+        highs = result.table.pivot(index=y, columns=x, values="ci_high").reindex_like(means)
         with mpl.rc_context(STYLE):
-            fig = Figure(figsize=(1.2 * table.shape[1] + 4, 0.7 * table.shape[0] + 2.5))
+            fig = Figure(figsize=(1.7 * means.shape[1] + 4, 0.8 * means.shape[0] + 2.8))
             ax = fig.subplots()
-            image = ax.imshow(table.to_numpy(dtype=float), cmap="viridis", aspect="auto")
-            ax.set_xticks(range(table.shape[1]), [str(c) for c in table.columns])
-            ax.set_yticks(range(table.shape[0]), [str(i) for i in table.index])
-            for (i, j), v in np.ndenumerate(table.to_numpy(dtype=float)):
-                ax.text(j, i, format_kpi(name, v), ha="center", va="center", color="white", fontsize=9)
+            image = ax.imshow(means.to_numpy(dtype=float), cmap="viridis", aspect="auto")
+            ax.set_xticks(range(means.shape[1]), [lever_value(c) for c in means.columns])
+            ax.set_yticks(range(means.shape[0]), [lever_value(i) for i in means.index])
+            for (i, j), v in np.ndenumerate(means.to_numpy(dtype=float)):
+                interval = format_interval(name, lows.iat[i, j], highs.iat[i, j])
+                ax.text(j, i, f"{format_kpi(name, v)}\n{interval}", ha="center", va="center", color="white",
+                        fontsize=8)  # fmt: skip
             ax.set_xlabel(lever_label(x))
             ax.set_ylabel(lever_label(y))
             fig.colorbar(image, ax=ax, label=f"{label} (mean over replications)", format=axis_formatter(name))
-            ax.set_title(f"{heading(label)}\nover {lever_label(x)} and {lever_label(y)}")
+            over = f"; averaged over {result.title}" if result.title else ""
+            ax.set_title(f"{heading(label)} over {lever_label(x)} and {lever_label(y)}\n(95% interval{over})")
             fig.tight_layout()
         return fig
     table, columns = result.table, result.columns
