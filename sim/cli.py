@@ -299,16 +299,25 @@ def compare(scens, n, seed, days, workers, out, force, sets, per_set, range_scal
 @workers_option
 @out_option
 @force_option
-def explain(base, target, n, seed, days, workers, out, force) -> None:
+@uncertainty_option
+@per_set_option
+@range_scale_option
+def explain(base, target, n, seed, days, workers, out, force, sets, per_set, range_scale) -> None:
     """Effect of switching each lever that differs, alone, from BASE to TARGET."""
     from sim.config.scenario import load_scenario, scenario_to_dict
-    from sim.experiments.compare import check_explain
+    from sim.experiments.compare import _Study, check_explain
     from sim.experiments.compare import explain as explain_levers
     from sim.present.figures import save, tornado
 
     base_s, target_s = load_scenario(base, days=days), load_scenario(target, days=days)
     check_explain(base_s, target_s, n)
+    if sets is not None:
+        from sim.experiments.uncertainty import check_uncertainty
+
+        check_uncertainty(sets, per_set, range_scale)
     identity = {"command": "explain", "scenarios": [scenario_to_dict(s) for s in (base_s, target_s)], "n": n}
+    if sets is not None:
+        identity |= {"uncertainty": sets, "per_set": per_set, "range_scale": range_scale}
     folder = _out_dir(out, "explain", f"{base_s.name}-to-{target_s.name}", identity | {"seed": seed}, force)
     _settle()
     result = explain_levers(base_s, target_s, n=n, seed=seed, workers=workers, progress=True)
@@ -316,6 +325,18 @@ def explain(base, target, n, seed, days, workers, out, force) -> None:
     save(tornado(result), folder / "figures" / "tornado.png")
     columns = ["lever", "base_value", "target_value", "kpi", "effect", "ci_low", "ci_high"]
     click.echo(result.table[columns].to_string(index=False))
+    if sets is not None:
+        from sim.experiments.uncertainty import lever_uncertainty, write_uncertainty
+
+        arms = _Study.of(base_s, target_s, n=n, days=days).arms
+        study = _study(arms, sets, per_set, seed, range_scale, workers)
+        write_uncertainty(study, folder)
+        levers = lever_uncertainty(study, result.levers)
+        atomic_write(folder / "explain_uncertainty.csv", lambda tmp: levers.to_csv(tmp, index=False))
+        write_json(folder / "manifest.json", study.manifest() | {"command": _command()})
+        shown = levers[levers["kpi"] == "profit"][["lever", "median", "p10", "p90", "p_positive"]]
+        click.echo(f"\nprofit effect of each lever across {sets} assumption sets (median, P10, P90, share positive):")
+        click.echo(shown.to_string(index=False))
     click.echo(f"\nresults: {folder}/")
 
 

@@ -96,3 +96,20 @@ def test_bad_uncertainty_options_are_one_line_and_exit_2(tmp_path, args):
         timeout=60,
     )
     assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def test_explain_under_uncertainty_gives_each_lever_and_the_interaction_per_set():
+    from sim.experiments.compare import _Study
+    from sim.experiments.uncertainty import lever_uncertainty
+
+    base, target = load_scenario("defined", SHORT), load_scenario("aligned", SHORT)
+    explained = _Study.of(base, target, n=2, days=None)
+    study = uncertainty(explained.arms, sets=2, n=1, seed=3, workers=2)
+    table = lever_uncertainty(study, explained.levers)
+    levers = {key for key, _, _ in explained.levers}
+    assert set(table["lever"]) == levers | {"all levers together", "interaction"}
+    # per set, the interaction is what the levers alone leave of the total
+    g = study.gains[study.gains["kpi"] == "profit"].pivot(index="set", columns="scenario", values="gain")
+    inter = g[target.name] - g[[a.name for a in explained.switched]].sum(axis=1)
+    row = table[(table["lever"] == "interaction") & (table["kpi"] == "profit")].iloc[0]
+    assert row["median"] == pytest.approx(float(np.median(inter)))

@@ -281,3 +281,26 @@ def write_uncertainty(study: Uncertainty, folder: Path) -> None:
         ("assumption_ranking.csv", study.ranking),
     ):
         atomic_write(folder / name, lambda tmp, f=frame: f.to_csv(tmp, index=False))
+
+
+def lever_uncertainty(study: Uncertainty, levers: list[tuple[str, Any, Any]]) -> pd.DataFrame:
+    """Explain --uncertainty: each lever's effect alone across the assumption sets, and the interaction.
+
+    ``study`` ran an explanation's arms (BASE, TARGET, then BASE with each lever switched, in the
+    order of ``levers``); per set, the interaction is the total less the single-lever effects.
+    """
+    target, switched = study.names[1], study.names[2:]
+    gains = study.gains.pivot_table(index=["kpi", "set"], columns="scenario", values="gain")
+    rows = []
+    for k in GAIN_KPIS:
+        if k not in gains.index.get_level_values("kpi"):
+            continue
+        part = gains.loc[k]
+        series = {key: part[arm] for (key, _, _), arm in zip(levers, switched, strict=True)}
+        series["all levers together"] = part[target]
+        series["interaction"] = part[target] - sum(part[arm] for arm in switched)
+        for lever, g in series.items():
+            g = g.dropna().to_numpy(dtype=float)
+            p10, median, p90 = np.percentile(g, [10, 50, 90])
+            rows.append((lever, k, float(median), float(p10), float(p90), float((g > 0).mean()), len(g)))
+    return pd.DataFrame(rows, columns=["lever", "kpi", "median", "p10", "p90", "p_positive", "sets"])
