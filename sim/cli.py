@@ -231,6 +231,39 @@ def _vary(scenarios, vary: str, kpi_name: str):
     return vary_arms(scenarios[0], key.strip(), values)
 
 
+def _check_study(sets, per_set, scale) -> None:
+    """Refuse an uncertainty study that cannot run as asked, before any folder is made."""
+    if sets is not None:
+        from sim.experiments.uncertainty import check_uncertainty
+
+        check_uncertainty(sets, per_set, scale)
+
+
+def _pair(command, base, target, n, seed, days, sets, per_set, range_scale):
+    """BASE and TARGET of explain and report, loaded and checked, and the identity of their folder."""
+    from sim.config.scenario import load_scenario, scenario_to_dict
+    from sim.experiments.compare import check_explain
+
+    base_s, target_s = load_scenario(base, days=days), load_scenario(target, days=days)
+    check_explain(base_s, target_s, n)
+    _check_study(sets, per_set, range_scale)
+    identity = {"command": command, "scenarios": [scenario_to_dict(s) for s in (base_s, target_s)], "n": n}
+    identity |= {"seed": seed}
+    if sets is not None:
+        identity |= {"uncertainty": sets, "per_set": per_set, "range_scale": range_scale}
+    return base_s, target_s, identity
+
+
+def pair_options(command):
+    """The options explain and report share: replications, seed, days, workers, folder, uncertainty."""
+    for option in reversed(
+        [n_option, seed_option, days_option, workers_option, out_option, force_option,
+         uncertainty_option, per_set_option, range_scale_option]
+    ):  # fmt: skip
+        command = option(command)
+    return command
+
+
 def _study(scenarios, sets, per_set, seed, scale, workers):
     """The uncertainty study of the arms, or None when none was asked for."""
     if sets is None:
@@ -265,10 +298,7 @@ def compare(scens, n, seed, days, workers, out, force, sets, per_set, range_scal
     if vary is not None:
         scenarios = _vary(scenarios, vary, kpi_name)
     check_arms(scenarios, n)
-    if sets is not None:
-        from sim.experiments.uncertainty import check_uncertainty
-
-        check_uncertainty(sets, per_set, range_scale)
+    _check_study(sets, per_set, range_scale)
     names = [s.name for s in scenarios]
     identity = {"command": "compare", "scenarios": [scenario_to_dict(s) for s in scenarios], "n": n, "seed": seed}
     if sets is not None:
@@ -293,32 +323,15 @@ def compare(scens, n, seed, days, workers, out, force, sets, per_set, range_scal
 @main.command()
 @click.argument("base")
 @click.argument("target")
-@n_option
-@seed_option
-@days_option
-@workers_option
-@out_option
-@force_option
-@uncertainty_option
-@per_set_option
-@range_scale_option
+@pair_options
 def explain(base, target, n, seed, days, workers, out, force, sets, per_set, range_scale) -> None:
     """Effect of switching each lever that differs, alone, from BASE to TARGET."""
-    from sim.config.scenario import load_scenario, scenario_to_dict
-    from sim.experiments.compare import _Study, check_explain
+    from sim.experiments.compare import _Study
     from sim.experiments.compare import explain as explain_levers
     from sim.present.figures import save, tornado
 
-    base_s, target_s = load_scenario(base, days=days), load_scenario(target, days=days)
-    check_explain(base_s, target_s, n)
-    if sets is not None:
-        from sim.experiments.uncertainty import check_uncertainty
-
-        check_uncertainty(sets, per_set, range_scale)
-    identity = {"command": "explain", "scenarios": [scenario_to_dict(s) for s in (base_s, target_s)], "n": n}
-    if sets is not None:
-        identity |= {"uncertainty": sets, "per_set": per_set, "range_scale": range_scale}
-    folder = _out_dir(out, "explain", f"{base_s.name}-to-{target_s.name}", identity | {"seed": seed}, force)
+    base_s, target_s, identity = _pair("explain", base, target, n, seed, days, sets, per_set, range_scale)
+    folder = _out_dir(out, "explain", f"{base_s.name}-to-{target_s.name}", identity, force)
     _settle()
     result = explain_levers(base_s, target_s, n=n, seed=seed, workers=workers, progress=True)
     atomic_write(folder / "explain.csv", lambda tmp: result.table.to_csv(tmp, index=False))
@@ -343,30 +356,13 @@ def explain(base, target, n, seed, days, workers, out, force, sets, per_set, ran
 @main.command("report")
 @click.argument("base")
 @click.argument("target")
-@n_option
-@seed_option
-@days_option
-@workers_option
-@out_option
-@force_option
-@uncertainty_option
-@per_set_option
-@range_scale_option
+@pair_options
 def report_cmd(base, target, n, seed, days, workers, out, force, sets, per_set, range_scale) -> None:
     """What changing BASE into TARGET is worth: the answer, what to do first, then the evidence."""
-    from sim.config.scenario import load_scenario, scenario_to_dict
-    from sim.experiments.compare import check_explain
     from sim.experiments.compare import compare as compare_scenarios
     from sim.present.report import answer, write_comparison
 
-    base_s, target_s = load_scenario(base, days=days), load_scenario(target, days=days)
-    check_explain(base_s, target_s, n)
-    if sets is not None:
-        from sim.experiments.uncertainty import check_uncertainty
-
-        check_uncertainty(sets, per_set, range_scale)
-    identity = {"command": "report", "scenarios": [scenario_to_dict(s) for s in (base_s, target_s)], "n": n}
-    identity |= {"seed": seed, "uncertainty": sets, "per_set": per_set, "range_scale": range_scale}
+    base_s, target_s, identity = _pair("report", base, target, n, seed, days, sets, per_set, range_scale)
     folder = _out_dir(out, "report", f"{base_s.name}-to-{target_s.name}", identity, force)
     _settle()
     arms = [base_s, target_s]
