@@ -194,7 +194,7 @@ def _schema_levers() -> set[str]:
         if section in ("simulation", "behavior") or not hasattr(model, "model_fields"):
             continue
         keys |= {f"{section}.{key}" for key in model.model_fields}
-    return keys
+    return keys | {"timeline"}  # dated changes: one lever as a whole (explain switches the plan)
 
 
 def test_every_lever_label_is_a_real_scenario_key_and_every_lever_has_one():

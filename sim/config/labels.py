@@ -17,6 +17,7 @@ LEVER_LABELS: dict[str, str] = {
     "market.addressable_accounts": "accounts in the market reps can prospect",
     "market.cost_per_inquiry": "marketing cost per inbound inquiry ($)",
     "market.channels": "inbound channels (share of inquiries, cost per inquiry)",
+    "timeline": "the timeline (dated hires, exits and changes of levers)",
     "compensation.field_quota": "field rep's annual quota ($ of revenue)",
     "compensation.inside_quota": "inside rep's annual quota (on the plan's metric)",
     "organization.structure": "teams",
@@ -57,6 +58,13 @@ def _item(item: Any) -> str:
         return f"{item['name']} ({item['field_reps']} reps)"
     if "share" in item:
         return f"{item['name']} ({item['share']:.0%})"
+    if "day" in item:  # a timeline entry
+        kind = next(k for k in ("hire", "exit", "set") if item.get(k))
+        what = item[kind]
+        if kind == "set":
+            return f"day {item['day']}: {len(what)} lever{'s' if len(what) > 1 else ''} changed"
+        reps = ", ".join(f"{what[k]} {k.replace('_', ' ')}" for k in ("field_reps", "inside_reps") if what.get(k))
+        return f"day {item['day']}: {kind} {reps}"
     return str(item.get("name", item))
 
 

@@ -41,6 +41,7 @@ Scoring = Literal["none", "rules", "predictive"]
 
 HOURS_PER_DAY = 8.0  # business hours in a working day, 09:00-17:00 (sim/model/clock.py)
 DAYS_PER_YEAR = 365.0  # calendar days in a year: the clock runs in calendar time
+QUARTER_DAYS = (0, 90, 181, 273)  # days of the year the quarters (quotas, pay periods) start: 1 Jan, Apr, Jul, Oct
 DAYS_PER_WEEK = 5.0  # working days in a week
 
 # ------------------------------------------------------------------ units and kinds
@@ -357,6 +358,15 @@ class Params:
     field_ramp_floor: float = param(0.2, "share", ASSUMED, (0.1, 0.5), bounds=(0.05, 1))
     # a new field hire's onboarding (training, shadowing) before taking leads
     field_onboarding_days: float = param(30.0, "days", ASSUMED, (14, 60), bounds=(0, 365))
+    # --- transitions: a lever changed during the run (timeline set:) -----------------------
+    # a new qualification standard or team structure moves reps' bars and the field's trust
+    # towards their new levels over this many working days, not at once (habits change slowly)
+    habit_days: float = param(60.0, "days", ASSUMED, (20, 120), bounds=(1, 1000))
+    # a re-organization (structure, management, reporting line) costs every rep this share of
+    # their productivity at once, recovered linearly over reorg_recovery_days (new manager, new
+    # routines; the reassigned-accounts loss of FACTS 3, 13-18%, bounds it from above)
+    reorg_ramp_loss: float = param(0.1, "share", ASSUMED, (0.0, 0.25))
+    reorg_recovery_days: float = param(90.0, "days", ASSUMED, (30, 180), bounds=(1, 1000))
     field_skill: float = param(0.6, "0-1", ASSUMED, (0.45, 0.75))  # mean field selling skill
     field_skill_sd: float = param(0.1, "0-1", ASSUMED, (0.05, 0.2))  # spread of skill across field reps
     load_delay_base: float = param(0.5, "x", ASSUMED, (0.25, 1), bounds=(0, 5))  # delays scale with (base + load)

@@ -208,22 +208,45 @@ class Staffing(_Section):
         return self
 
 
+# Keys a dated ``set:`` may not change: headcount has hire:/exit:, the pools and teams are the
+# organization's skeleton, the run's settings are the run's.
+FIXED_KEYS = (
+    "name", "description", "simulation", "timeline", "organization.field_teams", "organization.inside_reps",
+    "organization.inside_shared_across_teams", "market.channels", "feedback.interval_days",
+)  # fmt: skip
+# Keys of the pay plans: a new plan takes effect from the next pay period (the next quarter).
+PAY_KEYS = ("compensation.",)
+
+
 class Change(_Section):
-    """A dated change to the organization: reps hired, or seats closed (``exit``), on ``day``."""
+    """A dated change to the organization on ``day``: reps hired, seats closed (``exit``), or levers ``set``."""
 
     day: int = Field(ge=0, le=7300, description="the measured day it takes effect (0 is the first)")
     hire: Staffing | None = None
     exit: Staffing | None = None
+    set: dict[str, Any] | None = Field(None, min_length=1, max_length=100)
 
     @model_validator(mode="after")
     def _one_kind(self) -> Change:
-        if (self.hire is None) == (self.exit is None):
-            raise ValueError("each timeline entry needs exactly one of hire: or exit:")
+        if sum(x is not None for x in (self.hire, self.exit, self.set)) != 1:
+            raise ValueError("each timeline entry needs exactly one of hire:, exit: or set:")
         return self
+
+    @field_validator("set")
+    @classmethod
+    def _settable(cls, values: dict[str, Any] | None) -> dict[str, Any] | None:
+        for key in values or {}:
+            fixed = next((f for f in FIXED_KEYS if key == f or key.startswith(f"{f}.")), None)
+            if fixed is not None:
+                how = "use hire: or exit:" if "reps" in fixed or "teams" in fixed else "it is fixed for the run"
+                raise ValueError(f"{key} cannot change during a run ({how})")
+        return values
 
     @property
     def staffing(self) -> tuple[int, Staffing]:
-        """(+1 for a hire or -1 for an exit, who)."""
+        """(+1 for a hire or -1 for an exit, who); (0, None) for a change of levers."""
+        if self.set is not None:
+            return 0, None
         return (1, self.hire) if self.hire is not None else (-1, self.exit)
 
 
@@ -271,6 +294,8 @@ class Scenario(_Section):
                     f"timeline.{i}.day: {change.day} is not within the run (days 0-{self.simulation.days - 1})"
                 )
             sign, who = change.staffing
+            if who is None:
+                continue  # a change of levers: checked by _changes_valid
             where = f"timeline.{i}.{'hire' if sign > 0 else 'exit'}"
             team = who.team
             own_pools = not self.organization.inside_shared_across_teams
@@ -290,6 +315,69 @@ class Scenario(_Section):
                 )
                 raise ValueError(f"{where}: more reps leave than there are ({left} by day {change.day})")
         return self
+
+    @model_validator(mode="after")
+    def _changes_valid(self) -> Scenario:
+        """Each dated ``set:`` gives, with those before it, a scenario the schema accepts; no key twice a day."""
+        seen: dict[tuple[int, str], int] = {}
+        for i, change in enumerate(self.timeline):
+            for key in change.set or {}:
+                if (change.day, key) in seen:
+                    j = seen[(change.day, key)]
+                    raise ValueError(f"timeline.{i}.set: {key} is already set on day {change.day} (timeline.{j})")
+                seen[(change.day, key)] = i
+        if seen:
+            for day in sorted({c.day for c in self.timeline if c.set}):
+                try:
+                    scenario_on(self, day)
+                except ScenarioError as exc:
+                    entry = next(i for i, c in enumerate(self.timeline) if c.set and c.day == day)
+                    raise ValueError(f"timeline.{entry}.set (day {day}): {exc}") from None
+        return self
+
+
+def next_pay_period(day: int) -> int:
+    """The first day of the quarter after ``day`` (a change on a quarter's first day applies that day)."""
+    from sim.config.params import QUARTER_DAYS
+
+    year, in_year = divmod(day, 365)
+    if in_year in QUARTER_DAYS:
+        return day
+    return 365 * year + next((q for q in QUARTER_DAYS if q > in_year), 365)
+
+
+def effective_day(day: int, key: str) -> int:
+    """When a lever set on ``day`` takes effect: at once, or a pay plan from the next pay period."""
+    return next_pay_period(day) if key.startswith(PAY_KEYS) else day
+
+
+def scenario_on(scenario: Scenario, day: int) -> Scenario:
+    """The scenario as it stands on measured ``day``: every dated ``set:`` in effect by then, applied in order."""
+    values: dict[str, Any] = {}
+    for change in sorted(scenario.timeline, key=lambda c: c.day):
+        for key, value in (change.set or {}).items():
+            if effective_day(change.day, key) <= day:
+                values[key] = value
+    if not values:
+        return scenario
+    data = scenario.model_dump(mode="python")
+    data["timeline"] = []
+    data = with_values(data, values)
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError("; ".join(_explain(e) for e in exc.errors())) from None
+
+
+def change_days(scenario: Scenario) -> list[int]:
+    """The measured days on which something in the timeline takes effect."""
+    days = set()
+    for change in scenario.timeline:
+        if change.set is None:
+            days.add(change.day)
+        else:
+            days |= {effective_day(change.day, key) for key in change.set}
+    return sorted(d for d in days if d < scenario.simulation.days)
 
 
 # --------------------------------------------------------------------- loading

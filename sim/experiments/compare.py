@@ -67,6 +67,7 @@ class Comparison:
         response: scenario -> inbound lead counts per response-time bin.
         funnel: scenario -> mean inside-facing funnel counts (``FUNNEL_STAGES``).
         won_by_source: scenario -> mean deals won per lead source (``sim.model.leads.SOURCES``).
+        profit: scenario -> cumulative profit (revenue less the cost of sales) by day, one row per replication.
         explanation: the lever-by-lever explanation, when one was asked for.
     """
 
@@ -81,6 +82,7 @@ class Comparison:
     response: dict[str, np.ndarray]
     funnel: dict[str, np.ndarray]
     won_by_source: dict[str, np.ndarray] = field(default_factory=dict)
+    profit: dict[str, np.ndarray] = field(default_factory=dict)
     explanation: Explanation | None = field(default=None)
 
     @property
@@ -197,12 +199,47 @@ def compare(
         replications=replications,
         table=kpi_table(replications, names),
         revenue={k: np.vstack(v["revenue_path"].tolist()) for k, v in by_arm.items()},
+        profit={k: np.vstack(v["profit_path"].tolist()) for k, v in by_arm.items()},
         satisfaction={k: np.sum(v["satisfaction_histogram"].tolist(), axis=0) for k, v in by_arm.items()},
         response={k: np.sum(v["response_histogram"].tolist(), axis=0) for k, v in by_arm.items()},
         funnel={k: np.mean(v["funnel"].tolist(), axis=0) for k, v in by_arm.items()},
         won_by_source={k: np.mean(v["won_by_source"].tolist(), axis=0) for k, v in by_arm.items()},
         explanation=study.explanation(runs) if study else None,
     )
+
+
+# ------------------------------------------------------------------ breakeven
+
+
+def breakeven_days(comparison: Comparison, target: str) -> np.ndarray:
+    """Each replication's breakeven day of TARGET against the baseline (NaN: not within the run).
+
+    From that day on, TARGET's cumulative profit never falls behind the baseline's on the same market.
+    """
+    base, arm = comparison.profit[comparison.names[0]], comparison.profit[target]
+    days = []
+    for gap in arm - base:
+        behind = np.flatnonzero(gap < 0)
+        if len(behind) == 0:
+            days.append(1.0)
+        elif behind[-1] == len(gap) - 1:
+            days.append(np.nan)
+        else:
+            days.append(float(behind[-1] + 2))  # the day after the last day behind (days count from 1)
+    return np.array(days)
+
+
+def breakeven_words(comparison: Comparison, target: str) -> str:
+    """The breakeven day in words, with its interval, or how many markets it is not within the run."""
+    days = breakeven_days(comparison, target)
+    base, run = comparison.names[0], comparison.scenarios[0].simulation.days
+    never = int(np.isnan(days).sum())
+    if never == len(days):
+        return f"{target} does not catch up with {base}'s cumulative profit within the run ({run} days)"
+    mean, low, high = mean_ci(days[~np.isnan(days)])
+    interval = "" if np.isnan(low) else f" (95% interval {max(1.0, low):.0f} to {high:.0f})"
+    tail = f"; in {never} of {len(days)} markets not within the run" if never else ""
+    return f"{target} is ahead of {base} in cumulative profit for good from day {mean:.0f}{interval}{tail}"
 
 
 # ----------------------------------------------------------------------- vary

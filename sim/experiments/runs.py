@@ -180,6 +180,7 @@ def digest(result: RunResult) -> dict[str, Any]:
             ]
         ),
         "revenue_path": result.daily["revenue"].to_numpy(),
+        "profit_path": (result.daily["revenue"] - result.daily["cost_of_sales"]).to_numpy(),
         # bins closed on the right, as "40 or less" is: a prospect at exactly 40 falls left of the line at 40
         "satisfaction_histogram": np.histogram(-prospects(leads)["satisfaction"].to_numpy(), -SATISFACTION_BINS[::-1])[
             0

@@ -165,7 +165,8 @@ class FieldRep(Rep):
     def ramp(self) -> float:
         """How far into the job the rep is: ``field_ramp_floor`` on the first day, 1 after their ramp."""
         floor = self.model.params.field_ramp_floor
-        return floor + (1.0 - floor) * min(1.0, self.days_employed / self.ramp_days)
+        ramp = floor + (1.0 - floor) * min(1.0, self.days_employed / self.ramp_days)
+        return ramp * self.model.productivity()  # a re-organization costs part of it for a while
 
     @property
     def skill(self) -> float:

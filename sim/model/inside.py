@@ -116,7 +116,7 @@ class InsideRep(Rep):
         """Set today's pace: elapsed hours per hour of work (admin time, ramp-up)."""
         p = self.model.params
         ramp = min(1.0, p.inside_ramp_floor + (1 - p.inside_ramp_floor) * self.days_employed / p.inside_ramp_days)
-        self.pace = 1.0 / (p.inside_hours_share * ramp)
+        self.pace = 1.0 / (p.inside_hours_share * ramp * self.model.productivity())
 
     # ----------------------------------------------------------- the work
     def attempt(self, lead: Lead, t: float) -> float:

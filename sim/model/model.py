@@ -22,8 +22,8 @@ import numpy as np
 from mesa.time import Schedule
 
 from sim.config.levers import derive
-from sim.config.params import DAYS_PER_YEAR, Params
-from sim.config.scenario import Scenario
+from sim.config.params import DAYS_PER_YEAR, QUARTER_DAYS, Params
+from sim.config.scenario import Scenario, change_days, scenario_on, scenario_to_dict
 from sim.model import policies
 from sim.model.calendar import Calendar
 from sim.model.clock import HOURS_PER_CALENDAR_DAY, WorkCalendar
@@ -43,7 +43,7 @@ REASSIGNED_STATES = frozenset({State.NEW, State.ATTEMPTING, State.HANDED_OFF, St
 # during the warm-up, every four weeks the prospect list is set to the share the last four
 # weeks' outreach would leave fresh in the long run (Accounts.settle): its natural pace is a year
 SETTLE_DAYS = 28
-QUARTER_STARTS = (0, 90, 181, 273)  # days of the year the quota quarters start: 1 January, April, July, October
+QUARTER_STARTS = QUARTER_DAYS  # days of the year the quota quarters start: 1 January, April, July, October
 DAYS_OF_YEAR = 365
 
 
@@ -84,6 +84,12 @@ class SalesOrgModel(mesa.Model):
         seed = scenario.simulation.seed if seed is None else seed
         super().__init__(rng=np.random.default_rng(seed))
         self.config = scenario
+        self.levers = scenario  # the levers in effect (timeline set: changes them on their day)
+        self.habits: list[list[float]] = []  # [working days left, bar step, trust step] of habits still moving
+        self.reorgs = 0  # re-organizations so far (each costs reps part of their productivity)
+        self.reorg_day = 0.0
+        self.changes_today = ""  # what changed today, for the daily table
+        self.change_log: list[tuple[int, list[str]]] = []  # (measured day, keys changed)
         self.seed = seed
         self.params = params or derive(scenario)
         self.streams = Streams(seed)
@@ -132,7 +138,8 @@ class SalesOrgModel(mesa.Model):
             self.streams["prospects.field"], p, (p.field_fit_a, p.field_fit_b),
             (p.field_intent_a, p.field_intent_b),
         )  # fmt: skip
-        if self.feedback.interval_days is not None:
+        self._meetings = self.feedback.interval_days is not None
+        if self._meetings:
             every = self.feedback.interval_days
             self.schedule_recurring(self.hold_feedback_meeting, Schedule(interval=every, start=every + 0.5))
         self.datacollector = mesa.DataCollector(model_reporters=_DAILY_REPORTERS)
@@ -184,7 +191,7 @@ class SalesOrgModel(mesa.Model):
         self.inside_reps = [rep for pool in self.pools for rep in pool.reps]
         self._inside_by_id = {rep.unique_id: rep for rep in self.inside_reps}  # seats are refilled, never replaced
         self._staffed()
-        for day in sorted({change.day for change in scenario.timeline}):
+        for day in change_days(scenario):
             self.schedule_event(self.apply_timeline, at=self.warmup + day + 0.5)  # before that day's work
 
     def _staffed(self) -> None:
@@ -204,8 +211,11 @@ class SalesOrgModel(mesa.Model):
         first out), whose book goes to teammates as a leaver's does.
         """
         today = self.day - self.warmup
+        levers = scenario_on(self.config, today)
+        if levers is not self.levers and levers != self.levers:
+            self.adopt(levers, today)
         for change in self.config.timeline:
-            if change.day != today:
+            if change.day != today or change.set is not None:
                 continue
             sign, who = change.staffing
             team = self.team_names.index(who.team) if who.team is not None else 0
@@ -230,6 +240,64 @@ class SalesOrgModel(mesa.Model):
                         min(open_seats, key=lambda r: (r.active, r.days_employed, r.unique_id)).close_seat()
         self._staffed()
 
+    REORG_KEYS = ("organization.structure", "organization.management", "organization.inside_reports_to")
+
+    def adopt(self, levers: Scenario, today: int) -> None:
+        """The organization works under new levers from today (a ``timeline`` ``set:`` in effect).
+
+        The behaviour parameters and the policies follow at once; what people carry changes as
+        it does in a real organization: each rep's bar and the field's trust move towards their
+        new levels over ``habit_days`` working days, and a re-organization (structure,
+        management, reporting line) costs every rep ``reorg_ramp_loss`` of their productivity,
+        recovered over ``reorg_recovery_days``. (Pay plans take effect from the next pay
+        period: :func:`sim.config.scenario.effective_day` has already timed them.)
+        """
+        old, new = self.params, derive(levers)
+        changed = [k for k, a, b in _lever_pairs(self.levers, levers) if a != b]
+        self.levers, self.params = levers, new
+        self.router = policies.make_router(new, len(self.team_names))
+        self.inside_pay = policies.inside_pay_plan(new)
+        self.field_pay = policies.field_pay_plan(new)
+        had_meetings = self.feedback.interval_days is not None or self._meetings
+        self.feedback = policies.feedback_loop(new)
+        self.handoff_rules = policies.handoff(new)
+        if new.scoring != old.scoring:
+            self.market.score_noise = (
+                new.score_noise_predictive if new.scoring == "predictive" else new.score_noise_rules
+            )
+        if self.feedback.interval_days is not None and not had_meetings:
+            every = self.feedback.interval_days
+            self.schedule_recurring(self.hold_feedback_meeting, Schedule(interval=every, start=self.day + every + 0.5))
+            self._meetings = True
+        bar, trust = new.inside_threshold - old.inside_threshold, new.initial_trust - old.initial_trust
+        if bar or trust:
+            self.habits.append([new.habit_days, bar / new.habit_days, trust / new.habit_days])
+        if any(k in self.REORG_KEYS for k in changed):
+            self.reorgs += 1
+            self.reorg_day = float(self.day)
+        self.changes_today = "; ".join(f"{k}={_plain(v)}" for k, _, v in _lever_pairs(self.levers, levers)
+                                       if k in changed) or self.changes_today  # fmt: skip
+        self.change_log.append((today, changed))
+
+    def productivity(self) -> float:
+        """The share of their productivity reps have today: below 1 after a re-organization, until they recover."""
+        if self.reorgs == 0:
+            return 1.0
+        p = self.params
+        left = 1.0 - (self.day - self.reorg_day) / p.reorg_recovery_days
+        return 1.0 - p.reorg_ramp_loss * max(0.0, left)
+
+    def _keep_habits(self) -> None:
+        """A working day of the habits still moving: bars and trust a step towards their new levels."""
+        for habit in self.habits:
+            days, bar, trust = habit
+            for rep in self.inside_reps:
+                rep.own_bar = min(1.0, max(0.0, rep.own_bar + bar))
+            for rep in self.field_reps:
+                rep.trust = min(1.0, max(0.0, rep.trust + trust))
+            habit[0] = days - 1
+        self.habits = [h for h in self.habits if h[0] > 0]
+
     # ------------------------------------------------------------ the day
     def step(self) -> None:
         """One calendar day: staffing, inquiries around the clock; on a working day inside and field work; pay."""
@@ -247,6 +315,8 @@ class SalesOrgModel(mesa.Model):
                 self.reassign(rep)
         self._receive_inquiries(day)
         if working:
+            if self.habits:
+                self._keep_habits()
             for pool in self.pools:
                 pool.work_day(day)
             for rep in self.field_reps:
@@ -270,6 +340,7 @@ class SalesOrgModel(mesa.Model):
                 self.open_books()
         elif self.collect:
             self.datacollector.collect(self)
+        self.changes_today = ""
 
     def quarter_end(self, t: float) -> float:
         """The calendar hour at which the quarter holding hour ``t`` ends (quarters of the measured calendar)."""
@@ -540,6 +611,29 @@ class SalesOrgModel(mesa.Model):
         return self
 
 
+def _leaves(data: dict, prefix: str = "") -> dict:
+    """Dotted key -> value of every lever of a scenario mapping (``behavior.`` keys included)."""
+    out = {}
+    for key, value in data.items():
+        if not prefix and key in ("name", "description", "simulation", "timeline"):
+            continue
+        if isinstance(value, dict) and (value or key == "behavior"):
+            out.update(_leaves(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def _lever_pairs(a: Scenario, b: Scenario) -> list[tuple[str, object, object]]:
+    """(dotted key, value in ``a``, value in ``b``) of every lever of either scenario."""
+    x, y = _leaves(scenario_to_dict(a)), _leaves(scenario_to_dict(b))
+    return [(k, x.get(k), y.get(k)) for k in sorted(set(x) | set(y))]
+
+
+def _plain(value: object) -> str:
+    return str(value).replace("_", " ") if not isinstance(value, float) else f"{value:g}"
+
+
 _DAILY_REPORTERS = {
     "day": lambda m: m.day - m.warmup,  # measured days (1 is the first day after the warm-up)
     "leads_created": lambda m: m.book.created - m.nurture.returned,  # new prospects
@@ -563,4 +657,5 @@ _DAILY_REPORTERS = {
     "inside_bar_gap": SalesOrgModel.mean_inside_bar_gap,
     "field_trust": SalesOrgModel.mean_trust,
     "field_hours_wasted": "field_hours_wasted",
+    "change": "changes_today",  # the levers that changed that day (timeline set:), else empty
 }

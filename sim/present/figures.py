@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from sim.config.labels import lever_change, lever_label, lever_value
+from sim.config.scenario import change_days
 from sim.experiments.compare import Comparison, Explanation
 from sim.experiments.files import atomic_write
 from sim.experiments.runs import FUNNEL_STAGES, RESPONSE_BINS, SATISFACTION_BINS
@@ -272,6 +273,49 @@ def tornado(explanation: Explanation) -> Figure:
     return fig
 
 
+ROLLING_DAYS = 28
+
+
+def change_over_time(comparison: Comparison) -> Figure:
+    """Against the baseline day by day: the cumulative profit gap and the 28-day rolling revenue gap.
+
+    Median and 5-95% band over the markets; a dotted line at each change of the timeline.
+    """
+    base, others = comparison.names[0], comparison.names[1:]
+    with mpl.rc_context(STYLE):
+        fig = Figure(figsize=(12, 7.5))
+        top, bottom = fig.subplots(2, 1, sharex=True)
+        for i, name in enumerate(others, start=1):
+            color = COLORS[i % 10]
+            gap = comparison.profit[name] - comparison.profit[base]
+            days = np.arange(1, gap.shape[1] + 1)
+            low, mid, high = np.percentile(gap, [5, 50, 95], axis=0)
+            top.fill_between(days, low, high, color=color, alpha=0.18, lw=0)
+            top.plot(days, mid, color=color, lw=2, label=name)
+            daily = np.diff(comparison.revenue[name] - comparison.revenue[base], axis=1, prepend=0.0)
+            kernel = np.ones(ROLLING_DAYS)
+            rolling = np.array([np.convolve(row, kernel, "full")[: len(row)] for row in daily])
+            low, mid, high = np.percentile(rolling, [5, 50, 95], axis=0)
+            bottom.fill_between(days, low, high, color=color, alpha=0.18, lw=0)
+            bottom.plot(days, mid, color=color, lw=2, label=name)
+            scenario = comparison.scenarios[i]
+            for day in change_days(scenario):
+                for ax in (top, bottom):
+                    ax.axvline(day + 1, color=color, ls=":", lw=1.2)
+                top.annotate(f"day {day + 1}", (day + 1, 1), xycoords=("data", "axes fraction"), fontsize=8,
+                             color=color, rotation=90, va="top", ha="right")  # fmt: skip
+        for ax in (top, bottom):
+            ax.axhline(0, color="black", lw=0.8)
+            ax.yaxis.set_major_formatter(tick_formatter("dollars", signed=True))
+        top.set_ylabel(f"cumulative profit\nagainst {base}")
+        bottom.set_ylabel(f"revenue of the last {ROLLING_DAYS} days\nagainst {base}")
+        bottom.set_xlabel("day of the run (dotted: a change takes effect)")
+        top.set_title(f"The change and the transition, day by day (median; band: 5-95% of {comparison.n} markets)")
+        top.legend(frameon=False, loc="upper left")
+        fig.tight_layout()
+    return fig
+
+
 def save(fig: Figure, path: Path) -> Path:
     """Save a figure as PNG (150 dpi), atomically."""
     atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=150, format="png"))
@@ -287,6 +331,8 @@ def comparison_figures(comparison: Comparison, folder: Path) -> dict[str, Path]:
         "satisfaction": satisfaction(comparison),
         "response_times": response_times(comparison),
     }
+    if any(s.timeline for s in comparison.scenarios[1:]) and comparison.profit:
+        figures["change_over_time"] = change_over_time(comparison)
     if comparison.explanation is not None:
         figures["tornado"] = tornado(comparison.explanation)
     return {name: save(fig, folder / f"{name}.png") for name, fig in figures.items()}

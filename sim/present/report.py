@@ -18,7 +18,7 @@ import pandas as pd
 
 from sim.config.labels import describe_lever
 from sim.config.scenario import scenario_to_dict
-from sim.experiments.compare import Comparison, Explanation, lever_differences
+from sim.experiments.compare import Comparison, Explanation, breakeven_words, lever_differences
 from sim.experiments.files import atomic_write, write_json, write_xlsx
 from sim.experiments.runs import versions
 from sim.experiments.stats import paired_difference
@@ -34,6 +34,8 @@ CAPTIONS = {
     "satisfaction": "How prospects feel at the end of the year (0-100, 50 neutral); 40 or less counts as dissatisfied.",
     "response_times": "Time from an inquiry to the first attempt to reach the prospect (calendar time: "
     "an inquiry sent on Friday evening and answered on Monday waited about 63 hours).",
+    "change_over_time": "Day by day against the baseline on the same markets: the cumulative profit gap and the "
+    "revenue of the last 28 days; dotted lines mark the days a change of the timeline takes effect.",
 }
 
 
@@ -143,6 +145,9 @@ def answer(comparison: Comparison, study: Uncertainty | None = None) -> list[str
         f"{format_change('profit', prof[2])}), with {sat_words} "
         f"({format_value('score', sat[1], signed=True)} to {format_value('score', sat[2], signed=True)})."
     ]
+    changed = next((sc for sc in comparison.scenarios if sc.name == target), None)
+    if changed is not None and changed.timeline and base == comparison.names[0]:
+        lines.append(f"On the same markets, {breakeven_words(comparison, target)}.")
     if study is not None and target in study.names and study.names[0] == base:
         u = study.table.set_index(["scenario", "kpi"])
         parts = []
