@@ -23,7 +23,7 @@ from sim.config.params import params_to_dict
 from sim.config.scenario import Scenario, load_scenario, scenario_to_dict
 from sim.experiments.files import atomic_write, write_json
 from sim.measure.kpis import KPI_NAMES
-from sim.measure.summary import field_by_team, happened, new_leads, per_channel, per_team, prospects, summarize_model
+from sim.measure.summary import field_by_team, new_leads, per_channel, per_team, prospects, summarize_model
 from sim.model.leads import SOURCES
 from sim.model.market import inbound_channels
 from sim.model.model import SalesOrgModel
@@ -170,13 +170,16 @@ def digest(result: RunResult) -> dict[str, Any]:
     leads = result.leads
     inbound = new_leads(leads)[lambda frame: frame["source"] == "inbound"]
     response = (inbound["first_attempt_at"] - inbound["created_at"]).dropna().to_numpy()
-    inside_facing = leads[leads["source"] != "field"]
+    inside_facing = new_leads(leads)[lambda frame: frame["source"] != "field"]  # the run's cohort (monotone)
     return {
         **result.summary,
         "funnel": np.array(
             [
-                *(happened(inside_facing, c).sum() for c in FUNNEL_STAMPS),
-                (inside_facing["outcome"] == "won").sum(),
+                *(
+                    inside_facing[list(FUNNEL_STAMPS[: i + 1])].notna().all(axis=1).sum()
+                    for i in range(len(FUNNEL_STAMPS))
+                ),
+                (inside_facing[list(FUNNEL_STAMPS)].notna().all(axis=1) & (inside_facing["outcome"] == "won")).sum(),
             ]
         ),
         "revenue_path": result.daily["revenue"].to_numpy(),

@@ -21,6 +21,10 @@ FUNNEL = {  # lead timestamp -> funnel stage; "created" and "won" are added
     "opportunity_at": "opportunity",
 }
 STAGES = ("created", *FUNNEL.values(), "won")
+# The drawn funnel, as the report's: the inbound, outbound and recycled leads the inside team works that
+# were created while the books are open, by the stage each has reached (a cohort: monotone, as a stage
+# needs the one before)
+INSIDE_FUNNEL = {stamp: f"inside_{stamp}" for stamp in ("created_at", *FUNNEL, "won")}
 
 
 class Monitor:
@@ -45,7 +49,8 @@ class Monitor:
 
     @staticmethod
     def _zero() -> dict[str, Any]:
-        return dict(n=0, new=0, satisfaction=0.0, won=0, lost=0, ignored=0, delays=[]) | dict.fromkeys(FUNNEL, 0)
+        tally = dict(n=0, new=0, satisfaction=0.0, won=0, lost=0, ignored=0, delays=[]) | dict.fromkeys(FUNNEL, 0)
+        return tally | dict.fromkeys(INSIDE_FUNNEL.values(), 0)
 
     def _add(self, tally: dict[str, Any], lead: Lead) -> None:
         start = self.start
@@ -66,6 +71,11 @@ class Monitor:
                 tally[stamp] += 1
         if lead.accepted_at is not None and lead.accepted_at >= start and lead.handed_off_at is None:
             tally["accepted_at"] -= 1  # self-sourced by the field: "accepted" counts handoffs only
+        if new and lead.source != "field":  # the funnel drawn: the run's leads the inside team works
+            for stamp, key in INSIDE_FUNNEL.items():  # through every stage so far (the field's own answers left out)
+                if not (state is State.WON if stamp == "won" else getattr(lead, stamp) is not None):
+                    break
+                tally[key] += 1
 
     def update(self) -> dict[str, Any]:
         """Take in the day's changes; the monitors and funnel as they stand."""
@@ -87,7 +97,7 @@ class Monitor:
         total = {k: v + live[k] for k, v in self.final.items() if k != "delays"}
         delays = self.final["delays"] + live["delays"]
         n, won, closed, cost = total["n"], total["won"], total["won"] + total["lost"], self.org.cost_of_sales
-        funnel = {label: total[stamp] for stamp, label in FUNNEL.items()}
+        funnel = {label: total[INSIDE_FUNNEL[stamp]] for stamp, label in zip(INSIDE_FUNNEL, STAGES, strict=True)}
         return {
             "revenue": self.org.revenue,
             "deals_won": won,
@@ -100,5 +110,5 @@ class Monitor:
             "roi": (self.org.revenue - cost) / cost if cost else math.nan,
             "customers": len(self.org.customers.active),
             "recurring_revenue": self.org.customers.recurring_revenue,
-            "funnel": {"created": total["new"], **funnel, "won": won},
+            "funnel": funnel,
         }
