@@ -162,7 +162,8 @@ def funnel(comparison: Comparison) -> Figure:
         ax.set_yscale("log")
         ax.set_xticks(x, FUNNEL_STAGES)
         ax.set_ylabel("leads a year (mean, log scale)")
-        ax.set_title("Leads the inside team works (labels: count, and conversion from the stage before)")
+        ax.set_title("The run's leads the inside team works, by the stage each reached\n(labels: count, and "
+                     "conversion from the stage before; the last weeks' leads are still in progress)")  # fmt: skip
         ax.legend(frameon=False, ncol=min(len(names), 5), loc="upper right")
         bottom = np.zeros(len(names))
         shades = ["#264653", "#2a9d8f", "#e9c46a", "#f4a261"]
