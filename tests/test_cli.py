@@ -32,6 +32,7 @@ BUILTINS = (
     "shared_inside_team",
     "marketing_owned",
     "sales_owned",
+    "reorg",
 )
 DAYS = "5"
 
