@@ -80,10 +80,11 @@ def test_an_exit_closes_a_vacancy_first_then_the_newest_rep_and_their_book_moves
         (_hire(team="north"), "timeline.0.hire.team: 'north' is not a field team"),
         ("{day: 3, hire: {field_reps: 2}}", "name the team"),
         ("{day: 3, exit: {team: east, field_reps: 11}}", "more reps leave than there are"),
-        ("{day: 3}", "exactly one of hire: or exit:"),
+        ("{day: 3}", "exactly one of hire:, exit: or set:"),
         ("{day: 3, hire: {team: east}}", "at least one rep"),
         ("{day: 3, hire: {team: east, field_reps: -1}}", "timeline.0.hire.field_reps"),
-        ("{day: 3, hire: {team: east, field_reps: 1}, set: {a: 1}}", "timeline.0.set"),
+        ("{day: 3, hire: {team: east, field_reps: 1}, set: {a: 1}}", "exactly one of hire:, exit: or set:"),
+        ("{day: 3, sets: {handoff.sla_hours: 4}}", "timeline.0.sets"),
     ],
 )
 def test_a_bad_timeline_is_refused_with_its_entry_named(entry, needle):
