@@ -59,6 +59,10 @@ class StubModel(mesa.Model):
         self.accounts = Accounts(self.params)
         self.clock = ClockStub()
 
+    def productivity(self) -> float:
+        """No re-organization here: reps work at their full ramp."""
+        return 1.0
+
     def rival_at(self, lead: Lead) -> float:
         return math.inf  # no other vendor answers: the stub's prospects wait for us
 
