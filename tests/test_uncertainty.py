@@ -113,3 +113,24 @@ def test_explain_under_uncertainty_gives_each_lever_and_the_interaction_per_set(
     inter = g[target.name] - g[[a.name for a in explained.switched]].sum(axis=1)
     row = table[(table["lever"] == "interaction") & (table["kpi"] == "profit")].iloc[0]
     assert row["median"] == pytest.approx(float(np.median(inter)))
+
+
+def test_pure_noise_is_rarely_ranked_beyond_the_bound():
+    """With 140 assumptions and no relation, the top |rho| of a 20-set study passes the bound in about
+    5% of studies (Bonferroni), where 2/sqrt(N) would pass it in almost all."""
+    from scipy.stats import rankdata
+
+    from sim.experiments.uncertainty import noise_bound
+
+    rng = np.random.default_rng(7)
+    sets, m, studies = 20, 140, 300
+    bound = noise_bound(sets, m)
+    assert 0.75 < bound < 0.9 and noise_bound(100, m) < 0.4
+    passed = naive = 0
+    for _ in range(studies):
+        x = rankdata(rng.random((sets, m)), axis=0)
+        g = rankdata(rng.random(sets))
+        rho = np.corrcoef(np.column_stack([g, x]), rowvar=False)[0, 1:]
+        passed += np.abs(rho).max() > bound
+        naive += np.abs(rho).max() > 2 / np.sqrt(sets)
+    assert passed / studies < 0.1 and naive / studies > 0.9
