@@ -336,6 +336,23 @@ class Scenario(_Section):
         return self
 
 
+NOT_LEVERS = ("name", "description", "simulation")
+
+
+def lever_leaves(data: dict[str, Any], skip: tuple[str, ...] = NOT_LEVERS, prefix: str = "") -> dict[str, Any]:
+    """Dotted key -> value of every lever of a scenario mapping (lists, e.g. field_teams, are one lever)."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if not prefix and key in skip:
+            continue
+        path = f"{prefix}{key}"
+        if isinstance(value, dict) and (value or key == "behavior"):
+            out.update(lever_leaves(value, skip, f"{path}."))
+        else:
+            out[path] = value
+    return out
+
+
 def next_pay_period(day: int) -> int:
     """The first day of the quarter after ``day`` (a change on a quarter's first day applies that day)."""
     from sim.config.params import QUARTER_DAYS

@@ -18,13 +18,11 @@ import numpy as np
 import pandas as pd
 
 from sim.config.errors import SalesimError
-from sim.config.scenario import Scenario, scenario_to_dict, validate, with_values
+from sim.config.scenario import Scenario, lever_leaves, scenario_to_dict, validate, with_values
 from sim.experiments.runner import Task, require_ok, run_tasks
 from sim.experiments.runs import digest, replication_frame, replication_seeds, resolve
 from sim.experiments.stats import mean_ci, paired_difference
 from sim.measure.kpis import EXPLAIN_KPIS, KPI_NAMES
-
-NOT_LEVERS = ("name", "description", "simulation")
 
 
 class ExperimentError(SalesimError):
@@ -293,29 +291,15 @@ def best_values(comparison: Comparison, kpi_name: str = VARY_KPI) -> pd.DataFram
 # --------------------------------------------------------------------- explain
 
 
-def _leaves(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Dotted key -> value of every lever (lists, e.g. field_teams, are one lever)."""
-    out: dict[str, Any] = {}
-    for key, value in data.items():
-        if not prefix and key in NOT_LEVERS:
-            continue
-        path = f"{prefix}{key}"
-        if isinstance(value, dict) and (value or key == "behavior"):
-            out.update(_leaves(value, f"{path}."))
-        else:
-            out[path] = value
-    return out
-
-
 def lever_values(scenario: Scenario) -> dict[str, Any]:
     """Dotted key -> value of every lever of the scenario (its ``simulation`` settings too)."""
     data = scenario_to_dict(scenario)
-    return {f"simulation.{k}": v for k, v in data.get("simulation", {}).items()} | _leaves(data)
+    return {f"simulation.{k}": v for k, v in data.get("simulation", {}).items()} | lever_leaves(data)
 
 
 def lever_differences(base: Scenario, target: Scenario) -> list[tuple[str, Any, Any]]:
     """(dotted key, base value, target value) for every lever that differs."""
-    a, b = _leaves(scenario_to_dict(base)), _leaves(scenario_to_dict(target))
+    a, b = lever_leaves(scenario_to_dict(base)), lever_leaves(scenario_to_dict(target))
     keys = sorted(set(a) | set(b))
     return [(k, a.get(k), b.get(k)) for k in keys if a.get(k) != b.get(k)]
 

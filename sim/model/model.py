@@ -23,7 +23,7 @@ from mesa.time import Schedule
 
 from sim.config.levers import derive
 from sim.config.params import DAYS_PER_YEAR, QUARTER_DAYS, Params
-from sim.config.scenario import Scenario, change_days, scenario_on, scenario_to_dict
+from sim.config.scenario import NOT_LEVERS, Scenario, change_days, lever_leaves, scenario_on, scenario_to_dict
 from sim.model import policies
 from sim.model.calendar import Calendar
 from sim.model.clock import HOURS_PER_CALENDAR_DAY, WorkCalendar
@@ -611,22 +611,10 @@ class SalesOrgModel(mesa.Model):
         return self
 
 
-def _leaves(data: dict, prefix: str = "") -> dict:
-    """Dotted key -> value of every lever of a scenario mapping (``behavior.`` keys included)."""
-    out = {}
-    for key, value in data.items():
-        if not prefix and key in ("name", "description", "simulation", "timeline"):
-            continue
-        if isinstance(value, dict) and (value or key == "behavior"):
-            out.update(_leaves(value, f"{prefix}{key}."))
-        else:
-            out[f"{prefix}{key}"] = value
-    return out
-
-
 def _lever_pairs(a: Scenario, b: Scenario) -> list[tuple[str, object, object]]:
     """(dotted key, value in ``a``, value in ``b``) of every lever of either scenario."""
-    x, y = _leaves(scenario_to_dict(a)), _leaves(scenario_to_dict(b))
+    skip = (*NOT_LEVERS, "timeline")  # the levers in effect, whatever is still to come
+    x, y = lever_leaves(scenario_to_dict(a), skip), lever_leaves(scenario_to_dict(b), skip)
     return [(k, x.get(k), y.get(k)) for k in sorted(set(x) | set(y))]
 
 
