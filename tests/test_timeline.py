@@ -1,4 +1,4 @@
-"""Hiring plans: ``timeline:`` hires and exits change the organization on their day, and only from then."""
+"""Hiring plans: ``timeline:`` hires, exits and moves change the organization on their day, and only from then."""
 
 import numpy as np
 import pytest
@@ -80,10 +80,14 @@ def test_an_exit_closes_a_vacancy_first_then_the_newest_rep_and_their_book_moves
         (_hire(team="north"), "timeline.0.hire.team: 'north' is not a field team"),
         ("{day: 3, hire: {field_reps: 2}}", "name the team"),
         ("{day: 3, exit: {team: east, field_reps: 11}}", "more reps leave than there are"),
-        ("{day: 3}", "exactly one of hire:, exit: or set:"),
+        ("{day: 3}", "exactly one of hire:, exit:, move: or set:"),
+        ("{day: 3, move: {from: east, to: north, field_reps: 1}}", "timeline.0.move.to: 'north' is not a field team"),
+        ("{day: 3, move: {from: east, to: east, field_reps: 1}}", "a move needs two teams"),
+        ("{day: 3, move: {from: east, to: west, field_reps: 11}}", "cannot leave east (it has 10 by day 3)"),
+        ("{day: 3, move: {from: east, to: west}}", "timeline.0.move.field_reps"),
         ("{day: 3, hire: {team: east}}", "at least one rep"),
         ("{day: 3, hire: {team: east, field_reps: -1}}", "timeline.0.hire.field_reps"),
-        ("{day: 3, hire: {team: east, field_reps: 1}, set: {a: 1}}", "exactly one of hire:, exit: or set:"),
+        ("{day: 3, hire: {team: east, field_reps: 1}, set: {a: 1}}", "exactly one of hire:, exit:, move: or set:"),
         ("{day: 3, sets: {handoff.sla_hours: 4}}", "timeline.0.sets"),
     ],
 )
@@ -98,3 +102,72 @@ def test_exits_count_the_hires_before_them():
     load_scenario("aligned", _timeline(_hire(day=10, field=5), "{day: 20, exit: {team: east, field_reps: 15}}"))
     with pytest.raises(ScenarioError, match="team east would have -1"):
         load_scenario("aligned", _timeline(_hire(day=30, field=5), "{day: 20, exit: {team: east, field_reps: 11}}"))
+
+
+MOVE = "{day: 40, move: {from: east, to: west, field_reps: 3}}"
+
+
+def test_a_move_takes_the_lightest_books_leaves_them_with_the_old_team_and_costs_part_of_the_ramp():
+    overrides = ["simulation.warmup_days=56", "simulation.days=365", "behavior.field_attrition=0.01"]
+    model = SalesOrgModel(load_scenario("aligned", [*overrides, *_timeline(MOVE)]), seed=4).warm_up()
+    while model.day < model.warmup + 40:
+        model.step()
+    east, west = model.field_by_team
+    open_states = ("handed_off", "accepted", "opportunity")
+
+    def book(rep):
+        return [lead for lead in model.book if lead.field_rep == rep.unique_id and lead.state.value in open_states]
+
+    seats = sorted((r for r in east if not r.closed), key=lambda r: (r.active, r.open_opps + r.pending + r.booked))
+    movers = seats[:3]
+    held = [lead for rep in movers for lead in book(rep)]
+    ramps = [rep.ramp for rep in movers]
+    sizes = len(east), len(west)
+    model.step()
+    assert [len(east), len(west)] == [sizes[0] - 3, sizes[1] + 3]
+    assert all(rep in west and rep.team == 1 for rep in movers)
+    assert all(not book(rep) for rep in movers if rep.active), "a mover's open book stays with the old team"
+    assert all(model.field_rep_by_id[lead.field_rep] in east for lead in held)
+    loss = model.params.move_ramp_loss
+    for rep, before in zip(movers, ramps, strict=True):
+        if rep.active:
+            assert rep.ramp < before, "new accounts and a new manager cost part of the ramp"
+            assert rep.ramp >= before - loss * (1 - model.params.field_ramp_floor) - 1e-9
+    hires = [rep.hires for rep in movers]
+    for _ in range(int(loss * max(rep.ramp_days for rep in movers)) + 2):
+        model.step()
+    back = [rep.ramp >= before - 1e-9 for rep, before, n in zip(movers, ramps, hires, strict=True) if rep.hires == n]
+    assert back and all(back), "they make up the lost ramp at their own pace"
+
+
+def test_a_move_marks_its_day_and_leaves_the_days_before_untouched():
+    base = sim.run("aligned", seed=3, days=80, overrides=["simulation.warmup_days=28"])
+    moved = sim.run("aligned", seed=3, days=80, overrides=["simulation.warmup_days=28", *_timeline(MOVE)])
+    before = slice(0, 40)
+    assert base.daily.drop(columns="change").iloc[before].equals(moved.daily.drop(columns="change").iloc[before])
+    assert moved.daily["change"].iloc[40] == "move east->west: 3 field reps"
+    assert moved.daily["field_seats"].iloc[41] == base.daily["field_seats"].iloc[41]  # nobody hired or lost
+
+
+def test_moving_reps_to_the_team_short_of_them_sells_more_moving_them_out_of_balance_sells_less():
+    """Capacity follows the leads: west lost 7 of its 10 reps, its territory's inquiries did not fall."""
+    short = "{day: 0, exit: {team: west, field_reps: 7}}"
+    move = "{day: 30, move: {from: east, to: west, field_reps: 4}}"
+    gains = []
+    for seed in replication_seeds(2026, 4):
+        left = sim.run("aligned", seed=int(seed), overrides=_timeline(short)).summary
+        moved = sim.run("aligned", seed=int(seed), overrides=_timeline(short, move)).summary
+        gains.append(moved["revenue"] - left["revenue"])
+    assert np.mean(gains) > 0 and sum(g > 0 for g in gains) >= 3, gains
+
+
+@pytest.mark.slow
+def test_a_move_out_of_balance_costs_revenue():
+    """Four of east's ten reps to west, whose ten are enough: the ramp and the reassigned deals cost sales."""
+    move = "{day: 30, move: {from: east, to: west, field_reps: 4}}"
+    losses = []
+    for seed in replication_seeds(2026, 6):
+        base = sim.run("aligned", seed=int(seed)).summary
+        moved = sim.run("aligned", seed=int(seed), overrides=_timeline(move)).summary
+        losses.append(moved["revenue"] - base["revenue"])
+    assert np.mean(losses) < 0, losses

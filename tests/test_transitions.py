@@ -129,3 +129,28 @@ def test_the_builtin_reorg_ends_as_aligned():
 
     assert levers(scenario_on(reorg, 400), load_scenario("aligned", ["simulation.days=730"])) == []
     assert levers(scenario_on(reorg, 89), load_scenario("misaligned", ["simulation.days=730"])) == []
+
+
+def test_a_change_of_the_market_or_of_the_inside_teams_hours_takes_effect_on_its_day():
+    """Every lever a set: may change acts from its day: the market's volume and the hours inside sales covers."""
+    day = 45
+    busier = _timeline(f"{{day: {day}, set: {{market.inbound_leads_per_day: 120}}}}")
+    longer = _timeline(f"{{day: {day}, set: {{inside.coverage: follow_the_sun}}}}")
+    base, more, covered = (
+        sim.run("aligned", seed=2, days=90, overrides=[*SHORT, *extra]).leads for extra in ([], [busier], [longer])
+    )
+
+    def inbound_a_day(leads, first, last):
+        inbound = leads[(leads["source"] == "inbound") & ~leads["in_flight"]]
+        return inbound["created_at"].between(first * 24, last * 24, inclusive="left").sum() / (last - first)
+
+    assert inbound_a_day(more, 0, day) == inbound_a_day(base, 0, day)
+    assert inbound_a_day(more, day, 90) > 2 * inbound_a_day(base, day, 90)
+
+    def night_response(leads, first, last):
+        inbound = leads[(leads["source"] == "inbound") & leads["created_at"].between(first * 24, last * 24)]
+        night = inbound[(inbound["created_at"] % 24 >= 20) | (inbound["created_at"] % 24 < 6)]
+        return (night["first_attempt_at"] - night["created_at"]).median()
+
+    assert night_response(covered, 0, day) == night_response(base, 0, day)
+    assert night_response(covered, day, 90) < 0.5 * night_response(base, day, 90)

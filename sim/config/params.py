@@ -367,6 +367,11 @@ class Params:
     # routines; the reassigned-accounts loss of FACTS 3, 13-18%, bounds it from above)
     reorg_ramp_loss: float = param(0.1, "share", ASSUMED, (0.0, 0.25))
     reorg_recovery_days: float = param(90.0, "days", ASSUMED, (30, 180), bounds=(1, 1000))
+    # a field rep moved to another team (timeline move:) keeps their skill but meets new accounts and
+    # a new manager: they lose this share of their ramp's progress and re-ramp at their own pace (a
+    # tenured rep sells about 20% less at once, back in about five weeks; practitioners count "one
+    # less call a day for a month at least" per realignment, Zoltners & Sinha's 12-16-week transitions)
+    move_ramp_loss: float = param(0.25, "share", ASSUMED, (0.1, 0.5))
     field_skill: float = param(0.6, "0-1", ASSUMED, (0.45, 0.75))  # mean field selling skill
     field_skill_sd: float = param(0.1, "0-1", ASSUMED, (0.05, 0.2))  # spread of skill across field reps
     load_delay_base: float = param(0.5, "x", ASSUMED, (0.25, 1), bounds=(0, 5))  # delays scale with (base + load)

@@ -208,6 +208,22 @@ class Staffing(_Section):
         return self
 
 
+class Move(_Section):
+    """Field reps who move from one team (and its manager) to another on a day: a territory change."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    from_team: str = Field(alias="from", description="the team they leave")
+    to: str = Field(description="the team they join")
+    field_reps: int = Field(ge=1, le=10_000)
+
+    @model_validator(mode="after")
+    def _two_teams(self) -> Move:
+        if self.from_team == self.to:
+            raise ValueError(f"from and to are the same team ({self.to!r}): a move needs two teams")
+        return self
+
+
 # Keys a dated ``set:`` may not change: headcount has hire:/exit:, the pools and teams are the
 # organization's skeleton, the run's settings are the run's.
 FIXED_KEYS = (
@@ -219,17 +235,18 @@ PAY_KEYS = ("compensation.",)
 
 
 class Change(_Section):
-    """A dated change to the organization on ``day``: reps hired, seats closed (``exit``), or levers ``set``."""
+    """A dated change on ``day``: reps hired, seats closed (``exit``), reps moved between teams, or levers ``set``."""
 
     day: int = Field(ge=0, le=7300, description="the measured day it takes effect (0 is the first)")
     hire: Staffing | None = None
     exit: Staffing | None = None
+    move: Move | None = None
     set: dict[str, Any] | None = Field(None, min_length=1, max_length=100)
 
     @model_validator(mode="after")
     def _one_kind(self) -> Change:
-        if sum(x is not None for x in (self.hire, self.exit, self.set)) != 1:
-            raise ValueError("each timeline entry needs exactly one of hire:, exit: or set:")
+        if sum(x is not None for x in (self.hire, self.exit, self.move, self.set)) != 1:
+            raise ValueError("each timeline entry needs exactly one of hire:, exit:, move: or set:")
         return self
 
     @field_validator("set")
@@ -244,8 +261,8 @@ class Change(_Section):
 
     @property
     def staffing(self) -> tuple[int, Staffing]:
-        """(+1 for a hire or -1 for an exit, who); (0, None) for a change of levers."""
-        if self.set is not None:
+        """(+1 for a hire or -1 for an exit, who); (0, None) for a move or a change of levers."""
+        if self.set is not None or self.move is not None:
             return 0, None
         return (1, self.hire) if self.hire is not None else (-1, self.exit)
 
@@ -293,6 +310,9 @@ class Scenario(_Section):
                 raise ValueError(
                     f"timeline.{i}.day: {change.day} is not within the run (days 0-{self.simulation.days - 1})"
                 )
+            if change.move is not None:
+                self._check_move(i, change, teams)
+                continue
             sign, who = change.staffing
             if who is None:
                 continue  # a change of levers: checked by _changes_valid
@@ -315,6 +335,21 @@ class Scenario(_Section):
                 )
                 raise ValueError(f"{where}: more reps leave than there are ({left} by day {change.day})")
         return self
+
+    @staticmethod
+    def _check_move(i: int, change: Change, teams: dict[str, int]) -> None:
+        """A move between two teams that exist, of no more reps than the team it leaves has by then."""
+        move = change.move
+        for key, team in (("from", move.from_team), ("to", move.to)):
+            if team not in teams:
+                raise ValueError(f"timeline.{i}.move.{key}: {team!r} is not a field team (one of {', '.join(teams)})")
+        if move.field_reps > teams[move.from_team]:
+            raise ValueError(
+                f"timeline.{i}.move: {move.field_reps} field reps cannot leave {move.from_team} "
+                f"(it has {teams[move.from_team]} by day {change.day})"
+            )
+        teams[move.from_team] -= move.field_reps
+        teams[move.to] += move.field_reps
 
     @model_validator(mode="after")
     def _changes_valid(self) -> Scenario:
@@ -634,4 +669,4 @@ def load_scenario(ref: str | Path, overrides: list[str] | tuple[str, ...] = (), 
 
 def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
     """Plain-data form of a scenario (for manifests and ``salesim show``)."""
-    return scenario.model_dump(mode="json")
+    return scenario.model_dump(mode="json", by_alias=True)

@@ -117,6 +117,7 @@ class FieldRep(Rep):
         skill = p.field_skill + p.field_skill_sd * streams["org.field_skill"].standard_normal()
         self.full_skill = min(1.0, max(0.0, skill))
         self.ramp_days = max(1.0, ramp_days(streams["org.field_ramp"].random()))
+        self.ramp_behind = 0.0  # days of the ramp to make up again after a move to another team
         self.trust = p.initial_trust
         self.sold = 0.0  # revenue this rep (since hired, or since the books opened) has closed
         self.quarter_sold = 0.0  # of which this quarter (the quota and the accelerator are quarterly)
@@ -151,6 +152,18 @@ class FieldRep(Rep):
             self.model.reassign(self)
         self.rehire_day = math.inf
 
+    def move_to(self, team: int) -> None:
+        """Join another team (``timeline`` move): new accounts and a new manager cost part of the ramp.
+
+        The rep keeps their skill, trust and quota credit; their open book stays with the old team
+        (:meth:`SalesOrgModel.reassign`, before the move). They lose ``move_ramp_loss`` of the
+        ramp's progress and make it up at their own ramp's pace.
+        """
+        progress = min(1.0, (self.days_employed - self.ramp_behind) / self.ramp_days)
+        kept = progress * (1.0 - self.model.params.move_ramp_loss)
+        self.ramp_behind = self.days_employed - kept * self.ramp_days
+        self.team = team
+
     @property
     def closed(self) -> bool:
         """The seat was closed (nobody will be hired into it)."""
@@ -165,7 +178,7 @@ class FieldRep(Rep):
     def ramp(self) -> float:
         """How far into the job the rep is: ``field_ramp_floor`` on the first day, 1 after their ramp."""
         floor = self.model.params.field_ramp_floor
-        ramp = floor + (1.0 - floor) * min(1.0, self.days_employed / self.ramp_days)
+        ramp = floor + (1.0 - floor) * min(1.0, (self.days_employed - self.ramp_behind) / self.ramp_days)
         return ramp * self.model.productivity()  # a re-organization costs part of it for a while
 
     @property

@@ -372,6 +372,13 @@ class Market:
             (params.intent_a, params.intent_b),
         )
 
+    def adopt(self, params: Params, channels: list[Channel]) -> None:
+        """New levers from today (``timeline`` set:): volume, arrival hours, deal sizes, prices, score."""
+        self.params = self.prospects.params = params
+        self.channels = channels  # the same channels (fixed for the run), each at its price now
+        self.score_noise = params.score_noise_predictive if params.scoring == "predictive" else params.score_noise_rules
+        self._arrival_profile(params)
+
     def inbound(
         self, day: int, workday: bool, next_id: int, sat_start: float, volume_factor: float = 1.0
     ) -> list[Lead]:

@@ -23,7 +23,7 @@ from mesa.time import Schedule
 
 from sim.config.levers import derive
 from sim.config.params import DAYS_PER_YEAR, QUARTER_DAYS, Params
-from sim.config.scenario import NOT_LEVERS, Scenario, change_days, lever_leaves, scenario_on, scenario_to_dict
+from sim.config.scenario import NOT_LEVERS, Move, Scenario, change_days, lever_leaves, scenario_on, scenario_to_dict
 from sim.model import policies
 from sim.model.calendar import Calendar
 from sim.model.clock import HOURS_PER_CALENDAR_DAY, WorkCalendar
@@ -103,7 +103,8 @@ class SalesOrgModel(mesa.Model):
         self.revenue = 0.0
         self.salaries = 0.0
         self.commissions = 0.0
-        self.reassigned = 0  # open leads and deals moved to a teammate when their field rep left
+        self.reassigned = 0  # open leads and deals moved to a teammate when their field rep left or moved
+        self.moved = 0  # field reps (and open requisitions) moved to another team
         self.field_tenures: list[tuple[float, int]] = []  # (revenue closed, days in post) of field reps who left
         self.inside_tenures: list[tuple[float, int]] = []  # (credited on the plan's metric, days) of inside reps
         self.manager_cost = 0.0  # first-line managers and department heads (in salaries)
@@ -203,21 +204,31 @@ class SalesOrgModel(mesa.Model):
         self.managers = math.ceil(inside / span) + math.ceil(field / span)
 
     def apply_timeline(self) -> None:
-        """Today's hires and exits (``timeline:``), before the day's work.
+        """Today's changes (``timeline:``), before the day's work: levers, hires, exits and moves.
 
         A hire opens a seat with a new rep on their first day (onboarding, then the
         ramp; paid and recruited from today). An exit closes a seat for good: a
         vacant seat first (the hire is called off), else the newest rep's (last in,
-        first out), whose book goes to teammates as a leaver's does.
+        first out), whose book goes to teammates as a leaver's does. A move: :meth:`move`.
+        The daily table's ``change`` column names each.
         """
         today = self.day - self.warmup
+        notes = []
         levers = scenario_on(self.config, today)
         if levers is not self.levers and levers != self.levers:
             self.adopt(levers, today)
         for change in self.config.timeline:
             if change.day != today or change.set is not None:
                 continue
+            if change.move is not None:
+                self.move(change.move)
+                notes.append(f"move {change.move.from_team}->{change.move.to}: {change.move.field_reps} field reps")
+                continue
             sign, who = change.staffing
+            reps = ", ".join(
+                f"{n} {kind} reps" for kind, n in (("field", who.field_reps), ("inside", who.inside_reps)) if n
+            )
+            notes.append(f"{'hire' if sign > 0 else 'exit'}{f' {who.team}' if who.team else ''}: {reps}")
             team = self.team_names.index(who.team) if who.team is not None else 0
             pool = self.pools[self.pool_of_team[team]]
             if sign > 0:
@@ -238,7 +249,29 @@ class SalesOrgModel(mesa.Model):
                     for _ in range(n):
                         open_seats = [rep for rep in seats if not rep.closed]
                         min(open_seats, key=lambda r: (r.active, r.days_employed, r.unique_id)).close_seat()
+        self.changes_today = "; ".join(filter(None, [self.changes_today, *notes]))
         self._staffed()
+
+    def move(self, move: Move) -> None:
+        """Field reps change teams (``timeline`` move): vacancies first, then the lightest books.
+
+        A manager moves the seats that cost least to move: an open requisition moves with
+        nothing to hand over; a rep in post leaves their open leads and deals with their old
+        team (reassigned as a leaver's are, with the same loss where the notes do not carry),
+        and loses part of their ramp in the new territory (:meth:`FieldRep.move_to`).
+        """
+        source, target = self.team_names.index(move.from_team), self.team_names.index(move.to)
+        seats = [rep for rep in self.field_by_team[source] if not rep.closed]
+        seats.sort(key=lambda r: (r.active, r.open_opps + r.pending + r.booked, r.unique_id))
+        for rep in seats[: move.field_reps]:
+            if rep.active:
+                self.reassign(rep)
+                rep.move_to(target)
+            else:
+                rep.team = target  # the open requisition moves; the hire starts in the new team
+            self.field_by_team[source].remove(rep)
+            self.field_by_team[target].append(rep)
+            self.moved += 1
 
     REORG_KEYS = ("organization.structure", "organization.management", "organization.inside_reports_to")
 
@@ -261,10 +294,15 @@ class SalesOrgModel(mesa.Model):
         had_meetings = self.feedback.interval_days is not None or self._meetings
         self.feedback = policies.feedback_loop(new)
         self.handoff_rules = policies.handoff(new)
-        if new.scoring != old.scoring:
-            self.market.score_noise = (
-                new.score_noise_predictive if new.scoring == "predictive" else new.score_noise_rules
-            )
+        self.market.adopt(new, inbound_channels(levers.market, new))
+        for pool in self.pools:
+            pool.adopt(new)
+        for factory, fit, intent in (
+            (self.outbound, (new.outbound_fit_a, new.outbound_fit_b), (new.outbound_intent_a, new.outbound_intent_b)),
+            (self.recycled, (new.fit_a, new.fit_b), (new.intent_a, new.intent_b)),
+            (self.field_sourced, (new.field_fit_a, new.field_fit_b), (new.field_intent_a, new.field_intent_b)),
+        ):
+            factory.params, factory.fit, factory.intent = new, fit, intent
         if self.feedback.interval_days is not None and not had_meetings:
             every = self.feedback.interval_days
             self.schedule_recurring(self.hold_feedback_meeting, Schedule(interval=every, start=self.day + every + 0.5))
@@ -451,8 +489,8 @@ class SalesOrgModel(mesa.Model):
         "Field attrition"). With nobody in post, the seat keeps its book and the
         manager covers it until the new hire starts.
         """
-        team = [r for r in self.field_by_team[leaver.team] if r.in_post]
-        heirs = team or [r for r in self.field_reps if r.in_post]
+        team = [r for r in self.field_by_team[leaver.team] if r.in_post and r is not leaver]
+        heirs = team or [r for r in self.field_reps if r.in_post and r is not leaver]
         if not heirs:
             return
         p = self.params

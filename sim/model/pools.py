@@ -14,7 +14,7 @@ import heapq
 import math
 from typing import TYPE_CHECKING
 
-from sim.config.params import HOURS_PER_DAY
+from sim.config.params import HOURS_PER_DAY, Params
 from sim.model.clock import DAY_OPENS, HOURS_PER_CALENDAR_DAY, WorkCalendar
 from sim.model.leads import U_ROUTE, Lead, State
 
@@ -47,17 +47,9 @@ class InsidePool:
         # (its manager pushes hardest); a smaller team waits only while the queue is
         # busy, so the gap between teams comes from contention, not a set delay.
         sizes = sorted({team_sizes[i] for i in teams}, reverse=True)  # teams of one size share a rank
-        self.team_rank = (
-            {i: sizes.index(team_sizes[i]) for i in teams} if len(sizes) > 1 and model.params.team_priority else None
-        )
+        self.size_rank = {i: sizes.index(team_sizes[i]) for i in teams} if len(sizes) > 1 else None
         self.reps: list[InsideRep] = []
-        # the team's own hours: routing and retry gaps count only while it works (inside.coverage)
-        opens, window = COVERAGE[model.params.coverage]
-        self.hours = (
-            model.clock
-            if model.params.coverage == "business_hours"
-            else WorkCalendar(model.clock_days, opens, window, first_day=-model.warmup)
-        )
+        self.adopt(model.params)
         # Items due before the horizon (the end of the hour being worked) sit in a
         # heap; later ones wait in hourly buckets and join the heap when the
         # clock reaches their hour, so the heap stays small in big organizations
@@ -69,6 +61,20 @@ class InsidePool:
         # Under a work order other than oldest first, due items wait here, ranked (see _take_ranked).
         self._ready: list[tuple[tuple[float, float], int, float, Lead]] = []
         self._rank = self._ranking(model.params.work_order)
+
+    def adopt(self, params: Params) -> None:
+        """Work under these levers: the team's hours (``inside.coverage``) and whose inquiries come first."""
+        self.team_rank = self.size_rank if params.team_priority else None
+        # the team's own hours: routing and retry gaps count only while it works (inside.coverage)
+        opens, window = COVERAGE[params.coverage]
+        model = self.model
+        self.hours = (
+            model.clock
+            if params.coverage == "business_hours"
+            else WorkCalendar(model.clock_days, opens, window, first_day=-model.warmup)
+        )
+        for rep in self.reps:
+            rep.params = params
 
     def __len__(self) -> int:
         return len(self._queue) + len(self._ready) + sum(map(len, self._later.values()))
