@@ -9,6 +9,7 @@ and any call home, fails: the page must render with what the packages ship.
 
 from __future__ import annotations
 
+import io
 import itertools
 import math
 import os
@@ -22,11 +23,13 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
+import pandas as pd
 import pytest
+import yaml
 
-from sim.config.scenario import load_scenario
+from sim.config.scenario import ScenarioError, load_scenario, validate
 from sim.measure.summary import summarize_model
-from sim.present.dashboard import SAME, DashboardModel, _monitors_html, lever_values, model_params
+from sim.present.dashboard import SAME, DashboardModel, _monitors_html, lever_values, model_params, sidebar_after
 
 SALESIM = str(Path(sys.executable).parent / "salesim")
 CHROMIUM = "/usr/bin/chromium"
@@ -53,6 +56,10 @@ MONITORED += ("prospect_satisfaction", "roi")
 
 
 # --------------------------------------------------------------------- the model
+
+
+def load_scenario_from(data: dict):
+    return validate(data, source="saved")
 
 
 def _same(a: float, b: float) -> bool:
@@ -100,9 +107,17 @@ def test_same_levers_same_market_same_numbers_and_a_lever_makes_the_difference()
 
 
 def test_levers_left_alone_keep_the_variant_scenario() -> None:
-    misaligned = lever_values(load_scenario("misaligned"))
-    model = DashboardModel(start="misaligned", variant="aligned", **misaligned)
+    aligned = lever_values(load_scenario("aligned"))
+    model = DashboardModel(start="misaligned", variant="aligned", **aligned)
     assert model.variant_scenario == load_scenario("aligned")
+    # the sidebar shows the variant's own levers once a variant is picked
+    values = {name: spec["value"] for name, spec in model_params("misaligned").items()}
+    picked = sidebar_after(values, "variant", "aligned")
+    assert {k: picked[k] for k in aligned} == aligned and picked["variant"] == "aligned"
+    assert (
+        sidebar_after(picked, "variant", SAME)["handoff_mode"]
+        == lever_values(load_scenario("misaligned"))["handoff_mode"]
+    )
     model = DashboardModel(start="misaligned", baseline="aligned", variant=SAME, seed=7)
     assert model.baseline_scenario == model.variant_scenario == load_scenario("aligned")
     assert model.orgs["baseline"].seed == model.orgs["variant"].seed == 7
@@ -116,7 +131,7 @@ def test_a_scenario_file_opens_the_dashboard(tmp_path: Path) -> None:
     params = model_params(str(path))
     assert params["baseline"]["value"] == str(path)
     assert str(path) in params["baseline"]["values"] and "aligned" in params["variant"]["values"]
-    assert params["sla_hours"].value == 12
+    assert params["sla_hours"]["value"] == 12
     model = DashboardModel(start=str(path), sla_hours=12)  # the widget's start value: nothing changed
     assert model.baseline_scenario.name == model.variant_scenario.name == "client"
     assert model.changes == [] and model.seed == 5
@@ -239,6 +254,19 @@ def test_dashboard_in_a_real_browser_offline(tmp_path: Path) -> None:
                 timings.append(time.perf_counter() - start)
             page.wait_for_timeout(500)  # let the plots arrive
             after_base, after_variant = _values(page, "baseline"), _values(page, "variant")
+            # Apply now: a lever changed on the running variant, from today
+            page.locator(".v-select").filter(has_text="Feedback").first.click()
+            page.locator(".menuable__content__active .v-list-item").filter(has_text="continuous").first.click()
+            page.get_by_role("button", name="Apply now to the variant").click()
+            page.locator(".salesim-applied").get_by_text("Applied on day 3").wait_for(timeout=10_000)
+            page.get_by_role("button", name="Step").click()
+            page.get_by_text("Day 4 of 365").wait_for(timeout=10_000)
+            page.locator(".salesim-changes").get_by_text("from day 3").wait_for(timeout=10_000)
+            slider_label = page.get_by_text("Market (seed, shared): 1").count()
+            mesa_controls = [
+                t for t in ("Use Threads", "Render Interval", "PAGE 0", "Time: ") if page.get_by_text(t).count()
+            ]
+            page.wait_for_timeout(500)
             page.screenshot(path=tmp_path / "dashboard.png", full_page=True)
             images = page.locator("img").count()
             browser.close()
@@ -248,11 +276,43 @@ def test_dashboard_in_a_real_browser_offline(tmp_path: Path) -> None:
     assert after_variant != before, "the monitors did not change after stepping"
     assert after_base != after_variant, "the two organizations show the same numbers after a lever changed"
     assert images >= 3, "the three plots were not drawn"
+    assert slider_label == 1, "a slider shows its value without being dragged"
+    assert not mesa_controls, f"Mesa's own controls show through: {mesa_controls}"
     assert (tmp_path / "dashboard.png").stat().st_size > 10_000
     assert not errors, errors
     assert not outside, f"the page tried to leave the machine: {outside}"
     print(f"step + render seen in the browser: {', '.join(f'{t * 1000:.0f} ms' for t in timings)}")
     assert max(timings) < 3.0, timings
+
+
+def test_apply_now_changes_the_running_variant_from_today_and_only_from_today() -> None:
+    """The dashboard's Apply now is a dated change: the days before untouched, the levers and headcount after."""
+    model = DashboardModel(start="misaligned", seed=3)
+    twin = DashboardModel(start="misaligned", seed=3)
+    for _ in range(20):
+        model.step()
+        twin.step()
+    levers = lever_values(load_scenario("misaligned"))
+    assert model.apply_now(**levers) == []  # nothing differs: nothing to apply
+    words = model.apply_now(**(levers | {"handoff_mode": "warm", "field_reps": levers["field_reps"] + 3}))
+    assert words == ["handoff: cold → warm", "field reps (all teams): 20 → 23"]
+    assert model.kpis == twin.kpis  # nothing moved before the next day
+    for _ in range(40):
+        model.step()
+        twin.step()
+    variant = model.orgs["variant"]
+    assert variant.levers.handoff.mode == "warm" and variant.change_log == [(20, ["handoff.mode"])]
+    assert sum(not r.closed for r in variant.field_reps) == 23
+    assert model.kpis["baseline"] == twin.kpis["baseline"]  # the baseline never changes
+    assert model.kpis["variant"] != twin.kpis["variant"]
+    assert model.marks == [20] and "from day 20" in model.changes[-1]
+    saved = yaml.safe_load(model.variant_yaml())  # the variant as it runs, its changes a timeline
+    assert [c["day"] for c in saved["timeline"]] == [20, 20, 20]
+    assert load_scenario_from(saved).handoff.mode == "cold"  # warm from day 20, by its timeline
+    days = pd.read_csv(io.StringIO(model.days_csv()))
+    assert len(days) == 61 and {"baseline revenue", "variant revenue"} <= set(days.columns)
+    with pytest.raises(ScenarioError, match="score_first needs a lead score"):
+        model.apply_now(**(levers | {"work_order": "score_first"}))
 
 
 def test_an_impossible_lever_combination_is_said_and_the_variant_runs_unchanged() -> None:

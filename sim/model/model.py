@@ -23,7 +23,16 @@ from mesa.time import Schedule
 
 from sim.config.levers import derive
 from sim.config.params import DAYS_PER_YEAR, QUARTER_DAYS, Params
-from sim.config.scenario import NOT_LEVERS, Move, Scenario, change_days, lever_leaves, scenario_on, scenario_to_dict
+from sim.config.scenario import (
+    NOT_LEVERS,
+    Move,
+    Scenario,
+    change_days,
+    lever_leaves,
+    scenario_on,
+    scenario_to_dict,
+    validate,
+)
 from sim.model import policies
 from sim.model.calendar import Calendar
 from sim.model.clock import HOURS_PER_CALENDAR_DAY, WorkCalendar
@@ -251,6 +260,23 @@ class SalesOrgModel(mesa.Model):
                         min(open_seats, key=lambda r: (r.active, r.days_employed, r.unique_id)).close_seat()
         self.changes_today = "; ".join(filter(None, [self.changes_today, *notes]))
         self._staffed()
+
+    def plan(self, entries: list[dict]) -> None:
+        """Add dated changes while the organization runs (the dashboard's "Apply now").
+
+        The entries are ``timeline`` entries as a file writes them; the timeline they join is
+        validated as a file's is (a bad entry raises :class:`ScenarioError` and changes
+        nothing), and each new change day gets its event, so a change applied today acts
+        before the next day's work, with the transition a dated change has.
+        """
+        data = scenario_to_dict(self.config)
+        data["timeline"] = [*data["timeline"], *entries]
+        config = validate(data, source=f"{self.config.name} (changes applied while running)")
+        known = set(change_days(self.config))
+        self.config = config
+        for day in change_days(config):
+            if day not in known:
+                self.schedule_event(self.apply_timeline, at=self.warmup + day + 0.5)
 
     def move(self, move: Move) -> None:
         """Field reps change teams (``timeline`` move): vacancies first, then the lightest books.

@@ -31,13 +31,21 @@ from typing import Any
 import mesa
 import numpy as np
 import solara
+import yaml
 from matplotlib.figure import Figure
 from matplotlib.ticker import NullLocator
-from mesa.visualization import Slider, SolaraViz
-from mesa.visualization.utils import update_counter
+from mesa.visualization.solara_viz import ModelController
+from mesa.visualization.utils import force_update, update_counter
 
 from sim.config.labels import describe_lever, lever_label
-from sim.config.scenario import Scenario, ScenarioError, builtin_names, load_scenario
+from sim.config.scenario import (
+    Scenario,
+    ScenarioError,
+    builtin_names,
+    change_days,
+    load_scenario,
+    scenario_to_dict,
+)
 from sim.experiments.compare import lever_differences
 from sim.measure.kpis import MONITOR_KPIS, kpi
 from sim.measure.monitors import STAGES, Monitor
@@ -154,10 +162,10 @@ class DashboardModel(mesa.Model):
         if unknown:
             raise TypeError(f"unknown levers: {', '.join(unknown)}")
         self.start = start or start_ref()
-        defaults = lever_values(load_scenario(self.start))
         base_ref = baseline or self.start
         variant_ref = base_ref if variant in (None, SAME) else variant
         self.baseline_scenario = load_scenario(base_ref)
+        defaults = lever_values(load_scenario(variant_ref))
         changed = {k: v for k, v in levers.items() if v != defaults[k]}
         self.problem = ""  # why the variant's levers could not be applied (shown on the page), if they could not
         try:
@@ -177,12 +185,74 @@ class DashboardModel(mesa.Model):
         self._stepped_at = -math.inf
         self.monitors = {side: Monitor(org) for side, org in self.orgs.items()}
         self.kpis = {side: monitor.update() for side, monitor in self.monitors.items()}
-        reporters = {}
+        reporters = {"day": lambda m: m.day}
         for side in SIDES:
-            reporters[f"{side} revenue"] = lambda m, s=side: m.kpis[s]["revenue"]
-            reporters[f"{side} satisfaction"] = lambda m, s=side: m.kpis[s]["prospect_satisfaction"]
+            for name in MONITOR_KPIS:
+                reporters[f"{side} {name}"] = lambda m, s=side, k=name: m.kpis[s][k]
         self.datacollector = mesa.DataCollector(model_reporters=reporters)
         self.datacollector.collect(self)
+        # the days the variant changes: its scenario's own timeline, then what "Apply now" adds
+        self.marks = [d for d in change_days(self.variant_scenario) if d < self.days]
+
+    def apply_now(self, **levers: Any) -> list[str]:
+        """Change the running variant's levers from today, as a dated ``timeline`` change would.
+
+        Levers that differ from those the variant works under become a ``set:`` on today
+        (a pay plan from the next quarter), a new headcount becomes hires or exits spread
+        over the teams as the sidebar's total is; the transition costs what a dated change
+        costs. Returns the changes in words (empty when nothing differs); a combination the
+        schema refuses raises :class:`ScenarioError` and changes nothing.
+        """
+        unknown = sorted(set(levers) - set(LEVERS))
+        if unknown:
+            raise TypeError(f"unknown levers: {', '.join(unknown)}")
+        org = self.orgs["variant"]
+        today = self.day
+        current = lever_values(org.levers)
+        seats = {
+            "field_reps": [sum(not r.closed for r in team) for team in org.field_by_team],
+            "inside_reps": [sum(not r.closed for r in pool.reps) for pool in org.pools],
+        }
+        current |= {name: sum(n) for name, n in seats.items()}
+        changed = {k: v for k, v in levers.items() if v != current[k]}
+        if today >= self.days or not changed:
+            return []
+        entries: list[dict] = []
+        sets = {LEVERS[k]: v for k, v in changed.items() if k not in seats}
+        if sets:
+            entries.append({"day": today, "set": sets})
+        for name, now in seats.items():
+            if name not in changed:
+                continue
+            teams = org.team_names if name == "field_reps" else [org.team_names[p.teams[0]] for p in org.pools]
+            target = (
+                split_headcount(int(changed[name]), now)
+                if sum(now)
+                else split_headcount(int(changed[name]), [1] * len(now))
+            )
+            for team, old, new in zip(teams, now, target, strict=True):
+                if new != old:
+                    kind = "hire" if new > old else "exit"
+                    entries.append({"day": today, kind: {"team": team, name: abs(new - old)}})
+        org.plan(entries)
+        words = [
+            f"{FIELD_REPS_LABEL}: {current[k]} → {v}" if k == "field_reps" else describe_lever(LEVERS[k], current[k], v)
+            for k, v in changed.items()
+        ]
+        self.changes.append(f"from day {today}: {', '.join(words)}")
+        self.marks.append(today)
+        return words
+
+    def variant_yaml(self) -> str:
+        """The variant as it runs, changes applied so far included, as a scenario file."""
+        data = scenario_to_dict(self.orgs["variant"].config)
+        data["name"] = f"{data['name']}-variant"[:80]
+        data["description"] = f"Saved from the salesim dashboard on day {self.day}: {'; '.join(self.changes)}"[:500]
+        return yaml.safe_dump(data, sort_keys=False)
+
+    def days_csv(self) -> str:
+        """Both organizations' monitors, day by day, as CSV."""
+        return self.datacollector.get_model_vars_dataframe().to_csv(index=False)
 
     def step(self) -> None:
         """One day in both organizations, then the monitors."""
@@ -236,7 +306,8 @@ def Monitors(model: DashboardModel):
     solara.HTML(tag="div", unsafe_innerHTML=_monitors_html(model), classes=["salesim-monitors"])
     solara.Text(
         "Set the variant's levers in the sidebar (a lever left alone keeps the variant scenario's setting), "
-        "then Reset: both organizations start again on the same market.",
+        "then Reset (both organizations start again on the same market) or Apply now (the running variant "
+        "changes from today, with the transition a dated change costs).",
         style="font-size:11px;color:#777",
     )
 
@@ -256,7 +327,7 @@ def chart(draw: Callable[[Any, DashboardModel], None]):
             fig.savefig(buffer, format="png")
             return buffer.getvalue()
 
-        solara.Image(solara.use_memo(png, [model, model.plot_day]))
+        solara.Image(solara.use_memo(png, [model, model.plot_day]), width="100%")
 
     return Chart
 
@@ -267,7 +338,21 @@ def _lines(column: str, title: str, ylabel: str, unit: str):
     def draw(ax, model: DashboardModel) -> None:
         frame = model.datacollector.get_model_vars_dataframe()
         for side in SIDES:
-            ax.plot(frame.index, frame[f"{side} {column}"], color=COLORS[side], label=side)
+            ax.plot(frame["day"], frame[f"{side} {column}"], color=COLORS[side], label=side)
+        for day in model.marks:
+            if day <= model.day:
+                ax.axvline(day, color=COLORS["variant"], linestyle=":", linewidth=1.2)
+        if model.marks:
+            ax.plot([], [], color=COLORS["variant"], linestyle=":", label="variant changed")
+        ax.set_xlim(0, max(30, model.day))
+        values = frame[[f"{side} {column}" for side in SIDES]].to_numpy(dtype=float)
+        values = values[np.isfinite(values)]
+        low, high = (values.min(), values.max()) if values.size else (0.0, 0.0)
+        if unit == "points":  # satisfaction: at least ten points tall, so a half-point gap looks like one
+            middle, half = (low + high) / 2, max(5.0, (high - low) / 2 * 1.1)
+            ax.set_ylim(max(0.0, middle - half), min(100.0, middle + half))
+        else:  # money from zero, never a +-0.04 axis on an empty day
+            ax.set_ylim(0, max(high * 1.05, 1.0 if unit != "dollars" else 100_000.0))
         ax.yaxis.set_major_formatter(tick_formatter(unit))
         ax.set(title=f"{title}, day {model.day}", xlabel="day", ylabel=ylabel)
         ax.legend(loc="upper left")
@@ -292,24 +377,24 @@ def _funnel(ax, model: DashboardModel) -> None:
     ax.legend(loc="lower right")
 
 
-COMPONENTS = [
-    Monitors,
+CHARTS = [
     chart(_lines("revenue", "Cumulative revenue", "revenue", "dollars")),
     chart(_funnel),
-    chart(_lines("satisfaction", "Prospect satisfaction (mean of all leads)", "satisfaction (0-100)", "points")),
+    chart(
+        _lines("prospect_satisfaction", "Prospect satisfaction (mean of all leads)", "satisfaction (0-100)", "points")
+    ),
 ]
 
 
-def model_params(start: str) -> dict[str, Any]:
-    """SolaraViz's sidebar: scenario pickers, the market seed and the variant's levers."""
+def model_params(start: str) -> dict[str, dict[str, Any]]:
+    """The sidebar's widgets: scenario pickers, the market seed and the variant's levers (name -> spec)."""
     defaults = lever_values(load_scenario(start))
     names = builtin_names() if start in builtin_names() else [start, *builtin_names()]
     seed = load_scenario(start).simulation.seed
-    params: dict[str, Any] = {
-        "start": start,
+    params: dict[str, dict[str, Any]] = {
         "baseline": {"type": "Select", "value": start, "values": names, "label": "Baseline scenario"},
         "variant": {"type": "Select", "value": SAME, "values": [SAME, *names], "label": "Variant starts from"},
-        "seed": Slider("Market (seed, shared)", value=seed, min=0, max=max(99, seed), step=1, dtype=int),
+        "seed": {"type": "SliderInt", "value": seed, "min": 0, "max": max(99, seed), "label": "Market (seed, shared)"},
     }
     for name, dotted in SELECT_LEVERS.items():
         label = heading(lever_label(dotted))
@@ -320,14 +405,114 @@ def model_params(start: str) -> dict[str, Any]:
     for name, (dotted, low, high) in SLIDER_LEVERS.items():
         label = heading(FIELD_REPS_LABEL if name == "field_reps" else lever_label(dotted))
         value = defaults[name]
-        params[name] = Slider(label, value=value, min=min(low, value), max=max(high, value), step=1, dtype=int)
+        params[name] = {"type": "SliderInt", "value": value, "min": min(low, value), "max": max(high, value),
+                        "label": label}  # fmt: skip
     return params
+
+
+SCENARIO_WIDGETS = ("baseline", "variant", "seed")
+
+
+def sidebar_after(values: dict[str, Any], name: str, value: Any) -> dict[str, Any]:
+    """The sidebar's values after one widget changed: picking a scenario shows the variant's levers."""
+    values = {**values, name: value}
+    if name in ("baseline", "variant"):
+        ref = values["baseline"] if values["variant"] == SAME else values["variant"]
+        values |= lever_values(load_scenario(ref))
+    return values
+
+
+@solara.component
+def Inputs(specs: dict[str, dict[str, Any]], values: solara.Reactive[dict[str, Any]]):
+    """Widgets that show their values (sliders always label their thumb) and write them to ``values``."""
+    for name, spec in specs.items():
+
+        def on_value(value: Any, name: str = name) -> None:
+            values.set(sidebar_after(values.value, name, value))
+
+        kind, label, value = spec["type"], spec["label"], values.value[name]
+        if kind == "SliderInt":
+            solara.SliderInt(
+                f"{label}: {value}", value=value, min=spec["min"], max=spec["max"], step=1, on_value=on_value,
+                thumb_label="always",
+            )  # fmt: skip
+        elif kind == "Checkbox":
+            solara.Checkbox(label=label, value=value, on_value=on_value)
+        else:
+            solara.Select(label, value=value, values=spec["values"], on_value=on_value)
+
+
+@solara.component
+def ApplyNow(model: solara.Reactive[DashboardModel], values: solara.Reactive[dict[str, Any]]):
+    """Apply the sidebar's levers to the running variant from today; say what changed or why not."""
+    said = solara.use_reactive("")
+
+    def apply() -> None:
+        levers = {k: v for k, v in values.value.items() if k in LEVERS}
+        try:
+            words = model.value.apply_now(**levers)
+        except ScenarioError as exc:
+            said.set(f"Not applied: {str(exc).split(': ', 1)[-1]}")
+            return
+        said.set(f"Applied on day {model.value.day}: {'; '.join(words)}" if words else "Nothing to apply.")
+        force_update()
+
+    solara.Button("Apply now to the variant", color="secondary", on_click=apply, classes=["salesim-apply"])
+    if said.value:
+        solara.Text(said.value, classes=["salesim-applied"], style="font-size:12px")
+
+
+@solara.component
+def Downloads(model: DashboardModel):
+    """Save the variant as a scenario file, and both organizations' days as CSV."""
+    update_counter.get()
+    solara.FileDownload(model.variant_yaml, filename=f"{model.variant_scenario.name}-variant.yaml",
+                        label="Save the variant (YAML)", mime_type="text/yaml")  # fmt: skip
+    solara.FileDownload(model.days_csv, filename="dashboard_days.csv", label="Download the days (CSV)",
+                        mime_type="text/csv")  # fmt: skip
+
+
+TITLE = "salesim: baseline vs variant, same market"
+PLAY_INTERVAL_MS = 150
 
 
 @solara.component
 def Page():
-    """The dashboard page (``solara run sim.present.dashboard``): one model per browser session."""
+    """The dashboard page (``solara run sim.present.dashboard``): one model per browser session.
+
+    Mesa's own run controls (Reset, Play, Step) in a sidebar of our own: the scenarios and the
+    market, the variant's levers (Reset starts both again; "Apply now" changes the running
+    variant from today), and the downloads; the monitors and plots beside it.
+    """
     start = start_ref()
-    model = solara.use_memo(lambda: DashboardModel(start=start), [])
-    params = solara.use_memo(lambda: model_params(start), [])
-    SolaraViz(model, components=COMPONENTS, model_params=params, name="salesim: baseline vs variant, same market")
+    specs = solara.use_memo(lambda: model_params(start), [])
+    first = solara.use_memo(lambda: DashboardModel(start=start), [])
+    model = solara.use_reactive(first)
+    values = solara.use_reactive({name: spec["value"] for name, spec in specs.items()})
+    # Mesa's controller reads these as reactive values; the page fixes them (a day a step, no threads)
+    play_interval, one_day, no_threads = (solara.use_reactive(PLAY_INTERVAL_MS), solara.use_reactive(1),
+                                          solara.use_reactive(False))  # fmt: skip
+    with solara.AppBar():
+        solara.AppBarTitle(TITLE)
+    with solara.Sidebar(), solara.Column():
+        with solara.Card("Run"):
+            ModelController(
+                model, model_parameters=values, play_interval=play_interval, render_interval=one_day,
+                use_threads=no_threads,
+            )  # fmt: skip
+            solara.Text(
+                "Reset starts both organizations again with the sidebar's settings; Apply now changes the "
+                "running variant from today (a dotted line marks the day).",
+                style="font-size:11px;color:#777",
+            )
+            ApplyNow(model, values)
+            Downloads(model.value)
+        with solara.Card("Scenarios and market"):
+            Inputs({k: specs[k] for k in SCENARIO_WIDGETS}, values)
+        with solara.Card("Variant's levers"):
+            Inputs({k: v for k, v in specs.items() if k not in SCENARIO_WIDGETS}, values)
+    with solara.Column():
+        Monitors(model.value)
+        with solara.GridFixed(columns=2):
+            for component in CHARTS:
+                component(model.value)
