@@ -9,12 +9,13 @@ import pytest
 
 import sim
 from sim.config.params import PARAM_INFO
-from sim.config.scenario import load_scenario
+from sim.config.scenario import ScenarioError, load_scenario
 from sim.experiments.compare import ExperimentError
 from sim.experiments.uncertainty import (
     check_uncertainty,
     draw_sets,
     drawn_parameters,
+    posterior_draws,
     uncertainty,
     with_assumptions,
 )
@@ -134,3 +135,47 @@ def test_pure_noise_is_rarely_ranked_beyond_the_bound():
         passed += np.abs(rho).max() > bound
         naive += np.abs(rho).max() > 2 / np.sqrt(sets)
     assert passed / studies < 0.1 and naive / studies > 0.9
+
+
+def _fitted(tmp_path, draws):
+    """A fitted company as salesim fit leaves it: a scenario beside its posterior, and a what-if on it."""
+    import pandas as pd
+
+    pd.DataFrame(draws).to_parquet(tmp_path / "posterior.parquet")
+    medians = {k: float(np.median(v)) for k, v in draws.items()}
+    (tmp_path / "fitted.yaml").write_text(
+        "name: fitted\nextends: defined\nposterior: posterior.parquet\n"
+        f"behavior: {json.dumps(medians)}\nsimulation: {{days: 30, warmup_days: 14}}\n"
+    )
+    (tmp_path / "whatif.yaml").write_text("name: whatif\nextends: fitted.yaml\nhandoff: {mode: warm}\n")
+    return tmp_path / "fitted.yaml", tmp_path / "whatif.yaml"
+
+
+def test_a_what_if_on_a_fitted_company_draws_the_fitted_parameters_from_the_posterior(tmp_path, monkeypatch):
+    draws = {"win_logit": [-2.0, -1.5, -1.0, -0.5], "cycle_days": [40.0, 60.0, 80.0, 100.0]}
+    fitted, whatif = _fitted(tmp_path, draws)
+    monkeypatch.chdir(tmp_path.parent)  # the posterior is found beside the file that names it
+    arms = [load_scenario(fitted), load_scenario(whatif)]
+    assert arms[1].posterior == str(tmp_path / "posterior.parquet")
+    picked = posterior_draws(arms, 12, seed=3)
+    assert list(picked.columns) == ["posterior:win_logit", "posterior:cycle_days"]
+    pairs = set(zip(draws["win_logit"], draws["cycle_days"], strict=True))
+    assert set(map(tuple, picked.to_numpy())) <= pairs, "a draw keeps its parameters together (jointly)"
+    drawn = with_assumptions(arms[1], picked.iloc[0].to_dict(), "set 0")
+    assert drawn.behavior["win_logit"] == picked.iloc[0]["posterior:win_logit"]  # not the fitted median
+    assert drawn.handoff.mode == "warm"
+    generic = with_assumptions(load_scenario("aligned"), picked.iloc[0].to_dict(), "set 0")
+    assert "win_logit" not in generic.behavior, "an arm not fitted to the posterior keeps its own parameters"
+    study = uncertainty([fitted, whatif], sets=3, n=1, seed=2, workers=1)
+    assert {"posterior:win_logit", "posterior:cycle_days"} <= set(study.sets.columns)
+    assert "posterior" in study.manifest()["uncertainty"]["method"]
+
+
+def test_a_broken_posterior_is_one_clear_error(tmp_path):
+    fitted, _ = _fitted(tmp_path, {"win_logit": [-1.0, -1.2]})
+    (tmp_path / "posterior.parquet").write_text("not parquet")
+    with pytest.raises(ExperimentError, match="cannot read the posterior"):
+        posterior_draws([load_scenario(fitted)], 3, seed=1)
+    (tmp_path / "posterior.parquet").unlink()
+    with pytest.raises(ScenarioError, match=r"posterior: .* is not a file"):
+        load_scenario(fitted)

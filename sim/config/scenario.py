@@ -228,7 +228,7 @@ class Move(_Section):
 # organization's skeleton, the run's settings are the run's.
 FIXED_KEYS = (
     "name", "description", "simulation", "timeline", "organization.field_teams", "organization.inside_reps",
-    "organization.inside_shared_across_teams", "market.channels", "feedback.interval_days",
+    "organization.inside_shared_across_teams", "market.channels", "feedback.interval_days", "posterior",
 )  # fmt: skip
 # Keys of the pay plans: a new plan takes effect from the next pay period (the next quarter).
 PAY_KEYS = ("compensation.",)
@@ -284,6 +284,17 @@ class Scenario(_Section):
     training: Training
     timeline: list[Change] = Field(default_factory=list, max_length=1000)
     behavior: dict[str, float] = Field(default_factory=dict)
+    posterior: str | None = Field(
+        None, max_length=4096,
+        description="draws of fitted behaviour parameters (parquet, a column each), written by salesim fit",
+    )  # fmt: skip
+
+    @field_validator("posterior")
+    @classmethod
+    def _posterior_exists(cls, path: str | None) -> str | None:
+        if path is not None and not Path(path).is_file():
+            raise ValueError(f"{path} is not a file (salesim fit writes posterior.parquet beside fitted.yaml)")
+        return path
 
     @field_validator("behavior")
     @classmethod
@@ -371,7 +382,7 @@ class Scenario(_Section):
         return self
 
 
-NOT_LEVERS = ("name", "description", "simulation")
+NOT_LEVERS = ("name", "description", "simulation", "posterior")
 
 
 def lever_leaves(data: dict[str, Any], skip: tuple[str, ...] = NOT_LEVERS, prefix: str = "") -> dict[str, Any]:
@@ -522,6 +533,9 @@ def _load_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     if len(chain) >= MAX_EXTENDS_DEPTH:
         raise ScenarioError(f"{path}: extends: chain deeper than {MAX_EXTENDS_DEPTH}")
     data = read_yaml(path)
+    posterior = data.get("posterior")
+    if isinstance(posterior, str) and not Path(posterior).is_absolute():
+        data["posterior"] = str(path.parent / posterior)  # beside the file that names it, wherever it is run from
     parent_ref = data.pop("extends", None)
     if parent_ref is None:
         return data

@@ -12,7 +12,10 @@ the Bonferroni bound for all the assumptions ranked: with N sets and m assumptio
 quantile of 1 - 0.05/(2m) over sqrt(N - 1), about 0.8 for 20 sets of 140; see :func:`noise_bound`) in
 size is not told apart from noise).
 
-A value the scenario sets itself under ``behavior:`` is the user's: it is never drawn.
+A value the scenario sets itself under ``behavior:`` is the user's: it is never drawn, unless
+the scenario was fitted to a company's data (``posterior:``, written by ``salesim fit``): the
+fitted parameters are then drawn jointly from the posterior's draws for every arm fitted to it,
+so a what-if on the fitted company carries what the data left uncertain.
 ``scale`` shrinks every range towards its default (0: every set is the default, and the
 gain is the noise-only comparison's; 1: the full ranges).
 """
@@ -89,7 +92,8 @@ class Uncertainty:
                 "seed": self.seed,
                 "replication_seeds": self.seeds,
                 "range_scale": self.scale,
-                "method": "Latin hypercube over each assumption's plausible range (scipy.stats.qmc); "
+                "method": "Latin hypercube over each assumption's plausible range (scipy.stats.qmc), the "
+                "parameters of a fitted scenario drawn jointly from its posterior (posterior:... columns); "
                 "ranking by Spearman rank correlation of each assumption with the gain",
                 "assumption_sets": self.sets.to_dict(orient="records"),
                 "failed_sets": {str(k): v for k, v in self.failed.items()},
@@ -126,10 +130,48 @@ def draw_sets(params: list[ParamInfo], sets: int, seed: int, scale: float = 1.0,
     return table
 
 
+POSTERIOR_PREFIX = "posterior:"  # a column of the sets drawn from the posterior, not from a range
+
+
+def posterior_draws(scenarios: list[Scenario], sets: int, seed: int) -> pd.DataFrame | None:
+    """``sets`` joint draws of the fitted parameters from the arms' posterior (None when no arm was fitted).
+
+    Columns are ``posterior:<parameter>``; arms fitted to another posterior are refused.
+    """
+    paths = {s.posterior for s in scenarios if s.posterior is not None}
+    if not paths:
+        return None
+    if len(paths) > 1:
+        raise ExperimentError(f"the arms were fitted to different posteriors ({', '.join(sorted(paths))})")
+    path = paths.pop()
+    try:
+        draws = pd.read_parquet(path)
+    except Exception as exc:  # an unreadable file is the user's to fix, not a bug
+        raise ExperimentError(f"{path}: cannot read the posterior ({type(exc).__name__}: {exc})") from None
+    unknown = sorted(set(draws.columns) - set(PARAM_INFO))
+    if unknown or draws.empty:
+        what = f"unknown parameters {', '.join(unknown)}" if unknown else "no draws"
+        raise ExperimentError(f"{path}: not a posterior of salesim's behaviour parameters ({what})")
+    rng = np.random.default_rng([seed, 19])
+    rows = rng.choice(len(draws), size=sets, replace=len(draws) < sets)
+    picked = draws.iloc[rows].reset_index(drop=True).astype(float)
+    return picked.rename(columns=lambda c: f"{POSTERIOR_PREFIX}{c}")
+
+
 def with_assumptions(scenario: Scenario, values: dict[str, float], label: str) -> Scenario:
-    """The scenario with these behaviour values (its own ``behavior:`` values kept) and market multiples."""
+    """The scenario with these behaviour values (its own ``behavior:`` values kept) and market multiples.
+
+    Posterior columns (``posterior:<parameter>``) apply to an arm fitted to that posterior only,
+    and override the fitted values its ``behavior:`` holds.
+    """
     data = scenario_to_dict(scenario)
-    changes = {f"behavior.{k}": float(v) for k, v in values.items() if k not in MARKET_RANGES}
+    changes = {f"behavior.{k}": float(v) for k, v in values.items() if k not in MARKET_RANGES and ":" not in k}
+    if scenario.posterior is not None:
+        changes |= {
+            f"behavior.{k.removeprefix(POSTERIOR_PREFIX)}": float(v)
+            for k, v in values.items()
+            if k.startswith(POSTERIOR_PREFIX)
+        }
     for column, (key, _, _) in MARKET_RANGES.items():
         if column in values:
             section, field_name = key.split(".")
@@ -183,6 +225,9 @@ def uncertainty(
         raise ExperimentError("uncertainty needs a baseline and at least one scenario to compare with it")
     params = drawn_parameters(resolved)
     table = draw_sets(params, sets, seed, scale)
+    fitted = posterior_draws(resolved, sets, seed)
+    if fitted is not None:
+        table = pd.concat([table, fitted], axis=1)
     seeds = replication_seeds(seed, n)
     tasks = []
     for row in table.to_dict(orient="records"):
