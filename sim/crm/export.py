@@ -74,7 +74,7 @@ def parse_start(start: str | date) -> datetime:
 def local_times(hours: pd.Series, start: datetime, timezone: str) -> pd.Series:
     """Model hours since the books opened as local wall-clock times in ``timezone`` (NaN: NaT)."""
     naive = pd.Timestamp(start) + pd.to_timedelta(hours.to_numpy(dtype=float), unit="h")
-    naive = pd.Series(naive, index=hours.index).dt.round("s")
+    naive = pd.Series(naive, index=hours.index)
     try:
         return naive.dt.tz_localize(timezone, ambiguous=np.zeros(len(naive), dtype=bool), nonexistent="shift_forward")
     except Exception as exc:  # pytz/zoneinfo raise several kinds for a bad name

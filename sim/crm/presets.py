@@ -283,4 +283,4 @@ def load_map(path: str | Path) -> CrmMap:
         where = ".".join(str(p) for p in err["loc"]) or "(top)"
         if err["type"] == "extra_forbidden":
             raise CrmError(f"{path}: {where}: unknown key (see docs/CRM.md for the mapping file's keys)") from None
-        raise CrmError(f"{path}: {where}: {err['msg']}") from None
+        raise CrmError(f"{path}: {where}: {err['msg'].removeprefix('Value error, ')}") from None

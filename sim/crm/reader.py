@@ -318,7 +318,8 @@ def read_export(path: str | Path, crm_map: CrmMap | None = None, timezone: str |
         problems += opps.problems
         table = _join(table, opps, problems)
     table = _canonical(table, crm_map)
-    table = _drop_impossible(table, label, crm_map, problems)
+    opp_label = opps.label if opps is not None else label
+    table = _drop_impossible(table, (label, opp_label), crm_map, problems)
     if table.empty:
         raise CrmError(f"{label}: no usable rows once the problems were dropped")
     return Export(table.reset_index(drop=True), crm_map, [lab for lab, _ in tables.values()], problems)
@@ -348,7 +349,7 @@ def _join(leads: pd.DataFrame, opps: _Reader, problems: list[Problem]) -> pd.Dat
 def _canonical(table: pd.DataFrame, crm_map: CrmMap) -> pd.DataFrame:
     """Every canonical column present (empty where the export has none), ``kind``, ``won`` and ``outcome`` derived."""
     tz = crm_map.timezone or "UTC"
-    for name in CANONICAL:
+    for name in (*CANONICAL, "status", "status_reason"):
         if name not in table.columns:
             table[name] = (
                 pd.Series(pd.NaT, index=table.index, dtype=f"datetime64[ns, {tz}]") if name in TIME_FIELDS else pd.NA
@@ -378,25 +379,29 @@ def _canonical(table: pd.DataFrame, crm_map: CrmMap) -> pd.DataFrame:
     return table[list(CANONICAL)]
 
 
-def _drop_impossible(table: pd.DataFrame, label: str, crm_map: CrmMap, problems: list[Problem]) -> pd.DataFrame:
-    """Rows whose stages come before the lead was created (closed: by date, CloseDate is often a date) are dropped."""
+def _drop_impossible(
+    table: pd.DataFrame, labels: tuple[str, str], crm_map: CrmMap, problems: list[Problem]
+) -> pd.DataFrame:
+    """Rows with a stage before the lead was created, or closed before created, are dropped.
+
+    A close is compared by date (Salesforce's CloseDate is a date) with the opportunity's creation,
+    or the lead's where the opportunity has none.
+    """
     created = table["created_at"]
     keep = pd.Series(True, index=table.index)
     for name in ("first_touch_at", "contacted_at", "qualified_at", "handed_off_at", "opp_created_at", "closed_at"):
         stamp = table[name]
         if name == "closed_at":
-            before = stamp.dt.normalize() < created.dt.normalize()
+            before = stamp.dt.normalize() < table["opp_created_at"].fillna(created).dt.normalize()
+            what = "closed before it was created"
         else:
             before = stamp < created
+            what = f"{name[:-3].replace('_', ' ')} before the lead was created"
         before &= keep
         if before.any():
-            column = (
-                crm_map.opportunities.columns if name in ("opp_created_at", "closed_at") else crm_map.leads.columns
-            ).get(name, name)
-            what = "closed" if name == "closed_at" else name.removesuffix("_at").replace("_", " ")
-            problems.append(
-                Problem(label, column, int(before.sum()), f"{what} before the lead was created", "rows dropped")
-            )
+            opp = name in crm_map.opportunities.columns and name in ("opp_created_at", "closed_at")
+            column = (crm_map.opportunities.columns if opp else crm_map.leads.columns).get(name, name)
+            problems.append(Problem(labels[int(opp)], column, int(before.sum()), what, "rows dropped"))
             keep &= ~before
     return table[keep]
 

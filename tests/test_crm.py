@@ -1,0 +1,217 @@
+"""CRM exports: a run exported and imported gives its own funnel; bad exports fail with one line per problem.
+
+Everything that a user does goes through the real command line (a subprocess), as in test_cli.py.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim.crm.observed import business_hours_between, funnel, observed_from_run
+from sim.crm.presets import BusinessHours, CrmError
+from sim.crm.reader import CANONICAL, parse_times, read_export
+
+SALESIM = str(Path(sys.executable).parent / "salesim")
+DAYS = 90
+ROUND_TRIP = ("leads_created", "deals_won", "revenue", "win_rate", "median_response_hours", "leads_qualified",
+              "leads_handed_off", "opportunities", "leads_rejected", "leads_ignored")  # fmt: skip
+
+
+def salesim(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([SALESIM, *args], cwd=cwd, capture_output=True, text=True, timeout=120, check=False)
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory) -> Path:
+    """One short run shared by every test."""
+    folder = tmp_path_factory.mktemp("crm")
+    res = salesim("run", "aligned", "--seed", "3", "--days", str(DAYS), "--set", "simulation.warmup_days=56",
+                  "--out", "run", cwd=folder)  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    return folder / "run"
+
+
+@pytest.fixture(scope="module")
+def salesforce(run_dir: Path) -> Path:
+    res = salesim("export-crm", str(run_dir), "--out", "sf", cwd=run_dir.parent)
+    assert res.returncode == 0, res.stderr
+    return run_dir.parent / "sf"
+
+
+def _close(a: float | None, b: float | None, name: str) -> None:
+    if name == "median_response_hours":  # stamps are written to the second
+        assert a == pytest.approx(b, abs=1e-3), name
+    elif name == "revenue":  # amounts are written to the cent
+        assert a == pytest.approx(b, rel=1e-6), name
+    else:
+        assert a == pytest.approx(b, rel=1e-9, abs=0.01), name
+
+
+def _kpis(folder: Path) -> dict:
+    return json.loads((folder / "observed.json").read_text())["kpis"]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "out", "tz"),
+    [("salesforce", "sf2", "UTC"), ("hubspot", "hs", "America/New_York"), ("salesforce", "book.xlsx", "Europe/Berlin")],
+)
+def test_a_run_exported_then_imported_gives_its_own_funnel(run_dir: Path, fmt: str, out: str, tz: str):
+    cwd = run_dir.parent
+    res = salesim("export-crm", str(run_dir), "--format", fmt, "--out", out, "--timezone", tz, cwd=cwd)
+    assert res.returncode == 0, res.stderr
+    imp = salesim("import-crm", out, "--out", f"imported-{out}", cwd=cwd)
+    assert imp.returncode == 0, imp.stderr
+    assert imp.stderr == ""  # a clean export has no problems
+    summary = json.loads((run_dir / "summary.json").read_text())
+    observed = _kpis(cwd / f"imported-{out}")
+    for name in ROUND_TRIP:
+        _close(observed[name], summary[name], name)
+    assert (cwd / f"imported-{out}" / "observed.png").stat().st_size > 10_000
+
+
+def test_the_fit_reads_a_run_without_files(run_dir: Path):
+    leads = pd.read_parquet(run_dir / "leads.parquet")
+    summary = json.loads((run_dir / "summary.json").read_text())
+    observed = observed_from_run(leads, DAYS)
+    for name in ROUND_TRIP:
+        assert observed["kpis"][name] == pytest.approx(summary[name], rel=1e-9, nan_ok=True), name
+    json.dumps(observed, allow_nan=False)  # JSON-safe: no NaN, no numpy types
+    assert set(observed) >= {"period", "kpis", "volume", "response", "by_delay", "stages", "cycle_days", "deal_size"}
+
+
+def _edit(src: Path, dst: Path, table: str, change) -> Path:
+    """A copy of an export folder with one table's rows changed by ``change(header, rows)``."""
+    dst.mkdir()
+    for f in src.iterdir():
+        if f.suffix == ".csv" and f.stem != table:
+            dst.joinpath(f.name).write_bytes(f.read_bytes())
+    with src.joinpath(f"{table}.csv").open(newline="") as fh:
+        rows = list(csv.reader(fh))
+    header, body = change(rows[0], [list(r) for r in rows[1:]])
+    with dst.joinpath(f"{table}.csv").open("w", newline="") as fh:
+        csv.writer(fh).writerows([header, *body])
+    return dst
+
+
+def _drop_column(name):
+    return lambda h, rows: (
+        [c for c in h if c != name],
+        [[v for c, v in zip(h, r, strict=True) if c != name] for r in rows],
+    )
+
+
+def _set(column, value, first, last):
+    def change(h, rows):
+        for r in rows[first:last]:
+            r[h.index(column)] = value
+        return h, rows
+
+    return change
+
+
+BAD = {  # name -> (table, change, exit code, lines that must appear on stderr)
+    "missing column": ("Lead", _drop_column("CreatedDate"), 2, ["Lead.csv: column 'CreatedDate': missing"]),
+    "two missing columns": (
+        "Lead",
+        lambda h, r: _drop_column("Id")(*_drop_column("CreatedDate")(h, r)),
+        2,
+        ["column 'CreatedDate': missing", "column 'Id': missing"],
+    ),
+    "no readable date": ("Lead", _set("CreatedDate", "yesterday-ish", 0, None), 2, ["column 'CreatedDate': no row"]),
+    "header only": ("Lead", lambda h, r: (h, []), 2, ["Lead.csv: no rows"]),
+    "some unreadable dates": ("Lead", _set("CreatedDate", "31/31/2029", 0, 7), 0, ["'CreatedDate': 7 rows: dates"]),
+    "duplicate ids": ("Lead", lambda h, r: (h, r + r[:5]), 0, ["column 'Id': 5 rows: duplicate ids"]),
+    "closed before created": (
+        "Opportunity",
+        _set("CloseDate", "2000-01-01", 0, 4),
+        0,
+        ["Opportunity.csv: column 'CloseDate': 4 rows: closed before it was created"],
+    ),
+    "amounts not numbers": ("Opportunity", _set("Amount", "lots", 0, 3), 0, ["'Amount': 3 rows: amounts"]),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD))
+def test_a_bad_export_is_reported_by_column_and_row_count(salesforce: Path, tmp_path: Path, case: str):
+    table, change, code, lines = BAD[case]
+    folder = _edit(salesforce, tmp_path / "export", table, change)
+    res = salesim("import-crm", str(folder), "--map", str(salesforce / "map.yaml"), "--out", "out", cwd=tmp_path)
+    assert res.returncode == code, res.stderr
+    assert "Traceback" not in res.stderr
+    for line in lines:
+        assert line in res.stderr, res.stderr
+    if code == 0:
+        problems = json.loads((tmp_path / "out" / "observed.json").read_text())["problems"]
+        assert problems and all(p["rows"] > 0 and p["column"] for p in problems)
+    else:
+        assert all(
+            line.startswith("salesim: error:") or line.startswith("Lead.csv") for line in res.stderr.splitlines()
+        )
+
+
+def test_an_empty_file_and_a_bad_mapping_file_exit_2(salesforce: Path, tmp_path: Path):
+    (tmp_path / "empty.csv").write_text("")
+    (tmp_path / "typo.yaml").write_text("preset: salesforce\nleads:\n  colums: {lead_id: Id}\n")
+    (tmp_path / "field.yaml").write_text("preset: salesforce\nleads:\n  columns: {lead_ident: Id}\n")
+    (tmp_path / "plain.csv").write_text("a,b\n1,2\n")
+    cases = {
+        ("empty.csv",): "empty.csv: the file is empty",
+        (str(salesforce), "--map", "typo.yaml"): "typo.yaml: leads.colums: unknown key",
+        (str(salesforce), "--map", "field.yaml"): "unknown field(s) lead_ident",
+        (str(salesforce), "--timezone", "Mars/Base"): "timezone 'Mars/Base'",
+        ("plain.csv",): "columns of no known preset",
+    }
+    for args, message in cases.items():
+        res = salesim("import-crm", *args, cwd=tmp_path)
+        assert res.returncode == 2 and message in res.stderr and "Traceback" not in res.stderr, res.stderr
+
+
+def test_export_crm_refuses_what_is_not_a_run(tmp_path: Path):
+    res = salesim("export-crm", str(tmp_path), cwd=tmp_path)
+    assert res.returncode == 2 and "not a run folder" in res.stderr
+    res = salesim("export-crm", str(tmp_path), "--start", "2029-01-03", cwd=tmp_path)
+    assert res.returncode == 2
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(keep=st.lists(st.booleans(), min_size=60, max_size=60), cut=st.integers(0, 12))
+def test_any_rows_or_columns_dropped_never_crash_the_reader(salesforce: Path, keep: list[bool], cut: int):
+    leads = pd.read_csv(salesforce / "Lead.csv", dtype=str, keep_default_na=False).head(60)
+    opps = pd.read_csv(salesforce / "Opportunity.csv", dtype=str, keep_default_na=False)
+    leads = leads[keep].drop(columns=leads.columns[cut : cut + 1])
+    with tempfile.TemporaryDirectory() as tmp:
+        leads.to_csv(Path(tmp) / "Lead.csv", index=False)
+        opps.to_csv(Path(tmp) / "Opportunity.csv", index=False)
+        try:
+            export = read_export(tmp)
+        except CrmError as exc:
+            assert str(exc)
+            return
+        assert list(export.leads.columns) == list(CANONICAL)
+        funnel(export.leads)
+
+
+def test_timestamps_keep_their_offset_and_naive_ones_are_local():
+    times, bad = parse_times(
+        pd.Series(["2029-01-01T14:00:00.000Z", "2029-01-01 09:00", "", "soon"]), "America/New_York"
+    )
+    assert [t.hour if not pd.isna(t) else None for t in times] == [9, 9, None, None]
+    assert bad.tolist() == [False, False, False, True]
+
+
+def test_business_hours_skip_nights_weekends_and_holidays():
+    tz = "Europe/Berlin"
+    start = pd.Series(pd.to_datetime(["2029-01-05 16:00", "2029-01-01 10:00"])).dt.tz_localize(tz)  # Fri; a holiday
+    end = pd.Series(pd.to_datetime(["2029-01-08 10:00", "2029-01-02 10:00"])).dt.tz_localize(tz)
+    hours = business_hours_between(start, end, BusinessHours(holidays=("2029-01-01",)))
+    assert hours.tolist() == pytest.approx([2.0, 1.0])
