@@ -622,7 +622,7 @@ def import_crm(export: str, map_file: str | None, timezone: str | None, out: str
     for problem in data.problems:
         click.echo(f"warning: {problem.line()}", err=True)
     period = data.crm_map.period
-    observed = funnel(data.leads, period.start, period.end, data.crm_map.business_hours, data.problems)
+    observed = funnel(data.leads, period.start, period.end, data.crm_map.business_hours, data.problems, data.fields)
     observed = {
         "export": {"path": str(path), "files": data.files, "preset": data.crm_map.preset, "rows": len(data.leads)},
         **observed,
@@ -632,7 +632,8 @@ def import_crm(export: str, map_file: str | None, timezone: str | None, out: str
     save_observed_figure(observed, folder / "observed.png", f"Observed funnel of {path.name}")
     k = observed["kpis"]
     dropped = sum(p.rows for p in data.problems if "dropped" in p.action)
-    click.echo(f"{path.name}: {len(data.leads):,} leads read ({data.crm_map.preset} columns), {dropped:,} rows dropped")
+    columns = "mapping file" if data.crm_map.preset == "none" else data.crm_map.preset
+    click.echo(f"{path.name}: {len(data.leads):,} leads read ({columns} columns), {dropped:,} rows dropped")
     for name in ("leads_created", "median_response_hours", "leads_qualified", "opportunities", "deals_won", "win_rate",
                  "revenue"):  # fmt: skip
         value = k[name]

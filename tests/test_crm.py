@@ -215,3 +215,33 @@ def test_business_hours_skip_nights_weekends_and_holidays():
     end = pd.Series(pd.to_datetime(["2029-01-08 10:00", "2029-01-02 10:00"])).dt.tz_localize(tz)
     hours = business_hours_between(start, end, BusinessHours(holidays=("2029-01-01",)))
     assert hours.tolist() == pytest.approx([2.0, 1.0])
+
+
+FLAT = """lead,created,src,first_call,qualified,deal_created,stage,closed,amount
+1,03/04/2029 09:00,Web,03/04/2029 09:30,03/04/2029 10:00,05/04/2029 10:00,Signed,20/05/2029,"1,000"
+2,04/04/2029 22:00,Web,05/04/2029 10:00,,,,,
+3,05/04/2029 11:00,SDR,,,,,,
+4,06/04/2029 11:00,Web,06/04/2029 12:00,06/04/2029 13:00,07/04/2029 10:00,Dead,10/05/2029,5000
+"""
+FLAT_MAP = """timezone: Europe/London
+dayfirst: true
+leads:
+  columns: {lead_id: lead, created_at: created, source: src, first_touch_at: first_call, qualified_at: qualified,
+            opp_created_at: deal_created, stage: stage, closed_at: closed, amount: amount}
+sources: {Web: inbound, SDR: outbound}
+won_stages: [Signed]
+lost_stages: [Dead]
+"""
+
+
+def test_any_other_export_reads_through_a_mapping_file(tmp_path: Path):
+    (tmp_path / "leads.csv").write_text(FLAT)
+    (tmp_path / "leads.map.yaml").write_text(FLAT_MAP)  # found beside the file
+    export = read_export(tmp_path / "leads.csv")
+    observed = funnel(export.leads, business_hours=export.crm_map.business_hours, fields=export.fields)
+    k = observed["kpis"]
+    assert (k["leads_created"], k["deals_won"], k["deals_lost"], k["revenue"]) == (4, 1, 1, 1000.0)
+    assert k["median_response_hours"] == pytest.approx(1.0)  # 0.5, 12 (overnight), 1: inbound only
+    assert k["median_response_business_hours"] == pytest.approx(1.0)  # Wed 22:00 -> Thu 10:00 is 1 business hour
+    assert k["leads_contacted"] is None and observed["stages"][3]["share_of_previous"] == pytest.approx(2 / 3)
+    assert export.leads["created_at"].iloc[0].day == 3  # day first: 3 April

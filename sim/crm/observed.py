@@ -73,6 +73,7 @@ def funnel(
     period_end: pd.Timestamp | str | None = None,
     business_hours: BusinessHours | None = None,
     problems: list[Problem] | tuple[Problem, ...] = (),
+    fields: frozenset[str] | None = None,
 ) -> dict[str, object]:
     """The observed funnel of a canonical lead table (columns :data:`sim.crm.reader.CANONICAL`).
 
@@ -82,6 +83,8 @@ def funnel(
         period_end: events after it are not counted (default: the last event).
         business_hours: the company's hours, for response times in business hours (default 09-17 Mon-Fri).
         problems: the reader's problems, kept under ``problems``.
+        fields: the fields the export has a column for (``Export.fields``); counts of events it
+            has no column for are None (not measured), not 0. Default: every field.
 
     Returns:
         ``period``, ``kpis`` (the flat statistics, named as in summary.json), ``volume``,
@@ -110,13 +113,17 @@ def funnel(
     lost = (outcome == "lost") & within("closed_at")
     n_won, n_closed = int(won.sum()), int((won | lost).sum())
     amounts = leads.loc[won, "amount"]
+
+    def count(col: str) -> int | None:
+        return int(within(col).sum()) if fields is None or col in fields else None
+
     counts = {
         "created": int(new.sum()),  # recycled leads too: they enter the funnel again
-        "touched": int(within("first_touch_at").sum()),
-        "contacted": int(within("contacted_at").sum()),
-        "qualified": int(within("qualified_at").sum()),
-        "handed_off": int(within("handed_off_at").sum()),
-        "opportunity": int(within("opp_created_at").sum()),
+        "touched": count("first_touch_at"),
+        "contacted": count("contacted_at"),
+        "qualified": count("qualified_at"),
+        "handed_off": count("handed_off_at"),
+        "opportunity": count("opp_created_at"),
         "won": n_won,
     }
     days = (end - start).total_seconds() / 3600.0 / HOURS_PER_CALENDAR_DAY
@@ -165,16 +172,23 @@ def funnel(
             "histogram": _histogram(response, RESPONSE_EDGES),
             "inquiries": len(inquiries),
         },
-        "by_delay": _by_delay(inquiries),
-        "stages": [
-            {"stage": s, "count": n, "share_of_previous": _ratio(n, counts[STAGES[i - 1]]) if i else None}
-            for i, (s, n) in enumerate(counts.items())
-        ],
+        "by_delay": _by_delay(inquiries, fields),
+        "stages": _stages(counts),
         "cycle_days": {"opportunity_to_close": _quantiles(cycle), "lead_to_close": _quantiles(lead_to_close)},
         "deal_size": {**_quantiles(amounts), "mean": _num(amounts.mean()), "amounts": _histogram_log(amounts)},
         "reps": _reps(leads, new, within("opp_created_at")),
         "problems": [p.as_dict() for p in problems],
     }
+
+
+def _stages(counts: dict[str, int | None]) -> list[dict[str, object]]:
+    """Each stage's count and its share of the last stage before it that the export measures."""
+    rows, previous = [], None
+    for stage, n in counts.items():
+        share = _ratio(n, previous) if n is not None and previous is not None else None
+        rows.append({"stage": stage, "count": n, "share_of_previous": share})
+        previous = n if n is not None else previous
+    return rows
 
 
 def _when(value: pd.Timestamp | str, tz) -> pd.Timestamp:
@@ -211,7 +225,7 @@ def _volume(new: pd.DataFrame) -> dict[str, object]:
     }
 
 
-def _by_delay(inquiries: pd.DataFrame) -> list[dict[str, object]]:
+def _by_delay(inquiries: pd.DataFrame, fields: frozenset[str] | None) -> list[dict[str, object]]:
     touched = inquiries[inquiries["first_touch_at"].notna()]
     delay = _hours(touched["first_touch_at"], touched["created_at"])
     bucket = pd.cut(delay, bins=list(DELAY_EDGES), right=False)
@@ -222,8 +236,12 @@ def _by_delay(inquiries: pd.DataFrame) -> list[dict[str, object]]:
                 "from_hours": float(interval.left),
                 "to_hours": _num(interval.right) if np.isfinite(interval.right) else None,
                 "leads": len(part),
-                "contacted_share": _ratio(int(part["contacted_at"].notna().sum()), len(part)),
-                "qualified_share": _ratio(int(part["qualified_at"].notna().sum()), len(part)),
+                **{
+                    f"{stage}_share": _ratio(int(part[f"{stage}_at"].notna().sum()), len(part))
+                    if fields is None or f"{stage}_at" in fields
+                    else None
+                    for stage in ("contacted", "qualified")
+                },
             }
         )
     return rows

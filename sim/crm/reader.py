@@ -89,6 +89,7 @@ class Export:
     crm_map: CrmMap
     files: list[str]
     problems: list[Problem] = field(default_factory=list)
+    fields: frozenset[str] = frozenset()  # the canonical fields the export has a column for
 
 
 def _check_size(path: Path) -> None:
@@ -317,12 +318,14 @@ def read_export(path: str | Path, crm_map: CrmMap | None = None, timezone: str |
         opps.unique_ids("opportunity_id")
         problems += opps.problems
         table = _join(table, opps, problems)
-    table = _canonical(table, crm_map)
+    fields = set(leads.out.columns) | (set(opps.out.columns) if opps is not None else set())
+    table = _canonical(table.copy(), crm_map)
     opp_label = opps.label if opps is not None else label
     table = _drop_impossible(table, (label, opp_label), crm_map, problems)
     if table.empty:
         raise CrmError(f"{label}: no usable rows once the problems were dropped")
-    return Export(table.reset_index(drop=True), crm_map, [lab for lab, _ in tables.values()], problems)
+    files = [lab for lab, _ in tables.values()]
+    return Export(table.reset_index(drop=True), crm_map, files, problems, frozenset(fields))
 
 
 def _join(leads: pd.DataFrame, opps: _Reader, problems: list[Problem]) -> pd.DataFrame:
@@ -368,7 +371,9 @@ def _canonical(table: pd.DataFrame, crm_map: CrmMap) -> pd.DataFrame:
     has_opp = table["opp_created_at"].notna() | table["opportunity_id"].notna() & stage.notna()
     reason = table["status_reason"].map(crm_map.outcomes)
     status = table["status"].map(crm_map.outcomes)
-    lead_outcome = reason.fillna(status).fillna("other")
+    lead_outcome = np.where(
+        reason.notna(), reason.astype(object), np.where(status.notna(), status.astype(object), "other")
+    )
     outcome = np.where(
         closed & table["won"].fillna(False),
         "won",

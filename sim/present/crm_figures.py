@@ -99,16 +99,21 @@ def _by_delay(ax, rows: list[dict]) -> None:
 
 def _stages(ax, stages: list[dict]) -> None:
     names = [s["stage"].replace("_", " ") for s in stages]
-    counts = [s["count"] for s in stages]
+    counts = [s["count"] or 0 for s in stages]
     y = np.arange(len(stages))[::-1]
     ax.barh(y, counts, color=COLORS[2])
     ax.set_yticks(y, names)
-    ax.set_xscale("symlog", linthresh=10)
+    log = max(counts) > 100
+    if log:
+        ax.set_xscale("symlog", linthresh=10)
     for yi, s in zip(y, stages, strict=True):
         share = s["share_of_previous"]
-        note = f"{s['count']:,}" + (f"  ({share:.0%} of previous)" if share is not None else "")
-        ax.annotate(note, (max(s["count"], 1), yi), xytext=(4, 0), textcoords="offset points", va="center", fontsize=9)
-    ax.set_xlabel("leads reaching the stage in the period (log scale)")
+        note = "not in the export" if s["count"] is None else f"{s['count']:,}"
+        note += f"  ({share:.0%} of previous)" if share is not None else ""
+        ax.annotate(
+            note, (max(s["count"] or 0, 1), yi), xytext=(4, 0), textcoords="offset points", va="center", fontsize=9
+        )
+    ax.set_xlabel("leads reaching the stage in the period" + (" (log scale)" if log else ""))
     ax.set_title("Stage funnel")
 
 
