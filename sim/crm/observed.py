@@ -112,6 +112,7 @@ def funnel(
     won = (outcome == "won") & within("closed_at")
     lost = (outcome == "lost") & within("closed_at")
     n_won, n_closed = int(won.sum()), int((won | lost).sum())
+    closes = fields is None or bool({"stage", "won"} & fields)  # else no opportunity can be seen to close
     amounts = leads.loc[won, "amount"]
 
     def count(col: str) -> int | None:
@@ -124,7 +125,7 @@ def funnel(
         "qualified": count("qualified_at"),
         "handed_off": count("handed_off_at"),
         "opportunity": count("opp_created_at"),
-        "won": n_won,
+        "won": n_won if closes else None,
     }
     days = (end - start).total_seconds() / 3600.0 / HOURS_PER_CALENDAR_DAY
     kpis = {
@@ -137,10 +138,10 @@ def funnel(
         "leads_qualified": counts["qualified"],
         "leads_handed_off": counts["handed_off"],
         "opportunities": counts["opportunity"],
-        "deals_won": n_won,
-        "deals_lost": int(lost.sum()),
+        "deals_won": n_won if closes else None,
+        "deals_lost": int(lost.sum()) if closes else None,
         "win_rate": _ratio(n_won, n_closed),
-        "revenue": float(amounts.sum()),
+        "revenue": float(amounts.sum()) if closes else None,
         "mean_deal_size": _num(amounts.mean()),
         "median_response_hours": _num(response.median()),
         "median_response_business_hours": _num(business.median()),

@@ -68,7 +68,8 @@ class Problem:
     def line(self) -> str:
         """The problem as one line for people."""
         rows = f"{self.rows} row{'s' if self.rows != 1 else ''}: " if self.rows else ""
-        return f"{self.file}: column {self.column!r}: {rows}{self.problem}; {self.action}"
+        where = f"column {self.column!r}: " if self.column else ""
+        return f"{self.file}: {where}{rows}{self.problem}; {self.action}"
 
     def as_dict(self) -> dict[str, object]:
         """JSON-safe form (observed.json's ``problems``)."""
@@ -303,6 +304,12 @@ def read_export(path: str | Path, crm_map: CrmMap | None = None, timezone: str |
         fatal += opps.require(REQUIRED_OPPORTUNITY)
     if fatal:
         raise CrmError("\n".join(p.line() for p in fatal))
+    missing_table = []
+    if opps is None and crm_map.opportunities.file and "stage" not in crm_map.leads.columns:
+        want = crm_map.opportunities.file
+        missing_table.append(
+            Problem(want, "", 0, "no such table in the export", "opportunities, wins and revenue not measured")
+        )
     for name, what in (LEAD_FIELDS | OPPORTUNITY_FIELDS).items():
         leads.read(name, what)
     unreadable = leads.out["created_at"].isna()
@@ -310,7 +317,7 @@ def read_export(path: str | Path, crm_map: CrmMap | None = None, timezone: str |
         raise CrmError(f"{label}: column {crm_map.leads.columns['created_at']!r}: no row has a date that can be read")
     leads.out = leads.out[~unreadable]
     leads.unique_ids("lead_id")
-    problems = leads.problems
+    problems = missing_table + leads.problems
     table = leads.out
     if opps is not None:
         for name, what in OPPORTUNITY_FIELDS.items():

@@ -123,6 +123,9 @@ def _deals(ax, deal_size: dict) -> None:
         edges = np.asarray(hist["edges"])
         ax.bar(edges[:-1], hist["counts"], width=np.diff(edges), align="edge", color=COLORS[3], edgecolor="white")
         ax.set_xscale("log")
+    else:
+        ax.text(0.5, 0.5, "no won deals in the export", transform=ax.transAxes, ha="center", fontsize=12)
+        ax.set_xticks([])
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: dollars(v)))
     ax.set_xlabel("won deal amount (dollars, log scale)")
     ax.set_ylabel("deals won")
@@ -133,7 +136,7 @@ def _results(ax, observed: dict) -> None:
     k, cycle = observed["kpis"], observed["cycle_days"]["opportunity_to_close"]
     lines = [
         ("revenue won", dollars(k["revenue"])),
-        ("deals won / lost", f"{k['deals_won']:,} / {k['deals_lost']:,}"),
+        ("deals won / lost", f"{_text(k['deals_won'], '{:,}')} / {_text(k['deals_lost'], '{:,}')}"),
         ("win rate", _text(k["win_rate"], "{:.0%}")),
         ("cycle, opportunity to close", f"{_text(cycle['p50'], '{:.0f}')} days (median)"),
         ("new leads per day", _text(k["leads_per_day"], "{:.1f}")),
