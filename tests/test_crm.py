@@ -187,11 +187,19 @@ def test_export_crm_refuses_what_is_not_a_run(tmp_path: Path):
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(keep=st.lists(st.booleans(), min_size=60, max_size=60), cut=st.integers(0, 12))
-def test_any_rows_or_columns_dropped_never_crash_the_reader(salesforce: Path, keep: list[bool], cut: int):
+@given(
+    keep=st.lists(st.booleans(), min_size=60, max_size=60),
+    keep_opps=st.lists(st.booleans(), min_size=30, max_size=30),
+    cut=st.integers(0, 13),
+    cut_opp=st.integers(0, 10),
+)
+def test_any_rows_or_columns_dropped_never_crash_the_reader(
+    salesforce: Path, keep: list[bool], keep_opps: list[bool], cut: int, cut_opp: int
+):
     leads = pd.read_csv(salesforce / "Lead.csv", dtype=str, keep_default_na=False).head(60)
-    opps = pd.read_csv(salesforce / "Opportunity.csv", dtype=str, keep_default_na=False)
+    opps = pd.read_csv(salesforce / "Opportunity.csv", dtype=str, keep_default_na=False).head(30)
     leads = leads[keep].drop(columns=leads.columns[cut : cut + 1])
+    opps = opps[keep_opps].drop(columns=opps.columns[cut_opp : cut_opp + 1])
     with tempfile.TemporaryDirectory() as tmp:
         leads.to_csv(Path(tmp) / "Lead.csv", index=False)
         opps.to_csv(Path(tmp) / "Opportunity.csv", index=False)
@@ -210,6 +218,9 @@ def test_timestamps_keep_their_offset_and_naive_ones_are_local():
     )
     assert [t.hour if not pd.isna(t) else None for t in times] == [9, 9, None, None]
     assert bad.tolist() == [False, False, False, True]
+    # the hour a clock repeats (autumn) and the hour it skips (spring) are read, not refused
+    times, bad = parse_times(pd.Series(["2029-11-04 01:30", "2029-03-11 02:30"]), "America/New_York")
+    assert not bad.any() and times.notna().all()
 
 
 def test_business_hours_skip_nights_weekends_and_holidays():

@@ -186,7 +186,9 @@ def parse_times(values: pd.Series, timezone: str, dayfirst: bool = False) -> tup
         if utc:
             parsed = parsed.dt.tz_convert(timezone)
         else:
-            parsed = parsed.dt.tz_localize(timezone, ambiguous="NaT", nonexistent="shift_forward")
+            parsed = parsed.dt.tz_localize(
+                timezone, ambiguous=np.zeros(len(parsed), dtype=bool), nonexistent="shift_forward"
+            )
         out[mask] = parsed
     return out, given & out.isna()
 
