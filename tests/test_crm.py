@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 
 from sim.crm.observed import business_hours_between, funnel, observed_from_run
 from sim.crm.presets import BusinessHours, CrmError
-from sim.crm.reader import CANONICAL, parse_times, read_export
+from sim.crm.reader import CANONICAL, read_export
+from sim.crm.values import parse_times
 
 SALESIM = str(Path(sys.executable).parent / "salesim")
 DAYS = 90
@@ -259,3 +260,13 @@ def test_any_other_export_reads_through_a_mapping_file(tmp_path: Path):
     assert k["median_response_business_hours"] == pytest.approx(1.0)  # Wed 22:00 -> Thu 10:00 is 1 business hour
     assert k["leads_contacted"] is None and observed["stages"][3]["share_of_previous"] == pytest.approx(2 / 3)
     assert export.leads["created_at"].iloc[0].day == 3  # day first: 3 April
+
+
+def test_a_broken_workbook_and_a_file_over_the_limit_are_refused(tmp_path: Path, monkeypatch):
+    (tmp_path / "broken.xlsx").write_bytes(b"not a zip file")
+    with pytest.raises(CrmError, match=r"broken\.xlsx: not a readable xlsx workbook"):
+        read_export(tmp_path / "broken.xlsx")
+    (tmp_path / "leads.csv").write_text(FLAT)
+    monkeypatch.setattr("sim.crm.files.MAX_BYTES", 100)
+    with pytest.raises(CrmError, match=r"leads\.csv: .* MB is over the"):
+        read_export(tmp_path / "leads.csv")

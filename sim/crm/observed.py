@@ -15,7 +15,8 @@ import pandas as pd
 
 from sim.crm.export import DEFAULT_START, local_times, parse_start
 from sim.crm.presets import WEEKDAY_NAMES, BusinessHours
-from sim.crm.reader import CANONICAL, Problem
+from sim.crm.reader import CANONICAL
+from sim.crm.values import Problem
 from sim.model.clock import HOURS_PER_CALENDAR_DAY
 
 RESPONSE_EDGES = (0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 24.0, 48.0, 120.0, np.inf)  # calendar hours

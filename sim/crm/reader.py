@@ -9,27 +9,25 @@ parseable creation date) raises :class:`~sim.crm.presets.CrmError`.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from sim.crm.files import default_map, guess_preset, read_tables
 from sim.crm.presets import (
     LEAD_FIELDS,
     OPPORTUNITY_FIELDS,
-    PRESETS,
     REQUIRED_LEAD,
     REQUIRED_OPPORTUNITY,
     TIME_FIELDS,
     CrmError,
     CrmMap,
-    load_map,
     merged,
 )
+from sim.crm.values import Problem, parse_times, parse_truth
 
-MAX_BYTES = 200 * 1024 * 1024  # a file over this is refused before reading (a CRM export of ~1M leads is ~300 MB)
 CANONICAL = (
     "lead_id",  # str
     "created_at",  # tz-aware time
@@ -50,36 +48,6 @@ CANONICAL = (
     "amount",
     "outcome",  # won, lost, opportunity, open, disqualified, rejected, ignored, lapsed, unreached, other
 )
-TRUE = frozenset({"true", "1", "yes", "y", "t", "won"})
-FALSE = frozenset({"false", "0", "no", "n", "f", "lost", ""})
-OFFSET = re.compile(r"(?:Z|[+-]\d\d:?\d\d)$")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One problem of an export: where, how many rows, and what was done about it."""
-
-    file: str
-    column: str
-    rows: int
-    problem: str
-    action: str
-
-    def line(self) -> str:
-        """The problem as one line for people."""
-        rows = f"{self.rows} row{'s' if self.rows != 1 else ''}: " if self.rows else ""
-        where = f"column {self.column!r}: " if self.column else ""
-        return f"{self.file}: {where}{rows}{self.problem}; {self.action}"
-
-    def as_dict(self) -> dict[str, object]:
-        """JSON-safe form (observed.json's ``problems``)."""
-        return {
-            "file": self.file,
-            "column": self.column,
-            "rows": self.rows,
-            "problem": self.problem,
-            "action": self.action,
-        }
 
 
 @dataclass
@@ -91,62 +59,6 @@ class Export:
     files: list[str]
     problems: list[Problem] = field(default_factory=list)
     fields: frozenset[str] = frozenset()  # the canonical fields the export has a column for
-
-
-def _check_size(path: Path) -> None:
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise CrmError(f"{path}: {size / 1e6:.0f} MB is over the {MAX_BYTES / 1e6:.0f} MB limit; export fewer rows")
-
-
-def _read_csv(path: Path) -> pd.DataFrame:
-    _check_size(path)
-    try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skipinitialspace=True)
-    except pd.errors.EmptyDataError:
-        raise CrmError(f"{path}: the file is empty (no header, no rows)") from None
-    except (pd.errors.ParserError, UnicodeDecodeError, OSError) as exc:
-        raise CrmError(f"{path}: not a readable CSV ({str(exc).splitlines()[0]})") from None
-
-
-def _read_xlsx(path: Path) -> dict[str, pd.DataFrame]:
-    _check_size(path)
-    try:
-        sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False, engine="openpyxl")
-    except Exception as exc:  # openpyxl raises many kinds for a broken workbook
-        raise CrmError(f"{path}: not a readable xlsx workbook ({type(exc).__name__}: {exc})") from None
-    return {name: frame for name, frame in sheets.items() if name != "map"}
-
-
-def _tables(path: Path) -> dict[str, tuple[str, pd.DataFrame]]:
-    """Every table of the export: name -> (file label for messages, raw rows as strings)."""
-    if not path.exists():
-        raise CrmError(f"{path}: no such file or folder")
-    if path.is_dir():
-        out = {}
-        for p in sorted(path.iterdir()):
-            if p.suffix.lower() == ".csv":
-                out[p.stem] = (p.name, _read_csv(p))
-            elif p.suffix.lower() == ".xlsx":
-                out |= {name: (f"{p.name}[{name}]", frame) for name, frame in _read_xlsx(p).items()}
-        if not out:
-            raise CrmError(f"{path}: no .csv or .xlsx files in the folder")
-        return out
-    if path.suffix.lower() == ".xlsx":
-        sheets = _read_xlsx(path)
-        if not sheets:
-            raise CrmError(f"{path}: the workbook has no sheets")
-        return {name: (f"{path.name}[{name}]", frame) for name, frame in sheets.items()}
-    return {path.stem: (path.name, _read_csv(path))}
-
-
-def _guess_preset(tables: dict[str, tuple[str, pd.DataFrame]]) -> str:
-    for name, preset in PRESETS.items():
-        key = preset.leads.columns
-        for _, frame in tables.values():
-            if key["lead_id"] in frame.columns and key["created_at"] in frame.columns:
-                return name
-    return "none"
 
 
 def _pick(
@@ -164,41 +76,6 @@ def _pick(
         want = f"a table named {name!r}" if name else "one table, or a mapping file naming the leads table"
         raise CrmError(f"the export has {names}; the {role} need {want} (preset {crm_map.preset})")
     return None
-
-
-def parse_times(values: pd.Series, timezone: str, dayfirst: bool = False) -> tuple[pd.Series, pd.Series]:
-    """Timestamps from strings: those with an offset ("Z", "+02:00") keep it, others are local time in ``timezone``.
-
-    Returns the times in ``timezone`` and a mask of the values that were given but could not be read.
-    """
-    text = values.astype("string").str.strip().fillna("")
-    given = text != ""
-    aware = given & text.str.contains(OFFSET)
-    out = pd.Series(pd.NaT, index=values.index, dtype=f"datetime64[ns, {timezone}]")
-    for mask, utc in ((aware, True), (given & ~aware, False)):
-        if not mask.any():
-            continue
-        part = text[mask]
-        parsed = pd.to_datetime(part, errors="coerce", utc=utc, format="ISO8601")
-        again = parsed.isna()
-        if again.any():
-            parsed[again] = pd.to_datetime(part[again], errors="coerce", utc=utc, format="mixed", dayfirst=dayfirst)
-        if utc:
-            parsed = parsed.dt.tz_convert(timezone)
-        else:
-            parsed = parsed.dt.tz_localize(
-                timezone, ambiguous=np.zeros(len(parsed), dtype=bool), nonexistent="shift_forward"
-            )
-        out[mask] = parsed
-    return out, given & out.isna()
-
-
-def _truth(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    text = values.astype("string").str.strip().str.lower().fillna("")
-    truth = pd.Series(pd.NA, index=values.index, dtype="boolean")
-    truth[text.isin(TRUE)] = True
-    truth[text.isin(FALSE) & (text != "")] = False
-    return truth, (text != "") & truth.isna()
 
 
 class _Reader:
@@ -244,7 +121,7 @@ class _Reader:
                 self.note(col, bad.sum(), "amounts that are not numbers", "treated as empty")
             self.out[name] = number.astype(float)
         elif name == "won":
-            truth, bad = _truth(raw)
+            truth, bad = parse_truth(raw)
             if bad.any():
                 self.note(col, bad.sum(), "values that are not true/false", "read from the stage")
             self.out[name] = truth
@@ -280,9 +157,9 @@ def read_export(path: str | Path, crm_map: CrmMap | None = None, timezone: str |
     path = Path(path)
     if crm_map is None:
         crm_map = default_map(path)
-    tables = _tables(path)
+    tables = read_tables(path)
     if crm_map.preset == "none" and not crm_map.leads.columns:
-        guessed = _guess_preset(tables)
+        guessed = guess_preset(tables)
         if guessed == "none":
             heads = "; ".join(f"{label}: {', '.join(map(str, frame.columns[:6]))}" for label, frame in tables.values())
             raise CrmError(f"{path}: columns of no known preset ({heads}); give --map MAP.yaml (docs/CRM.md)")
@@ -418,11 +295,3 @@ def _drop_impossible(
             problems.append(Problem(labels[int(opp)], column, int(before.sum()), what, "rows dropped"))
             keep &= ~before
     return table[keep]
-
-
-def default_map(path: Path) -> CrmMap:
-    """The mapping beside an export (``map.yaml`` in its folder, or ``<name>.map.yaml`` beside it), else none."""
-    for candidate in (path / "map.yaml", path.with_suffix(".map.yaml")):
-        if candidate.is_file():
-            return load_map(candidate)
-    return CrmMap()
