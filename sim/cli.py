@@ -627,7 +627,7 @@ def import_crm(export: str, map_file: str | None, timezone: str | None, out: str
         "export": {"path": str(path), "files": data.files, "preset": data.crm_map.preset, "rows": len(data.leads)},
         **observed,
     }
-    folder = _out_dir(out, "import-crm", path.stem if path.is_file() else path.name)
+    folder = _out_dir(out, "import-crm", path.stem if path.is_file() else path.resolve().name)
     write_json(folder / "observed.json", observed)
     save_observed_figure(observed, folder / "observed.png", f"Observed funnel of {path.name}")
     k = observed["kpis"]
