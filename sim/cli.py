@@ -553,6 +553,94 @@ def story(scen: str, lead_id: int, seed: int | None, days: int | None) -> None:
     click.echo("\n".join(tell(row.iloc[0])))
 
 
+CRM_FORMATS = ("salesforce", "hubspot")  # sim.crm.export.FORMATS (not imported here: --help stays fast)
+
+
+@main.command("export-crm")
+@click.argument("run_dir", type=click.Path(exists=True, file_okay=False))
+@click.option("--format", "fmt", type=click.Choice(CRM_FORMATS), default="salesforce", show_default=True)
+@click.option("--out", type=click.Path(), help="A folder (CSV tables), or a FILE.xlsx (a sheet per table).")
+@click.option("--start", default="2029-01-01", show_default=True, help="The date of the run's day 0 (a Monday).")
+@click.option("--timezone", default="UTC", show_default=True, help="The company's time zone (IANA name).")
+def export_crm(run_dir: str, fmt: str, out: str | None, start: str, timezone: str) -> None:
+    """Write a run (salesim run's folder) as a CRM export: Salesforce Lead/Opportunity or HubSpot contacts/deals."""
+    import pandas as pd
+    import yaml
+
+    from sim.crm.export import export_map, export_tables
+
+    folder = Path(run_dir)
+    try:
+        leads = pd.read_parquet(folder / "leads.parquet")
+        manifest = json.loads((folder / "manifest.json").read_text())
+        days = int(manifest["scenario"]["simulation"]["days"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise UserError(f"{folder}: not a run folder of salesim run (leads.parquet, manifest.json): {exc}") from None
+    tables = export_tables(leads, fmt, start, timezone)
+    mapping = export_map(fmt, days, start, timezone).model_dump(mode="json", exclude_defaults=True)
+    map_text = "# salesim import-crm reads this export with this mapping file (docs/CRM.md)\n"
+    map_text += yaml.safe_dump(mapping, sort_keys=False)
+    target = Path(out) if out else OUTPUTS / "export-crm" / f"{folder.name}-{fmt}"
+    if target.suffix.lower() == ".xlsx":
+
+        def workbook(tmp: Path) -> None:
+            with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+                for name, table in tables.items():
+                    table.to_excel(writer, sheet_name=name, index=False)
+
+        written = [target, target.with_suffix(".map.yaml")]
+        try:
+            atomic_write(target, workbook)
+            atomic_write(written[1], lambda tmp: tmp.write_text(map_text, encoding="utf-8"))
+        except OSError as exc:
+            raise UserError(f"--out {target}: cannot write there ({exc.strerror})") from None
+    else:
+        target = _out_dir(str(target), "export-crm", "")
+        written = [target / f"{name}.csv" for name in tables] + [target / "map.yaml"]
+        for name, table in tables.items():
+            atomic_write(target / f"{name}.csv", lambda tmp, t=table: t.to_csv(tmp, index=False))
+        atomic_write(target / "map.yaml", lambda tmp: tmp.write_text(map_text, encoding="utf-8"))
+    sizes = ", ".join(f"{name} {len(table):,} rows" for name, table in tables.items())
+    click.echo(f"{fmt} export of {folder.name} ({days} days from {start}, {timezone}): {sizes}")
+    click.echo("written: " + ", ".join(str(p) for p in written))
+
+
+@main.command("import-crm")
+@click.argument("export", type=click.Path(exists=True))
+@click.option("--map", "map_file", type=click.Path(exists=True, dir_okay=False), help="A mapping file (docs/CRM.md).")
+@click.option("--timezone", help="The company's time zone (IANA name; default: the map's, else UTC).")
+@click.option("--out", type=click.Path(file_okay=False), help="Output folder.")
+def import_crm(export: str, map_file: str | None, timezone: str | None, out: str | None) -> None:
+    """Read a CRM export (CSV, xlsx or a folder of them) and write its observed funnel: observed.json, observed.png."""
+    from sim.crm.observed import funnel
+    from sim.crm.presets import load_map
+    from sim.crm.reader import read_export
+    from sim.present.crm_figures import save_observed_figure
+
+    path = Path(export)
+    data = read_export(path, load_map(map_file) if map_file else None, timezone)
+    for problem in data.problems:
+        click.echo(f"warning: {problem.line()}", err=True)
+    period = data.crm_map.period
+    observed = funnel(data.leads, period.start, period.end, data.crm_map.business_hours, data.problems, data.fields)
+    observed = {
+        "export": {"path": str(path), "files": data.files, "preset": data.crm_map.preset, "rows": len(data.leads)},
+        **observed,
+    }
+    folder = _out_dir(out, "import-crm", path.stem if path.is_file() else path.resolve().name)
+    write_json(folder / "observed.json", observed)
+    save_observed_figure(observed, folder / "observed.png", f"Observed funnel of {path.name}")
+    k = observed["kpis"]
+    dropped = sum(p.rows for p in data.problems if "dropped" in p.action)
+    columns = "mapping file" if data.crm_map.preset == "none" else data.crm_map.preset
+    click.echo(f"{path.name}: {len(data.leads):,} leads read ({columns} columns), {dropped:,} rows dropped")
+    for name in ("leads_created", "median_response_hours", "leads_qualified", "opportunities", "deals_won", "win_rate",
+                 "revenue"):  # fmt: skip
+        value = k[name]
+        click.echo(f"  {name:<24}{'n/a' if value is None else f'{value:,.4g}'}")
+    click.echo(f"\nresults: {folder}/observed.json, observed.png")
+
+
 def entry() -> None:
     """The ``salesim`` console script: the command line, in a process that settles before its models run.
 

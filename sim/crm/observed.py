@@ -1,0 +1,313 @@
+"""The observed funnel: the summary statistics of a canonical lead table, as summary.json measures a run.
+
+Pure functions, JSON-safe results. Counts are of events inside the period (a lead created
+before it is in flight: its later events count, its creation does not), with the same
+definitions as :func:`sim.measure.summary.summarize`, so that a run exported and imported
+gives the run's own numbers, and a fit can compare a simulated and an observed funnel on the
+same statistics: :func:`observed_from_run` computes them from a run's lead log directly.
+docs/CRM.md defines every key.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.crm.export import DEFAULT_START, local_times, parse_start
+from sim.crm.presets import WEEKDAY_NAMES, BusinessHours
+from sim.crm.reader import CANONICAL
+from sim.crm.values import Problem
+from sim.model.clock import HOURS_PER_CALENDAR_DAY
+
+RESPONSE_EDGES = (0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 24.0, 48.0, 120.0, np.inf)  # calendar hours
+DELAY_EDGES = (0.0, 1.0, 2.0, 8.0, 24.0, 72.0, np.inf)  # calendar hours to the first touch
+STAGES = ("created", "touched", "contacted", "qualified", "handed_off", "opportunity", "won")
+QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
+
+
+def _num(x: float) -> float | None:
+    return None if x is None or pd.isna(x) else float(x)
+
+
+def _ratio(num: float, den: float) -> float | None:
+    return float(num / den) if den else None
+
+
+def _quantiles(values: pd.Series) -> dict[str, float | None]:
+    values = values.dropna()
+    return {f"p{round(q * 100)}": _num(values.quantile(q)) if len(values) else None for q in QUANTILES}
+
+
+def _hours(later: pd.Series, earlier: pd.Series) -> pd.Series:
+    return (later - earlier).dt.total_seconds() / 3600.0
+
+
+def business_hours_between(start: pd.Series, end: pd.Series, hours: BusinessHours) -> pd.Series:
+    """Business hours between two local times (each row), with the company's days, hours and holidays."""
+    both = start.notna() & end.notna()
+    out = pd.Series(np.nan, index=start.index)
+    if not both.any():
+        return out
+    a, b = start[both].dt.tz_localize(None), end[both].dt.tz_localize(None)
+    origin = min(a.min(), b.min()).normalize()
+    span = int((max(a.max(), b.max()) - origin).days) + 2
+    days = pd.date_range(origin, periods=span, freq="D")
+    working = np.isin(days.day_of_week, [WEEKDAY_NAMES.index(d) for d in hours.days])
+    working &= ~days.strftime("%Y-%m-%d").isin(list(hours.holidays))
+    opens, closes = hours.hours()
+    length = max(closes - opens, 0.0)
+    cum = np.concatenate([[0.0], np.cumsum(working * length)])
+
+    def elapsed(t: pd.Series) -> np.ndarray:
+        h = (t - origin).dt.total_seconds().to_numpy() / 3600.0
+        day = (h // HOURS_PER_CALENDAR_DAY).astype(int)
+        into = np.clip(h - day * HOURS_PER_CALENDAR_DAY - opens, 0.0, length)
+        return cum[day] + working[day] * into
+
+    out[both] = elapsed(b) - elapsed(a)
+    return out
+
+
+def funnel(
+    leads: pd.DataFrame,
+    period_start: pd.Timestamp | str | None = None,
+    period_end: pd.Timestamp | str | None = None,
+    business_hours: BusinessHours | None = None,
+    problems: list[Problem] | tuple[Problem, ...] = (),
+    fields: frozenset[str] | None = None,
+) -> dict[str, object]:
+    """The observed funnel of a canonical lead table (columns :data:`sim.crm.reader.CANONICAL`).
+
+    Args:
+        leads: one row per lead, times tz-aware in the company's time zone.
+        period_start: leads created before it are in flight (default: the first creation).
+        period_end: events after it are not counted (default: the last event).
+        business_hours: the company's hours, for response times in business hours (default 09-17 Mon-Fri).
+        problems: the reader's problems, kept under ``problems``.
+        fields: the fields the export has a column for (``Export.fields``); counts of events it
+            has no column for are None (not measured), not 0. Default: every field.
+
+    Returns:
+        ``period``, ``kpis`` (the flat statistics, named as in summary.json), ``volume``,
+        ``response``, ``by_delay``, ``stages``, ``cycle_days``, ``deal_size``, ``reps``, ``problems``.
+    """
+    hours = business_hours or BusinessHours()
+    tz = leads["created_at"].dt.tz
+    start = _when(period_start, tz) if period_start is not None else leads["created_at"].min()
+    stamps = [c for c in CANONICAL if c.endswith("_at")]
+    end = (
+        _when(period_end, tz)
+        if period_end is not None
+        else max(leads[c].max() for c in stamps if leads[c].notna().any())
+    )
+
+    def within(col: str) -> pd.Series:
+        return (leads[col] >= start) & (leads[col] <= end)
+
+    outcome = leads["outcome"].astype(str)
+    new = within("created_at")
+    kind = leads["kind"].astype(str)
+    inquiries = leads[new & (kind == "inbound")]
+    response = _hours(inquiries["first_touch_at"], inquiries["created_at"]).dropna()
+    business = business_hours_between(inquiries["created_at"], inquiries["first_touch_at"], hours).dropna()
+    won = (outcome == "won") & within("closed_at")
+    lost = (outcome == "lost") & within("closed_at")
+    n_won, n_closed = int(won.sum()), int((won | lost).sum())
+    closes = fields is None or bool({"stage", "won"} & fields)  # else no opportunity can be seen to close
+    amounts = leads.loc[won, "amount"]
+
+    def count(col: str) -> int | None:
+        return int(within(col).sum()) if fields is None or col in fields else None
+
+    counts = {
+        "created": int(new.sum()),  # recycled leads too: they enter the funnel again
+        "touched": count("first_touch_at"),
+        "contacted": count("contacted_at"),
+        "qualified": count("qualified_at"),
+        "handed_off": count("handed_off_at"),
+        "opportunity": count("opp_created_at"),
+        "won": n_won if closes else None,
+    }
+    days = (end - start).total_seconds() / 3600.0 / HOURS_PER_CALENDAR_DAY
+    kpis = {
+        "leads_created": int((new & (kind != "recycled")).sum()),
+        "leads_recycled": int((new & (kind == "recycled")).sum()),
+        "leads_in_flight": int((leads["created_at"] < start).sum()),
+        "leads_per_day": _ratio(int((new & (kind != "recycled")).sum()), days),
+        "leads_touched": counts["touched"],
+        "leads_contacted": counts["contacted"],
+        "leads_qualified": counts["qualified"],
+        "leads_handed_off": counts["handed_off"],
+        "opportunities": counts["opportunity"],
+        "deals_won": n_won if closes else None,
+        "deals_lost": int(lost.sum()) if closes else None,
+        "win_rate": _ratio(n_won, n_closed),
+        "revenue": float(amounts.sum()) if closes else None,
+        "mean_deal_size": _num(amounts.mean()),
+        "median_response_hours": _num(response.median()),
+        "median_response_business_hours": _num(business.median()),
+        "share_responded_within_1h": _ratio(int((response <= 1.0).sum()), len(inquiries)),
+        "inquiries_never_touched": int(inquiries["first_touch_at"].isna().sum()),
+        "leads_disqualified": int((outcome == "disqualified").sum()),
+        "leads_rejected": int((outcome == "rejected").sum()),
+        "leads_ignored": int((outcome == "ignored").sum()),
+        "leads_lapsed": int((outcome == "lapsed").sum()),
+        "leads_unreached": int((outcome == "unreached").sum()),
+        "median_cycle_days": None,
+    }
+    cycle = _hours(leads.loc[won, "closed_at"], leads.loc[won, "opp_created_at"]) / HOURS_PER_CALENDAR_DAY
+    lead_to_close = _hours(leads.loc[won, "closed_at"], leads.loc[won, "created_at"]) / HOURS_PER_CALENDAR_DAY
+    kpis["median_cycle_days"] = _num(cycle.median())
+    return {
+        "period": {
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "days": days,
+            "timezone": str(tz),
+            "business_hours": hours.model_dump(mode="json"),
+        },
+        "kpis": kpis,
+        "volume": _volume(leads[new]),
+        "response": {
+            "calendar_hours": _quantiles(response),
+            "business_hours": _quantiles(business),
+            "histogram": _histogram(response, RESPONSE_EDGES),
+            "inquiries": len(inquiries),
+        },
+        "by_delay": _by_delay(inquiries, fields),
+        "stages": _stages(counts),
+        "cycle_days": {"opportunity_to_close": _quantiles(cycle), "lead_to_close": _quantiles(lead_to_close)},
+        "deal_size": {**_quantiles(amounts), "mean": _num(amounts.mean()), "amounts": _histogram_log(amounts)},
+        "reps": _reps(leads, new, within("opp_created_at")),
+        "problems": [p.as_dict() for p in problems],
+    }
+
+
+def _stages(counts: dict[str, int | None]) -> list[dict[str, object]]:
+    """Each stage's count and its share of the last stage before it that the export measures."""
+    rows, previous = [], None
+    for stage, n in counts.items():
+        share = _ratio(n, previous) if n is not None and previous is not None else None
+        rows.append({"stage": stage, "count": n, "share_of_previous": share})
+        previous = n if n is not None else previous
+    return rows
+
+
+def _when(value: pd.Timestamp | str, tz) -> pd.Timestamp:
+    stamp = pd.Timestamp(value)
+    return stamp.tz_localize(tz) if stamp.tzinfo is None else stamp.tz_convert(tz)
+
+
+def _histogram(values: pd.Series, edges: tuple[float, ...]) -> dict[str, list]:
+    counts, _ = np.histogram(values.dropna().to_numpy(), bins=np.asarray(edges, dtype=float))
+    return {"edges": [_num(e) if np.isfinite(e) else None for e in edges], "counts": [int(c) for c in counts]}
+
+
+def _histogram_log(values: pd.Series, bins: int = 12) -> dict[str, list]:
+    values = values.dropna()
+    values = values[values > 0]
+    if values.empty:
+        return {"edges": [], "counts": []}
+    lo, hi = np.log10(values.min()), np.log10(values.max())
+    edges = np.logspace(lo, hi if hi > lo else lo + 1, bins + 1)
+    counts, _ = np.histogram(values.to_numpy(), bins=edges)
+    return {"edges": [float(e) for e in edges], "counts": [int(c) for c in counts]}
+
+
+def _volume(new: pd.DataFrame) -> dict[str, object]:
+    created = new["created_at"]
+    grid = np.zeros((7, 24), dtype=int)
+    np.add.at(grid, (created.dt.day_of_week.to_numpy(), created.dt.hour.to_numpy()), 1)
+    return {
+        "by_source": {str(k): int(v) for k, v in new["source"].fillna("(none)").value_counts().items()},
+        "by_kind": {str(k): int(v) for k, v in new["kind"].value_counts().items()},
+        "by_weekday": dict(zip(WEEKDAY_NAMES, grid.sum(axis=1).tolist(), strict=True)),
+        "by_hour": grid.sum(axis=0).tolist(),
+        "weekday_hour": grid.tolist(),
+    }
+
+
+def _by_delay(inquiries: pd.DataFrame, fields: frozenset[str] | None) -> list[dict[str, object]]:
+    touched = inquiries[inquiries["first_touch_at"].notna()]
+    delay = _hours(touched["first_touch_at"], touched["created_at"])
+    bucket = pd.cut(delay, bins=list(DELAY_EDGES), right=False)
+    rows = []
+    for interval, part in touched.groupby(bucket, observed=False):
+        rows.append(
+            {
+                "from_hours": float(interval.left),
+                "to_hours": _num(interval.right) if np.isfinite(interval.right) else None,
+                "leads": len(part),
+                **{
+                    f"{stage}_share": _ratio(int(part[f"{stage}_at"].notna().sum()), len(part))
+                    if fields is None or f"{stage}_at" in fields
+                    else None
+                    for stage in ("contacted", "qualified")
+                },
+            }
+        )
+    return rows
+
+
+def _reps(leads: pd.DataFrame, new: pd.Series, opened: pd.Series) -> dict[str, object]:
+    owners = leads.loc[new, "owner"].dropna()
+    field = leads.loc[opened, "opp_owner"].dropna()
+    return {
+        "lead_owners_active": int(owners.nunique()),
+        "opportunity_owners_active": int(field.nunique()),
+        "teams_active": int(leads.loc[new, "team"].dropna().nunique()),
+        "leads_per_lead_owner": _quantiles(owners.value_counts()),
+        "opportunities_per_owner": _quantiles(field.value_counts()),
+    }
+
+
+def canonical_from_run(leads: pd.DataFrame, start: str = DEFAULT_START, timezone: str = "UTC") -> pd.DataFrame:
+    """A run's lead log (``leads.parquet``) as the canonical lead table, without going through an export."""
+    first = parse_start(start)
+
+    def t(col: str) -> pd.Series:
+        return local_times(leads[col], first, timezone)
+
+    outcome = leads["outcome"].astype(str)
+    won = outcome == "won"
+    closed = won | (outcome == "lost")
+    has_opp = leads["opportunity_at"].notna()
+    table = pd.DataFrame(
+        {
+            "lead_id": leads["lead_id"].astype(str),
+            "created_at": t("created_at"),
+            "source": leads["source"].astype(str),
+            "kind": leads["source"].astype(str),
+            "owner": leads["inside_rep"].where(leads["inside_rep"] >= 0).astype("Int64").astype("string"),
+            "team": leads["team"].astype(str),
+            "first_touch_at": t("first_attempt_at"),
+            "contacted_at": t("contacted_at"),
+            "qualified_at": t("qualified_at"),
+            "handed_off_at": t("handed_off_at"),
+            "opportunity_id": leads["lead_id"].astype(str).where(has_opp),
+            "opp_created_at": t("opportunity_at"),
+            "opp_owner": leads["field_rep"].where(has_opp & (leads["field_rep"] >= 0)).astype("Int64").astype("string"),
+            "stage": outcome.where(has_opp),
+            "closed_at": t("closed_at").where(closed),
+            "won": won.astype("boolean").where(closed),
+            "amount": leads["revenue"].where(won, leads["value"]).where(has_opp),
+            "outcome": outcome.replace(
+                {s: "open" for s in ("new", "attempting", "qualified", "handed_off", "accepted")}
+            ),
+        }
+    )
+    return table[list(CANONICAL)]
+
+
+def observed_from_run(leads: pd.DataFrame, days: int, start: str = DEFAULT_START, timezone: str = "UTC") -> dict:
+    """The observed funnel of a simulated run, straight from its lead log: what a fit compares with an export's.
+
+    Args:
+        leads: the run's lead log (``RunResult.leads`` or ``leads.parquet``).
+        days: the run's measured calendar days (``simulation.days``).
+        start: the date given to its day 0 (a Monday).
+        timezone: the company's time zone.
+    """
+    table = canonical_from_run(leads, start, timezone)
+    first = pd.Timestamp(parse_start(start))
+    return funnel(table, first, first + pd.Timedelta(days=days))
