@@ -641,6 +641,77 @@ def import_crm(export: str, map_file: str | None, timezone: str | None, out: str
     click.echo(f"\nresults: {folder}/observed.json, observed.png")
 
 
+@main.command("fit")
+@click.argument("export", type=click.Path(exists=True))
+@click.option("--map", "map_file", type=click.Path(exists=True, dir_okay=False), help="A mapping file (docs/CRM.md).")
+@click.option("--timezone", help="The company's time zone (IANA name; default: the map's, else UTC).")
+@click.option("--scenario", "base", metavar="SCEN",
+              help="The organization's structure and levers, with its headcounts (default: defined, headcounts "
+                   "from the export).")  # fmt: skip
+@click.option("--budget", type=click.IntRange(4, 1_000_000), default=None, show_default=False,
+              help="Simulations in all (default 1000: minutes, see the README).")  # fmt: skip
+@click.option("--population", type=click.IntRange(2, 100_000), default=100, show_default=True,
+              help="Posterior draws kept.")  # fmt: skip
+@click.option("--only", "only", multiple=True, metavar="PARAM", help="Fit only these parameters (repeatable).")
+@click.option("--checks", type=click.IntRange(0, 10_000), default=40, show_default=True,
+              help="Runs at posterior draws for check.png (beyond the budget).")  # fmt: skip
+@click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True, help="The fit's seed.")
+@workers_option
+@click.option("--executor", type=click.Choice(["processes", "dask"]), default="processes", show_default=True)
+@click.option("--scheduler", metavar="ADDR", help="Address of a running Dask scheduler (with --executor dask).")
+@click.option("--name", default="fitted", show_default=True, help="The fitted scenario's name.")
+@out_option
+@click.option("--resume/--fresh", default=True, show_default=True, help="Continue a stored fit, or start over.")
+def fit_command(export, map_file, timezone, base, budget, population, only, checks, seed, workers, executor, scheduler,
+                name, out, resume) -> None:  # fmt: skip
+    """Fit the model to a CRM export: fitted.yaml, posterior.parquet, fit.json, check.png."""
+    import yaml
+
+    from sim.config.scenario import builtin_names, load_scenario
+    from sim.crm.observed import funnel
+    from sim.crm.presets import load_map
+    from sim.crm.reader import read_export
+    from sim.experiments.fit import DEFAULT_BUDGET, FITTED, fit, fitted_yaml
+    from sim.experiments.runner import default_workers
+    from sim.present.fit_figures import save_check_figure
+
+    if scheduler and executor != "dask":
+        raise UserError("--scheduler needs --executor dask")
+    path = Path(export)
+    base_ref = base or "defined"
+    if base is not None and base not in builtin_names():
+        base_ref = str(Path(base).resolve())
+    scenario = load_scenario(base_ref)
+    data = read_export(path, load_map(map_file) if map_file else None, timezone)
+    for problem in data.problems:
+        click.echo(f"warning: {problem.line()}", err=True)
+    period = data.crm_map.period
+    observed = funnel(data.leads, period.start, period.end, data.crm_map.business_hours, data.problems, data.fields)
+    folder = _out_dir(out, "fit", path.stem if path.is_file() else path.resolve().name)
+    _settle()
+    names = tuple(only) or tuple(FITTED)
+    result = fit(
+        data.leads, observed, scenario, folder, keep_organization=base is not None, names=names,
+        budget=budget or DEFAULT_BUDGET, population=population, seed=seed, checks=checks,
+        workers=workers or default_workers(), executor=executor, scheduler=scheduler, fresh=not resume, progress=True,
+    )  # fmt: skip
+    atomic_write(folder / "posterior.parquet", lambda tmp: result.posterior.to_parquet(tmp, index=False))
+    text = fitted_yaml(result, base_ref, name)
+    yaml.safe_load(text)
+    atomic_write(folder / "fitted.yaml", lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    write_json(folder / "fit.json", {"export": str(path), "base": base_ref, **result.report()})
+    save_check_figure(result, result.checked, folder / "check.png", f"Fit of {path.name}: observed vs simulated")
+    m = result.measured
+    click.echo(f"{path.name}: {m.days} days, {m.inbound_per_day or 0:.1f} inquiries a working day, "
+               f"{m.inside_reps or '?'} inside and {m.field_reps or '?'} field reps; "
+               f"{sum(g.simulations for g in result.generations):,} simulations in "
+               f"{len(result.generations)} generations ({result.seconds:.0f} s)")  # fmt: skip
+    for row in result.parameters():
+        click.echo(f"  {row['parameter']:<18}{row['median']:>9.3g}  90% [{row['p05']:.3g}, {row['p95']:.3g}]  "
+                   f"{'pinned down' if row['pinned_down'] else 'not pinned down'}")  # fmt: skip
+    click.echo(f"\nresults: {folder}/fitted.yaml, posterior.parquet, fit.json, check.png")
+
+
 def entry() -> None:
     """The ``salesim`` console script: the command line, in a process that settles before its models run.
 

@@ -1,0 +1,481 @@
+"""Your own organization from its CRM export: the behaviour parameters the data can pin down, fitted.
+
+What an export measures directly is set, not fitted: the inquiries a day, the deal sizes,
+the headcounts (lead owners and opportunity owners) and the period. The behaviour
+parameters that shape the funnel's rates (:data:`FITTED`: how often a deal is won, how long
+it takes, how many conversations qualify, how many handoffs the field accepts and turns into
+opportunities, how many prospects pick up) are fitted by simulation-based inference: ABC-SMC
+(:mod:`sim.experiments.abc`) compares each simulated run's observed funnel
+(:func:`sim.crm.observed.observed_from_run`, the same statistics an import computes) with
+the export's on :data:`STATISTICS`, every simulation a task of the experiment runner (a
+process pool or Dask). Every other parameter keeps its default and its plausible range.
+
+A fit is resumable: each generation is stored (``generations/``) as it finishes, with a
+fingerprint of the observed statistics, the base scenario and the settings; running the same
+fit again continues from the last finished generation.
+
+Outputs: ``fitted.yaml`` (a scenario: the base, the measured market and headcounts, the
+posterior medians, and ``posterior: posterior.parquet`` so that ``--uncertainty`` draws from
+the posterior), ``posterior.parquet``, ``fit.json`` (what was fitted and measured, each
+parameter's prior, median and 90% interval, and whether the data pinned it down) and
+``check.png`` (observed statistics against the posterior's simulations).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import time
+from collections.abc import Iterator
+from concurrent.futures import Executor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.config.errors import SalesimError
+from sim.config.params import PARAM_INFO
+from sim.config.scenario import Scenario, scenario_to_dict, validate, with_values
+from sim.experiments.abc import Generation, Prior, abc_smc, regression_adjust
+from sim.experiments.runner import Task, run_tasks
+
+# Parameter -> (low, high) of its uniform prior: the plausible range of the params table, or, for
+# a fitted default without one, the range of published values around it.
+FITTED: dict[str, tuple[float, float]] = {
+    "win_logit": (-2.6, -0.6),  # win rates of about 10-35% (FACTS 2: 17-30%)
+    "cycle_days": (30.0, 150.0),  # median cycles of 1-5 months (Bridge Group 2017: 72 days at ~$30k)
+    "agree_interest": (
+        PARAM_INFO["agree_interest"].low,
+        PARAM_INFO["agree_interest"].high,
+    ),  # conversations that qualify
+    "opp_base": (PARAM_INFO["opp_base"].low, PARAM_INFO["opp_base"].high),  # accepted leads that become opportunities
+    "field_threshold": (
+        PARAM_INFO["field_threshold"].low,
+        PARAM_INFO["field_threshold"].high,
+    ),  # handoffs the field rejects
+    "contact_max": (PARAM_INFO["contact_max"].low, PARAM_INFO["contact_max"].high),  # prospects who pick up
+}
+# Statistics the distance compares: rates, so that the volume (set from the data) does not weigh twice.
+STATISTICS = (
+    "win_rate",
+    "median_cycle_days",
+    "close_rate",
+    "contact_rate",
+    "qualify_rate",
+    "opportunity_rate",
+    "reject_rate",
+    "ignore_rate",
+)
+STATISTIC_LABELS = {
+    "win_rate": "won / closed",
+    "median_cycle_days": "median cycle (days)",
+    "close_rate": "deals closed / opportunities opened",
+    "contact_rate": "contacted / touched",
+    "qualify_rate": "qualified / contacted",
+    "opportunity_rate": "opportunities / handed off",
+    "reject_rate": "rejected / handed off",
+    "ignore_rate": "ignored / handed off",
+}
+PINNED = 0.5  # a parameter is pinned down when its 90% interval is under half its prior's width
+DEFAULT_BUDGET = 1000  # simulations: about 15 minutes here for a year of a default-size organization
+DEFAULT_POPULATION = 100
+MAX_DAYS = 730  # a longer export is fitted on its last two years
+
+
+class FitError(SalesimError):
+    """A fit that cannot be done as asked (exit code 2)."""
+
+
+def statistics(observed: dict[str, Any]) -> np.ndarray:
+    """The fit's statistics of an observed funnel (an import's or a run's); NaN where it cannot say."""
+    k = dict(observed["kpis"])
+    if k.get("deals_won") is not None and k.get("deals_lost") is not None:
+        k["deals_closed"] = k["deals_won"] + k["deals_lost"]
+
+    def ratio(num: str, den: str) -> float:
+        a, b = k.get(num), k.get(den)
+        return float(a) / float(b) if a is not None and b else math.nan
+
+    values = {
+        "win_rate": k.get("win_rate"),
+        "median_cycle_days": k.get("median_cycle_days"),
+        "close_rate": ratio("deals_closed", "opportunities"),
+        "contact_rate": ratio("leads_contacted", "leads_touched"),
+        "qualify_rate": ratio("leads_qualified", "leads_contacted"),
+        "opportunity_rate": ratio("opportunities", "leads_handed_off"),
+        "reject_rate": ratio("leads_rejected", "leads_handed_off"),
+        "ignore_rate": ratio("leads_ignored", "leads_handed_off"),
+    }
+    return np.array([math.nan if values[s] is None else float(values[s]) for s in STATISTICS])
+
+
+def fit_measure(result) -> dict[str, float]:
+    """What each simulation of a fit keeps: the fit's statistics of its observed funnel."""
+    from sim.crm.observed import observed_from_run
+
+    observed = observed_from_run(result.leads, result.scenario.simulation.days)
+    return dict(zip(STATISTICS, statistics(observed).tolist(), strict=True))
+
+
+@dataclass
+class Measured:
+    """What the export measures directly (set in the fitted scenario, not fitted).
+
+    Attributes:
+        days: the export's period in calendar days (the runs' length, at most :data:`MAX_DAYS`).
+        inbound_per_day: new inbound inquiries a working day (a week's, weekends included, over five).
+        deal_value_median: median amount of the closed opportunities.
+        deal_value_sigma: their spread (log scale; from P10-P90).
+        inside_reps: people who own leads and no opportunity.
+        field_reps: people who own opportunities.
+        teams: teams named in the export.
+    """
+
+    days: int
+    inbound_per_day: float | None
+    deal_value_median: float | None
+    deal_value_sigma: float | None
+    inside_reps: int | None
+    field_reps: int | None
+    teams: int
+
+    @classmethod
+    def of(cls, leads: pd.DataFrame, observed: dict[str, Any]) -> Measured:
+        """Read from the canonical lead table and its observed funnel."""
+        days = max(1, min(MAX_DAYS, round(observed["period"]["days"])))
+        inbound = observed["volume"]["by_kind"].get("inbound")
+        closed = leads.loc[leads["won"].notna(), "amount"].dropna()
+        closed = closed[closed > 0]
+        median = float(closed.median()) if len(closed) >= 5 else None
+        sigma = None
+        if len(closed) >= 20:
+            p10, p90 = np.log(closed.quantile([0.1, 0.9]).to_numpy())
+            sigma = float(np.clip((p90 - p10) / 2.563, 0.05, 3.0))  # 2 x 1.2816: P10-P90 of a normal
+        field = set(leads["opp_owner"].dropna())
+        owners = set(leads["owner"].dropna()) - field
+        teams = int(leads["team"].dropna().nunique()) or 1
+        return cls(
+            days=days,
+            # market.inbound_leads_per_day counts a working week's inquiries over its five days
+            inbound_per_day=inbound * 7 / 5 / observed["period"]["days"] if inbound else None,
+            deal_value_median=median,
+            deal_value_sigma=sigma,
+            inside_reps=len(owners) or None,
+            field_reps=len(field) or None,
+            teams=teams,
+        )
+
+    def overrides(self, base: Scenario, keep_organization: bool) -> dict[str, Any]:
+        """Dotted keys the measurements set on the base scenario."""
+        out: dict[str, Any] = {"simulation.days": self.days}
+        if self.inbound_per_day is not None:
+            out["market.inbound_leads_per_day"] = round(self.inbound_per_day, 3)
+        if self.deal_value_median is not None:
+            out["market.deal_value_median"] = round(self.deal_value_median, 2)
+        if self.deal_value_sigma is not None:
+            out["market.deal_value_sigma"] = round(self.deal_value_sigma, 4)
+        if not keep_organization:
+            if self.inside_reps is not None:
+                out["organization.inside_reps"] = self.inside_reps
+            if self.field_reps is not None:
+                teams = base.organization.field_teams
+                weights = [t.field_reps for t in teams] or [1]
+                from sim.model.model import split_headcount
+
+                seats = split_headcount(self.field_reps, weights)
+                out["organization.field_teams"] = [
+                    {"name": t.name, "field_reps": n} for t, n in zip(teams, seats, strict=True)
+                ]
+        return out
+
+
+@dataclass
+class Fit:
+    """A finished fit.
+
+    Attributes:
+        scenario: the fitted scenario (measured values set, posterior medians under ``behavior:``).
+        prior: the fitted parameters' priors.
+        generations: every generation of ABC-SMC.
+        draws: the posterior sample: the last generation's particles after the regression adjustment.
+        checked: statistics of runs at posterior draws (the posterior predictive check).
+        observed: the export's statistics (:data:`STATISTICS`).
+        measured: what the export measured directly.
+        seconds: wall time spent simulating in this call.
+    """
+
+    scenario: Scenario
+    prior: Prior
+    generations: list[Generation]
+    draws: np.ndarray
+    checked: np.ndarray
+    observed: np.ndarray
+    measured: Measured
+    seconds: float
+
+    @property
+    def posterior(self) -> pd.DataFrame:
+        """The posterior sample: one row per particle, a column per fitted parameter."""
+        return pd.DataFrame(self.draws, columns=list(self.prior.names))
+
+    def parameters(self) -> list[dict[str, Any]]:
+        """Each fitted parameter: prior, posterior median and 90% interval, and whether the data pinned it down."""
+        rows = []
+        for j, name in enumerate(self.prior.names):
+            draws = self.draws[:, j]
+            low, median, high = np.quantile(draws, [0.05, 0.5, 0.95])
+            width = float((high - low) / (self.prior.high[j] - self.prior.low[j]))
+            rows.append(
+                {
+                    "parameter": name,
+                    "prior": [float(self.prior.low[j]), float(self.prior.high[j])],
+                    "median": float(median),
+                    "p05": float(low),
+                    "p95": float(high),
+                    "width_share_of_prior": width,
+                    "pinned_down": width < PINNED,
+                    "why": (
+                        "the data pin it down"
+                        if width < PINNED
+                        else "not pinned down: with these data its 90% interval spans "
+                        f"{width:.0%} of the prior; it keeps most of its plausible range"
+                    ),
+                }
+            )
+        return rows
+
+    def report(self) -> dict[str, Any]:
+        """fit.json: what was measured, what was fitted and how well, and how the fit ran."""
+        simulated = np.nanquantile(self.checked, [0.05, 0.5, 0.95], axis=0)
+        return {
+            "method": "ABC-SMC (Drovandi & Pettitt 2011) on the experiment runner, the last population "
+            "regression-adjusted (Beaumont, Zhang & Balding 2002); distance: Euclidean on the statistics scaled "
+            "by their spread under the prior",
+            "measured": self.measured.__dict__,
+            "fitted": self.parameters(),
+            "not_fitted": "every other behaviour parameter keeps its default and its plausible range "
+            "(salesim show); --uncertainty draws them from their ranges and the fitted ones from the posterior",
+            "statistics": [
+                {
+                    "statistic": s,
+                    "label": STATISTIC_LABELS[s],
+                    "observed": None if math.isnan(self.observed[i]) else float(self.observed[i]),
+                    "simulated_p05": float(simulated[0, i]),
+                    "simulated_median": float(simulated[1, i]),
+                    "simulated_p95": float(simulated[2, i]),
+                }
+                for i, s in enumerate(STATISTICS)
+            ],
+            "generations": [_generation_row(g) for g in self.generations],
+            "simulations": sum(g.simulations for g in self.generations),
+            "check_runs": len(self.checked),
+            "seconds_this_call": self.seconds,
+        }
+
+
+def _generation_row(g: Generation) -> dict[str, Any]:
+    return {
+        "generation": g.number,
+        "tolerance": g.tolerance if math.isfinite(g.tolerance) else None,
+        "simulations": g.simulations,
+        "acceptance": g.acceptance,
+    }
+
+
+def prior_of(names: tuple[str, ...] = tuple(FITTED)) -> Prior:
+    """Uniform priors on the fitted parameters' ranges."""
+    return Prior(names, np.array([FITTED[n][0] for n in names]), np.array([FITTED[n][1] for n in names]))
+
+
+def with_behavior(base: Scenario, names: tuple[str, ...], theta: np.ndarray, label: str) -> Scenario:
+    """The base scenario with these fitted values under ``behavior:``."""
+    data = scenario_to_dict(base)
+    changes = {f"behavior.{n}": float(v) for n, v in zip(names, theta, strict=True)}
+    return validate(with_values(data, changes), source=label)
+
+
+def fingerprint(base: Scenario, observed: np.ndarray, settings: dict[str, Any]) -> str:
+    """What a stored generation belongs to: the base scenario, the observed statistics, the settings."""
+    text = json.dumps(
+        {"base": scenario_to_dict(base), "observed": [None if math.isnan(x) else x for x in observed], **settings},
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _store(folder: Path, key: str):
+    """Write each generation as it finishes (atomically), and read back those of this fit."""
+    from sim.experiments.files import atomic_write
+
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def save(g: Generation) -> None:
+        table = pd.DataFrame(g.particles).add_prefix("theta_")
+        table = table.join(pd.DataFrame(g.stats).add_prefix("stat_"))
+        table["distance"] = g.distances
+        meta = {"fit": key, **_generation_row(g)}
+        atomic_write(folder / f"gen_{g.number:03d}.json", lambda tmp: tmp.write_text(json.dumps(meta)))
+        atomic_write(folder / f"gen_{g.number:03d}.parquet", lambda tmp: table.to_parquet(tmp, index=False))
+
+    def load() -> list[Generation]:
+        done = []
+        for number in range(10_000):
+            meta_path, path = folder / f"gen_{number:03d}.json", folder / f"gen_{number:03d}.parquet"
+            if not (meta_path.is_file() and path.is_file()):
+                break
+            try:
+                meta, table = json.loads(meta_path.read_text()), pd.read_parquet(path)
+            except Exception:  # a damaged generation: the fit continues from the one before
+                break
+            if meta.get("fit") != key:
+                break
+            theta = table.filter(like="theta_").to_numpy(dtype=float)
+            stats = table.filter(like="stat_").to_numpy(dtype=float)
+            tolerance = math.inf if meta["tolerance"] is None else float(meta["tolerance"])
+            done.append(Generation(meta["generation"], theta, table["distance"].to_numpy(dtype=float), tolerance,
+                                   int(meta["simulations"]), float(meta["acceptance"]), stats))  # fmt: skip
+        return done
+
+    return save, load
+
+
+@contextmanager
+def _executor(workers: int, kind: str, scheduler: str | None) -> Iterator[Executor | None]:
+    """One executor for the whole fit (a pool started once, not once a generation)."""
+    from sim.experiments.runner import process_pool
+
+    if kind == "dask":
+        from sim.experiments.sweep import _dask_executor
+
+        with _dask_executor(workers, scheduler) as pool:
+            yield pool
+    elif workers <= 1:
+        yield None
+    else:
+        with process_pool(workers) as pool:
+            yield pool
+
+
+def fit(
+    leads: pd.DataFrame,
+    observed: dict[str, Any],
+    base: Scenario,
+    folder: Path,
+    *,
+    keep_organization: bool = False,
+    names: tuple[str, ...] = tuple(FITTED),
+    budget: int = DEFAULT_BUDGET,
+    population: int = DEFAULT_POPULATION,
+    seed: int = 1,
+    checks: int = 40,
+    workers: int = 1,
+    executor: str = "processes",
+    scheduler: str | None = None,
+    fresh: bool = False,
+    progress: bool = False,
+) -> Fit:
+    """Fit the base scenario's behaviour to an export's observed funnel.
+
+    Args:
+        leads: the export's canonical lead table (:func:`sim.crm.reader.read_export`).
+        observed: its observed funnel (:func:`sim.crm.observed.funnel`).
+        base: the scenario the company is run as (structure and levers); headcounts and the market
+            are set from the export unless ``keep_organization``.
+        folder: where the generations are stored (and resumed from).
+        keep_organization: keep the base scenario's headcounts (the user's scenario) instead of the export's.
+        names: the parameters to fit (of :data:`FITTED`); the others keep their defaults.
+        budget: simulations in all.
+        population: the posterior sample's size.
+        seed: the fit's seed (parameter draws and run seeds).
+        checks: runs at posterior draws for the check (beyond the budget).
+        workers: processes (1: serial).
+        executor: "processes" or "dask".
+        scheduler: a Dask scheduler's address (with ``executor="dask"``).
+        fresh: throw away stored generations and start again.
+        progress: show progress bars.
+    """
+    if not 2 <= population <= 100_000:
+        raise FitError(f"--population {population}: between 2 and 100,000")
+    if budget < 2 * population:
+        raise FitError(f"--budget {budget}: at least twice the population ({2 * population}) to fit anything")
+    target = statistics(observed)
+    if np.isnan(target).all():
+        raise FitError("the export has none of the statistics a fit needs (closed deals, contacts, handoffs)")
+    measured = Measured.of(leads, observed)
+    data = with_values(scenario_to_dict(base), measured.overrides(base, keep_organization))
+    data["timeline"] = []  # the export's period is the organization as it was
+    fixed = validate(data, source=f"{base.name} with the export's measurements")
+    unknown = sorted(set(names) - set(FITTED))
+    if unknown or not names:
+        raise FitError(f"cannot fit {', '.join(unknown) or 'nothing'}: the parameters a fit can pin down are "
+                       f"{', '.join(FITTED)}")  # fmt: skip
+    prior = prior_of(tuple(names))
+    key = fingerprint(fixed, target, {"population": population, "seed": seed, "prior": [(n, FITTED[n]) for n in names]})
+    store = folder / "generations"
+    if fresh and store.exists():
+        for path in store.glob("gen_*"):
+            path.unlink()
+    save, load = _store(store, key)
+    started = time.perf_counter()
+    with _executor(workers, executor, scheduler) as pool:
+
+        def simulate(thetas: np.ndarray, number: int) -> np.ndarray:
+            seeds = np.random.default_rng([seed, number, 7]).integers(0, 2**31 - 1, len(thetas))
+            tasks = [
+                Task(with_behavior(fixed, prior.names, theta, f"fit generation {number}"), int(s),
+                     {"generation": number, "particle": i}, fit_measure)
+                for i, (theta, s) in enumerate(zip(thetas, seeds, strict=True))
+            ]  # fmt: skip
+            table = run_tasks(tasks, workers, pool, progress, f"fit, generation {number}")
+            stats = np.full((len(tasks), len(STATISTICS)), np.nan)
+            ok = (table["status"] == "ok").to_numpy()
+            if ok.any():
+                stats[ok] = table.loc[ok, list(STATISTICS)].to_numpy(dtype=float)
+            return stats
+
+        generations = abc_smc(
+            simulate, target, prior, population=population, budget=budget, seed=seed, done=load(),
+            on_generation=save,
+        )  # fmt: skip
+        last = generations[-1]
+        draws = regression_adjust(last.particles, last.stats, target, prior)
+        picked = np.random.default_rng([seed, 99]).choice(len(draws), size=min(checks, len(draws)), replace=False)
+        checked = simulate(draws[picked], 10_000) if checks else last.stats
+    seconds = time.perf_counter() - started
+    fitted = with_behavior(fixed, prior.names, np.median(draws, axis=0), f"{base.name} fitted")
+    return Fit(fitted, prior, generations, draws, checked, target, measured, seconds)
+
+
+def fitted_yaml(result: Fit, base_ref: str, name: str) -> str:
+    """fitted.yaml: the base (by name or path), the measured values, the posterior medians, the posterior."""
+    import yaml
+
+    m = result.measured
+    org = result.scenario.organization
+    doc: dict[str, Any] = {
+        "name": name,
+        "description": "Fitted by salesim fit to a CRM export: measured market and headcounts, posterior medians "
+        "of the fitted behaviour (fit.json)",
+        "extends": base_ref,
+        "simulation": {"days": m.days},
+        "market": {
+            k: v
+            for k, v in (
+                ("inbound_leads_per_day", result.scenario.market.inbound_leads_per_day),
+                ("deal_value_median", result.scenario.market.deal_value_median),
+                ("deal_value_sigma", result.scenario.market.deal_value_sigma),
+            )
+        },
+        "organization": {
+            "inside_reps": org.inside_reps,
+            "field_teams": [{"name": t.name, "field_reps": t.field_reps} for t in org.field_teams],
+        },
+        "behavior": {n: round(float(result.scenario.behavior[n]), 6) for n in result.prior.names},
+        "posterior": "posterior.parquet",
+    }
+    return yaml.safe_dump(doc, sort_keys=False)

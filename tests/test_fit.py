@@ -1,0 +1,86 @@
+"""salesim fit: a company's behaviour recovered from its own CRM export (export-crm of a run with known parameters)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from sim.config.scenario import load_scenario
+
+SALESIM = str(Path(sys.executable).parent / "salesim")
+TRUTH = {"win_logit": -1.0, "cycle_days": 50.0}  # defaults: -1.56 and 72 days
+
+
+def _salesim(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([SALESIM, *args], capture_output=True, text=True, cwd=cwd, timeout=900)
+
+
+@pytest.fixture(scope="module")
+def fitted(tmp_path_factory) -> Path:
+    """A company run with non-default behaviour, exported as Salesforce would, then fitted on a small budget."""
+    root = tmp_path_factory.mktemp("fit")
+    (root / "truth.yaml").write_text(
+        f"name: truth\nextends: defined\nsimulation: {{days: 120, warmup_days: 14}}\nbehavior: {json.dumps(TRUTH)}\n"
+    )
+    (root / "base.yaml").write_text("name: base\nextends: defined\nsimulation: {warmup_days: 14}\n")
+    for args in (("run", "truth.yaml", "--seed", "5", "--out", "run"), ("export-crm", "run", "--out", "export")):
+        assert _salesim(*args, cwd=root).returncode == 0
+    proc = _salesim(
+        "fit", "export", "--scenario", "base.yaml", "--only", "win_logit", "--only", "cycle_days",
+        "--budget", "200", "--population", "40", "--checks", "6", "--workers", "2", "--out", "fit", cwd=root,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    return root
+
+
+def test_the_identifiable_parameters_are_recovered_with_narrower_posteriors(fitted):
+    report = json.loads((fitted / "fit" / "fit.json").read_text())
+    for row in report["fitted"]:
+        truth = TRUTH[row["parameter"]]
+        assert row["p05"] <= truth <= row["p95"], row
+        assert row["width_share_of_prior"] < 0.8, row  # narrower than the prior
+    assert report["simulations"] <= 200
+    assert {s["statistic"] for s in report["statistics"]} >= {"win_rate", "median_cycle_days"}
+
+
+def test_the_fitted_scenario_extends_the_base_and_carries_its_posterior(fitted):
+    folder = fitted / "fit"
+    scenario = load_scenario(folder / "fitted.yaml")
+    assert scenario.posterior == str(folder / "posterior.parquet")
+    assert scenario.organization == load_scenario(fitted / "base.yaml").organization  # --scenario keeps its headcounts
+    posterior = pd.read_parquet(folder / "posterior.parquet")
+    assert list(posterior.columns) == list(TRUTH) and len(posterior) == 40
+    doc = yaml.safe_load((folder / "fitted.yaml").read_text())
+    assert doc["behavior"]["win_logit"] == pytest.approx(posterior["win_logit"].median(), abs=1e-5)
+    assert 35 < doc["market"]["inbound_leads_per_day"] < 45  # defined's 40 a working day, measured
+    assert (folder / "check.png").stat().st_size > 20_000
+
+
+def test_a_fit_run_again_resumes_from_its_stored_generations(fitted):
+    before = (fitted / "fit" / "posterior.parquet").read_bytes()
+    proc = _salesim(
+        "fit", "export", "--scenario", "base.yaml", "--only", "win_logit", "--only", "cycle_days",
+        "--budget", "200", "--population", "40", "--checks", "0", "--workers", "1", "--out", "fit", cwd=fitted,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads((fitted / "fit" / "fit.json").read_text())
+    assert report["seconds_this_call"] < 30, "nothing left to simulate"
+    assert pd.read_parquet(fitted / "fit" / "posterior.parquet").equals(pd.read_parquet(pd.io.common.BytesIO(before)))
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("--only", "sat_start"), "cannot fit sat_start"),
+        (("--budget", "10", "--population", "48"), "at least twice the population"),
+        (("--scheduler", "tcp://127.0.0.1:1"), "--scheduler needs --executor dask"),
+    ],
+)
+def test_a_fit_that_cannot_be_done_is_one_line_and_exit_2(fitted, args, needle):
+    proc = _salesim("fit", "export", "--scenario", "base.yaml", "--out", "bad", *args, cwd=fitted)
+    assert proc.returncode == 2, proc.stderr
+    assert needle in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
