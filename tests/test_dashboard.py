@@ -322,3 +322,26 @@ def test_an_impossible_lever_combination_is_said_and_the_variant_runs_unchanged(
     assert "were not applied" in _monitors_html(model)
     scored = DashboardModel(start="misaligned", work_order="score_first", scoring="rules")
     assert not scored.problem and scored.variant_scenario.inside.work_order == "score_first"
+
+
+def test_several_markets_give_means_bands_and_an_interval_for_each_difference() -> None:
+    """A live demo should not contradict the report: the difference over a few paired markets, with its interval."""
+    one = DashboardModel(start="misaligned", variant="aligned", seed=4)
+    three = DashboardModel(start="misaligned", variant="aligned", seed=4, markets=3)
+    for _ in range(60):
+        one.step()
+        three.step()
+    assert three.orgs["baseline"].seed == 4 and [o.seed for o in three.runs["variant"]] == [4, 5, 6]
+    assert three.runs["variant"][0].revenue == one.orgs["variant"].revenue  # market 0 is the single market
+    mean, low, high = three.gap["revenue"]
+    per_market = [v.revenue - b.revenue for b, v in zip(three.runs["baseline"], three.runs["variant"], strict=True)]
+    assert mean == pytest.approx(sum(per_market) / 3) and low < mean < high
+    lo, hi = three.spread["variant"]["revenue"]
+    assert lo == min(o.revenue for o in three.runs["variant"]) and hi == max(o.revenue for o in three.runs["variant"])
+    assert "mean of 3 markets" in _monitors_html(three) and "class='ci'" in _monitors_html(three)
+    assert {"variant revenue low", "variant revenue high"} <= set(three.datacollector.get_model_vars_dataframe())
+    three.apply_now(**(lever_values(load_scenario("aligned")) | {"sla_hours": 2}))
+    three.step()
+    assert all(o.levers.handoff.sla_hours == 2 for o in three.runs["variant"])
+    with pytest.raises(ValueError, match="markets: between 1 and 8"):
+        DashboardModel(start="misaligned", markets=9)

@@ -50,12 +50,14 @@ from sim.experiments.compare import lever_differences
 from sim.measure.kpis import MONITOR_KPIS, kpi
 from sim.measure.monitors import STAGES, Monitor
 from sim.model.model import SalesOrgModel, split_headcount
-from sim.present.format import format_change, format_kpi, format_value, heading, tick_formatter
+from sim.present.format import format_change, format_change_interval, format_kpi, format_value, heading, tick_formatter
 
 BASELINE_ENV = "SALESIM_BASELINE"  # set by `salesim dashboard SCEN`
 DEFAULT_BASELINE = "misaligned"
 SAME = "(same as baseline)"
 SIDES = ("baseline", "variant")
+MAX_MARKETS = 8  # markets the dashboard runs side by side (each costs a day's work of two organizations)
+T95 = {1: 12.71, 2: 4.30, 3: 3.18, 4: 2.78, 5: 2.57, 6: 2.45, 7: 2.36}  # Student's t, 95%, by degrees of freedom
 PLOT_EVERY = 5  # in Play, plots are redrawn every 5th day (drawing dominates a day's cost); monitors every day
 PLAYING_GAP_S = 0.75  # steps closer together than this are Play (or fast clicking), not one click of Step
 COLORS = {"baseline": "#c0504d", "variant": "#2e75b6"}
@@ -144,18 +146,23 @@ class DashboardModel(mesa.Model):
         baseline: the baseline scenario (name or path; default ``start``).
         variant: the scenario the variant starts from (default: the baseline's).
         seed: the market, shared by both organizations (default: the baseline's seed).
+        markets: markets run side by side (seeds ``seed``, ``seed + 1``, ...): the monitors show their
+            mean, the difference its 95% interval over the paired markets, the plots a band.
         **levers: the variant's levers (keywords of ``SELECT_LEVERS`` and ``SLIDER_LEVERS``).
 
     Attributes:
-        orgs: the two :class:`SalesOrgModel`, by side ("baseline", "variant").
-        kpis: each side's monitors and funnel, as of the last day.
+        orgs: the two :class:`SalesOrgModel` of the first market, by side ("baseline", "variant").
+        runs: every market's organizations, by side.
+        kpis: each side's monitors and funnel, as of the last day (the mean over the markets).
+        spread: each side's lowest and highest value of each monitor over the markets.
+        gap: each monitor's variant - baseline difference: mean and 95% interval over the paired markets.
         changes: the variant's levers that differ from the baseline, in words.
         plot_day: the day the plots show; it lags ``day`` by up to 4 days in Play.
     """
 
     def __init__(
         self, start: str | None = None, baseline: str | None = None, variant: str = SAME, seed: int | None = None,
-        **levers: Any,
+        markets: int = 1, **levers: Any,
     ) -> None:  # fmt: skip
         levers.pop("scenario", None)  # SolaraViz's reset passes mesa's own experiment scenario; unused here
         unknown = sorted(set(levers) - set(LEVERS))
@@ -176,19 +183,27 @@ class DashboardModel(mesa.Model):
         self.changes = [describe_lever(*d) for d in lever_differences(self.baseline_scenario, self.variant_scenario)]
         self.seed = self.baseline_scenario.simulation.seed if seed is None else int(seed)
         super().__init__(rng=self.seed)
-        self.orgs = {
-            "baseline": SalesOrgModel(self.baseline_scenario, seed=self.seed, collect=False).warm_up(),
-            "variant": SalesOrgModel(self.variant_scenario, seed=self.seed, collect=False).warm_up(),
+        if not 1 <= int(markets) <= MAX_MARKETS:
+            raise ValueError(f"markets: between 1 and {MAX_MARKETS}")
+        self.markets = int(markets)
+        scenarios = {"baseline": self.baseline_scenario, "variant": self.variant_scenario}
+        self.runs = {
+            side: [SalesOrgModel(scenario, seed=self.seed + i, collect=False).warm_up() for i in range(self.markets)]
+            for side, scenario in scenarios.items()
         }  # day 0 of the dashboard is the first day after the warm-up
+        self.orgs = {side: runs[0] for side, runs in self.runs.items()}
         self.days = self.baseline_scenario.simulation.days
         self.day = self.plot_day = 0
         self._stepped_at = -math.inf
-        self.monitors = {side: Monitor(org) for side, org in self.orgs.items()}
-        self.kpis = {side: monitor.update() for side, monitor in self.monitors.items()}
+        self.monitors = {side: [Monitor(org) for org in runs] for side, runs in self.runs.items()}
+        self._measure()
         reporters = {"day": lambda m: m.day}
         for side in SIDES:
             for name in MONITOR_KPIS:
                 reporters[f"{side} {name}"] = lambda m, s=side, k=name: m.kpis[s][k]
+                if self.markets > 1:
+                    reporters[f"{side} {name} low"] = lambda m, s=side, k=name: m.spread[s][k][0]
+                    reporters[f"{side} {name} high"] = lambda m, s=side, k=name: m.spread[s][k][1]
         self.datacollector = mesa.DataCollector(model_reporters=reporters)
         self.datacollector.collect(self)
         # the days the variant changes: its scenario's own timeline, then what "Apply now" adds
@@ -206,7 +221,7 @@ class DashboardModel(mesa.Model):
         unknown = sorted(set(levers) - set(LEVERS))
         if unknown:
             raise TypeError(f"unknown levers: {', '.join(unknown)}")
-        org = self.orgs["variant"]
+        org = self.orgs["variant"]  # every market's variant has the same organization
         today = self.day
         current = lever_values(org.levers)
         seats = {
@@ -234,7 +249,8 @@ class DashboardModel(mesa.Model):
                 if new != old:
                     kind = "hire" if new > old else "exit"
                     entries.append({"day": today, kind: {"team": team, name: abs(new - old)}})
-        org.plan(entries)
+        for each in self.runs["variant"]:
+            each.plan(entries)
         words = [
             f"{FIELD_REPS_LABEL}: {current[k]} → {v}" if k == "field_reps" else describe_lever(LEVERS[k], current[k], v)
             for k, v in changed.items()
@@ -254,12 +270,37 @@ class DashboardModel(mesa.Model):
         """Both organizations' monitors, day by day, as CSV."""
         return self.datacollector.get_model_vars_dataframe().to_csv(index=False)
 
+    def _measure(self) -> None:
+        """The monitors of every market; their mean, spread, and the paired difference's interval."""
+        every = {side: [monitor.update() for monitor in monitors] for side, monitors in self.monitors.items()}
+        self.kpis, self.spread = {}, {}
+        for side, values in every.items():
+            self.kpis[side] = {"funnel": {s: float(np.mean([v["funnel"][s] for v in values])) for s in STAGES}}
+            self.spread[side] = {}
+            for name in MONITOR_KPIS:
+                column = np.array([v[name] for v in values], dtype=float)
+                seen = column[np.isfinite(column)]
+                self.kpis[side][name] = float(seen.mean()) if seen.size else math.nan
+                self.spread[side][name] = (float(seen.min()), float(seen.max())) if seen.size else (math.nan, math.nan)
+        self.gap = {}
+        for name in MONITOR_KPIS:
+            diffs = np.array([v[name] - b[name] for b, v in zip(every["baseline"], every["variant"], strict=True)])
+            diffs = diffs[np.isfinite(diffs)]
+            mean = float(diffs.mean()) if diffs.size else math.nan
+            half = (
+                float(T95.get(diffs.size - 1, 1.96) * diffs.std(ddof=1) / math.sqrt(diffs.size))
+                if diffs.size > 1
+                else math.nan
+            )
+            self.gap[name] = (mean, mean - half, mean + half)
+
     def step(self) -> None:
-        """One day in both organizations, then the monitors."""
-        for org in self.orgs.values():
-            org.step()
+        """One day in both organizations (every market), then the monitors."""
+        for runs in self.runs.values():
+            for org in runs:
+                org.step()
         self.day += 1
-        self.kpis = {side: monitor.update() for side, monitor in self.monitors.items()}
+        self._measure()
         self.datacollector.collect(self)
         self.running = self.day < self.days
         now, previous = time.monotonic(), self._stepped_at
@@ -269,6 +310,22 @@ class DashboardModel(mesa.Model):
 
 
 # --------------------------------------------------------------------- components
+
+
+def _markets_words(model: DashboardModel) -> str:
+    if model.markets == 1:
+        return f"market seed {model.seed}"
+    return (f"mean of {model.markets} markets (seeds {model.seed}-{model.seed + model.markets - 1}); "
+            "differences with their 95% interval over the paired markets")  # fmt: skip
+
+
+def _difference(model: DashboardModel, name: str) -> str:
+    """Variant - baseline: the mean difference, with its 95% interval over the paired markets when there are several."""
+    mean, low, high = model.gap[name]
+    if model.markets == 1:
+        return format_change(name, mean)
+    text = html.escape(format_change_interval(name, mean, low, high))
+    return text.replace("[", "<span class='ci' style='color:#888'>[", 1).replace("]", "]</span>", 1)
 
 
 def _monitors_html(model: DashboardModel) -> str:
@@ -283,14 +340,14 @@ def _monitors_html(model: DashboardModel) -> str:
         f"<tr><td>{html.escape(heading(kpi(name).label))}</td>"
         f"<td class='v salesim-baseline'>{format_kpi(name, base[name])}</td>"
         f"<td class='v salesim-variant'>{format_kpi(name, variant[name])}</td>"
-        f"<td class='d'>{format_change(name, variant[name] - base[name])}</td></tr>"
+        f"<td class='d'>{_difference(model, name)}</td></tr>"
         for name in MONITOR_KPIS
     )
     changes = "; ".join(model.changes) or "same levers as the baseline"
     if model.problem:
         changes += f" (the levers set in the sidebar were not applied: {model.problem})"
     return (
-        f"<div class='salesim-day'><b>Day {model.day} of {model.days}</b>, market seed {model.seed}</div>"
+        f"<div class='salesim-day'><b>Day {model.day} of {model.days}</b>, {_markets_words(model)}</div>"
         "<style>.salesim-table td{padding:1px 8px;text-align:right}.salesim-table td:first-child{text-align:left}"
         "</style><table class='salesim-table' style='font-size:13px;width:100%;border-collapse:collapse'>"
         f"<tr><th></th>{head}<th style='text-align:right;padding:2px 8px'>variant<br>&minus; baseline</th></tr>"
@@ -339,13 +396,18 @@ def _lines(column: str, title: str, ylabel: str, unit: str):
         frame = model.datacollector.get_model_vars_dataframe()
         for side in SIDES:
             ax.plot(frame["day"], frame[f"{side} {column}"], color=COLORS[side], label=side)
+            if f"{side} {column} low" in frame:
+                low, high = frame[f"{side} {column} low"], frame[f"{side} {column} high"]
+                ax.fill_between(frame["day"], low, high, color=COLORS[side], alpha=0.15, linewidth=0)
         for day in model.marks:
             if day <= model.day:
                 ax.axvline(day, color=COLORS["variant"], linestyle=":", linewidth=1.2)
         if model.marks:
             ax.plot([], [], color=COLORS["variant"], linestyle=":", label="variant changed")
         ax.set_xlim(0, max(30, model.day))
-        values = frame[[f"{side} {column}" for side in SIDES]].to_numpy(dtype=float)
+        mine = {f"{side} {column}{end}" for side in SIDES for end in ("", " low", " high")}
+        values = frame[[c for c in frame.columns if c in mine]]
+        values = values.to_numpy(dtype=float)
         values = values[np.isfinite(values)]
         low, high = (values.min(), values.max()) if values.size else (0.0, 0.0)
         if unit == "points":  # satisfaction: at least ten points tall, so a half-point gap looks like one
@@ -354,7 +416,8 @@ def _lines(column: str, title: str, ylabel: str, unit: str):
         else:  # money from zero, never a +-0.04 axis on an empty day
             ax.set_ylim(0, max(high * 1.05, 1.0 if unit != "dollars" else 100_000.0))
         ax.yaxis.set_major_formatter(tick_formatter(unit))
-        ax.set(title=f"{title}, day {model.day}", xlabel="day", ylabel=ylabel)
+        spread = f"\n(mean and range of {model.markets} markets)" if model.markets > 1 else ""
+        ax.set(title=f"{title}, day {model.day}{spread}", xlabel="day", ylabel=ylabel)
         ax.legend(loc="upper left")
 
     return draw
@@ -395,6 +458,13 @@ def model_params(start: str) -> dict[str, dict[str, Any]]:
         "baseline": {"type": "Select", "value": start, "values": names, "label": "Baseline scenario"},
         "variant": {"type": "Select", "value": SAME, "values": [SAME, *names], "label": "Variant starts from"},
         "seed": {"type": "SliderInt", "value": seed, "min": 0, "max": max(99, seed), "label": "Market (seed, shared)"},
+        "markets": {
+            "type": "SliderInt",
+            "value": 1,
+            "min": 1,
+            "max": MAX_MARKETS,
+            "label": "Markets side by side (bands)",
+        },
     }
     for name, dotted in SELECT_LEVERS.items():
         label = heading(lever_label(dotted))
@@ -410,7 +480,7 @@ def model_params(start: str) -> dict[str, dict[str, Any]]:
     return params
 
 
-SCENARIO_WIDGETS = ("baseline", "variant", "seed")
+SCENARIO_WIDGETS = ("baseline", "variant", "seed", "markets")
 
 
 def sidebar_after(values: dict[str, Any], name: str, value: Any) -> dict[str, Any]:
