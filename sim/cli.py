@@ -605,17 +605,11 @@ def export_crm(run_dir: str, fmt: str, out: str | None, start: str, timezone: st
     click.echo("written: " + ", ".join(str(p) for p in written))
 
 
-@main.command("import-crm")
-@click.argument("export", type=click.Path(exists=True))
-@click.option("--map", "map_file", type=click.Path(exists=True, dir_okay=False), help="A mapping file (docs/CRM.md).")
-@click.option("--timezone", help="The company's time zone (IANA name; default: the map's, else UTC).")
-@click.option("--out", type=click.Path(file_okay=False), help="Output folder.")
-def import_crm(export: str, map_file: str | None, timezone: str | None, out: str | None) -> None:
-    """Read a CRM export (CSV, xlsx or a folder of them) and write its observed funnel: observed.json, observed.png."""
+def _read_export(export: str, map_file: str | None, timezone: str | None):
+    """An export read as import-crm and fit read it: (path, the export, its observed funnel); problems printed."""
     from sim.crm.observed import funnel
     from sim.crm.presets import load_map
     from sim.crm.reader import read_export
-    from sim.present.crm_figures import save_observed_figure
 
     path = Path(export)
     data = read_export(path, load_map(map_file) if map_file else None, timezone)
@@ -623,6 +617,19 @@ def import_crm(export: str, map_file: str | None, timezone: str | None, out: str
         click.echo(f"warning: {problem.line()}", err=True)
     period = data.crm_map.period
     observed = funnel(data.leads, period.start, period.end, data.crm_map.business_hours, data.problems, data.fields)
+    return path, data, observed
+
+
+@main.command("import-crm")
+@click.argument("export", type=click.Path(exists=True))
+@click.option("--map", "map_file", type=click.Path(exists=True, dir_okay=False), help="A mapping file (docs/CRM.md).")
+@click.option("--timezone", help="The company's time zone (IANA name; default: the map's, else UTC).")
+@click.option("--out", type=click.Path(file_okay=False), help="Output folder.")
+def import_crm(export: str, map_file: str | None, timezone: str | None, out: str | None) -> None:
+    """Read a CRM export (CSV, xlsx or a folder of them) and write its observed funnel: observed.json, observed.png."""
+    from sim.present.crm_figures import save_observed_figure
+
+    path, data, observed = _read_export(export, map_file, timezone)
     observed = {
         "export": {"path": str(path), "files": data.files, "preset": data.crm_map.preset, "rows": len(data.leads)},
         **observed,
@@ -668,25 +675,17 @@ def fit_command(export, map_file, timezone, base, budget, population, only, chec
     import yaml
 
     from sim.config.scenario import builtin_names, load_scenario
-    from sim.crm.observed import funnel
-    from sim.crm.presets import load_map
-    from sim.crm.reader import read_export
     from sim.experiments.fit import DEFAULT_BUDGET, FITTED, fit, fitted_yaml
     from sim.experiments.runner import default_workers
     from sim.present.fit_figures import save_check_figure
 
     if scheduler and executor != "dask":
         raise UserError("--scheduler needs --executor dask")
-    path = Path(export)
     base_ref = base or "defined"
     if base is not None and base not in builtin_names():
         base_ref = str(Path(base).resolve())
     scenario = load_scenario(base_ref)
-    data = read_export(path, load_map(map_file) if map_file else None, timezone)
-    for problem in data.problems:
-        click.echo(f"warning: {problem.line()}", err=True)
-    period = data.crm_map.period
-    observed = funnel(data.leads, period.start, period.end, data.crm_map.business_hours, data.problems, data.fields)
+    path, data, observed = _read_export(export, map_file, timezone)
     folder = _out_dir(out, "fit", path.stem if path.is_file() else path.resolve().name)
     _settle()
     names = tuple(only) or tuple(FITTED)
