@@ -158,3 +158,34 @@ def test_a_killed_write_leaves_the_previous_file(tmp_path, monkeypatch):
         atomic_write(target, crash)
     assert json.loads(target.read_text()) == {"revenue": 1}
     assert [p.name for p in tmp_path.iterdir()] == ["summary.json"]  # no temporary left behind
+
+
+@pytest.mark.parametrize(
+    ("section", "key", "text", "expect"),
+    [
+        ("market", "deal_value_median", "3e4", 30000.0),  # YAML 1.1: a string
+        ("organization", "inside_reps", "010", 10),  # YAML 1.1: octal 8
+    ],
+)
+def test_numbers_are_read_the_yaml_1_2_way(tmp_path, section, key, text, expect):
+    path = tmp_path / "n.yaml"
+    path.write_text(f"name: x\nextends: aligned\n{section}: {{{key}: {text}}}\nbehavior: {{opp_fit_slope: 1e1}}\n")
+    scenario = load_scenario(path)
+    assert getattr(getattr(scenario, section), key) == expect and scenario.behavior["opp_fit_slope"] == 10.0
+    assert _cli(["validate", str(path)], tmp_path).returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("handoff: {sla_hours: 1:30}", "'1:30'"),  # YAML 1.1: 90 (base 60)
+        ("handoff: {sla_enforced: yes}", "'yes'"),  # YAML 1.1: true
+        ("name: y", "appears twice"),  # YAML: the last one kept silently
+        ("market: {deal_value_median: 1}\nmarket: {deal_value_median: 2}", "appears twice"),
+    ],
+)
+def test_yaml_1_1_surprises_are_refused_in_one_line(tmp_path, text, says):
+    path = tmp_path / "s.yaml"
+    path.write_text(f"name: x\nextends: aligned\n{text}\n")
+    line = _one_clear_line(_cli(["validate", str(path)], tmp_path))
+    assert says in line and "s.yaml" in line
