@@ -189,3 +189,16 @@ def test_yaml_1_1_surprises_are_refused_in_one_line(tmp_path, text, says):
     path.write_text(f"name: x\nextends: aligned\n{text}\n")
     line = _one_clear_line(_cli(["validate", str(path)], tmp_path))
     assert says in line and "s.yaml" in line
+
+
+def test_files_named_like_built_ins_never_shadow_them(tmp_path):
+    # a file named like aligned's parent, and a folder named like a built-in, in the working directory
+    (tmp_path / "defined").write_text("name: impostor\nextends: field_only\n")
+    (tmp_path / "misaligned").mkdir()
+    (tmp_path / "mine.yaml").write_text("name: mine\nextends: defined\n")
+    for ref, name in (("aligned", "aligned"), ("defined", "defined"), ("misaligned", "misaligned")):
+        res = _cli(["show", ref], tmp_path)
+        assert res.returncode == 0 and f"name: {name}" in res.stdout and "impostor" not in res.stdout, res.stderr
+    own = _cli(["show", "mine.yaml"], tmp_path)
+    assert own.returncode == 0 and "inside_reps: 0" not in own.stdout  # extends the built-in, not the file
+    assert "name: impostor" in _cli(["show", "./defined"], tmp_path).stdout  # the file, asked for by path

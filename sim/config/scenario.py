@@ -413,7 +413,13 @@ def builtin_descriptions() -> dict[str, str]:
 
 
 def resolve_path(ref: str | Path) -> Path:
-    """Turn a scenario argument (a path or a built-in name) into a file path."""
+    """Turn a scenario argument (a path or a built-in name) into a file path.
+
+    A built-in's name always means the built-in: a file or folder of that name in the
+    working directory never shadows it (write ``./defined`` for such a file).
+    """
+    if str(ref) in builtin_names():
+        return BUILTIN_DIR / f"{ref}.yaml"
     path = Path(ref)
     if path.suffix in {".yaml", ".yml"} or path.exists() or "/" in str(ref):
         if not path.is_file():
@@ -541,7 +547,11 @@ def _load_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     if not isinstance(parent_ref, str):
         raise ScenarioError(f"{path}: extends: must be a scenario name or path, got {parent_ref!r}")
     parent_path = Path(parent_ref)
-    if not parent_path.is_absolute() and (path.parent / parent_path).is_file():
+    if path.parent == BUILTIN_DIR.resolve() and parent_ref not in builtin_names():
+        raise ScenarioError(f"{path}: extends: {parent_ref} is not a built-in (a built-in extends built-ins only)")
+    if parent_ref in builtin_names():
+        parent_path = BUILTIN_DIR / f"{parent_ref}.yaml"  # never a file of that name beside it or in the cwd
+    elif not parent_path.is_absolute() and (path.parent / parent_path).is_file():
         parent_path = path.parent / parent_path
     else:
         try:
