@@ -448,7 +448,9 @@ def check_calibration(n, seed, workers, out) -> None:
 @click.option("--scheduler", metavar="ADDR", help="Address of a running Dask scheduler (with --executor dask).")
 @out_option
 @click.option("--resume/--fresh", default=True, show_default=True, help="Skip finished runs, or start over.")
-def sweep_command(spec_file, workers, executor, scheduler, out, resume) -> None:
+@click.option("--run-time-limit", "time_limit", type=click.FloatRange(min=0, min_open=True), default=600.0,
+              show_default=True, metavar="SECONDS", help="Stop a run past this and record it failed.")  # fmt: skip
+def sweep_command(spec_file, workers, executor, scheduler, out, resume, time_limit) -> None:
     """Run a parameter sweep (grid, lhs, sobol, morris) into results.parquet."""
     from sim.experiments.sweep import load_spec, sweep
 
@@ -456,7 +458,14 @@ def sweep_command(spec_file, workers, executor, scheduler, out, resume) -> None:
     folder = _out_dir(out, "sweep", spec.name)
     _settle()
     result = sweep(
-        spec, folder, workers=workers, executor=executor, scheduler=scheduler, fresh=not resume, progress=True
+        spec,
+        folder,
+        workers=workers,
+        executor=executor,
+        scheduler=scheduler,
+        fresh=not resume,
+        progress=True,
+        time_limit=time_limit,
     )
     click.echo(result.line())
 

@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -202,3 +203,19 @@ def test_files_named_like_built_ins_never_shadow_them(tmp_path):
     own = _cli(["show", "mine.yaml"], tmp_path)
     assert own.returncode == 0 and "inside_reps: 0" not in own.stdout  # extends the built-in, not the file
     assert "name: impostor" in _cli(["show", "./defined"], tmp_path).stdout  # the file, asked for by path
+
+
+def test_a_run_past_its_time_limit_is_a_failed_row_and_a_resume_skips_it(tmp_path):
+    # a run that crawls (here: any run, under a limit of a millisecond) is stopped and recorded, not rerun
+    spec = tmp_path / "slow.yaml"
+    spec.write_text(
+        "name: slow\nbase: aligned\ndesign: grid\nparameters:\n  handoff.sla_hours: {values: [4]}\n"
+        "replications: 2\ndays: 30\nkpis: [revenue]\n"
+    )
+    args = ["sweep", str(spec), "--workers", "1", "--out", str(tmp_path / "out"), "--run-time-limit", "0.001"]
+    first = _cli(args, tmp_path, timeout=60)
+    assert first.returncode == 0 and "2 failed" in first.stdout, first.stderr
+    results = pd.read_parquet(tmp_path / "out" / "results.parquet")
+    assert results["error"].str.contains("RunTimeLimit: the run passed its time limit of 0.001 s").all()
+    again = _cli(args, tmp_path, timeout=60)
+    assert again.returncode == 0 and "2 skipped" in again.stdout

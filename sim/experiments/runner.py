@@ -39,6 +39,9 @@ Row = dict[str, Any]
 SECONDS_PER_DAY = 0.15e-3
 MIN_BATCH_SECONDS = 0.1
 BATCHES_PER_WORKER = 16  # enough batches that no worker idles at the end
+# Wall-clock seconds one run may take before it is stopped and recorded as failed: 100 times the
+# 10-year default run (about 2 s), so only a run whose parameters make it crawl meets it.
+RUN_TIME_LIMIT = 600.0
 
 
 def summary(result: RunResult) -> Mapping[str, float]:
@@ -55,12 +58,14 @@ class Task:
         seed: the run's root seed.
         labels: what the run is (e.g. ``{"scenario": "aligned", "replication": 3}``); copied into its row.
         measure: what to keep of the run (a module-level function: it travels to worker processes).
+        time_limit: wall-clock seconds the run may take; past it the run is a failed row.
     """
 
     scenario: Scenario
     seed: int
     labels: Mapping[str, Any] = field(default_factory=dict)
     measure: Measure = summary
+    time_limit: float | None = RUN_TIME_LIMIT
 
 
 def run_task(task: Task) -> Row:
@@ -69,7 +74,7 @@ def run_task(task: Task) -> Row:
 
     row: Row = {**task.labels, "seed": task.seed}
     try:
-        kept = task.measure(run(task.scenario, seed=task.seed))
+        kept = task.measure(run(task.scenario, seed=task.seed, time_limit=task.time_limit))
     except Exception as exc:  # recorded, not raised: one bad run must not stop the others
         return row | {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
     return row | {"status": "ok", "error": ""} | dict(kept)

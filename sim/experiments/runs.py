@@ -97,6 +97,7 @@ def run(
     seed: int | None = None,
     days: int | None = None,
     overrides: tuple[str, ...] | list[str] = (),
+    time_limit: float | None = None,
 ) -> RunResult:
     """Simulate one scenario once.
 
@@ -105,13 +106,14 @@ def run(
         seed: root seed (default: the scenario's ``simulation.seed``).
         days: days to simulate (default: the scenario's).
         overrides: ``dotted.key=value`` changes to the scenario.
+        time_limit: wall-clock seconds the run may take (``RunTimeLimit`` past it; default none).
 
     Returns:
         The run's summary, daily table, lead log and per-team table.
     """
     scenario = resolve(scenario, days, overrides, seed=seed)
     seed = scenario.simulation.seed
-    model = SalesOrgModel(scenario, seed=seed).run()
+    model = SalesOrgModel(scenario, seed=seed).run(time_limit=time_limit)
     leads = model.book.to_frame(model.team_names, [c.name for c in model.market.channels])
     capacity = field_by_team(model)
     daily = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)

@@ -40,7 +40,7 @@ from sim.config.scenario import (
     with_values,
 )
 from sim.experiments.files import atomic_write, write_json, write_xlsx
-from sim.experiments.runner import Task, default_workers, run_tasks, settle_worker
+from sim.experiments.runner import RUN_TIME_LIMIT, Task, default_workers, run_tasks, settle_worker
 from sim.experiments.runs import RunResult, replication_seeds, versions
 from sim.experiments.stats import mean_ci
 from sim.measure.kpis import KPI_NAMES, SWEEP_KPIS
@@ -280,6 +280,7 @@ def sweep(
     fresh: bool = False,
     progress: bool = False,
     max_runs: int | None = None,
+    time_limit: float | None = RUN_TIME_LIMIT,
 ) -> SweepResult:
     """Run (or resume) a sweep and write its results as parquet parts.
 
@@ -293,6 +294,8 @@ def sweep(
         fresh: discard earlier results in ``out`` instead of resuming.
         progress: show a progress bar with ETA.
         max_runs: stop after this many new runs (to split a long sweep).
+        time_limit: wall-clock seconds one run may take; a run past it is a failed row (kept: a
+            resume does not run it again).
 
     Returns:
         The counts, the wall time and every result so far.
@@ -324,7 +327,7 @@ def sweep(
             if scenario is None:
                 invalid.append(labels | {"seed": seed, "status": "failed", "error": error})
             else:
-                tasks.append(Task(scenario, seed, labels, measure))
+                tasks.append(Task(scenario, seed, labels, measure, time_limit))
     pending = len(tasks) + len(invalid)
     skipped = len(points) * spec.replications - pending
     if max_runs is not None:
