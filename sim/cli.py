@@ -306,6 +306,8 @@ def compare(scens, n, seed, days, workers, out, force, sets, per_set, range_scal
     folder = _out_dir(out, "compare", "-vs-".join(names), identity, force)
     _settle()
     result = compare_scenarios(scenarios, n=n, seed=seed, workers=workers, progress=True)
+    for name, why in result.failed.items():
+        click.echo(f"salesim: warning: {name} left out of the comparison: {why}", err=True)
     study = _study(scenarios, sets, per_set, seed, range_scale, workers)
     report = write_comparison(result, folder, _command(), study)
     click.echo(comparison_table(result))

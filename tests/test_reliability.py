@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sim
+from sim.config.params import BEHAVIOR_NAMES, PARAM_INFO
 from sim.config.scenario import ScenarioError, load_scenario
 from tests.invariants import check_run
 
@@ -219,3 +220,82 @@ def test_a_run_past_its_time_limit_is_a_failed_row_and_a_resume_skips_it(tmp_pat
     assert results["error"].str.contains("RunTimeLimit: the run passed its time limit of 0.001 s").all()
     again = _cli(args, tmp_path, timeout=60)
     assert again.returncode == 0 and "2 skipped" in again.stdout
+
+
+def test_one_crashing_arm_is_left_out_not_the_comparison(monkeypatch):
+    import sim.experiments.compare as compare_module
+    from sim.experiments.runner import RunFailed
+
+    real = compare_module.digest
+
+    def crash_on_defined(result):  # a bug that only one arm meets
+        if result.scenario.name == "defined":
+            raise ZeroDivisionError("division by zero")
+        return real(result)
+
+    monkeypatch.setattr(compare_module, "digest", crash_on_defined)
+    result = compare_module.compare(["misaligned", "defined", "aligned"], n=2, days=5, workers=1)
+    assert result.names == ["misaligned", "aligned"]
+    assert "2 of 2 runs failed" in result.failed["defined"] and "ZeroDivisionError" in result.failed["defined"]
+    with pytest.raises(RunFailed, match="baseline"):
+        compare_module.compare(["misaligned", "defined"], n=2, days=5, workers=1)
+    with pytest.raises(RunFailed):  # the baseline itself: nothing to compare against
+        compare_module.compare(["defined", "aligned"], n=2, days=5, workers=1)
+
+
+CRASHED_ON_MAIN = [  # issue 20: values validation once accepted that crashed a run, looped or broke the scale
+    "reps_per_manager=0",
+    "field_capacity=0",
+    "pipeline_target=0",
+    "inside_tenure_days=0",
+    "inside_ramp_days=0",
+    "decay_scale_hours=0",
+    "agree_interest=0",
+    "inside_hours_share=0",
+    "fit_a=0",
+    "win_repeat=1000",
+    "opp_fit_slope=1e6",
+    "sat_start=900",
+    "inside_salary=1e308",
+    "prospecting_block_hours=0",
+    "prospecting_block_hours=1e-300",
+]
+
+
+def test_behaviour_values_outside_their_bounds_are_refused(tmp_path):
+    files = []
+    for i, setting in enumerate(CRASHED_ON_MAIN):
+        key, value = setting.split("=")
+        files.append(tmp_path / f"case{i}.yaml")
+        files[-1].write_text(f"name: x\nextends: aligned\nbehavior: {{{key}: {value}}}\n")
+    res = _cli(["validate", *map(str, files)], tmp_path)
+    lines = res.stderr.splitlines()
+    assert res.returncode == 2 and len(lines) == len(files) and "Traceback" not in res.stderr, res.stderr
+    for path, setting, line in zip(files, CRASHED_ON_MAIN, lines, strict=True):
+        assert path.name in line and f"behavior.{setting.split('=')[0]} must lie in [" in line, line
+
+
+NUMERIC = [name for name in BEHAVIOR_NAMES if PARAM_INFO[name].kind != "choice"]
+
+
+@st.composite
+def within_bounds(draw):
+    names = draw(st.lists(st.sampled_from(NUMERIC), min_size=1, max_size=12, unique=True))
+    values = {}
+    for name in names:
+        lo, hi = PARAM_INFO[name].bounds
+        values[name] = draw(st.sampled_from([lo, hi]) | st.floats(lo, hi, allow_nan=False))
+    return values
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(within_bounds())
+def test_any_values_within_bounds_run_with_satisfaction_on_its_scale_and_finite_json(tmp_path_factory, values):
+    from sim.experiments.files import write_json
+
+    overrides = ["simulation.warmup_days=0", *(f"behavior.{k}={v!r}" for k, v in values.items())]
+    result = sim.run("aligned", days=20, overrides=overrides)
+    assert result.leads["satisfaction"].between(0, 100).all()
+    path = tmp_path_factory.mktemp("json") / "summary.json"
+    write_json(path, result.summary)
+    json.loads(path.read_text(), parse_constant=lambda c: pytest.fail(f"{c} in summary.json"))

@@ -19,7 +19,7 @@ import pandas as pd
 
 from sim.config.errors import SalesimError
 from sim.config.scenario import Scenario, lever_leaves, scenario_to_dict, validate, with_values
-from sim.experiments.runner import Task, require_ok, run_tasks
+from sim.experiments.runner import RunFailed, Task, failures, require_ok, run_tasks
 from sim.experiments.runs import digest, replication_frame, replication_seeds, resolve
 from sim.experiments.stats import mean_ci, paired_difference
 from sim.measure.kpis import EXPLAIN_KPIS, KPI_NAMES
@@ -67,6 +67,7 @@ class Comparison:
         won_by_source: scenario -> mean deals won per lead source (``sim.model.leads.SOURCES``).
         profit: scenario -> cumulative profit (revenue less the cost of sales) by day, one row per replication.
         explanation: the lever-by-lever explanation, when one was asked for.
+        failed: arms left out because runs of theirs failed -> why (the baseline's failures raise).
     """
 
     scenarios: list[Scenario]
@@ -82,6 +83,7 @@ class Comparison:
     won_by_source: dict[str, np.ndarray] = field(default_factory=dict)
     profit: dict[str, np.ndarray] = field(default_factory=dict)
     explanation: Explanation | None = field(default=None)
+    failed: dict[str, str] = field(default_factory=dict)
 
     @property
     def names(self) -> list[str]:
@@ -95,11 +97,14 @@ def run_arms(
     workers: int | None = None,
     executor: Executor | None = None,
     progress: bool = False,
+    spare: tuple[str, ...] = (),
 ) -> pd.DataFrame:
     """Every arm on every seed in one batch of runs: the runner's table, one row per (arm, replication).
 
     Arms with the same levers (e.g. the baseline of a comparison and of an
-    explanation) share their runs; nothing is kept between calls.
+    explanation) share their runs; nothing is kept between calls. A failed run
+    raises RunFailed, unless its arm is named in ``spare`` (its rows are kept,
+    failed, for the caller to leave the arm out).
     """
     arms = list({arm.name: arm for arm in arms}.values())  # an arm asked for twice runs once
     levers = {arm.name: arm.model_dump_json(exclude={"name", "description"}) for arm in arms}
@@ -111,7 +116,8 @@ def run_arms(
         for arm in runs.values()
         for i, s in enumerate(seeds)
     ]
-    table = require_ok(run_tasks(tasks, workers, executor, progress, "simulating"), "comparison")
+    table = run_tasks(tasks, workers, executor, progress, "simulating")
+    require_ok(table[~table["scenario"].isin(spare)], "comparison")
     parts = [table[table["scenario"] == runs[levers[arm.name]].name].assign(scenario=arm.name) for arm in arms]
     return pd.concat(parts, ignore_index=True)
 
@@ -185,7 +191,16 @@ def compare(
     check_arms(resolved, n)
     seeds = replication_seeds(seed, n)
     study = _Study.of(*explain, n=n, days=days) if explain else None
-    runs = run_arms([*resolved, *(study.arms if study else ())], seeds, workers, executor, progress)
+    spare = tuple(s.name for s in resolved[1:] if not study or s.name not in {a.name for a in study.arms})
+    runs = run_arms([*resolved, *(study.arms if study else ())], seeds, workers, executor, progress, spare)
+    failed = {
+        name: f"{len(bad)} of {n} runs failed; first: {bad['error'].iloc[0]}"
+        for name, bad in failures(runs).groupby("scenario", sort=False)
+    }
+    if len(failed) == len(resolved) - 1:
+        raise RunFailed(f"comparison: every arm but the baseline failed; {next(iter(failed.items()))}")
+    resolved = [s for s in resolved if s.name not in failed]  # one crashing arm never sinks the others
+    runs = runs[~runs["scenario"].isin(failed)]
     names = [s.name for s in resolved]
     replications = replication_frame(runs[runs["scenario"].isin(names)])
     by_arm = {name: runs[runs["scenario"] == name] for name in names}
@@ -203,6 +218,7 @@ def compare(
         funnel={k: np.mean(v["funnel"].tolist(), axis=0) for k, v in by_arm.items()},
         won_by_source={k: np.mean(v["won_by_source"].tolist(), axis=0) for k, v in by_arm.items()},
         explanation=study.explanation(runs) if study else None,
+        failed=failed,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 from collections.abc import Callable
@@ -33,18 +34,20 @@ def _json_default(value: Any) -> Any:
 
 
 def write_json(path: Path, data: Any) -> None:
-    """Write JSON atomically, NaN written as null."""
+    """Write JSON atomically, NaN and infinities written as null (JSON has neither)."""
 
     def clean(x: Any) -> Any:
-        if isinstance(x, float) and x != x:
+        if hasattr(x, "item") and not hasattr(x, "__len__"):
+            x = x.item()  # a numpy scalar
+        if isinstance(x, float) and not math.isfinite(x):
             return None
         if isinstance(x, dict):
             return {k: clean(v) for k, v in x.items()}
-        if isinstance(x, list):
+        if isinstance(x, list | tuple):
             return [clean(v) for v in x]
         return x
 
-    text = json.dumps(clean(data), indent=2, default=_json_default) + "\n"
+    text = json.dumps(clean(data), indent=2, default=_json_default, allow_nan=False) + "\n"
     atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
