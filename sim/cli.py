@@ -1,6 +1,7 @@
 """The ``salesim`` command line: a thin layer over the Python API.
 
-Exit codes: 0 ok, 2 bad input (one clear line on stderr), 1 internal error.
+Exit codes: 0 ok, 2 bad input (one clear line on stderr), 1 internal error, 130 interrupted
+(Ctrl-C or SIGTERM).
 User-facing errors are caught here, once.
 
 Start-up is kept short: each command imports what it needs when it runs, so
@@ -14,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -64,7 +66,10 @@ class _Group(click.Group):
             _fail(str(exc))
         except click.UsageError as exc:  # bad option value, unknown option, missing argument
             _fail(exc.format_message())
-        except (click.exceptions.Exit, click.ClickException, KeyboardInterrupt, SystemExit):
+        except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: queued work cancelled, workers stopped
+            click.echo(f"salesim: {str(exc) or 'interrupted'}", err=True)
+            sys.exit(130)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as exc:  # pragma: no cover - a bug, not a user mistake
             if os.environ.get("SALESIM_DEBUG"):
@@ -574,7 +579,15 @@ def entry() -> None:
     """
     global _SETTLE
     _SETTLE = True
+    signal.signal(signal.SIGTERM, _terminated)
     main()
+
+
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM stops the work as Ctrl-C does (queued runs cancelled, workers ended, finished results kept)."""
+    from sim.config.errors import Interrupted
+
+    raise Interrupted("terminated")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,8 +1,11 @@
 """Hostile inputs, degenerate organizations and outputs that are never half-written."""
 
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -299,3 +302,70 @@ def test_any_values_within_bounds_run_with_satisfaction_on_its_scale_and_finite_
     path = tmp_path_factory.mktemp("json") / "summary.json"
     write_json(path, result.summary)
     json.loads(path.read_text(), parse_constant=lambda c: pytest.fail(f"{c} in summary.json"))
+
+
+MANY_RUNS = (
+    "name: many\nbase: aligned\ndesign: grid\nparameters:\n  handoff.sla_hours: {values: [1, 2, 3, 4, 5, 6, 7, 8]}\n"
+    "  simulation.warmup_days: {values: [0]}\nreplications: 50\ndays: 20\nkpis: [revenue]\n"
+)
+
+
+def _start_sweep(tmp_path):
+    spec = tmp_path / "many.yaml"
+    spec.write_text(MANY_RUNS)
+    out = tmp_path / "out"
+    cmd = [SALESIM, "sweep", str(spec), "--out", str(out), "--workers", "2"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not list((out / "results.parquet").glob("part-*.parquet")):
+        time.sleep(0.05)
+    return out, proc
+
+
+def _alive(session):
+    res = subprocess.run(["pgrep", "-s", str(session)], capture_output=True, text=True)
+    return res.stdout.split()
+
+
+def _all_gone(session, within=10):
+    deadline = time.monotonic() + within
+    while _alive(session) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return not _alive(session)
+
+
+def test_ctrl_c_on_a_sweep_cancels_keeps_what_finished_and_exits_130(tmp_path):
+    out, proc = _start_sweep(tmp_path)
+    os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C: the terminal signals the whole process group
+    start = time.monotonic()
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and time.monotonic() - start < 5, err
+    assert "runs of 400 are kept" in err and "Traceback" not in err and "Aborted" not in err
+    kept = len(pd.read_parquet(out / "results.parquet"))
+    assert 0 < kept < 400
+    assert _all_gone(proc.pid)  # no worker left computing queued batches
+    assert pd.read_parquet(out / "results.parquet")["run_id"].is_unique  # (resuming: tests/test_sweep.py)
+
+
+@pytest.mark.parametrize("sig", [pytest.param(signal.SIGTERM, marks=pytest.mark.slow), signal.SIGKILL])
+def test_workers_die_with_their_parent(tmp_path, sig):
+    _, proc = _start_sweep(tmp_path)
+    assert len(_alive(proc.pid)) >= 3  # salesim, its fork server and workers (and the resource tracker)
+    os.kill(proc.pid, sig)  # the parent only, as a process manager or the OOM killer would
+    proc.communicate(timeout=30)
+    assert _all_gone(proc.pid)
+    assert proc.returncode == (130 if sig == signal.SIGTERM else -signal.SIGKILL)
+
+
+def test_ctrl_c_on_run_exits_130(tmp_path):
+    proc = subprocess.Popen(
+        [SALESIM, "run", "aligned", "--days", "5000", "--out", str(tmp_path / "o")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    time.sleep(3)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and err.strip() == "salesim: interrupted", err

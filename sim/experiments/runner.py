@@ -20,6 +20,10 @@ import gc
 import math
 import multiprocessing
 import os
+import select
+import signal
+import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -108,11 +112,38 @@ def settle_process() -> None:
     gc.freeze()
 
 
-def settle_worker() -> None:
-    """A worker process's start: import the model, then settle (pools and local Dask clusters)."""
+def settle_worker(parent: int | None = None) -> None:
+    """A worker process's start: import the model, then settle (pools and local Dask clusters).
+
+    Args:
+        parent: the process the worker works for (a pool's owner): the worker leaves Ctrl-C
+            to it and exits as soon as it is gone, even killed (SIGKILL leaves it no time to
+            stop its pool), so no worker outlives it holding memory and its terminal.
+    """
     import sim.experiments.runs  # noqa: F401  (import the model once, then freeze it with the rest)
 
+    if parent is not None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent cancels the work and stops the pool
+        threading.Thread(target=_exit_with, args=(parent,), daemon=True, name="exit-with-parent").start()
     settle_process()
+
+
+def _exit_with(parent: int) -> None:
+    """Block until ``parent`` ends, then end this process at once."""
+    try:
+        fd = os.pidfd_open(parent)  # Linux: readable when the process ends
+    except (AttributeError, OSError):
+        fd = None
+    if fd is not None:
+        select.select([fd], [], [])
+    else:  # pragma: no cover - other systems: poll
+        while True:
+            try:
+                os.kill(parent, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.5)
+    os._exit(1)
 
 
 def process_pool(workers: int) -> ProcessPoolExecutor:
@@ -122,7 +153,9 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
     settle themselves before their first run.
     """
     context = multiprocessing.get_context("forkserver")
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=settle_worker)
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=settle_worker, initargs=(os.getpid(),)
+    )
 
 
 def batch_size(tasks: Sequence[Task], workers: int) -> int:
@@ -182,11 +215,26 @@ def run_tasks(
         elif executor is not None:
             _drain(executor, batches, take)
         else:
-            with process_pool(workers) as pool:
+            pool = process_pool(workers)
+            try:
                 _drain(pool, batches, take)
+            except BaseException:
+                stop_pool(pool)  # Ctrl-C: within a second, not after the batches already queued
+                raise
+            pool.shutdown()
     finally:
         bar.close()
     return pd.DataFrame(rows)
+
+
+def stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Stop a process pool now: cancel what is queued and end its workers (their runs are lost)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(timeout=5)
 
 
 def _drain(pool: Executor, batches: list, take: Callable[[list[tuple[int, Row]]], None]) -> None:

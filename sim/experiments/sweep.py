@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sim.config.errors import SalesimError
+from sim.config.errors import Interrupted, SalesimError
 from sim.config.scenario import (
     Scenario,
     ScenarioError,
@@ -344,12 +344,18 @@ def sweep(
 
     if invalid:
         record(invalid)
-    if executor == "dask":
-        with _dask_executor(workers, scheduler) as pool:
-            run_tasks(tasks, workers, pool, progress, spec.name, on_batch=record)
-    else:
-        pool = None if isinstance(executor, str) else executor
-        run_tasks(tasks, 1 if executor == "serial" else workers, pool, progress, spec.name, on_batch=record)
+    try:
+        if executor == "dask":
+            with _dask_executor(workers, scheduler) as pool:
+                run_tasks(tasks, workers, pool, progress, spec.name, on_batch=record)
+        else:
+            pool = None if isinstance(executor, str) else executor
+            run_tasks(tasks, 1 if executor == "serial" else workers, pool, progress, spec.name, on_batch=record)
+    except KeyboardInterrupt as exc:
+        raise Interrupted(
+            f"{str(exc) or 'interrupted'}: {counts['done'] + len(finished)} runs of {pending + len(finished)} are "
+            f"kept in {folder / RESULTS}; the same command resumes"
+        ) from None
     seconds = time.perf_counter() - start
     results = read_results(folder)
     write_xlsx(folder / "sweep.xlsx", sweep_workbook(spec, points, results))
