@@ -369,3 +369,18 @@ def test_ctrl_c_on_run_exits_130(tmp_path):
     os.killpg(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130 and err.strip() == "salesim: interrupted", err
+
+
+def test_a_sweep_resumed_after_its_base_changed_is_refused(tmp_path):
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    (specs / "base.yaml").write_text("name: mine\nextends: aligned\nsimulation: {warmup_days: 0}\n")
+    (specs / "s.yaml").write_text(  # base: beside the spec, wherever the command runs from
+        "name: s\nbase: base.yaml\ndesign: grid\nparameters:\n  handoff.sla_hours: {values: [4]}\n"
+        "replications: 2\ndays: 5\nkpis: [revenue]\n"
+    )
+    assert sim.sweep(specs / "s.yaml", tmp_path / "out", executor="serial").done == 2
+    assert sim.sweep(specs / "s.yaml", tmp_path / "out", executor="serial").skipped == 2  # unchanged: resumes
+    (specs / "base.yaml").write_text("name: mine\nextends: misaligned\nsimulation: {warmup_days: 0}\n")
+    line = _one_clear_line(_cli(["sweep", "specs/s.yaml", "--workers", "1", "--out", "out"], tmp_path))
+    assert "different base scenario" in line and "--fresh" in line

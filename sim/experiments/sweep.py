@@ -33,6 +33,7 @@ from sim.config.errors import Interrupted, SalesimError
 from sim.config.scenario import (
     Scenario,
     ScenarioError,
+    builtin_names,
     load_scenario,
     read_yaml,
     scenario_to_dict,
@@ -99,9 +100,15 @@ class SweepSpec(BaseModel):
             raise ValueError(f"samples: Sobol needs a power of 2, got {self.samples}")
         return self
 
-    def digest(self) -> str:
-        """A fingerprint of the spec: a folder belongs to exactly one spec."""
-        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:16]
+    def digest(self, base: dict[str, Any] | None = None) -> str:
+        """A fingerprint of the spec, the base scenario as resolved and the versions that shape the numbers.
+
+        A folder belongs to exactly one: a resume after the base file changed (or salesim,
+        Mesa, numpy, pandas or Python did) would mix the results of two sweeps.
+        """
+        base = scenario_to_dict(load_scenario(self.base, days=self.days)) if base is None else base
+        text = json.dumps([self.model_dump(mode="json"), base, versions()], sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def load_spec(path: str | Path) -> SweepSpec:
@@ -120,6 +127,9 @@ def load_spec(path: str | Path) -> SweepSpec:
         key = ".".join(str(p) for p in err["loc"]) or "(top level)"
         msg = err.get("ctx", {}).get("error", err["msg"]) if err["type"] == "value_error" else err["msg"]
         raise SweepError(f"{path}: {key}: {msg}") from None
+    beside = path.parent / spec.base  # a base file is found beside the spec, never in the working directory
+    if spec.base not in builtin_names() and (beside.exists() or Path(spec.base).suffix or "/" in spec.base):
+        spec = spec.model_copy(update={"base": str(beside)})
     try:
         base = scenario_to_dict(load_scenario(spec.base, days=spec.days))
         for key, param in spec.parameters.items():  # every key must exist in a scenario
@@ -227,24 +237,29 @@ def read_results(folder: Path) -> pd.DataFrame:
     return pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True).sort_values("run_id", ignore_index=True)
 
 
-def _prepare_folder(spec: SweepSpec, folder: Path, fresh: bool, points: pd.DataFrame, seeds: list[int]) -> None:
+def _prepare_folder(
+    spec: SweepSpec, folder: Path, fresh: bool, points: pd.DataFrame, seeds: list[int], base: dict[str, Any]
+) -> None:
     manifest = folder / "manifest.json"
+    digest = spec.digest(base)
     if fresh and folder.exists():
         shutil.rmtree(folder / RESULTS, ignore_errors=True)
         manifest.unlink(missing_ok=True)
     if manifest.exists():
         old = json.loads(manifest.read_text())
-        if old.get("digest") != spec.digest():
+        if old.get("digest") != digest:
+            what = "spec" if old.get("spec") != spec.model_dump(mode="json") else "base scenario or versions"
             raise SweepError(
-                f"{folder}: holds a sweep of a different spec ({old.get('spec', {}).get('name')}); "
-                "use another --out or --fresh to start over"
+                f"{folder}: holds a sweep of a different {what} ({old.get('spec', {}).get('name')}); "
+                "resuming would mix two sweeps' results: use another --out, or --fresh to start over"
             )
         return
     folder.mkdir(parents=True, exist_ok=True)
     write_json(
         manifest,
         {
-            "digest": spec.digest(),
+            "digest": digest,
+            "base": base,
             "spec": spec.model_dump(mode="json"),
             "points": points.to_dict(orient="records"),
             "unit_samples": None if spec.design == "grid" else unit_samples(spec).tolist(),
@@ -305,10 +320,9 @@ def sweep(
     workers = workers or default_workers()
     points = design_points(spec)
     seeds = replication_seeds(spec.seed, spec.replications)
-    _prepare_folder(spec, folder, fresh, points, seeds)
+    base_data = scenario_to_dict(load_scenario(spec.base, days=spec.days))
+    _prepare_folder(spec, folder, fresh, points, seeds, base_data)
     finished = set(read_results(folder).get("run_id", pd.Series(dtype=int)).tolist())
-    base = load_scenario(spec.base, days=spec.days)
-    base_data = scenario_to_dict(base)
     names = list(spec.parameters)
     measure = KeepKPIs(tuple(spec.kpis))
     columns = ["run_id", "point_id", "replication", *names, "seed", "status", "error", *spec.kpis]
