@@ -127,7 +127,7 @@ def load_spec(path: str | Path) -> SweepSpec:
         key = ".".join(str(p) for p in err["loc"]) or "(top level)"
         msg = err.get("ctx", {}).get("error", err["msg"]) if err["type"] == "value_error" else err["msg"]
         raise SweepError(f"{path}: {key}: {msg}") from None
-    beside = path.parent / spec.base  # a base file is found beside the spec, never in the working directory
+    beside = (path.parent / spec.base).resolve()  # a base file is found beside the spec, never in the working directory
     if spec.base not in builtin_names() and (beside.exists() or Path(spec.base).suffix or "/" in spec.base):
         spec = spec.model_copy(update={"base": str(beside)})
     try:
