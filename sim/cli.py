@@ -474,6 +474,11 @@ def sweep_command(spec_file, workers, executor, scheduler, out, resume, time_lim
         progress=True,
         time_limit=time_limit,
     )
+    for part in result.unreadable:
+        click.echo(
+            f"salesim: warning: {part}: unreadable, set aside (.{part.name}.unreadable); its runs were run again",
+            err=True,
+        )
     click.echo(result.line())
 
 

@@ -384,3 +384,31 @@ def test_a_sweep_resumed_after_its_base_changed_is_refused(tmp_path):
     (specs / "base.yaml").write_text("name: mine\nextends: misaligned\nsimulation: {warmup_days: 0}\n")
     line = _one_clear_line(_cli(["sweep", "specs/s.yaml", "--workers", "1", "--out", "out"], tmp_path))
     assert "different base scenario" in line and "--fresh" in line
+
+
+def test_every_sweep_value_is_checked_at_load(tmp_path):
+    spec = tmp_path / "v.yaml"
+    spec.write_text(
+        "name: v\nbase: aligned\ndesign: grid\nparameters:\n  handoff.mode: {values: [warm, 3]}\nreplications: 1\n"
+    )
+    line = _one_clear_line(_cli(["sweep", str(spec), "--out", str(tmp_path / "o")], tmp_path))
+    assert "v.yaml" in line and "handoff.mode" in line
+
+
+def test_a_damaged_part_is_set_aside_and_its_runs_run_again(tmp_path):
+    # and an LHS over a headcount with integer: true draws whole reps
+    spec = tmp_path / "lhs.yaml"
+    spec.write_text(
+        "name: lhs\nbase: aligned\ndesign: lhs\nsamples: 3\nreplications: 1\ndays: 5\nkpis: [leads_created]\n"
+        "parameters:\n  organization.inside_reps: {range: [1, 6], integer: true}\n"
+        "  handoff.sla_hours: {range: [1, 8]}\n  simulation.warmup_days: {values: [0]}\n"
+    )
+    out = tmp_path / "out"
+    first = sim.sweep(spec, out, executor="serial", max_runs=2)
+    assert first.failed == 0 and first.results["organization.inside_reps"].between(1, 6).all()
+    part = sorted((out / "results.parquet").glob("part-*.parquet"))[0]
+    part.write_bytes(part.read_bytes()[:20])  # truncated (or empty) by something else
+    res = _cli(["sweep", str(spec), "--workers", "1", "--out", str(out)], tmp_path, timeout=60)
+    assert res.returncode == 0 and "unreadable, set aside" in res.stderr, res.stderr
+    assert sorted(pd.read_parquet(out / "results.parquet")["run_id"]) == [0, 1, 2]
+    assert _cli(["sensitivity", str(out), "--kpi", "leads_created"], tmp_path, timeout=60).returncode == 0

@@ -13,6 +13,7 @@ finished batch is written as its own parquet part, atomically, under
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
 import json
@@ -132,9 +133,9 @@ def load_spec(path: str | Path) -> SweepSpec:
         spec = spec.model_copy(update={"base": str(beside)})
     try:
         base = scenario_to_dict(load_scenario(spec.base, days=spec.days))
-        for key, param in spec.parameters.items():  # every key must exist in a scenario
-            sample = param.values[0] if param.values is not None else param.range[0]
-            _point_scenario(base, {key: sample})
+        for key, param in spec.parameters.items():  # every value, each end of every range, must be valid
+            for sample in param.values if param.values is not None else param.range:
+                _point_scenario(base, {key: _decode(param, sample) if param.values is None else sample})
     except ScenarioError as exc:
         raise SweepError(f"{path}: {exc}") from None
     return spec
@@ -170,7 +171,7 @@ def unit_samples(spec: SweepSpec) -> np.ndarray:
 def _decode(param: Parameter, x: float) -> Any:
     if param.values is not None:  # a categorical choice
         return param.values[min(math.floor(x), len(param.values) - 1)]
-    return round(x) if param.integer else float(x)
+    return int(np.rint(x)) if param.integer else float(x)  # a Python int (round(np.float64) is a float)
 
 
 def design_points(spec: SweepSpec) -> pd.DataFrame:
@@ -220,6 +221,7 @@ class SweepResult:
     failed: int
     skipped: int
     seconds: float
+    unreadable: list[Path] = dataclasses.field(default_factory=list)
 
     def line(self) -> str:
         """The one-line summary printed at the end."""
@@ -229,12 +231,24 @@ class SweepResult:
         )
 
 
-def read_results(folder: Path) -> pd.DataFrame:
-    """Every finished run of a sweep folder (empty if none)."""
+def read_results(folder: Path, unreadable: list[Path] | None = None) -> pd.DataFrame:
+    """Every finished run of a sweep folder (empty if none).
+
+    A part that cannot be read (empty, truncated: written by something other than this
+    sweep's atomic writes) is skipped, and added to ``unreadable`` for the caller to say so;
+    its runs count as not done, so a resume runs them again.
+    """
     parts = sorted((folder / RESULTS).glob("part-*.parquet")) if (folder / RESULTS).is_dir() else []
-    if not parts:
+    frames = []
+    for part in parts:
+        try:
+            frames.append(pd.read_parquet(part))
+        except Exception:  # pyarrow raises several kinds for a damaged file
+            if unreadable is not None:
+                unreadable.append(part)
+    if not frames:
         return pd.DataFrame()
-    return pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True).sort_values("run_id", ignore_index=True)
+    return pd.concat(frames, ignore_index=True).sort_values("run_id", ignore_index=True)
 
 
 def _prepare_folder(
@@ -322,22 +336,25 @@ def sweep(
     seeds = replication_seeds(spec.seed, spec.replications)
     base_data = scenario_to_dict(load_scenario(spec.base, days=spec.days))
     _prepare_folder(spec, folder, fresh, points, seeds, base_data)
-    finished = set(read_results(folder).get("run_id", pd.Series(dtype=int)).tolist())
+    unreadable: list[Path] = []
+    finished = set(read_results(folder, unreadable).get("run_id", pd.Series(dtype=int)).tolist())
+    for part in unreadable:  # its runs are run again, into a new part
+        part.rename(part.with_name(f".{part.name}.unreadable"))  # hidden: pandas.read_parquet(folder) skips it
     names = list(spec.parameters)
     measure = KeepKPIs(tuple(spec.kpis))
     columns = ["run_id", "point_id", "replication", *names, "seed", "status", "error", *spec.kpis]
     tasks, invalid = [], []
-    for _, p in points.iterrows():
+    for p in points.to_dict(orient="records"):  # (iterrows would turn an integer column into floats)
         values = {k: _plain(p[k]) for k in names}
         try:
             scenario = _point_scenario(base_data, values)
         except ScenarioError as exc:  # a point the schema refuses: its runs are failed rows, not a crash
             scenario, error = None, str(exc)
         for r, seed in enumerate(seeds):
-            run_id = int(p.point_id) * spec.replications + r
+            run_id = int(p["point_id"]) * spec.replications + r
             if run_id in finished:
                 continue
-            labels = {"run_id": run_id, "point_id": int(p.point_id), "replication": r, **values}
+            labels = {"run_id": run_id, "point_id": int(p["point_id"]), "replication": r, **values}
             if scenario is None:
                 invalid.append(labels | {"seed": seed, "status": "failed", "error": error})
             else:
@@ -373,7 +390,7 @@ def sweep(
     seconds = time.perf_counter() - start
     results = read_results(folder)
     write_xlsx(folder / "sweep.xlsx", sweep_workbook(spec, points, results))
-    return SweepResult(folder, results, counts["done"], counts["failed"], skipped, seconds)
+    return SweepResult(folder, results, counts["done"], counts["failed"], skipped, seconds, unreadable)
 
 
 def sweep_workbook(spec: SweepSpec, points: pd.DataFrame, results: pd.DataFrame) -> dict[str, pd.DataFrame]:
