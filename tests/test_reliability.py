@@ -412,3 +412,17 @@ def test_a_damaged_part_is_set_aside_and_its_runs_run_again(tmp_path):
     assert res.returncode == 0 and "unreadable, set aside" in res.stderr, res.stderr
     assert sorted(pd.read_parquet(out / "results.parquet")["run_id"]) == [0, 1, 2]
     assert _cli(["sensitivity", str(out), "--kpi", "leads_created"], tmp_path, timeout=60).returncode == 0
+
+
+def test_work_too_big_to_finish_is_refused_up_front(tmp_path):
+    line = _one_clear_line(_cli(["compare", "misaligned", "aligned", "-n", "50000000"], tmp_path))
+    assert "100,000,000 runs (about" in line and "split the work" in line
+    spec = tmp_path / "huge.yaml"
+    values = "{values: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]}"
+    keys = ["handoff.sla_hours", "feedback.interval_days", "market.inbound_leads_per_day", "market.deal_value_median"]
+    keys += ["organization.inside_reps", "compensation.field_quota", "market.cost_per_inquiry"]
+    keys += ["simulation.seed", "simulation.days", "market.addressable_accounts"]
+    body = "".join(f"  {k}: {values}\n" for k in keys)  # 10^10 points
+    spec.write_text(f"name: huge\nbase: aligned\ndesign: grid\nparameters:\n{body}")
+    line = _one_clear_line(_cli(["sweep", str(spec)], tmp_path))
+    assert "huge.yaml" in line and "20,000,000,000 runs" in line

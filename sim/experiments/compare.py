@@ -19,7 +19,7 @@ import pandas as pd
 
 from sim.config.errors import SalesimError
 from sim.config.scenario import Scenario, lever_leaves, scenario_to_dict, validate, with_values
-from sim.experiments.runner import RunFailed, Task, failures, require_ok, run_tasks
+from sim.experiments.runner import RunFailed, Task, failures, require_ok, run_tasks, size_problem
 from sim.experiments.runs import digest, replication_frame, replication_seeds, resolve
 from sim.experiments.stats import mean_ci, paired_difference
 from sim.measure.kpis import EXPLAIN_KPIS, KPI_NAMES
@@ -126,6 +126,10 @@ def check_arms(scenarios: list[Scenario], n: int) -> None:
     """Refuse fewer than 2 replications or a scenario given twice (ExperimentError)."""
     if n < 2:
         raise ExperimentError(f"-n {n}: at least 2 replications are needed for an interval")
+    days = max((s.simulation.days + s.simulation.warmup_days for s in scenarios), default=0)
+    too_big = size_problem(n * len(scenarios), days)
+    if too_big:
+        raise ExperimentError(f"-n {n}: {too_big}")
     names = [s.name for s in scenarios]
     twice = sorted({x for x in names if names.count(x) > 1})
     if twice:

@@ -42,7 +42,7 @@ from sim.config.scenario import (
     with_values,
 )
 from sim.experiments.files import atomic_write, write_json, write_xlsx
-from sim.experiments.runner import RUN_TIME_LIMIT, Task, default_workers, run_tasks, settle_worker
+from sim.experiments.runner import RUN_TIME_LIMIT, Task, default_workers, run_tasks, settle_worker, size_problem
 from sim.experiments.runs import RunResult, replication_seeds, versions
 from sim.experiments.stats import mean_ci
 from sim.measure.kpis import KPI_NAMES, SWEEP_KPIS
@@ -128,6 +128,9 @@ def load_spec(path: str | Path) -> SweepSpec:
         key = ".".join(str(p) for p in err["loc"]) or "(top level)"
         msg = err.get("ctx", {}).get("error", err["msg"]) if err["type"] == "value_error" else err["msg"]
         raise SweepError(f"{path}: {key}: {msg}") from None
+    too_big = size_problem(design_size(spec) * spec.replications, spec.days or 365)
+    if too_big:
+        raise SweepError(f"{path}: {too_big} (fewer values, samples or replications)")
     beside = (path.parent / spec.base).resolve()  # a base file is found beside the spec, never in the working directory
     if spec.base not in builtin_names() and (beside.exists() or Path(spec.base).suffix or "/" in spec.base):
         spec = spec.model_copy(update={"base": str(beside)})
@@ -142,6 +145,14 @@ def load_spec(path: str | Path) -> SweepSpec:
 
 
 # -------------------------------------------------------------------- designs
+
+
+def design_size(spec: SweepSpec) -> int:
+    """How many points the design has, counted without building it."""
+    d = len(spec.parameters)
+    if spec.design == "grid":
+        return math.prod(len(p.values) for p in spec.parameters.values())
+    return {"lhs": spec.samples, "sobol": spec.samples * (d + 2), "morris": spec.samples * (d + 1)}[spec.design]
 
 
 def salib_problem(spec: SweepSpec) -> dict[str, Any]:
