@@ -82,6 +82,15 @@ def _out_dir(out: str | None, command: str, name: str, identity: dict | None = N
     """The output folder, writable; refuses one holding a different run unless ``force``."""
     path = Path(out) if out else OUTPUTS / command / name
     stamp = path / ".salesim-run.json"
+    if path.is_dir() and not stamp.is_file() and any(path.iterdir()):  # a sweep's, or the user's own
+        if command == "sweep" and (path / "manifest.json").is_file():
+            pass  # a sweep folder: the sweep checks its manifest
+        elif command == "sweep" or (identity is not None and not force):
+            what = "a sweep" if (path / "manifest.json").is_file() else "files salesim did not write there"
+            hint = "" if command == "sweep" else ", or --force to overwrite it"
+            raise UserError(f"--out {path}: holds {what}; use another --out{hint}")
+    if command == "sweep" and stamp.is_file():
+        raise UserError(f"--out {path}: holds a run, not a sweep; use another --out")
     if identity is not None and stamp.is_file() and not force:
         try:
             previous = json.loads(stamp.read_text())
@@ -461,6 +470,8 @@ def sweep_command(spec_file, workers, executor, scheduler, out, resume, time_lim
     """Run a parameter sweep (grid, lhs, sobol, morris) into results.parquet."""
     from sim.experiments.sweep import load_spec, sweep
 
+    if scheduler and executor != "dask":
+        raise UserError(f"--scheduler {scheduler}: only with --executor dask (it would be ignored)")
     spec = load_spec(spec_file)
     folder = _out_dir(out, "sweep", spec.name)
     _settle()

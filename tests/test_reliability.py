@@ -426,3 +426,23 @@ def test_work_too_big_to_finish_is_refused_up_front(tmp_path):
     spec.write_text(f"name: huge\nbase: aligned\ndesign: grid\nparameters:\n{body}")
     line = _one_clear_line(_cli(["sweep", str(spec)], tmp_path))
     assert "huge.yaml" in line and "20,000,000,000 runs" in line
+
+
+def test_folders_of_other_commands_and_users_are_not_overwritten(tmp_path):
+    spec = tmp_path / "t.yaml"
+    spec.write_text(
+        "name: t\nbase: aligned\ndesign: grid\nparameters:\n  handoff.sla_hours: {values: [4]}\n"
+        "  simulation.warmup_days: {values: [0]}\nreplications: 1\ndays: 3\nkpis: [leads_created]\n"
+    )
+    sim.sweep(spec, tmp_path / "sweep", executor="serial")
+    assert "holds a sweep" in _one_clear_line(_cli(["run", "aligned", "--days", "3", "--out", "sweep"], tmp_path))
+    assert _cli(["run", "aligned", "--days", "3", "--out", "run"], tmp_path).returncode == 0
+    manifest = (tmp_path / "run" / "manifest.json").read_text()
+    line = _one_clear_line(_cli(["sweep", str(spec), "--out", "run", "--fresh"], tmp_path))
+    assert "holds a run" in line and (tmp_path / "run" / "manifest.json").read_text() == manifest
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("my own")
+    line = _one_clear_line(_cli(["run", "aligned", "--days", "3", "--out", "mine"], tmp_path))
+    assert "files salesim did not write" in line and (tmp_path / "mine" / "notes.txt").read_text() == "my own"
+    line = _one_clear_line(_cli(["sensitivity", "run", "--kpi", "revenue"], tmp_path))
+    assert "holds no sweep" in line

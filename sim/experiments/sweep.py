@@ -262,16 +262,34 @@ def read_results(folder: Path, unreadable: list[Path] | None = None) -> pd.DataF
     return pd.concat(frames, ignore_index=True).sort_values("run_id", ignore_index=True)
 
 
+def read_manifest(folder: Path) -> dict[str, Any]:
+    """A sweep folder's manifest; SweepError (one line) if there is none or it is not a sweep's."""
+    path = folder / "manifest.json"
+    if not path.is_file():
+        raise SweepError(
+            f"{folder}: not a sweep folder (no manifest.json); `salesim sweep SPEC.yaml --out {folder}` makes one"
+        )
+    try:
+        manifest = json.loads(path.read_text())
+    except (OSError, ValueError):
+        raise SweepError(f"{path}: unreadable or not JSON; use another --out, or --fresh to start over") from None
+    if not isinstance(manifest, dict) or "spec" not in manifest or "digest" not in manifest:
+        raise SweepError(f"{folder}: holds no sweep (a run's or another command's folder); use a sweep's folder")
+    return manifest
+
+
 def _prepare_folder(
     spec: SweepSpec, folder: Path, fresh: bool, points: pd.DataFrame, seeds: list[int], base: dict[str, Any]
 ) -> None:
     manifest = folder / "manifest.json"
     digest = spec.digest(base)
+    if (folder / ".salesim-run.json").exists():
+        raise SweepError(f"{folder}: holds a run, not a sweep; use another --out")
     if fresh and folder.exists():
         shutil.rmtree(folder / RESULTS, ignore_errors=True)
         manifest.unlink(missing_ok=True)
     if manifest.exists():
-        old = json.loads(manifest.read_text())
+        old = read_manifest(folder)
         if old.get("digest") != digest:
             what = "spec" if old.get("spec") != spec.model_dump(mode="json") else "base scenario or versions"
             raise SweepError(
@@ -300,7 +318,12 @@ def _dask_executor(workers: int, scheduler: str | None):
     from distributed import Client, LocalCluster
 
     if scheduler:
-        with Client(scheduler) as client:
+        try:
+            client = Client(scheduler, timeout="10s")
+        except (ValueError, OSError, TimeoutError) as exc:
+            problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise SweepError(f"--scheduler {scheduler}: cannot connect ({problem}); e.g. tcp://host:8786") from None
+        with client:
             yield client.get_executor()
         return
     with (
