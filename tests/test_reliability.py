@@ -446,3 +446,38 @@ def test_folders_of_other_commands_and_users_are_not_overwritten(tmp_path):
     assert "files salesim did not write" in line and (tmp_path / "mine" / "notes.txt").read_text() == "my own"
     line = _one_clear_line(_cli(["sensitivity", "run", "--kpi", "revenue"], tmp_path))
     assert "holds no sweep" in line
+
+
+@pytest.mark.parametrize(
+    ("extra", "says"),
+    [
+        ("replications: true", "replications: Input should be a valid integer"),  # not 1
+        ("design: lhs\nparameters: {handoff.sla_hours: {range: [1, .inf]}}", "range must be finite"),
+        ("name: ..", "name: String should match"),  # would write into outputs/ and --fresh delete there
+    ],
+)
+def test_sweep_specs_are_as_strict_as_scenarios(tmp_path, extra, says):
+    text = "name: t\nbase: aligned\ndesign: grid\nparameters: {handoff.sla_hours: {values: [4]}}\n"
+    for line in extra.splitlines():  # each extra key replaces the default one
+        text = "\n".join(x for x in text.splitlines() if not x.startswith(line.split(":")[0] + ":")) + f"\n{line}\n"
+    (tmp_path / "s.yaml").write_text(text)
+    from sim.experiments.sweep import SweepError, load_spec
+
+    with pytest.raises(SweepError, match=says):
+        load_spec(tmp_path / "s.yaml")
+
+
+def test_the_python_api_refuses_what_it_cannot_mean():
+    from sim.config.errors import SalesimError
+
+    for call in (
+        lambda: sim.compare("aligned"),  # not the characters a, l, i, ...
+        lambda: sim.compare([]),
+        lambda: sim.compare(["misaligned", "aligned"], n=-1),
+        lambda: sim.compare(["misaligned", "aligned"], seed=-1),
+        lambda: sim.replicate("aligned", n=0),
+    ):
+        with pytest.raises(SalesimError) as info:
+            call()
+        assert "\n" not in str(info.value)
+    assert sim.run("aligned", days=2, overrides="simulation.warmup_days=0").scenario.simulation.warmup_days == 0

@@ -124,7 +124,9 @@ def run_arms(
 
 def check_arms(scenarios: list[Scenario], n: int) -> None:
     """Refuse fewer than 2 replications or a scenario given twice (ExperimentError)."""
-    if n < 2:
+    if not scenarios:
+        raise ExperimentError("no scenarios: give a list of them, the baseline first")
+    if isinstance(n, bool) or not isinstance(n, int) or n < 2:
         raise ExperimentError(f"-n {n}: at least 2 replications are needed for an interval")
     days = max((s.simulation.days + s.simulation.warmup_days for s in scenarios), default=0)
     too_big = size_problem(n * len(scenarios), days)
@@ -191,6 +193,9 @@ def compare(
     Returns:
         The comparison: replications, the KPI table, curves and histograms.
     """
+    if isinstance(scenarios, str | Path | Scenario):  # not the characters of a name
+        name = str(getattr(scenarios, "name", scenarios))
+        raise ExperimentError(f"scenarios: a list, e.g. compare(['misaligned', {name!r}])")
     resolved = [resolve(s, days, ()) for s in scenarios]
     check_arms(resolved, n)
     seeds = replication_seeds(seed, n)

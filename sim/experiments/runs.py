@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.config.errors import SalesimError
 from sim.config.levers import derive
 from sim.config.params import params_to_dict
 from sim.config.scenario import Scenario, load_scenario, scenario_to_dict
@@ -149,6 +150,10 @@ def replication_seeds(seed: int, n: int) -> list[int]:
     scenario, so scenarios compared replication by replication meet the same
     markets (common random numbers).
     """
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise SalesimError(f"seed {seed!r}: a seed is a whole number, 0 or more")
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
+        raise SalesimError(f"n {n!r}: the number of replications is a whole number, 1 or more")
     children = np.random.SeedSequence(seed).spawn(n)
     return [int(child.generate_state(1, dtype=np.uint32)[0]) for child in children]
 
@@ -197,6 +202,7 @@ def digest(result: RunResult) -> dict[str, Any]:
 
 def resolve(scenario: Scenario | str | Path, days: int | None, overrides, seed: int | None = None) -> Scenario:
     """A validated scenario from a Scenario, a path or a built-in name, plus changes."""
+    overrides = (overrides,) if isinstance(overrides, str) else overrides  # one "k=v", not its characters
     if not isinstance(scenario, Scenario):
         return load_scenario(scenario, overrides, seed=seed, days=days)
     if not overrides and days is None and seed is None:

@@ -61,12 +61,14 @@ class Parameter(BaseModel):
 
     values: list[Any] | None = Field(None, min_length=1, max_length=1000)
     range: tuple[float, float] | None = None
-    integer: bool = False
+    integer: bool = Field(False, strict=True)
 
     @model_validator(mode="after")
     def _one_of(self) -> Parameter:
         if (self.values is None) == (self.range is None):
             raise ValueError("give either values: [...] or range: [low, high]")
+        if self.range is not None and not all(math.isfinite(x) for x in self.range):
+            raise ValueError(f"range must be finite, got {list(self.range)}")
         if self.range is not None and not self.range[0] < self.range[1]:
             raise ValueError(f"range must be [low, high] with low < high, got {list(self.range)}")
         return self
@@ -77,16 +79,17 @@ class SweepSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_\-.]+$")
+    # a folder name under outputs/sweep/: letters, digits, _ - . but never . or .. (outputs/ itself)
+    name: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_\-.]*[A-Za-z0-9_\-][A-Za-z0-9_\-.]*$")
     description: str = ""
     base: str = Field(min_length=1)
     design: Literal["grid", "lhs", "sobol", "morris"]
     parameters: dict[str, Parameter] = Field(min_length=1, max_length=50)
-    samples: int = Field(16, ge=1, le=100_000)
-    levels: int = Field(4, ge=2, le=20)
-    replications: int = Field(2, ge=1, le=1000)
-    seed: int = Field(1, ge=0)
-    days: int | None = Field(None, ge=1, le=5000)
+    samples: int = Field(16, ge=1, le=100_000, strict=True)  # strict: `true` is not 1, as in scenarios
+    levels: int = Field(4, ge=2, le=20, strict=True)
+    replications: int = Field(2, ge=1, le=1000, strict=True)
+    seed: int = Field(1, ge=0, strict=True)
+    days: int | None = Field(None, ge=1, le=5000, strict=True)
     kpis: list[str] = Field(default_factory=lambda: list(SWEEP_KPIS), min_length=1)
 
     @model_validator(mode="after")
