@@ -133,7 +133,12 @@ def run(
 
     scenario = load_scenario(scen, overrides, seed=seed, days=days)
     identity = {"command": "run", "scenario": scenario_to_dict(scenario)}
-    folder = _out_dir(out, "run", f"{scenario.name}-seed{scenario.simulation.seed}", identity, force)
+    name = f"{scenario.name}-seed{scenario.simulation.seed}"
+    if overrides:  # a folder of its own for each set of changes (the same --set reuses it)
+        import hashlib
+
+        name += "-set-" + hashlib.sha256("\n".join(overrides).encode()).hexdigest()[:8]
+    folder = _out_dir(out, "run", name, identity, force)
     _settle()
     result = experiment.run(scenario)
     experiment.write_run(result, folder, command=_command())
@@ -147,15 +152,26 @@ def run(
 @main.command()
 @click.argument("files", nargs=-1, required=True)
 def validate(files: tuple[str, ...]) -> None:
-    """Check scenario files; print OK or the first problem of each."""
-    from sim.config.scenario import ScenarioError, load_scenario
+    """Check scenario files and sweep specs; print ok, or every problem of each, one a line."""
+    from sim.config.scenario import ScenarioError, load_scenario, read_yaml, resolve_path
 
     bad = 0
     for ref in files:
         try:
+            data = read_yaml(resolve_path(ref))
+            if "design" in data and "base" in data:  # a sweep spec
+                from sim.experiments.sweep import SweepError, load_spec
+
+                try:
+                    spec = load_spec(ref)
+                except SweepError as exc:
+                    raise ScenarioError(str(exc)) from None
+                click.echo(f"ok: {ref} (sweep {spec.name})")
+                continue
             scenario = load_scenario(ref)
         except ScenarioError as exc:
-            click.echo(f"salesim: error: {exc}", err=True)
+            for problem in exc.problems:
+                click.echo(f"salesim: error: {problem}", err=True)
             bad += 1
         else:
             click.echo(f"ok: {ref} ({scenario.name})")

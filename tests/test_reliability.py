@@ -481,3 +481,21 @@ def test_the_python_api_refuses_what_it_cannot_mean():
             call()
         assert "\n" not in str(info.value)
     assert sim.run("aligned", days=2, overrides="simulation.warmup_days=0").scenario.simulation.warmup_days == 0
+
+
+def test_small_promises_of_the_command_line(tmp_path):
+    # validate: every problem of a file, one a line, and sweep specs too
+    (tmp_path / "m.yaml").write_text("name: x\nextends: aligned\nhandoff: {sla_hours: -1, mode: hot}\n")
+    (tmp_path / "s.yaml").write_text(
+        "name: s\nbase: aligned\ndesign: grid\nparameters: {handoff.sla_hours: {values: [4]}}\n"
+    )
+    res = _cli(["validate", "m.yaml", "s.yaml"], tmp_path)
+    problems = res.stderr.splitlines()
+    assert res.returncode == 2 and len(problems) == 2 and all("m.yaml" in p for p in problems), res.stderr
+    assert "ok: s.yaml (sweep s)" in res.stdout
+    # a run shorter than a sales cycle says so; --set runs get folders of their own
+    for sla in (4, 8):
+        res = _cli(["run", "aligned", "--days", "20", "--set", f"handoff.sla_hours={sla}"], tmp_path)
+        assert res.returncode == 0 and "shorter than a sales cycle" in res.stderr, res.stderr
+    assert len(list((tmp_path / "outputs" / "run").iterdir())) == 2
+    assert "--scheduler" in _one_clear_line(_cli(["sweep", "s.yaml", "--scheduler", "tcp://x:1"], tmp_path))

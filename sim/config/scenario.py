@@ -41,7 +41,14 @@ MAX_EXTENDS_DEPTH = 16
 
 
 class ScenarioError(SalesimError):
-    """A user mistake in a scenario file, name or override (exit code 2)."""
+    """A user mistake in a scenario file, name or override (exit code 2).
+
+    ``problems`` holds every problem found, one line each (the message gives the first).
+    """
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or [message]
 
 
 class _Section(BaseModel):
@@ -666,7 +673,8 @@ def validate(data: dict[str, Any], source: str = "<scenario>") -> Scenario:
         errors = exc.errors(include_url=False)
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         message = f"{source}: {_explain(errors[0])}{more}"
-        raise ScenarioError(" ".join(message.split("\n"))) from None  # always one line
+        problems = [" ".join(f"{source}: {_explain(err)}".split("\n")) for err in errors]
+        raise ScenarioError(" ".join(message.split("\n")), problems) from None  # always one line
 
 
 def load_scenario(ref: str | Path, overrides: list[str] | tuple[str, ...] = (), **simulation: int | None) -> Scenario:

@@ -20,7 +20,7 @@ import pandas as pd
 
 from sim.config.errors import SalesimError
 from sim.config.levers import derive
-from sim.config.params import params_to_dict
+from sim.config.params import PARAM_INFO, params_to_dict
 from sim.config.scenario import Scenario, load_scenario, scenario_to_dict
 from sim.experiments.files import atomic_write, write_json
 from sim.measure.kpis import KPI_NAMES
@@ -90,6 +90,12 @@ def organization_warnings(scenario: Scenario) -> list[str]:
         notes.append("no reps at all: inquiries arrive and nobody answers")
     if scenario.market.inbound_leads_per_day == 0:
         notes.append("no inbound leads: only outbound and field prospecting create leads")
+    cycle = scenario.behavior.get("cycle_days", PARAM_INFO["cycle_days"].default)
+    if scenario.simulation.days < cycle:
+        notes.append(
+            f"the run ({scenario.simulation.days} days) is shorter than a sales cycle (about {cycle:g} days): "
+            "few deals close within it, so revenue, profit and ROI say little"
+        )
     return notes
 
 
