@@ -23,7 +23,7 @@ from pathlib import Path
 import click
 
 from sim.config.errors import SalesimError
-from sim.experiments.files import atomic_write, write_json
+from sim.experiments.files import atomic_write, replace_folder, write_json
 
 OUTPUTS = Path("outputs")
 DEMO_SCENARIOS = ("field_only", "misaligned", "defined", "aligned", "integrated")
@@ -78,8 +78,13 @@ class _Group(click.Group):
             sys.exit(1)
 
 
-def _out_dir(out: str | None, command: str, name: str, identity: dict | None = None, force: bool = False) -> Path:
-    """The output folder, writable; refuses one holding a different run unless ``force``."""
+def _out_dir(
+    out: str | None, command: str, name: str, identity: dict | None = None, force: bool = False, stamp_now: bool = True
+) -> Path:
+    """The output folder, writable; refuses one holding a different run unless ``force``.
+
+    ``stamp_now=False``: the caller writes the stamp with the results (``run`` swaps in a whole folder).
+    """
     path = Path(out) if out else OUTPUTS / command / name
     stamp = path / ".salesim-run.json"
     if path.is_dir() and not stamp.is_file() and any(path.iterdir()):  # a sweep's, or the user's own
@@ -105,7 +110,7 @@ def _out_dir(out: str | None, command: str, name: str, identity: dict | None = N
         probe.unlink()
     except OSError as exc:
         raise UserError(f"--out {path}: cannot write there ({exc.strerror})") from None
-    if identity is not None:
+    if identity is not None and stamp_now:
         write_json(stamp, identity)
     return path
 
@@ -138,10 +143,18 @@ def run(
         import hashlib
 
         name += "-set-" + hashlib.sha256("\n".join(overrides).encode()).hexdigest()[:8]
-    folder = _out_dir(out, "run", name, identity, force)
+    folder = _out_dir(out, "run", name, identity, force, stamp_now=False)
     _settle()
     result = experiment.run(scenario)
-    experiment.write_run(result, folder, command=_command())
+
+    def write(path: Path) -> None:
+        experiment.write_run(result, path, command=_command())
+        write_json(path / ".salesim-run.json", identity)
+
+    if (folder / ".salesim-run.json").is_file():  # replacing a run (--force, or the same again): all or nothing
+        replace_folder(folder, write)
+    else:
+        write(folder)
     for note in result.warnings:
         click.echo(f"warning: {note}", err=True)
     click.echo(f"{scenario.name}, seed {result.seed}, {scenario.simulation.days} days")

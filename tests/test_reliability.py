@@ -499,3 +499,27 @@ def test_small_promises_of_the_command_line(tmp_path):
         assert res.returncode == 0 and "shorter than a sales cycle" in res.stderr, res.stderr
     assert len(list((tmp_path / "outputs" / "run").iterdir())) == 2
     assert "--scheduler" in _one_clear_line(_cli(["sweep", "s.yaml", "--scheduler", "tcp://x:1"], tmp_path))
+
+
+def test_a_forced_run_that_fails_while_writing_leaves_the_previous_run(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from sim import cli
+    from sim.experiments import runs
+
+    out = tmp_path / "out"
+    args = ["run", "aligned", "--days", "3", "--set", "simulation.warmup_days=0", "--out", str(out)]
+    assert CliRunner().invoke(cli.main, args).exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    real = runs.write_run
+
+    def disk_full(result, path, command=None):
+        real(result, path, command)
+        (path / "summary.json").write_text("{")  # half-way through the next file...
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(runs, "write_run", disk_full)
+    res = CliRunner().invoke(cli.main, ["run", "misaligned", *args[2:], "--force"])
+    assert res.exit_code == 1  # the error is reported; the folder is the previous run's, whole
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no temporary folder left
