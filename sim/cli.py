@@ -332,7 +332,7 @@ def _study(scenarios, sets, per_set, seed, scale, workers):
 def compare(scens, n, seed, days, workers, out, force, sets, per_set, range_scale, vary, kpi_name) -> None:
     """Compare scenarios on the same markets; the first is the baseline."""
     from sim.config.scenario import load_scenario, scenario_to_dict
-    from sim.experiments.compare import check_arms
+    from sim.experiments.compare import check_arms, derived_name
     from sim.experiments.compare import compare as compare_scenarios
     from sim.present.report import write_comparison
     from sim.present.tables import comparison_table, uncertainty_lines, vary_table
@@ -346,7 +346,7 @@ def compare(scens, n, seed, days, workers, out, force, sets, per_set, range_scal
     identity = {"command": "compare", "scenarios": [scenario_to_dict(s) for s in scenarios], "n": n, "seed": seed}
     if sets is not None:
         identity |= {"uncertainty": sets, "per_set": per_set, "range_scale": range_scale}
-    folder = _out_dir(out, "compare", "-vs-".join(names), identity, force)
+    folder = _out_dir(out, "compare", derived_name("-vs-".join(names)), identity, force)
     _settle()
     result = compare_scenarios(scenarios, n=n, seed=seed, workers=workers, progress=True)
     for name, why in result.failed.items():

@@ -523,3 +523,16 @@ def test_a_forced_run_that_fails_while_writing_leaves_the_previous_run(tmp_path,
     assert res.exit_code == 1  # the error is reported; the folder is the previous run's, whole
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no temporary folder left
+
+
+def test_names_salesim_builds_stay_within_the_limit(tmp_path):
+    from sim.experiments.compare import derived_name, vary_arms
+
+    long = "n" * 80
+    base = load_scenario("aligned", ["simulation.warmup_days=0", f"name={long}"])
+    names = [a.name for a in vary_arms(base, "handoff.sla_hours", [1, 2, 4])]
+    assert len(set(names)) == 4 and all(len(n) <= 80 for n in names)
+    (tmp_path / "long.yaml").write_text(f"name: m{long[1:]}\nextends: misaligned\nsimulation: {{warmup_days: 0}}\n")
+    result = sim.explain(tmp_path / "long.yaml", base, n=2, days=3, workers=1)
+    assert len(result.table) > 0
+    assert derived_name("a" * 200) != derived_name("a" * 199 + "b") and len(derived_name("a" * 200)) == 80

@@ -122,6 +122,20 @@ def run_arms(
     return pd.concat(parts, ignore_index=True)
 
 
+def derived_name(name: str, limit: int = 80) -> str:
+    """A name salesim builds (an arm, a folder) within the scenario name's limit, still unique.
+
+    Longer names keep their start and end with a hash of the whole in between.
+    """
+    if len(name) <= limit:
+        return name
+    import hashlib
+
+    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+    keep = (limit - len(digest) - 2) // 2
+    return f"{name[:keep]}-{digest}-{name[-(limit - keep - len(digest) - 2) :]}"
+
+
 def check_arms(scenarios: list[Scenario], n: int) -> None:
     """Refuse fewer than 2 replications or a scenario given twice (ExperimentError)."""
     if not scenarios:
@@ -279,7 +293,7 @@ def vary_arms(base: Scenario, key: str, values: list[Any]) -> list[Scenario]:
     arms = [base]
     for value in values:
         tag = re.sub(r"[^A-Za-z0-9_\-.]", "_", f"{key.rsplit('.', 1)[-1]}-{value}")
-        data = with_values(scenario_to_dict(base), {key: value, "name": f"{base.name}-{tag}"[:80]})
+        data = with_values(scenario_to_dict(base), {key: value, "name": derived_name(f"{base.name}-{tag}")})
         arms.append(validate(data, source=f"--vary {key}={value}"))
     names = [a.name for a in arms]
     if len(set(names)) != len(names):
@@ -330,7 +344,7 @@ def lever_differences(base: Scenario, target: Scenario) -> list[tuple[str, Any, 
 
 
 def _with_lever(base: Scenario, key: str, value: Any) -> Scenario:
-    data = with_values(scenario_to_dict(base), {key: value, "name": f"{base.name}__{key}"})
+    data = with_values(scenario_to_dict(base), {key: value, "name": derived_name(f"{base.name}__{key}")})
     return validate(data, source=f"{base.name} with {key} switched")
 
 
