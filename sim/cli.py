@@ -553,6 +553,30 @@ def sensitivity(folder, kpi, x, y, average) -> None:
     click.echo(f"\n{result.method} analysis of {kpi}: {path}/sensitivity_{kpi}.csv and .png")
 
 
+def _check_listen(host: str, port: int) -> None:
+    """Refuse a host or port the dashboard cannot listen on (one line), warn when it listens beyond this machine."""
+    import ipaddress
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError:
+        raise UserError(f"--host {host}: not an address of this machine") from None
+    family, _, _, _, address = infos[0]
+    if not ipaddress.ip_address(address[0]).is_loopback:
+        click.echo(
+            f"salesim: warning: --host {host} serves the dashboard to every machine that can reach this one, "
+            "with no login",
+            err=True,
+        )
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            busy = f"cannot listen on {host}:{port} ({exc.strerror})"
+            raise UserError(f"--port {port}: {busy}; choose another --port") from None
+
+
 @main.command()
 @click.argument("scen", default="misaligned")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
@@ -566,6 +590,7 @@ def dashboard(scen: str, host: str, port: int) -> None:
     load_scenario(scen)  # a bad name or file is the usual one-line error, before any server starts
     if importlib.util.find_spec("solara") is None:
         raise UserError("the dashboard needs its optional dependencies: pip install 'salesim[dashboard]'")
+    _check_listen(host, port)
     ref = str(Path(scen).resolve()) if Path(scen).is_file() else scen
     env = os.environ | {"SALESIM_BASELINE": ref, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
     quiet = "ignore:Cookies with samesite=none:UserWarning"  # plain http on a loopback address is fine here

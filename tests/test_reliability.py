@@ -536,3 +536,17 @@ def test_names_salesim_builds_stay_within_the_limit(tmp_path):
     result = sim.explain(tmp_path / "long.yaml", base, n=2, days=3, workers=1)
     assert len(result.table) > 0
     assert derived_name("a" * 200) != derived_name("a" * 199 + "b") and len(derived_name("a" * 200)) == 80
+
+
+def test_dashboard_refuses_a_busy_port_and_warns_of_an_open_host(tmp_path):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("0.0.0.0", 0))
+        busy.listen()
+        port = str(busy.getsockname()[1])
+        res = _cli(["dashboard", "aligned", "--host", "0.0.0.0", "--port", port], tmp_path)
+    lines = res.stderr.splitlines()
+    assert res.returncode == 2 and len(lines) == 2 and "Traceback" not in res.stderr, res.stderr
+    assert "every machine" in lines[0] and f"--port {port}: cannot listen" in lines[1]
+    assert "not an address" in _one_clear_line(_cli(["dashboard", "--host", "no.such.host.invalid"], tmp_path))
