@@ -381,8 +381,9 @@ def explain(base, target, n, seed, days, workers, out, force, sets, per_set, ran
     result = explain_levers(base_s, target_s, n=n, seed=seed, workers=workers, progress=True)
     atomic_write(folder / "explain.csv", lambda tmp: result.table.to_csv(tmp, index=False))
     save(tornado(result), folder / "figures" / "tornado.png")
-    columns = ["lever", "base_value", "target_value", "kpi", "effect", "ci_low", "ci_high"]
-    click.echo(result.table[columns].to_string(index=False))
+    from sim.present.tables import explain_table
+
+    click.echo(explain_table(result.table))
     if sets is not None:
         from sim.experiments.uncertainty import lever_uncertainty, write_uncertainty
 

@@ -550,3 +550,22 @@ def test_dashboard_refuses_a_busy_port_and_warns_of_an_open_host(tmp_path):
     assert res.returncode == 2 and len(lines) == 2 and "Traceback" not in res.stderr, res.stderr
     assert "every machine" in lines[0] and f"--port {port}: cannot listen" in lines[1]
     assert "not an address" in _one_clear_line(_cli(["dashboard", "--host", "no.such.host.invalid"], tmp_path))
+
+
+def test_explain_prints_levers_by_size_in_the_kpis_unit():
+    from sim.present.tables import explain_table
+
+    table = pd.DataFrame(
+        [
+            ("handoff.mode", "cold", "warm", "revenue", 1.2e4, -3e4, 5e4),
+            ("feedback.mode", "none", "periodic", "revenue", -2.5e6, -3e6, -2e6),
+            ("all levers together", "misaligned", "aligned", "revenue", 3e6, 2e6, 4e6),
+            ("interaction", "", "", "revenue", 1e5, -1e5, 3e5),
+        ],
+        columns=["lever", "base_value", "target_value", "kpi", "effect", "ci_low", "ci_high"],
+    )
+    text = explain_table(table)
+    lines = text.splitlines()
+    assert "e+" not in text and "$" in text
+    assert [line.split()[0] for line in lines[1:]] == ["feedback.mode", "handoff.mode", "all", "interaction"]
+    assert "-$2.50M [-$3.00M, -$2.00M]" in lines[1]

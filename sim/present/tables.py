@@ -104,3 +104,22 @@ def vary_table(best: pd.DataFrame, kpi_name: str, key: str, base: str) -> str:
         change = format_change_interval(kpi_name, r.delta, r.delta_ci_low, r.delta_ci_high)
         lines.append(f"  {mark} {r.scenario.ljust(width)}{format_kpi(kpi_name, r.mean):>12}   change {change}")
     return "\n".join(lines)
+
+
+def explain_table(table: pd.DataFrame) -> str:
+    """explain.csv as people read it: per KPI, the levers by the size of their effect, in the KPI's unit."""
+    totals = ("all levers together", "interaction")
+    blocks = []
+    for name, part in table.groupby("kpi", sort=False):
+        levers = part[~part["lever"].isin(totals)]
+        levers = levers.reindex(levers["effect"].abs().sort_values(ascending=False).index)
+        rows = [*levers.itertuples(), *part[part["lever"].isin(totals)].itertuples()]
+        width = max(len(str(r.lever)) for r in rows) + 2
+        values = max(len(f"{r.base_value} -> {r.target_value}") for r in rows) + 2
+        lines = [f"{kpi(name).label}: effect of each lever switched alone (paired, 95% interval)"]
+        for r in rows:
+            change = f"{r.base_value} -> {r.target_value}" if r.lever != "interaction" else ""
+            effect = format_change_interval(name, r.effect, r.ci_low, r.ci_high)
+            lines.append(f"  {str(r.lever).ljust(width)}{change.ljust(values)}{effect}")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
