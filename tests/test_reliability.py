@@ -569,3 +569,18 @@ def test_explain_prints_levers_by_size_in_the_kpis_unit():
     assert "e+" not in text and "$" in text
     assert [line.split()[0] for line in lines[1:]] == ["feedback.mode", "handoff.mode", "all", "interaction"]
     assert "-$2.50M [-$3.00M, -$2.00M]" in lines[1]
+
+
+def test_calibration_intervals_stay_on_their_scale():
+    from sim.present.tables import calibration_table
+
+    nan = float("nan")
+    table = pd.DataFrame(
+        [
+            ("quit rate", "20-40%", 0.01, -0.02, 0.05, 0.2, 0.4, True),
+            ("a ratio", "7x", 6.0, nan, nan, 5.0, 10.0, True),
+        ],
+        columns=["fact", "published", "model", "ci_low", "ci_high", "low", "high", "inside"],
+    ).assign(source="s", note="")
+    text = calibration_table(table)
+    assert "1.0% [0.0%, 5.0%]" in text and "6.00 (too few runs)" in text and "nan" not in text

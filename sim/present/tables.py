@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
@@ -53,8 +54,11 @@ def calibration_table(table: pd.DataFrame) -> str:
     for row in table.itertuples():
         # the facts are shares (their range lies within 0-1) or plain numbers (ratios, days, rates)
         unit = "share" if row.high <= 1.0 else "score"
-        show = [format_value(unit, v) for v in (row.model, row.ci_low, row.ci_high)]
-        interval = f"{show[0]} [{show[1]}, {show[2]}]"
+        top = 1.0 if unit == "share" else math.inf  # every fact is a share, a rate, a ratio or days: never below 0
+        low, high = (min(max(v, 0.0), top) for v in (row.ci_low, row.ci_high))
+        bounded = math.isfinite(low) and math.isfinite(high)
+        span = f"[{format_value(unit, low)}, {format_value(unit, high)}]" if bounded else "(too few runs)"
+        interval = f"{format_value(unit, row.model)} {span}"
         verdict = "n/a" if row.inside is None else "yes" if row.inside else "NO"
         note = f"  ({row.note})" if row.note and not row.inside else ""
         lines.append(f"{row.fact.ljust(width)}{row.published:>28}{interval:>34}  {verdict:>6}  {row.source}{note}")
