@@ -454,8 +454,10 @@ def demo(out, n, workers, force) -> None:
     _settle()
     result = compare_scenarios(list(DEMO_SCENARIOS), n=n, workers=workers, progress=True, explain=DEMO_EXPLAIN)
     report = write_comparison(result, folder, _command())
+    headline = answer(result)
+    if headline:
+        click.echo("\n".join(headline) + "\n")  # the answer first, then the evidence
     click.echo(comparison_table(result))
-    click.echo("\n" + "\n".join(answer(result)))
     click.echo(f"\nreport: {report.resolve()}")
 
 
