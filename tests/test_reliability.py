@@ -27,6 +27,19 @@ def _cli(args, cwd, timeout=20):
     return subprocess.run([SALESIM, *args], capture_output=True, text=True, cwd=cwd, timeout=timeout)
 
 
+def _cli_in_process(args, cwd, monkeypatch):
+    """The CLI in this process (no start-up cost), for checks that need no process of their own."""
+    from types import SimpleNamespace
+
+    from click.testing import CliRunner
+
+    from sim.cli import main
+
+    monkeypatch.chdir(cwd)
+    res = CliRunner().invoke(main, args)
+    return SimpleNamespace(returncode=res.exit_code, stdout=res.stdout, stderr=res.stderr)
+
+
 def _one_clear_line(res):
     lines = [line for line in res.stderr.splitlines() if line.strip()]
     assert res.returncode == 2, res.stderr
@@ -414,8 +427,10 @@ def test_a_damaged_part_is_set_aside_and_its_runs_run_again(tmp_path):
     assert _cli(["sensitivity", str(out), "--kpi", "leads_created"], tmp_path, timeout=60).returncode == 0
 
 
-def test_work_too_big_to_finish_is_refused_up_front(tmp_path):
-    line = _one_clear_line(_cli(["compare", "misaligned", "aligned", "-n", "50000000"], tmp_path))
+def test_work_too_big_to_finish_is_refused_up_front(tmp_path, monkeypatch):
+    line = _one_clear_line(
+        _cli_in_process(["compare", "misaligned", "aligned", "-n", "50000000"], tmp_path, monkeypatch)
+    )
     assert "100,000,000 runs (about" in line and "split the work" in line
     spec = tmp_path / "huge.yaml"
     values = "{values: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]}"
@@ -424,27 +439,29 @@ def test_work_too_big_to_finish_is_refused_up_front(tmp_path):
     keys += ["simulation.seed", "simulation.days", "market.addressable_accounts"]
     body = "".join(f"  {k}: {values}\n" for k in keys)  # 10^10 points
     spec.write_text(f"name: huge\nbase: aligned\ndesign: grid\nparameters:\n{body}")
-    line = _one_clear_line(_cli(["sweep", str(spec)], tmp_path))
+    line = _one_clear_line(_cli_in_process(["sweep", str(spec)], tmp_path, monkeypatch))
     assert "huge.yaml" in line and "20,000,000,000 runs" in line
 
 
-def test_folders_of_other_commands_and_users_are_not_overwritten(tmp_path):
+def test_folders_of_other_commands_and_users_are_not_overwritten(tmp_path, monkeypatch):
     spec = tmp_path / "t.yaml"
     spec.write_text(
         "name: t\nbase: aligned\ndesign: grid\nparameters:\n  handoff.sla_hours: {values: [4]}\n"
         "  simulation.warmup_days: {values: [0]}\nreplications: 1\ndays: 3\nkpis: [leads_created]\n"
     )
     sim.sweep(spec, tmp_path / "sweep", executor="serial")
-    assert "holds a sweep" in _one_clear_line(_cli(["run", "aligned", "--days", "3", "--out", "sweep"], tmp_path))
-    assert _cli(["run", "aligned", "--days", "3", "--out", "run"], tmp_path).returncode == 0
+    assert "holds a sweep" in _one_clear_line(
+        _cli_in_process(["run", "aligned", "--days", "3", "--out", "sweep"], tmp_path, monkeypatch)
+    )
+    assert _cli_in_process(["run", "aligned", "--days", "3", "--out", "run"], tmp_path, monkeypatch).returncode == 0
     manifest = (tmp_path / "run" / "manifest.json").read_text()
-    line = _one_clear_line(_cli(["sweep", str(spec), "--out", "run", "--fresh"], tmp_path))
+    line = _one_clear_line(_cli_in_process(["sweep", str(spec), "--out", "run", "--fresh"], tmp_path, monkeypatch))
     assert "holds a run" in line and (tmp_path / "run" / "manifest.json").read_text() == manifest
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "notes.txt").write_text("my own")
-    line = _one_clear_line(_cli(["run", "aligned", "--days", "3", "--out", "mine"], tmp_path))
+    line = _one_clear_line(_cli_in_process(["run", "aligned", "--days", "3", "--out", "mine"], tmp_path, monkeypatch))
     assert "files salesim did not write" in line and (tmp_path / "mine" / "notes.txt").read_text() == "my own"
-    line = _one_clear_line(_cli(["sensitivity", "run", "--kpi", "revenue"], tmp_path))
+    line = _one_clear_line(_cli_in_process(["sensitivity", "run", "--kpi", "revenue"], tmp_path, monkeypatch))
     assert "holds no sweep" in line
 
 
@@ -483,22 +500,25 @@ def test_the_python_api_refuses_what_it_cannot_mean():
     assert sim.run("aligned", days=2, overrides="simulation.warmup_days=0").scenario.simulation.warmup_days == 0
 
 
-def test_small_promises_of_the_command_line(tmp_path):
+def test_small_promises_of_the_command_line(tmp_path, monkeypatch):
     # validate: every problem of a file, one a line, and sweep specs too
     (tmp_path / "m.yaml").write_text("name: x\nextends: aligned\nhandoff: {sla_hours: -1, mode: hot}\n")
     (tmp_path / "s.yaml").write_text(
         "name: s\nbase: aligned\ndesign: grid\nparameters: {handoff.sla_hours: {values: [4]}}\n"
     )
-    res = _cli(["validate", "m.yaml", "s.yaml"], tmp_path)
+    res = _cli_in_process(["validate", "m.yaml", "s.yaml"], tmp_path, monkeypatch)
     problems = res.stderr.splitlines()
     assert res.returncode == 2 and len(problems) == 2 and all("m.yaml" in p for p in problems), res.stderr
     assert "ok: s.yaml (sweep s)" in res.stdout
     # a run shorter than a sales cycle says so; --set runs get folders of their own
     for sla in (4, 8):
-        res = _cli(["run", "aligned", "--days", "20", "--set", f"handoff.sla_hours={sla}"], tmp_path)
+        args = ["--set", f"handoff.sla_hours={sla}", "--set", "simulation.warmup_days=0"]
+        res = _cli_in_process(["run", "aligned", "--days", "20", *args], tmp_path, monkeypatch)
         assert res.returncode == 0 and "shorter than a sales cycle" in res.stderr, res.stderr
     assert len(list((tmp_path / "outputs" / "run").iterdir())) == 2
-    assert "--scheduler" in _one_clear_line(_cli(["sweep", "s.yaml", "--scheduler", "tcp://x:1"], tmp_path))
+    assert "--scheduler" in _one_clear_line(
+        _cli_in_process(["sweep", "s.yaml", "--scheduler", "tcp://x:1"], tmp_path, monkeypatch)
+    )
 
 
 def test_a_forced_run_that_fails_while_writing_leaves_the_previous_run(tmp_path, monkeypatch):
