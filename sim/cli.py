@@ -60,8 +60,12 @@ class _Group(click.Group):
     """Turns user mistakes into one line and exit 2, anything else into exit 1."""
 
     def invoke(self, ctx: click.Context):
+        _STAMPS.clear()
         try:
-            return super().invoke(ctx)
+            done = super().invoke(ctx)
+            for stamp, identity in _STAMPS:  # only now: a folder whose writing failed is not stamped as done
+                write_json(stamp, identity)
+            return done
         except SalesimError as exc:  # ScenarioError, ExperimentError, SweepError, UserError
             _fail(str(exc))
         except click.UsageError as exc:  # bad option value, unknown option, missing argument
@@ -83,15 +87,19 @@ def _out_dir(
 ) -> Path:
     """The output folder, writable; refuses one holding a different run unless ``force``.
 
-    ``stamp_now=False``: the caller writes the stamp with the results (``run`` swaps in a whole folder).
+    The folder is stamped with ``identity`` when the command succeeds; a different run's stamp
+    is removed first (``force``), so a command that fails while writing leaves a folder that is
+    stamped as nothing, not as the previous run with new files in it. ``stamp_now=False``: the
+    caller writes the stamp with the results (``run`` swaps in a whole folder).
     """
     path = Path(out) if out else OUTPUTS / command / name
     stamp = path / ".salesim-run.json"
     if path.is_dir() and not stamp.is_file() and any(path.iterdir()):  # a sweep's, or the user's own
-        if command == "sweep" and (path / "manifest.json").is_file():
-            pass  # a sweep folder: the sweep checks its manifest
+        sweep = _is_sweep(path)
+        if command == "sweep" and (sweep or (path / "manifest.json").is_file()):
+            pass  # a sweep folder (or its damaged manifest): the sweep checks it
         elif command == "sweep" or (identity is not None and not force):
-            what = "a sweep" if (path / "manifest.json").is_file() else "files salesim did not write there"
+            what = "a sweep" if sweep else "files salesim did not write there (or not whole)"
             hint = "" if command == "sweep" else ", or --force to overwrite it"
             raise UserError(f"--out {path}: holds {what}; use another --out{hint}")
     if command == "sweep" and stamp.is_file():
@@ -111,8 +119,20 @@ def _out_dir(
     except OSError as exc:
         raise UserError(f"--out {path}: cannot write there ({exc.strerror})") from None
     if identity is not None and stamp_now:
-        write_json(stamp, identity)
+        if stamp.is_file() and force:
+            stamp.unlink()
+        _STAMPS.append((stamp, identity))
     return path
+
+
+def _is_sweep(path: Path) -> bool:
+    try:
+        return "digest" in json.loads((path / "manifest.json").read_text())
+    except (OSError, ValueError, TypeError):
+        return False
+
+
+_STAMPS: list[tuple[Path, dict]] = []  # folders to stamp once the command has written them
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

@@ -604,3 +604,21 @@ def test_calibration_intervals_stay_on_their_scale():
     ).assign(source="s", note="")
     text = calibration_table(table)
     assert "1.0% [0.0%, 5.0%]" in text and "6.00 (too few runs)" in text and "nan" not in text
+
+
+def test_a_folder_is_stamped_only_once_its_results_are_written(tmp_path, monkeypatch):
+    import sim.present.report as report
+
+    out = tmp_path / "cmp"
+    args = ["compare", "misaligned", "aligned", "-n", "2", "--days", "3", "--out", str(out), "--workers", "1"]
+    assert _cli_in_process(args, tmp_path, monkeypatch).returncode == 0
+    assert json.loads((out / ".salesim-run.json").read_text())["n"] == 2
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(report, "write_comparison", disk_full)
+    res = _cli_in_process([*args[:4], "3", *args[5:], "--force"], tmp_path, monkeypatch)
+    assert res.returncode == 1 and not (out / ".salesim-run.json").exists()  # not stamped as either run
+    line = _one_clear_line(_cli_in_process(args, tmp_path, monkeypatch))  # mixed files: refused without --force
+    assert "did not write" in line
