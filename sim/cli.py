@@ -555,11 +555,16 @@ def sweep_command(spec_file, workers, executor, scheduler, out, resume, time_lim
 def sensitivity(folder, kpi, x, y, average) -> None:
     """Sobol or Morris indices of a sweep (a heatmap for grids, rank correlations for LHS)."""
     from sim.experiments.sensitivity import analyze
+    from sim.experiments.sweep import read_results
     from sim.present.figures import save, sensitivity_figure
     from sim.present.format import format_interval, format_kpi
 
-    result = analyze(folder, kpi, x, y, tuple(average))
     path = Path(folder)
+    unreadable: list[Path] = []
+    read_results(path, unreadable)
+    for part in unreadable:
+        click.echo(f"salesim: warning: {part}: unreadable, left out (the same sweep command reruns its runs)", err=True)
+    result = analyze(folder, kpi, x, y, tuple(average))
     atomic_write(path / f"sensitivity_{kpi}.csv", lambda tmp: result.table.to_csv(tmp, index=False))
     save(sensitivity_figure(result), path / f"sensitivity_{kpi}.png")
     if result.method == "grid":
