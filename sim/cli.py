@@ -70,6 +70,9 @@ class _Group(click.Group):
             _fail(str(exc))
         except click.UsageError as exc:  # bad option value, unknown option, missing argument
             _fail(exc.format_message())
+        except BrokenPipeError:  # `salesim show x | head`: the reader stopped; as a pipe's writer, exit quietly
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(141)
         except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: queued work cancelled, workers stopped
             click.echo(f"salesim: {str(exc) or 'interrupted'}", err=True)
             sys.exit(130)

@@ -623,3 +623,12 @@ def test_a_folder_is_stamped_only_once_its_results_are_written(tmp_path, monkeyp
     assert res.returncode == 1 and not (out / ".salesim-run.json").exists()  # not stamped as either run
     line = _one_clear_line(_cli_in_process(args, tmp_path, monkeypatch))  # mixed files: refused without --force
     assert "did not write" in line
+
+
+def test_a_closed_pipe_is_not_an_internal_error(tmp_path):
+    proc = subprocess.Popen([SALESIM, "show", "aligned"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)
+    proc.stdout.readline()
+    proc.stdout.close()  # `salesim show aligned | head -1`
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert proc.wait(timeout=20) in (0, 141) and err == ""  # 141 if it was still writing: 128 + SIGPIPE
