@@ -160,6 +160,7 @@ def run(
     from sim.present.tables import kpi_table
 
     scenario = load_scenario(scen, overrides, seed=seed, days=days)
+    experiment.check_size(scenario)
     identity = {"command": "run", "scenario": scenario_to_dict(scenario)}
     name = f"{scenario.name}-seed{scenario.simulation.seed}"
     if overrides:  # a folder of its own for each set of changes (the same --set reuses it)

@@ -433,6 +433,9 @@ def test_work_too_big_to_finish_is_refused_up_front(tmp_path, monkeypatch):
         _cli_in_process(["compare", "misaligned", "aligned", "-n", "50000000"], tmp_path, monkeypatch)
     )
     assert "100,000,000 runs (about" in line and "split the work" in line
+    busy = ["run", "aligned", "--set", "market.inbound_leads_per_day=100000", "--days", "365"]
+    line = _one_clear_line(_cli_in_process(busy, tmp_path, monkeypatch))
+    assert "inquiries over 547 days" in line and "holds in memory" in line
     spec = tmp_path / "huge.yaml"
     values = "{values: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]}"
     keys = ["handoff.sla_hours", "feedback.interval_days", "market.inbound_leads_per_day", "market.deal_value_median"]

@@ -20,7 +20,7 @@ import pandas as pd
 from sim.config.errors import SalesimError
 from sim.config.scenario import Scenario, lever_leaves, scenario_to_dict, validate, with_values
 from sim.experiments.runner import RunFailed, Task, failures, require_ok, run_tasks, size_problem
-from sim.experiments.runs import digest, replication_frame, replication_seeds, resolve
+from sim.experiments.runs import check_size, digest, replication_frame, replication_seeds, resolve
 from sim.experiments.stats import mean_ci, paired_difference
 from sim.measure.kpis import EXPLAIN_KPIS, KPI_NAMES
 
@@ -142,6 +142,8 @@ def check_arms(scenarios: list[Scenario], n: int) -> None:
         raise ExperimentError("no scenarios: give a list of them, the baseline first")
     if isinstance(n, bool) or not isinstance(n, int) or n < 2:
         raise ExperimentError(f"-n {n}: at least 2 replications are needed for an interval")
+    for scenario in scenarios:
+        check_size(scenario)
     days = max((s.simulation.days + s.simulation.warmup_days for s in scenarios), default=0)
     too_big = size_problem(n * len(scenarios), days)
     if too_big:

@@ -99,6 +99,22 @@ def organization_warnings(scenario: Scenario) -> list[str]:
     return notes
 
 
+# The most inquiries one run may be expected to create: every lead is kept in memory until the run
+# ends (about 25 times the ten-year default run's 71,000; docs/PERFORMANCE.md).
+MAX_LEADS = 2_000_000
+
+
+def check_size(scenario: Scenario) -> None:
+    """Refuse a run whose inquiries alone would not fit in memory (SalesimError, before it starts)."""
+    sim = scenario.simulation
+    leads = scenario.market.inbound_leads_per_day * 5 / 7 * (sim.warmup_days + sim.days)  # 5 working days' worth a week
+    if leads > MAX_LEADS:
+        raise SalesimError(
+            f"{scenario.name}: about {leads:,.0f} inquiries over {sim.warmup_days + sim.days} days (warm-up included) "
+            f"is more than the {MAX_LEADS:,} a run holds in memory; fewer market.inbound_leads_per_day or days"
+        )
+
+
 def run(
     scenario: Scenario | str | Path,
     seed: int | None = None,
@@ -119,6 +135,7 @@ def run(
         The run's summary, daily table, lead log and per-team table.
     """
     scenario = resolve(scenario, days, overrides, seed=seed)
+    check_size(scenario)
     seed = scenario.simulation.seed
     model = SalesOrgModel(scenario, seed=seed).run(time_limit=time_limit)
     leads = model.book.to_frame(model.team_names, [c.name for c in model.market.channels])
