@@ -1,6 +1,7 @@
 """The ``salesim`` command line: a thin layer over the Python API.
 
-Exit codes: 0 ok, 2 bad input (one clear line on stderr), 1 internal error.
+Exit codes: 0 ok, 2 bad input (one clear line on stderr), 1 internal error, 130 interrupted
+(Ctrl-C or SIGTERM).
 User-facing errors are caught here, once.
 
 Start-up is kept short: each command imports what it needs when it runs, so
@@ -14,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -21,7 +23,7 @@ from pathlib import Path
 import click
 
 from sim.config.errors import SalesimError
-from sim.experiments.files import atomic_write, write_json
+from sim.experiments.files import atomic_write, replace_folder, write_json
 
 OUTPUTS = Path("outputs")
 DEMO_SCENARIOS = ("field_only", "misaligned", "defined", "aligned", "integrated")
@@ -58,13 +60,23 @@ class _Group(click.Group):
     """Turns user mistakes into one line and exit 2, anything else into exit 1."""
 
     def invoke(self, ctx: click.Context):
+        _STAMPS.clear()
         try:
-            return super().invoke(ctx)
+            done = super().invoke(ctx)
+            for stamp, identity in _STAMPS:  # only now: a folder whose writing failed is not stamped as done
+                write_json(stamp, identity)
+            return done
         except SalesimError as exc:  # ScenarioError, ExperimentError, SweepError, UserError
             _fail(str(exc))
         except click.UsageError as exc:  # bad option value, unknown option, missing argument
             _fail(exc.format_message())
-        except (click.exceptions.Exit, click.ClickException, KeyboardInterrupt, SystemExit):
+        except BrokenPipeError:  # `salesim show x | head`: the reader stopped; as a pipe's writer, exit quietly
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(141)
+        except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: queued work cancelled, workers stopped
+            click.echo(f"salesim: {str(exc) or 'interrupted'}", err=True)
+            sys.exit(130)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as exc:  # pragma: no cover - a bug, not a user mistake
             if os.environ.get("SALESIM_DEBUG"):
@@ -73,10 +85,28 @@ class _Group(click.Group):
             sys.exit(1)
 
 
-def _out_dir(out: str | None, command: str, name: str, identity: dict | None = None, force: bool = False) -> Path:
-    """The output folder, writable; refuses one holding a different run unless ``force``."""
+def _out_dir(
+    out: str | None, command: str, name: str, identity: dict | None = None, force: bool = False, stamp_now: bool = True
+) -> Path:
+    """The output folder, writable; refuses one holding a different run unless ``force``.
+
+    The folder is stamped with ``identity`` when the command succeeds; a different run's stamp
+    is removed first (``force``), so a command that fails while writing leaves a folder that is
+    stamped as nothing, not as the previous run with new files in it. ``stamp_now=False``: the
+    caller writes the stamp with the results (``run`` swaps in a whole folder).
+    """
     path = Path(out) if out else OUTPUTS / command / name
     stamp = path / ".salesim-run.json"
+    if path.is_dir() and not stamp.is_file() and any(path.iterdir()):  # a sweep's, or the user's own
+        sweep = _is_sweep(path)
+        if command == "sweep" and (sweep or (path / "manifest.json").is_file()):
+            pass  # a sweep folder (or its damaged manifest): the sweep checks it
+        elif command == "sweep" or (identity is not None and not force):
+            what = "a sweep" if sweep else "files salesim did not write there (or not whole)"
+            hint = "" if command == "sweep" else ", or --force to overwrite it"
+            raise UserError(f"--out {path}: holds {what}; use another --out{hint}")
+    if command == "sweep" and stamp.is_file():
+        raise UserError(f"--out {path}: holds a run, not a sweep; use another --out")
     if identity is not None and stamp.is_file() and not force:
         try:
             previous = json.loads(stamp.read_text())
@@ -91,9 +121,21 @@ def _out_dir(out: str | None, command: str, name: str, identity: dict | None = N
         probe.unlink()
     except OSError as exc:
         raise UserError(f"--out {path}: cannot write there ({exc.strerror})") from None
-    if identity is not None:
-        write_json(stamp, identity)
+    if identity is not None and stamp_now:
+        if stamp.is_file() and force:
+            stamp.unlink()
+        _STAMPS.append((stamp, identity))
     return path
+
+
+def _is_sweep(path: Path) -> bool:
+    try:
+        return "digest" in json.loads((path / "manifest.json").read_text())
+    except (OSError, ValueError, TypeError):
+        return False
+
+
+_STAMPS: list[tuple[Path, dict]] = []  # folders to stamp once the command has written them
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -118,11 +160,25 @@ def run(
     from sim.present.tables import kpi_table
 
     scenario = load_scenario(scen, overrides, seed=seed, days=days)
+    experiment.check_size(scenario)
     identity = {"command": "run", "scenario": scenario_to_dict(scenario)}
-    folder = _out_dir(out, "run", f"{scenario.name}-seed{scenario.simulation.seed}", identity, force)
+    name = f"{scenario.name}-seed{scenario.simulation.seed}"
+    if overrides:  # a folder of its own for each set of changes (the same --set reuses it)
+        import hashlib
+
+        name += "-set-" + hashlib.sha256("\n".join(overrides).encode()).hexdigest()[:8]
+    folder = _out_dir(out, "run", name, identity, force, stamp_now=False)
     _settle()
     result = experiment.run(scenario)
-    experiment.write_run(result, folder, command=_command())
+
+    def write(path: Path) -> None:
+        experiment.write_run(result, path, command=_command())
+        write_json(path / ".salesim-run.json", identity)
+
+    if (folder / ".salesim-run.json").is_file():  # replacing a run (--force, or the same again): all or nothing
+        replace_folder(folder, write)
+    else:
+        write(folder)
     for note in result.warnings:
         click.echo(f"warning: {note}", err=True)
     click.echo(f"{scenario.name}, seed {result.seed}, {scenario.simulation.days} days")
@@ -133,15 +189,26 @@ def run(
 @main.command()
 @click.argument("files", nargs=-1, required=True)
 def validate(files: tuple[str, ...]) -> None:
-    """Check scenario files; print OK or the first problem of each."""
-    from sim.config.scenario import ScenarioError, load_scenario
+    """Check scenario files and sweep specs; print ok, or every problem of each, one a line."""
+    from sim.config.scenario import ScenarioError, load_scenario, read_yaml, resolve_path
 
     bad = 0
     for ref in files:
         try:
+            data = read_yaml(resolve_path(ref))
+            if "design" in data and "base" in data:  # a sweep spec
+                from sim.experiments.sweep import SweepError, load_spec
+
+                try:
+                    spec = load_spec(ref)
+                except SweepError as exc:
+                    raise ScenarioError(str(exc)) from None
+                click.echo(f"ok: {ref} (sweep {spec.name})")
+                continue
             scenario = load_scenario(ref)
         except ScenarioError as exc:
-            click.echo(f"salesim: error: {exc}", err=True)
+            for problem in exc.problems:
+                click.echo(f"salesim: error: {problem}", err=True)
             bad += 1
         else:
             click.echo(f"ok: {ref} ({scenario.name})")
@@ -289,7 +356,7 @@ def _study(scenarios, sets, per_set, seed, scale, workers):
 def compare(scens, n, seed, days, workers, out, force, sets, per_set, range_scale, vary, kpi_name) -> None:
     """Compare scenarios on the same markets; the first is the baseline."""
     from sim.config.scenario import load_scenario, scenario_to_dict
-    from sim.experiments.compare import check_arms
+    from sim.experiments.compare import check_arms, derived_name
     from sim.experiments.compare import compare as compare_scenarios
     from sim.present.report import write_comparison
     from sim.present.tables import comparison_table, uncertainty_lines, vary_table
@@ -303,9 +370,11 @@ def compare(scens, n, seed, days, workers, out, force, sets, per_set, range_scal
     identity = {"command": "compare", "scenarios": [scenario_to_dict(s) for s in scenarios], "n": n, "seed": seed}
     if sets is not None:
         identity |= {"uncertainty": sets, "per_set": per_set, "range_scale": range_scale}
-    folder = _out_dir(out, "compare", "-vs-".join(names), identity, force)
+    folder = _out_dir(out, "compare", derived_name("-vs-".join(names)), identity, force)
     _settle()
     result = compare_scenarios(scenarios, n=n, seed=seed, workers=workers, progress=True)
+    for name, why in result.failed.items():
+        click.echo(f"salesim: warning: {name} left out of the comparison: {why}", err=True)
     study = _study(scenarios, sets, per_set, seed, range_scale, workers)
     report = write_comparison(result, folder, _command(), study)
     click.echo(comparison_table(result))
@@ -336,8 +405,9 @@ def explain(base, target, n, seed, days, workers, out, force, sets, per_set, ran
     result = explain_levers(base_s, target_s, n=n, seed=seed, workers=workers, progress=True)
     atomic_write(folder / "explain.csv", lambda tmp: result.table.to_csv(tmp, index=False))
     save(tornado(result), folder / "figures" / "tornado.png")
-    columns = ["lever", "base_value", "target_value", "kpi", "effect", "ci_low", "ci_high"]
-    click.echo(result.table[columns].to_string(index=False))
+    from sim.present.tables import explain_table
+
+    click.echo(explain_table(result.table))
     if sets is not None:
         from sim.experiments.uncertainty import lever_uncertainty, write_uncertainty
 
@@ -408,8 +478,10 @@ def demo(out, n, workers, force) -> None:
     _settle()
     result = compare_scenarios(list(DEMO_SCENARIOS), n=n, workers=workers, progress=True, explain=DEMO_EXPLAIN)
     report = write_comparison(result, folder, _command())
+    headline = answer(result)
+    if headline:
+        click.echo("\n".join(headline) + "\n")  # the answer first, then the evidence
     click.echo(comparison_table(result))
-    click.echo("\n" + "\n".join(answer(result)))
     click.echo(f"\nreport: {report.resolve()}")
 
 
@@ -448,16 +520,32 @@ def check_calibration(n, seed, workers, out) -> None:
 @click.option("--scheduler", metavar="ADDR", help="Address of a running Dask scheduler (with --executor dask).")
 @out_option
 @click.option("--resume/--fresh", default=True, show_default=True, help="Skip finished runs, or start over.")
-def sweep_command(spec_file, workers, executor, scheduler, out, resume) -> None:
+@click.option("--run-time-limit", "time_limit", type=click.FloatRange(min=0, min_open=True), default=600.0,
+              show_default=True, metavar="SECONDS", help="Stop a run past this and record it failed.")  # fmt: skip
+def sweep_command(spec_file, workers, executor, scheduler, out, resume, time_limit) -> None:
     """Run a parameter sweep (grid, lhs, sobol, morris) into results.parquet."""
     from sim.experiments.sweep import load_spec, sweep
 
+    if scheduler and executor != "dask":
+        raise UserError(f"--scheduler {scheduler}: only with --executor dask (it would be ignored)")
     spec = load_spec(spec_file)
     folder = _out_dir(out, "sweep", spec.name)
     _settle()
     result = sweep(
-        spec, folder, workers=workers, executor=executor, scheduler=scheduler, fresh=not resume, progress=True
+        spec,
+        folder,
+        workers=workers,
+        executor=executor,
+        scheduler=scheduler,
+        fresh=not resume,
+        progress=True,
+        time_limit=time_limit,
     )
+    for part in result.unreadable:
+        click.echo(
+            f"salesim: warning: {part}: unreadable, set aside (.{part.name}.unreadable); its runs were run again",
+            err=True,
+        )
     click.echo(result.line())
 
 
@@ -471,11 +559,16 @@ def sweep_command(spec_file, workers, executor, scheduler, out, resume) -> None:
 def sensitivity(folder, kpi, x, y, average) -> None:
     """Sobol or Morris indices of a sweep (a heatmap for grids, rank correlations for LHS)."""
     from sim.experiments.sensitivity import analyze
+    from sim.experiments.sweep import read_results
     from sim.present.figures import save, sensitivity_figure
     from sim.present.format import format_interval, format_kpi
 
-    result = analyze(folder, kpi, x, y, tuple(average))
     path = Path(folder)
+    unreadable: list[Path] = []
+    read_results(path, unreadable)
+    for part in unreadable:
+        click.echo(f"salesim: warning: {part}: unreadable, left out (the same sweep command reruns its runs)", err=True)
+    result = analyze(folder, kpi, x, y, tuple(average))
     atomic_write(path / f"sensitivity_{kpi}.csv", lambda tmp: result.table.to_csv(tmp, index=False))
     save(sensitivity_figure(result), path / f"sensitivity_{kpi}.png")
     if result.method == "grid":
@@ -492,6 +585,30 @@ def sensitivity(folder, kpi, x, y, average) -> None:
     click.echo(f"\n{result.method} analysis of {kpi}: {path}/sensitivity_{kpi}.csv and .png")
 
 
+def _check_listen(host: str, port: int) -> None:
+    """Refuse a host or port the dashboard cannot listen on (one line), warn when it listens beyond this machine."""
+    import ipaddress
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError:
+        raise UserError(f"--host {host}: not an address of this machine") from None
+    family, _, _, _, address = infos[0]
+    if not ipaddress.ip_address(address[0]).is_loopback:
+        click.echo(
+            f"salesim: warning: --host {host} serves the dashboard to every machine that can reach this one, "
+            "with no login",
+            err=True,
+        )
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            busy = f"cannot listen on {host}:{port} ({exc.strerror})"
+            raise UserError(f"--port {port}: {busy}; choose another --port") from None
+
+
 @main.command()
 @click.argument("scen", default="misaligned")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
@@ -505,6 +622,7 @@ def dashboard(scen: str, host: str, port: int) -> None:
     load_scenario(scen)  # a bad name or file is the usual one-line error, before any server starts
     if importlib.util.find_spec("solara") is None:
         raise UserError("the dashboard needs its optional dependencies: pip install 'salesim[dashboard]'")
+    _check_listen(host, port)
     ref = str(Path(scen).resolve()) if Path(scen).is_file() else scen
     env = os.environ | {"SALESIM_BASELINE": ref, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
     quiet = "ignore:Cookies with samesite=none:UserWarning"  # plain http on a loopback address is fine here
@@ -721,7 +839,15 @@ def entry() -> None:
     """
     global _SETTLE
     _SETTLE = True
+    signal.signal(signal.SIGTERM, _terminated)
     main()
+
+
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM stops the work as Ctrl-C does (queued runs cancelled, workers ended, finished results kept)."""
+    from sim.config.errors import Interrupted
+
+    raise Interrupted("terminated")
 
 
 if __name__ == "__main__":  # pragma: no cover

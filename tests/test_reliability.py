@@ -1,16 +1,21 @@
 """Hostile inputs, degenerate organizations and outputs that are never half-written."""
 
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sim
+from sim.config.params import BEHAVIOR_NAMES, PARAM_INFO
 from sim.config.scenario import ScenarioError, load_scenario
 from tests.invariants import check_run
 
@@ -20,6 +25,19 @@ SALESIM = str(Path(sys.executable).parent / "salesim")
 def _cli(args, cwd, timeout=20):
     # the timeout only guards against a hang; speed itself is measured by the benchmark
     return subprocess.run([SALESIM, *args], capture_output=True, text=True, cwd=cwd, timeout=timeout)
+
+
+def _cli_in_process(args, cwd, monkeypatch):
+    """The CLI in this process (no start-up cost), for checks that need no process of their own."""
+    from types import SimpleNamespace
+
+    from click.testing import CliRunner
+
+    from sim.cli import main
+
+    monkeypatch.chdir(cwd)
+    res = CliRunner().invoke(main, args)
+    return SimpleNamespace(returncode=res.exit_code, stdout=res.stdout, stderr=res.stderr)
 
 
 def _one_clear_line(res):
@@ -158,3 +176,462 @@ def test_a_killed_write_leaves_the_previous_file(tmp_path, monkeypatch):
         atomic_write(target, crash)
     assert json.loads(target.read_text()) == {"revenue": 1}
     assert [p.name for p in tmp_path.iterdir()] == ["summary.json"]  # no temporary left behind
+
+
+@pytest.mark.parametrize(
+    ("section", "key", "text", "expect"),
+    [
+        ("market", "deal_value_median", "3e4", 30000.0),  # YAML 1.1: a string
+        ("organization", "inside_reps", "010", 10),  # YAML 1.1: octal 8
+    ],
+)
+def test_numbers_are_read_the_yaml_1_2_way(tmp_path, section, key, text, expect):
+    path = tmp_path / "n.yaml"
+    path.write_text(f"name: x\nextends: aligned\n{section}: {{{key}: {text}}}\nbehavior: {{opp_fit_slope: 1e1}}\n")
+    scenario = load_scenario(path)
+    assert getattr(getattr(scenario, section), key) == expect and scenario.behavior["opp_fit_slope"] == 10.0
+    assert _cli(["validate", str(path)], tmp_path).returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("handoff: {sla_hours: 1:30}", "'1:30'"),  # YAML 1.1: 90 (base 60)
+        ("handoff: {sla_enforced: yes}", "'yes'"),  # YAML 1.1: true
+        ("name: y", "appears twice"),  # YAML: the last one kept silently
+        ("market: {deal_value_median: 1}\nmarket: {deal_value_median: 2}", "appears twice"),
+    ],
+)
+def test_yaml_1_1_surprises_are_refused_in_one_line(tmp_path, text, says):
+    path = tmp_path / "s.yaml"
+    path.write_text(f"name: x\nextends: aligned\n{text}\n")
+    line = _one_clear_line(_cli(["validate", str(path)], tmp_path))
+    assert says in line and "s.yaml" in line
+
+
+def test_files_named_like_built_ins_never_shadow_them(tmp_path):
+    # a file named like aligned's parent, and a folder named like a built-in, in the working directory
+    (tmp_path / "defined").write_text("name: impostor\nextends: field_only\n")
+    (tmp_path / "misaligned").mkdir()
+    (tmp_path / "mine.yaml").write_text("name: mine\nextends: defined\n")
+    for ref, name in (("aligned", "aligned"), ("defined", "defined"), ("misaligned", "misaligned")):
+        res = _cli(["show", ref], tmp_path)
+        assert res.returncode == 0 and f"name: {name}" in res.stdout and "impostor" not in res.stdout, res.stderr
+    own = _cli(["show", "mine.yaml"], tmp_path)
+    assert own.returncode == 0 and "inside_reps: 0" not in own.stdout  # extends the built-in, not the file
+    assert "name: impostor" in _cli(["show", "./defined"], tmp_path).stdout  # the file, asked for by path
+
+
+def test_a_run_past_its_time_limit_is_a_failed_row_and_a_resume_skips_it(tmp_path):
+    # a run that crawls (here: any run, under a limit of a millisecond) is stopped and recorded, not rerun
+    spec = tmp_path / "slow.yaml"
+    spec.write_text(
+        "name: slow\nbase: aligned\ndesign: grid\nparameters:\n  handoff.sla_hours: {values: [4]}\n"
+        "replications: 2\ndays: 30\nkpis: [revenue]\n"
+    )
+    args = ["sweep", str(spec), "--workers", "1", "--out", str(tmp_path / "out"), "--run-time-limit", "0.001"]
+    first = _cli(args, tmp_path, timeout=60)
+    assert first.returncode == 0 and "2 failed" in first.stdout, first.stderr
+    results = pd.read_parquet(tmp_path / "out" / "results.parquet")
+    assert results["error"].str.contains("RunTimeLimit: the run passed its time limit of 0.001 s").all()
+    again = _cli(args, tmp_path, timeout=60)
+    assert again.returncode == 0 and "2 skipped" in again.stdout
+
+
+def test_one_crashing_arm_is_left_out_not_the_comparison(monkeypatch):
+    import sim.experiments.compare as compare_module
+    from sim.experiments.runner import RunFailed
+
+    real = compare_module.digest
+
+    def crash_on_defined(result):  # a bug that only one arm meets
+        if result.scenario.name == "defined":
+            raise ZeroDivisionError("division by zero")
+        return real(result)
+
+    monkeypatch.setattr(compare_module, "digest", crash_on_defined)
+    result = compare_module.compare(["misaligned", "defined", "aligned"], n=2, days=5, workers=1)
+    assert result.names == ["misaligned", "aligned"]
+    assert "2 of 2 runs failed" in result.failed["defined"] and "ZeroDivisionError" in result.failed["defined"]
+    with pytest.raises(RunFailed, match="baseline"):
+        compare_module.compare(["misaligned", "defined"], n=2, days=5, workers=1)
+    with pytest.raises(RunFailed):  # the baseline itself: nothing to compare against
+        compare_module.compare(["defined", "aligned"], n=2, days=5, workers=1)
+
+
+CRASHED_ON_MAIN = [  # issue 20: values validation once accepted that crashed a run, looped or broke the scale
+    "reps_per_manager=0",
+    "field_capacity=0",
+    "pipeline_target=0",
+    "inside_tenure_days=0",
+    "inside_ramp_days=0",
+    "decay_scale_hours=0",
+    "agree_interest=0",
+    "inside_hours_share=0",
+    "fit_a=0",
+    "win_repeat=1000",
+    "opp_fit_slope=1e6",
+    "sat_start=900",
+    "inside_salary=1e308",
+    "prospecting_block_hours=0",
+    "prospecting_block_hours=1e-300",
+]
+
+
+def test_behaviour_values_outside_their_bounds_are_refused(tmp_path):
+    files = []
+    for i, setting in enumerate(CRASHED_ON_MAIN):
+        key, value = setting.split("=")
+        files.append(tmp_path / f"case{i}.yaml")
+        files[-1].write_text(f"name: x\nextends: aligned\nbehavior: {{{key}: {value}}}\n")
+    res = _cli(["validate", *map(str, files)], tmp_path)
+    lines = res.stderr.splitlines()
+    assert res.returncode == 2 and len(lines) == len(files) and "Traceback" not in res.stderr, res.stderr
+    for path, setting, line in zip(files, CRASHED_ON_MAIN, lines, strict=True):
+        assert path.name in line and f"behavior.{setting.split('=')[0]} must lie in [" in line, line
+
+
+NUMERIC = [name for name in BEHAVIOR_NAMES if PARAM_INFO[name].kind != "choice"]
+
+
+@st.composite
+def within_bounds(draw):
+    names = draw(st.lists(st.sampled_from(NUMERIC), min_size=1, max_size=12, unique=True))
+    values = {}
+    for name in names:
+        lo, hi = PARAM_INFO[name].bounds
+        values[name] = draw(st.sampled_from([lo, hi]) | st.floats(lo, hi, allow_nan=False))
+    return values
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(within_bounds())
+def test_any_values_within_bounds_run_with_satisfaction_on_its_scale_and_finite_json(tmp_path_factory, values):
+    from sim.experiments.files import write_json
+
+    overrides = ["simulation.warmup_days=0", *(f"behavior.{k}={v!r}" for k, v in values.items())]
+    result = sim.run("aligned", days=20, overrides=overrides)
+    assert result.leads["satisfaction"].between(0, 100).all()
+    path = tmp_path_factory.mktemp("json") / "summary.json"
+    write_json(path, result.summary)
+    json.loads(path.read_text(), parse_constant=lambda c: pytest.fail(f"{c} in summary.json"))
+
+
+MANY_RUNS = (
+    "name: many\nbase: aligned\ndesign: grid\nparameters:\n  handoff.sla_hours: {values: [1, 2, 3, 4, 5, 6, 7, 8]}\n"
+    "  simulation.warmup_days: {values: [0]}\nreplications: 50\ndays: 20\nkpis: [revenue]\n"
+)
+
+
+def _start_sweep(tmp_path):
+    spec = tmp_path / "many.yaml"
+    spec.write_text(MANY_RUNS)
+    out = tmp_path / "out"
+    cmd = [SALESIM, "sweep", str(spec), "--out", str(out), "--workers", "2"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not list((out / "results.parquet").glob("part-*.parquet")):
+        time.sleep(0.05)
+    return out, proc
+
+
+def _alive(session):
+    res = subprocess.run(["pgrep", "-s", str(session)], capture_output=True, text=True)
+    return res.stdout.split()
+
+
+def _all_gone(session, within=10):
+    deadline = time.monotonic() + within
+    while _alive(session) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return not _alive(session)
+
+
+def test_ctrl_c_on_a_sweep_cancels_keeps_what_finished_and_exits_130(tmp_path):
+    out, proc = _start_sweep(tmp_path)
+    os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C: the terminal signals the whole process group
+    start = time.monotonic()
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and time.monotonic() - start < 5, err
+    assert "runs of 400 are kept" in err and "Traceback" not in err and "Aborted" not in err
+    kept = len(pd.read_parquet(out / "results.parquet"))
+    assert 0 < kept < 400
+    assert _all_gone(proc.pid)  # no worker left computing queued batches
+    assert pd.read_parquet(out / "results.parquet")["run_id"].is_unique  # (resuming: tests/test_sweep.py)
+
+
+@pytest.mark.parametrize("sig", [pytest.param(signal.SIGTERM, marks=pytest.mark.slow), signal.SIGKILL])
+def test_workers_die_with_their_parent(tmp_path, sig):
+    _, proc = _start_sweep(tmp_path)
+    assert len(_alive(proc.pid)) >= 3  # salesim, its fork server and workers (and the resource tracker)
+    os.kill(proc.pid, sig)  # the parent only, as a process manager or the OOM killer would
+    proc.communicate(timeout=30)
+    assert _all_gone(proc.pid)
+    assert proc.returncode == (130 if sig == signal.SIGTERM else -signal.SIGKILL)
+
+
+def test_ctrl_c_on_run_exits_130(tmp_path):
+    proc = subprocess.Popen(
+        [SALESIM, "run", "aligned", "--days", "5000", "--out", str(tmp_path / "o")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    time.sleep(3)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and err.strip() == "salesim: interrupted", err
+
+
+def test_a_sweep_resumed_after_its_base_changed_is_refused(tmp_path):
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    (specs / "base.yaml").write_text("name: mine\nextends: aligned\nsimulation: {warmup_days: 0}\n")
+    (specs / "s.yaml").write_text(  # base: beside the spec, wherever the command runs from
+        "name: s\nbase: base.yaml\ndesign: grid\nparameters:\n  handoff.sla_hours: {values: [4]}\n"
+        "replications: 2\ndays: 5\nkpis: [revenue]\n"
+    )
+    assert sim.sweep(specs / "s.yaml", tmp_path / "out", executor="serial").done == 2
+    assert sim.sweep(specs / "s.yaml", tmp_path / "out", executor="serial").skipped == 2  # unchanged: resumes
+    (specs / "base.yaml").write_text("name: mine\nextends: misaligned\nsimulation: {warmup_days: 0}\n")
+    line = _one_clear_line(_cli(["sweep", "specs/s.yaml", "--workers", "1", "--out", "out"], tmp_path))
+    assert "different base scenario" in line and "--fresh" in line
+
+
+def test_every_sweep_value_is_checked_at_load(tmp_path):
+    spec = tmp_path / "v.yaml"
+    spec.write_text(
+        "name: v\nbase: aligned\ndesign: grid\nparameters:\n  handoff.mode: {values: [warm, 3]}\nreplications: 1\n"
+    )
+    line = _one_clear_line(_cli(["sweep", str(spec), "--out", str(tmp_path / "o")], tmp_path))
+    assert "v.yaml" in line and "handoff.mode" in line
+
+
+def test_a_damaged_part_is_set_aside_and_its_runs_run_again(tmp_path):
+    # and an LHS over a headcount with integer: true draws whole reps
+    spec = tmp_path / "lhs.yaml"
+    spec.write_text(
+        "name: lhs\nbase: aligned\ndesign: lhs\nsamples: 3\nreplications: 1\ndays: 5\nkpis: [leads_created]\n"
+        "parameters:\n  organization.inside_reps: {range: [1, 6], integer: true}\n"
+        "  handoff.sla_hours: {range: [1, 8]}\n  simulation.warmup_days: {values: [0]}\n"
+    )
+    out = tmp_path / "out"
+    first = sim.sweep(spec, out, executor="serial", max_runs=2)
+    assert first.failed == 0 and first.results["organization.inside_reps"].between(1, 6).all()
+    part = sorted((out / "results.parquet").glob("part-*.parquet"))[0]
+    part.write_bytes(part.read_bytes()[:20])  # truncated (or empty) by something else
+    res = _cli(["sensitivity", str(out), "--kpi", "leads_created"], tmp_path, timeout=60)
+    assert "unreadable, left out" in res.stderr and "resume the sweep" in res.stderr, res.stderr
+    res = _cli(["sweep", str(spec), "--workers", "1", "--out", str(out)], tmp_path, timeout=60)
+    assert res.returncode == 0 and "unreadable, set aside" in res.stderr, res.stderr
+    assert sorted(pd.read_parquet(out / "results.parquet")["run_id"]) == [0, 1, 2]
+
+
+def test_work_too_big_to_finish_is_refused_up_front(tmp_path, monkeypatch):
+    line = _one_clear_line(
+        _cli_in_process(["compare", "misaligned", "aligned", "-n", "50000000"], tmp_path, monkeypatch)
+    )
+    assert "100,000,000 runs (about" in line and "split the work" in line
+    busy = ["run", "aligned", "--set", "market.inbound_leads_per_day=100000", "--days", "365"]
+    line = _one_clear_line(_cli_in_process(busy, tmp_path, monkeypatch))
+    assert "inquiries over 547 days" in line and "holds in memory" in line
+    spec = tmp_path / "huge.yaml"
+    values = "{values: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]}"
+    keys = ["handoff.sla_hours", "feedback.interval_days", "market.inbound_leads_per_day", "market.deal_value_median"]
+    keys += ["organization.inside_reps", "compensation.field_quota", "market.cost_per_inquiry"]
+    keys += ["simulation.seed", "simulation.days", "market.addressable_accounts"]
+    body = "".join(f"  {k}: {values}\n" for k in keys)  # 10^10 points
+    spec.write_text(f"name: huge\nbase: aligned\ndesign: grid\nparameters:\n{body}")
+    line = _one_clear_line(_cli_in_process(["sweep", str(spec)], tmp_path, monkeypatch))
+    assert "huge.yaml" in line and "20,000,000,000 runs" in line
+
+
+def test_folders_of_other_commands_and_users_are_not_overwritten(tmp_path, monkeypatch):
+    spec = tmp_path / "t.yaml"
+    spec.write_text(
+        "name: t\nbase: aligned\ndesign: grid\nparameters:\n  handoff.sla_hours: {values: [4]}\n"
+        "  simulation.warmup_days: {values: [0]}\nreplications: 1\ndays: 3\nkpis: [leads_created]\n"
+    )
+    sim.sweep(spec, tmp_path / "sweep", executor="serial")
+    assert "holds a sweep" in _one_clear_line(
+        _cli_in_process(["run", "aligned", "--days", "3", "--out", "sweep"], tmp_path, monkeypatch)
+    )
+    assert _cli_in_process(["run", "aligned", "--days", "3", "--out", "run"], tmp_path, monkeypatch).returncode == 0
+    manifest = (tmp_path / "run" / "manifest.json").read_text()
+    line = _one_clear_line(_cli_in_process(["sweep", str(spec), "--out", "run", "--fresh"], tmp_path, monkeypatch))
+    assert "holds a run" in line and (tmp_path / "run" / "manifest.json").read_text() == manifest
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("my own")
+    line = _one_clear_line(_cli_in_process(["run", "aligned", "--days", "3", "--out", "mine"], tmp_path, monkeypatch))
+    assert "files salesim did not write" in line and (tmp_path / "mine" / "notes.txt").read_text() == "my own"
+    line = _one_clear_line(_cli_in_process(["sensitivity", "run", "--kpi", "revenue"], tmp_path, monkeypatch))
+    assert "holds no sweep" in line
+
+
+@pytest.mark.parametrize(
+    ("extra", "says"),
+    [
+        ("replications: true", "replications: Input should be a valid integer"),  # not 1
+        ("design: lhs\nparameters: {handoff.sla_hours: {range: [1, .inf]}}", "range must be finite"),
+        ("name: ..", "name: String should match"),  # would write into outputs/ and --fresh delete there
+    ],
+)
+def test_sweep_specs_are_as_strict_as_scenarios(tmp_path, extra, says):
+    text = "name: t\nbase: aligned\ndesign: grid\nparameters: {handoff.sla_hours: {values: [4]}}\n"
+    for line in extra.splitlines():  # each extra key replaces the default one
+        text = "\n".join(x for x in text.splitlines() if not x.startswith(line.split(":")[0] + ":")) + f"\n{line}\n"
+    (tmp_path / "s.yaml").write_text(text)
+    from sim.experiments.sweep import SweepError, load_spec
+
+    with pytest.raises(SweepError, match=says):
+        load_spec(tmp_path / "s.yaml")
+
+
+def test_the_python_api_refuses_what_it_cannot_mean():
+    from sim.config.errors import SalesimError
+
+    for call in (
+        lambda: sim.compare("aligned"),  # not the characters a, l, i, ...
+        lambda: sim.compare([]),
+        lambda: sim.compare(["misaligned", "aligned"], n=-1),
+        lambda: sim.compare(["misaligned", "aligned"], seed=-1),
+        lambda: sim.replicate("aligned", n=0),
+    ):
+        with pytest.raises(SalesimError) as info:
+            call()
+        assert "\n" not in str(info.value)
+    assert sim.run("aligned", days=2, overrides="simulation.warmup_days=0").scenario.simulation.warmup_days == 0
+
+
+def test_small_promises_of_the_command_line(tmp_path, monkeypatch):
+    # validate: every problem of a file, one a line, and sweep specs too
+    (tmp_path / "m.yaml").write_text("name: x\nextends: aligned\nhandoff: {sla_hours: -1, mode: hot}\n")
+    (tmp_path / "s.yaml").write_text(
+        "name: s\nbase: aligned\ndesign: grid\nparameters: {handoff.sla_hours: {values: [4]}}\n"
+    )
+    res = _cli_in_process(["validate", "m.yaml", "s.yaml"], tmp_path, monkeypatch)
+    problems = res.stderr.splitlines()
+    assert res.returncode == 2 and len(problems) == 2 and all("m.yaml" in p for p in problems), res.stderr
+    assert "ok: s.yaml (sweep s)" in res.stdout
+    # a run shorter than a sales cycle says so; --set runs get folders of their own
+    for sla in (4, 8):
+        args = ["--set", f"handoff.sla_hours={sla}", "--set", "simulation.warmup_days=0"]
+        res = _cli_in_process(["run", "aligned", "--days", "20", *args], tmp_path, monkeypatch)
+        assert res.returncode == 0 and "shorter than a sales cycle" in res.stderr, res.stderr
+    assert len(list((tmp_path / "outputs" / "run").iterdir())) == 2
+    assert "--scheduler" in _one_clear_line(
+        _cli_in_process(["sweep", "s.yaml", "--scheduler", "tcp://x:1"], tmp_path, monkeypatch)
+    )
+
+
+def test_a_forced_run_that_fails_while_writing_leaves_the_previous_run(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from sim import cli
+    from sim.experiments import runs
+
+    out = tmp_path / "out"
+    args = ["run", "aligned", "--days", "3", "--set", "simulation.warmup_days=0", "--out", str(out)]
+    assert CliRunner().invoke(cli.main, args).exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    real = runs.write_run
+
+    def disk_full(result, path, command=None):
+        real(result, path, command)
+        (path / "summary.json").write_text("{")  # half-way through the next file...
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(runs, "write_run", disk_full)
+    res = CliRunner().invoke(cli.main, ["run", "misaligned", *args[2:], "--force"])
+    assert res.exit_code == 1  # the error is reported; the folder is the previous run's, whole
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no temporary folder left
+
+
+def test_names_salesim_builds_stay_within_the_limit(tmp_path):
+    from sim.experiments.compare import derived_name, vary_arms
+
+    long = "n" * 80
+    base = load_scenario("aligned", ["simulation.warmup_days=0", f"name={long}"])
+    names = [a.name for a in vary_arms(base, "handoff.sla_hours", [1, 2, 4])]
+    assert len(set(names)) == 4 and all(len(n) <= 80 for n in names)
+    (tmp_path / "long.yaml").write_text(f"name: m{long[1:]}\nextends: misaligned\nsimulation: {{warmup_days: 0}}\n")
+    result = sim.explain(tmp_path / "long.yaml", base, n=2, days=3, workers=1)
+    assert len(result.table) > 0
+    assert derived_name("a" * 200) != derived_name("a" * 199 + "b") and len(derived_name("a" * 200)) == 80
+
+
+def test_dashboard_refuses_a_busy_port_and_warns_of_an_open_host(tmp_path):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("0.0.0.0", 0))
+        busy.listen()
+        port = str(busy.getsockname()[1])
+        res = _cli(["dashboard", "aligned", "--host", "0.0.0.0", "--port", port], tmp_path)
+    lines = res.stderr.splitlines()
+    assert res.returncode == 2 and len(lines) == 2 and "Traceback" not in res.stderr, res.stderr
+    assert "every machine" in lines[0] and f"--port {port}: cannot listen" in lines[1]
+    assert "not an address" in _one_clear_line(_cli(["dashboard", "--host", "no.such.host.invalid"], tmp_path))
+
+
+def test_explain_prints_levers_by_size_in_the_kpis_unit():
+    from sim.present.tables import explain_table
+
+    table = pd.DataFrame(
+        [
+            ("handoff.mode", "cold", "warm", "revenue", 1.2e4, -3e4, 5e4),
+            ("feedback.mode", "none", "periodic", "revenue", -2.5e6, -3e6, -2e6),
+            ("all levers together", "misaligned", "aligned", "revenue", 3e6, 2e6, 4e6),
+            ("interaction", "", "", "revenue", 1e5, -1e5, 3e5),
+        ],
+        columns=["lever", "base_value", "target_value", "kpi", "effect", "ci_low", "ci_high"],
+    )
+    text = explain_table(table)
+    lines = text.splitlines()
+    assert "e+" not in text and "$" in text
+    assert [line.split()[0] for line in lines[1:]] == ["feedback.mode", "handoff.mode", "all", "interaction"]
+    assert "-$2.50M [-$3.00M, -$2.00M]" in lines[1]
+
+
+def test_calibration_intervals_stay_on_their_scale():
+    from sim.present.tables import calibration_table
+
+    nan = float("nan")
+    table = pd.DataFrame(
+        [
+            ("quit rate", "20-40%", 0.01, -0.02, 0.05, 0.2, 0.4, True),
+            ("a ratio", "7x", 6.0, nan, nan, 5.0, 10.0, True),
+        ],
+        columns=["fact", "published", "model", "ci_low", "ci_high", "low", "high", "inside"],
+    ).assign(source="s", note="")
+    text = calibration_table(table)
+    assert "1.0% [0.0%, 5.0%]" in text and "6.00 (too few runs)" in text and "nan" not in text
+
+
+def test_a_folder_is_stamped_only_once_its_results_are_written(tmp_path, monkeypatch):
+    import sim.present.report as report
+
+    out = tmp_path / "cmp"
+    args = ["compare", "misaligned", "aligned", "-n", "2", "--days", "3", "--out", str(out), "--workers", "1"]
+    assert _cli_in_process(args, tmp_path, monkeypatch).returncode == 0
+    assert json.loads((out / ".salesim-run.json").read_text())["n"] == 2
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(report, "write_comparison", disk_full)
+    res = _cli_in_process([*args[:4], "3", *args[5:], "--force"], tmp_path, monkeypatch)
+    assert res.returncode == 1 and not (out / ".salesim-run.json").exists()  # not stamped as either run
+    line = _one_clear_line(_cli_in_process(args, tmp_path, monkeypatch))  # mixed files: refused without --force
+    assert "did not write" in line
+
+
+def test_a_closed_pipe_is_not_an_internal_error(tmp_path):
+    proc = subprocess.Popen([SALESIM, "show", "aligned"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)
+    proc.stdout.readline()
+    proc.stdout.close()  # `salesim show aligned | head -1`
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert proc.wait(timeout=20) in (0, 141) and err == ""  # 141 if it was still writing: 128 + SIGPIPE

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from sim.experiments.sensitivity import analyze
-from sim.experiments.sweep import SweepError, design_points, load_spec, sweep
+from sim.experiments.sweep import SweepError, SweepSpec, design_points, load_spec, sweep
 
 SALESIM = str(Path(sys.executable).parent / "salesim")
 SWEEPS = Path(__file__).parent.parent / "scenarios" / "sweeps"
@@ -21,7 +22,7 @@ def write(tmp_path, text, name="spec.yaml"):
     return path
 
 
-GRID = """
+WITH_BAD_POINTS = """
 name: tiny_grid
 base: defined
 design: grid
@@ -32,6 +33,7 @@ replications: 2
 days: 15
 kpis: [revenue, leads_handed_off]
 """
+GRID = WITH_BAD_POINTS.replace("[2, 0, 16]", "[2, 4, 16]")
 
 
 @pytest.mark.parametrize("name", ["sla_feedback_grid", "market_lhs", "alignment_sobol"])
@@ -57,7 +59,11 @@ def test_designs_have_the_expected_size(tmp_path):
 
 
 def test_results_failures_and_resume(tmp_path):
-    spec = load_spec(write(tmp_path, GRID))
+    with pytest.raises(SweepError, match=r"sla_hours"):  # load_spec checks every value
+        load_spec(write(tmp_path, WITH_BAD_POINTS))
+    spec = SweepSpec.model_validate(
+        yaml.safe_load(WITH_BAD_POINTS)
+    )  # a spec built in Python: its bad points fail as runs
     out = tmp_path / "out"
     first = sweep(spec, out, executor="serial", max_runs=5)
     assert first.done == 5
@@ -92,7 +98,7 @@ def test_serial_pool_and_dask_give_identical_numbers(tmp_path):
 
 def test_a_different_spec_is_refused_and_fresh_starts_over(tmp_path):
     out = tmp_path / "out"
-    sweep(load_spec(write(tmp_path, GRID)), out, executor="serial", max_runs=2)
+    sweep(load_spec(write(tmp_path, GRID.replace("0, 16", "4, 16"))), out, executor="serial", max_runs=2)
     other = load_spec(write(tmp_path, GRID.replace("tiny_grid", "other_grid"), "other.yaml"))
     with pytest.raises(SweepError, match="different spec"):
         sweep(other, out, executor="serial")

@@ -12,3 +12,7 @@ from __future__ import annotations
 
 class SalesimError(ValueError):
     """A mistake the user can fix: a bad file, name, option or value; the message says which and what is allowed."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM stopped the work; the message says what was kept (exit code 130)."""

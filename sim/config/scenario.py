@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import copy
 import difflib
+import re
+from collections.abc import Hashable
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -39,7 +41,14 @@ MAX_EXTENDS_DEPTH = 16
 
 
 class ScenarioError(SalesimError):
-    """A user mistake in a scenario file, name or override (exit code 2)."""
+    """A user mistake in a scenario file, name or override (exit code 2).
+
+    ``problems`` holds every problem found, one line each (the message gives the first).
+    """
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or [message]
 
 
 class _Section(BaseModel):
@@ -457,7 +466,13 @@ def builtin_descriptions() -> dict[str, str]:
 
 
 def resolve_path(ref: str | Path) -> Path:
-    """Turn a scenario argument (a path or a built-in name) into a file path."""
+    """Turn a scenario argument (a path or a built-in name) into a file path.
+
+    A built-in's name always means the built-in: a file or folder of that name in the
+    working directory never shadows it (write ``./defined`` for such a file).
+    """
+    if str(ref) in builtin_names():
+        return BUILTIN_DIR / f"{ref}.yaml"
     path = Path(ref)
     if path.suffix in {".yaml", ".yml"} or path.exists() or "/" in str(ref):
         if not path.is_file():
@@ -502,7 +517,14 @@ def read_yaml(path: Path) -> dict[str, Any]:
 
 
 class _NoAliasLoader(yaml.SafeLoader):
-    """SafeLoader that refuses anchors and aliases (no "billion laughs")."""
+    """SafeLoader with YAML 1.2's core schema, refusing anchors, aliases and duplicate keys.
+
+    PyYAML implements YAML 1.1, whose surprises a scenario must not meet: ``3e4`` is a
+    string there, ``010`` is octal 8, ``1:30`` is 90 (base 60), ``yes``/``on`` are true and
+    a key given twice silently keeps its last value. Here numbers and booleans are read
+    as YAML 1.2 reads them (``1e6`` a float, ``010`` ten, ``1:30`` and ``yes`` text, for the
+    schema to refuse where a number or a boolean goes) and a duplicate key is an error.
+    """
 
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
@@ -511,6 +533,45 @@ class _NoAliasLoader(yaml.SafeLoader):
                 None, None, "YAML aliases (*name) are not allowed in scenarios", event.start_mark
             )
         return super().compose_node(parent, index)
+
+    def construct_mapping(self, node, deep=False):
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, Hashable) and key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {key!r} appears twice in the same mapping", key_node.start_mark
+                )
+            if isinstance(key, Hashable):
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_int(self, node):
+        text = self.construct_scalar(node).lstrip("+")
+        for prefix, base in (("0o", 8), ("0x", 16), ("-0o", -8), ("-0x", -16)):
+            if text.startswith(prefix):
+                return (-1 if base < 0 else 1) * int(text[len(prefix) :], abs(base))
+        return int(text, 10)  # "010" is ten, as in YAML 1.2
+
+
+_YAML11_TAGS = {"bool", "int", "float", "timestamp", "merge"}
+# YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#1032-tag-resolution): replace 1.1's
+# bool, int, float and timestamp resolvers (and the merge key: aliases are refused anyway).
+_NoAliasLoader.yaml_implicit_resolvers = {
+    first: [(tag, regex) for tag, regex in resolvers if tag.rsplit(":", 1)[-1] not in _YAML11_TAGS]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+for _tag, _pattern, _first in (
+    ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
+    (
+        "float",
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        "-+.0123456789",
+    ),
+):
+    _NoAliasLoader.add_implicit_resolver(f"tag:yaml.org,2002:{_tag}", re.compile(_pattern), list(_first))
+_NoAliasLoader.add_constructor("tag:yaml.org,2002:int", _NoAliasLoader.construct_yaml_int)
 
 
 def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -542,7 +603,11 @@ def _load_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     if not isinstance(parent_ref, str):
         raise ScenarioError(f"{path}: extends: must be a scenario name or path, got {parent_ref!r}")
     parent_path = Path(parent_ref)
-    if not parent_path.is_absolute() and (path.parent / parent_path).is_file():
+    if path.parent == BUILTIN_DIR.resolve() and parent_ref not in builtin_names():
+        raise ScenarioError(f"{path}: extends: {parent_ref} is not a built-in (a built-in extends built-ins only)")
+    if parent_ref in builtin_names():
+        parent_path = BUILTIN_DIR / f"{parent_ref}.yaml"  # never a file of that name beside it or in the cwd
+    elif not parent_path.is_absolute() and (path.parent / parent_path).is_file():
         parent_path = path.parent / parent_path
     else:
         try:
@@ -657,7 +722,8 @@ def validate(data: dict[str, Any], source: str = "<scenario>") -> Scenario:
         errors = exc.errors(include_url=False)
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         message = f"{source}: {_explain(errors[0])}{more}"
-        raise ScenarioError(" ".join(message.split("\n"))) from None  # always one line
+        problems = [" ".join(f"{source}: {_explain(err)}".split("\n")) for err in errors]
+        raise ScenarioError(" ".join(message.split("\n")), problems) from None  # always one line
 
 
 def load_scenario(ref: str | Path, overrides: list[str] | tuple[str, ...] = (), **simulation: int | None) -> Scenario:

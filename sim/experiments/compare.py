@@ -19,8 +19,8 @@ import pandas as pd
 
 from sim.config.errors import SalesimError
 from sim.config.scenario import Scenario, lever_leaves, scenario_to_dict, validate, with_values
-from sim.experiments.runner import Task, require_ok, run_tasks
-from sim.experiments.runs import digest, replication_frame, replication_seeds, resolve
+from sim.experiments.runner import RunFailed, Task, failures, require_ok, run_tasks, size_problem
+from sim.experiments.runs import check_size, digest, replication_frame, replication_seeds, resolve
 from sim.experiments.stats import mean_ci, paired_difference
 from sim.measure.kpis import EXPLAIN_KPIS, KPI_NAMES
 
@@ -67,6 +67,7 @@ class Comparison:
         won_by_source: scenario -> mean deals won per lead source (``sim.model.leads.SOURCES``).
         profit: scenario -> cumulative profit (revenue less the cost of sales) by day, one row per replication.
         explanation: the lever-by-lever explanation, when one was asked for.
+        failed: arms left out because runs of theirs failed -> why (the baseline's failures raise).
     """
 
     scenarios: list[Scenario]
@@ -82,6 +83,7 @@ class Comparison:
     won_by_source: dict[str, np.ndarray] = field(default_factory=dict)
     profit: dict[str, np.ndarray] = field(default_factory=dict)
     explanation: Explanation | None = field(default=None)
+    failed: dict[str, str] = field(default_factory=dict)
 
     @property
     def names(self) -> list[str]:
@@ -95,11 +97,14 @@ def run_arms(
     workers: int | None = None,
     executor: Executor | None = None,
     progress: bool = False,
+    spare: tuple[str, ...] = (),
 ) -> pd.DataFrame:
     """Every arm on every seed in one batch of runs: the runner's table, one row per (arm, replication).
 
     Arms with the same levers (e.g. the baseline of a comparison and of an
-    explanation) share their runs; nothing is kept between calls.
+    explanation) share their runs; nothing is kept between calls. A failed run
+    raises RunFailed, unless its arm is named in ``spare`` (its rows are kept,
+    failed, for the caller to leave the arm out).
     """
     arms = list({arm.name: arm for arm in arms}.values())  # an arm asked for twice runs once
     levers = {arm.name: arm.model_dump_json(exclude={"name", "description"}) for arm in arms}
@@ -111,15 +116,38 @@ def run_arms(
         for arm in runs.values()
         for i, s in enumerate(seeds)
     ]
-    table = require_ok(run_tasks(tasks, workers, executor, progress, "simulating"), "comparison")
+    table = run_tasks(tasks, workers, executor, progress, "simulating")
+    require_ok(table[~table["scenario"].isin(spare)], "comparison")
     parts = [table[table["scenario"] == runs[levers[arm.name]].name].assign(scenario=arm.name) for arm in arms]
     return pd.concat(parts, ignore_index=True)
 
 
+def derived_name(name: str, limit: int = 80) -> str:
+    """A name salesim builds (an arm, a folder) within the scenario name's limit, still unique.
+
+    Longer names keep their start and end with a hash of the whole in between.
+    """
+    if len(name) <= limit:
+        return name
+    import hashlib
+
+    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+    keep = (limit - len(digest) - 2) // 2
+    return f"{name[:keep]}-{digest}-{name[-(limit - keep - len(digest) - 2) :]}"
+
+
 def check_arms(scenarios: list[Scenario], n: int) -> None:
     """Refuse fewer than 2 replications or a scenario given twice (ExperimentError)."""
-    if n < 2:
+    if not scenarios:
+        raise ExperimentError("no scenarios: give a list of them, the baseline first")
+    if isinstance(n, bool) or not isinstance(n, int) or n < 2:
         raise ExperimentError(f"-n {n}: at least 2 replications are needed for an interval")
+    for scenario in scenarios:
+        check_size(scenario)
+    days = max((s.simulation.days + s.simulation.warmup_days for s in scenarios), default=0)
+    too_big = size_problem(n * len(scenarios), days)
+    if too_big:
+        raise ExperimentError(f"-n {n}: {too_big}")
     names = [s.name for s in scenarios]
     twice = sorted({x for x in names if names.count(x) > 1})
     if twice:
@@ -181,11 +209,23 @@ def compare(
     Returns:
         The comparison: replications, the KPI table, curves and histograms.
     """
+    if isinstance(scenarios, str | Path | Scenario):  # not the characters of a name
+        name = str(getattr(scenarios, "name", scenarios))
+        raise ExperimentError(f"scenarios: a list, e.g. compare(['misaligned', {name!r}])")
     resolved = [resolve(s, days, ()) for s in scenarios]
     check_arms(resolved, n)
     seeds = replication_seeds(seed, n)
     study = _Study.of(*explain, n=n, days=days) if explain else None
-    runs = run_arms([*resolved, *(study.arms if study else ())], seeds, workers, executor, progress)
+    spare = tuple(s.name for s in resolved[1:] if not study or s.name not in {a.name for a in study.arms})
+    runs = run_arms([*resolved, *(study.arms if study else ())], seeds, workers, executor, progress, spare)
+    failed = {
+        name: f"{len(bad)} of {n} runs failed; first: {bad['error'].iloc[0]}"
+        for name, bad in failures(runs).groupby("scenario", sort=False)
+    }
+    if len(failed) == len(resolved) - 1:
+        raise RunFailed(f"comparison: every arm but the baseline failed; {next(iter(failed.items()))}")
+    resolved = [s for s in resolved if s.name not in failed]  # one crashing arm never sinks the others
+    runs = runs[~runs["scenario"].isin(failed)]
     names = [s.name for s in resolved]
     replications = replication_frame(runs[runs["scenario"].isin(names)])
     by_arm = {name: runs[runs["scenario"] == name] for name in names}
@@ -203,6 +243,7 @@ def compare(
         funnel={k: np.mean(v["funnel"].tolist(), axis=0) for k, v in by_arm.items()},
         won_by_source={k: np.mean(v["won_by_source"].tolist(), axis=0) for k, v in by_arm.items()},
         explanation=study.explanation(runs) if study else None,
+        failed=failed,
     )
 
 
@@ -254,7 +295,7 @@ def vary_arms(base: Scenario, key: str, values: list[Any]) -> list[Scenario]:
     arms = [base]
     for value in values:
         tag = re.sub(r"[^A-Za-z0-9_\-.]", "_", f"{key.rsplit('.', 1)[-1]}-{value}")
-        data = with_values(scenario_to_dict(base), {key: value, "name": f"{base.name}-{tag}"[:80]})
+        data = with_values(scenario_to_dict(base), {key: value, "name": derived_name(f"{base.name}-{tag}")})
         arms.append(validate(data, source=f"--vary {key}={value}"))
     names = [a.name for a in arms]
     if len(set(names)) != len(names):
@@ -305,7 +346,7 @@ def lever_differences(base: Scenario, target: Scenario) -> list[tuple[str, Any, 
 
 
 def _with_lever(base: Scenario, key: str, value: Any) -> Scenario:
-    data = with_values(scenario_to_dict(base), {key: value, "name": f"{base.name}__{key}"})
+    data = with_values(scenario_to_dict(base), {key: value, "name": derived_name(f"{base.name}__{key}")})
     return validate(data, source=f"{base.name} with {key} switched")
 
 

@@ -20,6 +20,10 @@ import gc
 import math
 import multiprocessing
 import os
+import select
+import signal
+import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -39,6 +43,28 @@ Row = dict[str, Any]
 SECONDS_PER_DAY = 0.15e-3
 MIN_BATCH_SECONDS = 0.1
 BATCHES_PER_WORKER = 16  # enough batches that no worker idles at the end
+# Wall-clock seconds one run may take before it is stopped and recorded as failed: 100 times the
+# 10-year default run (about 2 s), so only a run whose parameters make it crawl meets it.
+RUN_TIME_LIMIT = 600.0
+
+
+# The most runs one command takes without being split: a comparison keeps every replication's daily
+# paths in memory (about 50 kB a run); a sweep writes its runs to disk but builds its design in memory.
+MAX_RUNS = 200_000
+
+
+def size_problem(runs: int, days: int, workers: int | None = None) -> str | None:
+    """Why a batch of ``runs`` runs of ``days`` days (warm-up included) is too big to start, or None.
+
+    The estimate uses :data:`SECONDS_PER_DAY` of the default organization per simulated day.
+    """
+    if runs <= MAX_RUNS:
+        return None
+    hours = runs * days * SECONDS_PER_DAY / (workers or default_workers()) / 3600
+    return (
+        f"{runs:,} runs (about {hours:,.0f} hours here, and memory for every one) is more than the "
+        f"{MAX_RUNS:,} one command takes; split the work"
+    )
 
 
 def summary(result: RunResult) -> Mapping[str, float]:
@@ -55,12 +81,14 @@ class Task:
         seed: the run's root seed.
         labels: what the run is (e.g. ``{"scenario": "aligned", "replication": 3}``); copied into its row.
         measure: what to keep of the run (a module-level function: it travels to worker processes).
+        time_limit: wall-clock seconds the run may take; past it the run is a failed row.
     """
 
     scenario: Scenario
     seed: int
     labels: Mapping[str, Any] = field(default_factory=dict)
     measure: Measure = summary
+    time_limit: float | None = RUN_TIME_LIMIT
 
 
 def run_task(task: Task) -> Row:
@@ -69,7 +97,7 @@ def run_task(task: Task) -> Row:
 
     row: Row = {**task.labels, "seed": task.seed}
     try:
-        kept = task.measure(run(task.scenario, seed=task.seed))
+        kept = task.measure(run(task.scenario, seed=task.seed, time_limit=task.time_limit))
     except Exception as exc:  # recorded, not raised: one bad run must not stop the others
         return row | {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
     return row | {"status": "ok", "error": ""} | dict(kept)
@@ -103,11 +131,38 @@ def settle_process() -> None:
     gc.freeze()
 
 
-def settle_worker() -> None:
-    """A worker process's start: import the model, then settle (pools and local Dask clusters)."""
+def settle_worker(parent: int | None = None) -> None:
+    """A worker process's start: import the model, then settle (pools and local Dask clusters).
+
+    Args:
+        parent: the process the worker works for (a pool's owner): the worker leaves Ctrl-C
+            to it and exits as soon as it is gone, even killed (SIGKILL leaves it no time to
+            stop its pool), so no worker outlives it holding memory and its terminal.
+    """
     import sim.experiments.runs  # noqa: F401  (import the model once, then freeze it with the rest)
 
+    if parent is not None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent cancels the work and stops the pool
+        threading.Thread(target=_exit_with, args=(parent,), daemon=True, name="exit-with-parent").start()
     settle_process()
+
+
+def _exit_with(parent: int) -> None:
+    """Block until ``parent`` ends, then end this process at once."""
+    try:
+        fd = os.pidfd_open(parent)  # Linux: readable when the process ends
+    except (AttributeError, OSError):
+        fd = None
+    if fd is not None:
+        select.select([fd], [], [])
+    else:  # pragma: no cover - other systems: poll
+        while True:
+            try:
+                os.kill(parent, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.5)
+    os._exit(1)
 
 
 def process_pool(workers: int) -> ProcessPoolExecutor:
@@ -117,7 +172,9 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
     settle themselves before their first run.
     """
     context = multiprocessing.get_context("forkserver")
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=settle_worker)
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=settle_worker, initargs=(os.getpid(),)
+    )
 
 
 def batch_size(tasks: Sequence[Task], workers: int) -> int:
@@ -177,11 +234,26 @@ def run_tasks(
         elif executor is not None:
             _drain(executor, batches, take)
         else:
-            with process_pool(workers) as pool:
+            pool = process_pool(workers)
+            try:
                 _drain(pool, batches, take)
+            except BaseException:
+                stop_pool(pool)  # Ctrl-C: within a second, not after the batches already queued
+                raise
+            pool.shutdown()
     finally:
         bar.close()
     return pd.DataFrame(rows)
+
+
+def stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Stop a process pool now: cancel what is queued and end its workers (their runs are lost)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(timeout=5)
 
 
 def _drain(pool: Executor, batches: list, take: Callable[[list[tuple[int, Row]]], None]) -> None:

@@ -18,8 +18,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.config.errors import SalesimError
 from sim.config.levers import derive
-from sim.config.params import params_to_dict
+from sim.config.params import PARAM_INFO, params_to_dict
 from sim.config.scenario import Scenario, load_scenario, scenario_to_dict
 from sim.experiments.files import atomic_write, write_json
 from sim.measure.kpis import KPI_NAMES
@@ -89,7 +90,29 @@ def organization_warnings(scenario: Scenario) -> list[str]:
         notes.append("no reps at all: inquiries arrive and nobody answers")
     if scenario.market.inbound_leads_per_day == 0:
         notes.append("no inbound leads: only outbound and field prospecting create leads")
+    cycle = scenario.behavior.get("cycle_days", PARAM_INFO["cycle_days"].default)
+    if scenario.simulation.days < cycle:
+        notes.append(
+            f"the run ({scenario.simulation.days} days) is shorter than a sales cycle (about {cycle:g} days): "
+            "few deals close within it, so revenue, profit and ROI say little"
+        )
     return notes
+
+
+# The most inquiries one run may be expected to create: every lead is kept in memory until the run
+# ends (about 25 times the ten-year default run's 71,000; docs/PERFORMANCE.md).
+MAX_LEADS = 2_000_000
+
+
+def check_size(scenario: Scenario) -> None:
+    """Refuse a run whose inquiries alone would not fit in memory (SalesimError, before it starts)."""
+    sim = scenario.simulation
+    leads = scenario.market.inbound_leads_per_day * 5 / 7 * (sim.warmup_days + sim.days)  # 5 working days' worth a week
+    if leads > MAX_LEADS:
+        raise SalesimError(
+            f"{scenario.name}: about {leads:,.0f} inquiries over {sim.warmup_days + sim.days} days (warm-up included) "
+            f"is more than the {MAX_LEADS:,} a run holds in memory; fewer market.inbound_leads_per_day or days"
+        )
 
 
 def run(
@@ -97,6 +120,7 @@ def run(
     seed: int | None = None,
     days: int | None = None,
     overrides: tuple[str, ...] | list[str] = (),
+    time_limit: float | None = None,
 ) -> RunResult:
     """Simulate one scenario once.
 
@@ -105,13 +129,15 @@ def run(
         seed: root seed (default: the scenario's ``simulation.seed``).
         days: days to simulate (default: the scenario's).
         overrides: ``dotted.key=value`` changes to the scenario.
+        time_limit: wall-clock seconds the run may take (``RunTimeLimit`` past it; default none).
 
     Returns:
         The run's summary, daily table, lead log and per-team table.
     """
     scenario = resolve(scenario, days, overrides, seed=seed)
+    check_size(scenario)
     seed = scenario.simulation.seed
-    model = SalesOrgModel(scenario, seed=seed).run()
+    model = SalesOrgModel(scenario, seed=seed).run(time_limit=time_limit)
     leads = model.book.to_frame(model.team_names, [c.name for c in model.market.channels])
     capacity = field_by_team(model)
     daily = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
@@ -147,6 +173,10 @@ def replication_seeds(seed: int, n: int) -> list[int]:
     scenario, so scenarios compared replication by replication meet the same
     markets (common random numbers).
     """
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise SalesimError(f"seed {seed!r}: a seed is a whole number, 0 or more")
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
+        raise SalesimError(f"n {n!r}: the number of replications is a whole number, 1 or more")
     children = np.random.SeedSequence(seed).spawn(n)
     return [int(child.generate_state(1, dtype=np.uint32)[0]) for child in children]
 
@@ -195,6 +225,7 @@ def digest(result: RunResult) -> dict[str, Any]:
 
 def resolve(scenario: Scenario | str | Path, days: int | None, overrides, seed: int | None = None) -> Scenario:
     """A validated scenario from a Scenario, a path or a built-in name, plus changes."""
+    overrides = (overrides,) if isinstance(overrides, str) else overrides  # one "k=v", not its characters
     if not isinstance(scenario, Scenario):
         return load_scenario(scenario, overrides, seed=seed, days=days)
     if not overrides and days is None and seed is None:

@@ -10,7 +10,6 @@ Replications of a design point are averaged first (failed runs dropped).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.experiments.sweep import SweepError, SweepSpec, read_results, salib_problem
+from sim.experiments.sweep import SweepError, SweepSpec, read_manifest, read_results, salib_problem
 
 
 @dataclass
@@ -43,10 +42,7 @@ class Sensitivity:
 
 
 def _load(folder: Path, kpi: str) -> tuple[SweepSpec, dict, pd.DataFrame, pd.Series]:
-    manifest_path = folder / "manifest.json"
-    if not manifest_path.is_file():
-        raise SweepError(f"{folder}: not a sweep folder (no manifest.json)")
-    manifest = json.loads(manifest_path.read_text())
+    manifest = read_manifest(folder)
     spec = SweepSpec.model_validate(manifest["spec"])
     if kpi not in spec.kpis:
         raise SweepError(f"--kpi {kpi}: this sweep kept {', '.join(spec.kpis)}")

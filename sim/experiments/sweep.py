@@ -13,6 +13,7 @@ finished batch is written as its own parquet part, atomically, under
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
 import json
@@ -29,10 +30,11 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sim.config.errors import SalesimError
+from sim.config.errors import Interrupted, SalesimError
 from sim.config.scenario import (
     Scenario,
     ScenarioError,
+    builtin_names,
     load_scenario,
     read_yaml,
     scenario_to_dict,
@@ -40,7 +42,7 @@ from sim.config.scenario import (
     with_values,
 )
 from sim.experiments.files import atomic_write, write_json, write_xlsx
-from sim.experiments.runner import Task, default_workers, run_tasks, settle_worker
+from sim.experiments.runner import RUN_TIME_LIMIT, Task, default_workers, run_tasks, settle_worker, size_problem
 from sim.experiments.runs import RunResult, replication_seeds, versions
 from sim.experiments.stats import mean_ci
 from sim.measure.kpis import KPI_NAMES, SWEEP_KPIS
@@ -59,12 +61,14 @@ class Parameter(BaseModel):
 
     values: list[Any] | None = Field(None, min_length=1, max_length=1000)
     range: tuple[float, float] | None = None
-    integer: bool = False
+    integer: bool = Field(False, strict=True)
 
     @model_validator(mode="after")
     def _one_of(self) -> Parameter:
         if (self.values is None) == (self.range is None):
             raise ValueError("give either values: [...] or range: [low, high]")
+        if self.range is not None and not all(math.isfinite(x) for x in self.range):
+            raise ValueError(f"range must be finite, got {list(self.range)}")
         if self.range is not None and not self.range[0] < self.range[1]:
             raise ValueError(f"range must be [low, high] with low < high, got {list(self.range)}")
         return self
@@ -75,16 +79,17 @@ class SweepSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_\-.]+$")
+    # a folder name under outputs/sweep/: letters, digits, _ - . but never . or .. (outputs/ itself)
+    name: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_\-.]*[A-Za-z0-9_\-][A-Za-z0-9_\-.]*$")
     description: str = ""
     base: str = Field(min_length=1)
     design: Literal["grid", "lhs", "sobol", "morris"]
     parameters: dict[str, Parameter] = Field(min_length=1, max_length=50)
-    samples: int = Field(16, ge=1, le=100_000)
-    levels: int = Field(4, ge=2, le=20)
-    replications: int = Field(2, ge=1, le=1000)
-    seed: int = Field(1, ge=0)
-    days: int | None = Field(None, ge=1, le=5000)
+    samples: int = Field(16, ge=1, le=100_000, strict=True)  # strict: `true` is not 1, as in scenarios
+    levels: int = Field(4, ge=2, le=20, strict=True)
+    replications: int = Field(2, ge=1, le=1000, strict=True)
+    seed: int = Field(1, ge=0, strict=True)
+    days: int | None = Field(None, ge=1, le=5000, strict=True)
     kpis: list[str] = Field(default_factory=lambda: list(SWEEP_KPIS), min_length=1)
 
     @model_validator(mode="after")
@@ -99,9 +104,15 @@ class SweepSpec(BaseModel):
             raise ValueError(f"samples: Sobol needs a power of 2, got {self.samples}")
         return self
 
-    def digest(self) -> str:
-        """A fingerprint of the spec: a folder belongs to exactly one spec."""
-        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:16]
+    def digest(self, base: dict[str, Any] | None = None) -> str:
+        """A fingerprint of the spec, the base scenario as resolved and the versions that shape the numbers.
+
+        A folder belongs to exactly one: a resume after the base file changed (or salesim,
+        Mesa, numpy, pandas or Python did) would mix the results of two sweeps.
+        """
+        base = scenario_to_dict(load_scenario(self.base, days=self.days)) if base is None else base
+        text = json.dumps([self.model_dump(mode="json"), base, versions()], sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def load_spec(path: str | Path) -> SweepSpec:
@@ -120,17 +131,31 @@ def load_spec(path: str | Path) -> SweepSpec:
         key = ".".join(str(p) for p in err["loc"]) or "(top level)"
         msg = err.get("ctx", {}).get("error", err["msg"]) if err["type"] == "value_error" else err["msg"]
         raise SweepError(f"{path}: {key}: {msg}") from None
+    too_big = size_problem(design_size(spec) * spec.replications, spec.days or 365)
+    if too_big:
+        raise SweepError(f"{path}: {too_big} (fewer values, samples or replications)")
+    beside = (path.parent / spec.base).resolve()  # a base file is found beside the spec, never in the working directory
+    if spec.base not in builtin_names() and (beside.exists() or Path(spec.base).suffix or "/" in spec.base):
+        spec = spec.model_copy(update={"base": str(beside)})
     try:
         base = scenario_to_dict(load_scenario(spec.base, days=spec.days))
-        for key, param in spec.parameters.items():  # every key must exist in a scenario
-            sample = param.values[0] if param.values is not None else param.range[0]
-            _point_scenario(base, {key: sample})
+        for key, param in spec.parameters.items():  # every value, each end of every range, must be valid
+            for sample in param.values if param.values is not None else param.range:
+                _point_scenario(base, {key: _decode(param, sample) if param.values is None else sample})
     except ScenarioError as exc:
         raise SweepError(f"{path}: {exc}") from None
     return spec
 
 
 # -------------------------------------------------------------------- designs
+
+
+def design_size(spec: SweepSpec) -> int:
+    """How many points the design has, counted without building it."""
+    d = len(spec.parameters)
+    if spec.design == "grid":
+        return math.prod(len(p.values) for p in spec.parameters.values())
+    return {"lhs": spec.samples, "sobol": spec.samples * (d + 2), "morris": spec.samples * (d + 1)}[spec.design]
 
 
 def salib_problem(spec: SweepSpec) -> dict[str, Any]:
@@ -160,7 +185,7 @@ def unit_samples(spec: SweepSpec) -> np.ndarray:
 def _decode(param: Parameter, x: float) -> Any:
     if param.values is not None:  # a categorical choice
         return param.values[min(math.floor(x), len(param.values) - 1)]
-    return round(x) if param.integer else float(x)
+    return int(np.rint(x)) if param.integer else float(x)  # a Python int (round(np.float64) is a float)
 
 
 def design_points(spec: SweepSpec) -> pd.DataFrame:
@@ -210,6 +235,7 @@ class SweepResult:
     failed: int
     skipped: int
     seconds: float
+    unreadable: list[Path] = dataclasses.field(default_factory=list)
 
     def line(self) -> str:
         """The one-line summary printed at the end."""
@@ -219,32 +245,67 @@ class SweepResult:
         )
 
 
-def read_results(folder: Path) -> pd.DataFrame:
-    """Every finished run of a sweep folder (empty if none)."""
+def read_results(folder: Path, unreadable: list[Path] | None = None) -> pd.DataFrame:
+    """Every finished run of a sweep folder (empty if none).
+
+    A part that cannot be read (empty, truncated: written by something other than this
+    sweep's atomic writes) is skipped, and added to ``unreadable`` for the caller to say so;
+    its runs count as not done, so a resume runs them again.
+    """
     parts = sorted((folder / RESULTS).glob("part-*.parquet")) if (folder / RESULTS).is_dir() else []
-    if not parts:
+    frames = []
+    for part in parts:
+        try:
+            frames.append(pd.read_parquet(part))
+        except Exception:  # pyarrow raises several kinds for a damaged file
+            if unreadable is not None:
+                unreadable.append(part)
+    if not frames:
         return pd.DataFrame()
-    return pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True).sort_values("run_id", ignore_index=True)
+    return pd.concat(frames, ignore_index=True).sort_values("run_id", ignore_index=True)
 
 
-def _prepare_folder(spec: SweepSpec, folder: Path, fresh: bool, points: pd.DataFrame, seeds: list[int]) -> None:
+def read_manifest(folder: Path) -> dict[str, Any]:
+    """A sweep folder's manifest; SweepError (one line) if there is none or it is not a sweep's."""
+    path = folder / "manifest.json"
+    if not path.is_file():
+        raise SweepError(
+            f"{folder}: not a sweep folder (no manifest.json); `salesim sweep SPEC.yaml --out {folder}` makes one"
+        )
+    try:
+        manifest = json.loads(path.read_text())
+    except (OSError, ValueError):
+        raise SweepError(f"{path}: unreadable or not JSON; use another --out, or --fresh to start over") from None
+    if not isinstance(manifest, dict) or "spec" not in manifest or "digest" not in manifest:
+        raise SweepError(f"{folder}: holds no sweep (a run's or another command's folder); use a sweep's folder")
+    return manifest
+
+
+def _prepare_folder(
+    spec: SweepSpec, folder: Path, fresh: bool, points: pd.DataFrame, seeds: list[int], base: dict[str, Any]
+) -> None:
     manifest = folder / "manifest.json"
+    digest = spec.digest(base)
+    if (folder / ".salesim-run.json").exists():
+        raise SweepError(f"{folder}: holds a run, not a sweep; use another --out")
     if fresh and folder.exists():
         shutil.rmtree(folder / RESULTS, ignore_errors=True)
         manifest.unlink(missing_ok=True)
     if manifest.exists():
-        old = json.loads(manifest.read_text())
-        if old.get("digest") != spec.digest():
+        old = read_manifest(folder)
+        if old.get("digest") != digest:
+            what = "spec" if old.get("spec") != spec.model_dump(mode="json") else "base scenario or versions"
             raise SweepError(
-                f"{folder}: holds a sweep of a different spec ({old.get('spec', {}).get('name')}); "
-                "use another --out or --fresh to start over"
+                f"{folder}: holds a sweep of a different {what} ({old.get('spec', {}).get('name')}); "
+                "resuming would mix two sweeps' results: use another --out, or --fresh to start over"
             )
         return
     folder.mkdir(parents=True, exist_ok=True)
     write_json(
         manifest,
         {
-            "digest": spec.digest(),
+            "digest": digest,
+            "base": base,
             "spec": spec.model_dump(mode="json"),
             "points": points.to_dict(orient="records"),
             "unit_samples": None if spec.design == "grid" else unit_samples(spec).tolist(),
@@ -260,7 +321,12 @@ def _dask_executor(workers: int, scheduler: str | None):
     from distributed import Client, LocalCluster
 
     if scheduler:
-        with Client(scheduler) as client:
+        try:
+            client = Client(scheduler, timeout="10s")
+        except (ValueError, OSError, TimeoutError) as exc:
+            problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise SweepError(f"--scheduler {scheduler}: cannot connect ({problem}); e.g. tcp://host:8786") from None
+        with client:
             yield client.get_executor()
         return
     with (
@@ -280,6 +346,7 @@ def sweep(
     fresh: bool = False,
     progress: bool = False,
     max_runs: int | None = None,
+    time_limit: float | None = RUN_TIME_LIMIT,
 ) -> SweepResult:
     """Run (or resume) a sweep and write its results as parquet parts.
 
@@ -293,6 +360,8 @@ def sweep(
         fresh: discard earlier results in ``out`` instead of resuming.
         progress: show a progress bar with ETA.
         max_runs: stop after this many new runs (to split a long sweep).
+        time_limit: wall-clock seconds one run may take; a run past it is a failed row (kept: a
+            resume does not run it again).
 
     Returns:
         The counts, the wall time and every result so far.
@@ -302,29 +371,31 @@ def sweep(
     workers = workers or default_workers()
     points = design_points(spec)
     seeds = replication_seeds(spec.seed, spec.replications)
-    _prepare_folder(spec, folder, fresh, points, seeds)
-    finished = set(read_results(folder).get("run_id", pd.Series(dtype=int)).tolist())
-    base = load_scenario(spec.base, days=spec.days)
-    base_data = scenario_to_dict(base)
+    base_data = scenario_to_dict(load_scenario(spec.base, days=spec.days))
+    _prepare_folder(spec, folder, fresh, points, seeds, base_data)
+    unreadable: list[Path] = []
+    finished = set(read_results(folder, unreadable).get("run_id", pd.Series(dtype=int)).tolist())
+    for part in unreadable:  # its runs are run again, into a new part
+        part.rename(part.with_name(f".{part.name}.unreadable"))  # hidden: pandas.read_parquet(folder) skips it
     names = list(spec.parameters)
     measure = KeepKPIs(tuple(spec.kpis))
     columns = ["run_id", "point_id", "replication", *names, "seed", "status", "error", *spec.kpis]
     tasks, invalid = [], []
-    for _, p in points.iterrows():
+    for p in points.to_dict(orient="records"):  # (iterrows would turn an integer column into floats)
         values = {k: _plain(p[k]) for k in names}
         try:
             scenario = _point_scenario(base_data, values)
         except ScenarioError as exc:  # a point the schema refuses: its runs are failed rows, not a crash
             scenario, error = None, str(exc)
         for r, seed in enumerate(seeds):
-            run_id = int(p.point_id) * spec.replications + r
+            run_id = int(p["point_id"]) * spec.replications + r
             if run_id in finished:
                 continue
-            labels = {"run_id": run_id, "point_id": int(p.point_id), "replication": r, **values}
+            labels = {"run_id": run_id, "point_id": int(p["point_id"]), "replication": r, **values}
             if scenario is None:
                 invalid.append(labels | {"seed": seed, "status": "failed", "error": error})
             else:
-                tasks.append(Task(scenario, seed, labels, measure))
+                tasks.append(Task(scenario, seed, labels, measure, time_limit))
     pending = len(tasks) + len(invalid)
     skipped = len(points) * spec.replications - pending
     if max_runs is not None:
@@ -341,16 +412,22 @@ def sweep(
 
     if invalid:
         record(invalid)
-    if executor == "dask":
-        with _dask_executor(workers, scheduler) as pool:
-            run_tasks(tasks, workers, pool, progress, spec.name, on_batch=record)
-    else:
-        pool = None if isinstance(executor, str) else executor
-        run_tasks(tasks, 1 if executor == "serial" else workers, pool, progress, spec.name, on_batch=record)
+    try:
+        if executor == "dask":
+            with _dask_executor(workers, scheduler) as pool:
+                run_tasks(tasks, workers, pool, progress, spec.name, on_batch=record)
+        else:
+            pool = None if isinstance(executor, str) else executor
+            run_tasks(tasks, 1 if executor == "serial" else workers, pool, progress, spec.name, on_batch=record)
+    except KeyboardInterrupt as exc:
+        raise Interrupted(
+            f"{str(exc) or 'interrupted'}: {counts['done'] + len(finished)} runs of {pending + len(finished)} are "
+            f"kept in {folder / RESULTS}; the same command resumes"
+        ) from None
     seconds = time.perf_counter() - start
     results = read_results(folder)
     write_xlsx(folder / "sweep.xlsx", sweep_workbook(spec, points, results))
-    return SweepResult(folder, results, counts["done"], counts["failed"], skipped, seconds)
+    return SweepResult(folder, results, counts["done"], counts["failed"], skipped, seconds, unreadable)
 
 
 def sweep_workbook(spec: SweepSpec, points: pd.DataFrame, results: pd.DataFrame) -> dict[str, pd.DataFrame]:

@@ -16,6 +16,7 @@ hours on working days (sim/model/clock.py).
 from __future__ import annotations
 
 import math
+import time
 
 import mesa
 import numpy as np
@@ -660,19 +661,40 @@ class SalesOrgModel(mesa.Model):
             return float("nan")
         return sum(r.trust for r in self.field_reps) / len(self.field_reps)
 
-    def warm_up(self) -> SalesOrgModel:
+    def warm_up(self, deadline: float | None = None) -> SalesOrgModel:
         """Work through the warm-up (``simulation.warmup_days``) if it is not over; the books then open."""
         while not self.measuring:
+            self._within(deadline)
             self.step()
         return self
 
-    def run(self, days: int | None = None) -> SalesOrgModel:
-        """Warm up, then simulate ``days`` measured days (default: the scenario's length)."""
-        self.warm_up()
+    def run(self, days: int | None = None, time_limit: float | None = None) -> SalesOrgModel:
+        """Warm up, then simulate ``days`` measured days (default: the scenario's length).
+
+        Args:
+            days: measured days to simulate.
+            time_limit: wall-clock seconds the run may take (checked each day); past it,
+                :class:`RunTimeLimit` (the runner records it as a failed run).
+        """
+        self.time_limit = time_limit
+        deadline = None if time_limit is None else time.monotonic() + time_limit
+        self.warm_up(deadline)
         days = self.config.simulation.days if days is None else days
         for _ in range(days):
+            self._within(deadline)
             self.step()
         return self
+
+    def _within(self, deadline: float | None) -> None:
+        if deadline is not None and time.monotonic() > deadline:
+            raise RunTimeLimit(
+                f"the run passed its time limit of {self.time_limit:g} s on day {self.day} of "
+                f"{self.warmup + self.config.simulation.days} (warm-up included); its parameters may make it too slow"
+            )
+
+
+class RunTimeLimit(RuntimeError):
+    """A run took longer than its wall-clock limit (a failed run, not a hang)."""
 
 
 def _lever_pairs(a: Scenario, b: Scenario) -> list[tuple[str, object, object]]:

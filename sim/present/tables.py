@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
@@ -53,8 +54,11 @@ def calibration_table(table: pd.DataFrame) -> str:
     for row in table.itertuples():
         # the facts are shares (their range lies within 0-1) or plain numbers (ratios, days, rates)
         unit = "share" if row.high <= 1.0 else "score"
-        show = [format_value(unit, v) for v in (row.model, row.ci_low, row.ci_high)]
-        interval = f"{show[0]} [{show[1]}, {show[2]}]"
+        top = 1.0 if unit == "share" else math.inf  # every fact is a share, a rate, a ratio or days: never below 0
+        low, high = (min(max(v, 0.0), top) for v in (row.ci_low, row.ci_high))
+        bounded = math.isfinite(low) and math.isfinite(high)
+        span = f"[{format_value(unit, low)}, {format_value(unit, high)}]" if bounded else "(too few runs)"
+        interval = f"{format_value(unit, row.model)} {span}"
         verdict = "n/a" if row.inside is None else "yes" if row.inside else "NO"
         note = f"  ({row.note})" if row.note and not row.inside else ""
         lines.append(f"{row.fact.ljust(width)}{row.published:>28}{interval:>34}  {verdict:>6}  {row.source}{note}")
@@ -104,3 +108,22 @@ def vary_table(best: pd.DataFrame, kpi_name: str, key: str, base: str) -> str:
         change = format_change_interval(kpi_name, r.delta, r.delta_ci_low, r.delta_ci_high)
         lines.append(f"  {mark} {r.scenario.ljust(width)}{format_kpi(kpi_name, r.mean):>12}   change {change}")
     return "\n".join(lines)
+
+
+def explain_table(table: pd.DataFrame) -> str:
+    """explain.csv as people read it: per KPI, the levers by the size of their effect, in the KPI's unit."""
+    totals = ("all levers together", "interaction")
+    blocks = []
+    for name, part in table.groupby("kpi", sort=False):
+        levers = part[~part["lever"].isin(totals)]
+        levers = levers.reindex(levers["effect"].abs().sort_values(ascending=False).index)
+        rows = [*levers.itertuples(), *part[part["lever"].isin(totals)].itertuples()]
+        width = max(len(str(r.lever)) for r in rows) + 2
+        values = max(len(f"{r.base_value} -> {r.target_value}") for r in rows) + 2
+        lines = [f"{kpi(name).label}: effect of each lever switched alone (paired, 95% interval)"]
+        for r in rows:
+            change = f"{r.base_value} -> {r.target_value}" if r.lever != "interaction" else ""
+            effect = format_change_interval(name, r.effect, r.ci_low, r.ci_high)
+            lines.append(f"  {str(r.lever).ljust(width)}{change.ljust(values)}{effect}")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
