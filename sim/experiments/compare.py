@@ -116,7 +116,8 @@ def run_arms(
         for arm in runs.values()
         for i, s in enumerate(seeds)
     ]
-    table = run_tasks(tasks, workers, executor, progress, "simulating")
+    phase = f"simulating {len(runs)} organizations x {len(seeds)} markets"
+    table = run_tasks(tasks, workers, executor, progress, phase)
     require_ok(table[~table["scenario"].isin(spare)], "comparison")
     parts = [table[table["scenario"] == runs[levers[arm.name]].name].assign(scenario=arm.name) for arm in arms]
     return pd.concat(parts, ignore_index=True)

@@ -238,7 +238,8 @@ def uncertainty(
                 Task(scenario, s, {"scenario": arm.name, "set": k, "replication": i}, gain_measure)
                 for i, s in enumerate(seeds)
             ]
-    runs = run_tasks(tasks, workers, executor, progress, "simulating")
+    phase = f"simulating {len(resolved)} organizations x {sets} assumption sets x {n} markets"
+    runs = run_tasks(tasks, workers, executor, progress, phase)
     failed = failures(runs)
     broken = sorted({int(k) for k in failed["set"]})  # a set where any run failed is left out whole
     if len(broken) == sets:
