@@ -323,12 +323,20 @@ MANY_RUNS = (
 )
 
 
+def _as_at_a_terminal():
+    """Ctrl-C as a terminal delivers it: a job started in the background of a script inherits SIGINT ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start_sweep(tmp_path):
     spec = tmp_path / "many.yaml"
     spec.write_text(MANY_RUNS)
     out = tmp_path / "out"
     cmd = [SALESIM, "sweep", str(spec), "--out", str(out), "--workers", "2"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        preexec_fn=_as_at_a_terminal,
+    )  # fmt: skip
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not list((out / "results.parquet").glob("part-*.parquet")):
         time.sleep(0.05)
@@ -372,11 +380,22 @@ def test_workers_die_with_their_parent(tmp_path, sig):
 
 def test_ctrl_c_on_run_exits_130(tmp_path):
     proc = subprocess.Popen(
-        [SALESIM, "run", "aligned", "--days", "5000", "--out", str(tmp_path / "o")],
+        [
+            SALESIM,
+            "run",
+            "aligned",
+            "--days",
+            "5000",
+            "--set",
+            "market.inbound_leads_per_day=200",
+            "--out",
+            str(tmp_path / "o"),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=_as_at_a_terminal,
     )
     time.sleep(3)
     os.killpg(proc.pid, signal.SIGINT)
