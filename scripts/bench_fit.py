@@ -25,7 +25,7 @@ TRUTH = {"win_logit": -1.0, "cycle_days": 50.0, "agree_interest": 0.3}
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--budget", type=int, default=1000)
+    parser.add_argument("--budget", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", default=str(ROOT / "outputs" / "bench" / "bench_fit.json"))
     args = parser.parse_args()

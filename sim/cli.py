@@ -774,7 +774,7 @@ def import_crm(export: str, map_file: str | None, timezone: str | None, out: str
               help="The organization's structure and levers, with its headcounts (default: defined, headcounts "
                    "from the export).")  # fmt: skip
 @click.option("--budget", type=click.IntRange(4, 1_000_000), default=None, show_default=False,
-              help="Simulations in all (default 1000: minutes, see the README).")  # fmt: skip
+              help="Simulations in all (default 2000: about 14 minutes here for a year of 28 reps).")  # fmt: skip
 @click.option("--population", type=click.IntRange(2, 100_000), default=100, show_default=True,
               help="Posterior draws kept.")  # fmt: skip
 @click.option("--only", "only", multiple=True, metavar="PARAM", help="Fit only these parameters (repeatable).")

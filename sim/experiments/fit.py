@@ -81,7 +81,7 @@ STATISTIC_LABELS = {
     "ignore_rate": "ignored / handed off",
 }
 PINNED = 0.5  # a parameter is pinned down when its 90% interval is under half its prior's width
-DEFAULT_BUDGET = 1000  # simulations: about 15 minutes here for a year of a default-size organization
+DEFAULT_BUDGET = 2000  # simulations: about 14 minutes here (2 cores) for a year of a default-size organization
 DEFAULT_POPULATION = 100
 MAX_DAYS = 730  # a longer export is fitted on its last two years
 
