@@ -793,7 +793,7 @@ def fit_command(export, map_file, timezone, base, budget, population, only, chec
     import yaml
 
     from sim.config.scenario import builtin_names, load_scenario
-    from sim.experiments.fit import DEFAULT_BUDGET, FITTED, fit, fitted_yaml
+    from sim.experiments.fit import DEFAULT_BUDGET, FITTED, fit, fitted_yaml, open_pipeline
     from sim.experiments.runner import default_workers
     from sim.present.fit_figures import save_check_figure
 
@@ -813,7 +813,10 @@ def fit_command(export, map_file, timezone, base, budget, population, only, chec
         workers=workers or default_workers(), executor=executor, scheduler=scheduler, fresh=not resume, progress=True,
     )  # fmt: skip
     atomic_write(folder / "posterior.parquet", lambda tmp: result.posterior.to_parquet(tmp, index=False))
-    text = fitted_yaml(result, base_ref, name)
+    pipeline = open_pipeline(data.leads, observed)
+    if pipeline is not None:
+        atomic_write(folder / "pipeline.parquet", lambda tmp: pipeline.to_parquet(tmp, index=False))
+    text = fitted_yaml(result, base_ref, name, pipeline=pipeline is not None)
     yaml.safe_load(text)
     atomic_write(folder / "fitted.yaml", lambda tmp: tmp.write_text(text, encoding="utf-8"))
     write_json(folder / "fit.json", {"export": str(path), "base": base_ref, **result.report()})
@@ -826,7 +829,8 @@ def fit_command(export, map_file, timezone, base, budget, population, only, chec
     for row in result.parameters():
         click.echo(f"  {row['parameter']:<18}{row['median']:>9.3g}  90% [{row['p05']:.3g}, {row['p95']:.3g}]  "
                    f"{'pinned down' if row['pinned_down'] else 'not pinned down'}")  # fmt: skip
-    click.echo(f"\nresults: {folder}/fitted.yaml, posterior.parquet, fit.json, check.png")
+    opened = f", pipeline.parquet ({len(pipeline)} open opportunities)" if pipeline is not None else ""
+    click.echo(f"\nresults: {folder}/fitted.yaml, posterior.parquet, fit.json, check.png{opened}")
 
 
 def entry() -> None:

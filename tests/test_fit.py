@@ -10,6 +10,9 @@ import pytest
 import yaml
 
 from sim.config.scenario import load_scenario
+from sim.crm.reader import read_export
+from sim.model.leads import State
+from sim.model.model import SalesOrgModel
 
 SALESIM = str(Path(sys.executable).parent / "salesim")
 TRUTH = {"win_logit": -1.0, "cycle_days": 50.0}  # defaults: -1.56 and 72 days
@@ -58,6 +61,21 @@ def test_the_fitted_scenario_extends_the_base_and_carries_its_posterior(fitted):
     assert doc["behavior"]["win_logit"] == pytest.approx(posterior["win_logit"].median(), abs=1e-5)
     assert 35 < doc["market"]["inbound_leads_per_day"] < 45  # defined's 40 a working day, measured
     assert (folder / "check.png").stat().st_size > 20_000
+
+
+def test_the_fitted_company_starts_from_its_exports_open_pipeline(fitted):
+    """Item 6: the export's open opportunities at its date, as many and as large, are the fitted run's deals."""
+    folder = fitted / "fit"
+    scenario = load_scenario(folder / "fitted.yaml")
+    assert scenario.pipeline == str(folder / "pipeline.parquet")
+    pipeline = pd.read_parquet(folder / "pipeline.parquet")
+    export = read_export(fitted / "export")
+    still_open = export.leads["opp_created_at"].notna() & export.leads["closed_at"].isna()
+    assert len(pipeline) == int(still_open.sum()) > 0 and (pipeline["age_days"] >= 0).all()
+    model = SalesOrgModel(scenario, seed=9).warm_up()
+    deals = [lead for lead in model.book if lead.state is State.OPPORTUNITY]
+    assert sorted(lead.value for lead in deals) == pytest.approx(sorted(pipeline["amount"]))
+    assert sum(rep.open_opps for rep in model.field_reps) == len(pipeline)
 
 
 def test_a_fit_run_again_resumes_from_its_stored_generations(fitted):

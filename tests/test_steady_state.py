@@ -3,6 +3,7 @@
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -12,9 +13,10 @@ from sim.config.params import Params
 from sim.config.scenario import load_scenario
 from sim.measure.summary import summarize_model
 from sim.model.clock import is_working_day
-from sim.model.leads import OPEN_STATES
+from sim.model.leads import OPEN_STATES, State
 from sim.model.market import Accounts
 from sim.model.model import SalesOrgModel
+from tests.invariants import check_run
 
 
 def _model(name: str = "aligned", warmup: int = 91, days: int = 120, seed: int = 3) -> SalesOrgModel:
@@ -88,3 +90,19 @@ def test_a_settled_list_stays_where_it_is(hours, rest, total):
         accounts.rest_day()
     assert 0 < settled <= 1
     assert math.isclose(accounts.share, settled, rel_tol=0.05, abs_tol=0.01)
+
+
+@pytest.mark.parametrize("deals", [3, 400])
+def test_a_run_from_a_companys_open_pipeline_starts_with_exactly_its_deals(tmp_path, deals):
+    """Fewer deals than the warm-up leaves are reviewed out before the books open; more are opened at their stage."""
+    amounts = np.linspace(5_000, 95_000, deals)
+    pd.DataFrame({"amount": amounts, "age_days": np.linspace(0, 200, deals)}).to_parquet(tmp_path / "p.parquet")
+    scenario = load_scenario("aligned", [f"pipeline={tmp_path / 'p.parquet'}", "simulation.days=90"])
+    model = SalesOrgModel(scenario, seed=3).warm_up()
+    open_deals = [lead for lead in model.book if lead.state is State.OPPORTUNITY]
+    assert sorted(lead.value for lead in open_deals) == pytest.approx(sorted(amounts))
+    assert sum(rep.open_opps for rep in model.field_reps) == deals
+    result = sim.run(scenario, seed=3)
+    check_run(result)
+    closed = result.leads[result.leads["in_flight"] & result.leads["outcome"].isin(["won", "lost"])]
+    assert len(closed) > 0 and result.summary["revenue"] >= 0

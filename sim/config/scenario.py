@@ -237,7 +237,7 @@ class Move(_Section):
 # organization's skeleton, the run's settings are the run's.
 FIXED_KEYS = (
     "name", "description", "simulation", "timeline", "organization.field_teams", "organization.inside_reps",
-    "organization.inside_shared_across_teams", "market.channels", "feedback.interval_days", "posterior",
+    "organization.inside_shared_across_teams", "market.channels", "feedback.interval_days", "posterior", "pipeline",
 )  # fmt: skip
 # Keys of the pay plans: a new plan takes effect from the next pay period (the next quarter).
 PAY_KEYS = ("compensation.",)
@@ -298,11 +298,17 @@ class Scenario(_Section):
         description="draws of fitted behaviour parameters (parquet, a column each), written by salesim fit",
     )  # fmt: skip
 
-    @field_validator("posterior")
+    pipeline: str | None = Field(
+        None, max_length=4096,
+        description="the company's open opportunities at its export's date (parquet: amount, age_days), "
+        "written by salesim fit; the run starts from them",
+    )  # fmt: skip
+
+    @field_validator("posterior", "pipeline")
     @classmethod
-    def _posterior_exists(cls, path: str | None) -> str | None:
+    def _written_by_fit(cls, path: str | None) -> str | None:
         if path is not None and not Path(path).is_file():
-            raise ValueError(f"{path} is not a file (salesim fit writes posterior.parquet beside fitted.yaml)")
+            raise ValueError(f"{path} is not a file (salesim fit writes it beside fitted.yaml)")
         return path
 
     @field_validator("behavior")
@@ -391,7 +397,7 @@ class Scenario(_Section):
         return self
 
 
-NOT_LEVERS = ("name", "description", "simulation", "posterior")
+NOT_LEVERS = ("name", "description", "simulation", "posterior", "pipeline")
 
 
 def lever_leaves(data: dict[str, Any], skip: tuple[str, ...] = NOT_LEVERS, prefix: str = "") -> dict[str, Any]:
@@ -594,9 +600,10 @@ def _load_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     if len(chain) >= MAX_EXTENDS_DEPTH:
         raise ScenarioError(f"{path}: extends: chain deeper than {MAX_EXTENDS_DEPTH}")
     data = read_yaml(path)
-    posterior = data.get("posterior")
-    if isinstance(posterior, str) and not Path(posterior).is_absolute():
-        data["posterior"] = str(path.parent / posterior)  # beside the file that names it, wherever it is run from
+    for key in ("posterior", "pipeline"):  # files beside the file that names them, wherever it is run from
+        value = data.get(key)
+        if isinstance(value, str) and not Path(value).is_absolute():
+            data[key] = str(path.parent / value)
     parent_ref = data.pop("extends", None)
     if parent_ref is None:
         return data

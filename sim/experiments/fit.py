@@ -18,7 +18,9 @@ Outputs: ``fitted.yaml`` (a scenario: the base, the measured market and headcoun
 posterior medians, and ``posterior: posterior.parquet`` so that ``--uncertainty`` draws from
 the posterior), ``posterior.parquet``, ``fit.json`` (what was fitted and measured, each
 parameter's prior, median and 90% interval, and whether the data pinned it down) and
-``check.png`` (observed statistics against the posterior's simulations).
+``check.png`` (observed statistics against the posterior's simulations), and where the export
+has opportunities ``pipeline.parquet``: its open ones at its date, from which runs of the fitted
+scenario start (``pipeline:``, :meth:`sim.model.model.SalesOrgModel.take_over_pipeline`).
 """
 
 from __future__ import annotations
@@ -451,7 +453,24 @@ def fit(
     return Fit(fitted, prior, generations, draws, checked, target, measured, seconds)
 
 
-def fitted_yaml(result: Fit, base_ref: str, name: str) -> str:
+def open_pipeline(leads: pd.DataFrame, observed: dict[str, Any]) -> pd.DataFrame | None:
+    """The export's open opportunities at its date (``amount``, ``age_days``), or None when it has none.
+
+    An opportunity is open when it was opened by the end of the period and not closed by then.
+    """
+    if leads["opp_created_at"].isna().all():
+        return None
+    end = pd.Timestamp(observed["period"]["end"])
+    opened = leads["opp_created_at"].notna() & (leads["opp_created_at"] <= end)
+    still_open = leads["closed_at"].isna() | (leads["closed_at"] > end)
+    table = leads.loc[opened & still_open, ["amount", "opp_created_at"]]
+    ages = (end - table["opp_created_at"]).dt.total_seconds() / 86400.0
+    median = float(leads["amount"].median()) if leads["amount"].notna().any() else 0.0
+    return pd.DataFrame({"amount": table["amount"].fillna(median).astype(float).to_numpy(),
+                         "age_days": ages.astype(float).to_numpy()})  # fmt: skip
+
+
+def fitted_yaml(result: Fit, base_ref: str, name: str, pipeline: bool = False) -> str:
     """fitted.yaml: the base (by name or path), the measured values, the posterior medians, the posterior."""
     import yaml
 
@@ -478,4 +497,6 @@ def fitted_yaml(result: Fit, base_ref: str, name: str) -> str:
         "behavior": {n: round(float(result.scenario.behavior[n]), 6) for n in result.prior.names},
         "posterior": "posterior.parquet",
     }
+    if pipeline:
+        doc["pipeline"] = "pipeline.parquet"
     return yaml.safe_dump(doc, sort_keys=False)

@@ -451,6 +451,8 @@ class FieldRep(Rep):
     @_worked_by_owner
     def end_stage(self, lead: Lead, t: float) -> None:
         """A stage of the deal ends: the prospect moves on (or signs, after the last), or the deal is lost."""
+        if lead.state is not State.OPPORTUNITY:
+            return  # closed meanwhile (a pipeline review at the start of a run from a company's pipeline)
         deal = lead.deal
         if not deal.passes(self, lead):
             lead.loss_reason = loss_reason(self.model.params, lead, deal.intent, deal.luck.random())

@@ -170,12 +170,50 @@ class SalesOrgModel(mesa.Model):
         deals stay in flight, the prospect list stays as worn as it is; only the
         books (revenue, costs, counts, quota credit) start again.
         """
+        if self.config.pipeline is not None:
+            self.take_over_pipeline(self.config.pipeline)
         reset_tallies(self)
         for rep in self.inside_reps + self.field_reps:
             reset_tallies(rep)
         reset_tallies(self.nurture)
         self.book.open_books(self.day * HOURS_PER_CALENDAR_DAY)
         self.measuring = True
+
+    def take_over_pipeline(self, path: str) -> None:
+        """Start from a company's open pipeline (``pipeline:``, written by ``salesim fit`` from its export).
+
+        The deals in flight after the warm-up become the export's open opportunities: as many
+        (the warm-up's extra deals are closed in a pipeline review before the books open; the
+        missing ones are opened, with the least-loaded reps in post, at the stage their age
+        reaches), and with the export's amounts. The table has a row per open opportunity:
+        ``amount`` and ``age_days`` (since it was opened, at the export's date).
+        """
+        import pandas as pd
+
+        table = pd.read_parquet(path)
+        rng = self.streams["org.pipeline"]
+        rows = table.iloc[rng.permutation(len(table))].reset_index(drop=True)
+        now = self.day * HOURS_PER_CALENDAR_DAY
+        open_deals = [lead for lead in self.book if lead.state is State.OPPORTUNITY]
+        for lead in open_deals[len(rows) :]:  # more deals in flight than the company has: reviewed out
+            lead.loss_reason = "pipeline review"
+            self.field_rep_by_id[lead.field_rep].lose_deal(lead, now)
+        reps = [rep for rep in self.field_reps if rep.in_post]
+        stages = max(1, int(self.params.stages))
+        for i, row in rows.iterrows():
+            if i < len(open_deals):
+                lead = open_deals[i]
+            elif reps:
+                rep = min(reps, key=lambda r: (r.open_opps, r.unique_id))
+                lead = self.new_lead("field", self.field_sourced, now, team=rep.team)
+                lead.field_rep = rep.unique_id
+                rep.open_opportunity(lead, now, lead.intent)
+                age = float(row["age_days"])
+                lead.deal.stage = min(stages - 1, int(age / (self.params.cycle_days / stages)))
+                lead.created_at = lead.contacted_at = lead.first_attempt_at = lead.opportunity_at = now - age * 24
+            else:
+                break  # nobody in the field to own it
+            lead.value = float(row["amount"])
 
     # ------------------------------------------------------------ wiring
     def _build_organization(self, scenario: Scenario) -> None:
