@@ -114,7 +114,6 @@ class SalesOrgModel(mesa.Model):
         self.salaries = 0.0
         self.commissions = 0.0
         self.reassigned = 0  # open leads and deals moved to a teammate when their field rep left or moved
-        self.moved = 0  # field reps (and open requisitions) moved to another team
         self.field_tenures: list[tuple[float, int]] = []  # (revenue closed, days in post) of field reps who left
         self.inside_tenures: list[tuple[float, int]] = []  # (credited on the plan's metric, days) of inside reps
         self.manager_cost = 0.0  # first-line managers and department heads (in salaries)
@@ -138,17 +137,10 @@ class SalesOrgModel(mesa.Model):
         weights = [t.field_reps for t in scenario.organization.field_teams]
         self.market = Market(self.params, self.streams, weights, inbound_channels(scenario.market, p))
         self.accounts = Accounts(p)
-        self.outbound = ProspectFactory(
-            self.streams["prospects.outbound"], p, (p.outbound_fit_a, p.outbound_fit_b),
-            (p.outbound_intent_a, p.outbound_intent_b),
-        )  # fmt: skip
-        self.recycled = ProspectFactory(
-            self.streams["prospects.recycled"], p, (p.fit_a, p.fit_b), (p.intent_a, p.intent_b),
-        )  # fmt: skip
-        self.field_sourced = ProspectFactory(
-            self.streams["prospects.field"], p, (p.field_fit_a, p.field_fit_b),
-            (p.field_intent_a, p.field_intent_b),
-        )  # fmt: skip
+        shapes = prospect_shapes(p)
+        self.outbound = ProspectFactory(self.streams["prospects.outbound"], p, *shapes["outbound"])
+        self.recycled = ProspectFactory(self.streams["prospects.recycled"], p, *shapes["recycled"])
+        self.field_sourced = ProspectFactory(self.streams["prospects.field"], p, *shapes["field_sourced"])
         self._meetings = self.feedback.interval_days is not None
         if self._meetings:
             every = self.feedback.interval_days
@@ -336,7 +328,6 @@ class SalesOrgModel(mesa.Model):
                 rep.team = target  # the open requisition moves; the hire starts in the new team
             self.field_by_team[source].remove(rep)
             self.field_by_team[target].append(rep)
-            self.moved += 1
 
     REORG_KEYS = ("organization.structure", "organization.management", "organization.inside_reports_to")
 
@@ -362,11 +353,8 @@ class SalesOrgModel(mesa.Model):
         self.market.adopt(new, inbound_channels(levers.market, new))
         for pool in self.pools:
             pool.adopt(new)
-        for factory, fit, intent in (
-            (self.outbound, (new.outbound_fit_a, new.outbound_fit_b), (new.outbound_intent_a, new.outbound_intent_b)),
-            (self.recycled, (new.fit_a, new.fit_b), (new.intent_a, new.intent_b)),
-            (self.field_sourced, (new.field_fit_a, new.field_fit_b), (new.field_intent_a, new.field_intent_b)),
-        ):
+        for name, (fit, intent) in prospect_shapes(new).items():
+            factory = getattr(self, name)
             factory.params, factory.fit, factory.intent = new, fit, intent
         if self.feedback.interval_days is not None and not had_meetings:
             every = self.feedback.interval_days
@@ -733,6 +721,15 @@ class SalesOrgModel(mesa.Model):
 
 class RunTimeLimit(RuntimeError):
     """A run took longer than its wall-clock limit (a failed run, not a hang)."""
+
+
+def prospect_shapes(p: Params) -> dict[str, tuple[tuple[float, float], tuple[float, float]]]:
+    """Fit and intent (Beta shapes) of the prospects reps find, by the model's factory: built and re-derived alike."""
+    return {
+        "outbound": ((p.outbound_fit_a, p.outbound_fit_b), (p.outbound_intent_a, p.outbound_intent_b)),
+        "recycled": ((p.fit_a, p.fit_b), (p.intent_a, p.intent_b)),
+        "field_sourced": ((p.field_fit_a, p.field_fit_b), (p.field_intent_a, p.field_intent_b)),
+    }
 
 
 def _lever_pairs(a: Scenario, b: Scenario) -> list[tuple[str, object, object]]:
