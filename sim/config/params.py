@@ -70,6 +70,14 @@ UNITS: dict[str, tuple[str, str, tuple[float, float] | None]] = {
     "choice": ("a named choice", "choice", None),
 }
 
+# How a parameter changed during a run (a ``timeline`` set:) reaches those who act on it.
+# Levers add two kinds of their own: pay plans wait for the next pay period and a change of
+# structure, management or reporting line is a re-organization (sim/config/scenario.py).
+TRANSITIONS = {
+    "immediate": "from the day of the change, for every rep in post and every new hire",
+    "habit": "reps in post move to it by equal steps over habit_days working days; new hires start there",
+}
+
 # ------------------------------------------------------------------ sources
 ASSUMED = "assumption"
 LEVER = "lever: derived from the scenario (see sim/config/levers.py)"
@@ -101,6 +109,8 @@ class ParamInfo:
         bounds: (lo, hi), inclusive, within which the model is well defined (None for a choice).
         derived: set by :func:`sim.config.levers.derive` from the scenario.
         key: the scenario key the value copies; ``behavior:`` may not override it.
+        transition: how a change during a run (``timeline`` set:) reaches the people who act on
+            it (:data:`TRANSITIONS`).
     """
 
     name: str
@@ -113,6 +123,7 @@ class ParamInfo:
     bounds: tuple[float, float] | None
     derived: bool
     key: str | None
+    transition: str = "immediate"
 
     @property
     def assumed(self) -> bool:
@@ -148,6 +159,7 @@ def param(
     kind: str | None = None,
     derived: bool = False,
     key: str | None = None,
+    transition: str = "immediate",
 ) -> Any:
     """A :class:`Params` field that carries its metadata (checked when :data:`PARAM_INFO` is built).
 
@@ -161,6 +173,7 @@ def param(
         kind: overrides the kind the unit implies.
         derived: :func:`sim.config.levers.derive` sets it.
         key: the scenario key whose value it copies (implies ``derived``).
+        transition: a key of :data:`TRANSITIONS`: how a change during a run takes effect.
 
     Returns:
         A ``dataclasses.field`` with the metadata in ``metadata``.
@@ -176,6 +189,7 @@ def param(
         "bounds": tuple(map(float, bounds)) if bounds is not None else unit_bounds,
         "derived": derived or key is not None,
         "key": key,
+        "transition": transition,
     }
     return dataclasses.field(default=default, metadata=MappingProxyType(metadata))
 
@@ -291,9 +305,12 @@ class Params:
     score_learning_rate: float = param(0.001, "share", ASSUMED, (0.0003, 0.003))
     score_noise_tuned: float = param(0.08, "fit", ASSUMED, (0.05, 0.12))  # the best a score of the form can do
     inside_fit_noise: float = param(0.18, "fit", ASSUMED, (0.1, 0.3))  # s.d. of an inside rep's reading of fit
-    inside_threshold: float = param(0.45, "fit", LEVER, derived=True)  # mean qualification bar set by the standard
+    # mean qualification bar set by the standard
+    inside_threshold: float = param(0.45, "fit", LEVER, derived=True, transition="habit")
     inside_bar_shift: float = param(0.0, "fit", LEVER, bounds=(-1, 1), derived=True)  # pull of pay and reporting line
-    inside_threshold_sd: float = param(0.04, "fit", LEVER, derived=True)  # spread of the bar across reps
+    inside_threshold_sd: float = param(
+        0.04, "fit", LEVER, derived=True, transition="habit"
+    )  # spread of bars across reps
     product_knowledge: float = param(0.5, "0-1", LEVER, derived=True)  # from training
     selling_skill: float = param(0.5, "0-1", LEVER, derived=True)  # from training
     knowledge_noise_cut: float = param(0.6, "share", ASSUMED, (0.4, 0.8))  # full knowledge cuts fit-reading noise 60%
@@ -312,7 +329,8 @@ class Params:
     field_threshold_sd: float = param(0.05, "fit", LEVER, derived=True)  # spread of field bars (a shared standard)
     field_fit_noise: float = param(0.12, "fit", ASSUMED, (0.05, 0.2))  # field reading of fit from the handoff record
     warm_noise_cut: float = param(0.5, "share", ASSUMED, (0.3, 0.7))  # a warm handoff halves the reading noise
-    initial_trust: float = param(0.5, "0-1", LEVER, derived=True)  # field trust in inside-sourced leads
+    # field trust in inside-sourced leads
+    initial_trust: float = param(0.5, "0-1", LEVER, derived=True, transition="habit")
     trust_learning: float = param(0.05, "share", ASSUMED, (0.02, 0.1))  # trust moves this share toward each lead
     trust_prior_weight: float = param(0.3, "share", ASSUMED, (0.1, 0.5))  # weight kept on the initial stance
     followup_hours: float = param(24.0, "bh", ASSUMED, (8, 40), bounds=(0, 2000))  # delay to look at a lead: 3 days
@@ -531,6 +549,8 @@ def _info(field: dataclasses.Field) -> ParamInfo:
         raise TypeError(f"{where}: an assumption needs a plausible (low, high)")
     if info.low is not None and not info.low <= info.default <= info.high:
         raise TypeError(f"{where}: default {info.default} outside its plausible range ({info.low}, {info.high})")
+    if info.transition not in TRANSITIONS:
+        raise TypeError(f"{where}: transition {info.transition!r} is not one of {sorted(TRANSITIONS)}")
     if info.source == LEVER and not info.derived:
         raise TypeError(f"{where}: a lever's parameter is derived")
     return info

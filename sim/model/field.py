@@ -10,7 +10,7 @@ import functools
 import math
 from collections.abc import Callable
 
-from sim.config.params import DAYS_PER_WEEK, DAYS_PER_YEAR, HOURS_PER_DAY
+from sim.config.params import DAYS_PER_WEEK, DAYS_PER_YEAR, HOURS_PER_DAY, Params
 from sim.model.clock import HOURS_PER_CALENDAR_DAY
 from sim.model.leads import U_DISCOUNT, U_OPP, U_REPEAT, U_REVIEW, Lead, State
 from sim.model.market import logistic, reach_probability, waiting_interest
@@ -112,10 +112,9 @@ class FieldRep(Rep):
         streams = self.model.streams
         self.active = True
         self.days_employed = days_employed
-        bar = p.field_threshold + p.field_threshold_sd * streams["org.field_bar"].standard_normal()
-        self._bar = min(1.0, max(0.0, bar))
-        skill = p.field_skill + p.field_skill_sd * streams["org.field_skill"].standard_normal()
-        self.full_skill = min(1.0, max(0.0, skill))
+        self.bar_z = streams["org.field_bar"].standard_normal()  # where this rep sits in the spread of bars
+        self.skill_z = streams["org.field_skill"].standard_normal()  # and of skills
+        self._derive(p)
         self.ramp_days = max(1.0, ramp_days(streams["org.field_ramp"].random()))
         self.ramp_behind = 0.0  # days of the ramp to make up again after a move to another team
         self.trust = p.initial_trust
@@ -125,6 +124,21 @@ class FieldRep(Rep):
         self.busy_today = 0.0  # hours spent today on reviews, answers and meetings
         self.hours_load = 0.0  # hours the work asks for as a share of the selling hours, over the last week or so
         self.next_field_lead = self.model.field_gaps.next() / max(p.field_leads_per_hour, 1e-12)  # prospecting hours
+
+    def _derive(self, p: Params) -> None:
+        """The rep's bar and full skill under the levers in force, from their place in each spread."""
+        self._bar = min(1.0, max(0.0, p.field_threshold + p.field_threshold_sd * self.bar_z))
+        self.full_skill = min(1.0, max(0.0, p.field_skill + p.field_skill_sd * self.skill_z))
+
+    def refresh(self, old: Params, new: Params) -> None:
+        """New levers reach the rep in post (``timeline`` set:), each with its transition.
+
+        The bar and the skill follow at once; trust is a habit the organization moves step by
+        step (:meth:`SalesOrgModel.adopt`). The prospecting time to the next lead of their own
+        is memoryless: rescaled to the new pace.
+        """
+        self._derive(new)
+        self.next_field_lead *= max(old.field_leads_per_hour, 1e-12) / max(new.field_leads_per_hour, 1e-12)
 
     def quit_or_stay(self, day: int) -> bool:
         """Leave with a daily hazard of ``field_attrition`` / 365; the seat stays empty while hiring.

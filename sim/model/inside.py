@@ -14,6 +14,7 @@ from sim.model.market import Reach
 from sim.model.reps import Rep
 
 if TYPE_CHECKING:
+    from sim.config.params import Params
     from sim.model.pools import InsidePool
 
 
@@ -61,18 +62,35 @@ class InsideRep(Rep):
         self.days_employed = days_employed
         self.credited = 0  # what this rep (since hired) is credited on the plan's metric
         self.days_in_seat = 0  # days this rep has worked here (the quota is prorated to them)
-        spread = p.inside_threshold_sd * self.model.streams["org.inside_bar"].standard_normal()
-        self.own_bar = min(1.0, max(0.0, p.inside_threshold + spread))
+        self.bar_z = self.model.streams["org.inside_bar"].standard_normal()  # where this rep's bar sits in the spread
+        self.own_bar = min(1.0, max(0.0, p.inside_threshold + p.inside_threshold_sd * self.bar_z))
+        self._derive(p)
+        self.next_outbound = self.model.outbound_gaps.next() / self.outbound_rate  # prospecting hours to the next
+        self.start_day()
+
+    def _derive(self, p: Params) -> None:
+        """What the rep brings from the levers in force: training, reach, reading of fit, outbound pace."""
+        self.params = p
         self.knowledge = p.product_knowledge
         self.skill = p.selling_skill
         self.reach = Reach(p, self.skill)
-        self.noise = p.inside_fit_noise * (1 - p.knowledge_noise_cut * self.knowledge)
-        self.base_noise = self.noise
+        self.noise = self.base_noise = p.inside_fit_noise * (1 - p.knowledge_noise_cut * self.knowledge)
         self.outbound_rate = max(
             1e-12, p.outbound_conversations_per_hour * (1 + p.skill_contact_gain * (self.skill - 0.5))
         )
-        self.next_outbound = self.model.outbound_gaps.next() / self.outbound_rate  # prospecting hours to the next
-        self.start_day()
+
+    def refresh(self, old: Params, new: Params) -> None:
+        """New levers reach the rep in post (``timeline`` set:), each with its transition.
+
+        Training, reach, fit reading and outbound pace follow at once (what feedback has
+        taught them is kept); the bar (its mean and spread) is a habit the organization moves
+        step by step (:meth:`SalesOrgModel.adopt`).
+        The time to the next outbound conversation is memoryless: rescaled to the new pace.
+        """
+        rate, sharpness = self.outbound_rate, self.noise / self.base_noise if self.base_noise else 1.0
+        self._derive(new)
+        self.noise = self.base_noise * sharpness  # what feedback taught them stays learnt
+        self.next_outbound *= rate / self.outbound_rate
 
     def quit_or_stay(self, day: int) -> None:
         """Leave with a daily hazard of 1 / tenure; the seat stays empty while hiring."""

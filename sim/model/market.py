@@ -359,7 +359,7 @@ class Market:
         self.territories = streams["market.territory"]
         self.reputation = streams["market.reputation"]
         self.scoring = streams["prospects.score"]
-        self.score_noise = params.score_noise_predictive if params.scoring == "predictive" else params.score_noise_rules
+        self.score_noise = _score_noise(params)
         total = float(sum(team_weights))
         n = len(team_weights)
         self.team_cdf = np.cumsum([w / total if total else 1.0 / n for w in team_weights])
@@ -374,9 +374,14 @@ class Market:
 
     def adopt(self, params: Params, channels: list[Channel]) -> None:
         """New levers from today (``timeline`` set:): volume, arrival hours, deal sizes, prices, score."""
-        self.params = self.prospects.params = params
+        old, self.params = self.params, params
+        factory = self.prospects
+        market = ((params.fit_a, params.fit_b), (params.intent_a, params.intent_b))
+        factory.params, (factory.fit, factory.intent) = params, market
         self.channels = channels  # the same channels (fixed for the run), each at its price now
-        self.score_noise = params.score_noise_predictive if params.scoring == "predictive" else params.score_noise_rules
+        self.mixed = len(channels) > 1 or any((c.fit, c.intent) != market for c in channels)
+        if _score_noise(params) != _score_noise(old):  # a new way of scoring starts untuned; else the tuning stays
+            self.score_noise = _score_noise(params)
         self._arrival_profile(params)
 
     def inbound(
@@ -472,6 +477,11 @@ class Market:
         self.score_noise = floor + (self.score_noise - floor) * (1.0 - p.score_learning_rate) ** verdicts
 
 
+def _score_noise(params: Params) -> float:
+    """The noise of a lead score before any feedback tunes it, by the way leads are scored."""
+    return params.score_noise_predictive if params.scoring == "predictive" else params.score_noise_rules
+
+
 class Accounts:
     """The accounts reps can prospect: a finite market that outreach wears out.
 
@@ -497,6 +507,14 @@ class Accounts:
         self.touches = params.touches_per_prospecting_hour
         self.rest = params.account_rest_days
         self.worked = 0.0  # prospecting hours since the last settle()
+
+    def refresh(self, params: Params) -> None:
+        """New levers from today (``timeline`` set:): the market's size and pace; the fresh share stays."""
+        share = self.share
+        self.total = params.addressable_accounts
+        self.fresh = share * self.total
+        self.touches = params.touches_per_prospecting_hour
+        self.rest = params.account_rest_days
 
     @property
     def share(self) -> float:

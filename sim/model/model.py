@@ -95,7 +95,8 @@ class SalesOrgModel(mesa.Model):
         super().__init__(rng=np.random.default_rng(seed))
         self.config = scenario
         self.levers = scenario  # the levers in effect (timeline set: changes them on their day)
-        self.habits: list[list[float]] = []  # [working days left, bar step, trust step] of habits still moving
+        # [working days left, bar step, trust step, bar-spread step] of habits still moving
+        self.habits: list[list[float]] = []
         self.reorgs = 0  # re-organizations so far (each costs reps part of their productivity)
         self.reorg_day = 0.0
         self.changes_today = ""  # what changed today, for the daily table
@@ -351,18 +352,24 @@ class SalesOrgModel(mesa.Model):
         self.feedback = policies.feedback_loop(new)
         self.handoff_rules = policies.handoff(new)
         self.market.adopt(new, inbound_channels(levers.market, new))
+        self.accounts.refresh(new)
+        self.nurture.refresh(new)
         for pool in self.pools:
             pool.adopt(new)
         for name, (fit, intent) in prospect_shapes(new).items():
             factory = getattr(self, name)
             factory.params, factory.fit, factory.intent = new, fit, intent
+        for rep in self.agents:  # every rep the model has, hired or not yet: no hand-kept list
+            rep.refresh(old, new)
         if self.feedback.interval_days is not None and not had_meetings:
             every = self.feedback.interval_days
             self.schedule_recurring(self.hold_feedback_meeting, Schedule(interval=every, start=self.day + every + 0.5))
             self._meetings = True
         bar, trust = new.inside_threshold - old.inside_threshold, new.initial_trust - old.initial_trust
-        if bar or trust:
-            self.habits.append([new.habit_days, bar / new.habit_days, trust / new.habit_days])
+        spread = new.inside_threshold_sd - old.inside_threshold_sd
+        if bar or trust or spread:
+            days = new.habit_days
+            self.habits.append([days, bar / days, trust / days, spread / days])
         if any(k in self.REORG_KEYS for k in changed):
             self.reorgs += 1
             self.reorg_day = float(self.day)
@@ -381,9 +388,9 @@ class SalesOrgModel(mesa.Model):
     def _keep_habits(self) -> None:
         """A working day of the habits still moving: bars and trust a step towards their new levels."""
         for habit in self.habits:
-            days, bar, trust = habit
-            for rep in self.inside_reps:
-                rep.own_bar = min(1.0, max(0.0, rep.own_bar + bar))
+            days, bar, trust, spread = habit
+            for rep in self.inside_reps:  # each towards their own place in the new spread of bars
+                rep.own_bar = min(1.0, max(0.0, rep.own_bar + bar + spread * rep.bar_z))
             for rep in self.field_reps:
                 rep.trust = min(1.0, max(0.0, rep.trust + trust))
             habit[0] = days - 1

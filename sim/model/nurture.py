@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim.config.params import DAYS_PER_YEAR
+from sim.config.params import DAYS_PER_YEAR, Params
 from sim.model.clock import HOURS_PER_CALENDAR_DAY
 from sim.model.leads import Lead
 from sim.model.market import Exponentials, Uniforms
@@ -43,15 +43,18 @@ class Nurture:
     TALLIES = ("enrolled", "returned")  # zeroed when the books open
 
     def __init__(self, model: SalesOrgModel) -> None:
-        p = model.params
-        monthly = {"none": 0.0, "basic": p.nurture_return_basic, "active": p.nurture_return_active}[p.nurture]
         self.model = model
-        self.returns_per_day = monthly / DAYS_PER_MONTH
-        self.losses_per_day = p.nurture_loss_per_month / DAYS_PER_MONTH
+        self.refresh(model.params)
         self.gaps = Exponentials(model.streams["nurture.fate"])  # time to the first of return or loss
         self.fates = Uniforms(model.streams["nurture.return"])  # which of the two it is
         self.enrolled = 0
         self.returned = 0  # leads that came back as new inquiries
+
+    def refresh(self, p: Params) -> None:
+        """Work under these levers: how often a nurtured lead comes back, or buys elsewhere, a day."""
+        monthly = {"none": 0.0, "basic": p.nurture_return_basic, "active": p.nurture_return_active}[p.nurture]
+        self.returns_per_day = monthly / DAYS_PER_MONTH
+        self.losses_per_day = p.nurture_loss_per_month / DAYS_PER_MONTH
 
     def enrol(self, lead: Lead, at: float) -> None:
         """Take a released lead into nurture; book its return if it is to come back."""
