@@ -1,8 +1,10 @@
 """Management levers -> behaviour parameters: what each lever setting does, and why.
 
-Each table maps one lever's setting to the parameters it moves, with its
-source or the word "assumption"; :func:`derive` applies them to a scenario
-and then the scenario's ``behavior:`` overrides.
+Each table maps one lever's setting to the parameters it moves (its source, or
+"assumption" with a range, is stated with the lever in sim/config/registry.py);
+:func:`derive` copies the scenario values ``Params`` reads as they are (its
+fields with ``key=``), applies the tables, then the scenario's ``behavior:``
+overrides.
 """
 
 from __future__ import annotations
