@@ -95,12 +95,16 @@ def _params_keywords_in_derive() -> set[str]:
     tree = ast.parse(inspect.getsource(levers.derive))
     calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", None) == "Params"]
     assert len(calls) == 1
-    return {kw.arg for kw in calls[0].keywords}
+    return {kw.arg for kw in calls[0].keywords if kw.arg is not None}  # not the **copies of scenario keys
 
 
 def test_derived_fields_are_exactly_those_derive_sets():
+    """``derive`` sets the lever-derived parameters by keyword and copies every keyed one by loop."""
     derived = {name for name, info in PARAM_INFO.items() if info.derived}
-    assert derived == _params_keywords_in_derive()
+    keyed = {name for name, info in PARAM_INFO.items() if info.key is not None}
+    assert set(levers.scenario_values(load_scenario("aligned"))) == keyed
+    assert not keyed & _params_keywords_in_derive(), "a keyed parameter is copied by the loop, not by hand"
+    assert derived == _params_keywords_in_derive() | keyed
     for name in derived:
         info = PARAM_INFO[name]
         assert info.key is not None or info.source == LEVER, name

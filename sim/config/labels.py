@@ -1,4 +1,4 @@
-"""Lever labels for people: the dotted scenario key -> what it means, with the unit of a numeric lever.
+"""Levers in words: the dotted scenario key -> what it means (the registry's label), and settings in words.
 
 The report's lists of differences, explain's tornado and the dashboard's
 sidebar all read these; a key that is missing reads as its own words.
@@ -9,39 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-LEVER_LABELS: dict[str, str] = {
-    "market.inbound_leads_per_day": "inbound inquiries (per working day; 5x a week, around the clock)",
-    "market.deal_value_median": "median deal value ($)",
-    "market.deal_value_sigma": "spread of deal values (sigma of the log)",
-    "market.reputation_effect": "reputation effect on inquiries (0-1)",
-    "market.addressable_accounts": "accounts in the market reps can prospect",
-    "market.cost_per_inquiry": "marketing cost per inbound inquiry ($)",
-    "market.channels": "inbound channels (share of inquiries, cost per inquiry)",
-    "timeline": "the timeline (dated hires, exits and changes of levers)",
-    "compensation.field_quota": "field rep's annual quota ($ of revenue)",
-    "compensation.inside_quota": "inside rep's annual quota (on the plan's metric)",
-    "organization.structure": "teams",
-    "organization.management": "managers",
-    "organization.inside_reports_to": "inside sales reports to",
-    "organization.inside_reps": "inside reps (headcount)",
-    "organization.field_teams": "field teams (field reps per team)",
-    "organization.inside_shared_across_teams": "inside team shared across field teams",
-    "qualification.standard_set_by": "qualified-lead standard set by",
-    "qualification.scoring": "lead scoring",
-    "inside.work_order": "inside team works inquiries",
-    "inside.coverage": "inside team's hours",
-    "nurture.mode": "nurture of leads let go",
-    "handoff.mode": "handoff",
-    "handoff.routing": "routing of leads to field reps",
-    "handoff.sla_hours": "follow-up SLA (business hours)",
-    "handoff.sla_enforced": "follow-up SLA enforced",
-    "handoff.acceptance_stage": "field must accept or reject each lead",
-    "feedback.mode": "feedback from field to inside",
-    "feedback.interval_days": "feedback interval (days)",
-    "compensation.inside": "inside reps' pay",
-    "compensation.field": "field reps' pay",
-    "training.owner": "inside training by",
-    "training.focus": "inside training focus",
+from sim.config.registry import LEVERS
+
+# The registry's labels, and the timeline's: dated changes are one lever as a whole (explain switches the plan).
+LEVER_LABELS: dict[str, str] = {key: lv.label for key, lv in LEVERS.items()} | {
+    "timeline": "the timeline (dated hires, exits and changes of levers)"
 }
 
 

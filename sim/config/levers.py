@@ -1,14 +1,19 @@
 """Management levers -> behaviour parameters: what each lever setting does, and why.
 
-Each table maps one lever's setting to the parameters it moves, with its
-source or the word "assumption"; :func:`derive` applies them to a scenario
-and then the scenario's ``behavior:`` overrides.
+Each table maps one lever's setting to the parameters it moves (its source, or
+"assumption" with a range, is stated with the lever in sim/config/registry.py);
+:func:`derive` copies the scenario values ``Params`` reads as they are (its
+fields with ``key=``), applies the tables, then the scenario's ``behavior:``
+overrides.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from sim.config.params import DAYS_PER_YEAR as _year
-from sim.config.params import Params
+from sim.config.params import PARAM_INFO, Params
+from sim.config.registry import evidence, read
 from sim.config.scenario import Scenario
 
 # ------------------------------------------------------------------ the levers
@@ -104,48 +109,10 @@ NOTES = {"warm": 0.88, "cold": 0.35}
 # Aberdeen 2008: 60-70%; docs/SOURCES.md Q11b). A decision due makes it rare (assumption).
 IGNORE = {True: 0.05, False: 0.6}
 
-# Where each table above comes from and how far it could plausibly be off: the
-# source, or "assumption" with the range its values could take (docs/MODEL.md, Levers).
-EVIDENCE = {
-    "REPUTATION_MULTI_YEAR": (
-        "assumption: no published figure ties B2B inbound to reputation (docs/SOURCES.md Q12h)",
-        "0-0.4 of inquiries lost at satisfaction 0; off in runs of a year or less",
-    ),
-    "STANDARD": (
-        "Kotler et al. 2006, 'Defined' stage (FACTS 4) for what is shared; the bars are an assumption",
-        "joint = the field's bar 0.50; sales 0.50-0.56; marketing 0.30-0.42; none 0.35-0.45, spread 0.08-0.15",
-    ),
-    "INSIDE_PAY_SHIFT": (
-        "TOPO 2016 for the plans in use (FACTS 3); the shift is an assumption",
-        "per_lead -0.15 to -0.05; revenue 0 to +0.05 (per_opportunity is the reference)",
-    ),
-    "FIELD_DISCOUNT": ("Bain (Kermisch) 300 bps; docs/SOURCES.md Q11d", "revenue 0.08-0.15; margin 0.05-0.10"),
-    "REPORTS_TO_SHIFT": ("assumption", "marketing -0.06 to -0.01; sales 0 to +0.04"),
-    "REPORTS_TO_TRAINING": ("assumption", "0.03-0.12 of knowledge or skill"),
-    "TRAINING_OWNER": ("assumption", "each level within +-0.1"),
-    "TRAINING_FOCUS": ("assumption", "+-0.05 to +-0.15"),
-    "STRUCTURE": (
-        "Homburg et al. 2008 (FACTS 4) for the links; Oldroyd et al. 2011 for batched CRM retrieval;"
-        " the levels are an assumption",
-        "trust one team 0.6-0.8, two teams 0.3-0.5; informal feedback 0.2-0.6; notes +0.03-0.10",
-    ),
-    "MANAGEMENT": (
-        "assumption",
-        "SLA pressure 0.8-0.95 vs 0.6-0.8; conflict resolution 0.6-0.9 vs 0.1-0.3; ignore x 0.4-0.8",
-    ),
-    "DEDICATED": ("assumption", "trust +0.05-0.15; notes +0.02-0.08"),
-    "HEADS": ("the organization chart the lever names", "1 or 2 heads (0-2: a founder may lead both)"),
-    "SLA_PRESSURE_UNENFORCED": ("assumption", "0.1-0.4"),
-    "INSIDE_QUOTA": (
-        "bottom-up, from this company's inside reps; TOPO 2017 (docs/SOURCES.md Q12d)",
-        "5-15 leads or 3-10 opportunities a month",
-    ),
-    "NOTES": (
-        "Kana 2013: 69% had to repeat themselves (FACTS 5) for cold; warm is an assumption",
-        "cold 0.25-0.45; warm 0.8-0.95",
-    ),
-    "IGNORE": ("Sabnis et al. 2013; Aberdeen 2008 (docs/SOURCES.md Q11b)", "no stage 0.4-0.8; with a stage 0.02-0.1"),
-}
+# Where each table above comes from and how far it could plausibly be off: the source, or
+# "assumption" with the range its values could take, stated with the lever that drives the table
+# in sim/config/registry.py (docs/MODEL.md, Levers).
+EVIDENCE = evidence()
 
 
 def _clip(x: float, lo: float = 0.0, hi: float = 1.0) -> float:
@@ -166,6 +133,20 @@ def _reputation(scenario: Scenario) -> float:
     return REPUTATION_MULTI_YEAR if scenario.simulation.days > _year else 0.0
 
 
+def scenario_values(scenario: Scenario) -> dict[str, Any]:
+    """The parameters that copy a scenario key (``param(key=...)``), by name, with that key's value.
+
+    A whole number goes into a parameter whose default is a float as a float, so a parameter has one type.
+    """
+    values = {}
+    for name, info in PARAM_INFO.items():
+        if info.key is not None:
+            value = read(scenario, info.key)
+            as_float = isinstance(info.default, float) and isinstance(value, int) and not isinstance(value, bool)
+            values[name] = float(value) if as_float else value
+    return values
+
+
 def derive(scenario: Scenario) -> Params:
     """Map a scenario's levers onto behaviour parameters, then apply ``behavior:``.
 
@@ -176,7 +157,7 @@ def derive(scenario: Scenario) -> Params:
         The behaviour parameters of a run of that scenario.
     """
     org, q, h = scenario.organization, scenario.qualification, scenario.handoff
-    pay, tr, fb = scenario.compensation, scenario.training, scenario.feedback
+    pay, tr = scenario.compensation, scenario.training
 
     bar, bar_sd, field_sd = STANDARD[q.standard_set_by]
     knowledge, skill = TRAINING_OWNER[tr.owner]
@@ -188,15 +169,10 @@ def derive(scenario: Scenario) -> Params:
     notes = NOTES[h.mode] + notes_crm + notes_dedicated
 
     params = Params(
-        inbound_per_day=scenario.market.inbound_leads_per_day,
-        deal_value_median=scenario.market.deal_value_median,
-        deal_value_sigma=scenario.market.deal_value_sigma,
-        cost_per_inquiry=scenario.market.cost_per_inquiry,
-        field_quota=pay.field_quota,
+        **scenario_values(scenario),
         inside_quota=pay.inside_quota if pay.inside_quota is not None else INSIDE_QUOTA[pay.inside],
         department_heads=HEADS[org.management] if org.inside_reps and org.field_reps else 1.0,
         reputation_effect=_reputation(scenario),
-        addressable_accounts=float(scenario.market.addressable_accounts),
         two_systems=float(systems == "two"),
         inside_threshold=_clip(bar),
         inside_bar_shift=INSIDE_PAY_SHIFT[pay.inside] + REPORTS_TO_SHIFT[org.inside_reports_to],
@@ -211,18 +187,6 @@ def derive(scenario: Scenario) -> Params:
         ignore_propensity=IGNORE[h.acceptance_stage] * (0.5 if h.sla_enforced else 1.0) * ignore_factor,
         notes_completeness=_clip(notes),
         discount_mean=FIELD_DISCOUNT[pay.field],
-        inside_pay=pay.inside,
-        field_pay=pay.field,
-        feedback=fb.mode,
-        feedback_interval_days=fb.interval_days,
-        handoff_mode=h.mode,
-        acceptance_stage=h.acceptance_stage,
-        sla_hours=h.sla_hours,
-        routing=h.routing,
-        work_order=scenario.inside.work_order,
-        coverage=scenario.inside.coverage,
-        nurture=scenario.nurture.mode,
-        scoring=q.scoring,
         conflict_resolution=resolution,
     )
     return params.replace(**scenario.behavior) if scenario.behavior else params

@@ -172,7 +172,8 @@ def param(
         bounds: (lo, hi) inclusive, within which the model is well defined.
         kind: overrides the kind the unit implies.
         derived: :func:`sim.config.levers.derive` sets it.
-        key: the scenario key whose value it copies (implies ``derived``).
+        key: the scenario key (a lever of :mod:`sim.config.registry`) whose value it copies;
+            ``derive`` copies every keyed field by loop (implies ``derived``).
         transition: a key of :data:`TRANSITIONS`: how a change during a run takes effect.
 
     Returns:

@@ -15,24 +15,26 @@ import re
 from collections.abc import Hashable
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sim.config.errors import SalesimError
-from sim.config.params import (
-    BehaviorError,
-    Coverage,
-    FeedbackMode,
-    FieldPay,
-    HandoffMode,
-    InsidePay,
-    NurtureMode,
-    Routing,
-    Scoring,
-    WorkOrder,
-    check_behavior_overrides,
+from sim.config.params import BehaviorError, check_behavior_overrides
+from sim.config.registry import (
+    FIXED_KEYS,
+    PAY_KEYS,
+    Compensation,
+    Feedback,
+    Handoff,
+    Inside,
+    Market,
+    Nurture,
+    Organization,
+    Qualification,
+    Section,
+    Training,
 )
 
 BUILTIN_DIR = Path(str(resources.files("sim.config") / "builtins"))  # package data: works from any install
@@ -51,12 +53,7 @@ class ScenarioError(SalesimError):
         self.problems = problems or [message]
 
 
-class _Section(BaseModel):
-    # strict: a YAML `true` is not a headcount, nor "8" a number
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
-
-
-class Simulation(_Section):
+class Simulation(Section):
     """Run length and seed."""
 
     days: int = Field(365, ge=1, le=7300, description="calendar days simulated (365 = one year)")
@@ -70,140 +67,7 @@ class Simulation(_Section):
     )
 
 
-class Channel(_Section):
-    """One source of inbound inquiries that marketing pays for (web forms, paid search, events, referrals)."""
-
-    name: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_\-]+$")
-    share: float = Field(gt=0, le=1)  # of the market's inquiries
-    # what marketing pays for each of its inquiries; unset: market.cost_per_inquiry
-    cost_per_inquiry: float | None = Field(None, ge=0, le=1e6)
-    # the mean fit and intent of its inquirers, where they differ from the market's (Implisit 2014:
-    # referral leads turn into deals more than twice as often as web leads; docs/SOURCES.md Q12e)
-    fit_mean: float | None = Field(None, ge=0.02, le=0.98)
-    intent_mean: float | None = Field(None, ge=0.02, le=0.98)
-
-
-class Market(_Section):
-    """The market the organization sells into."""
-
-    inbound_leads_per_day: float = Field(ge=0, le=100_000)
-    deal_value_median: float = Field(30_000, gt=0, le=1e9)
-    deal_value_sigma: float = Field(0.6, ge=0, le=3)
-    # inbound lost at a reputation of satisfaction 0 (word of mouth); unset: on in runs longer than a
-    # year (levers.REPUTATION_MULTI_YEAR), off in a year or less
-    reputation_effect: float | None = Field(None, ge=0, le=1)
-    addressable_accounts: int = Field(50_000, ge=100, le=100_000_000)
-    # what marketing pays for each inbound inquiry: HubSpot $198 on average, B2B SaaS $164 organic to
-    # $310 paid (First Page Sage); docs/SOURCES.md Q12e
-    cost_per_inquiry: float = Field(200.0, ge=0, le=1e6)
-    # where the inquiries come from; unset: one channel, `inbound`, at cost_per_inquiry
-    channels: list[Channel] | None = Field(None, min_length=1, max_length=20)
-
-    @field_validator("channels")
-    @classmethod
-    def _channels_add_up(cls, channels: list[Channel] | None) -> list[Channel] | None:
-        if channels is None:
-            return channels
-        names = [c.name for c in channels]
-        if len(set(names)) != len(names):
-            raise ValueError(f"channel names must be unique, got {names}")
-        total = sum(c.share for c in channels)
-        if abs(total - 1.0) > 1e-6:
-            raise ValueError(f"channel shares must add up to 1, got {total:g}")
-        return channels
-
-
-class FieldTeam(_Section):
-    """One field sales team."""
-
-    name: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_\-]+$")
-    field_reps: int = Field(ge=0, le=100_000)
-
-
-class Organization(_Section):
-    """Who is on the teams and how they are organized."""
-
-    structure: Literal["one_team", "two_teams"]
-    management: Literal["one_manager", "two_managers"] = "two_managers"
-    inside_reports_to: Literal["sales", "marketing"]
-    inside_reps: int = Field(ge=0, le=100_000)
-    field_teams: list[FieldTeam] = Field(min_length=1, max_length=100)
-    inside_shared_across_teams: bool
-
-    @field_validator("field_teams")
-    @classmethod
-    def _unique_team_names(cls, teams: list[FieldTeam]) -> list[FieldTeam]:
-        names = [t.name for t in teams]
-        if len(set(names)) != len(names):
-            raise ValueError(f"team names must be unique, got {names}")
-        return teams
-
-    @property
-    def field_reps(self) -> int:
-        """Total field headcount across teams."""
-        return sum(t.field_reps for t in self.field_teams)
-
-
-class Qualification(_Section):
-    """Who defines a qualified lead, and how leads are scored before anybody calls."""
-
-    standard_set_by: Literal["sales", "marketing", "joint", "none"]
-    scoring: Scoring = "none"
-
-
-class Nurture(_Section):
-    """What happens to leads the funnel lets go (rejected, lapsed, unreached)."""
-
-    mode: NurtureMode = "none"
-
-
-class Inside(_Section):
-    """How the inside team works its queue, and when."""
-
-    work_order: WorkOrder = "oldest_first"
-    coverage: Coverage = "business_hours"
-
-
-class Handoff(_Section):
-    """How qualified leads pass from inside to field."""
-
-    mode: HandoffMode
-    routing: Routing
-    sla_hours: float = Field(gt=0, le=2000)
-    sla_enforced: bool
-    acceptance_stage: bool
-
-
-class Feedback(_Section):
-    """Whether the field tells inside what became of its leads."""
-
-    mode: FeedbackMode
-    interval_days: int = Field(7, ge=1, le=500)
-
-
-class Compensation(_Section):
-    """What each team is paid on."""
-
-    inside: InsidePay
-    field: FieldPay
-    # a field rep's annual quota in revenue, set bottom-up as capacity planners do: what this generic
-    # company's field sells, so that 52-63% of `defined`'s reps make it (CSO Insights, FACTS 3). A
-    # company whose AEs sell like BenchSights' members carries $750k (docs/MODEL.md "Quotas", SOURCES Q12c)
-    field_quota: float = Field(250_000.0, ge=0, le=1e10)
-    # an inside rep's annual quota on the plan's own metric: leads handed off under per_lead,
-    # opportunities from their leads otherwise, set bottom-up like the field's (levers.INSIDE_QUOTA:
-    # 10 leads or 5 opportunities a month; TOPO 2017 has 18+ SQLs a month for leading teams, Q12d).
-    inside_quota: float | None = Field(None, ge=0, le=1e9)
-
-
-class Training(_Section):
-    """Who trains the inside team and on what."""
-
-    owner: Literal["sales", "marketing", "joint", "none"]
-    focus: Literal["product", "selling", "both"]
-
-
-class Staffing(_Section):
+class Staffing(Section):
     """Reps who join or leave on a day: field reps of one team, inside reps of that team's pool."""
 
     team: str | None = Field(None, description="the field team (may be left out with one team)")
@@ -217,7 +81,7 @@ class Staffing(_Section):
         return self
 
 
-class Move(_Section):
+class Move(Section):
     """Field reps who move from one team (and its manager) to another on a day: a territory change."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
@@ -233,17 +97,14 @@ class Move(_Section):
         return self
 
 
-# Keys a dated ``set:`` may not change: headcount has hire:/exit:, the pools and teams are the
-# organization's skeleton, the run's settings are the run's.
-FIXED_KEYS = (
-    "name", "description", "simulation", "timeline", "organization.field_teams", "organization.inside_reps",
-    "organization.inside_shared_across_teams", "market.channels", "feedback.interval_days", "posterior", "pipeline",
-)  # fmt: skip
-# Keys of the pay plans: a new plan takes effect from the next pay period (the next quarter).
-PAY_KEYS = ("compensation.",)
+# Top-level keys that are not levers: the scenario's name, the run's settings, the fit's files.
+NOT_LEVERS = ("name", "description", "simulation", "posterior", "pipeline")
+# Keys a dated ``set:`` may not change: the run's settings are the run's, the timeline is the timeline,
+# and the levers the registry marks fixed (headcount has hire:/exit:, the pools and teams are the skeleton).
+UNSETTABLE_KEYS = (*NOT_LEVERS, "timeline", *FIXED_KEYS)
 
 
-class Change(_Section):
+class Change(Section):
     """A dated change on ``day``: reps hired, seats closed (``exit``), reps moved between teams, or levers ``set``."""
 
     day: int = Field(ge=0, le=7300, description="the measured day it takes effect (0 is the first)")
@@ -262,7 +123,7 @@ class Change(_Section):
     @classmethod
     def _settable(cls, values: dict[str, Any] | None) -> dict[str, Any] | None:
         for key in values or {}:
-            fixed = next((f for f in FIXED_KEYS if key == f or key.startswith(f"{f}.")), None)
+            fixed = next((f for f in UNSETTABLE_KEYS if key == f or key.startswith(f"{f}.")), None)
             if fixed is not None:
                 how = "use hire: or exit:" if "reps" in fixed or "teams" in fixed else "it is fixed for the run"
                 raise ValueError(f"{key} cannot change during a run ({how})")
@@ -276,7 +137,7 @@ class Change(_Section):
         return (1, self.hire) if self.hire is not None else (-1, self.exit)
 
 
-class Scenario(_Section):
+class Scenario(Section):
     """A fully resolved, validated scenario."""
 
     name: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_\-.]+$")
@@ -397,9 +258,6 @@ class Scenario(_Section):
         return self
 
 
-NOT_LEVERS = ("name", "description", "simulation", "posterior", "pipeline")
-
-
 def lever_leaves(data: dict[str, Any], skip: tuple[str, ...] = NOT_LEVERS, prefix: str = "") -> dict[str, Any]:
     """Dotted key -> value of every lever of a scenario mapping (lists, e.g. field_teams, are one lever)."""
     out: dict[str, Any] = {}
@@ -426,7 +284,7 @@ def next_pay_period(day: int) -> int:
 
 def effective_day(day: int, key: str) -> int:
     """When a lever set on ``day`` takes effect: at once, or a pay plan from the next pay period."""
-    return next_pay_period(day) if key.startswith(PAY_KEYS) else day
+    return next_pay_period(day) if key in PAY_KEYS else day
 
 
 def scenario_on(scenario: Scenario, day: int) -> Scenario:

@@ -24,6 +24,7 @@ from mesa.time import Schedule
 
 from sim.config.levers import derive
 from sim.config.params import DAYS_PER_YEAR, QUARTER_DAYS, Params
+from sim.config.registry import REORG_KEYS
 from sim.config.scenario import (
     NOT_LEVERS,
     Move,
@@ -330,7 +331,7 @@ class SalesOrgModel(mesa.Model):
             self.field_by_team[source].remove(rep)
             self.field_by_team[target].append(rep)
 
-    REORG_KEYS = ("organization.structure", "organization.management", "organization.inside_reports_to")
+    REORG_KEYS = REORG_KEYS  # changes of these are a re-organization (the lever registry says which)
 
     def adopt(self, levers: Scenario, today: int) -> None:
         """The organization works under new levers from today (a ``timeline`` ``set:`` in effect).

@@ -17,14 +17,12 @@ drawing dominates the cost of a day, in Play they are redrawn every 5th day.
 
 from __future__ import annotations
 
-import functools
 import html
 import io
 import json
 import math
 import os
 import time
-import typing
 from collections.abc import Callable
 from typing import Any
 
@@ -37,7 +35,8 @@ from matplotlib.ticker import NullLocator
 from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import force_update, update_counter
 
-from sim.config.labels import describe_lever, lever_label
+from sim.config.labels import describe_lever
+from sim.config.registry import read, widgets
 from sim.config.scenario import (
     Scenario,
     ScenarioError,
@@ -62,39 +61,16 @@ PLOT_EVERY = 5  # in Play, plots are redrawn every 5th day (drawing dominates a 
 PLAYING_GAP_S = 0.75  # steps closer together than this are Play (or fast clicking), not one click of Step
 COLORS = {"baseline": "#c0504d", "variant": "#2e75b6"}
 
-# Categorical levers of the variant: keyword -> dotted scenario key (labels in sim.config.labels,
-# choices from the schema).
-SELECT_LEVERS: dict[str, str] = {
-    "structure": "organization.structure",
-    "management": "organization.management",
-    "inside_reports_to": "organization.inside_reports_to",
-    "inside_shared": "organization.inside_shared_across_teams",
-    "standard_set_by": "qualification.standard_set_by",
-    "scoring": "qualification.scoring",
-    "work_order": "inside.work_order",
-    "coverage": "inside.coverage",
-    "nurture": "nurture.mode",
-    "handoff_mode": "handoff.mode",
-    "routing": "handoff.routing",
-    "sla_enforced": "handoff.sla_enforced",
-    "acceptance_stage": "handoff.acceptance_stage",
-    "feedback_mode": "feedback.mode",
-    "inside_pay": "compensation.inside",
-    "field_pay": "compensation.field",
-    "training_owner": "training.owner",
-    "training_focus": "training.focus",
-}
-# Numeric levers: keyword -> (dotted key, min, max).
+# The variant's levers, from the registry (sim/config/registry.py): keyword -> dotted scenario key
+# for drop-downs and checkboxes, keyword -> (what it reads, min, max) for sliders.
+WIDGETS = widgets()
+SELECT_LEVERS: dict[str, str] = {name: lv.key for name, (lv, w) in WIDGETS.items() if w.kind == "select"}
 SLIDER_LEVERS: dict[str, tuple[str, int, int]] = {
-    "sla_hours": ("handoff.sla_hours", 1, 96),
-    "feedback_interval": ("feedback.interval_days", 1, 30),
-    "inside_reps": ("organization.inside_reps", 0, 40),
-    "field_reps": ("organization.field_reps", 0, 80),
-    "inbound_per_day": ("market.inbound_leads_per_day", 0, 150),
+    name: (w.reads or lv.key, w.low, w.high) for name, (lv, w) in WIDGETS.items() if w.kind == "slider"
 }
 LEVERS = SELECT_LEVERS | {k: v[0] for k, v in SLIDER_LEVERS.items()}
 # "organization.field_reps" is the dashboard's own lever, the total over the teams (no scenario key of its own).
-FIELD_REPS_LABEL = "field reps (all teams)"
+FIELD_REPS_LABEL = WIDGETS["field_reps"][1].label or "field reps"
 
 
 # --------------------------------------------------------------------- levers
@@ -105,16 +81,9 @@ def start_ref() -> str:
     return os.environ.get(BASELINE_ENV) or DEFAULT_BASELINE
 
 
-def choices(dotted: str) -> list[Any]:
-    """The allowed values of a categorical lever, read from the scenario schema."""
-    section, key = dotted.split(".")
-    field = Scenario.model_fields[section].annotation.model_fields[key]
-    return [True, False] if field.annotation is bool else list(typing.get_args(field.annotation))
-
-
 def lever_values(scenario: Scenario) -> dict[str, Any]:
     """The value of every dashboard lever in a scenario (sliders as whole numbers)."""
-    values = {name: functools.reduce(getattr, dotted.split("."), scenario) for name, dotted in LEVERS.items()}
+    values = {name: read(scenario, dotted) for name, dotted in LEVERS.items()}
     for name in SLIDER_LEVERS:
         values[name] = round(values[name])
     return values
@@ -466,17 +435,16 @@ def model_params(start: str) -> dict[str, dict[str, Any]]:
             "label": "Markets side by side (bands)",
         },
     }
-    for name, dotted in SELECT_LEVERS.items():
-        label = heading(lever_label(dotted))
-        if choices(dotted) == [True, False]:
+    for name, (lever, widget) in WIDGETS.items():
+        label = heading(widget.label or lever.label)
+        if widget.kind == "slider":
+            value = defaults[name]
+            params[name] = {"type": "SliderInt", "value": value, "min": min(widget.low, value),
+                            "max": max(widget.high, value), "label": label}  # fmt: skip
+        elif lever.choices == (True, False):
             params[name] = {"type": "Checkbox", "value": defaults[name], "label": label}
         else:
-            params[name] = {"type": "Select", "value": defaults[name], "values": choices(dotted), "label": label}
-    for name, (dotted, low, high) in SLIDER_LEVERS.items():
-        label = heading(FIELD_REPS_LABEL if name == "field_reps" else lever_label(dotted))
-        value = defaults[name]
-        params[name] = {"type": "SliderInt", "value": value, "min": min(low, value), "max": max(high, value),
-                        "label": label}  # fmt: skip
+            params[name] = {"type": "Select", "value": defaults[name], "values": list(lever.choices), "label": label}
     return params
 
 
