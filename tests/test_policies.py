@@ -81,3 +81,33 @@ def test_a_warm_handoff_costs_inside_time_and_sharpens_the_fields_reading():
     warm, cold = policies.handoff(Params(handoff_mode="warm")), policies.handoff(Params(handoff_mode="cold"))
     assert warm.inside_hours > 0 == cold.inside_hours
     assert warm.review_noise < cold.review_noise
+
+
+def test_no_model_module_decodes_a_choice_but_policies():
+    """A choice (work order, coverage, nurture, scoring, pay plans, routing, ...) is read in policies.py only."""
+    import ast
+    import typing
+    from pathlib import Path
+
+    from sim.config.params import PARAM_INFO, Params
+
+    hints = typing.get_type_hints(Params)
+    choices = {n for n, info in PARAM_INFO.items() if info.kind == "choice" and typing.get_args(hints[n])}
+    found = []
+    for path in sorted(Path("sim/model").glob("*.py")):
+        if path.name == "policies.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Attribute) and node.attr in choices and _is_params(node.value):
+                found.append(f"{path}:{node.lineno} reads {ast.unparse(node)}")
+    assert choices >= {"work_order", "coverage", "nurture", "scoring", "inside_pay", "field_pay", "routing"}
+    assert found == []
+
+
+def _is_params(node) -> bool:
+    """``p``, ``params``, ``old``, ``new`` or ``<anything>.params``: the behaviour parameters."""
+    import ast
+
+    return (isinstance(node, ast.Name) and node.id in {"p", "params", "old", "new"}) or (
+        isinstance(node, ast.Attribute) and node.attr == "params"
+    )

@@ -202,7 +202,7 @@ class InsideRep(Rep):
             done += rules.inside_hours * self.pace
         if self.model.handoff(lead, done):
             self.handed_off += 1
-            if self.params.inside_pay == "per_lead":
+            if self.model.inside_pay.counts_handoffs:
                 self.credited += 1  # the plan's metric: leads handed off
         else:
             lead.feel(p.sat_dropped)  # told a specialist would call; nobody is in the field to keep it

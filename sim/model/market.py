@@ -19,6 +19,7 @@ from scipy.special import betainc, betaincinv
 from sim.config.params import Params
 from sim.model.clock import HOURS_PER_CALENDAR_DAY
 from sim.model.leads import N_DRAWS, Lead
+from sim.model.policies import lead_scoring
 from sim.model.streams import Streams
 
 if TYPE_CHECKING:
@@ -359,7 +360,8 @@ class Market:
         self.territories = streams["market.territory"]
         self.reputation = streams["market.reputation"]
         self.scoring = streams["prospects.score"]
-        self.score_noise = _score_noise(params)
+        self.scoring_policy = lead_scoring(params)
+        self.score_noise = self.scoring_policy.noise
         total = float(sum(team_weights))
         n = len(team_weights)
         self.team_cdf = np.cumsum([w / total if total else 1.0 / n for w in team_weights])
@@ -380,8 +382,9 @@ class Market:
         factory.params, (factory.fit, factory.intent) = params, market
         self.channels = channels  # the same channels (fixed for the run), each at its price now
         self.mixed = len(channels) > 1 or any((c.fit, c.intent) != market for c in channels)
-        if _score_noise(params) != _score_noise(old):  # a new way of scoring starts untuned; else the tuning stays
-            self.score_noise = _score_noise(params)
+        scoring = self.scoring_policy = lead_scoring(params)
+        if scoring != lead_scoring(old):  # a new way of scoring starts untuned; else the tuning stays
+            self.score_noise = scoring.noise
         self._arrival_profile(params)
 
     def inbound(
@@ -459,7 +462,7 @@ class Market:
         rules, and both get better as the field's verdicts re-tune them
         (:meth:`tune_scoring`).
         """
-        if self.params.scoring == "none":
+        if not self.scoring_policy.scores:
             return None
         z = self.scoring.standard_normal(len(fits))
         return (0.5 * np.asarray(fits) + 0.5 * np.asarray(intents) + self.score_noise * z).tolist()
@@ -475,11 +478,6 @@ class Market:
         p = self.params
         floor = min(p.score_noise_tuned, self.score_noise)
         self.score_noise = floor + (self.score_noise - floor) * (1.0 - p.score_learning_rate) ** verdicts
-
-
-def _score_noise(params: Params) -> float:
-    """The noise of a lead score before any feedback tunes it, by the way leads are scored."""
-    return params.score_noise_predictive if params.scoring == "predictive" else params.score_noise_rules
 
 
 class Accounts:

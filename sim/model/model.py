@@ -611,7 +611,7 @@ class SalesOrgModel(mesa.Model):
     def on_opportunity(self, lead: Lead) -> None:
         """Book what an opportunity pays the inside rep whose lead it was, and credit it to their quota."""
         self.commissions += self.inside_pay.on_opportunity(lead)
-        if lead.inside_rep >= 0 and self.params.inside_pay != "per_lead":
+        if lead.inside_rep >= 0 and not self.inside_pay.counts_handoffs:
             rep = self._inside_by_id[lead.inside_rep]
             if rep.active:
                 rep.credited += 1  # the plan's metric: opportunities from their leads

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sim.config.params import DAYS_PER_YEAR, Params
+from sim.model import policies
 from sim.model.clock import HOURS_PER_CALENDAR_DAY
 from sim.model.leads import Lead
 from sim.model.market import Exponentials, Uniforms
@@ -52,8 +53,7 @@ class Nurture:
 
     def refresh(self, p: Params) -> None:
         """Work under these levers: how often a nurtured lead comes back, or buys elsewhere, a day."""
-        monthly = {"none": 0.0, "basic": p.nurture_return_basic, "active": p.nurture_return_active}[p.nurture]
-        self.returns_per_day = monthly / DAYS_PER_MONTH
+        self.returns_per_day = policies.nurture_returns(p) / DAYS_PER_MONTH
         self.losses_per_day = p.nurture_loss_per_month / DAYS_PER_MONTH
 
     def enrol(self, lead: Lead, at: float) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from sim.config.params import Params
 
@@ -102,7 +102,16 @@ def make_router(params: Params, n_teams: int) -> Router:
 
 
 class PayPlan(Protocol):
-    """What a plan pays, in dollars, at each moment of a lead's life (0 where it pays nothing)."""
+    """What a plan pays, in dollars, at each moment of a lead's life (0 where it pays nothing).
+
+    ``counts_handoffs`` is the plan's quota metric: qualified leads handed off (True) or
+    opportunities from the rep's leads (False).
+    """
+
+    @property
+    def counts_handoffs(self) -> bool:
+        """The rep's quota counts leads handed off (else opportunities from their leads)."""
+        ...
 
     def on_handoff(self, lead: Lead) -> float:
         """Pay when an inside rep hands a qualified lead to the field."""
@@ -118,7 +127,9 @@ class PayPlan(Protocol):
 
 
 class _Plan:
-    """A plan that pays nothing unless a subclass says otherwise."""
+    """A plan that pays nothing unless a subclass says otherwise; its quota counts opportunities."""
+
+    counts_handoffs: ClassVar[bool] = False
 
     def on_handoff(self, lead: Lead) -> float:
         """Pay at the handoff."""
@@ -135,8 +146,9 @@ class _Plan:
 
 @dataclass(frozen=True)
 class PerLead(_Plan):
-    """Inside reps paid per qualified lead handed off (quantity)."""
+    """Inside reps paid per qualified lead handed off (quantity); their quota counts handoffs."""
 
+    counts_handoffs: ClassVar[bool] = True
     rate: float
 
     def on_handoff(self, lead: Lead) -> float:
@@ -171,6 +183,11 @@ class Combined:
     """A plan made of weighted parts, e.g. hybrid = half per opportunity + half revenue share."""
 
     parts: tuple[tuple[float, PayPlan], ...]
+
+    @property
+    def counts_handoffs(self) -> bool:
+        """The quota counts handoffs only if every part's does."""
+        return all(plan.counts_handoffs for _, plan in self.parts)
 
     def on_handoff(self, lead: Lead) -> float:
         """The weighted sum of the parts' handoff pay."""
@@ -310,3 +327,129 @@ def handoff(params: Params) -> Handoff:
         review_noise=params.field_fit_noise * (1 - params.warm_noise_cut) if warm else params.field_fit_noise,
         acceptance_stage=params.acceptance_stage,
     )
+
+
+# ---------------------------------------------------------------- the inside team's work
+
+
+class WorkOrder:
+    """Which due inquiry or retry an inside rep takes next (``inside.work_order``).
+
+    Attributes:
+        fifo: the order is the order items fall due (the pool then needs no ranking).
+    """
+
+    fifo: ClassVar[bool] = False
+
+    @staticmethod
+    def key(lead: Lead, due: float) -> tuple[float, float]:
+        """The sort key of a due item: lower goes first."""
+        raise NotImplementedError
+
+
+class OldestFirst(WorkOrder):
+    """The item due earliest first (first in, first out)."""
+
+    fifo = True
+
+    @staticmethod
+    def key(lead: Lead, due: float) -> tuple[float, float]:
+        """The item due earliest."""
+        return (due, 0.0)
+
+
+class NewestFirst(WorkOrder):
+    """The latest inquiry first: a fresh inquirer is likelier to answer."""
+
+    @staticmethod
+    def key(lead: Lead, due: float) -> tuple[float, float]:
+        """The latest inquiry first."""
+        return (-lead.created_at, 0.0)
+
+
+class ScoreFirst(WorkOrder):
+    """The best-scored lead first, then the latest."""
+
+    @staticmethod
+    def key(lead: Lead, due: float) -> tuple[float, float]:
+        """The best score first, then the latest."""
+        return (-(lead.score if lead.score is not None else 0.0), -lead.created_at)
+
+
+def work_order(params: Params) -> WorkOrder:
+    """The work order the scenario names."""
+    match params.work_order:
+        case "oldest_first":
+            return OldestFirst()
+        case "newest_first":
+            return NewestFirst()
+        case "score_first":
+            return ScoreFirst()
+    raise ValueError(f"unknown work order {params.work_order!r}")
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """The inside team's working hours (``inside.coverage``).
+
+    Attributes:
+        opens: the hour of the day the team's first shift starts.
+        window: hours a working day the team covers (shifts staggered across it).
+        business_hours: the team works the company's business hours (the run's own calendar).
+    """
+
+    opens: float
+    window: float
+    business_hours: bool
+
+
+def coverage(params: Params, day_opens: float, day_hours: float) -> Coverage:
+    """The hours the scenario names: business hours (``day_opens`` for ``day_hours``), extended, or round the clock."""
+    match params.coverage:
+        case "business_hours":
+            return Coverage(day_opens, day_hours, business_hours=True)
+        case "extended":
+            return Coverage(7.0, 14.0, business_hours=False)
+        case "follow_the_sun":
+            return Coverage(0.0, 24.0, business_hours=False)
+    raise ValueError(f"unknown coverage {params.coverage!r}")
+
+
+# ---------------------------------------------------------------- scoring and nurture
+
+
+@dataclass(frozen=True)
+class LeadScoring:
+    """How leads are scored before the first call (``qualification.scoring``).
+
+    Attributes:
+        scores: leads get a score at all.
+        noise: the score's noise before the field's verdicts tune it.
+    """
+
+    scores: bool
+    noise: float
+
+
+def lead_scoring(params: Params) -> LeadScoring:
+    """The scoring the scenario names: none, hand-made rules, or a predictive model."""
+    match params.scoring:
+        case "none":
+            return LeadScoring(False, params.score_noise_rules)
+        case "rules":
+            return LeadScoring(True, params.score_noise_rules)
+        case "predictive":
+            return LeadScoring(True, params.score_noise_predictive)
+    raise ValueError(f"unknown lead scoring {params.scoring!r}")
+
+
+def nurture_returns(params: Params) -> float:
+    """Share of nurtured leads that come back a month under the programme the scenario names."""
+    match params.nurture:
+        case "none":
+            return 0.0
+        case "basic":
+            return params.nurture_return_basic
+        case "active":
+            return params.nurture_return_active
+    raise ValueError(f"unknown nurture programme {params.nurture!r}")

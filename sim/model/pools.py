@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from sim.config.params import HOURS_PER_DAY, Params
+from sim.model import policies
 from sim.model.clock import DAY_OPENS, HOURS_PER_CALENDAR_DAY, WorkCalendar
 from sim.model.leads import U_ROUTE, Lead, State
 
@@ -26,10 +28,6 @@ if TYPE_CHECKING:
 # must be a power of two (1, 0.5, 2, ...), so that slot boundaries are exact floats
 # and an item due on a boundary lands in the bucket the horizon reaches.
 SLOT_HOURS = 1.0
-
-
-# coverage -> (first hour covered, hours covered) on a working day
-COVERAGE = {"business_hours": (DAY_OPENS, HOURS_PER_DAY), "extended": (7.0, 14.0), "follow_the_sun": (0.0, 24.0)}
 
 
 class InsidePool:
@@ -60,18 +58,19 @@ class InsidePool:
         self._queued = 0  # booking order among equal due times (a plain counter: copyable)
         # Under a work order other than oldest first, due items wait here, ranked (see _take_ranked).
         self._ready: list[tuple[tuple[float, float], int, float, Lead]] = []
-        self._rank = self._ranking(model.params.work_order)
+        self._rank = self._ranking(self.work_order)
 
     def adopt(self, params: Params) -> None:
         """Work under these levers: the team's hours (``inside.coverage``) and whose inquiries come first."""
         self.team_rank = self.size_rank if params.team_priority else None
+        self.work_order = policies.work_order(params)
         # the team's own hours: routing and retry gaps count only while it works (inside.coverage)
-        opens, window = COVERAGE[params.coverage]
+        self.coverage = cover = policies.coverage(params, DAY_OPENS, HOURS_PER_DAY)
         model = self.model
         self.hours = (
             model.clock
-            if params.coverage == "business_hours"
-            else WorkCalendar(model.clock_days, opens, window, first_day=-model.warmup)
+            if cover.business_hours
+            else WorkCalendar(model.clock_days, cover.opens, cover.window, first_day=-model.warmup)
         )
         for rep in self.reps:
             rep.params = params
@@ -134,11 +133,11 @@ class InsidePool:
         starts = self._shift_starts(day)
         start = min(starts, default=self.model.clock.opens(day))
         block = p.prospecting_block_hours
-        if p.work_order == "oldest_first" and self.team_rank is None:
+        if self.work_order.fifo and self.team_rank is None:
             take = self._take_oldest
         else:
             self._sweep(start)
-            self._rank = self._ranking(p.work_order)
+            self._rank = self._ranking(self.work_order)
             take = self._take_ranked
         horizon = self._advance(start)
         reps = self.reps
@@ -171,7 +170,7 @@ class InsidePool:
         stay uncovered (a follow-the-sun team covers 24x5).
         """
         n = len(self.reps)
-        opens, window = COVERAGE[self.model.params.coverage]
+        opens, window = self.coverage.opens, self.coverage.window
         base = day * HOURS_PER_CALENDAR_DAY + opens
         spread = window - HOURS_PER_DAY
         if n == 1 or spread <= 0:
@@ -189,9 +188,9 @@ class InsidePool:
                 return lead
         return None
 
-    def _ranking(self, work_order: str):
+    def _ranking(self, order: policies.WorkOrder) -> Callable[[Lead, float], tuple[float, ...]]:
         """The sort key of due items: the work order's, behind the team's rank when one team comes first."""
-        key = {"oldest_first": self._oldest, "score_first": self._best_scored}.get(work_order, self._newest)
+        key = order.key
         ranks = self.team_rank
         if ranks is None:
             return key
@@ -215,21 +214,6 @@ class InsidePool:
             else:
                 return lead
         return None
-
-    @staticmethod
-    def _oldest(lead: Lead, due: float) -> tuple[float, float]:
-        """Sort key under oldest_first: the item due earliest."""
-        return (due, 0.0)
-
-    @staticmethod
-    def _newest(lead: Lead, due: float) -> tuple[float, float]:
-        """Sort key under newest_first: the latest inquiry first."""
-        return (-lead.created_at, 0.0)
-
-    @staticmethod
-    def _best_scored(lead: Lead, due: float) -> tuple[float, float]:
-        """Sort key under score_first: the best score first, then the latest."""
-        return (-(lead.score if lead.score is not None else 0.0), -lead.created_at)
 
     @staticmethod
     def _stale(lead: Lead, due: float, t: float, abandon: float) -> bool:
