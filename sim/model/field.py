@@ -74,6 +74,11 @@ class FieldRep(Rep):
     """
 
     ATTEMPT_STREAM = "field.extra_attempts"
+    # the random streams field reps own: who is hired (tenure mix, bar, skill, ramp), who quits, and their decisions
+    STREAMS = (
+        "org.field_tenure", "org.field_bar", "org.field_skill", "org.field_ramp", "org.field_quit", ATTEMPT_STREAM,
+        "field.dispute", "field.ignore", "field.inquiry_delay", "field.response_delay", "field.review_reading",
+    )  # fmt: skip
     TALLIES = (
         *Rep.TALLIES, "quits", "hires", "opportunities", "won", "returned", "hours_wasted", "reviews",
         "reviews_on_time", "hours_available", "hours_used", "days_worked", "days_overbooked", "sold", "days_selling",

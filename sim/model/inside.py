@@ -39,6 +39,8 @@ class InsideRep(Rep):
     """
 
     ATTEMPT_STREAM = "inside.extra_attempts"
+    # the random streams inside reps own: who is hired (tenure mix, bar), who quits, and tries past the prospect's own
+    STREAMS = ("org.inside_tenure", "org.inside_bar", "org.inside_quit", ATTEMPT_STREAM)
     TALLIES = (*Rep.TALLIES, "handed_off", "quits", "hires", "credited", "days_in_seat")
 
     def __init__(self, model, pool: InsidePool, days_employed: float | None = None) -> None:

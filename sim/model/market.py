@@ -344,6 +344,12 @@ class Market:
         channels: where inquiries come from (default: one channel at ``cost_per_inquiry``).
     """
 
+    # the random streams the market owns: when, where and through which channel inquiries come, who they are
+    STREAMS = (
+        "market.arrival_count", "market.arrival_times", "market.territory", "market.reputation", "market.channel",
+        "prospects.inbound", "prospects.score",
+    )  # fmt: skip
+
     def __init__(
         self, params: Params, streams: Streams, team_weights: list[float], channels: list[Channel] | None = None
     ) -> None:

@@ -104,7 +104,7 @@ class SalesOrgModel(mesa.Model):
         self.change_log: list[tuple[int, list[str]]] = []  # (measured day, keys changed)
         self.seed = seed
         self.params = params or derive(scenario)
-        self.streams = Streams(seed)
+        self.streams = Streams(seed, declared_streams())
         self.book = LeadBook()
         self.calendar = Calendar()
         self.warmup = scenario.simulation.warmup_days  # days worked before the books open
@@ -150,6 +150,12 @@ class SalesOrgModel(mesa.Model):
         self.datacollector = mesa.DataCollector(model_reporters=_DAILY_REPORTERS)
         if self.warmup == 0:
             self.open_books()
+
+    # The random streams the organization itself owns (its components declare theirs: Market, InsideRep, ...).
+    STREAMS = (
+        "inside.outbound_gaps", "field.prospecting_gaps", "prospects.outbound", "prospects.recycled",
+        "prospects.field", "prospects.territory", "org.pipeline", "field.reassign", "feedback.word_of_mouth",
+    )  # fmt: skip
 
     # Running totals of the organization, zeroed when the books open.
     TALLIES = (
@@ -725,6 +731,12 @@ class SalesOrgModel(mesa.Model):
                 f"the run passed its time limit of {self.time_limit:g} s on day {self.day} of "
                 f"{self.warmup + self.config.simulation.days} (warm-up included); its parameters may make it too slow"
             )
+
+
+def declared_streams() -> tuple[str, ...]:
+    """Every random stream a run may draw from: what the organization and each of its components declare."""
+    owners = (SalesOrgModel, Market, InsideRep, FieldRep, Nurture)
+    return tuple(name for owner in owners for name in owner.STREAMS)
 
 
 class RunTimeLimit(RuntimeError):

@@ -42,6 +42,7 @@ class Nurture:
     """
 
     TALLIES = ("enrolled", "returned")  # zeroed when the books open
+    STREAMS = ("nurture.fate", "nurture.return")  # the random streams it owns
 
     def __init__(self, model: SalesOrgModel) -> None:
         self.model = model
