@@ -625,9 +625,9 @@ CRM_FORMATS = ("salesforce", "hubspot")  # sim.crm.export.FORMATS (not imported 
 def export_crm(run_dir: str, fmt: str, out: str | None, start: str, timezone: str) -> None:
     """Write a run (salesim run's folder) as a CRM export: Salesforce Lead/Opportunity or HubSpot contacts/deals."""
     import pandas as pd
-    import yaml
 
     from sim.crm.export import export_map, export_tables
+    from sim.experiments.crm_files import write_export
 
     folder = Path(run_dir)
     try:
@@ -638,28 +638,8 @@ def export_crm(run_dir: str, fmt: str, out: str | None, start: str, timezone: st
         raise UserError(f"{folder}: not a run folder of salesim run (leads.parquet, manifest.json): {exc}") from None
     tables = export_tables(leads, fmt, start, timezone)
     mapping = export_map(fmt, days, start, timezone).model_dump(mode="json", exclude_defaults=True)
-    map_text = "# salesim import-crm reads this export with this mapping file (docs/CRM.md)\n"
-    map_text += yaml.safe_dump(mapping, sort_keys=False)
     target = Path(out) if out else default_folder("export-crm", f"{folder.name}-{fmt}")
-    if target.suffix.lower() == ".xlsx":
-
-        def workbook(tmp: Path) -> None:
-            with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-                for name, table in tables.items():
-                    table.to_excel(writer, sheet_name=name, index=False)
-
-        written = [target, target.with_suffix(".map.yaml")]
-        try:
-            atomic_write(target, workbook)
-            atomic_write(written[1], lambda tmp: tmp.write_text(map_text, encoding="utf-8"))
-        except OSError as exc:
-            raise UserError(f"--out {target}: cannot write there ({exc.strerror})") from None
-    else:
-        target = claim(target, "export-crm").path
-        written = [target / f"{name}.csv" for name in tables] + [target / "map.yaml"]
-        for name, table in tables.items():
-            atomic_write(target / f"{name}.csv", lambda tmp, t=table: t.to_csv(tmp, index=False))
-        atomic_write(target / "map.yaml", lambda tmp: tmp.write_text(map_text, encoding="utf-8"))
+    written = write_export(target, tables, mapping)
     sizes = ", ".join(f"{name} {len(table):,} rows" for name, table in tables.items())
     click.echo(f"{fmt} export of {folder.name} ({days} days from {start}, {timezone}): {sizes}")
     click.echo("written: " + ", ".join(str(p) for p in written))

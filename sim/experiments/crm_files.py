@@ -1,5 +1,7 @@
-"""The files of the CRM commands: an export's observed funnel (``import-crm``) and a fit (``fit``).
+"""The files of the CRM commands: ``export-crm``, ``import-crm`` and ``fit``.
 
+``export-crm`` writes the export's tables as CSV files in a folder, or as one workbook, with the
+mapping file that reads them back (``map.yaml``, or ``FILE.map.yaml`` beside a workbook).
 ``import-crm`` writes ``observed.json``: where the export came from, then its observed funnel
 (:func:`sim.crm.observed.funnel`). ``fit`` writes ``posterior.parquet``, ``pipeline.parquet``
 (the export's open opportunities, when it has any), ``fitted.yaml`` and ``fit.json``
@@ -10,13 +12,48 @@ figures beside them (``observed.png``, ``check.png``) are drawn by :mod:`sim.pre
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from sim.crm.reader import Export
-from sim.experiments.files import atomic_write, write_json
-from sim.experiments.fit import Fit
+from sim.experiments.files import atomic_write, write_json, write_xlsx
+from sim.experiments.outputs import FolderError, claim
+
+if TYPE_CHECKING:  # export-crm and import-crm need not import the fit's machinery
+    from sim.experiments.fit import Fit
+
+MAP_HEADER = "# salesim import-crm reads this export with this mapping file (docs/CRM.md)\n"
+
+
+def write_export(target: Path, tables: dict[str, pd.DataFrame], mapping: dict[str, Any]) -> list[Path]:
+    """Write a CRM export's tables and its mapping file; returns the files written.
+
+    Args:
+        target: a ``FILE.xlsx`` (a sheet per table, the mapping in ``FILE.map.yaml``) or a folder
+            (a CSV per table and ``map.yaml``; claimed as ``export-crm``'s, :func:`claim`).
+        tables: the export's tables by name (:func:`sim.crm.export.export_tables`).
+        mapping: the mapping file's content (:func:`sim.crm.export.export_map`, dumped).
+
+    Raises:
+        FolderError: the target cannot be written.
+    """
+    import yaml
+
+    text = MAP_HEADER + yaml.safe_dump(mapping, sort_keys=False)
+    if target.suffix.lower() == ".xlsx":
+        written = [target, target.with_suffix(".map.yaml")]
+        try:
+            write_xlsx(target, tables)
+            atomic_write(written[1], lambda tmp: tmp.write_text(text, encoding="utf-8"))
+        except OSError as exc:
+            raise FolderError(f"--out {target}: cannot write there ({exc.strerror})") from None
+        return written
+    folder = claim(target, "export-crm").path
+    for name, table in tables.items():
+        atomic_write(folder / f"{name}.csv", lambda tmp, t=table: t.to_csv(tmp, index=False))
+    atomic_write(folder / "map.yaml", lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    return [folder / f"{name}.csv" for name in tables] + [folder / "map.yaml"]
 
 
 def observed_record(path: Path, data: Export, observed: dict[str, Any]) -> dict[str, Any]:
