@@ -15,7 +15,7 @@ import pandas as pd
 
 from sim.crm.export import DEFAULT_START, local_times, parse_start
 from sim.crm.presets import WEEKDAY_NAMES, BusinessHours
-from sim.crm.reader import CANONICAL
+from sim.crm.reader import CANONICAL, Export
 from sim.crm.values import Problem
 from sim.model.clock import HOURS_PER_CALENDAR_DAY
 
@@ -181,6 +181,16 @@ def funnel(
         "reps": _reps(leads, new, within("opp_created_at")),
         "problems": [p.as_dict() for p in problems],
     }
+
+
+def export_funnel(data: Export) -> dict[str, object]:
+    """The observed funnel of an export read (:func:`sim.crm.reader.read_export`), over its map's period.
+
+    What ``import-crm`` writes and ``fit`` fits to: its map's period and business hours, the
+    reader's problems, and counts of only the events the export has columns for.
+    """
+    period = data.crm_map.period
+    return funnel(data.leads, period.start, period.end, data.crm_map.business_hours, data.problems, data.fields)
 
 
 def _stages(counts: dict[str, int | None]) -> list[dict[str, object]]:
