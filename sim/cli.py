@@ -29,6 +29,7 @@ from sim.experiments.outputs import claim, default_folder
 DEMO_SCENARIOS = ("field_only", "misaligned", "defined", "aligned", "integrated")
 DEMO_EXPLAIN = ("misaligned", "aligned")
 DEMO_REPLICATIONS = 20
+DAYS_HELP = "Calendar days to simulate after the warm-up (weekends and holidays included)."
 
 
 class UserError(SalesimError):
@@ -90,7 +91,7 @@ def main() -> None:
 @main.command()
 @click.argument("scen")
 @click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: the scenario's).")
-@click.option("--days", type=click.IntRange(min=1, max=5000), help="Working days to simulate.")
+@click.option("--days", type=click.IntRange(min=1, max=5000), help=DAYS_HELP)
 @click.option("--set", "overrides", multiple=True, metavar="K=V", help="Override a dotted key.")
 @click.option("--out", type=click.Path(file_okay=False), help="Output folder.")
 @click.option("--force", is_flag=True, help="Overwrite a folder that holds a different run.")
@@ -188,7 +189,7 @@ def _command() -> str:
 
 n_option = click.option("-n", "n", type=int, default=20, show_default=True, help="Replications per scenario.")
 seed_option = click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True, help="Root seed.")
-days_option = click.option("--days", type=click.IntRange(min=1, max=5000), help="Working days per run.")
+days_option = click.option("--days", type=click.IntRange(min=1, max=5000), help=DAYS_HELP)
 workers_option = click.option("--workers", type=click.IntRange(min=1), help="Processes (default: all cores).")
 out_option = click.option("--out", type=click.Path(file_okay=False), help="Output folder.")
 force_option = click.option("--force", is_flag=True, help="Overwrite a folder that holds a different run.")
@@ -590,27 +591,23 @@ def dashboard(scen: str, host: str, port: int) -> None:
 @main.command()
 @click.argument("scen")
 @click.option(
-    "--lead", "lead_id", type=click.IntRange(min=0), required=True, help="Lead id (lead_id of leads.parquet)."
-)
+    "--lead", "number", type=click.IntRange(min=1), required=True,
+    help="Which lead: its number in the run, counted from 1 (the first lead after the warm-up).",
+)  # fmt: skip
 @click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: the scenario's).")
-@click.option("--days", type=click.IntRange(min=1, max=5000), help="Working days to simulate.")
-def story(scen: str, lead_id: int, seed: int | None, days: int | None) -> None:
+@click.option("--days", type=click.IntRange(min=1, max=5000), help=DAYS_HELP)
+def story(scen: str, number: int, seed: int | None, days: int | None) -> None:
     """Tell one prospect's journey through the organization in words."""
     from sim.experiments import runs as experiment
-    from sim.present.story import tell
+    from sim.present.story import lead_of_run, tell
 
     _settle()
     result = experiment.run(scen, seed=seed, days=days)
-    leads = result.leads
-    row = leads[leads["lead_id"] == lead_id]
-    if row.empty:
-        new = leads.loc[~leads["in_flight"], "lead_id"]
-        span = f"{new.min()} to {new.max()}" if len(new) else "none"
-        raise UserError(
-            f"--lead {lead_id}: not in this run's lead log (leads created in the run: {span}; "
-            f"{int(leads['in_flight'].sum())} more in flight from the warm-up, lower ids)"
-        )
-    click.echo("\n".join(tell(row.iloc[0])))
+    try:
+        row = lead_of_run(result.leads, number)
+    except LookupError as exc:
+        raise UserError(f"--lead {number}: {exc}") from None
+    click.echo("\n".join(tell(row, number)))
 
 
 CRM_FORMATS = ("salesforce", "hubspot")  # sim.crm.export.FORMATS (not imported here: --help stays fast)
