@@ -26,7 +26,6 @@ from sim.model.model import SalesOrgModel
 
 STAGES = tuple(s.label for s in INSIDE_STAGES)  # the funnel drawn (the dashboard's bars), by stage
 STAMPS = tuple(s.stamp for s in EVERY_STAGE)  # the log's columns of hours: every stage's stamp
-OUTCOMES = [s.value for s in State]
 SOURCE_CODES = {source: code for code, source in enumerate(SOURCES)}
 STATE_CODES = {state: code for code, state in enumerate(State)}
 
@@ -45,6 +44,11 @@ class Monitor:
         self.seen = book.first  # leads of the book already taken in
         self.open: list[Lead] = list(book.in_flight)  # the log starts with the leads in flight
         self.final = self._rows([])  # the columns of the leads in a final state, made once
+        self.categories = {  # the log's categorical columns, coded as the lead log codes them
+            "source": pd.CategoricalDtype(SOURCES),
+            "team": pd.CategoricalDtype(org.team_names),
+            "outcome": pd.CategoricalDtype([s.value for s in State]),
+        }
 
     def _rows(self, leads: list[Lead]) -> dict[str, np.ndarray]:
         """These leads' columns of the lead log (as ``LeadBook.to_frame`` makes them)."""
@@ -81,8 +85,8 @@ class Monitor:
         columns = {name: np.concatenate([column, now[name]]) for name, column in self.final.items()}
         order = np.argsort(columns["lead_id"], kind="stable")  # the log's order: sums add up as the summary's
         log = {name: column[order] for name, column in columns.items()}
-        for name, categories in (("source", SOURCES), ("team", self.org.team_names), ("outcome", OUTCOMES)):
-            log[name] = pd.Categorical.from_codes(log[name], categories=categories, validate=False)  # as the log's
+        for name, dtype in self.categories.items():
+            log[name] = pd.Categorical.from_codes(log[name], dtype=dtype, validate=False)
         return pd.DataFrame(log)
 
     def update(self) -> dict[str, Any]:
