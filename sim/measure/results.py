@@ -39,7 +39,8 @@ class Results:
     Args:
         leads: the lead log (one row per lead, columns of ``LeadBook.to_frame``), or the
             rows of the leads a monitor has in view.
-        model: the organization: its books (revenue, costs, customers) and its reps' tallies.
+        model: the organization: its books (revenue, costs, customers) and its reps' tallies
+            (None: only the KPIs of the lead log can be asked for, e.g. of one team's leads).
         known: KPI values given rather than computed (a test's hand-made case).
 
     Attributes:
@@ -47,7 +48,9 @@ class Results:
         model: the organization.
     """
 
-    def __init__(self, leads: pd.DataFrame, model: SalesOrgModel, known: Mapping[str, float] | None = None) -> None:
+    def __init__(
+        self, leads: pd.DataFrame, model: SalesOrgModel | None = None, known: Mapping[str, float] | None = None
+    ) -> None:
         self.leads = leads
         self.model = model
         self._values: dict[str, float] = dict(known or {})

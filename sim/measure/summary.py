@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from sim.measure.funnel import happened, inquiries, new_leads, prospects, response_delays
+from sim.measure.funnel import inquiries, response_delays
 from sim.measure.kpis import ratio
 from sim.measure.results import Results
 
@@ -47,22 +47,18 @@ def field_by_team(model: SalesOrgModel) -> pd.DataFrame:
 
 
 def per_team(leads: pd.DataFrame) -> pd.DataFrame:
-    """Funnel and service level of each field team's territory."""
+    """Funnel and service level of each field team's territory (the registry's computations on its leads)."""
     rows = []
     for team, part in leads.groupby("team", observed=False):
-        created = new_leads(part)
-        response = response_delays(inquiries(part)).dropna()
-        outcome = part["outcome"].astype(str)
+        territory = Results(part)
         rows.append(
             {
                 "team": team,
-                "leads_created": len(created),
-                "leads_handed_off": int(happened(part, "handed_off_at").sum()),
-                "leads_ignored": int((outcome == "ignored").sum()),
-                "deals_won": int((outcome == "won").sum()),
-                "revenue": float(part["revenue"].sum()),
-                "median_response_hours": float(response.median()),
-                "prospect_satisfaction": float(prospects(part)["satisfaction"].mean()),
+                "leads_created": len(territory.created),  # recycled leads too, unlike the KPI of that name
+                **{name: territory[name] for name in ("leads_handed_off", "leads_ignored", "deals_won")},
+                "revenue": float(part["revenue"].sum()),  # won on the territory's leads (the books have no teams)
+                "median_response_hours": territory["median_response_hours"],
+                "prospect_satisfaction": territory["prospect_satisfaction"],
             }
         )
     return pd.DataFrame(rows)
@@ -73,24 +69,23 @@ def per_channel(leads: pd.DataFrame, channels: list[Channel]) -> pd.DataFrame:
     rows = []
     for channel in channels:
         part = leads[leads["channel"] == channel.name]
-        created = new_leads(part)
-        inquiries = int((created["source"] == "inbound").sum())
-        spend = inquiries * channel.cost
-        qualified = int(happened(part, "qualified_at").sum())
-        won = part["outcome"].astype(str) == "won"
-        revenue = float(part.loc[won, "revenue"].sum())
+        came = Results(part)  # the registry's computations on the channel's leads
+        asked = int((came.created["source"] == "inbound").sum())
+        spend = asked * channel.cost
+        qualified, won = came["leads_qualified"], came["deals_won"]
+        revenue = float(part.loc[came.won, "revenue"].sum())
         rows.append(
             {
                 "channel": channel.name,
                 "cost_per_inquiry": channel.cost,
-                "inquiries": inquiries,
+                "inquiries": asked,
                 "marketing_cost": spend,
                 "leads_qualified": qualified,
-                "opportunities": int(happened(part, "opportunity_at").sum()),
-                "deals_won": int(won.sum()),
+                "opportunities": came["opportunities"],
+                "deals_won": won,
                 "revenue": revenue,
                 "cost_per_qualified_lead": ratio(spend, qualified),
-                "marketing_cost_per_deal": ratio(spend, int(won.sum())),
+                "marketing_cost_per_deal": ratio(spend, won),
                 "revenue_per_marketing_dollar": ratio(revenue, spend),
             }
         )
