@@ -345,7 +345,7 @@ TORNADO_KPIS: tuple[str, ...] = ("revenue", "profit", "prospect_satisfaction")
 SWEEP_KPIS: tuple[str, ...] = (
     "revenue", "profit", "roi", "deals_won", "win_rate", "prospect_satisfaction", "leads_ignored",
 )  # fmt: skip
-# The dashboard's live monitors (sim.measure.monitors.Monitor computes exactly these).
+# The dashboard's live monitors: sim.measure.monitors.Monitor asks these of the lead log as it stands, each day.
 MONITOR_KPIS: tuple[str, ...] = (
     "revenue", "deals_won", "win_rate", "leads_ignored", "median_response_hours", "prospect_satisfaction", "roi",
     "customers", "recurring_revenue",
