@@ -63,7 +63,7 @@ class Comparison:
         revenue: scenario -> cumulative revenue by day, one row per replication.
         satisfaction: scenario -> lead counts per 5-point satisfaction bin.
         response: scenario -> inbound lead counts per response-time bin.
-        funnel: scenario -> mean inside-facing funnel counts (``FUNNEL_STAGES``).
+        funnel: scenario -> mean inside-facing funnel counts (by ``sim.model.funnel.INSIDE_STAGES``).
         won_by_source: scenario -> mean deals won per lead source (``sim.model.leads.SOURCES``).
         profit: scenario -> cumulative profit (revenue less the cost of sales) by day, one row per replication.
         explanation: the lever-by-lever explanation, when one was asked for.

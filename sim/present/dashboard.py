@@ -9,8 +9,8 @@ Reset: both organizations start again from day zero. Play, Step, Reset and the
 play interval (speed) are SolaraViz's own controls.
 
 Run it with ``salesim dashboard [SCEN]`` (or ``solara run sim.present.dashboard``); it needs
-the ``dashboard`` extra. Monitors are updated every day from the lead objects,
-looking only at leads still open (never building the lead frame). Plots are drawn
+the ``dashboard`` extra. Monitors are computed every day by the KPI registry's own
+computations on the lead log as it stands (``sim.measure.monitors``). Plots are drawn
 with matplotlib on the server, so the page needs nothing from the internet; as
 drawing dominates the cost of a day, in Play they are redrawn every 5th day.
 """
