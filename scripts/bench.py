@@ -111,6 +111,7 @@ def child_reference(repeats: int, phases: bool) -> dict:
     from sim.experiments import runs
     from sim.model.calendar import Calendar
     from sim.model.field import FieldRep
+    from sim.model.marketplace import MarketPlace
     from sim.model.model import SalesOrgModel
     from sim.model.pools import InsidePool
 
@@ -122,7 +123,7 @@ def child_reference(repeats: int, phases: bool) -> dict:
     if phases:
         for owner, name, phase in (
             (InsidePool, "work_day", "inside day"),
-            (SalesOrgModel, "_receive_inquiries", "inbound"),
+            (MarketPlace, "receive", "inbound"),
             (Calendar, "run_until", "field calendar"),
             (FieldRep, "prospect", "field prospecting"),
             (mesa.DataCollector, "collect", "daily table"),

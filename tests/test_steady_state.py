@@ -26,7 +26,7 @@ def _model(name: str = "aligned", warmup: int = 91, days: int = 120, seed: int =
 def test_the_books_open_at_zero_with_the_pipeline_in_flight():
     model = _model().warm_up()
     assert model.day == model.warmup == 91 and model.measuring
-    for owner in [model, model.nurture, *model.inside_reps, *model.field_reps]:
+    for owner in [*model.components, *model.inside_reps, *model.field_reps]:
         assert all(not getattr(owner, name) for name in owner.TALLIES), type(owner).__name__
     in_flight = model.book.in_flight
     assert in_flight and all(lead.state in OPEN_STATES for lead in in_flight)

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from sim.config.params import DAYS_PER_YEAR, Params
 from sim.model.clock import HOURS_PER_CALENDAR_DAY
+from sim.model.component import Component
 from sim.model.leads import U_WIN, Lead
 from sim.model.market import logistic
 from sim.model.reps import logit
@@ -68,10 +69,11 @@ def churn_chance(p: Params, customer: Customer) -> float:
 
 def expansion(p: Params, customer: Customer) -> float:
     """How much a renewing customer adds to their contract, as a share of it."""
-    return p.expansion_rate * p.expansion_experience**customer.experience
+    rate: float = p.expansion_rate * p.expansion_experience**customer.experience  # a float: positive base
+    return rate
 
 
-class Customers:
+class Customers(Component):
     """The organization's customers: contracts, renewals, churn and expansion.
 
     Attributes:
@@ -80,6 +82,19 @@ class Customers:
 
     Only customers won after the books open are signed, so nothing here needs zeroing then.
     """
+
+    KPIS = (
+        "customers", "recurring_revenue", "renewal_revenue", "churned_revenue", "expansion_revenue",
+        "customer_churn_rate", "customer_lifetime_value", "ltv_to_cac",
+    )  # fmt: skip
+    PARAMS = (
+        "customer_churn",
+        "churn_fit_odds",
+        "churn_fit_typical",
+        "churn_experience_odds",
+        "expansion_rate",
+        "expansion_experience",
+    )
 
     def __init__(self, model: Core) -> None:
         self.model = model

@@ -15,8 +15,7 @@ from sim.model.reps import Rep
 
 if TYPE_CHECKING:
     from sim.config.params import Params
-    from sim.model.pools import InsidePool
-    from sim.model.services import InsideServices
+    from sim.model.services import InsideServices, Queue
 
 
 class InsideRep(Rep):
@@ -45,7 +44,7 @@ class InsideRep(Rep):
     STREAMS = ("org.inside_tenure", "org.inside_bar", "org.inside_quit", ATTEMPT_STREAM)
     TALLIES = (*Rep.TALLIES, "handed_off", "quits", "hires", "credited", "days_in_seat")
 
-    def __init__(self, model: InsideServices, pool: InsidePool, days_employed: float | None = None) -> None:
+    def __init__(self, model: InsideServices, pool: Queue, days_employed: float | None = None) -> None:
         super().__init__(model)
         self.params = model.params
         self.queue = pool

@@ -33,7 +33,8 @@ def decay(hours: float, scale: float, exponent: float) -> float:
     ``g(t) = (1 + t / scale) ** -exponent``: steep in the first hour, then a
     long tail, the shape reported by Oldroyd et al. (HBR 2011, FACTS 1).
     """
-    return (1.0 + max(hours, 0.0) / scale) ** -exponent
+    decayed: float = (1.0 + max(hours, 0.0) / scale) ** -exponent  # a float: the base is positive
+    return decayed
 
 
 def reach_probability(hours: float, params: Params, selling_skill: float) -> float:
@@ -116,12 +117,14 @@ def rival_share(hours: float, competitors: float) -> float:
     else:
         x0, x1, f0, f1 = _AXIS[i - 1], _AXIS[i], _ANSWERED[i - 1], _ANSWERED[i]
         one = f0 + (f1 - f0) * (x - x0) / (x1 - x0)
-    return 1.0 - (1.0 - one) ** competitors
+    none_answered: float = (1.0 - one) ** competitors  # a float: the base is in [0, 1]
+    return 1.0 - none_answered
 
 
 def cooled(intent: float, hours: float, params: Params) -> float:
     """Interest left after ``hours`` without a word from us: it halves every ``wait_decay_hours``."""
-    return intent * 0.5 ** (max(hours, 0.0) / params.wait_decay_hours)
+    kept: float = 0.5 ** (max(hours, 0.0) / params.wait_decay_hours)  # a float: the base is positive
+    return intent * kept
 
 
 def need(intent: float, hours: float, params: Params, rival_at: float = math.inf) -> float:
@@ -322,7 +325,8 @@ def requantile(x: np.ndarray, frm: tuple[float, float], to: tuple[float, float])
     """Move Beta(``frm``) draws to Beta(``to``) at the same quantile: the same prospect, from another channel."""
     if frm == to:
         return x
-    return betaincinv(to[0], to[1], betainc(frm[0], frm[1], x))
+    moved: np.ndarray = betaincinv(to[0], to[1], betainc(frm[0], frm[1], x))  # scipy is untyped
+    return moved
 
 
 class Market:
@@ -472,7 +476,8 @@ class Market:
         if not self.scoring_policy.scores:
             return None
         z = self.scoring.standard_normal(len(fits))
-        return (0.5 * np.asarray(fits) + 0.5 * np.asarray(intents) + self.score_noise * z).tolist()
+        scores: list[float] = (0.5 * np.asarray(fits) + 0.5 * np.asarray(intents) + self.score_noise * z).tolist()
+        return scores
 
     def tune_scoring(self, verdicts: int) -> None:
         """Re-tune the lead score on ``verdicts`` more of the field's verdicts on scored leads.

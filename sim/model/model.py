@@ -1,12 +1,18 @@
 """SalesOrgModel: an inside sales team and field sales teams working one market.
 
-Inbound inquiries arrive around the clock; inside reps answer them
-(fast or slow), prospect outbound, qualify against their bar and hand
-qualified leads to field reps, who accept, reject or ignore them, meet the
-prospects, and work multi-stage opportunities to a win or a loss. Field reps
-prospect for themselves when they lack support or trust. The management
-levers of the scenario act only through the behaviour parameters in
-:mod:`sim.config.levers`.
+Inbound inquiries arrive around the clock; inside reps answer them (fast or
+slow), prospect outbound, qualify against their bar and hand qualified leads to
+field reps, who accept, reject or ignore them, meet the prospects, and work
+multi-stage opportunities to a win or a loss. Field reps prospect for themselves
+when they lack support or trust. The management levers of the scenario act only
+through the behaviour parameters in :mod:`sim.config.levers`.
+
+The model is built from components, as a Starsim ``Sim`` is built from modules
+(:mod:`sim.model.component`): the market, the inside team, the field teams,
+handoff and feedback, pay, staffing, the timeline, nurture and customers. It
+composes them, runs the clock and passes the services reps use on to the
+component that provides each (:mod:`sim.model.services`); it holds no business
+logic of its own.
 
 One Mesa step is one calendar day; within it, time runs continuously in
 calendar hours (``day * 24`` to ``day * 24 + 24``), and reps work business
@@ -17,59 +23,53 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import mesa
 import numpy as np
-from mesa.time import Schedule
 
 from sim.config.levers import derive
-from sim.config.params import DAYS_PER_YEAR, QUARTER_DAYS, Params
-from sim.config.registry import REORG_KEYS
-from sim.config.scenario import (
-    NOT_LEVERS,
-    Move,
-    Scenario,
-    change_days,
-    lever_leaves,
-    scenario_on,
-    scenario_to_dict,
-    validate,
-)
-from sim.model import policies
 from sim.model.calendar import Calendar
 from sim.model.clock import HOURS_PER_CALENDAR_DAY, WorkCalendar
+from sim.model.component import Component
 from sim.model.customers import Customers
-from sim.model.field import FieldRep
-from sim.model.inside import InsideRep
-from sim.model.leads import U_RIVAL, Lead, LeadBook, State
-from sim.model.market import Accounts, Exponentials, Market, ProspectFactory, inbound_channels, rival_arrival
+from sim.model.field_teams import FieldTeams
+from sim.model.handoff import HandoffFeedback
+from sim.model.inside_team import InsideTeam, split_headcount
+from sim.model.leads import LeadBook
+from sim.model.marketplace import MarketPlace, prospect_shapes
 from sim.model.nurture import Nurture
-from sim.model.pools import InsidePool
+from sim.model.pay import Pay
 from sim.model.reps import reset_tallies
+from sim.model.staffing import Staffing
 from sim.model.streams import Streams
+from sim.model.timeline import Timeline
 
-# a leaving field rep's leads in these states go to a teammate (field-only inquiries not yet
-# answered, handoffs not yet reviewed, first meetings booked, open deals)
-REASSIGNED_STATES = frozenset({State.NEW, State.ATTEMPTING, State.HANDED_OFF, State.ACCEPTED, State.OPPORTUNITY})
+if TYPE_CHECKING:
+    from sim.config.params import Params
+    from sim.config.scenario import Move, Scenario
+    from sim.model.field import FieldRep
+    from sim.model.inside import InsideRep
+    from sim.model.leads import Lead, State
+    from sim.model.market import Accounts, Exponentials, Market, ProspectFactory
+    from sim.model.policies import FeedbackLoop, FieldPlan, Handoff, PayPlan, Router
+    from sim.model.pools import InsidePool
+
+__all__ = ["COMPONENTS", "RunTimeLimit", "SalesOrgModel", "declared_streams", "prospect_shapes", "split_headcount"]
+
 # during the warm-up, every four weeks the prospect list is set to the share the last four
 # weeks' outreach would leave fresh in the long run (Accounts.settle): its natural pace is a year
 SETTLE_DAYS = 28
-QUARTER_STARTS = QUARTER_DAYS  # days of the year the quota quarters start: 1 January, April, July, October
-DAYS_OF_YEAR = 365
+
+# The organization's components, in the order the day runs them (and a change refreshes them).
+COMPONENTS: tuple[type[Component], ...] = (
+    MarketPlace, FieldTeams, InsideTeam, HandoffFeedback, Pay, Staffing, Timeline, Nurture, Customers,
+)  # fmt: skip
 
 
-def split_headcount(total: int, weights: list[int]) -> list[int]:
-    """Split ``total`` seats across teams in proportion to ``weights`` (largest remainder)."""
-    if total == 0 or not weights:
-        return [0] * len(weights)
-    wsum = sum(weights) or len(weights)
-    shares = [total * (w if sum(weights) else 1) / wsum for w in weights]
-    seats = [math.floor(s) for s in shares]
-    order = sorted(range(len(weights)), key=lambda i: (seats[i] - shares[i], i))
-    for i in order[: total - sum(seats)]:
-        seats[i] += 1
-    return seats
+def declared_streams() -> tuple[str, ...]:
+    """Every random stream a run may draw from: what each component declares."""
+    return tuple(name for component in COMPONENTS for name in component.STREAMS)
 
 
 class SalesOrgModel(mesa.Model):
@@ -86,8 +86,7 @@ class SalesOrgModel(mesa.Model):
         book: every lead of the run.
         day: calendar days simulated so far.
         clock: the working calendar (business hours, weekends, holidays).
-        revenue: dollars won so far.
-        cost_of_sales: salaries and commissions paid so far.
+        components: the organization's parts (see :data:`COMPONENTS`).
     """
 
     def __init__(
@@ -95,14 +94,6 @@ class SalesOrgModel(mesa.Model):
     ) -> None:
         seed = scenario.simulation.seed if seed is None else seed
         super().__init__(rng=np.random.default_rng(seed))
-        self.config = scenario
-        self.levers = scenario  # the levers in effect (timeline set: changes them on their day)
-        # [working days left, bar step, trust step, bar-spread step] of habits still moving
-        self.habits: list[list[float]] = []
-        self.reorgs = 0  # re-organizations so far (each costs reps part of their productivity)
-        self.reorg_day = 0.0
-        self.changes_today = ""  # what changed today, for the daily table
-        self.change_log: list[tuple[int, list[str]]] = []  # (measured day, keys changed)
         self.seed = seed
         self.params = params or derive(scenario)
         self.streams = Streams(seed, declared_streams())
@@ -113,57 +104,32 @@ class SalesOrgModel(mesa.Model):
         self.clock = WorkCalendar(self.clock_days, first_day=-self.warmup)
         self.day = 0  # days simulated, the warm-up included
         self.measuring = False  # the books are open (the warm-up is over)
-        self.revenue = 0.0
-        self.salaries = 0.0
-        self.commissions = 0.0
-        self.reassigned = 0  # open leads and deals moved to a teammate when their field rep left or moved
-        self.field_tenures: list[tuple[float, int]] = []  # (revenue closed, days in post) of field reps who left
-        self.inside_tenures: list[tuple[float, int]] = []  # (credited on the plan's metric, days) of inside reps
-        self.manager_cost = 0.0  # first-line managers and department heads (in salaries)
-        self.inquiries = 0  # new inbound inquiries (what marketing pays for)
-        self.marketing_cost = 0.0  # what marketing has paid for them, in dollars (each its channel's cost)
-        self.tooling_cost = 0.0  # CRM and sales tools of the reps in post
         self.collect = collect
-        self._feedback: dict[int, list[float]] = {}
-        p = self.params
-        self.router = policies.make_router(p, len(scenario.organization.field_teams))
-        self.inside_pay = policies.inside_pay_plan(p)
-        self.field_pay = policies.field_pay_plan(p)
-        self.feedback = policies.feedback_loop(p)
-        self.handoff_rules = policies.handoff(p)
+        org = scenario.organization
+        self.pay = Pay(self.params, self.warmup)
+        self.timeline = Timeline(self, scenario)
+        self.handoff_feedback = HandoffFeedback(self, len(org.field_teams))
         self.nurture = Nurture(self)
         self.customers = Customers(self)
-        self.team_names = [t.name for t in scenario.organization.field_teams]
-        self.outbound_gaps = Exponentials(self.streams["inside.outbound_gaps"])
-        self.field_gaps = Exponentials(self.streams["field.prospecting_gaps"])
-        self._build_organization(scenario)
-        weights = [t.field_reps for t in scenario.organization.field_teams]
-        self.market = Market(self.params, self.streams, weights, inbound_channels(scenario.market, p))
-        self.accounts = Accounts(p)
-        shapes = prospect_shapes(p)
-        self.outbound = ProspectFactory(self.streams["prospects.outbound"], p, *shapes["outbound"])
-        self.recycled = ProspectFactory(self.streams["prospects.recycled"], p, *shapes["recycled"])
-        self.field_sourced = ProspectFactory(self.streams["prospects.field"], p, *shapes["field_sourced"])
-        every = self.feedback.interval_days
-        self._meetings = every is not None
-        if every is not None:
-            self.schedule_recurring(self.hold_feedback_meeting, Schedule(interval=every, start=every + 0.5))
+        self.inside_team = InsideTeam(self, org)
+        self.field_teams = FieldTeams(self, org)
+        self.staffing = Staffing(self.params, self.inside_team, self.field_teams)
+        self.field_teams.staff()
+        self.inside_team.staff()
+        self.staffing.staffed()
+        self.timeline.schedule()
+        weights = [t.field_reps for t in org.field_teams]
+        self.marketplace = MarketPlace(self.params, self.streams, scenario.market, weights, self.book, self.clock)
+        self.handoff_feedback.schedule_meetings(0.0)
+        self.components: list[Component] = [
+            self.marketplace, self.field_teams, self.inside_team, self.handoff_feedback, self.pay, self.staffing,
+            self.timeline, self.nurture, self.customers,
+        ]  # fmt: skip
         self.datacollector = mesa.DataCollector(model_reporters=_DAILY_REPORTERS)
         if self.warmup == 0:
             self.open_books()
 
-    # The random streams the organization itself owns (its components declare theirs: Market, InsideRep, ...).
-    STREAMS = (
-        "inside.outbound_gaps", "field.prospecting_gaps", "prospects.outbound", "prospects.recycled",
-        "prospects.field", "prospects.territory", "org.pipeline", "field.reassign", "feedback.word_of_mouth",
-    )  # fmt: skip
-
-    # Running totals of the organization, zeroed when the books open.
-    TALLIES = (
-        "revenue", "salaries", "commissions", "reassigned", "field_tenures", "inside_tenures",
-        "manager_cost", "inquiries", "marketing_cost", "tooling_cost",
-    )  # fmt: skip
-
+    # ------------------------------------------------------------ the run
     def open_books(self) -> None:
         """The warm-up is over: every running total starts from zero, the organization as it stands.
 
@@ -172,272 +138,39 @@ class SalesOrgModel(mesa.Model):
         books (revenue, costs, counts, quota credit) start again.
         """
         if self.config.pipeline is not None:
-            self.take_over_pipeline(self.config.pipeline)
-        reset_tallies(self)
+            self.field_teams.take_over_pipeline(self.config.pipeline)
+        for component in self.components:
+            component.open_books()
         for rep in self.inside_reps + self.field_reps:
             reset_tallies(rep)
-        reset_tallies(self.nurture)
         self.book.open_books(self.day * HOURS_PER_CALENDAR_DAY)
         self.measuring = True
 
-    def take_over_pipeline(self, path: str) -> None:
-        """Start from a company's open pipeline (``pipeline:``, written by ``salesim fit`` from its export).
+    def use(self, params: Params) -> None:
+        """Put new behaviour parameters in force (a ``timeline`` set:): every component takes them up."""
+        old, self.params = self.params, params
+        for component in self.components:
+            component.refresh(old, params)
 
-        The deals in flight after the warm-up become the export's open opportunities: as many
-        (the warm-up's extra deals are closed in a pipeline review before the books open; the
-        missing ones are opened, with the least-loaded reps in post, at the stage their age
-        reaches), and with the export's amounts. The table has a row per open opportunity:
-        ``amount`` and ``age_days`` (since it was opened, at the export's date).
-        """
-        import pandas as pd
-
-        table = pd.read_parquet(path)
-        rng = self.streams["org.pipeline"]
-        rows = table.iloc[rng.permutation(len(table))].reset_index(drop=True)
-        now = self.day * HOURS_PER_CALENDAR_DAY
-        open_deals = [lead for lead in self.book if lead.state is State.OPPORTUNITY]
-        for lead in open_deals[len(rows) :]:  # more deals in flight than the company has: reviewed out
-            lead.loss_reason = "pipeline review"
-            self.field_rep_by_id[lead.field_rep].lose_deal(lead, now)
-        reps = [rep for rep in self.field_reps if rep.in_post]
-        stages = max(1, int(self.params.stages))
-        for i, row in rows.iterrows():
-            if i < len(open_deals):
-                lead = open_deals[i]
-            elif reps:
-                rep = min(reps, key=lambda r: (r.open_opps, r.unique_id))
-                lead = self.new_lead("field", self.field_sourced, now, team=rep.team)
-                lead.field_rep = rep.unique_id
-                rep.open_opportunity(lead, now, lead.intent)
-                age = float(row["age_days"])
-                lead.open_deal.stage = min(stages - 1, int(age / (self.params.cycle_days / stages)))
-                lead.created_at = lead.contacted_at = lead.first_attempt_at = lead.opportunity_at = now - age * 24
-            else:
-                break  # nobody in the field to own it
-            lead.value = float(row["amount"])
-
-    # ------------------------------------------------------------ wiring
-    def _build_organization(self, scenario: Scenario) -> None:
-        org = scenario.organization
-        weights = [t.field_reps for t in org.field_teams]
-        self.field_reps: list[FieldRep] = []
-        self.field_by_team: list[list[FieldRep]] = []
-        for i, team in enumerate(org.field_teams):
-            reps = [FieldRep(self, i) for _ in range(team.field_reps)]
-            self.field_by_team.append(reps)
-            self.field_reps.extend(reps)
-        if org.inside_shared_across_teams:
-            self.pools = [InsidePool(self, list(range(len(weights))), weights)]
-            seats = [org.inside_reps]
-        else:
-            self.pools = [InsidePool(self, [i], weights) for i in range(len(weights))]
-            seats = split_headcount(org.inside_reps, weights)
-        self.pool_of_team = [0] * len(weights)
-        for pool_index, (pool, n) in enumerate(zip(self.pools, seats, strict=True)):
-            pool.reps = [InsideRep(self, pool) for _ in range(n)]
-            for served in pool.teams:
-                self.pool_of_team[served] = pool_index
-        self.field_rep_by_id = {rep.unique_id: rep for rep in self.field_reps}  # seats, refilled
-        self.inside_reps = [rep for pool in self.pools for rep in pool.reps]
-        self._inside_by_id = {rep.unique_id: rep for rep in self.inside_reps}  # seats are refilled, never replaced
-        self._staffed()
-        for day in change_days(scenario):
-            self.schedule_event(self.apply_timeline, at=self.warmup + day + 0.5)  # before that day's work
-
-    def _staffed(self) -> None:
-        """Which teams have inside reps to support them, and the first-line managers the seats need."""
-        self.team_supported = [bool(self.pools[self.pool_of_team[i]].reps) for i in range(len(self.field_by_team))]
-        span = self.params.reps_per_manager
-        inside = sum(not rep.closed for rep in self.inside_reps)
-        field = sum(not rep.closed for rep in self.field_reps)
-        self.managers = math.ceil(inside / span) + math.ceil(field / span)
-
-    def apply_timeline(self) -> None:
-        """Today's changes (``timeline:``), before the day's work: levers, hires, exits and moves.
-
-        A hire opens a seat with a new rep on their first day (onboarding, then the
-        ramp; paid and recruited from today). An exit closes a seat for good: a
-        vacant seat first (the hire is called off), else the newest rep's (last in,
-        first out), whose book goes to teammates as a leaver's does. A move: :meth:`move`.
-        The daily table's ``change`` column names each.
-        """
-        today = self.day - self.warmup
-        notes = []
-        levers = scenario_on(self.config, today)
-        if levers is not self.levers and levers != self.levers:
-            self.adopt(levers, today)
-        for change in self.config.timeline:
-            if change.day != today or change.set is not None:
-                continue
-            if change.move is not None:
-                self.move(change.move)
-                notes.append(f"move {change.move.from_team}->{change.move.to}: {change.move.field_reps} field reps")
-                continue
-            sign, who = change.staffing
-            reps = ", ".join(
-                f"{n} {kind} reps" for kind, n in (("field", who.field_reps), ("inside", who.inside_reps)) if n
-            )
-            notes.append(f"{'hire' if sign > 0 else 'exit'}{f' {who.team}' if who.team else ''}: {reps}")
-            team = self.team_names.index(who.team) if who.team is not None else 0
-            pool = self.pools[self.pool_of_team[team]]
-            if sign > 0:
-                for _ in range(who.field_reps):
-                    rep = FieldRep(self, team, days_employed=0.0)
-                    rep.hires += 1
-                    self.field_by_team[team].append(rep)
-                    self.field_reps.append(rep)
-                    self.field_rep_by_id[rep.unique_id] = rep
-                for _ in range(who.inside_reps):
-                    rep = InsideRep(self, pool, days_employed=0.0)
-                    rep.hires += 1
-                    pool.reps.append(rep)
-                    self.inside_reps.append(rep)
-                    self._inside_by_id[rep.unique_id] = rep
-            else:
-                for seats, n in ((self.field_by_team[team], who.field_reps), (pool.reps, who.inside_reps)):
-                    for _ in range(n):
-                        open_seats = [rep for rep in seats if not rep.closed]
-                        min(open_seats, key=lambda r: (r.active, r.days_employed, r.unique_id)).close_seat()
-        self.changes_today = "; ".join(filter(None, [self.changes_today, *notes]))
-        self._staffed()
-
-    def plan(self, entries: list[dict[str, Any]]) -> None:
-        """Add dated changes while the organization runs (the dashboard's "Apply now").
-
-        The entries are ``timeline`` entries as a file writes them; the timeline they join is
-        validated as a file's is (a bad entry raises :class:`ScenarioError` and changes
-        nothing), and each new change day gets its event, so a change applied today acts
-        before the next day's work, with the transition a dated change has.
-        """
-        data = scenario_to_dict(self.config)
-        data["timeline"] = [*data["timeline"], *entries]
-        config = validate(data, source=f"{self.config.name} (changes applied while running)")
-        known = set(change_days(self.config))
-        self.config = config
-        for day in change_days(config):
-            if day not in known:
-                self.schedule_event(self.apply_timeline, at=self.warmup + day + 0.5)
-
-    def move(self, move: Move) -> None:
-        """Field reps change teams (``timeline`` move): vacancies first, then the lightest books.
-
-        A manager moves the seats that cost least to move: an open requisition moves with
-        nothing to hand over; a rep in post leaves their open leads and deals with their old
-        team (reassigned as a leaver's are, with the same loss where the notes do not carry),
-        and loses part of their ramp in the new territory (:meth:`FieldRep.move_to`).
-        """
-        source, target = self.team_names.index(move.from_team), self.team_names.index(move.to)
-        seats = [rep for rep in self.field_by_team[source] if not rep.closed]
-        seats.sort(key=lambda r: (r.active, r.open_opps + r.pending + r.booked, r.unique_id))
-        for rep in seats[: move.field_reps]:
-            if rep.active:
-                self.reassign(rep)
-                rep.move_to(target)
-            else:
-                rep.team = target  # the open requisition moves; the hire starts in the new team
-            self.field_by_team[source].remove(rep)
-            self.field_by_team[target].append(rep)
-
-    REORG_KEYS = REORG_KEYS  # changes of these are a re-organization (the lever registry says which)
-
-    def adopt(self, levers: Scenario, today: int) -> None:
-        """The organization works under new levers from today (a ``timeline`` ``set:`` in effect).
-
-        The behaviour parameters and the policies follow at once; what people carry changes as
-        it does in a real organization: each rep's bar and the field's trust move towards their
-        new levels over ``habit_days`` working days, and a re-organization (structure,
-        management, reporting line) costs every rep ``reorg_ramp_loss`` of their productivity,
-        recovered over ``reorg_recovery_days``. (Pay plans take effect from the next pay
-        period: :func:`sim.config.scenario.effective_day` has already timed them.)
-        """
-        old, new = self.params, derive(levers)
-        changed = [k for k, a, b in _lever_pairs(self.levers, levers) if a != b]
-        self.levers, self.params = levers, new
-        self.router = policies.make_router(new, len(self.team_names))
-        self.inside_pay = policies.inside_pay_plan(new)
-        self.field_pay = policies.field_pay_plan(new)
-        had_meetings = self.feedback.interval_days is not None or self._meetings
-        self.feedback = policies.feedback_loop(new)
-        self.handoff_rules = policies.handoff(new)
-        self.market.adopt(new, inbound_channels(levers.market, new))
-        self.accounts.refresh(new)
-        self.nurture.refresh(new)
-        for pool in self.pools:
-            pool.adopt(new)
-        for name, (fit, intent) in prospect_shapes(new).items():
-            factory = getattr(self, name)
-            factory.params, factory.fit, factory.intent = new, fit, intent
-        for rep in self.agents:  # every rep the model has, hired or not yet: no hand-kept list
-            rep.refresh(old, new)
-        if self.feedback.interval_days is not None and not had_meetings:
-            every = self.feedback.interval_days
-            self.schedule_recurring(self.hold_feedback_meeting, Schedule(interval=every, start=self.day + every + 0.5))
-            self._meetings = True
-        bar, trust = new.inside_threshold - old.inside_threshold, new.initial_trust - old.initial_trust
-        spread = new.inside_threshold_sd - old.inside_threshold_sd
-        if bar or trust or spread:
-            days = new.habit_days
-            self.habits.append([days, bar / days, trust / days, spread / days])
-        if any(k in self.REORG_KEYS for k in changed):
-            self.reorgs += 1
-            self.reorg_day = float(self.day)
-        self.changes_today = "; ".join(f"{k}={_plain(v)}" for k, _, v in _lever_pairs(self.levers, levers)
-                                       if k in changed) or self.changes_today  # fmt: skip
-        self.change_log.append((today, changed))
-
-    def productivity(self) -> float:
-        """The share of their productivity reps have today: below 1 after a re-organization, until they recover."""
-        if self.reorgs == 0:
-            return 1.0
-        p = self.params
-        left = 1.0 - (self.day - self.reorg_day) / p.reorg_recovery_days
-        return 1.0 - p.reorg_ramp_loss * max(0.0, left)
-
-    def _keep_habits(self) -> None:
-        """A working day of the habits still moving: bars and trust a step towards their new levels."""
-        for habit in self.habits:
-            days, bar, trust, spread = habit
-            for rep in self.inside_reps:  # each towards their own place in the new spread of bars
-                rep.own_bar = min(1.0, max(0.0, rep.own_bar + bar + spread * rep.bar_z))
-            for rep in self.field_reps:
-                rep.trust = min(1.0, max(0.0, rep.trust + trust))
-            habit[0] = days - 1
-        self.habits = [h for h in self.habits if h[0] > 0]
-
-    # ------------------------------------------------------------ the day
     def step(self) -> None:
         """One calendar day: staffing, inquiries around the clock; on a working day inside and field work; pay."""
         day = self.day
         end = (day + 1) * HOURS_PER_CALENDAR_DAY
-        working = self.clock.working[day]
-        if (day - self.warmup) % DAYS_OF_YEAR in QUARTER_STARTS:
-            for rep in self.field_reps:
-                rep.quarter_sold = 0.0  # a new quarter, a fresh quota
-        for rep in self.inside_reps:
-            rep.quit_or_stay(day)
-            rep.start_day()
-        for rep in self.field_reps:
-            if rep.quit_or_stay(day):
-                self.reassign(rep)
-        self._receive_inquiries(day)
-        if working:
-            if self.habits:
-                self._keep_habits()
-            for pool in self.pools:
-                pool.work_day(day)
-            for rep in self.field_reps:
-                rep.prospect(day)
+        self.pay.new_quarter(day, self.field_reps)
+        self.inside_team.start_day(day)
+        self.field_teams.start_day(day)
+        self.marketplace.receive(day, self.inquire)
+        if self.clock.working[day]:
+            if self.staffing.habits:
+                self.staffing.keep_habits()
+            self.inside_team.work_day(day)
+            self.field_teams.prospect(day)
         self.calendar.run_until(end)
-        if self.feedback.daily:
-            self.hold_feedback_meeting()  # continuous loop, or word of mouth in one team
-        self._pay_salaries()
+        self.handoff_feedback.end_of_day()
+        self.staffing.pay_salaries()
         self.accounts.rest_day()
-        for rep in self.inside_reps:
-            rep.days_employed += 1
-            rep.days_in_seat += rep.active
-        for rep in self.field_reps:
-            rep.days_employed += 1
-            rep.days_selling += rep.in_post
+        self.inside_team.end_day()
+        self.field_teams.end_day()
         self.day += 1
         if not self.measuring:
             if self.day % SETTLE_DAYS == 0:
@@ -446,191 +179,232 @@ class SalesOrgModel(mesa.Model):
                 self.open_books()
         elif self.collect:
             self.datacollector.collect(self)
-        self.changes_today = ""
+        self.timeline.changes_today = ""
 
-    def quarter_end(self, t: float) -> float:
-        """The calendar hour at which the quarter holding hour ``t`` ends (quarters of the measured calendar)."""
-        day = int(t // HOURS_PER_CALENDAR_DAY)
-        into = (day - self.warmup) % DAYS_OF_YEAR
-        next_start = next(q for q in (*QUARTER_STARTS, DAYS_OF_YEAR) if q > into)
-        return (day - into + next_start) * HOURS_PER_CALENDAR_DAY
+    def warm_up(self, deadline: float | None = None) -> SalesOrgModel:
+        """Work through the warm-up (``simulation.warmup_days``) if it is not over; the books then open."""
+        while not self.measuring:
+            self._within(deadline)
+            self.step()
+        return self
 
-    def _receive_inquiries(self, day: int) -> None:
-        volume = 1.0
-        p = self.params
-        if p.reputation_effect > 0 and len(self.book) >= p.reputation_min_leads:
-            recent = self.book.leads[-int(p.reputation_window) :]
-            mean_sat = sum(lead.satisfaction for lead in recent) / len(recent)
-            volume = 1.0 - p.reputation_effect * max(0.0, p.sat_start - mean_sat) / p.sat_start
-        for lead in self.market.inbound(day, self.clock.working[day], self.book.next_id(), p.sat_start, volume):
-            self.book.add(lead)
-            self.inquiries += 1
-            self.marketing_cost += self.market.channels[lead.channel].cost  # what its channel charges
-            self.inquire(lead)
+    def run(self, days: int | None = None, time_limit: float | None = None) -> SalesOrgModel:
+        """Warm up, then simulate ``days`` measured days (default: the scenario's length).
 
+        Args:
+            days: measured days to simulate.
+            time_limit: wall-clock seconds the run may take (checked each day); past it,
+                :class:`RunTimeLimit` (the runner records it as a failed run).
+        """
+        self.time_limit = time_limit
+        deadline = None if time_limit is None else time.monotonic() + time_limit
+        self.warm_up(deadline)
+        days = self.config.simulation.days if days is None else days
+        for _ in range(days):
+            self._within(deadline)
+            self.step()
+        return self
+
+    def _within(self, deadline: float | None) -> None:
+        if deadline is not None and time.monotonic() > deadline:
+            raise RunTimeLimit(
+                f"the run passed its time limit of {self.time_limit:g} s on day {self.day} of "
+                f"{self.warmup + self.config.simulation.days} (warm-up included); its parameters may make it too slow"
+            )
+
+    # ------------------------------------------------------------ services reps use (sim/model/services.py)
     def inquire(self, lead: Lead) -> None:
         """An inquiry goes to the inside pool of its territory, or, without one, to a field rep."""
-        pool = self.pools[self.pool_of_team[lead.team]]
+        pool = self.inside_team.pool_of(lead.team)
         if pool.reps:
             pool.receive(lead)
-            return
-        rep = self._route(lead)
-        if rep is None:
-            return  # nobody at all to answer: stays new
-        rep.pending += 1  # the router sees the inquiry as load at once
-        lead.field_rep = rep.unique_id
-        self.calendar.add(self.clock.after(lead.created_at, rep.inquiry_delay()), rep.respond, lead)
+        else:
+            self.field_teams.answer(lead)
 
     def release(self, lead: Lead, state: State, at: float) -> None:
         """A lead leaves the funnel (rejected, lapsed, unreached): nurture may bring it back."""
         lead.close(state)
         self.nurture.enrol(lead, at)
 
-    def rival_at(self, lead: Lead) -> float:
-        """Hours after this inquiry when another vendor first answers it (``math.inf``: never).
-
-        Other vendors answer as the audited firms did (:data:`sim.model.market.FIRM_RESPONSE`,
-        measured on inquiries sent in business hours), counting from when they open:
-        an inquiry sent at night is a race that starts in the morning.
-        """
-        delay = rival_arrival(lead.draws[U_RIVAL], self.params.competitors)
-        return self.clock.next_open(lead.created_at) - lead.created_at + delay
-
     def recycle(self, old: Lead, at: float) -> Lead:
         """A nurtured prospect inquires again: a new lead with the old one's fit, deal, territory and feelings."""
-        _, _, intent, draws = self.recycled.one()  # a new buying moment: fresh intent and own draws
-        lead = Lead(self.book.next_id(), "recycled", old.team, at, old.value, old.fit, intent, draws, old.satisfaction)
-        lead.recycled_from = old.lead_id
-        lead.channel = old.channel  # the same prospect: credited to the channel that first brought them
-        lead.earlier_contacts = old.earlier_contacts + old.attempts
-        lead.first_seen = old.first_seen
-        self.book.add(lead)
+        lead = self.marketplace.recycle(old, at)
         self.inquire(lead)
         return lead
 
-    def _pay_salaries(self) -> None:
-        p = self.params
-        active_inside = sum(rep.active for rep in self.inside_reps)
-        active_field = sum(rep.active for rep in self.field_reps)
-        yearly = active_inside * p.inside_salary + active_field * p.field_salary
-        leaders = self.managers * p.manager_salary + p.department_heads * p.head_salary
-        self.salaries += (yearly + leaders) / DAYS_PER_YEAR
-        self.manager_cost += leaders / DAYS_PER_YEAR
-        self.tooling_cost += (active_inside + active_field) * p.tooling_per_rep / DAYS_PER_YEAR
+    def rival_at(self, lead: Lead) -> float:
+        """Hours after this inquiry when another vendor first answers it (:meth:`MarketPlace.rival_at`)."""
+        return self.marketplace.rival_at(lead)
 
-    # ------------------------------------------------------------ leads
     def new_lead(self, source: str, factory: ProspectFactory, at: float, team: int | None) -> Lead:
-        """A prospect a rep has just found, in ``team``'s territory: the lead starts in conversation.
-
-        Inbound inquiries are created by the :class:`Market` instead, and wait for a first attempt.
-        """
-        value, fit, intent, draws = factory.one()
-        if team is None:
-            u = self.streams["prospects.territory"].random()  # a shared pool prospects any team's territory
-            team = int(np.searchsorted(self.market.team_cdf, u, side="right"))
-            team = min(team, len(self.team_names) - 1)
-        lead = Lead(
-            self.book.next_id(), source, team, at, value, fit, intent, draws, self.params.sat_start,
-        )  # fmt: skip
-        lead.first_attempt_at = lead.contacted_at = at
-        lead.attempts = 1
-        return self.book.add(lead)
-
-    def _route(self, lead: Lead) -> FieldRep | None:
-        """Pick the field rep for a lead by the routing rule among the reps in post (see docs/MODEL.md).
-
-        With nobody in post anywhere (every seat empty or in training), the team's seats
-        take it and the manager covers them, as with a leaver's book; None only without
-        any field seat.
-        """
-        team = self.field_by_team[lead.team]
-        reps = [r for r in team if r.in_post] or [r for r in self.field_reps if r.in_post] or team or self.field_reps
-        return self.router.pick(lead, reps) if reps else None
-
-    def reassign(self, leaver: FieldRep) -> None:
-        """A field rep left: their open leads and deals go to the freest teammate in post.
-
-        The prospect meets somebody new mid-deal: unless the notes carry the
-        context (``notes_completeness``), they are asked the same questions again
-        (``sat_repeat``; the deal then wins less, ``win_repeat``). That is the loss
-        Shi et al. 2017 measure when a rep's customers are reassigned (docs/MODEL.md,
-        "Field attrition"). With nobody in post, the seat keeps its book and the
-        manager covers it until the new hire starts.
-        """
-        team = [r for r in self.field_by_team[leaver.team] if r.in_post and r is not leaver]
-        heirs = team or [r for r in self.field_reps if r.in_post and r is not leaver]
-        if not heirs:
-            return
-        p = self.params
-        luck = self.streams["field.reassign"]
-        for lead in self.book.measured():  # leads closed in the warm-up can hold nothing open
-            if lead.field_rep != leaver.unique_id or lead.state not in REASSIGNED_STATES:
-                continue
-            # the freest for their experience: a rep still ramping takes less of a leaver's book
-            heir = min(heirs, key=lambda r: ((r.open_opps + r.pending + r.booked) / r.ramp, r.unique_id))
-            lead.field_rep = heir.unique_id
-            self.reassigned += 1
-            if lead.state is State.OPPORTUNITY:
-                leaver.open_opps -= 1
-                heir.open_opps += 1
-                if luck.random() > p.notes_completeness and not lead.repeated:
-                    lead.repeated = True
-                    lead.feel(p.sat_repeat)
-            elif lead.state is State.ACCEPTED:
-                leaver.booked -= 1
-                heir.booked += 1
-            else:  # handed off and not yet reviewed, or a field-only inquiry not yet answered
-                leaver.pending -= 1
-                heir.pending += 1
+        """A prospect a rep has just found, in ``team``'s territory (:meth:`MarketPlace.new_lead`)."""
+        return self.marketplace.new_lead(source, factory, at, team)
 
     def handoff(self, lead: Lead, at: float) -> bool:
         """Pass a qualified lead to a field rep; False if nobody is in the field."""
-        rep = self._route(lead)
-        if rep is None:
-            return False
-        lead.handed_off_at = at
-        lead.field_rep = rep.unique_id
-        lead.state = State.HANDED_OFF
-        rep.pending += 1
-        self.commissions += self.inside_pay.on_handoff(lead)
-        self.calendar.add(self.clock.after(at, rep.review_delay(lead)), rep.review, lead)
-        return True
+        return self.handoff_feedback.handoff(lead, at)
 
     def record_feedback(self, lead: Lead, field_bar: float) -> None:
         """Note the field's verdict on an inside rep's lead, if feedback flows."""
-        if lead.inside_rep < 0:
-            return
-        loop = self.feedback
-        if loop.formal or self.streams["feedback.word_of_mouth"].random() < loop.informal:
-            self._feedback.setdefault(lead.inside_rep, []).append(field_bar)
+        self.handoff_feedback.record(lead, field_bar)
 
     def hold_feedback_meeting(self) -> None:
         """Field tells inside what it made of their leads; inside reps learn."""
-        if not self._feedback:
-            return
-        for rep_id, bars in self._feedback.items():
-            rep = self._inside_by_id[rep_id]
-            if rep.active:
-                rep.learn(bars)
-        self.market.tune_scoring(sum(len(bars) for bars in self._feedback.values()))
-        self._feedback.clear()
+        self.handoff_feedback.hold_meeting()
 
     def on_opportunity(self, lead: Lead) -> None:
         """Book what an opportunity pays the inside rep whose lead it was, and credit it to their quota."""
-        self.commissions += self.inside_pay.on_opportunity(lead)
-        if lead.inside_rep >= 0 and not self.inside_pay.counts_handoffs:
-            rep = self._inside_by_id[lead.inside_rep]
-            if rep.active:
-                rep.credited += 1  # the plan's metric: opportunities from their leads
+        self.pay.on_opportunity(lead)
+        if not self.pay.inside_pay.counts_handoffs:
+            self.inside_team.credit_opportunity(lead)  # the plan's metric: opportunities from their leads
 
     def on_won(self, lead: Lead, quota_left: float = math.inf) -> None:
         """Book a won deal's revenue and the commissions it pays (accelerated past the rep's quarterly quota)."""
-        self.revenue += lead.revenue
-        self.commissions += self.field_pay.on_won(lead, quota_left)
-        self.commissions += self.inside_pay.on_won(lead)
+        self.pay.on_won(lead, quota_left)
 
-    # ------------------------------------------------------------ reading
-    # Totals of the reps' own tallies.
+    def quarter_end(self, t: float) -> float:
+        """The calendar hour at which the quarter holding hour ``t`` ends (:meth:`Pay.quarter_end`)."""
+        return self.pay.quarter_end(t)
+
+    def reassign(self, leaver: FieldRep) -> None:
+        """A field rep left: their open leads and deals go to the freest teammate in post."""
+        self.field_teams.reassign(leaver)
+
+    def move(self, move: Move) -> None:
+        """Field reps change teams (``timeline`` move, :meth:`FieldTeams.move`)."""
+        self.field_teams.move(move)
+
+    def productivity(self) -> float:
+        """The share of their productivity reps have today: below 1 after a re-organization, until they recover."""
+        return self.staffing.productivity(self.day)
+
+    def plan(self, entries: list[dict[str, Any]]) -> None:
+        """Add dated changes while the organization runs (the dashboard's "Apply now", :meth:`Timeline.plan`)."""
+        self.timeline.plan(entries)
+
+    def apply_timeline(self) -> None:
+        """Today's dated changes (:meth:`Timeline.apply`)."""
+        self.timeline.apply()
+
+    def adopt(self, levers: Scenario, today: int) -> None:
+        """The organization works under new levers from today (:meth:`Timeline.adopt`)."""
+        self.timeline.adopt(levers, today)
+
+    # ------------------------------------------------------------ what the components hold, by name
+    config = property(lambda self: self.timeline.config, doc="The scenario with every dated change.")
+    levers = property(lambda self: self.timeline.levers, doc="The scenario as it stands today.")
+    changes_today = property(lambda self: self.timeline.changes_today, doc="What changed today.")
+    change_log = property(lambda self: self.timeline.change_log, doc="(measured day, keys changed) of each change.")
+    REORG_KEYS = Timeline.REORG_KEYS
+    recycled = property(lambda self: self.marketplace.recycled, doc="Nurture's returning prospects.")
+    inquiries = property(lambda self: self.marketplace.inquiries, doc="New inbound inquiries so far.")
+    marketing_cost = property(lambda self: self.marketplace.marketing_cost, doc="Marketing's cost so far, $.")
+    team_names = property(lambda self: self.field_teams.names, doc="The field teams' names.")
+    field_by_team = property(lambda self: self.field_teams.by_team, doc="Each team's field seats.")
+    reassigned = property(lambda self: self.field_teams.reassigned, doc="Leads and deals moved to a teammate.")
+    pipeline_value = property(lambda self: self.field_teams.pipeline_value, doc="The weighted open pipeline, $.")
+    pool_of_team = property(lambda self: self.inside_team.pool_of_team, doc="The pool serving each team.")
+    revenue = property(lambda self: self.pay.revenue, doc="Dollars won so far.")
+    commissions = property(lambda self: self.pay.commissions, doc="Commissions paid so far, $.")
+    salaries = property(lambda self: self.staffing.salaries, doc="Salaries paid so far, $.")
+    manager_cost = property(lambda self: self.staffing.manager_cost, doc="Managers' and heads' pay so far, $.")
+    tooling_cost = property(lambda self: self.staffing.tooling_cost, doc="Tools of the reps in post so far, $.")
+    hiring_cost = property(lambda self: self.staffing.hiring_cost, doc="Recruiting of replacements so far, $.")
+    managers = property(lambda self: self.staffing.managers, doc="First-line managers the seats need.")
+    reorgs = property(lambda self: self.staffing.reorgs, doc="Re-organizations so far.")
+    habits = property(lambda self: self.staffing.habits, doc="Habits still moving.")
+
+    @property
+    def market(self) -> Market:
+        """Inbound inquiries by channel and hour."""
+        return self.marketplace.market
+
+    @property
+    def accounts(self) -> Accounts:
+        """The prospect list outbound and field prospecting wear out."""
+        return self.marketplace.accounts
+
+    @property
+    def outbound(self) -> ProspectFactory:
+        """The prospects outbound finds."""
+        return self.marketplace.outbound
+
+    @property
+    def field_sourced(self) -> ProspectFactory:
+        """The prospects field reps find."""
+        return self.marketplace.field_sourced
+
+    @property
+    def field_reps(self) -> list[FieldRep]:
+        """Every field seat, in the order of hire."""
+        return self.field_teams.reps
+
+    @property
+    def field_rep_by_id(self) -> dict[int, FieldRep]:
+        """Field seat by Mesa id."""
+        return self.field_teams.by_id
+
+    @property
+    def field_gaps(self) -> Exponentials:
+        """Gaps between the leads field reps find prospecting."""
+        return self.field_teams.gaps
+
+    @property
+    def inside_reps(self) -> list[InsideRep]:
+        """Every inside seat, in the order of hire."""
+        return self.inside_team.reps
+
+    @property
+    def pools(self) -> list[InsidePool]:
+        """The inside pools."""
+        return self.inside_team.pools
+
+    @property
+    def outbound_gaps(self) -> Exponentials:
+        """Gaps between outbound conversations."""
+        return self.inside_team.outbound_gaps
+
+    @property
+    def router(self) -> Router:
+        """Who gets a lead (``handoff.routing``)."""
+        return self.handoff_feedback.router
+
+    @property
+    def handoff_rules(self) -> Handoff:
+        """How a qualified lead passes to the field."""
+        return self.handoff_feedback.rules
+
+    @property
+    def feedback(self) -> FeedbackLoop:
+        """How the field's verdicts flow back."""
+        return self.handoff_feedback.loop
+
+    @property
+    def inside_pay(self) -> PayPlan:
+        """The inside reps' pay plan."""
+        return self.pay.inside_pay
+
+    @property
+    def field_pay(self) -> FieldPlan:
+        """The field reps' pay plan."""
+        return self.pay.field_pay
+
+    @property
+    def field_tenures(self) -> list[tuple[float, int]]:
+        """(revenue closed, days in post) of field reps who left."""
+        return self.staffing.field_tenures
+
+    @property
+    def inside_tenures(self) -> list[tuple[float, int]]:
+        """(credited, days in seat) of inside reps who left."""
+        return self.staffing.inside_tenures
+
+    @property
+    def team_supported(self) -> list[bool]:
+        """Whether each field team has inside reps to support it."""
+        return self.staffing.team_supported
+
+    # ------------------------------------------------------------ reading: totals of the reps' own tallies
     @property
     def attempts(self) -> int:
         """Tries to reach a prospect so far, by any rep."""
@@ -669,24 +443,8 @@ class SalesOrgModel(mesa.Model):
     @property
     def cost_of_sales(self) -> float:
         """What the sales organization has cost so far, in dollars: salaries, commissions, tools and hiring."""
-        return self.salaries + self.commissions + self.tooling_cost + self.hiring_cost
-
-    @property
-    def pipeline_value(self) -> float:
-        """The open pipeline weighted by each deal's chance to win from where it stands, in dollars of revenue."""
-        total = 0.0
-        for lead in self.book.measured():  # leads closed in the warm-up can hold nothing open
-            if lead.state is State.OPPORTUNITY:
-                rep = self.field_rep_by_id[lead.field_rep]
-                total += lead.value * (1 - lead.discount) * lead.open_deal.win_chance(rep, lead)
-        return total
-
-    @property
-    def hiring_cost(self) -> float:
-        """What filling the seats of reps who left has cost so far, in dollars."""
-        p = self.params
-        inside = sum(r.hires for r in self.inside_reps) * p.inside_hiring_cost
-        return inside + sum(r.hires for r in self.field_reps) * p.field_hiring_cost
+        cost: float = self.salaries + self.commissions + self.tooling_cost + self.hiring_cost
+        return cost
 
     def mean_inside_bar_gap(self) -> float:
         """Mean distance between inside reps' bars and the mean field bar."""
@@ -702,66 +460,9 @@ class SalesOrgModel(mesa.Model):
             return float("nan")
         return sum(r.trust for r in self.field_reps) / len(self.field_reps)
 
-    def warm_up(self, deadline: float | None = None) -> SalesOrgModel:
-        """Work through the warm-up (``simulation.warmup_days``) if it is not over; the books then open."""
-        while not self.measuring:
-            self._within(deadline)
-            self.step()
-        return self
-
-    def run(self, days: int | None = None, time_limit: float | None = None) -> SalesOrgModel:
-        """Warm up, then simulate ``days`` measured days (default: the scenario's length).
-
-        Args:
-            days: measured days to simulate.
-            time_limit: wall-clock seconds the run may take (checked each day); past it,
-                :class:`RunTimeLimit` (the runner records it as a failed run).
-        """
-        self.time_limit = time_limit
-        deadline = None if time_limit is None else time.monotonic() + time_limit
-        self.warm_up(deadline)
-        days = self.config.simulation.days if days is None else days
-        for _ in range(days):
-            self._within(deadline)
-            self.step()
-        return self
-
-    def _within(self, deadline: float | None) -> None:
-        if deadline is not None and time.monotonic() > deadline:
-            raise RunTimeLimit(
-                f"the run passed its time limit of {self.time_limit:g} s on day {self.day} of "
-                f"{self.warmup + self.config.simulation.days} (warm-up included); its parameters may make it too slow"
-            )
-
-
-def declared_streams() -> tuple[str, ...]:
-    """Every random stream a run may draw from: what the organization and each of its components declare."""
-    owners = (SalesOrgModel, Market, InsideRep, FieldRep, Nurture)
-    return tuple(name for owner in owners for name in owner.STREAMS)
-
 
 class RunTimeLimit(RuntimeError):
     """A run took longer than its wall-clock limit (a failed run, not a hang)."""
-
-
-def prospect_shapes(p: Params) -> dict[str, tuple[tuple[float, float], tuple[float, float]]]:
-    """Fit and intent (Beta shapes) of the prospects reps find, by the model's factory: built and re-derived alike."""
-    return {
-        "outbound": ((p.outbound_fit_a, p.outbound_fit_b), (p.outbound_intent_a, p.outbound_intent_b)),
-        "recycled": ((p.fit_a, p.fit_b), (p.intent_a, p.intent_b)),
-        "field_sourced": ((p.field_fit_a, p.field_fit_b), (p.field_intent_a, p.field_intent_b)),
-    }
-
-
-def _lever_pairs(a: Scenario, b: Scenario) -> list[tuple[str, object, object]]:
-    """(dotted key, value in ``a``, value in ``b``) of every lever of either scenario."""
-    skip = (*NOT_LEVERS, "timeline")  # the levers in effect, whatever is still to come
-    x, y = lever_leaves(scenario_to_dict(a), skip), lever_leaves(scenario_to_dict(b), skip)
-    return [(k, x.get(k), y.get(k)) for k in sorted(set(x) | set(y))]
-
-
-def _plain(value: object) -> str:
-    return str(value).replace("_", " ") if not isinstance(value, float) else f"{value:g}"
 
 
 _DAILY_REPORTERS = {

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from sim.config.params import DAYS_PER_YEAR, Params
 from sim.model import policies
 from sim.model.clock import HOURS_PER_CALENDAR_DAY
+from sim.model.component import Component
 from sim.model.leads import Lead
 from sim.model.market import Exponentials, Uniforms
 
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12
 
 
-class Nurture:
+class Nurture(Component):
     """The nurture programme of one organization.
 
     Args:
@@ -43,16 +44,18 @@ class Nurture:
 
     TALLIES = ("enrolled", "returned")  # zeroed when the books open
     STREAMS = ("nurture.fate", "nurture.return")  # the random streams it owns
+    KPIS = ("leads_recycled",)
+    PARAMS = ("nurture", "nurture_return_basic", "nurture_return_active", "nurture_loss_per_month")
 
     def __init__(self, model: NurtureServices) -> None:
         self.model = model
-        self.refresh(model.params)
+        self.refresh(model.params, model.params)
         self.gaps = Exponentials(model.streams["nurture.fate"])  # time to the first of return or loss
         self.fates = Uniforms(model.streams["nurture.return"])  # which of the two it is
         self.enrolled = 0
         self.returned = 0  # leads that came back as new inquiries
 
-    def refresh(self, p: Params) -> None:
+    def refresh(self, old: Params, p: Params) -> None:
         """Work under these levers: how often a nurtured lead comes back, or buys elsewhere, a day."""
         self.returns_per_day = policies.nurture_returns(p) / DAYS_PER_MONTH
         self.losses_per_day = p.nurture_loss_per_month / DAYS_PER_MONTH

@@ -49,7 +49,8 @@ def stage_days_mean(p: Params, value: float, load: float) -> float:
     """Mean length of one stage in calendar days: longer for larger deals, stretched by overload."""
     n_stages = max(1, int(p.stages))
     size = (value / p.deal_value_median) ** p.cycle_size_elasticity
-    return p.cycle_days / n_stages * size * (1.0 + min(1.0, max(0.0, load - 1.0)))  # at most twice as long
+    days: float = p.cycle_days / n_stages * size * (1.0 + min(1.0, max(0.0, load - 1.0)))  # at most twice as long
+    return days
 
 
 def loss_reason(p: Params, lead: Lead, intent: float, u: float) -> str:
@@ -90,7 +91,8 @@ class Opportunity:
     def stage_chance(self, rep: FieldRep, lead: Lead) -> float:
         """The chance to pass one stage, as the deal stands now."""
         p = rep.model.params
-        return logistic(win_logit(p, lead, self.intent, rep.skill, rep.load)) ** (1.0 / max(1, int(p.stages)))
+        chance: float = logistic(win_logit(p, lead, self.intent, rep.skill, rep.load)) ** (1.0 / max(1, int(p.stages)))
+        return chance
 
     def win_chance(self, rep: FieldRep, lead: Lead) -> float:
         """The chance to pass every stage still ahead, as the deal stands now (for the weighted pipeline)."""
