@@ -439,7 +439,7 @@ def report_cmd(base, target, n, seed, days, workers, out, force, sets, per_set, 
     result = compare_scenarios(arms, n=n, seed=seed, workers=workers, progress=True, explain=(base_s, target_s))
     study = _study(arms, sets, per_set, seed, range_scale, workers)
     path = write_comparison(result, folder, _command(), study)
-    click.echo("\n".join(answer(result, study)))
+    click.echo("\n".join(answer(result, study)))  # type: ignore[arg-type]  # explain= asks the question: never None
     click.echo(f"\nresults: {folder}/\nreport:  {path}")
 
 
@@ -716,7 +716,7 @@ def export_crm(run_dir: str, fmt: str, out: str | None, start: str, timezone: st
         target = _out_dir(str(target), "export-crm", "")
         written = [target / f"{name}.csv" for name in tables] + [target / "map.yaml"]
         for name, table in tables.items():
-            atomic_write(target / f"{name}.csv", lambda tmp, t=table: t.to_csv(tmp, index=False))
+            atomic_write(target / f"{name}.csv", lambda tmp, t=table: t.to_csv(tmp, index=False))  # type: ignore[misc]  # mypy cannot infer a lambda with a default
         atomic_write(target / "map.yaml", lambda tmp: tmp.write_text(map_text, encoding="utf-8"))
     sizes = ", ".join(f"{name} {len(table):,} rows" for name, table in tables.items())
     click.echo(f"{fmt} export of {folder.name} ({days} days from {start}, {timezone}): {sizes}")

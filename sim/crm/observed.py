@@ -185,7 +185,8 @@ def funnel(
 
 def _stages(counts: dict[str, int | None]) -> list[dict[str, object]]:
     """Each stage's count and its share of the last stage before it that the export measures."""
-    rows, previous = [], None
+    rows: list[dict[str, object]] = []
+    previous: int | None = None
     for stage, n in counts.items():
         share = _ratio(n, previous) if n is not None and previous is not None else None
         rows.append({"stage": stage, "count": n, "share_of_previous": share})
@@ -231,7 +232,7 @@ def _by_delay(inquiries: pd.DataFrame, fields: frozenset[str] | None) -> list[di
     touched = inquiries[inquiries["first_touch_at"].notna()]
     delay = _hours(touched["first_touch_at"], touched["created_at"])
     bucket = pd.cut(delay, bins=list(DELAY_EDGES), right=False)
-    rows = []
+    rows: list[dict[str, object]] = []
     for interval, part in touched.groupby(bucket, observed=False):
         rows.append(
             {

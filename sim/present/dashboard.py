@@ -129,6 +129,9 @@ class DashboardModel(mesa.Model):
         plot_day: the day the plots show; it lags ``day`` by up to 4 days in Play.
     """
 
+    kpis: dict[str, dict[str, Any]]  # a monitor's value, or the funnel's counts under "funnel"
+    spread: dict[str, dict[str, tuple[float, float]]]
+
     def __init__(
         self, start: str | None = None, baseline: str | None = None, variant: str = SAME, seed: int | None = None,
         markets: int = 1, **levers: Any,
@@ -166,7 +169,7 @@ class DashboardModel(mesa.Model):
         self._stepped_at = -math.inf
         self.monitors = {side: [Monitor(org) for org in runs] for side, runs in self.runs.items()}
         self._measure()
-        reporters = {"day": lambda m: m.day}
+        reporters: dict[str, Callable[..., Any]] = {"day": lambda m: m.day}
         for side in SIDES:
             for name in MONITOR_KPIS:
                 reporters[f"{side} {name}"] = lambda m, s=side, k=name: m.kpis[s][k]
@@ -444,7 +447,7 @@ def model_params(start: str) -> dict[str, dict[str, Any]]:
         elif lever.choices == (True, False):
             params[name] = {"type": "Checkbox", "value": defaults[name], "label": label}
         else:
-            params[name] = {"type": "Select", "value": defaults[name], "values": list(lever.choices), "label": label}
+            params[name] = {"type": "Select", "value": defaults[name], "values": list(lever.choices), "label": label}  # type: ignore[arg-type]  # a select's lever has choices
     return params
 
 

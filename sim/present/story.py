@@ -31,7 +31,7 @@ def _at(row: pd.Series, column: str) -> float | None:
 
 def tell(row: pd.Series) -> list[str]:
     """The lines of one lead's story, in the order things happened."""
-    created = _at(row, "created_at")
+    created = float(row["created_at"])  # every lead has one
     source = {"inbound": "asked to be contacted", "outbound": "was reached by inside outbound calling",
               "field": "was found by a field rep prospecting"}[str(row["source"])]  # fmt: skip
     lines = [
