@@ -23,12 +23,13 @@ from pathlib import Path
 import click
 
 from sim.config.errors import SalesimError
-from sim.experiments.files import atomic_write, replace_folder, write_json
+from sim.experiments.files import atomic_write, write_json
+from sim.experiments.outputs import claim, default_folder
 
-OUTPUTS = Path("outputs")
 DEMO_SCENARIOS = ("field_only", "misaligned", "defined", "aligned", "integrated")
 DEMO_EXPLAIN = ("misaligned", "aligned")
 DEMO_REPLICATIONS = 20
+DAYS_HELP = "Calendar days to simulate after the warm-up (weekends and holidays included)."
 
 
 class UserError(SalesimError):
@@ -40,7 +41,7 @@ def _fail(message: str) -> None:
     sys.exit(2)
 
 
-_SETTLE = False  # set by entry(): only the console script's own process settles
+ENTRY = "entry"  # click's context object in the console script's own process (entry()): it settles
 
 
 def _settle() -> None:
@@ -50,7 +51,7 @@ def _settle() -> None:
     process that exists to run models, not to ``main`` called in-process
     (tests, notebooks). Commands that run no model never import what it needs.
     """
-    if _SETTLE:
+    if click.get_current_context().find_root().obj == ENTRY:
         from sim.experiments.runner import settle_process
 
         settle_process()
@@ -60,13 +61,9 @@ class _Group(click.Group):
     """Turns user mistakes into one line and exit 2, anything else into exit 1."""
 
     def invoke(self, ctx: click.Context):
-        _STAMPS.clear()
         try:
-            done = super().invoke(ctx)
-            for stamp, identity in _STAMPS:  # only now: a folder whose writing failed is not stamped as done
-                write_json(stamp, identity)
-            return done
-        except SalesimError as exc:  # ScenarioError, ExperimentError, SweepError, UserError
+            return super().invoke(ctx)
+        except SalesimError as exc:  # ScenarioError, ExperimentError, SweepError, FolderError, UserError
             _fail(str(exc))
         except click.UsageError as exc:  # bad option value, unknown option, missing argument
             _fail(exc.format_message())
@@ -85,59 +82,6 @@ class _Group(click.Group):
             sys.exit(1)
 
 
-def _out_dir(
-    out: str | None, command: str, name: str, identity: dict | None = None, force: bool = False, stamp_now: bool = True
-) -> Path:
-    """The output folder, writable; refuses one holding a different run unless ``force``.
-
-    The folder is stamped with ``identity`` when the command succeeds; a different run's stamp
-    is removed first (``force``), so a command that fails while writing leaves a folder that is
-    stamped as nothing, not as the previous run with new files in it. ``stamp_now=False``: the
-    caller writes the stamp with the results (``run`` swaps in a whole folder).
-    """
-    path = Path(out) if out else OUTPUTS / command / name
-    stamp = path / ".salesim-run.json"
-    if path.is_dir() and not stamp.is_file() and any(path.iterdir()):  # a sweep's, or the user's own
-        sweep = _is_sweep(path)
-        if command == "sweep" and (sweep or (path / "manifest.json").is_file()):
-            pass  # a sweep folder (or its damaged manifest): the sweep checks it
-        elif command == "sweep" or (identity is not None and not force):
-            what = "a sweep" if sweep else "files salesim did not write there (or not whole)"
-            hint = "" if command == "sweep" else ", or --force to overwrite it"
-            raise UserError(f"--out {path}: holds {what}; use another --out{hint}")
-    if command == "sweep" and stamp.is_file():
-        raise UserError(f"--out {path}: holds a run, not a sweep; use another --out")
-    if identity is not None and stamp.is_file() and not force:
-        try:
-            previous = json.loads(stamp.read_text())
-        except (OSError, ValueError):
-            previous = None
-        if previous != identity:
-            raise UserError(f"--out {path}: holds a different run; use another --out, or --force to overwrite it")
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        probe = path / ".write-test"
-        probe.write_text("")
-        probe.unlink()
-    except OSError as exc:
-        raise UserError(f"--out {path}: cannot write there ({exc.strerror})") from None
-    if identity is not None and stamp_now:
-        if stamp.is_file() and force:
-            stamp.unlink()
-        _STAMPS.append((stamp, identity))
-    return path
-
-
-def _is_sweep(path: Path) -> bool:
-    try:
-        return "digest" in json.loads((path / "manifest.json").read_text())
-    except (OSError, ValueError, TypeError):
-        return False
-
-
-_STAMPS: list[tuple[Path, dict]] = []  # folders to stamp once the command has written them
-
-
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="salesim")
 def main() -> None:
@@ -147,7 +91,7 @@ def main() -> None:
 @main.command()
 @click.argument("scen")
 @click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: the scenario's).")
-@click.option("--days", type=click.IntRange(min=1, max=5000), help="Working days to simulate.")
+@click.option("--days", type=click.IntRange(min=1, max=5000), help=DAYS_HELP)
 @click.option("--set", "overrides", multiple=True, metavar="K=V", help="Override a dotted key.")
 @click.option("--out", type=click.Path(file_okay=False), help="Output folder.")
 @click.option("--force", is_flag=True, help="Overwrite a folder that holds a different run.")
@@ -167,23 +111,15 @@ def run(
         import hashlib
 
         name += "-set-" + hashlib.sha256("\n".join(overrides).encode()).hexdigest()[:8]
-    folder = _out_dir(out, "run", name, identity, force, stamp_now=False)
+    folder = claim(out, "run", name, identity, force, whole=True)
     _settle()
     result = experiment.run(scenario)
-
-    def write(path: Path) -> None:
-        experiment.write_run(result, path, command=_command())
-        write_json(path / ".salesim-run.json", identity)
-
-    if (folder / ".salesim-run.json").is_file():  # replacing a run (--force, or the same again): all or nothing
-        replace_folder(folder, write)
-    else:
-        write(folder)
+    folder.fill(lambda path: experiment.write_run(result, path, command=_command()))  # replacing a run: all or nothing
     for note in result.warnings:
         click.echo(f"warning: {note}", err=True)
     click.echo(f"{scenario.name}, seed {result.seed}, {scenario.simulation.days} days")
     click.echo(kpi_table({scenario.name: result.summary}))
-    click.echo(f"\nresults: {folder}/")
+    click.echo(f"\nresults: {folder.path}/")
 
 
 @main.command()
@@ -253,7 +189,7 @@ def _command() -> str:
 
 n_option = click.option("-n", "n", type=int, default=20, show_default=True, help="Replications per scenario.")
 seed_option = click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True, help="Root seed.")
-days_option = click.option("--days", type=click.IntRange(min=1, max=5000), help="Working days per run.")
+days_option = click.option("--days", type=click.IntRange(min=1, max=5000), help=DAYS_HELP)
 workers_option = click.option("--workers", type=click.IntRange(min=1), help="Processes (default: all cores).")
 out_option = click.option("--out", type=click.Path(file_okay=False), help="Output folder.")
 force_option = click.option("--force", is_flag=True, help="Overwrite a folder that holds a different run.")
@@ -370,7 +306,8 @@ def compare(scens, n, seed, days, workers, out, force, sets, per_set, range_scal
     identity = {"command": "compare", "scenarios": [scenario_to_dict(s) for s in scenarios], "n": n, "seed": seed}
     if sets is not None:
         identity |= {"uncertainty": sets, "per_set": per_set, "range_scale": range_scale}
-    folder = _out_dir(out, "compare", derived_name("-vs-".join(names)), identity, force)
+    claimed = claim(out, "compare", derived_name("-vs-".join(names)), identity, force)
+    folder = claimed.path
     _settle()
     result = compare_scenarios(scenarios, n=n, seed=seed, workers=workers, progress=True)
     for name, why in result.failed.items():
@@ -387,6 +324,7 @@ def compare(scens, n, seed, days, workers, out, force, sets, per_set, range_scal
     if study is not None:
         click.echo("\n" + uncertainty_lines(study))
     click.echo(f"\nresults: {folder}/\nreport:  {report}")
+    claimed.stamp()  # only now: a folder whose writing failed is not stamped as done
 
 
 @main.command()
@@ -395,12 +333,13 @@ def compare(scens, n, seed, days, workers, out, force, sets, per_set, range_scal
 @pair_options
 def explain(base, target, n, seed, days, workers, out, force, sets, per_set, range_scale) -> None:
     """Effect of switching each lever that differs, alone, from BASE to TARGET."""
-    from sim.experiments.compare import _Study
+    from sim.experiments.compare import ExplainStudy
     from sim.experiments.compare import explain as explain_levers
     from sim.present.figures import save, tornado
 
     base_s, target_s, identity = _pair("explain", base, target, n, seed, days, sets, per_set, range_scale)
-    folder = _out_dir(out, "explain", f"{base_s.name}-to-{target_s.name}", identity, force)
+    claimed = claim(out, "explain", f"{base_s.name}-to-{target_s.name}", identity, force)
+    folder = claimed.path
     _settle()
     result = explain_levers(base_s, target_s, n=n, seed=seed, workers=workers, progress=True)
     atomic_write(folder / "explain.csv", lambda tmp: result.table.to_csv(tmp, index=False))
@@ -411,7 +350,7 @@ def explain(base, target, n, seed, days, workers, out, force, sets, per_set, ran
     if sets is not None:
         from sim.experiments.uncertainty import lever_uncertainty, write_uncertainty
 
-        arms = _Study.of(base_s, target_s, n=n, days=days).arms
+        arms = ExplainStudy.of(base_s, target_s, n=n, days=days).arms
         study = _study(arms, sets, per_set, seed, range_scale, workers)
         write_uncertainty(study, folder)
         levers = lever_uncertainty(study, result.levers)
@@ -421,6 +360,7 @@ def explain(base, target, n, seed, days, workers, out, force, sets, per_set, ran
         click.echo(f"\nprofit effect of each lever across {sets} assumption sets (median, P10, P90, share positive):")
         click.echo(shown.to_string(index=False))
     click.echo(f"\nresults: {folder}/")
+    claimed.stamp()
 
 
 @main.command("report")
@@ -433,7 +373,8 @@ def report_cmd(base, target, n, seed, days, workers, out, force, sets, per_set, 
     from sim.present.report import answer, write_comparison
 
     base_s, target_s, identity = _pair("report", base, target, n, seed, days, sets, per_set, range_scale)
-    folder = _out_dir(out, "report", f"{base_s.name}-to-{target_s.name}", identity, force)
+    claimed = claim(out, "report", f"{base_s.name}-to-{target_s.name}", identity, force)
+    folder = claimed.path
     _settle()
     arms = [base_s, target_s]
     result = compare_scenarios(arms, n=n, seed=seed, workers=workers, progress=True, explain=(base_s, target_s))
@@ -441,6 +382,7 @@ def report_cmd(base, target, n, seed, days, workers, out, force, sets, per_set, 
     path = write_comparison(result, folder, _command(), study)
     click.echo("\n".join(answer(result, study)))  # type: ignore[arg-type]  # explain= asks the question: never None
     click.echo(f"\nresults: {folder}/\nreport:  {path}")
+    claimed.stamp()
 
 
 @main.command("discover")
@@ -474,7 +416,8 @@ def demo(out, n, workers, force) -> None:
     from sim.present.report import answer, write_comparison
     from sim.present.tables import comparison_table
 
-    folder = _out_dir(out, "demo", "", {"command": "demo", "n": n}, force)
+    claimed = claim(out, "demo", "", {"command": "demo", "n": n}, force)
+    folder = claimed.path
     _settle()
     result = compare_scenarios(list(DEMO_SCENARIOS), n=n, workers=workers, progress=True, explain=DEMO_EXPLAIN)
     report = write_comparison(result, folder, _command())
@@ -483,6 +426,7 @@ def demo(out, n, workers, force) -> None:
         click.echo("\n".join(headline) + "\n")  # the answer first, then the evidence
     click.echo(comparison_table(result))
     click.echo(f"\nreport: {report.resolve()}")
+    claimed.stamp()
 
 
 @main.command("check-calibration")
@@ -496,7 +440,7 @@ def check_calibration(n, seed, workers, out) -> None:
     from sim.present.figures import response_curve, save
     from sim.present.tables import calibration_table
 
-    folder = _out_dir(out, "validation", "")
+    folder = claim(out, "validation").path
     _settle()
     result = check(n=n, seed=seed, workers=workers, progress=True)
     table = result.table
@@ -529,11 +473,10 @@ def sweep_command(spec_file, workers, executor, scheduler, out, resume, time_lim
     if scheduler and executor != "dask":
         raise UserError(f"--scheduler {scheduler}: only with --executor dask (it would be ignored)")
     spec = load_spec(spec_file)
-    folder = _out_dir(out, "sweep", spec.name)
     _settle()
-    result = sweep(
+    result = sweep(  # the sweep claims its folder (sim.experiments.outputs)
         spec,
-        folder,
+        out,
         workers=workers,
         executor=executor,
         scheduler=scheduler,
@@ -648,27 +591,23 @@ def dashboard(scen: str, host: str, port: int) -> None:
 @main.command()
 @click.argument("scen")
 @click.option(
-    "--lead", "lead_id", type=click.IntRange(min=0), required=True, help="Lead id (lead_id of leads.parquet)."
-)
+    "--lead", "number", type=click.IntRange(min=1), required=True,
+    help="Which lead: its number in the run, counted from 1 (the first lead after the warm-up).",
+)  # fmt: skip
 @click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: the scenario's).")
-@click.option("--days", type=click.IntRange(min=1, max=5000), help="Working days to simulate.")
-def story(scen: str, lead_id: int, seed: int | None, days: int | None) -> None:
+@click.option("--days", type=click.IntRange(min=1, max=5000), help=DAYS_HELP)
+def story(scen: str, number: int, seed: int | None, days: int | None) -> None:
     """Tell one prospect's journey through the organization in words."""
     from sim.experiments import runs as experiment
-    from sim.present.story import tell
+    from sim.present.story import lead_of_run, tell
 
     _settle()
     result = experiment.run(scen, seed=seed, days=days)
-    leads = result.leads
-    row = leads[leads["lead_id"] == lead_id]
-    if row.empty:
-        new = leads.loc[~leads["in_flight"], "lead_id"]
-        span = f"{new.min()} to {new.max()}" if len(new) else "none"
-        raise UserError(
-            f"--lead {lead_id}: not in this run's lead log (leads created in the run: {span}; "
-            f"{int(leads['in_flight'].sum())} more in flight from the warm-up, lower ids)"
-        )
-    click.echo("\n".join(tell(row.iloc[0])))
+    try:
+        row = lead_of_run(result.leads, number)
+    except LookupError as exc:
+        raise UserError(f"--lead {number}: {exc}") from None
+    click.echo("\n".join(tell(row, number)))
 
 
 CRM_FORMATS = ("salesforce", "hubspot")  # sim.crm.export.FORMATS (not imported here: --help stays fast)
@@ -683,9 +622,9 @@ CRM_FORMATS = ("salesforce", "hubspot")  # sim.crm.export.FORMATS (not imported 
 def export_crm(run_dir: str, fmt: str, out: str | None, start: str, timezone: str) -> None:
     """Write a run (salesim run's folder) as a CRM export: Salesforce Lead/Opportunity or HubSpot contacts/deals."""
     import pandas as pd
-    import yaml
 
     from sim.crm.export import export_map, export_tables
+    from sim.experiments.crm_files import write_export
 
     folder = Path(run_dir)
     try:
@@ -696,28 +635,8 @@ def export_crm(run_dir: str, fmt: str, out: str | None, start: str, timezone: st
         raise UserError(f"{folder}: not a run folder of salesim run (leads.parquet, manifest.json): {exc}") from None
     tables = export_tables(leads, fmt, start, timezone)
     mapping = export_map(fmt, days, start, timezone).model_dump(mode="json", exclude_defaults=True)
-    map_text = "# salesim import-crm reads this export with this mapping file (docs/CRM.md)\n"
-    map_text += yaml.safe_dump(mapping, sort_keys=False)
-    target = Path(out) if out else OUTPUTS / "export-crm" / f"{folder.name}-{fmt}"
-    if target.suffix.lower() == ".xlsx":
-
-        def workbook(tmp: Path) -> None:
-            with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-                for name, table in tables.items():
-                    table.to_excel(writer, sheet_name=name, index=False)
-
-        written = [target, target.with_suffix(".map.yaml")]
-        try:
-            atomic_write(target, workbook)
-            atomic_write(written[1], lambda tmp: tmp.write_text(map_text, encoding="utf-8"))
-        except OSError as exc:
-            raise UserError(f"--out {target}: cannot write there ({exc.strerror})") from None
-    else:
-        target = _out_dir(str(target), "export-crm", "")
-        written = [target / f"{name}.csv" for name in tables] + [target / "map.yaml"]
-        for name, table in tables.items():
-            atomic_write(target / f"{name}.csv", lambda tmp, t=table: t.to_csv(tmp, index=False))  # type: ignore[misc]  # mypy cannot infer a lambda with a default
-        atomic_write(target / "map.yaml", lambda tmp: tmp.write_text(map_text, encoding="utf-8"))
+    target = Path(out) if out else default_folder("export-crm", f"{folder.name}-{fmt}")
+    written = write_export(target, tables, mapping)
     sizes = ", ".join(f"{name} {len(table):,} rows" for name, table in tables.items())
     click.echo(f"{fmt} export of {folder.name} ({days} days from {start}, {timezone}): {sizes}")
     click.echo("written: " + ", ".join(str(p) for p in written))
@@ -725,7 +644,7 @@ def export_crm(run_dir: str, fmt: str, out: str | None, start: str, timezone: st
 
 def _read_export(export: str, map_file: str | None, timezone: str | None):
     """An export read as import-crm and fit read it: (path, the export, its observed funnel); problems printed."""
-    from sim.crm.observed import funnel
+    from sim.crm.observed import export_funnel
     from sim.crm.presets import load_map
     from sim.crm.reader import read_export
 
@@ -733,9 +652,7 @@ def _read_export(export: str, map_file: str | None, timezone: str | None):
     data = read_export(path, load_map(map_file) if map_file else None, timezone)
     for problem in data.problems:
         click.echo(f"warning: {problem.line()}", err=True)
-    period = data.crm_map.period
-    observed = funnel(data.leads, period.start, period.end, data.crm_map.business_hours, data.problems, data.fields)
-    return path, data, observed
+    return path, data, export_funnel(data)
 
 
 @main.command("import-crm")
@@ -745,15 +662,13 @@ def _read_export(export: str, map_file: str | None, timezone: str | None):
 @click.option("--out", type=click.Path(file_okay=False), help="Output folder.")
 def import_crm(export: str, map_file: str | None, timezone: str | None, out: str | None) -> None:
     """Read a CRM export (CSV, xlsx or a folder of them) and write its observed funnel: observed.json, observed.png."""
+    from sim.experiments.crm_files import observed_record, write_observed
     from sim.present.crm_figures import save_observed_figure
 
     path, data, observed = _read_export(export, map_file, timezone)
-    observed = {
-        "export": {"path": str(path), "files": data.files, "preset": data.crm_map.preset, "rows": len(data.leads)},
-        **observed,
-    }
-    folder = _out_dir(out, "import-crm", path.stem if path.is_file() else path.resolve().name)
-    write_json(folder / "observed.json", observed)
+    observed = observed_record(path, data, observed)
+    folder = claim(out, "import-crm", path.stem if path.is_file() else path.resolve().name).path
+    write_observed(folder, observed)
     save_observed_figure(observed, folder / "observed.png", f"Observed funnel of {path.name}")
     k = observed["kpis"]
     dropped = sum(p.rows for p in data.problems if "dropped" in p.action)
@@ -790,10 +705,9 @@ def import_crm(export: str, map_file: str | None, timezone: str | None, out: str
 def fit_command(export, map_file, timezone, base, budget, population, only, checks, seed, workers, executor, scheduler,
                 name, out, resume) -> None:  # fmt: skip
     """Fit the model to a CRM export: fitted.yaml, posterior.parquet, fit.json, check.png."""
-    import yaml
-
     from sim.config.scenario import builtin_names, load_scenario
-    from sim.experiments.fit import DEFAULT_BUDGET, FITTED, fit, fitted_yaml, open_pipeline
+    from sim.experiments.crm_files import write_fit
+    from sim.experiments.fit import DEFAULT_BUDGET, FITTED, fit
     from sim.experiments.runner import default_workers
     from sim.present.fit_figures import save_check_figure
 
@@ -804,7 +718,7 @@ def fit_command(export, map_file, timezone, base, budget, population, only, chec
         base_ref = str(Path(base).resolve())
     scenario = load_scenario(base_ref)
     path, data, observed = _read_export(export, map_file, timezone)
-    folder = _out_dir(out, "fit", path.stem if path.is_file() else path.resolve().name)
+    folder = claim(out, "fit", path.stem if path.is_file() else path.resolve().name).path
     _settle()
     names = tuple(only) or tuple(FITTED)
     result = fit(
@@ -812,14 +726,7 @@ def fit_command(export, map_file, timezone, base, budget, population, only, chec
         budget=budget or DEFAULT_BUDGET, population=population, seed=seed, checks=checks,
         workers=workers or default_workers(), executor=executor, scheduler=scheduler, fresh=not resume, progress=True,
     )  # fmt: skip
-    atomic_write(folder / "posterior.parquet", lambda tmp: result.posterior.to_parquet(tmp, index=False))
-    pipeline = open_pipeline(data.leads, observed)
-    if pipeline is not None:
-        atomic_write(folder / "pipeline.parquet", lambda tmp: pipeline.to_parquet(tmp, index=False))
-    text = fitted_yaml(result, base_ref, name, pipeline=pipeline is not None)
-    yaml.safe_load(text)
-    atomic_write(folder / "fitted.yaml", lambda tmp: tmp.write_text(text, encoding="utf-8"))
-    write_json(folder / "fit.json", {"export": str(path), "base": base_ref, **result.report()})
+    pipeline = write_fit(folder, result, data.leads, observed, path, base_ref, name)
     save_check_figure(result, result.checked, folder / "check.png", f"Fit of {path.name}: observed vs simulated")
     m = result.measured
     click.echo(f"{path.name}: {m.days} days, {m.inbound_per_day or 0:.1f} inquiries a working day, "
@@ -841,10 +748,8 @@ def entry() -> None:
     the commands that run models settle after their imports (:func:`_settle`),
     so that the others start without importing the numerical libraries.
     """
-    global _SETTLE
-    _SETTLE = True
     signal.signal(signal.SIGTERM, _terminated)
-    main()
+    main(obj=ENTRY)
 
 
 def _terminated(signum: int, frame: object) -> None:

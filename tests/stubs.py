@@ -53,6 +53,8 @@ class StubModel(mesa.Model):
         self.calendar = Calendar()
         self.router = policies.make_router(self.params, 1)
         self.handoff_rules = policies.handoff(self.params)
+        self.inside_pay = policies.inside_pay_plan(self.params)
+        self.field_pay = policies.field_pay_plan(self.params)
         self.handed_off: list[Lead] = []
         self.feedback: list[tuple[int, float]] = []
         self.team_supported = [True]

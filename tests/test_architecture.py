@@ -53,6 +53,29 @@ def test_no_module_imports_a_higher_layer(path):
             assert layer == own or LAYERS[layer] < LAYERS[own], f"{path}:{line}: crm and measure are siblings"
 
 
+def _private_imports(path: Path) -> list[tuple[int, str]]:
+    """Names starting with ``_`` that a file imports from a ``sim`` module (at any depth)."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0 and node.module.startswith("sim"):
+            found += [(node.lineno, f"{node.module}.{a.name}") for a in node.names if a.name.startswith("_")]
+        elif isinstance(node, ast.Import):
+            found += [
+                (node.lineno, alias.name)
+                for alias in node.names
+                if alias.name.startswith("sim") and any(part.startswith("_") for part in alias.name.split("."))
+            ]
+    return found
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_no_module_imports_a_private_name_of_another(path):
+    """What one module shares with another is public: a private name stays in its module."""
+    for line, name in _private_imports(path):
+        raise AssertionError(f"{path}:{line} imports {name}, private to its module; make it public or move it")
+
+
 def test_the_check_catches_an_upward_import(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text("def f():\n    from sim.present.report import render\n")
@@ -63,3 +86,9 @@ def test_the_check_catches_an_upward_import(tmp_path):
 def test_the_api_keeps_its_names():
     for name in ("run", "replicate", "compare", "explain", "sweep", "Scenario", "Params"):
         assert callable(getattr(sim, name)), name
+
+
+def test_the_check_catches_a_private_import(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text("from sim.experiments.compare import explain, _with_lever\ndef f():\n    import sim._hidden\n")
+    assert _private_imports(bad) == [(1, "sim.experiments.compare._with_lever"), (3, "sim._hidden")]

@@ -353,16 +353,17 @@ def test_validate_reports_each_bad_file_and_exits_2(tmp_path: Path) -> None:
 
 
 def test_story_tells_one_leads_journey(tmp_path):
-    lead_id = int(sim.run("aligned", days=120).leads["lead_id"].iloc[40])  # a lead of the log
+    leads = sim.run("aligned", days=120).leads
+    lead_id = int(leads.loc[~leads["in_flight"], "lead_id"].iloc[39])  # the run's 40th lead
     res = subprocess.run(
-        [SALESIM, "story", "aligned", "--lead", str(lead_id), "--days", "120"],
+        [SALESIM, "story", "aligned", "--lead", "40", "--days", "120"],
         capture_output=True,
         text=True,
         cwd=tmp_path,
         timeout=120,
     )
     assert res.returncode == 0, res.stderr
-    assert res.stdout.startswith(f"Lead {lead_id} ") and "Satisfaction at the end" in res.stdout
+    assert res.stdout.startswith(f"Lead 40 of the run (lead_id {lead_id}; ") and "Satisfaction at the end" in res.stdout
     bad = subprocess.run(
         [SALESIM, "story", "aligned", "--lead", "999999", "--days", "5"],
         capture_output=True,
@@ -370,4 +371,5 @@ def test_story_tells_one_leads_journey(tmp_path):
         cwd=tmp_path,
         timeout=120,
     )
-    assert bad.returncode == 2 and "--lead 999999" in bad.stderr and "Traceback" not in bad.stderr
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert bad.stderr.count("\n") == 1 and "--lead 999999: the run created leads 1 to " in bad.stderr

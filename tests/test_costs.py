@@ -82,14 +82,17 @@ def test_cac_and_its_payback_on_a_hand_computed_case():
     $0.8M of first-year margin in 18 months; a renewed $0.5M contract adds its margin to the P&L."""
     from types import SimpleNamespace
 
-    from sim.measure.summary import costs
+    import pandas as pd
+
+    from sim.measure.results import Results
 
     model = SimpleNamespace(
         marketing_cost=200_000.0, manager_cost=150_000.0, tooling_cost=60_000.0, hiring_cost=29_000.0,
         customers=SimpleNamespace(renewed=500_000.0), params=Params(cost_of_goods=0.3),
     )  # fmt: skip
     kpis = {"cost_of_sales": 1_000_000.0, "deals_won": 40, "margin": 800_000.0, "revenue": 1_100_000.0}
-    money = costs(kpis, model, inbound_qualified=100)
+    leads = pd.DataFrame({"source": ["inbound"] * 100 + ["outbound"] * 50, "qualified_at": [5.0] * 150})
+    money = Results(leads, model, known=kpis)  # the registry's computations, on a hand-made case
     assert money["cac"] == pytest.approx(30_000)
     assert money["cac_payback_months"] == pytest.approx(18)
     assert money["cost_per_lead"] == pytest.approx(2_000)

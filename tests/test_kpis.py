@@ -16,9 +16,9 @@ import sim
 from sim.config.labels import LEVER_LABELS, describe_lever, lever_label
 from sim.config.scenario import Scenario, builtin_names, load_scenario
 from sim.experiments.compare import lever_differences
+from sim.measure.funnel import latest_rows
 from sim.measure.kpis import GROUPS, KPI, KPI_NAMES, KPIS, MONITOR_KPIS, UNITS, kpi
 from sim.measure.monitors import Monitor
-from sim.measure.summary import latest_rows
 from sim.model.model import SalesOrgModel
 from sim.present.format import (
     CHANGE_UNITS,
@@ -67,9 +67,9 @@ def test_an_unknown_kpi_names_the_close_ones():
 
 def test_a_kpi_needs_a_known_unit_and_a_direction():
     with pytest.raises(ValueError, match="unit"):
-        KPI("x", "euros", 1, "x", "x")  # type: ignore[arg-type]
+        KPI("x", "euros", 1, "x", "x", len)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="good"):
-        KPI("x", "count", 2, "x", "x")  # type: ignore[arg-type]
+        KPI("x", "count", 2, "x", "x", len)  # type: ignore[arg-type]
 
 
 def test_judge_reads_a_change_by_the_good_direction():

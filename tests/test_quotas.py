@@ -6,7 +6,7 @@ import pytest
 import sim
 from sim.config.levers import INSIDE_QUOTA
 from sim.config.scenario import load_scenario
-from sim.measure.summary import QUOTA_MIN_DAYS, attainment
+from sim.measure.results import QUOTA_MIN_DAYS, attainment
 from sim.model.model import SalesOrgModel
 
 

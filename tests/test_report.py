@@ -125,7 +125,7 @@ def test_the_figures_agree_with_the_kpi_table(pair):
     """The funnel's right panel totals the table's deals won; the satisfaction histogram's share at
     40 or less is the table's share dissatisfied (a prospect at exactly 40 is left of the line)."""
     from sim.experiments.runs import SATISFACTION_BINS
-    from sim.measure.summary import DISSATISFIED_AT
+    from sim.measure.kpis import DISSATISFIED_AT
 
     table = pair.table.set_index(["scenario", "kpi"])
     for name in pair.names:

@@ -44,3 +44,40 @@ def test_a_lever_that_adds_draws_leaves_the_market_alone():
     b = sim.run("misaligned", seed=5, days=30, overrides=["handoff.acceptance_stage=true"]).leads
     ia, ib = (x[(x["source"] == "inbound") & ~x["in_flight"]][cols].reset_index(drop=True) for x in (a, b))
     assert len(ia) > 500 and ia.equals(ib)
+
+
+def test_a_stream_no_component_declared_is_refused():
+    """A misspelt stream name fails at once instead of silently drawing from a new, independent stream."""
+    import pickle
+
+    import pytest
+
+    from sim.config.scenario import load_scenario
+    from sim.model.model import SalesOrgModel
+    from sim.model.streams import UndeclaredStream
+
+    model = SalesOrgModel(load_scenario("aligned", ["simulation.warmup_days=0"]))
+    assert model.streams["market.arrival_times"] is model.streams["market.arrival_times"]
+    with pytest.raises(UndeclaredStream, match=r"market\.arival_times"):
+        model.streams["market.arival_times"]
+    with pytest.raises(UndeclaredStream):
+        pickle.loads(pickle.dumps(model.streams))["nobody.owns_this"]
+
+
+def test_every_stream_used_in_the_model_is_declared_once_and_every_declared_one_is_used():
+    import ast
+    from pathlib import Path
+
+    from sim.model.model import declared_streams
+
+    declared = declared_streams()
+    assert len(declared) == len(set(declared))  # one owner each
+    used = set()
+    for path in Path("sim/model").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            is_stream = isinstance(node, ast.Subscript) and ast.unparse(node.value).endswith("streams")
+            if is_stream and isinstance(node.slice, ast.Constant):
+                used.add(node.slice.value)
+            if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "ATTEMPT_STREAM" for t in node.targets):
+                used.add(node.value.value)
+    assert used - {""} == set(declared)  # "" is Rep.ATTEMPT_STREAM, which each kind of rep sets

@@ -100,11 +100,11 @@ def test_bad_uncertainty_options_are_one_line_and_exit_2(tmp_path, args):
 
 
 def test_explain_under_uncertainty_gives_each_lever_and_the_interaction_per_set():
-    from sim.experiments.compare import _Study
+    from sim.experiments.compare import ExplainStudy
     from sim.experiments.uncertainty import lever_uncertainty
 
     base, target = load_scenario("defined", SHORT), load_scenario("aligned", SHORT)
-    explained = _Study.of(base, target, n=2, days=None)
+    explained = ExplainStudy.of(base, target, n=2, days=None)
     study = uncertainty(explained.arms, sets=2, n=1, seed=3, workers=2)
     table = lever_uncertainty(study, explained.levers)
     levers = {key for key, _, _ in explained.levers}

@@ -2,7 +2,8 @@
 
 Pure functions, JSON-safe results. Counts are of events inside the period (a lead created
 before it is in flight: its later events count, its creation does not), with the same
-definitions as :func:`sim.measure.summary.summarize`, so that a run exported and imported
+definitions as summary.json's (the stages and the inbound response delay of
+:mod:`sim.model.funnel`, counted as :mod:`sim.measure.kpis` counts them), so that a run exported and imported
 gives the run's own numbers, and a fit can compare a simulated and an observed funnel on the
 same statistics: :func:`observed_from_run` computes them from a run's lead log directly.
 docs/CRM.md defines every key.
@@ -15,13 +16,14 @@ import pandas as pd
 
 from sim.crm.export import DEFAULT_START, local_times, parse_start
 from sim.crm.presets import WEEKDAY_NAMES, BusinessHours
-from sim.crm.reader import CANONICAL
+from sim.crm.reader import CANONICAL, Export
 from sim.crm.values import Problem
 from sim.model.clock import HOURS_PER_CALENDAR_DAY
+from sim.model.funnel import CRM_STAGES, RESPONSE_FROM, RESPONSE_SOURCE, RESPONSE_TO, response_hours, stage
 
 RESPONSE_EDGES = (0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 24.0, 48.0, 120.0, np.inf)  # calendar hours
 DELAY_EDGES = (0.0, 1.0, 2.0, 8.0, 24.0, 72.0, np.inf)  # calendar hours to the first touch
-STAGES = ("created", "touched", "contacted", "qualified", "handed_off", "opportunity", "won")
+CREATED, TOUCHED = RESPONSE_FROM.crm, RESPONSE_TO.crm  # the response delay's columns in a CRM table
 QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
 
 
@@ -107,9 +109,9 @@ def funnel(
     outcome = leads["outcome"].astype(str)
     new = within("created_at")
     kind = leads["kind"].astype(str)
-    inquiries = leads[new & (kind == "inbound")]
-    response = _hours(inquiries["first_touch_at"], inquiries["created_at"]).dropna()
-    business = business_hours_between(inquiries["created_at"], inquiries["first_touch_at"], hours).dropna()
+    inquiries = leads[new & (kind == RESPONSE_SOURCE)]
+    response = response_hours(inquiries[CREATED], inquiries[TOUCHED]).dropna()
+    business = business_hours_between(inquiries[CREATED], inquiries[TOUCHED], hours).dropna()
     won = (outcome == "won") & within("closed_at")
     lost = (outcome == "lost") & within("closed_at")
     n_won, n_closed = int(won.sum()), int((won | lost).sum())
@@ -119,15 +121,9 @@ def funnel(
     def count(col: str) -> int | None:
         return int(within(col).sum()) if fields is None or col in fields else None
 
-    counts = {
-        "created": int(new.sum()),  # recycled leads too: they enter the funnel again
-        "touched": count("first_touch_at"),
-        "contacted": count("contacted_at"),
-        "qualified": count("qualified_at"),
-        "handed_off": count("handed_off_at"),
-        "opportunity": count("opp_created_at"),
-        "won": n_won if closes else None,
-    }
+    counts: dict[str, int | None] = {"created": int(new.sum())}  # recycled leads too: they enter the funnel again
+    counts |= {s.name: count(s.crm) for s in CRM_STAGES if s.name not in ("created", "won")}  # type: ignore[arg-type]  # CRM_STAGES: the stages with a CRM column
+    counts["won"] = n_won if closes else None
     days = (end - start).total_seconds() / 3600.0 / HOURS_PER_CALENDAR_DAY
     kpis = {
         "leads_created": int((new & (kind != "recycled")).sum()),
@@ -147,7 +143,7 @@ def funnel(
         "median_response_hours": _num(response.median()),
         "median_response_business_hours": _num(business.median()),
         "share_responded_within_1h": _ratio(int((response <= 1.0).sum()), len(inquiries)),
-        "inquiries_never_touched": int(inquiries["first_touch_at"].isna().sum()),
+        "inquiries_never_touched": int(inquiries[TOUCHED].isna().sum()),
         "leads_disqualified": int((outcome == "disqualified").sum()),
         "leads_rejected": int((outcome == "rejected").sum()),
         "leads_ignored": int((outcome == "ignored").sum()),
@@ -183,13 +179,23 @@ def funnel(
     }
 
 
+def export_funnel(data: Export) -> dict[str, object]:
+    """The observed funnel of an export read (:func:`sim.crm.reader.read_export`), over its map's period.
+
+    What ``import-crm`` writes and ``fit`` fits to: its map's period and business hours, the
+    reader's problems, and counts of only the events the export has columns for.
+    """
+    period = data.crm_map.period
+    return funnel(data.leads, period.start, period.end, data.crm_map.business_hours, data.problems, data.fields)
+
+
 def _stages(counts: dict[str, int | None]) -> list[dict[str, object]]:
     """Each stage's count and its share of the last stage before it that the export measures."""
     rows: list[dict[str, object]] = []
     previous: int | None = None
-    for stage, n in counts.items():
+    for name, n in counts.items():
         share = _ratio(n, previous) if n is not None and previous is not None else None
-        rows.append({"stage": stage, "count": n, "share_of_previous": share})
+        rows.append({"stage": name, "count": n, "share_of_previous": share})
         previous = n if n is not None else previous
     return rows
 
@@ -229,8 +235,8 @@ def _volume(new: pd.DataFrame) -> dict[str, object]:
 
 
 def _by_delay(inquiries: pd.DataFrame, fields: frozenset[str] | None) -> list[dict[str, object]]:
-    touched = inquiries[inquiries["first_touch_at"].notna()]
-    delay = _hours(touched["first_touch_at"], touched["created_at"])
+    touched = inquiries[inquiries[TOUCHED].notna()]
+    delay = response_hours(touched[CREATED], touched[TOUCHED])
     bucket = pd.cut(delay, bins=list(DELAY_EDGES), right=False)
     rows: list[dict[str, object]] = []
     for interval, part in touched.groupby(bucket, observed=False):
@@ -240,10 +246,10 @@ def _by_delay(inquiries: pd.DataFrame, fields: frozenset[str] | None) -> list[di
                 "to_hours": _num(interval.right) if np.isfinite(interval.right) else None,
                 "leads": len(part),
                 **{
-                    f"{stage}_share": _ratio(int(part[f"{stage}_at"].notna().sum()), len(part))
-                    if fields is None or f"{stage}_at" in fields
+                    f"{s.name}_share": _ratio(int(part[s.crm].notna().sum()), len(part))
+                    if fields is None or s.crm in fields
                     else None
-                    for stage in ("contacted", "qualified")
+                    for s in (stage("contacted"), stage("qualified"))
                 },
             }
         )
@@ -276,17 +282,12 @@ def canonical_from_run(leads: pd.DataFrame, start: str = DEFAULT_START, timezone
     table = pd.DataFrame(
         {
             "lead_id": leads["lead_id"].astype(str),
-            "created_at": t("created_at"),
             "source": leads["source"].astype(str),
             "kind": leads["source"].astype(str),
             "owner": leads["inside_rep"].where(leads["inside_rep"] >= 0).astype("Int64").astype("string"),
             "team": leads["team"].astype(str),
-            "first_touch_at": t("first_attempt_at"),
-            "contacted_at": t("contacted_at"),
-            "qualified_at": t("qualified_at"),
-            "handed_off_at": t("handed_off_at"),
+            **{s.crm: t(s.stamp) for s in CRM_STAGES if s.name != "won"},  # the stamps, by the funnel's table
             "opportunity_id": leads["lead_id"].astype(str).where(has_opp),
-            "opp_created_at": t("opportunity_at"),
             "opp_owner": leads["field_rep"].where(has_opp & (leads["field_rep"] >= 0)).astype("Int64").astype("string"),
             "stage": outcome.where(has_opp),
             "closed_at": t("closed_at").where(closed),

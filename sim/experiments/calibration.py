@@ -30,7 +30,8 @@ from sim.config.scenario import Scenario
 from sim.experiments.runner import Task, require_ok, run_tasks
 from sim.experiments.runs import RunResult, replication_seeds, resolve
 from sim.experiments.stats import mean_ci
-from sim.measure.summary import new_leads, response_qualification
+from sim.measure.funnel import new_leads
+from sim.measure.summary import response_qualification
 
 # first attempts spread smoothly from minutes to days: a slow pickup, no batches (the measuring device)
 RESPONSE_OVERRIDES = ("behavior.lead_routing_hours=3", "behavior.crm_sync_hours=0.01", "organization.inside_reps=30")

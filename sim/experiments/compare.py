@@ -64,7 +64,7 @@ class Comparison:
         revenue: scenario -> cumulative revenue by day, one row per replication.
         satisfaction: scenario -> lead counts per 5-point satisfaction bin.
         response: scenario -> inbound lead counts per response-time bin.
-        funnel: scenario -> mean inside-facing funnel counts (``FUNNEL_STAGES``).
+        funnel: scenario -> mean inside-facing funnel counts (by ``sim.model.funnel.INSIDE_STAGES``).
         won_by_source: scenario -> mean deals won per lead source (``sim.model.leads.SOURCES``).
         profit: scenario -> cumulative profit (revenue less the cost of sales) by day, one row per replication.
         explanation: the lever-by-lever explanation, when one was asked for.
@@ -217,7 +217,7 @@ def compare(
     resolved = [resolve(s, days, ()) for s in scenarios]
     check_arms(resolved, n)
     seeds = replication_seeds(seed, n)
-    study = _Study.of(*explain, n=n, days=days) if explain else None
+    study = ExplainStudy.of(*explain, n=n, days=days) if explain else None
     spare = tuple(s.name for s in resolved[1:] if not study or s.name not in {a.name for a in study.arms})
     runs = run_arms([*resolved, *(study.arms if study else ())], seeds, workers, executor, progress, spare)
     failed = {
@@ -382,13 +382,24 @@ def explain(
     Returns:
         The explanation, with a table sorted by the size of the revenue effect.
     """
-    study = _Study.of(base, target, n=n, days=days, kpis=kpis)
+    study = ExplainStudy.of(base, target, n=n, days=days, kpis=kpis)
     return study.explanation(run_arms(study.arms, replication_seeds(seed, n), workers, executor, progress))
 
 
 @dataclass
-class _Study:
-    """The arms of an explanation (BASE, TARGET and BASE with each differing lever switched) and its arithmetic."""
+class ExplainStudy:
+    """The arms of an explanation (BASE, TARGET and BASE with each differing lever switched) and its arithmetic.
+
+    Shared by :func:`explain` and what runs the same arms otherwise (a comparison that explains
+    too, an uncertainty study of each lever).
+
+    Attributes:
+        base: BASE, resolved.
+        target: TARGET, resolved.
+        levers: (dotted key, base value, target value) of every lever that differs.
+        switched: BASE with each of those levers switched to TARGET's value, in that order.
+        kpis: the KPIs explained.
+    """
 
     base: Scenario
     target: Scenario
@@ -397,16 +408,20 @@ class _Study:
     kpis: tuple[str, ...]
 
     @classmethod
-    def of(cls, base, target, n: int, days: int | None, kpis: tuple[str, ...] = EXPLAIN_KPIS) -> _Study:
+    def of(cls, base, target, n: int, days: int | None, kpis: tuple[str, ...] = EXPLAIN_KPIS) -> ExplainStudy:
+        """The study of BASE and TARGET (scenarios, paths or names); ExperimentError if nothing differs."""
         base_s, target_s = resolve(base, days, ()), resolve(target, days, ())
         levers = check_explain(base_s, target_s, n)
         return cls(base_s, target_s, levers, [_with_lever(base_s, key, new) for key, _, new in levers], kpis)
 
     @property
     def arms(self) -> list[Scenario]:
+        """Every scenario to run: BASE, TARGET, then each switched arm."""
         return [self.base, self.target, *self.switched]
 
     def explanation(self, runs: pd.DataFrame) -> Explanation:
+        """Each lever's effect, all levers together and their interaction, from the runs of :attr:`arms`."""
+
         def values(name: str, kpi: str) -> np.ndarray:
             return runs[runs["scenario"] == name].sort_values("replication")[kpi].to_numpy(dtype=float)
 

@@ -352,9 +352,9 @@ def _executor(workers: int, kind: str, scheduler: str | None) -> Iterator[Execut
     from sim.experiments.runner import process_pool
 
     if kind == "dask":
-        from sim.experiments.sweep import _dask_executor
+        from sim.experiments.sweep import dask_executor
 
-        with _dask_executor(workers, scheduler) as pool:
+        with dask_executor(workers, scheduler) as pool:
             yield pool
     elif workers <= 1:
         yield None
@@ -451,52 +451,3 @@ def fit(
     seconds = time.perf_counter() - started
     fitted = with_behavior(fixed, prior.names, np.median(draws, axis=0), f"{base.name} fitted")
     return Fit(fitted, prior, generations, draws, checked, target, measured, seconds)
-
-
-def open_pipeline(leads: pd.DataFrame, observed: dict[str, Any]) -> pd.DataFrame | None:
-    """The export's open opportunities at its date (``amount``, ``age_days``), or None when it has none.
-
-    An opportunity is open when it was opened by the end of the period and not closed by then.
-    """
-    if leads["opp_created_at"].isna().all():
-        return None
-    end = pd.Timestamp(observed["period"]["end"])
-    opened = leads["opp_created_at"].notna() & (leads["opp_created_at"] <= end)
-    still_open = leads["closed_at"].isna() | (leads["closed_at"] > end)
-    table = leads.loc[opened & still_open, ["amount", "opp_created_at"]]
-    ages = (end - table["opp_created_at"]).dt.total_seconds() / 86400.0
-    median = float(leads["amount"].median()) if leads["amount"].notna().any() else 0.0
-    return pd.DataFrame({"amount": table["amount"].fillna(median).astype(float).to_numpy(),
-                         "age_days": ages.astype(float).to_numpy()})  # fmt: skip
-
-
-def fitted_yaml(result: Fit, base_ref: str, name: str, pipeline: bool = False) -> str:
-    """fitted.yaml: the base (by name or path), the measured values, the posterior medians, the posterior."""
-    import yaml
-
-    m = result.measured
-    org = result.scenario.organization
-    doc: dict[str, Any] = {
-        "name": name,
-        "description": "Fitted by salesim fit to a CRM export: measured market and headcounts, posterior medians "
-        "of the fitted behaviour (fit.json)",
-        "extends": base_ref,
-        "simulation": {"days": m.days},
-        "market": {
-            k: v
-            for k, v in (
-                ("inbound_leads_per_day", result.scenario.market.inbound_leads_per_day),
-                ("deal_value_median", result.scenario.market.deal_value_median),
-                ("deal_value_sigma", result.scenario.market.deal_value_sigma),
-            )
-        },
-        "organization": {
-            "inside_reps": org.inside_reps,
-            "field_teams": [{"name": t.name, "field_reps": t.field_reps} for t in org.field_teams],
-        },
-        "behavior": {n: round(float(result.scenario.behavior[n]), 6) for n in result.prior.names},
-        "posterior": "posterior.parquet",
-    }
-    if pipeline:
-        doc["pipeline"] = "pipeline.parquet"
-    return yaml.safe_dump(doc, sort_keys=False)

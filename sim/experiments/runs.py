@@ -23,8 +23,9 @@ from sim.config.levers import derive
 from sim.config.params import PARAM_INFO, params_to_dict
 from sim.config.scenario import Scenario, load_scenario, scenario_to_dict
 from sim.experiments.files import atomic_write, write_json
+from sim.measure.funnel import inquiries, inside_funnel, prospects, response_delays
 from sim.measure.kpis import KPI_NAMES
-from sim.measure.summary import field_by_team, new_leads, per_channel, per_team, prospects, summarize_model
+from sim.measure.summary import field_by_team, per_channel, per_team, summarize_model
 from sim.model.leads import SOURCES
 from sim.model.market import inbound_channels
 from sim.model.model import SalesOrgModel
@@ -182,36 +183,16 @@ def replication_seeds(seed: int, n: int) -> list[int]:
 
 
 SATISFACTION_BINS = np.linspace(0, 100, 21)  # 5-point bins
-# The inside-facing funnel (inbound and outbound leads): the stamp each stage sets.
-FUNNEL_STAGES = ("created", "contacted", "qualified", "handed off", "accepted", "opportunity", "won")
-FUNNEL_STAMPS = (
-    "created_at",
-    "contacted_at",
-    "qualified_at",
-    "handed_off_at",
-    "accepted_at",
-    "opportunity_at",
-)
 RESPONSE_BINS = np.array([0, 0.1, 0.25, 0.5, 1, 2, 4, 8, 24, 72, np.inf])  # hours
 
 
 def digest(result: RunResult) -> dict[str, Any]:
     """A measure for the runner: every KPI, and the curves and histograms comparisons plot."""
     leads = result.leads
-    inbound = new_leads(leads)[lambda frame: frame["source"] == "inbound"]
-    response = (inbound["first_attempt_at"] - inbound["created_at"]).dropna().to_numpy()
-    inside_facing = new_leads(leads)[lambda frame: frame["source"] != "field"]  # the run's cohort (monotone)
+    response = response_delays(inquiries(leads)).dropna().to_numpy()
     return {
         **result.summary,
-        "funnel": np.array(
-            [
-                *(
-                    inside_facing[list(FUNNEL_STAMPS[: i + 1])].notna().all(axis=1).sum()
-                    for i in range(len(FUNNEL_STAMPS))
-                ),
-                (inside_facing[list(FUNNEL_STAMPS)].notna().all(axis=1) & (inside_facing["outcome"] == "won")).sum(),
-            ]
-        ),
+        "funnel": np.array(inside_funnel(leads)),  # by INSIDE_STAGES (sim.model.funnel)
         "revenue_path": result.daily["revenue"].to_numpy(),
         "profit_path": (result.daily["revenue"] - result.daily["cost_of_sales"]).to_numpy(),
         # bins closed on the right, as "40 or less" is: a prospect at exactly 40 falls left of the line at 40

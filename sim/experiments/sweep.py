@@ -42,6 +42,7 @@ from sim.config.scenario import (
     with_values,
 )
 from sim.experiments.files import atomic_write, write_json, write_xlsx
+from sim.experiments.outputs import claim
 from sim.experiments.runner import RUN_TIME_LIMIT, Task, default_workers, run_tasks, settle_worker, size_problem
 from sim.experiments.runs import RunResult, replication_seeds, versions
 from sim.experiments.stats import mean_ci
@@ -286,8 +287,6 @@ def _prepare_folder(
 ) -> None:
     manifest = folder / "manifest.json"
     digest = spec.digest(base)
-    if (folder / ".salesim-run.json").exists():
-        raise SweepError(f"{folder}: holds a run, not a sweep; use another --out")
     if fresh and folder.exists():
         shutil.rmtree(folder / RESULTS, ignore_errors=True)
         manifest.unlink(missing_ok=True)
@@ -316,7 +315,7 @@ def _prepare_folder(
 
 
 @contextmanager
-def _dask_executor(workers: int, scheduler: str | None):
+def dask_executor(workers: int, scheduler: str | None):
     """An executor of a running Dask scheduler, or of a local cluster started and stopped here."""
     from distributed import Client, LocalCluster
 
@@ -352,7 +351,8 @@ def sweep(
 
     Args:
         spec: a SweepSpec or the path of its YAML file.
-        out: output folder (default ``outputs/sweep/<name>``).
+        out: output folder (default ``outputs/sweep/<name>``); a run's folder, or one of files salesim
+            did not write, is refused (:func:`sim.experiments.outputs.claim`).
         workers: processes (default: all cores).
         executor: an Executor, or "processes" (a local pool), "dask" (distributed:
             ``scheduler`` address, or a LocalCluster started and stopped here) or "serial".
@@ -367,7 +367,7 @@ def sweep(
         The counts, the wall time and every result so far.
     """
     spec = spec if isinstance(spec, SweepSpec) else load_spec(spec)
-    folder = Path(out) if out else Path("outputs") / "sweep" / spec.name
+    folder = claim(out, "sweep", spec.name).path  # refuses a run's folder, or the user's own
     workers = workers or default_workers()
     points = design_points(spec)
     seeds = replication_seeds(spec.seed, spec.replications)
@@ -414,7 +414,7 @@ def sweep(
         record(invalid)
     try:
         if executor == "dask":
-            with _dask_executor(workers, scheduler) as pool:
+            with dask_executor(workers, scheduler) as pool:
                 run_tasks(tasks, workers, pool, progress, spec.name, on_batch=record)
         else:
             pool = None if isinstance(executor, str) else executor

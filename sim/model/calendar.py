@@ -10,21 +10,23 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable
-
-from sim.model.leads import Lead
+from typing import Any
 
 
 class Calendar:
-    """Appointments ``(time, action, lead)`` run in time order, ties in booking order."""
+    """Appointments ``(time, action, subject)`` run in time order, ties in booking order.
+
+    The subject is what the appointment is about: a lead, or a customer's anniversary.
+    """
 
     def __init__(self) -> None:
-        self._heap: list[tuple[float, int, Callable[[Lead, float], None], Lead]] = []
+        self._heap: list[tuple[float, int, Callable[[Any, float], None], Any]] = []
         self._booked = 0  # a plain counter, not itertools.count: a model can be copied and pickled
 
-    def add(self, at: float, action: Callable[[Lead, float], None], lead: Lead) -> None:
-        """Book ``action(lead, at)``."""
+    def add[T](self, at: float, action: Callable[[T, float], None], subject: T) -> None:
+        """Book ``action(subject, at)``."""
         self._booked += 1
-        heapq.heappush(self._heap, (at, self._booked, action, lead))
+        heapq.heappush(self._heap, (at, self._booked, action, subject))
 
     def run_until(self, end: float) -> None:
         """Run every appointment before ``end``, including those booked meanwhile."""

@@ -32,7 +32,7 @@ from sim.model.market import logistic
 from sim.model.reps import logit
 
 if TYPE_CHECKING:
-    from sim.model.model import SalesOrgModel
+    from sim.model.services import Core
 
 YEAR_HOURS = DAYS_PER_YEAR * HOURS_PER_CALENDAR_DAY
 
@@ -81,7 +81,7 @@ class Customers:
     Only customers won after the books open are signed, so nothing here needs zeroing then.
     """
 
-    def __init__(self, model: SalesOrgModel) -> None:
+    def __init__(self, model: Core) -> None:
         self.model = model
         self.book: list[Customer] = []
         self.renewed = self.churned = self.expanded = 0.0

@@ -16,6 +16,7 @@ from sim.model.leads import U_DISCOUNT, U_OPP, U_REPEAT, U_REVIEW, Lead, State
 from sim.model.market import logistic, reach_probability, waiting_interest
 from sim.model.opportunity import Opportunity, loss_reason
 from sim.model.reps import Rep, logit
+from sim.model.services import FieldServices
 
 NEED_TAPER = 0.2  # share of the pipeline target over which a rep eases off prospecting
 QUARTERS = 4  # quota periods a year: the annual quota is split by quarter
@@ -73,13 +74,19 @@ class FieldRep(Rep):
             ``hours_load_memory_days`` working days.
     """
 
+    model: FieldServices
     ATTEMPT_STREAM = "field.extra_attempts"
+    # the random streams field reps own: who is hired (tenure mix, bar, skill, ramp), who quits, and their decisions
+    STREAMS = (
+        "org.field_tenure", "org.field_bar", "org.field_skill", "org.field_ramp", "org.field_quit", ATTEMPT_STREAM,
+        "field.dispute", "field.ignore", "field.inquiry_delay", "field.response_delay", "field.review_reading",
+    )  # fmt: skip
     TALLIES = (
         *Rep.TALLIES, "quits", "hires", "opportunities", "won", "returned", "hours_wasted", "reviews",
         "reviews_on_time", "hours_available", "hours_used", "days_worked", "days_overbooked", "sold", "days_selling",
     )  # fmt: skip
 
-    def __init__(self, model, team: int, days_employed: float | None = None) -> None:
+    def __init__(self, model: FieldServices, team: int, days_employed: float | None = None) -> None:
         super().__init__(model)
         p = model.params
         self.team = team
@@ -88,7 +95,7 @@ class FieldRep(Rep):
         self.booked = 0  # accepted leads whose first meeting is still to come
         self.quits = 0  # reps who left this seat so far
         self.hires = 0  # replacements hired into this seat so far
-        self.rehire_day = 0
+        self.rehire_day: float = 0  # the day the seat's next hire starts (inf: the seat is closed)
         if days_employed is None:
             # the organization has been selling for years: the reps in post are at their tenure mix
             tenure = DAYS_PER_YEAR / max(p.field_attrition, 1e-12)  # mean days in the job
@@ -295,7 +302,8 @@ class FieldRep(Rep):
         streams = self.model.streams
         self.pending -= 1
         clock = self.model.clock
-        waited = clock.business_time(t) - clock.business_time(lead.handed_off_at)  # working hours since the handoff
+        handed = lead.handed_off_at if lead.handed_off_at is not None else t  # a reviewed lead was handed off
+        waited = clock.business_time(t) - clock.business_time(handed)  # working hours since the handoff
         self._feel_the_wait(lead, waited)
         self.reviews += 1
         self.reviews_on_time += waited <= p.sla_hours + 1e-9
@@ -421,7 +429,7 @@ class FieldRep(Rep):
 
     def _book_stage(self, lead: Lead, t: float) -> None:
         """Book the end of the deal's current stage; the signature of the last may be pulled into the quarter."""
-        deal = lead.deal
+        deal = lead.open_deal
         end = t + deal.stage_length(self, lead)
         if deal.stage == max(1, int(self.model.params.stages)) - 1:
             end = self.pull_in(lead, t, end)
@@ -467,7 +475,7 @@ class FieldRep(Rep):
         """A stage of the deal ends: the prospect moves on (or signs, after the last), or the deal is lost."""
         if lead.state is not State.OPPORTUNITY:
             return  # closed meanwhile (a pipeline review at the start of a run from a company's pipeline)
-        deal = lead.deal
+        deal = lead.open_deal
         if not deal.passes(self, lead):
             lead.loss_reason = loss_reason(self.model.params, lead, deal.intent, deal.luck.random())
             self.lose_deal(lead, t)

@@ -16,6 +16,7 @@ from sim.model.reps import Rep
 if TYPE_CHECKING:
     from sim.config.params import Params
     from sim.model.pools import InsidePool
+    from sim.model.services import InsideServices
 
 
 class InsideRep(Rep):
@@ -38,15 +39,18 @@ class InsideRep(Rep):
         quits: reps who left this seat so far.
     """
 
+    model: InsideServices
     ATTEMPT_STREAM = "inside.extra_attempts"
+    # the random streams inside reps own: who is hired (tenure mix, bar), who quits, and tries past the prospect's own
+    STREAMS = ("org.inside_tenure", "org.inside_bar", "org.inside_quit", ATTEMPT_STREAM)
     TALLIES = (*Rep.TALLIES, "handed_off", "quits", "hires", "credited", "days_in_seat")
 
-    def __init__(self, model, pool: InsidePool, days_employed: float | None = None) -> None:
+    def __init__(self, model: InsideServices, pool: InsidePool, days_employed: float | None = None) -> None:
         super().__init__(model)
         self.params = model.params
         self.queue = pool
         self.active = True
-        self.rehire_day = 0
+        self.rehire_day: float = 0  # the day the seat's next hire starts (inf: the seat is closed)
         self.handed_off = 0
         self.quits = 0
         self.hires = 0  # replacements hired into this seat so far

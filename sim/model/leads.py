@@ -17,11 +17,15 @@ the field to nurture), ``ignored`` (handed off and never followed up: the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from sim.model.opportunity import Opportunity
 
 
 class State(StrEnum):
@@ -149,13 +153,19 @@ class Lead:
         self.value = value
         self.fit = fit
         self.intent = intent
-        self.draws = draws
+        self.draws: Sequence[float] = draws
         self.satisfaction = satisfaction
         self.state = State.NEW
         self.attempts = 0
-        self.first_attempt_at = self.contacted_at = self.qualified_at = None
-        self.handed_off_at = self.accepted_at = self.followed_up_at = None
-        self.opportunity_at = self.closed_at = None
+        # lifecycle stamps, hours since the start of the run (None: not reached)
+        self.first_attempt_at: float | None = None
+        self.contacted_at: float | None = None
+        self.qualified_at: float | None = None
+        self.handed_off_at: float | None = None
+        self.accepted_at: float | None = None
+        self.followed_up_at: float | None = None
+        self.opportunity_at: float | None = None
+        self.closed_at: float | None = None
         self.intent_at_handoff = intent
         self.inside_rep = self.field_rep = -1
         self.channel = -1  # the inbound channel it came through (index; -1: not an inquiry)
@@ -166,9 +176,16 @@ class Lead:
         self.first_seen = created_at  # when the prospect first came in (an earlier lead's, if recycled)
         self.discount = 0.0
         self.pull_in = 0.0  # of which conceded to sign before a quarter's end
-        self.deal = None  # the open opportunity's stages (sim.model.opportunity.Opportunity)
+        self.deal: Opportunity | None = None  # the open opportunity's stages
         self.loss_reason = ""  # why a lost deal was lost
         self.revenue = 0.0
+
+    @property
+    def open_deal(self) -> Opportunity:
+        """The stages of the lead's open opportunity (only a lead that is an opportunity has one)."""
+        if self.deal is None:
+            raise RuntimeError(f"lead {self.lead_id} has no open opportunity ({self.state})")
+        return self.deal
 
     def feel(self, delta: float) -> None:
         """Move the prospect's satisfaction by ``delta``, kept within 0-100."""
@@ -177,7 +194,7 @@ class Lead:
     def close(self, state: State, at: float | None = None) -> None:
         """End the lead in a final state; its own draws are no longer needed (memory)."""
         self.state = state
-        self.draws = None
+        self.draws = ()  # a closed lead draws nothing more
         self.deal = None
         if at is not None and state in (State.WON, State.LOST):
             self.closed_at = at
@@ -185,8 +202,7 @@ class Lead:
     def __getstate__(self) -> dict[str, object]:
         """For pickling and copying: the draws, a view of a shared block, travel as a list."""
         state = {name: getattr(self, name) for name in self.__slots__}
-        if state["draws"] is not None:
-            state["draws"] = list(state["draws"])
+        state["draws"] = list(state["draws"])
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
@@ -229,7 +245,7 @@ class LeadBook:
     def __len__(self) -> int:
         return len(self.leads)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Lead]:
         return iter(self.leads)
 
     def next_id(self) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -23,7 +24,7 @@ from sim.model.policies import lead_scoring
 from sim.model.streams import Streams
 
 if TYPE_CHECKING:
-    from sim.config.scenario import Market as MarketSection
+    from sim.config.registry import Market as MarketSection
 
 
 def decay(hours: float, scale: float, exponent: float) -> float:
@@ -344,8 +345,14 @@ class Market:
         channels: where inquiries come from (default: one channel at ``cost_per_inquiry``).
     """
 
+    # the random streams the market owns: when, where and through which channel inquiries come, who they are
+    STREAMS = (
+        "market.arrival_count", "market.arrival_times", "market.territory", "market.reputation", "market.channel",
+        "prospects.inbound", "prospects.score",
+    )  # fmt: skip
+
     def __init__(
-        self, params: Params, streams: Streams, team_weights: list[float], channels: list[Channel] | None = None
+        self, params: Params, streams: Streams, team_weights: Sequence[float], channels: list[Channel] | None = None
     ) -> None:
         self.params = params
         market = ((params.fit_a, params.fit_b), (params.intent_a, params.intent_b))
@@ -406,7 +413,7 @@ class Market:
         if self.mixed:
             channels, fits, intents = self._through_channels(fits, intents)
         scores = self.score(fits, intents)
-        leads = []
+        leads: list[Lead] = []
         for i in range(n):
             if keep[i]:
                 lead_id = next_id + len(leads)

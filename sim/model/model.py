@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import time
+from typing import Any
 
 import mesa
 import numpy as np
@@ -104,7 +105,7 @@ class SalesOrgModel(mesa.Model):
         self.change_log: list[tuple[int, list[str]]] = []  # (measured day, keys changed)
         self.seed = seed
         self.params = params or derive(scenario)
-        self.streams = Streams(seed)
+        self.streams = Streams(seed, declared_streams())
         self.book = LeadBook()
         self.calendar = Calendar()
         self.warmup = scenario.simulation.warmup_days  # days worked before the books open
@@ -143,13 +144,19 @@ class SalesOrgModel(mesa.Model):
         self.outbound = ProspectFactory(self.streams["prospects.outbound"], p, *shapes["outbound"])
         self.recycled = ProspectFactory(self.streams["prospects.recycled"], p, *shapes["recycled"])
         self.field_sourced = ProspectFactory(self.streams["prospects.field"], p, *shapes["field_sourced"])
-        self._meetings = self.feedback.interval_days is not None
-        if self._meetings:
-            every = self.feedback.interval_days
+        every = self.feedback.interval_days
+        self._meetings = every is not None
+        if every is not None:
             self.schedule_recurring(self.hold_feedback_meeting, Schedule(interval=every, start=every + 0.5))
         self.datacollector = mesa.DataCollector(model_reporters=_DAILY_REPORTERS)
         if self.warmup == 0:
             self.open_books()
+
+    # The random streams the organization itself owns (its components declare theirs: Market, InsideRep, ...).
+    STREAMS = (
+        "inside.outbound_gaps", "field.prospecting_gaps", "prospects.outbound", "prospects.recycled",
+        "prospects.field", "prospects.territory", "org.pipeline", "field.reassign", "feedback.word_of_mouth",
+    )  # fmt: skip
 
     # Running totals of the organization, zeroed when the books open.
     TALLIES = (
@@ -203,7 +210,7 @@ class SalesOrgModel(mesa.Model):
                 lead.field_rep = rep.unique_id
                 rep.open_opportunity(lead, now, lead.intent)
                 age = float(row["age_days"])
-                lead.deal.stage = min(stages - 1, int(age / (self.params.cycle_days / stages)))
+                lead.open_deal.stage = min(stages - 1, int(age / (self.params.cycle_days / stages)))
                 lead.created_at = lead.contacted_at = lead.first_attempt_at = lead.opportunity_at = now - age * 24
             else:
                 break  # nobody in the field to own it
@@ -228,8 +235,8 @@ class SalesOrgModel(mesa.Model):
         self.pool_of_team = [0] * len(weights)
         for pool_index, (pool, n) in enumerate(zip(self.pools, seats, strict=True)):
             pool.reps = [InsideRep(self, pool) for _ in range(n)]
-            for team in pool.teams:
-                self.pool_of_team[team] = pool_index
+            for served in pool.teams:
+                self.pool_of_team[served] = pool_index
         self.field_rep_by_id = {rep.unique_id: rep for rep in self.field_reps}  # seats, refilled
         self.inside_reps = [rep for pool in self.pools for rep in pool.reps]
         self._inside_by_id = {rep.unique_id: rep for rep in self.inside_reps}  # seats are refilled, never replaced
@@ -294,7 +301,7 @@ class SalesOrgModel(mesa.Model):
         self.changes_today = "; ".join(filter(None, [self.changes_today, *notes]))
         self._staffed()
 
-    def plan(self, entries: list[dict]) -> None:
+    def plan(self, entries: list[dict[str, Any]]) -> None:
         """Add dated changes while the organization runs (the dashboard's "Apply now").
 
         The entries are ``timeline`` entries as a file writes them; the timeline they join is
@@ -671,7 +678,7 @@ class SalesOrgModel(mesa.Model):
         for lead in self.book.measured():  # leads closed in the warm-up can hold nothing open
             if lead.state is State.OPPORTUNITY:
                 rep = self.field_rep_by_id[lead.field_rep]
-                total += lead.value * (1 - lead.discount) * lead.deal.win_chance(rep, lead)
+                total += lead.value * (1 - lead.discount) * lead.open_deal.win_chance(rep, lead)
         return total
 
     @property
@@ -725,6 +732,12 @@ class SalesOrgModel(mesa.Model):
                 f"the run passed its time limit of {self.time_limit:g} s on day {self.day} of "
                 f"{self.warmup + self.config.simulation.days} (warm-up included); its parameters may make it too slow"
             )
+
+
+def declared_streams() -> tuple[str, ...]:
+    """Every random stream a run may draw from: what the organization and each of its components declare."""
+    owners = (SalesOrgModel, Market, InsideRep, FieldRep, Nurture)
+    return tuple(name for owner in owners for name in owner.STREAMS)
 
 
 class RunTimeLimit(RuntimeError):

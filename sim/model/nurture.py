@@ -23,7 +23,7 @@ from sim.model.leads import Lead
 from sim.model.market import Exponentials, Uniforms
 
 if TYPE_CHECKING:
-    from sim.model.model import SalesOrgModel
+    from sim.model.services import NurtureServices
 
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12
 
@@ -42,8 +42,9 @@ class Nurture:
     """
 
     TALLIES = ("enrolled", "returned")  # zeroed when the books open
+    STREAMS = ("nurture.fate", "nurture.return")  # the random streams it owns
 
-    def __init__(self, model: SalesOrgModel) -> None:
+    def __init__(self, model: NurtureServices) -> None:
         self.model = model
         self.refresh(model.params)
         self.gaps = Exponentials(model.streams["nurture.fate"])  # time to the first of return or loss

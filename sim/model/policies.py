@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, ClassVar, Protocol
 from sim.config.params import Params
 
 if TYPE_CHECKING:
+    from sim.model.field import FieldRep
     from sim.model.leads import Lead
-    from sim.model.reps import FieldRep
 
 
 # ---------------------------------------------------------------- routing

@@ -22,7 +22,7 @@ from sim.model.leads import U_ROUTE, Lead, State
 
 if TYPE_CHECKING:
     from sim.model.inside import InsideRep
-    from sim.model.model import SalesOrgModel
+    from sim.model.services import PoolServices
 
 # Width of the inside queue's waiting buckets: a speed setting, not a behaviour. It
 # must be a power of two (1, 0.5, 2, ...), so that slot boundaries are exact floats
@@ -38,7 +38,7 @@ class InsidePool:
         teams: indices of the field teams this pool serves.
     """
 
-    def __init__(self, model: SalesOrgModel, teams: list[int], team_sizes: list[int]) -> None:
+    def __init__(self, model: PoolServices, teams: list[int], team_sizes: list[int]) -> None:
         self.model = model
         self.teams = teams
         # A shared pool under two managers serves the biggest team's inquiries first
@@ -57,7 +57,7 @@ class InsidePool:
         self._horizon = 0.0
         self._queued = 0  # booking order among equal due times (a plain counter: copyable)
         # Under a work order other than oldest first, due items wait here, ranked (see _take_ranked).
-        self._ready: list[tuple[tuple[float, float], int, float, Lead]] = []
+        self._ready: list[tuple[tuple[float, ...], int, float, Lead]] = []
         self._rank = self._ranking(self.work_order)
 
     def adopt(self, params: Params) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from statistics import NormalDist
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import mesa
 
@@ -21,6 +21,7 @@ from sim.model.market import agree_probability, attention, need
 
 if TYPE_CHECKING:
     from sim.config.params import Params
+    from sim.model.services import Funnel
 
 _STD_NORMAL = NormalDist()
 
@@ -54,7 +55,7 @@ def feel_response(lead: Lead, delay_hours: float, params: Params) -> None:
     lead.feel(response_feeling(delay_hours, params))
 
 
-def reset_tallies(owner: object) -> None:
+def reset_tallies(owner: Any) -> None:
     """Zero the running totals named in ``owner.TALLIES`` (numbers to 0, lists emptied): the books open."""
     for name in owner.TALLIES:
         setattr(owner, name, type(getattr(owner, name))())
@@ -71,10 +72,11 @@ class Rep(mesa.Agent):
         attempts: tries to reach a prospect so far.
     """
 
+    model: Funnel  # the services of the organization a rep uses (sim/model/services.py)
     ATTEMPT_STREAM = ""  # named stream for attempts past the prospect's own N_ATTEMPT_DRAWS
     TALLIES: tuple[str, ...] = ("attempts",)  # running totals, zeroed when the books open (reset_tallies)
 
-    def __init__(self, model: mesa.Model) -> None:
+    def __init__(self, model: Funnel) -> None:
         super().__init__(model)
         self.attempts = 0
 

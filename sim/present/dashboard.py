@@ -9,8 +9,8 @@ Reset: both organizations start again from day zero. Play, Step, Reset and the
 play interval (speed) are SolaraViz's own controls.
 
 Run it with ``salesim dashboard [SCEN]`` (or ``solara run sim.present.dashboard``); it needs
-the ``dashboard`` extra. Monitors are updated every day from the lead objects,
-looking only at leads still open (never building the lead frame). Plots are drawn
+the ``dashboard`` extra. Monitors are computed every day by the KPI registry's own
+computations on the lead log as it stands (``sim.measure.monitors``). Plots are drawn
 with matplotlib on the server, so the page needs nothing from the internet; as
 drawing dominates the cost of a day, in Play they are redrawn every 5th day.
 """
@@ -46,17 +46,16 @@ from sim.config.scenario import (
     scenario_to_dict,
 )
 from sim.experiments.compare import lever_differences
+from sim.experiments.markets import SIDES, PairedMarkets
 from sim.measure.kpis import MONITOR_KPIS, kpi
-from sim.measure.monitors import STAGES, Monitor
-from sim.model.model import SalesOrgModel, split_headcount
+from sim.measure.monitors import STAGES
+from sim.model.model import split_headcount
 from sim.present.format import format_change, format_change_interval, format_kpi, format_value, heading, tick_formatter
 
 BASELINE_ENV = "SALESIM_BASELINE"  # set by `salesim dashboard SCEN`
 DEFAULT_BASELINE = "misaligned"
 SAME = "(same as baseline)"
-SIDES = ("baseline", "variant")
 MAX_MARKETS = 8  # markets the dashboard runs side by side (each costs a day's work of two organizations)
-T95 = {1: 12.71, 2: 4.30, 3: 3.18, 4: 2.78, 5: 2.57, 6: 2.45, 7: 2.36}  # Student's t, 95%, by degrees of freedom
 PLOT_EVERY = 5  # in Play, plots are redrawn every 5th day (drawing dominates a day's cost); monitors every day
 PLAYING_GAP_S = 0.75  # steps closer together than this are Play (or fast clicking), not one click of Step
 COLORS = {"baseline": "#c0504d", "variant": "#2e75b6"}
@@ -121,16 +120,12 @@ class DashboardModel(mesa.Model):
 
     Attributes:
         orgs: the two :class:`SalesOrgModel` of the first market, by side ("baseline", "variant").
+        paired: the experiment (:class:`sim.experiments.markets.PairedMarkets`): it steps the markets
+            and reduces their monitors to ``kpis``, ``spread`` and ``gap``; this page draws them.
         runs: every market's organizations, by side.
-        kpis: each side's monitors and funnel, as of the last day (the mean over the markets).
-        spread: each side's lowest and highest value of each monitor over the markets.
-        gap: each monitor's variant - baseline difference: mean and 95% interval over the paired markets.
         changes: the variant's levers that differ from the baseline, in words.
         plot_day: the day the plots show; it lags ``day`` by up to 4 days in Play.
     """
-
-    kpis: dict[str, dict[str, Any]]  # a monitor's value, or the funnel's counts under "funnel"
-    spread: dict[str, dict[str, tuple[float, float]]]
 
     def __init__(
         self, start: str | None = None, baseline: str | None = None, variant: str = SAME, seed: int | None = None,
@@ -158,17 +153,13 @@ class DashboardModel(mesa.Model):
         if not 1 <= int(markets) <= MAX_MARKETS:
             raise ValueError(f"markets: between 1 and {MAX_MARKETS}")
         self.markets = int(markets)
-        scenarios = {"baseline": self.baseline_scenario, "variant": self.variant_scenario}
-        self.runs = {
-            side: [SalesOrgModel(scenario, seed=self.seed + i, collect=False).warm_up() for i in range(self.markets)]
-            for side, scenario in scenarios.items()
-        }  # day 0 of the dashboard is the first day after the warm-up
+        # day 0 of the dashboard is the first day after the warm-up
+        self.paired = PairedMarkets(self.baseline_scenario, self.variant_scenario, self.seed, self.markets)
+        self.runs = self.paired.runs
         self.orgs = {side: runs[0] for side, runs in self.runs.items()}
         self.days = self.baseline_scenario.simulation.days
         self.day = self.plot_day = 0
         self._stepped_at = -math.inf
-        self.monitors = {side: [Monitor(org) for org in runs] for side, runs in self.runs.items()}
-        self._measure()
         reporters: dict[str, Callable[..., Any]] = {"day": lambda m: m.day}
         for side in SIDES:
             for name in MONITOR_KPIS:
@@ -242,37 +233,25 @@ class DashboardModel(mesa.Model):
         """Both organizations' monitors, day by day, as CSV."""
         return self.datacollector.get_model_vars_dataframe().to_csv(index=False)
 
-    def _measure(self) -> None:
-        """The monitors of every market; their mean, spread, and the paired difference's interval."""
-        every = {side: [monitor.update() for monitor in monitors] for side, monitors in self.monitors.items()}
-        self.kpis, self.spread = {}, {}
-        for side, values in every.items():
-            self.kpis[side] = {"funnel": {s: float(np.mean([v["funnel"][s] for v in values])) for s in STAGES}}
-            self.spread[side] = {}
-            for name in MONITOR_KPIS:
-                column = np.array([v[name] for v in values], dtype=float)
-                seen = column[np.isfinite(column)]
-                self.kpis[side][name] = float(seen.mean()) if seen.size else math.nan
-                self.spread[side][name] = (float(seen.min()), float(seen.max())) if seen.size else (math.nan, math.nan)
-        self.gap = {}
-        for name in MONITOR_KPIS:
-            diffs = np.array([v[name] - b[name] for b, v in zip(every["baseline"], every["variant"], strict=True)])
-            diffs = diffs[np.isfinite(diffs)]
-            mean = float(diffs.mean()) if diffs.size else math.nan
-            half = (
-                float(T95.get(diffs.size - 1, 1.96) * diffs.std(ddof=1) / math.sqrt(diffs.size))
-                if diffs.size > 1
-                else math.nan
-            )
-            self.gap[name] = (mean, mean - half, mean + half)
+    @property
+    def kpis(self) -> dict[str, dict[str, Any]]:
+        """Each side's monitors and funnel as of the last day (the mean over the markets)."""
+        return self.paired.view.kpis
+
+    @property
+    def spread(self) -> dict[str, dict[str, tuple[float, float]]]:
+        """Each side's lowest and highest value of each monitor over the markets."""
+        return self.paired.view.spread
+
+    @property
+    def gap(self) -> dict[str, tuple[float, float, float]]:
+        """Each monitor's variant - baseline difference: mean and 95% interval over the paired markets."""
+        return self.paired.view.gap
 
     def step(self) -> None:
         """One day in both organizations (every market), then the monitors."""
-        for runs in self.runs.values():
-            for org in runs:
-                org.step()
+        self.paired.step()
         self.day += 1
-        self._measure()
         self.datacollector.collect(self)
         self.running = self.day < self.days
         now, previous = time.monotonic(), self._stepped_at

@@ -19,9 +19,9 @@ from sim.config.labels import lever_change, lever_label, lever_value
 from sim.config.scenario import change_days
 from sim.experiments.compare import Comparison, Explanation
 from sim.experiments.files import atomic_write
-from sim.experiments.runs import FUNNEL_STAGES, RESPONSE_BINS, SATISFACTION_BINS
-from sim.measure.kpis import DELTA_KPIS, TORNADO_KPIS, kpi
-from sim.measure.summary import DISSATISFIED_AT
+from sim.experiments.runs import RESPONSE_BINS, SATISFACTION_BINS
+from sim.measure.kpis import DELTA_KPIS, DISSATISFIED_AT, TORNADO_KPIS, kpi
+from sim.model.funnel import INSIDE_STAGES
 from sim.model.leads import SOURCES
 from sim.present.format import (
     axis_formatter,
@@ -155,7 +155,7 @@ def funnel(comparison: Comparison) -> Figure:
         fig = Figure(figsize=(14, 5.8))
         ax, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [3, 1.2]})
         width = 0.8 / len(names)
-        x = np.arange(len(FUNNEL_STAGES))
+        x = np.arange(len(INSIDE_STAGES))
         for i, name in enumerate(names):
             counts = comparison.funnel[name]
             pos = x + (i - (len(names) - 1) / 2) * width
@@ -164,7 +164,7 @@ def funnel(comparison: Comparison) -> Figure:
                 rate = f"\n{counts[k] / counts[k - 1]:.0%}" if k and counts[k - 1] > 0 else ""
                 ax.text(pos[k], counts[k], f"{counts[k]:,.0f}{rate}", ha="center", va="bottom", fontsize=7)
         ax.set_yscale("log")
-        ax.set_xticks(x, FUNNEL_STAGES)
+        ax.set_xticks(x, [s.label for s in INSIDE_STAGES])
         ax.set_ylabel("leads a year (mean, log scale)")
         ax.set_title("The run's leads the inside team works, by the stage each reached\n(labels: count, and "
                      "conversion from the stage before; the last weeks' leads are still in progress)")  # fmt: skip

@@ -7,6 +7,7 @@ import math
 import pandas as pd
 
 from sim.model.clock import describe
+from sim.model.leads import INQUIRIES
 from sim.present.format import dollars
 
 
@@ -29,14 +30,36 @@ def _at(row: pd.Series, column: str) -> float | None:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
 
 
-def tell(row: pd.Series) -> list[str]:
-    """The lines of one lead's story, in the order things happened."""
+def lead_of_run(leads: pd.DataFrame, number: int) -> pd.Series:
+    """The ``number``-th lead created in the run (1 is the first after the warm-up), its row of the lead log.
+
+    Leads in flight from the warm-up come before the run and are not numbered.
+
+    Raises:
+        LookupError: the run created no lead of that number (the message names those it did).
+    """
+    created = leads[~leads["in_flight"]]
+    if not 1 <= number <= len(created):
+        numbers = f"1 to {len(created):,}" if len(created) else "none"
+        raise LookupError(f"the run created leads {numbers} (numbered from 1 after the warm-up); pick one of those")
+    return created.iloc[number - 1]
+
+
+SOURCES = {  # how each lead came in, in words
+    "inbound": "asked to be contacted",
+    "recycled": "asked to be contacted again (back from nurture)",
+    "outbound": "was reached by inside outbound calling",
+    "field": "was found by a field rep prospecting",
+}
+
+
+def tell(row: pd.Series, number: int | None = None) -> list[str]:
+    """The lines of one lead's story, in the order things happened (``number``: its number in the run)."""
     created = float(row["created_at"])  # every lead has one
-    source = {"inbound": "asked to be contacted", "outbound": "was reached by inside outbound calling",
-              "field": "was found by a field rep prospecting"}[str(row["source"])]  # fmt: skip
+    who = f"Lead {row['lead_id']} (" if number is None else f"Lead {number} of the run (lead_id {row['lead_id']}; "
     lines = [
-        f"Lead {row['lead_id']} ({row['team']} territory, a {dollars(row['value'])} deal, fit {row['fit']:.2f}) "
-        f"{source} on {clock(created)}."
+        f"{who}{row['team']} territory, a {dollars(row['value'])} deal, fit {row['fit']:.2f}) "
+        f"{SOURCES[str(row['source'])]} on {clock(created)}."
     ]
     steps = [
         ("first_attempt_at", "First attempt to reach them {delay} after the inquiry"),
@@ -49,7 +72,7 @@ def tell(row: pd.Series) -> list[str]:
     ]
     for column, text in steps:
         at = _at(row, column)
-        if at is None or (column in ("first_attempt_at", "contacted_at") and row["source"] != "inbound"):
+        if at is None or (column in ("first_attempt_at", "contacted_at") and row["source"] not in INQUIRIES):
             continue
         handed = _at(row, "handed_off_at")
         words = text.format(
