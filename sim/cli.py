@@ -380,7 +380,7 @@ def report_cmd(base, target, n, seed, days, workers, out, force, sets, per_set, 
     result = compare_scenarios(arms, n=n, seed=seed, workers=workers, progress=True, explain=(base_s, target_s))
     study = _study(arms, sets, per_set, seed, range_scale, workers)
     path = write_comparison(result, folder, _command(), study)
-    click.echo("\n".join(answer(result, study)))
+    click.echo("\n".join(answer(result, study)))  # type: ignore[arg-type]  # explain= asks the question: never None
     click.echo(f"\nresults: {folder}/\nreport:  {path}")
     claimed.stamp()
 

@@ -529,12 +529,12 @@ class Params:
     scoring: Scoring = param("none", "choice", key="qualification.scoring")  # noqa: RUF009
     routing: Routing = param("round_robin", "choice", key="handoff.routing")  # noqa: RUF009
 
-    def replace(self, **changes: float) -> Params:
-        """A copy with some parameters changed."""
+    def replace(self, **changes: Any) -> Params:
+        """A copy with some parameters changed (numbers, or a choice's name: the field says which)."""
         return dataclasses.replace(self, **changes)
 
 
-def _info(field: dataclasses.Field) -> ParamInfo:
+def _info(field: dataclasses.Field[Any]) -> ParamInfo:
     """The :class:`ParamInfo` of one field, checked: a wrong line fails at import, not in a run."""
     info = ParamInfo(name=field.name, default=field.default, **field.metadata)
     where = f"Params.{field.name}"
@@ -587,6 +587,8 @@ def check_behavior_overrides(values: dict[str, float]) -> None:
             raise BehaviorError(name, f"is not a behaviour parameter; {hint}see `salesim show <scenario>` for the list")
         if info.key is not None:
             raise BehaviorError(name, f"is set by the scenario key {info.key}; change that key, not behavior:")
+        if info.bounds is None:  # a choice: every one is a scenario key's, refused above
+            raise BehaviorError(name, "is a choice; set it by its scenario key")
         lo, hi = info.bounds
         if not lo <= value <= hi:  # also refuses nan
             raise BehaviorError(name, f"must lie in {info.describe_bounds()}, got {format_number(value)}")

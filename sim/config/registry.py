@@ -118,7 +118,8 @@ def lever(
     if transition not in TRANSITIONS:
         raise TypeError(f"transition {transition!r}: one of {', '.join(TRANSITIONS)}")
     meta = {"label": label, "transition": transition, "widget": widget, "evidence": dict(evidence or {})}
-    return Field(default, **constraints, json_schema_extra={"lever": meta})
+    # pydantic types json_schema_extra as JSON; a Widget is not, but nothing turns a scenario's schema into JSON
+    return Field(default, **constraints, json_schema_extra={"lever": meta})  # type: ignore[dict-item]
 
 
 def slider(name: str, low: int, high: int, **more: Any) -> Widget:

@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
 
 from sim.config.errors import SalesimError
 from sim.config.params import BehaviorError, check_behavior_overrides
@@ -130,7 +131,7 @@ class Change(Section):
         return values
 
     @property
-    def staffing(self) -> tuple[int, Staffing]:
+    def staffing(self) -> tuple[int, Staffing | None]:
         """(+1 for a hire or -1 for an exit, who); (0, None) for a move or a change of levers."""
         if self.set is not None or self.move is not None:
             return 0, None
@@ -198,7 +199,7 @@ class Scenario(Section):
                     f"timeline.{i}.day: {change.day} is not within the run (days 0-{self.simulation.days - 1})"
                 )
             if change.move is not None:
-                self._check_move(i, change, teams)
+                self._check_move(f"timeline.{i}.move", change.day, change.move, teams)
                 continue
             sign, who = change.staffing
             if who is None:
@@ -224,16 +225,15 @@ class Scenario(Section):
         return self
 
     @staticmethod
-    def _check_move(i: int, change: Change, teams: dict[str, int]) -> None:
+    def _check_move(where: str, day: int, move: Move, teams: dict[str, int]) -> None:
         """A move between two teams that exist, of no more reps than the team it leaves has by then."""
-        move = change.move
         for key, team in (("from", move.from_team), ("to", move.to)):
             if team not in teams:
-                raise ValueError(f"timeline.{i}.move.{key}: {team!r} is not a field team (one of {', '.join(teams)})")
+                raise ValueError(f"{where}.{key}: {team!r} is not a field team (one of {', '.join(teams)})")
         if move.field_reps > teams[move.from_team]:
             raise ValueError(
-                f"timeline.{i}.move: {move.field_reps} field reps cannot leave {move.from_team} "
-                f"(it has {teams[move.from_team]} by day {change.day})"
+                f"{where}: {move.field_reps} field reps cannot leave {move.from_team} "
+                f"(it has {teams[move.from_team]} by day {day})"
             )
         teams[move.from_team] -= move.field_reps
         teams[move.to] += move.field_reps
@@ -390,15 +390,15 @@ class _NoAliasLoader(yaml.SafeLoader):
     schema to refuse where a number or a boolean goes) and a duplicate key is an error.
     """
 
-    def compose_node(self, parent, index):
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]  # typeshed leaves Parser.peek_event bare
             raise yaml.composer.ComposerError(
                 None, None, "YAML aliases (*name) are not allowed in scenarios", event.start_mark
             )
         return super().compose_node(parent, index)
 
-    def construct_mapping(self, node, deep=False):
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
         seen: set[Any] = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=True)
@@ -410,7 +410,7 @@ class _NoAliasLoader(yaml.SafeLoader):
                 seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
-    def construct_yaml_int(self, node):
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
         text = self.construct_scalar(node).lstrip("+")
         for prefix, base in (("0o", 8), ("0x", 16), ("-0o", -8), ("-0x", -16)):
             if text.startswith(prefix):
@@ -555,7 +555,7 @@ def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     return list(getattr(current, "model_fields", {}))
 
 
-def _explain(err: dict[str, Any]) -> str:
+def _explain(err: ErrorDetails) -> str:
     """One line for one pydantic error: the dotted key and what is allowed."""
     loc = tuple(err["loc"])
     key = ".".join(str(p) if str(p).isprintable() else repr(p) for p in loc) or "(top level)"

@@ -122,7 +122,7 @@ def funnel(
         return int(within(col).sum()) if fields is None or col in fields else None
 
     counts: dict[str, int | None] = {"created": int(new.sum())}  # recycled leads too: they enter the funnel again
-    counts |= {s.name: count(s.crm) for s in CRM_STAGES if s.name not in ("created", "won")}
+    counts |= {s.name: count(s.crm) for s in CRM_STAGES if s.name not in ("created", "won")}  # type: ignore[arg-type]  # CRM_STAGES: the stages with a CRM column
     counts["won"] = n_won if closes else None
     days = (end - start).total_seconds() / 3600.0 / HOURS_PER_CALENDAR_DAY
     kpis = {
@@ -191,7 +191,8 @@ def export_funnel(data: Export) -> dict[str, object]:
 
 def _stages(counts: dict[str, int | None]) -> list[dict[str, object]]:
     """Each stage's count and its share of the last stage before it that the export measures."""
-    rows, previous = [], None
+    rows: list[dict[str, object]] = []
+    previous: int | None = None
     for name, n in counts.items():
         share = _ratio(n, previous) if n is not None and previous is not None else None
         rows.append({"stage": name, "count": n, "share_of_previous": share})
@@ -237,7 +238,7 @@ def _by_delay(inquiries: pd.DataFrame, fields: frozenset[str] | None) -> list[di
     touched = inquiries[inquiries[TOUCHED].notna()]
     delay = response_hours(touched[CREATED], touched[TOUCHED])
     bucket = pd.cut(delay, bins=list(DELAY_EDGES), right=False)
-    rows = []
+    rows: list[dict[str, object]] = []
     for interval, part in touched.groupby(bucket, observed=False):
         rows.append(
             {

@@ -61,9 +61,7 @@ class Export:
     fields: frozenset[str] = frozenset()  # the canonical fields the export has a column for
 
 
-def _pick(
-    tables: dict, name: str | None, role: str, crm_map: CrmMap, required: bool
-) -> tuple[str, pd.DataFrame] | None:
+def _pick(tables: dict, name: str | None, role: str) -> tuple[str, pd.DataFrame] | None:
     """The table for ``role``: the one named by the map, else the only one (leads), else none."""
     if name is not None:
         for key, value in tables.items():
@@ -71,11 +69,17 @@ def _pick(
                 return value
     if role == "leads" and len(tables) == 1:
         return next(iter(tables.values()))
-    if required:
+    return None
+
+
+def _require(tables: dict, name: str | None, role: str, crm_map: CrmMap) -> tuple[str, pd.DataFrame]:
+    """The table for ``role`` as :func:`_pick` finds it, or a CrmError naming the tables the export has."""
+    picked = _pick(tables, name, role)
+    if picked is None:
         names = ", ".join(label for label, _ in tables.values())
         want = f"a table named {name!r}" if name else "one table, or a mapping file naming the leads table"
         raise CrmError(f"the export has {names}; the {role} need {want} (preset {crm_map.preset})")
-    return None
+    return picked
 
 
 class _Reader:
@@ -171,12 +175,12 @@ def read_export(path: str | Path, crm_map: CrmMap | None = None, timezone: str |
         raise CrmError(f"timezone {tz!r}: not a time zone name (e.g. UTC, America/New_York)") from None
     crm_map = crm_map.model_copy(update={"timezone": tz})
 
-    label, frame = _pick(tables, crm_map.leads.file, "leads", crm_map, required=True)
+    label, frame = _require(tables, crm_map.leads.file, "leads", crm_map)
     if frame.empty:
         raise CrmError(f"{label}: no rows (only a header)")
     leads = _Reader(label, frame, crm_map.leads.columns, crm_map, tz)
     fatal = leads.require(REQUIRED_LEAD)
-    opp_table = _pick(tables, crm_map.opportunities.file, "opportunities", crm_map, required=False)
+    opp_table = _pick(tables, crm_map.opportunities.file, "opportunities")
     opps = None
     if opp_table is not None and crm_map.opportunities.columns:
         opps = _Reader(*opp_table, crm_map.opportunities.columns, crm_map, tz)

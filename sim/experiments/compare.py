@@ -9,6 +9,7 @@ alone, to answer "which misalignment costs us the most?".
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,7 +109,7 @@ def run_arms(
     """
     arms = list({arm.name: arm for arm in arms}.values())  # an arm asked for twice runs once
     levers = {arm.name: arm.model_dump_json(exclude={"name", "description"}) for arm in arms}
-    runs = {}  # levers -> the first arm with them: it runs, the others copy its rows
+    runs: dict[str, Scenario] = {}  # levers -> the first arm with them: it runs, the others copy its rows
     for arm in arms:
         runs.setdefault(levers[arm.name], arm)
     tasks = [
@@ -185,7 +186,7 @@ def kpi_table(replications: pd.DataFrame, names: list[str]) -> pd.DataFrame:
 
 
 def compare(
-    scenarios: list[Scenario | str | Path],
+    scenarios: Sequence[Scenario | str | Path],
     n: int = 20,
     seed: int = 1,
     days: int | None = None,

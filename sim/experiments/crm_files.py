@@ -51,7 +51,7 @@ def write_export(target: Path, tables: dict[str, pd.DataFrame], mapping: dict[st
         return written
     folder = claim(target, "export-crm").path
     for name, table in tables.items():
-        atomic_write(folder / f"{name}.csv", lambda tmp, t=table: t.to_csv(tmp, index=False))
+        atomic_write(folder / f"{name}.csv", lambda tmp, t=table: t.to_csv(tmp, index=False))  # type: ignore[misc]  # mypy cannot infer a lambda with a default
     atomic_write(folder / "map.yaml", lambda tmp: tmp.write_text(text, encoding="utf-8"))
     return [folder / f"{name}.csv" for name in tables] + [folder / "map.yaml"]
 

@@ -142,7 +142,7 @@ def discover(inputs: pd.DataFrame, values: pd.Series, what: str, below: float = 
     )
     box.select(chosen)
     first, now = box.box_lims[0], box.box_lims[chosen]
-    rows = []
+    rows: list[tuple[str, object, object, object, object]] = []  # a category's words, or numbers
     for column in x.columns:
         if isinstance(x[column].dtype, pd.CategoricalDtype):
             kept = now[column].iloc[0]

@@ -141,7 +141,7 @@ def load_spec(path: str | Path) -> SweepSpec:
     try:
         base = scenario_to_dict(load_scenario(spec.base, days=spec.days))
         for key, param in spec.parameters.items():  # every value, each end of every range, must be valid
-            for sample in param.values if param.values is not None else param.range:
+            for sample in param.values if param.values is not None else param.range:  # type: ignore[union-attr]  # one of the two
                 _point_scenario(base, {key: _decode(param, sample) if param.values is None else sample})
     except ScenarioError as exc:
         raise SweepError(f"{path}: {exc}") from None
@@ -155,13 +155,13 @@ def design_size(spec: SweepSpec) -> int:
     """How many points the design has, counted without building it."""
     d = len(spec.parameters)
     if spec.design == "grid":
-        return math.prod(len(p.values) for p in spec.parameters.values())
+        return math.prod(len(p.values) for p in spec.parameters.values())  # type: ignore[arg-type, misc]  # a grid has values
     return {"lhs": spec.samples, "sobol": spec.samples * (d + 2), "morris": spec.samples * (d + 1)}[spec.design]
 
 
 def salib_problem(spec: SweepSpec) -> dict[str, Any]:
     """The SALib problem: numeric ranges as given, categories as [0, number of choices)."""
-    bounds = [list(p.range) if p.range is not None else [0.0, float(len(p.values))] for p in spec.parameters.values()]
+    bounds = [list(p.range) if p.range is not None else [0.0, float(len(p.values))] for p in spec.parameters.values()]  # type: ignore[arg-type]  # values if no range
     return {"num_vars": len(spec.parameters), "names": list(spec.parameters), "bounds": bounds}
 
 
@@ -193,7 +193,7 @@ def design_points(spec: SweepSpec) -> pd.DataFrame:
     """One row per design point: point_id and the value of every swept key."""
     names = list(spec.parameters)
     if spec.design == "grid":
-        rows = list(itertools.product(*(spec.parameters[k].values for k in names)))
+        rows = list(itertools.product(*(spec.parameters[k].values for k in names)))  # type: ignore[arg-type]  # a grid has values
     else:
         rows = [
             tuple(_decode(spec.parameters[k], x) for k, x in zip(names, row, strict=True)) for row in unit_samples(spec)

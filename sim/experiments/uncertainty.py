@@ -341,7 +341,7 @@ def write_uncertainty(study: Uncertainty, folder: Path) -> None:
         ("assumption_sets.csv", sets),
         ("assumption_ranking.csv", study.ranking),
     ):
-        atomic_write(folder / name, lambda tmp, f=frame: f.to_csv(tmp, index=False))
+        atomic_write(folder / name, lambda tmp, f=frame: f.to_csv(tmp, index=False))  # type: ignore[misc]  # mypy cannot infer a lambda with a default
 
 
 def lever_uncertainty(study: Uncertainty, levers: list[tuple[str, Any, Any]]) -> pd.DataFrame:

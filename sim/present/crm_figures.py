@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from itertools import pairwise
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import matplotlib as mpl
 import numpy as np
@@ -17,9 +18,12 @@ from matplotlib.ticker import FuncFormatter, PercentFormatter
 from sim.experiments.files import atomic_write
 from sim.present.format import dollars
 
-COLORS = mpl.colormaps["tab10"].colors
-STYLE = {"font.size": 11, "axes.titlesize": 13, "axes.titleweight": "bold", "axes.spines.top": False,
-         "axes.spines.right": False}  # fmt: skip
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType  # rc_context's key type (a Literal of every rc name)
+
+COLORS = mpl.color_sequences["tab10"]  # the tab10 colours, as a sequence mypy can index
+STYLE: dict[RcKeyType, Any] = {"font.size": 11, "axes.titlesize": 13, "axes.titleweight": "bold",
+                               "axes.spines.top": False, "axes.spines.right": False}  # fmt: skip
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 

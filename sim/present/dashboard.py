@@ -160,7 +160,7 @@ class DashboardModel(mesa.Model):
         self.days = self.baseline_scenario.simulation.days
         self.day = self.plot_day = 0
         self._stepped_at = -math.inf
-        reporters = {"day": lambda m: m.day}
+        reporters: dict[str, Callable[..., Any]] = {"day": lambda m: m.day}
         for side in SIDES:
             for name in MONITOR_KPIS:
                 reporters[f"{side} {name}"] = lambda m, s=side, k=name: m.kpis[s][k]
@@ -426,7 +426,7 @@ def model_params(start: str) -> dict[str, dict[str, Any]]:
         elif lever.choices == (True, False):
             params[name] = {"type": "Checkbox", "value": defaults[name], "label": label}
         else:
-            params[name] = {"type": "Select", "value": defaults[name], "values": list(lever.choices), "label": label}
+            params[name] = {"type": "Select", "value": defaults[name], "values": list(lever.choices), "label": label}  # type: ignore[arg-type]  # a select's lever has choices
     return params
 
 

@@ -8,6 +8,7 @@ caller saves it. The Agg backend is used, so no display is needed.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import matplotlib as mpl
 import numpy as np
@@ -32,6 +33,9 @@ from sim.present.format import (
     tick_formatter,
 )
 
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType  # rc_context's key type (a Literal of every rc name)
+
 RESPONSE_LABELS = (
     "< 6 min",
     "6-15 min",
@@ -44,9 +48,9 @@ RESPONSE_LABELS = (
     "2-5 days",
     "> 5 days",
 )
-COLORS = mpl.colormaps["tab10"].colors
-STYLE = {"font.size": 11, "axes.titlesize": 13, "axes.titleweight": "bold", "axes.spines.top": False,
-         "axes.spines.right": False}  # fmt: skip
+COLORS = mpl.color_sequences["tab10"]  # the tab10 colours, as a sequence mypy can index
+STYLE: dict[RcKeyType, Any] = {"font.size": 11, "axes.titlesize": 13, "axes.titleweight": "bold",
+                               "axes.spines.top": False, "axes.spines.right": False}  # fmt: skip
 
 
 def lever_rows(explanation: Explanation) -> dict[str, tuple[str, str]]:

@@ -125,7 +125,8 @@ def answer(comparison: Comparison, study: Uncertainty | None = None) -> list[str
         return None
     base, target = pair
     table = comparison.table.set_index(["scenario", "kpi"])
-    if base != comparison.names[0]:  # the explained pair inside a larger comparison: its own paired change
+    # the explained pair inside a larger comparison: its own paired change
+    if comparison.explanation is not None and base != comparison.names[0]:
         t = comparison.explanation.table.set_index(["lever", "kpi"])
 
         def change(k: str) -> tuple[float, float, float]:
@@ -211,7 +212,7 @@ def first_steps(explanation: Explanation | None) -> dict[str, Any] | None:
     for rank, group in enumerate(groups, start=1):
         for lever in group:
             label, change = words[lever]
-            row = {"rank": rank, "tied": len(group) > 1, "lever": label, "change": change, "cells": []}
+            row: dict[str, Any] = {"rank": rank, "tied": len(group) > 1, "lever": label, "change": change, "cells": []}
             for k in (*ANSWER_KPIS, "cost_of_sales"):
                 if (lever, k) in cells.index:
                     r = cells.loc[(lever, k)]

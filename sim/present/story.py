@@ -55,7 +55,7 @@ SOURCES = {  # how each lead came in, in words
 
 def tell(row: pd.Series, number: int | None = None) -> list[str]:
     """The lines of one lead's story, in the order things happened (``number``: its number in the run)."""
-    created = _at(row, "created_at")
+    created = float(row["created_at"])  # every lead has one
     who = f"Lead {row['lead_id']} (" if number is None else f"Lead {number} of the run (lead_id {row['lead_id']}; "
     lines = [
         f"{who}{row['team']} territory, a {dollars(row['value'])} deal, fit {row['fit']:.2f}) "
