@@ -80,6 +80,8 @@ class Timeline(Component):
                 notes.append(f"move {change.move.from_team}->{change.move.to}: {change.move.field_reps} field reps")
                 continue
             sign, who = change.staffing
+            if who is None:  # a change of levers (set:) or a move: neither hires nor exits
+                continue
             reps = ", ".join(
                 f"{n} {kind} reps" for kind, n in (("field", who.field_reps), ("inside", who.inside_reps)) if n
             )
