@@ -23,7 +23,6 @@ from pathlib import Path
 import click
 
 from sim.config.errors import SalesimError
-from sim.experiments.files import atomic_write, write_json
 from sim.experiments.outputs import claim, default_folder
 
 DEMO_SCENARIOS = ("field_only", "misaligned", "defined", "aligned", "integrated")
@@ -317,9 +316,10 @@ def compare(scens, n, seed, days, workers, out, force, sets, per_set, range_scal
     click.echo(comparison_table(result))
     if vary is not None:
         from sim.experiments.compare import best_values
+        from sim.present.writers import write_vary
 
         best = best_values(result, kpi_name)
-        atomic_write(folder / "vary.csv", lambda tmp: best.to_csv(tmp, index=False))
+        write_vary(best, folder)
         click.echo("\n" + vary_table(best, kpi_name, vary.split("=", 1)[0], result.names[0]))
     if study is not None:
         click.echo("\n" + uncertainty_lines(study))
@@ -335,27 +335,24 @@ def explain(base, target, n, seed, days, workers, out, force, sets, per_set, ran
     """Effect of switching each lever that differs, alone, from BASE to TARGET."""
     from sim.experiments.compare import ExplainStudy
     from sim.experiments.compare import explain as explain_levers
-    from sim.present.figures import save, tornado
+    from sim.present.writers import write_explain, write_explain_uncertainty
 
     base_s, target_s, identity = _pair("explain", base, target, n, seed, days, sets, per_set, range_scale)
     claimed = claim(out, "explain", f"{base_s.name}-to-{target_s.name}", identity, force)
     folder = claimed.path
     _settle()
     result = explain_levers(base_s, target_s, n=n, seed=seed, workers=workers, progress=True)
-    atomic_write(folder / "explain.csv", lambda tmp: result.table.to_csv(tmp, index=False))
-    save(tornado(result), folder / "figures" / "tornado.png")
+    write_explain(result, folder)
     from sim.present.tables import explain_table
 
     click.echo(explain_table(result.table))
     if sets is not None:
-        from sim.experiments.uncertainty import lever_uncertainty, write_uncertainty
+        from sim.experiments.uncertainty import lever_uncertainty
 
         arms = ExplainStudy.of(base_s, target_s, n=n, days=days).arms
         study = _study(arms, sets, per_set, seed, range_scale, workers)
-        write_uncertainty(study, folder)
         levers = lever_uncertainty(study, result.levers)
-        atomic_write(folder / "explain_uncertainty.csv", lambda tmp: levers.to_csv(tmp, index=False))
-        write_json(folder / "manifest.json", study.manifest() | {"command": _command()})
+        write_explain_uncertainty(study, levers, folder, _command())
         shown = levers[levers["kpi"] == "profit"][["lever", "median", "p10", "p90", "p_positive"]]
         click.echo(f"\nprofit effect of each lever across {sets} assumption sets (median, P10, P90, share positive):")
         click.echo(shown.to_string(index=False))
@@ -395,12 +392,12 @@ def report_cmd(base, target, n, seed, days, workers, out, force, sets, per_set, 
 def discover_cmd(folder, kpi_name, scenario, below, density) -> None:
     """Where a change does not pay: PRIM's box over an --uncertainty study or a sweep in FOLDER."""
     from sim.experiments.discover import cases, discover
+    from sim.present.writers import write_discovery
 
     path = Path(folder)
     inputs, values, what = cases(path, kpi_name, scenario)
     found = discover(inputs, values, what, below=below, density=density)
-    atomic_write(path / f"discovery_{kpi_name}.csv", lambda tmp: found.limits.to_csv(tmp, index=False))
-    atomic_write(path / f"discovery_{kpi_name}_trajectory.csv", lambda tmp: found.trajectory.to_csv(tmp, index=False))
+    write_discovery(found, path, kpi_name)
     click.echo(found.sentence())
     click.echo(f"\nbox: {path}/discovery_{kpi_name}.csv (PRIM, EMA Workbench; trajectory beside it)")
 
@@ -437,15 +434,14 @@ def demo(out, n, workers, force) -> None:
 def check_calibration(n, seed, workers, out) -> None:
     """Compare the default calibration with the published facts (FACTS.md)."""
     from sim.experiments.calibration import check
-    from sim.present.figures import response_curve, save
     from sim.present.tables import calibration_table
+    from sim.present.writers import write_calibration
 
     folder = claim(out, "validation").path
     _settle()
     result = check(n=n, seed=seed, workers=workers, progress=True)
     table = result.table
-    atomic_write(folder / "validation.csv", lambda tmp: table.drop(columns="key").to_csv(tmp, index=False))
-    save(response_curve(result), folder / "response_curve.png")
+    write_calibration(result, folder)
     click.echo(calibration_table(table))
     comparable = table[table["inside"].notna()]
     inside = int(comparable["inside"].astype(bool).sum())
@@ -503,8 +499,8 @@ def sensitivity(folder, kpi, x, y, average) -> None:
     """Sobol or Morris indices of a sweep (a heatmap for grids, rank correlations for LHS)."""
     from sim.experiments.sensitivity import analyze
     from sim.experiments.sweep import read_results
-    from sim.present.figures import save, sensitivity_figure
     from sim.present.format import format_interval, format_kpi
+    from sim.present.writers import write_sensitivity
 
     path = Path(folder)
     unreadable: list[Path] = []
@@ -512,8 +508,7 @@ def sensitivity(folder, kpi, x, y, average) -> None:
     for part in unreadable:
         click.echo(f"salesim: warning: {part}: unreadable, left out (the same sweep command reruns its runs)", err=True)
     result = analyze(folder, kpi, x, y, tuple(average))
-    atomic_write(path / f"sensitivity_{kpi}.csv", lambda tmp: result.table.to_csv(tmp, index=False))
-    save(sensitivity_figure(result), path / f"sensitivity_{kpi}.png")
+    write_sensitivity(result, path, kpi)
     if result.method == "grid":
         gx, gy = result.axes
         cells = result.table.assign(
