@@ -1,7 +1,9 @@
-"""End-to-end tests of the ``salesim`` command line, run as a real subprocess.
+"""End-to-end tests of the ``salesim`` command line.
 
 Contract: exit 0 ok, 2 bad input with one clear line on stderr (naming the
-file, the key and what is allowed; no traceback), 1 internal error.
+file, the key and what is allowed; no traceback), 1 internal error. The commands
+run in this process (tests/console.py); one test runs the installed console script
+as a process, whose exit codes and output must be the same.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ import json
 import subprocess
 import sys
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import pytest
 import yaml
 
 import sim
+from tests.console import salesim_in_process
 
 SALESIM = str(Path(sys.executable).parent / "salesim")
 ROOT = Path(__file__).resolve().parent.parent
@@ -126,12 +128,12 @@ GOOD = {
 def run_all(
     tmp_path_factory: pytest.TempPathFactory, jobs: dict[str, Callable[[Path], list[str]]]
 ) -> dict[str, Result]:
-    """Run CLI commands a few at a time (each start costs ~1 s of imports), each in its own folder."""
+    """Run CLI commands in this process, one after the other, each in its own folder."""
     folders = {name: tmp_path_factory.mktemp(name) for name in jobs}
-    argv = {name: make(folders[name]) for name, make in jobs.items()}
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        futures = {name: pool.submit(salesim, *args, cwd=folders[name]) for name, args in argv.items()}
-        return {name: (folders[name], future.result()) for name, future in futures.items()}
+    return {
+        name: (folders[name], salesim_in_process(*make(folders[name]), cwd=folders[name]))
+        for name, make in jobs.items()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -201,6 +203,16 @@ def test_run_default_out_folder(good: dict[str, Result]) -> None:
     out = folder / "outputs" / "run" / "misaligned-seed1"
     for name in ("summary.json", "daily.csv", "leads.parquet", "manifest.json"):
         assert (out / name).is_file(), f"{out / name} missing\n{describe(proc)}"
+
+
+def test_the_console_script_as_a_process_does_what_the_command_line_does(good: dict[str, Result], tmp_path) -> None:
+    """The installed ``salesim`` starts, writes what the in-process command line writes, and exits 2 on bad input."""
+    folder, _ = good["run"]
+    proc = salesim("run", "misaligned", "--days", DAYS, "--out", str(tmp_path / "results"), cwd=tmp_path)
+    assert proc.returncode == 0, describe(proc)
+    assert (tmp_path / "results" / "summary.json").read_bytes() == (folder / "results" / "summary.json").read_bytes()
+    bad = salesim("run", "nope.yaml", "--days", DAYS, cwd=tmp_path)
+    assert bad.returncode == 2 and "nope.yaml" in bad.stderr and "Traceback" not in bad.stderr, describe(bad)
 
 
 def test_same_seed_gives_identical_summary(good: dict[str, Result]) -> None:
@@ -344,7 +356,7 @@ def test_bad_input_is_one_clear_line_and_exit_2(case: str, bad_results: dict[str
 def test_validate_reports_each_bad_file_and_exits_2(tmp_path: Path) -> None:
     good = str(SCENARIO_DIR / "aligned.yaml")
     bad = write(tmp_path / "bad.yaml", "name: bad\nextends: misaligned\nhandoff: {sla_hours: 0}\n")
-    proc = salesim("validate", good, str(bad), cwd=tmp_path)
+    proc = salesim_in_process("validate", good, str(bad), cwd=tmp_path)
     assert proc.returncode == 2, describe(proc)
     assert "Traceback" not in proc.stderr
     assert "ok:" in proc.stdout and "(aligned)" in proc.stdout
@@ -355,21 +367,9 @@ def test_validate_reports_each_bad_file_and_exits_2(tmp_path: Path) -> None:
 def test_story_tells_one_leads_journey(tmp_path):
     leads = sim.run("aligned", days=120).leads
     lead_id = int(leads.loc[~leads["in_flight"], "lead_id"].iloc[39])  # the run's 40th lead
-    res = subprocess.run(
-        [SALESIM, "story", "aligned", "--lead", "40", "--days", "120"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        timeout=120,
-    )
+    res = salesim_in_process("story", "aligned", "--lead", "40", "--days", "120", cwd=tmp_path)
     assert res.returncode == 0, res.stderr
     assert res.stdout.startswith(f"Lead 40 of the run (lead_id {lead_id}; ") and "Satisfaction at the end" in res.stdout
-    bad = subprocess.run(
-        [SALESIM, "story", "aligned", "--lead", "999999", "--days", "5"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        timeout=120,
-    )
+    bad = salesim_in_process("story", "aligned", "--lead", "999999", "--days", "5", cwd=tmp_path)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
     assert bad.stderr.count("\n") == 1 and "--lead 999999: the run created leads 1 to " in bad.stderr

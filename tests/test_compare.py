@@ -1,7 +1,4 @@
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -9,8 +6,8 @@ import pytest
 from sim.config.scenario import ScenarioError, load_scenario
 from sim.experiments.compare import ExperimentError, compare, explain, lever_differences
 from sim.present.report import write_comparison
+from tests.console import salesim_in_process
 
-SALESIM = str(Path(sys.executable).parent / "salesim")
 COLUMNS = ["scenario", "kpi", "mean", "ci_low", "ci_high", "delta", "delta_ci_low", "delta_ci_high", "delta_pct"]
 
 
@@ -89,7 +86,7 @@ def test_bad_comparisons_are_refused():
 
 
 def _cli(*args, cwd):
-    return subprocess.run([SALESIM, *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+    return salesim_in_process(*args, cwd=cwd)
 
 
 def test_compare_cli_writes_every_output(tmp_path):

@@ -1,6 +1,6 @@
 """CRM exports: a run exported and imported gives its own funnel; bad exports fail with one line per problem.
 
-Everything that a user does goes through the real command line (a subprocess), as in test_cli.py.
+Everything that a user does goes through the command line (in this process: tests/console.py), as in test_cli.py.
 """
 
 from __future__ import annotations
@@ -8,9 +8,7 @@ from __future__ import annotations
 import csv
 import json
 import subprocess
-import sys
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -22,15 +20,15 @@ from sim.crm.observed import business_hours_between, funnel, observed_from_run
 from sim.crm.presets import BusinessHours, CrmError
 from sim.crm.reader import CANONICAL, read_export
 from sim.crm.values import parse_times
+from tests.console import salesim_in_process
 
-SALESIM = str(Path(sys.executable).parent / "salesim")
 DAYS = 90
 ROUND_TRIP = ("leads_created", "deals_won", "revenue", "win_rate", "median_response_hours", "leads_qualified",
               "leads_handed_off", "opportunities", "leads_rejected", "leads_ignored")  # fmt: skip
 
 
 def salesim(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([SALESIM, *args], cwd=cwd, capture_output=True, text=True, timeout=120, check=False)
+    return salesim_in_process(*args, cwd=cwd)
 
 
 @pytest.fixture(scope="module")
@@ -165,8 +163,7 @@ def test_bad_exports_are_reported_by_file_column_and_row_count(salesforce: Path,
         args, _, _ = cases[name]
         return name, salesim("import-crm", *args, "--out", f"out-{name.replace(' ', '_')}", cwd=tmp_path)
 
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        results = dict(pool.map(run, cases))
+    results = dict(map(run, cases))
     for name, res in results.items():
         _, code, lines = cases[name]
         assert res.returncode == code, f"{name}: {res.stderr}"

@@ -1,14 +1,13 @@
 """Scenario discovery: PRIM (EMA Workbench) finds where a change does not pay."""
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from sim.experiments.discover import DiscoveryError, cases, discover
+from tests.console import salesim_in_process
 
 
 def _planted(n: int = 300, seed: int = 1) -> tuple[pd.DataFrame, pd.Series]:
@@ -44,17 +43,11 @@ def test_the_cli_reads_an_uncertainty_folder(tmp_path):
     (tmp_path / "manifest.json").write_text(json.dumps({"scenarios": [{"name": "misaligned"}]}))
     inputs, _, what = cases(tmp_path, "profit")
     assert list(inputs.columns) == list(x.columns) and what == "the profit gain of aligned over misaligned"
-    done = subprocess.run(
-        [sys.executable, "-m", "sim.cli", "discover", str(tmp_path), "--kpi", "profit"],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    done = salesim_in_process("discover", str(tmp_path), "--kpi", "profit", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("The profit gain of aligned over misaligned is at or below 0 in")
     assert (tmp_path / "discovery_profit.csv").is_file()
-    bad = subprocess.run(
-        [sys.executable, "-m", "sim.cli", "discover", str(tmp_path), "--kpi", "profits"],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    bad = salesim_in_process("discover", str(tmp_path), "--kpi", "profits", cwd=tmp_path)
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
 
 

@@ -67,8 +67,8 @@ def test_reps_who_leave_cost_revenue_and_their_vacancies_save_salary():
     # leads, teammates absorb much of a leaver's work: the loss is there but within the noise of six pairs;
     # here about -$0.3M a year, each pair's difference spread over +-$0.5M, so twelve pairs)
     thin = "organization.field_teams=[{name: east, field_reps: 5}, {name: west, field_reps: 5}]"
-    stay = sim.replicate("aligned", n=12, seed=9, overrides=["behavior.field_attrition=0", thin], workers=2)
-    leave = sim.replicate("aligned", n=12, seed=9, overrides=["behavior.field_attrition=0.35", thin], workers=2)
+    stay = sim.replicate("aligned", n=12, seed=9, overrides=["behavior.field_attrition=0", thin], workers=1)
+    leave = sim.replicate("aligned", n=12, seed=9, overrides=["behavior.field_attrition=0.35", thin], workers=1)
     assert paired_difference(leave["revenue"], stay["revenue"])[2] < 0
     assert paired_difference(leave["salaries"], stay["salaries"])[2] < 0
 

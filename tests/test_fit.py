@@ -2,7 +2,6 @@
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -13,13 +12,13 @@ from sim.config.scenario import load_scenario
 from sim.crm.reader import read_export
 from sim.model.leads import State
 from sim.model.model import SalesOrgModel
+from tests.console import salesim_in_process
 
-SALESIM = str(Path(sys.executable).parent / "salesim")
 TRUTH = {"win_logit": -1.0, "cycle_days": 50.0}  # defaults: -1.56 and 72 days
 
 
 def _salesim(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([SALESIM, *args], capture_output=True, text=True, cwd=cwd, timeout=900)
+    return salesim_in_process(*args, cwd=cwd)
 
 
 @pytest.fixture(scope="module")

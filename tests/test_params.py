@@ -11,11 +11,8 @@ import ast
 import inspect
 import math
 import signal
-import subprocess
-import sys
 from contextlib import contextmanager
 from dataclasses import fields
-from pathlib import Path
 
 import pytest
 import yaml
@@ -37,8 +34,8 @@ from sim.config.params import (
 )
 from sim.config.scenario import ScenarioError, builtin_names, load_scenario, scenario_to_dict
 from sim.present.params_table import MARK, format_param, params_table
+from tests.console import salesim_in_process
 
-SALESIM = str(Path(sys.executable).parent / "salesim")
 NUMBERS = [name for name in BEHAVIOR_NAMES if PARAM_INFO[name].bounds is not None]
 MONEY = ("revenue", "cost_of_sales", "salaries", "commissions", "profit", "margin")
 
@@ -289,13 +286,7 @@ def _table_rows(text: str) -> dict[str, str]:
 
 
 def test_show_prints_units_sources_and_marks_lever_changes(tmp_path):
-    proc = subprocess.run(
-        [SALESIM, "show", "aligned", "--set", "behavior.decay_exponent=1.9"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        timeout=120,
-    )
+    proc = salesim_in_process("show", "aligned", "--set", "behavior.decay_exponent=1.9", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     rows = _table_rows(proc.stdout)
     assert "fitted: scripts/calibrate.py to FACTS 1" in rows["decay_exponent"] and " power " in rows["decay_exponent"]

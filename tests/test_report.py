@@ -22,7 +22,7 @@ SHORT = ["simulation.warmup_days=28", "simulation.days=60"]
 @pytest.fixture(scope="module")
 def pair():
     mis, ali = load_scenario("misaligned", SHORT), load_scenario("aligned", SHORT)
-    return compare([mis, ali], n=4, workers=2, explain=(mis, ali))
+    return compare([mis, ali], n=4, workers=1, explain=(mis, ali))
 
 
 def test_the_first_paragraph_states_the_gain_with_its_interval(pair):
@@ -39,7 +39,7 @@ def test_the_first_paragraph_states_the_gain_with_its_interval(pair):
 
 
 def test_with_an_uncertainty_study_the_answer_gives_the_p10_to_p90(pair):
-    study = uncertainty(pair.scenarios, sets=3, n=1, seed=2, workers=2)
+    study = uncertainty(pair.scenarios, sets=3, n=1, seed=2, workers=1)
     lines = answer(pair, study)
     assert "P10 to P90" in lines[1] and "positive in" in lines[1]
     assert "Given what we do not know" in render(pair, {}, "cmd", study)

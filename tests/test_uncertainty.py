@@ -28,8 +28,8 @@ def _arms(*extra: str):
 
 
 def test_collapsed_ranges_reproduce_the_noise_only_comparison():
-    study = uncertainty(_arms(), sets=3, n=3, seed=4, scale=0.0, workers=2)
-    noise = sim.compare(_arms(), n=3, seed=4, workers=2).table.set_index(["scenario", "kpi"])
+    study = uncertainty(_arms(), sets=3, n=3, seed=4, scale=0.0, workers=1)
+    noise = sim.compare(_arms(), n=3, seed=4, workers=1).table.set_index(["scenario", "kpi"])
     table = study.table.set_index(["scenario", "kpi"])
     for k in ("revenue", "profit", "prospect_satisfaction"):
         row = table.loc[("aligned", k)]
@@ -43,7 +43,7 @@ def test_wider_ranges_widen_the_spread_of_the_gain():
     widen, satisfaction, whose noise is small, to widen several times)."""
     widths = {}
     for scale in (0.1, 1.0):
-        table = uncertainty(_arms(), sets=16, n=1, seed=4, scale=scale, workers=2).table.set_index(["scenario", "kpi"])
+        table = uncertainty(_arms(), sets=16, n=1, seed=4, scale=scale, workers=1).table.set_index(["scenario", "kpi"])
         for k in ("revenue", "prospect_satisfaction"):
             row = table.loc[("aligned", k)]
             widths[(k, scale)] = row["p90"] - row["p10"]
@@ -105,7 +105,7 @@ def test_explain_under_uncertainty_gives_each_lever_and_the_interaction_per_set(
 
     base, target = load_scenario("defined", SHORT), load_scenario("aligned", SHORT)
     explained = ExplainStudy.of(base, target, n=2, days=None)
-    study = uncertainty(explained.arms, sets=2, n=1, seed=3, workers=2)
+    study = uncertainty(explained.arms, sets=2, n=1, seed=3, workers=1)
     table = lever_uncertainty(study, explained.levers)
     levers = {key for key, _, _ in explained.levers}
     assert set(table["lever"]) == levers | {"all levers together", "interaction"}

@@ -16,7 +16,7 @@ SHORT = ["simulation.warmup_days=28", "simulation.days=60"]
 def test_vary_marks_the_best_value_and_those_not_told_apart_from_it():
     arms = vary_arms(load_scenario("aligned", SHORT), "organization.inside_reps", [0, 8, 16])
     assert [a.organization.inside_reps for a in arms] == [8, 0, 8, 16]
-    result = compare(arms, n=3, seed=2, workers=2)
+    result = compare(arms, n=3, seed=2, workers=1)
     table = best_values(result, "revenue").set_index("scenario")
     assert table["best"].sum() == 1
     best = table.index[table["best"]][0]
