@@ -33,7 +33,7 @@ def fitted(tmp_path_factory) -> Path:
         assert _salesim(*args, cwd=root).returncode == 0
     proc = _salesim(
         "fit", "export", "--scenario", "base.yaml", "--only", "win_logit", "--only", "cycle_days",
-        "--budget", "200", "--population", "40", "--checks", "6", "--workers", "2", "--out", "fit", cwd=root,
+        "--budget", "120", "--population", "40", "--checks", "6", "--workers", "2", "--out", "fit", cwd=root,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     return root
@@ -45,7 +45,7 @@ def test_the_identifiable_parameters_are_recovered_with_narrower_posteriors(fitt
         truth = TRUTH[row["parameter"]]
         assert row["p05"] <= truth <= row["p95"], row
         assert row["width_share_of_prior"] < 0.8, row  # narrower than the prior
-    assert report["simulations"] <= 200
+    assert report["simulations"] <= 120
     assert {s["statistic"] for s in report["statistics"]} >= {"win_rate", "median_cycle_days"}
 
 
@@ -81,7 +81,7 @@ def test_a_fit_run_again_resumes_from_its_stored_generations(fitted):
     before = (fitted / "fit" / "posterior.parquet").read_bytes()
     proc = _salesim(
         "fit", "export", "--scenario", "base.yaml", "--only", "win_logit", "--only", "cycle_days",
-        "--budget", "200", "--population", "40", "--checks", "0", "--workers", "1", "--out", "fit", cwd=fitted,
+        "--budget", "120", "--population", "40", "--checks", "0", "--workers", "1", "--out", "fit", cwd=fitted,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     report = json.loads((fitted / "fit" / "fit.json").read_text())
