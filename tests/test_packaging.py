@@ -161,6 +161,7 @@ def test_the_wheel_imports_from_its_venv_with_its_data(installed, tmp_path):
     assert int(n_facts) == len((ROOT / "docs" / "FACTS.md").read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow  # four commands as processes from the wheel (about 17 s); its data: the test above
 def test_the_wheel_runs_from_an_empty_folder(installed, tmp_path):
     venv, env = installed
     salesim = venv / "bin" / "salesim"

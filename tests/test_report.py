@@ -80,6 +80,7 @@ def test_levers_that_cannot_be_told_apart_share_a_rank():
     assert "appears only when they are combined" in steps["interaction"]
 
 
+@pytest.mark.slow  # a full report rendered in Chromium (about 13 s); the report's HTML is checked in-process above
 def test_the_report_command_leads_with_the_answer_and_renders_in_chromium(tmp_path):
     sync_api = pytest.importorskip("playwright.sync_api")
     out = tmp_path / "report"
