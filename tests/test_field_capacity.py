@@ -45,9 +45,21 @@ SIZES = [
 ]
 
 
-@pytest.mark.parametrize("size", SIZES)
-@pytest.mark.parametrize("market", MARKETS, ids=str)
-@pytest.mark.parametrize("scenario", ["defined", "aligned"])
+# make test draws one curve per organization, each in one of the two markets (both organizations and
+# both markets covered); make test-all draws all four, at the reduced and the full size.
+_FAST = {("aligned", "default"), ("defined", "small deals, thin field")}
+CURVES = [
+    pytest.param(
+        scenario, market, size.values[0], id=f"{scenario}-{market}-{size.id}",
+        marks=[*size.marks, *([] if size.id == "full" or (scenario, market) in _FAST else [pytest.mark.slow])],
+    )
+    for size in SIZES
+    for scenario in ("defined", "aligned")
+    for market in MARKETS
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("scenario", "market", "size"), CURVES)
 def test_more_inbound_demand_never_loses_money(scenario, market, size):
     (n, shorter), base = size, MARKETS[market]
     curve = {v: _revenue(scenario, *shorter, *base, f"market.inbound_leads_per_day={v}", n=n) for v in (40, 80, 160)}
