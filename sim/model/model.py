@@ -297,22 +297,18 @@ class SalesOrgModel(mesa.Model):
     change_log = property(lambda self: self.timeline.change_log, doc="(measured day, keys changed) of each change.")
     REORG_KEYS = Timeline.REORG_KEYS
     recycled = property(lambda self: self.marketplace.recycled, doc="Nurture's returning prospects.")
-    inquiries = property(lambda self: self.marketplace.inquiries, doc="New inbound inquiries so far.")
     marketing_cost = property(lambda self: self.marketplace.marketing_cost, doc="Marketing's cost so far, $.")
     team_names = property(lambda self: self.field_teams.names, doc="The field teams' names.")
     field_by_team = property(lambda self: self.field_teams.by_team, doc="Each team's field seats.")
     reassigned = property(lambda self: self.field_teams.reassigned, doc="Leads and deals moved to a teammate.")
     pipeline_value = property(lambda self: self.field_teams.pipeline_value, doc="The weighted open pipeline, $.")
-    pool_of_team = property(lambda self: self.inside_team.pool_of_team, doc="The pool serving each team.")
     revenue = property(lambda self: self.pay.revenue, doc="Dollars won so far.")
     commissions = property(lambda self: self.pay.commissions, doc="Commissions paid so far, $.")
     salaries = property(lambda self: self.staffing.salaries, doc="Salaries paid so far, $.")
     manager_cost = property(lambda self: self.staffing.manager_cost, doc="Managers' and heads' pay so far, $.")
     tooling_cost = property(lambda self: self.staffing.tooling_cost, doc="Tools of the reps in post so far, $.")
     hiring_cost = property(lambda self: self.staffing.hiring_cost, doc="Recruiting of replacements so far, $.")
-    managers = property(lambda self: self.staffing.managers, doc="First-line managers the seats need.")
     reorgs = property(lambda self: self.staffing.reorgs, doc="Re-organizations so far.")
-    habits = property(lambda self: self.staffing.habits, doc="Habits still moving.")
 
     @property
     def market(self) -> Market:

@@ -71,9 +71,7 @@ class InsidePool:
             model.clock
             if cover.business_hours
             else WorkCalendar(model.clock_days, cover.opens, cover.window, first_day=-model.warmup)
-        )
-        for rep in self.reps:
-            rep.params = params
+        )  # the pool's reps take up new levers themselves (InsideRep.refresh)
 
     def __len__(self) -> int:
         return len(self._queue) + len(self._ready) + sum(map(len, self._later.values()))
