@@ -72,15 +72,12 @@ TRAINING_OWNER = {
 }
 TRAINING_FOCUS = {"product": (0.10, -0.10), "selling": (-0.10, 0.10), "both": (0.0, 0.0)}
 
-# organization.structure -> (initial trust, systems, informal feedback, handoff-notes
-# bonus). One team shares goals, a system and a floor: the field starts out trusting
-# inside's leads, tells them informally what it thought of them, and reads the same CRM
-# record (assumption; Homburg et al. 2008: strong structural links, FACTS 4). Two teams
-# keep two systems: marketing's automation passes inquiries to sales' CRM in batches
-# (Params.crm_sync_hours; "retrieving leads from CRM systems' databases daily rather than
-# continuously" is the first cause of slow response Oldroyd et al. 2011 name, FACTS 1),
-# where one team sees an inquiry the moment it arrives.
-STRUCTURE = {"one_team": (0.70, "one", 0.4, 0.07), "two_teams": (0.40, "two", 0.0, 0.0)}
+# organization.structure -> (initial trust, informal feedback, handoff-notes bonus). One team
+# shares goals, a floor and a record: the field starts out trusting inside's leads, tells them
+# informally what it thought of them, and reads the same CRM record (assumption; Homburg et al.
+# 2008: strong structural links, FACTS 4). How fast an inquiry reaches a rep (routing, CRM
+# batches) is the company's, not the structure's (Params.lead_routing_hours, crm_sync_hours).
+STRUCTURE = {"one_team": (0.70, 0.4, 0.07), "two_teams": (0.40, 0.0, 0.0)}
 
 # organization.management -> (SLA pressure if enforced, conflict resolution,
 # ignore multiplier, biggest team first). One manager over both teams can enforce
@@ -163,7 +160,7 @@ def derive(scenario: Scenario) -> Params:
     knowledge, skill = TRAINING_OWNER[tr.owner]
     dk, ds = TRAINING_FOCUS[tr.focus]
     hk, hs = REPORTS_TO_TRAINING[org.inside_reports_to]
-    trust, systems, informal, notes_crm = STRUCTURE[org.structure]
+    trust, informal, notes_crm = STRUCTURE[org.structure]
     compliance_enforced, resolution, ignore_factor, team_priority = MANAGEMENT[org.management]
     trust_dedicated, notes_dedicated = DEDICATED[org.inside_shared_across_teams]
     notes = NOTES[h.mode] + notes_crm + notes_dedicated
@@ -173,7 +170,6 @@ def derive(scenario: Scenario) -> Params:
         inside_quota=pay.inside_quota if pay.inside_quota is not None else INSIDE_QUOTA[pay.inside],
         department_heads=HEADS[org.management] if org.inside_reps and org.field_reps else 1.0,
         reputation_effect=_reputation(scenario),
-        two_systems=float(systems == "two"),
         inside_threshold=_clip(bar),
         inside_bar_shift=INSIDE_PAY_SHIFT[pay.inside] + REPORTS_TO_SHIFT[org.inside_reports_to],
         inside_threshold_sd=bar_sd,

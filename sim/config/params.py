@@ -246,16 +246,27 @@ class Params:
     # Oldroyd et al., HBR 2011: within 1 h ~7x as likely to qualify as an hour
     # later, >60x vs 24 h or later (FACTS 1). Ranges: around the calibration grid.
     decay_scale_hours: float = param(1.0, "h", FITTED_DECAY, (0.5, 2.0), bounds=(0.01, 100))
-    decay_exponent: float = param(2.1, "power", FITTED_DECAY, (1.5, 2.5), bounds=(0, 10))
-    contact_floor: float = param(
-        0.015, "share", INSIDESALES_2007, (0.005, 0.03)
-    )  # reach that does not decay; <1% of dials after 3 h
-    contact_max: float = param(0.95, "share", ASSUMED, (0.7, 1.0))  # chance an immediate attempt reaches them
+    decay_exponent: float = param(2.8, "power", FITTED_DECAY, (2.0, 3.5), bounds=(0, 10))
+    # the chance a dial reaches the prospect once the moment has passed (they are at work, busy with other
+    # things): Velocify's converted leads, ~45% reached on the first call, ~85% by the third, 93-95% by the
+    # sixth (docs/SOURCES.md Q13), need a per-dial connect rate of this order later on (assumption)
+    contact_floor: float = param(0.15, "share", ASSUMED, (0.05, 0.3))
+    # chance an immediate attempt reaches them: Velocify's converted leads, ~45% reached on the first call
+    # (docs/SOURCES.md Q13); an immediate call finds more at their desk (assumption)
+    contact_max: float = param(0.7, "share", ASSUMED, (0.4, 0.95))
     # the need halves every wait_decay_hours (calendar) without a word from us (before the first
     # call and while a qualified lead waits for the field): a week of silence loses half of it
     wait_decay_hours: float = param(168.0, "h", ASSUMED, (72, 336), bounds=(0.5, 20000))
+    # an off-hours hour (evening, night, weekend) wears an inquirer's attention this share of a working hour:
+    # the sender of a form at 18:00 is not busy with other work overnight (the HBR delays are counted on
+    # inquiries sent in business hours; no study splits them by hour sent; assumption)
+    off_hours_attention: float = param(0.05, "share", ASSUMED, (0.0, 0.15))
+    # after a first attempt left a message (voicemail, email), the prospect's attention fades at this share of
+    # the pace until someone reaches them: they know a vendor answered (assumption; Velocify: more than half of
+    # converted leads are reached after the first call, 93-95% by the sixth, docs/SOURCES.md Q13)
+    answered_attention: float = param(0.1, "share", ASSUMED, (0.05, 0.5))
     # share of an inquirer's interest that outlasts their attention (the need itself)
-    need_floor: float = param(0.05, "share", FITTED_DECAY, (0.02, 0.1))
+    need_floor: float = param(0.01, "share", FITTED_DECAY, (0.005, 0.05))
     # other vendors each inquirer asks, answering as the firms of Oldroyd et al. do (FACTS 1)
     competitors: float = param(2.0, "count", FITTED_DECAY, (1, 3), bounds=(0, 20))
     # interest left for us once another vendor answered first: 78% of sales go to the first
@@ -271,9 +282,11 @@ class Params:
     conversation_hours: float = param(0.4, "h", ASSUMED, (0.25, 0.75), bounds=(0.01, 8))  # qualifying talk: 25 min
     decline_share: float = param(0.5, "share", ASSUMED, (0.25, 0.75))  # a decline takes this share of a conversation
     max_attempts: float = param(6.0, "count", INSIDESALES_2007, bounds=(1, 50))  # 6+ attempts: up to 70% more contacts
-    # "After 20 hours every additional dial your salespeople make actually hurts your ability
-    # to make contact": the cadence stops this long after the inquiry (InsideSales 2007, FACTS 1)
-    retry_horizon_hours: float = param(20.0, "h", INSIDESALES_2007, (12, 48), bounds=(0, 20000))
+    # the cadence: attempts spread over days, six tries within this many calendar hours, then the lead is let go
+    # (Velocify: 93-95% of converted leads are reached by the sixth attempt, docs/SOURCES.md Q13; practitioners'
+    # cadences run 6-8 touches over one to two weeks; InsideSales 2007 saw extra dials stop helping after ~20 h
+    # on its own leads, FACTS 1: the range's low end is theirs; assumption)
+    retry_horizon_hours: float = param(240.0, "h", ASSUMED, (20, 336), bounds=(0, 20000))
     retry_gap_hours: float = param(2.5, "bh", ASSUMED, (1, 8), bounds=(0, 250))  # gap after the first failed attempt
     retry_gap_growth: float = param(1.6, "x", ASSUMED, (1.2, 2.5), bounds=(0.5, 5))  # each further gap this much longer
     warm_handoff_hours: float = param(0.25, "h", ASSUMED, (0.1, 0.5), bounds=(0, 8))  # inside time for a warm handoff
@@ -282,15 +295,16 @@ class Params:
     prospecting_block_hours: float = param(0.5, "h", ASSUMED, (0.25, 1), bounds=(0.05, 8))  # outbound between looks
     outbound_conversations_per_hour: float = param(0.3, "per h", ASSUMED, (0.1, 0.6), bounds=(0, 5))  # 50 dials/day
     inside_hours_share: float = param(0.85, "share", ASSUMED, (0.7, 0.9), bounds=(0.05, 1))  # selling, rest is admin
-    # inquiry -> in a rep's queue: the pickup, an exponential wait (notification, assignment rules)
-    lead_routing_hours: float = param(0.25, "bh", ASSUMED, (0.05, 1), bounds=(0, 200))
-    two_systems: float = param(0.0, "0-1", LEVER, derived=True)  # 1: inquiries pass between two systems in batches
-    # two systems: the batch interval at which marketing's automation passes inquiries to sales' CRM
-    # (sync tools run every 5-15 minutes; HBR 2011 names daily retrieval as a cause of slow response);
-    # fitted so that `defined`, the average firm, first tries 37% of inquiries within the hour (FACTS 1)
-    crm_sync_hours: float = param(
-        1.75, "bh", "fitted: 37% answered within 1 h, Oldroyd et al. 2011 (FACTS 1)", (0.25, 8), bounds=(0.01, 2000)
-    )
+    # inquiry -> in a rep's queue: the pickup, an exponential wait (notification, assignment rules). A company
+    # input, the same whatever the structure (measurable in a CRM export as creation -> first owner assignment):
+    # automated routing assigns in 5-15 minutes, manual routing in 4-24 hours (routing vendors and consultancies,
+    # blog-grade; docs/SOURCES.md Q13); the default is automated assignment with a notification
+    lead_routing_hours: float = param(0.25, "bh", ASSUMED, (0.05, 8), bounds=(0, 200))
+    # where marketing's automation passes inquiries to the sales CRM in batches, the interval (business hours);
+    # 0: no batches. Marketo's sync with Salesforce starts a cycle about 5 minutes after the last one ended
+    # (vendor documentation); HBR 2011 names daily retrieval as a cause of slow response. A company input,
+    # equal across structures unless a scenario sets it (assumption for a company that batches: 0-8 bh)
+    crm_sync_hours: float = param(0.0, "bh", ASSUMED, (0.0, 8), bounds=(0, 2000))
     # nurture: monthly chance a released lead comes back, or buys elsewhere first (docs/SOURCES.md Q3, derived
     # from MarketingSherpa 2012, SiriusDecisions and Johnny Grow: about 21% back within a year under basic
     # nurture, about 46% under an active programme)

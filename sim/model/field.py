@@ -277,12 +277,13 @@ class FieldRep(Rep):
         """
         p = self.model.params
         since, u = self.book_attempt(lead, t)
+        fresh = self.model.attentive_hours(lead, t)
         self.busy_today += p.attempt_hours
-        if u < reach_probability(since, p, self.skill):
+        if u < reach_probability(fresh, p, self.skill):
             self.pending -= 1
             self.busy_today += p.conversation_hours
             lead.contacted_at = t
-            interest_now, need_now = self.hear_out(lead, since)
+            interest_now, need_now = self.hear_out(lead, since, fresh)
             if self.agrees_to_talk(lead, interest_now, t, need_now) and self.fits(lead):
                 lead.qualified_at = t
                 lead.intent_at_handoff = need_now

@@ -145,9 +145,10 @@ class InsideRep(Rep):
         p = self.params
         k = lead.attempts
         since, u = self.book_attempt(lead, t)
-        if u < self.reach.at(since):
+        fresh = self.model.attentive_hours(lead, t)
+        if u < self.reach.at(fresh):
             lead.contacted_at = t
-            return self.converse(lead, t, *self.hear_out(lead, since))
+            return self.converse(lead, t, *self.hear_out(lead, since, fresh))
         again = self.queue.hours.after(t, p.retry_gap_hours * p.retry_gap_growth**k)
         if k + 1 >= p.max_attempts or again - lead.created_at > p.retry_horizon_hours:
             # the cadence ends: six tries, or the day after the inquiry, when more dials stop paying

@@ -65,7 +65,8 @@ class MarketPlace(Component):
         "reputation_effect", "reputation_window", "reputation_min_leads", "addressable_accounts",
         "touches_per_prospecting_hour", "account_rest_days", "competitors", "sat_start", "agree_interest",
         "contact_floor", "contact_max", "decay_exponent", "decay_scale_hours", "need_floor",
-        "second_place_interest", "skill_contact_gain", "wait_decay_hours",
+        "second_place_interest", "skill_contact_gain", "wait_decay_hours", "off_hours_attention",
+        "answered_attention",
     )  # fmt: skip
 
     def __init__(
@@ -110,6 +111,29 @@ class MarketPlace(Component):
             self.inquiries += 1
             self.marketing_cost += self.market.channels[lead.channel].cost  # what its channel charges
             inquire(lead)
+
+    def attentive_hours(self, lead: Lead, t: float) -> float:
+        """Hours of the inquirer's own attention spent on other things between the inquiry and ``t``.
+
+        An hour of the working day (09:00-17:00 on working days, the buyer's as the reps')
+        counts in full; an hour of the evening, night or weekend counts ``off_hours_attention``
+        of one: an inquiry sent at 18:00 and called at 09:15 the next morning finds its sender
+        about as ready to talk as one called an hour after sending it during the day, not as
+        after fifteen hours of work on other things. Once a first attempt has left a message
+        (a voicemail, an email), the prospect knows we answered: their attention fades at
+        ``answered_attention`` of the pace until someone reaches them, so persistence pays.
+        Reach and attention decay on this clock (:class:`~sim.model.market.Reach`,
+        :func:`~sim.model.market.attention`); the need and the rivals run on the calendar.
+        """
+        first = lead.first_attempt_at
+        if first is None or t <= first:
+            return self._attentive(lead.created_at, t)
+        return self._attentive(lead.created_at, first) + self.params.answered_attention * self._attentive(first, t)
+
+    def _attentive(self, start: float, end: float) -> float:
+        """Working hours between ``start`` and ``end``, plus ``off_hours_attention`` of the other hours."""
+        working = self.clock.business_time(end) - self.clock.business_time(start)
+        return working + self.params.off_hours_attention * (end - start - working)
 
     def rival_at(self, lead: Lead) -> float:
         """Hours after this inquiry when another vendor first answers it (``math.inf``: never).

@@ -236,6 +236,10 @@ class SalesOrgModel(mesa.Model):
         """Hours after this inquiry when another vendor first answers it (:meth:`MarketPlace.rival_at`)."""
         return self.marketplace.rival_at(lead)
 
+    def attentive_hours(self, lead: Lead, t: float) -> float:
+        """Hours of the inquirer's attention since the inquiry (:meth:`MarketPlace.attentive_hours`)."""
+        return self.marketplace.attentive_hours(lead, t)
+
     def new_lead(self, source: str, factory: ProspectFactory, at: float, team: int | None) -> Lead:
         """A prospect a rep has just found, in ``team``'s territory (:meth:`MarketPlace.new_lead`)."""
         return self.marketplace.new_lead(source, factory, at, team)

@@ -100,14 +100,14 @@ class InsidePool:
     def receive(self, lead: Lead) -> None:
         """A new inquiry: it shows up in the queue after a routing delay.
 
-        With two systems it first waits for the next batch from marketing's
-        automation to sales' CRM (every ``crm_sync_hours``); then, with one system
-        or two, an exponential pickup with mean ``lead_routing_hours`` (the
-        notification, the assignment rules).
+        Where marketing's automation passes inquiries to the sales CRM in batches
+        (``crm_sync_hours`` > 0, a company input) it first waits for the next batch;
+        then an exponential pickup with mean ``lead_routing_hours`` (the
+        notification, the assignment rules). Neither depends on the structure.
         """
         p = self.model.params
         at = lead.created_at
-        if p.two_systems:  # the inquiry waits in marketing's system for the next batch to sales' CRM
+        if p.crm_sync_hours > 0:  # the inquiry waits in marketing's system for the next batch to sales' CRM
             synced = math.ceil(self.hours.business_time(at) / p.crm_sync_hours) * p.crm_sync_hours
             at = max(at, self.hours.calendar_time(synced))
         delay = -p.lead_routing_hours * math.log1p(-lead.draws[U_ROUTE])

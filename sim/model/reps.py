@@ -115,15 +115,16 @@ class Rep(mesa.Agent):
         u = lead.draws[k] if k < N_ATTEMPT_DRAWS else self.model.streams[self.ATTEMPT_STREAM].random()
         return t - lead.created_at, u
 
-    def hear_out(self, lead: Lead, since: float) -> tuple[float, float]:
-        """A reached inquirer, ``since`` hours after the inquiry: their willingness to talk now, and their need.
+    def hear_out(self, lead: Lead, since: float, fresh: float) -> tuple[float, float]:
+        """A reached inquirer, ``since`` calendar hours after the inquiry: willingness to talk now, and need.
 
-        The need is what is left once it cooled and, maybe, a rival answered first;
-        the willingness is the need times the attention still on it.
+        The need is what is left once it cooled and, maybe, a rival answered first (on the
+        calendar); the willingness is the need times the attention still on it after ``fresh``
+        hours of the prospect's own day (:meth:`MarketPlace.attentive_hours`).
         """
         p = self.model.params
         need_now = need(lead.intent, since, p, self.model.rival_at(lead))
-        return need_now * attention(since, p), need_now
+        return need_now * attention(fresh, p), need_now
 
     def agrees_to_talk(self, lead: Lead, interest_now: float, t: float, need_now: float) -> bool:
         """A reached prospect talks about buying, or says no (the lead closes).

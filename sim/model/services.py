@@ -131,6 +131,10 @@ class Funnel(Core, Protocol):
         """Hours after the inquiry when another vendor first answers it."""
         ...
 
+    def attentive_hours(self, lead: Lead, t: float) -> float:
+        """Hours of the inquirer's own attention that have passed between the inquiry and ``t``."""
+        ...
+
     def new_lead(self, source: str, factory: ProspectFactory, at: float, team: int | None) -> Lead:
         """A prospect a rep has just found, in ``team``'s territory."""
         ...
