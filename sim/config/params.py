@@ -525,6 +525,25 @@ class Params:
     # (a poor experience expands 0.4-0.8 as much, docs/SOURCES.md Q12h: an assumption)
     expansion_experience: float = param(1.6, "x", ASSUMED, (1.25, 2.5), bounds=(1, 10))
 
+    # the company's customers when the books open (sim/model/customers.py): about $24M of ARR, what a company
+    # with this organization's bookings (about $7-11M of new ARR a year at the defaults) has when it grows
+    # 25-35% a year, as SaaS companies of $10-50M revenue do (SaaS Capital; KeyBanc; docs/SOURCES.md Q14);
+    # set it to the user's ARR (assumption for the generic company)
+    installed_base_arr: float = param(24e6, "$", ASSUMED, (10e6, 50e6), bounds=(0, 1e11))
+    # an installed contract is a deal grown by a few renewals at 103-110% net retention (docs/SOURCES.md Q12g)
+    installed_contract_growth: float = param(0.15, "share", ASSUMED, (0.0, 0.4))
+    # recurring revenue one customer success / account manager looks after: $1-2M, a survey of about 600
+    # firms averages $1.72M across 104 accounts (docs/SOURCES.md Q14)
+    arr_per_account_manager: float = param(
+        1.7e6, "$", "customer-success benchmark surveys (docs/SOURCES.md Q14)", (1e6, 3e6), bounds=(1e4, 1e9)
+    )
+    account_manager_salary: float = param(110_000.0, "$/yr", ASSUMED, (80e3, 150e3), bounds=(0, 1e7))  # loaded
+    # R&D and G&A, budgeted at the start as a share of the ARR: SaaS companies at IPO spend a median 26% of
+    # revenue on R&D and 21% on G&A (Blossom Street Ventures, 81 IPOs; docs/SOURCES.md Q14)
+    other_operating_share: float = param(
+        0.47, "share", "Blossom Street Ventures, SaaS IPO medians (docs/SOURCES.md Q14)", (0.3, 0.6)
+    )
+
     # --- organization -------------------------------------------------------
     feedback_interval_days: float = param(7.0, "days", key="feedback.interval_days", bounds=(1, 500))
     sla_hours: float = param(24.0, "bh", key="handoff.sla_hours", bounds=(0, 2000))

@@ -62,7 +62,8 @@ class RunResult:
     @functools.cached_property
     def channels(self) -> pd.DataFrame:
         """Each inbound channel's marketing cost and what its prospects became (``channels.csv``)."""
-        return per_channel(self.leads, inbound_channels(self.scenario.market, derive(self.scenario)))
+        channels = inbound_channels(self.scenario.market, derive(self.scenario))
+        return per_channel(self.leads, channels, self.summary["marketing_cost"])
 
     def manifest(self, command: str | None = None) -> dict[str, Any]:
         """What is needed to reproduce this run."""

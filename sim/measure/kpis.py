@@ -91,7 +91,7 @@ def _spend(r: Results) -> float:
 
 def _operating_profit(r: Results) -> float:
     renewals = r.model.customers.renewed * (1.0 - r.model.params.cost_of_goods)  # renewed contracts, less goods
-    return r["margin"] + renewals - _spend(r)
+    return r["margin"] + renewals - _spend(r) - r["account_management_cost"] - r["other_operating_cost"]
 
 
 def _cost_per_lead(r: Results) -> float:
@@ -211,12 +211,25 @@ KPIS: tuple[KPI, ...] = (
         lambda r: float(r.model.tooling_cost)),
     KPI("hiring_cost", "dollars", -1, "hiring", "Recruiting cost of the replacements hired for reps who left.",
         lambda r: float(r.model.hiring_cost)),
-    KPI("marketing_cost", "dollars", -1, "marketing (inquiries)",
-        "What marketing paid for the inbound inquiries: market.cost_per_inquiry each.",
+    KPI("marketing_cost", "dollars", -1, "marketing",
+        "What marketing spent on its inbound channels: the inquiries a budget buys (market.inbound_leads_per_day) "
+        "at market.cost_per_inquiry, whatever number arrived.",
         lambda r: float(r.model.marketing_cost)),
     KPI("operating_profit", "dollars", 1, "operating profit",
-        "Margin of new and renewed contracts (less cost of goods) minus cost of sales and marketing: the "
-        "P&L's bottom line.", _operating_profit),
+        "Margin of new and renewed contracts (less cost of goods) minus cost of sales, marketing, account "
+        "management and the rest of the company's operating costs (R&D, G&A): the P&L's bottom line.",
+        _operating_profit),
+    KPI("account_management_cost", "dollars", -1, "account management",
+        "Customer success and account managers for the contracts under management (one per "
+        "arr_per_account_manager of recurring revenue), over the run.",
+        lambda r: float(r.model.customers.account_management_cost())),
+    KPI("other_operating_cost", "dollars", -1, "R&D and G&A",
+        "The rest of the company's operating costs, budgeted at the start as a share of its recurring revenue "
+        "(other_operating_share), the same whatever sales does.",
+        lambda r: float(r.model.customers.other_operating_cost())),
+    KPI("total_revenue", "dollars", 1, "total revenue",
+        "New business plus the renewals (expansion included) of the customers under contract.",
+        lambda r: float(r["revenue"] + r.model.customers.renewed)),
     KPI("cost_per_lead", "dollars", -1, "marketing cost per qualified lead",
         "Marketing cost per inbound inquiry qualified (by the inside team, or the field where it answers).",
         _cost_per_lead),
@@ -325,7 +338,8 @@ REPORT_KPIS: tuple[str, ...] = (
 # The report's P&L: a year's money, top line to bottom line, then what a customer costs.
 PNL_KPIS: tuple[str, ...] = (
     "revenue", "pipeline_value", "margin", "salaries", "manager_cost", "commissions", "tooling_cost", "hiring_cost",
-    "cost_of_sales", "profit", "marketing_cost", "renewal_revenue", "operating_profit", "cac", "cac_payback_months",
+    "cost_of_sales", "profit", "marketing_cost", "renewal_revenue", "account_management_cost", "other_operating_cost",
+    "operating_profit", "cac", "cac_payback_months",
     "sales_cost_per_revenue", "customers", "recurring_revenue", "customer_lifetime_value", "ltv_to_cac",
 )  # fmt: skip
 # The report's one-sentence findings per scenario.

@@ -64,14 +64,20 @@ def per_team(leads: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def per_channel(leads: pd.DataFrame, channels: list[Channel]) -> pd.DataFrame:
-    """What each inbound channel cost marketing and what its prospects became (recycled ones included)."""
+def per_channel(leads: pd.DataFrame, channels: list[Channel], marketing_cost: float) -> pd.DataFrame:
+    """What each inbound channel cost marketing and what its prospects became (recycled ones included).
+
+    ``marketing_cost`` is the run's spend; each channel's budget is its share of it (its share of
+    the inquiries bought at its price), whatever number of inquiries it brought.
+    """
+    weights = [c.share * c.cost for c in channels]
+    total = sum(weights)
     rows = []
-    for channel in channels:
+    for channel, weight in zip(channels, weights, strict=True):
         part = leads[leads["channel"] == channel.name]
         came = Results(part)  # the registry's computations on the channel's leads
         asked = int((came.created["source"] == "inbound").sum())
-        spend = asked * channel.cost
+        spend = marketing_cost * weight / total if total else 0.0
         qualified, won = came["leads_qualified"], came["deals_won"]
         revenue = float(part.loc[came.won, "revenue"].sum())
         rows.append(

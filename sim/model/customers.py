@@ -13,9 +13,19 @@ times ``expansion_experience`` for the best experience and divided by it for the
 worst. The renewal draws are the prospect's own (seeded from their deal draw),
 so the same customer meets the same luck in every scenario.
 
-Only the run's own customers are followed (those won while the books were open),
-so a one-year run renews nobody yet; what its customers are worth is
+When the books open the company already has customers: an installed base of
+``installed_base_arr`` dollars a year (the company the defaults describe: about
+$24M of ARR, docs/MODEL.md), contracts of the market's deal sizes grown by a few
+renewals, of typical fit and a neutral experience, renewing on anniversaries
+spread over the year. They are the same customers in every scenario of a seed (a
+stream of their own) and renew, churn and expand during the measured year as the
+run's own customers will. Customers won in the warm-up are not followed (the
+installed base stands for them). What a new customer is worth beyond the run is
 :meth:`Customers.lifetime_value`, margin over expected churn at their own odds.
+
+Account managers look after the contracts under contract, one per
+``arr_per_account_manager`` of ARR; the rest of the company's operating costs
+(R&D, G&A) are budgeted at the start as ``other_operating_share`` of the ARR.
 """
 
 from __future__ import annotations
@@ -85,8 +95,10 @@ class Customers(Component):
 
     KPIS = (
         "customers", "recurring_revenue", "renewal_revenue", "churned_revenue", "expansion_revenue",
-        "customer_churn_rate", "customer_lifetime_value", "ltv_to_cac",
+        "customer_churn_rate", "customer_lifetime_value", "ltv_to_cac", "account_management_cost",
+        "other_operating_cost", "total_revenue", "operating_profit",
     )  # fmt: skip
+    STREAMS = ("customers.installed",)
     PARAMS = (
         "customer_churn",
         "churn_fit_odds",
@@ -94,12 +106,47 @@ class Customers(Component):
         "churn_experience_odds",
         "expansion_rate",
         "expansion_experience",
+        "installed_base_arr",
+        "installed_contract_growth",
+        "arr_per_account_manager",
+        "account_manager_salary",
+        "other_operating_share",
     )
 
     def __init__(self, model: Core) -> None:
         self.model = model
-        self.book: list[Customer] = []
+        self.book: list[Customer] = []  # the run's own customers
+        self.installed: list[Customer] = []  # the customers the company had when the books opened
         self.renewed = self.churned = self.expanded = 0.0
+        self.opened_at = 0.0
+        self.opening_arr = 0.0
+
+    def open_books(self) -> None:
+        """The books open on a company with customers: its installed base, renewing through the year."""
+        p, at = self.model.params, self.model.day * HOURS_PER_CALENDAR_DAY
+        self.opened_at = at
+        self.installed = self._installed_base(p)
+        self.opening_arr = sum(c.contract for c in self.installed)
+        when = self.model.streams["customers.installed"].random(len(self.installed))
+        for customer, u in zip(self.installed, when.tolist(), strict=True):
+            self.model.calendar.add(at + u * YEAR_HOURS, self.renew, customer)
+
+    def _installed_base(self, p: Params) -> list[Customer]:
+        """Contracts of the market's deal sizes, grown by a few renewals, until they add up to the ARR.
+
+        Every customer is of typical fit with a neutral buying experience: their churn
+        is ``customer_churn``, their expansion ``expansion_rate``, as published.
+        """
+        rng = self.model.streams["customers.installed"]
+        customers: list[Customer] = []
+        total = 0.0
+        while total < p.installed_base_arr:
+            contract = p.deal_value_median * math.exp(p.deal_value_sigma * rng.standard_normal())
+            contract *= 1.0 + p.installed_contract_growth
+            luck = random.Random(f"{rng.random()!r}/installed")
+            customers.append(Customer(-1 - len(customers), -1, contract, contract, p.churn_fit_typical, 0.0, luck))
+            total += contract
+        return customers
 
     def sign(self, lead: Lead, at: float) -> None:
         """A won deal (its draws still on the lead): a customer whose first year is paid; the renewal is booked."""
@@ -127,13 +174,27 @@ class Customers(Component):
 
     @property
     def active(self) -> list[Customer]:
-        """The customers still under contract."""
-        return [c for c in self.book if c.active]
+        """The customers still under contract (the installed base and the run's own)."""
+        return [c for c in (*self.installed, *self.book) if c.active]
 
     @property
     def recurring_revenue(self) -> float:
         """The contracts of the active customers, dollars a year (ARR)."""
-        return sum(c.contract for c in self.book if c.active)
+        return sum(c.contract for c in self.active)
+
+    def _years(self) -> float:
+        return max(0.0, self.model.day * HOURS_PER_CALENDAR_DAY - self.opened_at) / YEAR_HOURS
+
+    def account_management_cost(self) -> float:
+        """Account managers for the ARR under contract (its mean over the run: opening and now), over the run."""
+        p = self.model.params
+        managed = 0.5 * (self.opening_arr + self.recurring_revenue)
+        return managed / p.arr_per_account_manager * p.account_manager_salary * self._years()
+
+    def other_operating_cost(self) -> float:
+        """R&D and G&A: budgeted at the start as a share of the opening ARR, over the run."""
+        p = self.model.params
+        return p.other_operating_share * self.opening_arr * self._years()
 
     def churn_rate(self) -> float:
         """The share of the run's customers expected to leave at their first renewal (their own odds)."""

@@ -398,12 +398,24 @@ class Market:
             self.score_noise = scoring.noise
         self._arrival_profile(params)
 
+    def expected(self, workday: bool) -> float:
+        """The mean number of inquiries a day of this kind brings (what marketing's spend buys)."""
+        return 5 * self.params.inbound_per_day * (self.workday_share if workday else self.weekend_day_share)
+
+    def spend(self, workday: bool) -> list[float]:
+        """What each channel's budget costs on a day of this kind: its share of the day's inquiries at its price.
+
+        Marketing buys inquiries by spending on channels (a campaign, a search budget), not by
+        paying for each inquiry that arrives: the bill does not fall when fewer come.
+        """
+        mean = self.expected(workday)
+        return [mean * c.share * c.cost for c in self.channels]
+
     def inbound(
         self, day: int, workday: bool, next_id: int, sat_start: float, volume_factor: float = 1.0
     ) -> list[Lead]:
         """The inbound leads of calendar day ``day`` (a working day or not), in order of arrival (around the clock)."""
-        p = self.params
-        mean = 5 * p.inbound_per_day * (self.workday_share if workday else self.weekend_day_share)
+        mean = self.expected(workday)
         n = int(self.count.poisson(mean)) if mean > 0 else 0
         if n == 0:
             return []

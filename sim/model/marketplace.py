@@ -51,11 +51,18 @@ class MarketPlace(Component):
         accounts: the prospect list outbound and field prospecting wear out.
         outbound, recycled, field_sourced: the prospects reps find, nurture brings back, the field finds.
         inquiries: new inbound inquiries (what marketing pays for).
-        marketing_cost: what marketing has paid for them, in dollars (each its channel's cost).
+        marketing_cost: what marketing has spent on its channels, in dollars (budgets, not a price per arrival).
+        channel_spend: the same, channel by channel.
     """
 
     STREAMS = (*Market.STREAMS, "prospects.outbound", "prospects.recycled", "prospects.field", "prospects.territory")
     TALLIES = ("inquiries", "marketing_cost")
+
+    def open_books(self) -> None:
+        """The warm-up is over: the tallies and each channel's spend start from zero."""
+        super().open_books()
+        self.channel_spend = [0.0] * len(self.market.channels)
+
     KPIS = ("leads_created", "prospect_satisfaction", "share_dissatisfied", "marketing_cost", "cost_per_lead")
     PARAMS = (
         "inbound_per_day", "after_hours_share", "weekend_share", "deal_value_median", "deal_value_sigma",
@@ -87,6 +94,7 @@ class MarketPlace(Component):
         self.field_sourced = ProspectFactory(streams["prospects.field"], params, *shapes["field_sourced"])
         self.inquiries = 0
         self.marketing_cost = 0.0
+        self.channel_spend = [0.0] * len(self.market.channels)
 
     def refresh(self, old: Params, new: Params) -> None:
         """New levers: volume, hours, deal sizes, prices, scoring, the list's size and pace, the prospects' shapes."""
@@ -106,10 +114,13 @@ class MarketPlace(Component):
             recent = book.leads[-int(p.reputation_window) :]
             mean_sat = sum(lead.satisfaction for lead in recent) / len(recent)
             volume = 1.0 - p.reputation_effect * max(0.0, p.sat_start - mean_sat) / p.sat_start
-        for lead in self.market.inbound(day, self.clock.working[day], book.next_id(), p.sat_start, volume):
+        workday = self.clock.working[day]
+        spend = self.market.spend(workday)  # the channels' budgets for the day, whatever arrives
+        self.marketing_cost += sum(spend)
+        self.channel_spend = [a + b for a, b in zip(self.channel_spend, spend, strict=True)]
+        for lead in self.market.inbound(day, workday, book.next_id(), p.sat_start, volume):
             book.add(lead)
             self.inquiries += 1
-            self.marketing_cost += self.market.channels[lead.channel].cost  # what its channel charges
             inquire(lead)
 
     def attentive_hours(self, lead: Lead, t: float) -> float:
