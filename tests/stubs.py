@@ -92,6 +92,9 @@ class StubModel(mesa.Model):
     def rival_at(self, lead: Lead) -> float:
         return math.inf  # no other vendor answers: the stub's prospects wait for us
 
+    def attentive_hours(self, lead: Lead, t: float) -> float:
+        return t - lead.created_at  # the stub's prospects count every hour as a working hour
+
     def release(self, lead: Lead, state: State, at: float) -> None:
         lead.close(state)
 
