@@ -249,10 +249,10 @@ class Params:
     decay_exponent: float = param(2.8, "power", FITTED_DECAY, (2.0, 3.5), bounds=(0, 10))
     # the chance a dial reaches the prospect once the moment has passed (they are at work, busy with other
     # things): Velocify's converted leads, ~45% reached on the first call, ~85% by the third, 93-95% by the
-    # sixth (docs/SOURCES.md Q13), need a per-dial connect rate of this order later on (assumption)
+    # sixth (docs/SOURCES.md Q13c), need a per-dial connect rate of this order later on (assumption)
     contact_floor: float = param(0.15, "share", ASSUMED, (0.05, 0.3))
     # chance an immediate attempt reaches them: Velocify's converted leads, ~45% reached on the first call
-    # (docs/SOURCES.md Q13); an immediate call finds more at their desk (assumption)
+    # (docs/SOURCES.md Q13c); an immediate call finds more at their desk (assumption)
     contact_max: float = param(0.7, "share", ASSUMED, (0.4, 0.95))
     # the need halves every wait_decay_hours (calendar) without a word from us (before the first
     # call and while a qualified lead waits for the field): a week of silence loses half of it
@@ -263,7 +263,7 @@ class Params:
     off_hours_attention: float = param(0.05, "share", ASSUMED, (0.0, 0.15))
     # after a first attempt left a message (voicemail, email), the prospect's attention fades at this share of
     # the pace until someone reaches them: they know a vendor answered (assumption; Velocify: more than half of
-    # converted leads are reached after the first call, 93-95% by the sixth, docs/SOURCES.md Q13)
+    # converted leads are reached after the first call, 93-95% by the sixth, docs/SOURCES.md Q13c)
     answered_attention: float = param(0.1, "share", ASSUMED, (0.05, 0.5))
     # share of an inquirer's interest that outlasts their attention (the need itself)
     need_floor: float = param(0.01, "share", FITTED_DECAY, (0.005, 0.05))
@@ -283,7 +283,7 @@ class Params:
     decline_share: float = param(0.5, "share", ASSUMED, (0.25, 0.75))  # a decline takes this share of a conversation
     max_attempts: float = param(6.0, "count", INSIDESALES_2007, bounds=(1, 50))  # 6+ attempts: up to 70% more contacts
     # the cadence: attempts spread over days, six tries within this many calendar hours, then the lead is let go
-    # (Velocify: 93-95% of converted leads are reached by the sixth attempt, docs/SOURCES.md Q13; practitioners'
+    # (Velocify: 93-95% of converted leads are reached by the sixth attempt, docs/SOURCES.md Q13c; practitioners'
     # cadences run 6-8 touches over one to two weeks; InsideSales 2007 saw extra dials stop helping after ~20 h
     # on its own leads, FACTS 1: the range's low end is theirs; assumption)
     retry_horizon_hours: float = param(240.0, "h", ASSUMED, (20, 336), bounds=(0, 20000))
@@ -298,7 +298,7 @@ class Params:
     # inquiry -> in a rep's queue: the pickup, an exponential wait (notification, assignment rules). A company
     # input, the same whatever the structure (measurable in a CRM export as creation -> first owner assignment):
     # automated routing assigns in 5-15 minutes, manual routing in 4-24 hours (routing vendors and consultancies,
-    # blog-grade; docs/SOURCES.md Q13); the default is automated assignment with a notification
+    # blog-grade; docs/SOURCES.md Q13d); the default is automated assignment with a notification
     lead_routing_hours: float = param(0.25, "bh", ASSUMED, (0.05, 8), bounds=(0, 200))
     # where marketing's automation passes inquiries to the sales CRM in batches, the interval (business hours);
     # 0: no batches. Marketo's sync with Salesforce starts a cycle about 5 minutes after the last one ended
@@ -527,21 +527,21 @@ class Params:
 
     # the company's customers when the books open (sim/model/customers.py): about $24M of ARR, what a company
     # with this organization's bookings (about $7-11M of new ARR a year at the defaults) has when it grows
-    # 25-35% a year, as SaaS companies of $10-50M revenue do (SaaS Capital; KeyBanc; docs/SOURCES.md Q14);
+    # 25-35% a year, as SaaS companies of $10-50M revenue do (SaaS Capital; KeyBanc; docs/SOURCES.md Q14a);
     # set it to the user's ARR (assumption for the generic company)
     installed_base_arr: float = param(24e6, "$", ASSUMED, (10e6, 50e6), bounds=(0, 1e11))
     # an installed contract is a deal grown by a few renewals at 103-110% net retention (docs/SOURCES.md Q12g)
     installed_contract_growth: float = param(0.15, "share", ASSUMED, (0.0, 0.4))
     # recurring revenue one customer success / account manager looks after: $1-2M, a survey of about 600
-    # firms averages $1.72M across 104 accounts (docs/SOURCES.md Q14)
+    # firms averages $1.72M across 104 accounts (docs/SOURCES.md Q14a)
     arr_per_account_manager: float = param(
-        1.7e6, "$", "customer-success benchmark surveys (docs/SOURCES.md Q14)", (1e6, 3e6), bounds=(1e4, 1e9)
+        1.7e6, "$", "customer-success benchmark surveys (docs/SOURCES.md Q14a)", (1e6, 3e6), bounds=(1e4, 1e9)
     )
     account_manager_salary: float = param(110_000.0, "$/yr", ASSUMED, (80e3, 150e3), bounds=(0, 1e7))  # loaded
     # R&D and G&A, budgeted at the start as a share of the ARR: SaaS companies at IPO spend a median 26% of
-    # revenue on R&D and 21% on G&A (Blossom Street Ventures, 81 IPOs; docs/SOURCES.md Q14)
+    # revenue on R&D and 21% on G&A (Blossom Street Ventures, 81 IPOs; docs/SOURCES.md Q14b)
     other_operating_share: float = param(
-        0.47, "share", "Blossom Street Ventures, SaaS IPO medians (docs/SOURCES.md Q14)", (0.3, 0.6)
+        0.47, "share", "Blossom Street Ventures, SaaS IPO medians (docs/SOURCES.md Q14b)", (0.3, 0.6)
     )
 
     # --- organization -------------------------------------------------------
