@@ -61,7 +61,8 @@ class StubModel(mesa.Model):
 
     def __init__(self, params: Params | None = None, seed: int = 1) -> None:
         super().__init__(rng=np.random.default_rng(seed))
-        self.params = params or Params()
+        # the stub's company has no installed base: its customers are the deals its reps win
+        self.params = (params or Params()).replace(installed_base_arr=0.0)
         self.streams = Streams(seed)
         self.outbound_gaps = self.field_gaps = Exponentials(self.streams["gaps"])
         self.calendar = Calendar()
@@ -79,7 +80,7 @@ class StubModel(mesa.Model):
         self.measuring = True
         p = self.params
         self.outbound = ProspectFactory(self.streams["outbound"], p, (p.fit_a, p.fit_b), (p.intent_a, p.intent_b))
-        self.field_sourced = self.outbound
+        self.field_sourced = self.referred = self.outbound
         self.customers = Customers(self)
         self.field_rep_by_id: dict[int, FieldRep] = {}
         self.inside_tenures: list[tuple[float, int]] = []
@@ -91,6 +92,9 @@ class StubModel(mesa.Model):
 
     def rival_at(self, lead: Lead) -> float:
         return math.inf  # no other vendor answers: the stub's prospects wait for us
+
+    def refer(self, at: float, u: float) -> None:
+        """The stub has no field teams to refer to."""
 
     def attentive_hours(self, lead: Lead, t: float) -> float:
         return t - lead.created_at  # the stub's prospects count every hour as a working hour

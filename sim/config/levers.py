@@ -72,12 +72,15 @@ TRAINING_OWNER = {
 }
 TRAINING_FOCUS = {"product": (0.10, -0.10), "selling": (-0.10, 0.10), "both": (0.0, 0.0)}
 
-# organization.structure -> (initial trust, informal feedback, handoff-notes bonus). One team
-# shares goals, a floor and a record: the field starts out trusting inside's leads, tells them
-# informally what it thought of them, and reads the same CRM record (assumption; Homburg et al.
-# 2008: strong structural links, FACTS 4). How fast an inquiry reaches a rep (routing, CRM
-# batches) is the company's, not the structure's (Params.lead_routing_hours, crm_sync_hours).
-STRUCTURE = {"one_team": (0.70, 0.4, 0.07), "two_teams": (0.40, 0.0, 0.0)}
+# organization.structure -> (initial trust, informal feedback, handoff-notes bonus, shared calendar).
+# One team shares goals, a floor, a record and a calendar: the field starts out trusting inside's
+# leads (shared goals and identity), tells them informally what it thought of them, reads the same
+# CRM record with the inside rep's notes, and the inside rep books the first meeting in the field
+# rep's calendar during the qualifying call, so the handoff's latency is the calendar's, not a
+# review queue's (assumption; Homburg et al. 2008: strong structural links, FACTS 4; SOURCES Q13e).
+# How fast an inquiry reaches a rep (routing, CRM batches) is the company's, not the structure's
+# (Params.lead_routing_hours, crm_sync_hours).
+STRUCTURE = {"one_team": (0.70, 0.4, 0.07, 1.0), "two_teams": (0.40, 0.0, 0.0, 0.0)}
 
 # organization.management -> (SLA pressure if enforced, conflict resolution,
 # ignore multiplier, biggest team first). One manager over both teams can enforce
@@ -160,7 +163,7 @@ def derive(scenario: Scenario) -> Params:
     knowledge, skill = TRAINING_OWNER[tr.owner]
     dk, ds = TRAINING_FOCUS[tr.focus]
     hk, hs = REPORTS_TO_TRAINING[org.inside_reports_to]
-    trust, informal, notes_crm = STRUCTURE[org.structure]
+    trust, informal, notes_crm, calendar = STRUCTURE[org.structure]
     compliance_enforced, resolution, ignore_factor, team_priority = MANAGEMENT[org.management]
     trust_dedicated, notes_dedicated = DEDICATED[org.inside_shared_across_teams]
     notes = NOTES[h.mode] + notes_crm + notes_dedicated
@@ -178,6 +181,7 @@ def derive(scenario: Scenario) -> Params:
         selling_skill=_clip(skill + ds + hs),
         initial_trust=_clip(trust + trust_dedicated),
         informal_feedback=informal,
+        shared_calendar=calendar,
         team_priority=team_priority,
         sla_pressure=compliance_enforced if h.sla_enforced else SLA_PRESSURE_UNENFORCED,
         ignore_propensity=IGNORE[h.acceptance_stage] * (0.5 if h.sla_enforced else 1.0) * ignore_factor,

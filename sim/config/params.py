@@ -211,7 +211,7 @@ class Params:
     weekend_share: float = param(0.12, "share", "Nectafy (docs/SOURCES.md Q4)", (0.08, 0.15))
     deal_value_median: float = param(30_000.0, "$", key="market.deal_value_median", bounds=(0, 1e9))  # FACTS 2: $25-35k
     deal_value_sigma: float = param(0.6, "log", key="market.deal_value_sigma", bounds=(0, 3))  # lognormal deal size
-    field_quota: float = param(250_000.0, "$", key="compensation.field_quota", bounds=(0, 1e10))  # a year, bottom-up
+    field_quota: float = param(750_000.0, "$", key="compensation.field_quota", bounds=(0, 1e10))  # a year, published
     # a year, on the plan's metric: compensation.inside_quota, or by the plan (levers.INSIDE_QUOTA)
     inside_quota: float = param(120.0, "count", LEVER, bounds=(0, 1e9), derived=True)
     cost_per_inquiry: float = param(200.0, "$", key="market.cost_per_inquiry", bounds=(0, 1e6))  # marketing's cost
@@ -227,6 +227,11 @@ class Params:
     field_fit_b: float = param(2.5, "shape", ASSUMED, (2.0, 3.5), bounds=(0.05, 100))
     field_intent_a: float = param(2.0, "shape", ASSUMED, (1.5, 3.0), bounds=(0.05, 100))  # self-sourced intent, 0.4
     field_intent_b: float = param(3.0, "shape", ASSUMED, (2.0, 4.0), bounds=(0.05, 100))
+    # a customer's referral: someone like them (fit 0.6) who has heard it works (intent 0.6)
+    referral_fit_a: float = param(3.0, "shape", ASSUMED, (2.0, 4.0), bounds=(0.05, 100))
+    referral_fit_b: float = param(2.0, "shape", ASSUMED, (1.5, 3.0), bounds=(0.05, 100))
+    referral_intent_a: float = param(3.0, "shape", ASSUMED, (2.0, 4.0), bounds=(0.05, 100))
+    referral_intent_b: float = param(2.0, "shape", ASSUMED, (1.5, 3.0), bounds=(0.05, 100))
     # inbound lost at satisfaction 0: market.reputation_effect, or unset 0.2 in runs over a year (levers.py)
     reputation_effect: float = param(0.0, "share", LEVER, derived=True)
     # accounts of the target market that reps can prospect (the user's market; the default a mid-size one)
@@ -331,6 +336,8 @@ class Params:
     knowledge_noise_cut: float = param(0.6, "share", ASSUMED, (0.4, 0.8))  # full knowledge cuts fit-reading noise 60%
     skill_contact_gain: float = param(0.6, "x", ASSUMED, (0.3, 0.9), bounds=(0, 2))  # full skill: +60% reach and talks
     informal_feedback: float = param(0.0, "share", LEVER, derived=True)  # field verdicts passed on informally
+    # 1: one team shares one calendar: the inside rep books the first meeting during the qualifying call
+    shared_calendar: float = param(0.0, "0-1", LEVER, derived=True)
     team_priority: float = param(0.0, "0-1", LEVER, derived=True)  # shared pool: biggest team's inquiries first
     learning_rate: float = param(0.02, "share", ASSUMED, (0.005, 0.05))  # bar moves this share per feedback item
     learning_noise_floor: float = param(0.5, "share", ASSUMED, (0.3, 0.8))  # feedback cuts noise to half at most
@@ -537,6 +544,10 @@ class Params:
     arr_per_account_manager: float = param(
         1.7e6, "$", "customer-success benchmark surveys (docs/SOURCES.md Q14a)", (1e6, 3e6), bounds=(1e4, 1e9)
     )
+    # introductions a customer makes a year (a neutral customer; a delighted one makes expansion_experience
+    # times as many, an unhappy one that much fewer): CSO Insights 2019 has referrals at 12.9% of B2B leads
+    # (docs/SOURCES.md Q13b); 0.15 a year gives the field about 10% of its first meetings (assumption)
+    referrals_per_customer: float = param(0.15, "count", ASSUMED, (0.05, 0.3), bounds=(0, 10))
     account_manager_salary: float = param(110_000.0, "$/yr", ASSUMED, (80e3, 150e3), bounds=(0, 1e7))  # loaded
     # R&D and G&A, budgeted at the start as a share of the ARR: SaaS companies at IPO spend a median 26% of
     # revenue on R&D and 21% on G&A (Blossom Street Ventures, 81 IPOs; docs/SOURCES.md Q14b)

@@ -28,6 +28,7 @@ SOURCE_LABEL = {
     "outbound": "Outbound Prospecting",
     "field": "Field Sourced",
     "recycled": "Nurture",
+    "referral": "Customer Referral",
 }
 REASON = {
     "disqualified": "Not a Fit",

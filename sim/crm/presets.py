@@ -49,7 +49,7 @@ REQUIRED_OPPORTUNITY = ("opportunity_id",)
 TIME_FIELDS = frozenset(
     {"created_at", "first_touch_at", "contacted_at", "qualified_at", "handed_off_at", "opp_created_at", "closed_at"}
 )
-KINDS = ("inbound", "outbound", "field", "recycled")
+KINDS = ("inbound", "outbound", "field", "recycled", "referral")
 OUTCOMES = ("open", "disqualified", "rejected", "ignored", "lapsed", "unreached")
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -114,7 +114,7 @@ class CrmMap(_Strict):
     period: Period = Period()
     leads: TableMap = TableMap()
     opportunities: TableMap = TableMap()
-    sources: dict[str, Literal["inbound", "outbound", "field", "recycled"]] = Field(default_factory=dict)
+    sources: dict[str, Literal["inbound", "outbound", "field", "recycled", "referral"]] = Field(default_factory=dict)
     outcomes: dict[str, Literal["open", "disqualified", "rejected", "ignored", "lapsed", "unreached"]] = Field(
         default_factory=dict
     )
@@ -174,7 +174,13 @@ SALESFORCE = CrmMap(
             "opp_owner": "OwnerId",
         },
     ),
-    sources={"Inbound": "inbound", "Outbound Prospecting": "outbound", "Field Sourced": "field", "Nurture": "recycled"},
+    sources={
+        "Inbound": "inbound",
+        "Outbound Prospecting": "outbound",
+        "Field Sourced": "field",
+        "Nurture": "recycled",
+        "Customer Referral": "referral",
+    },
     outcomes={
         "Open - Not Contacted": "open",
         "Working - Contacted": "open",

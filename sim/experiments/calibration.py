@@ -173,7 +173,7 @@ def organization_measures(result: RunResult) -> dict[str, float]:
     """Funnel, cycle, persistence, tenure and experience figures of the calibration organization."""
     leads, summary = new_leads(result.leads), result.summary  # rates of the leads created in the run
     inbound = leads[leads["source"] == "inbound"]
-    inside = leads[leads["source"] != "field"]
+    inside = leads[~leads["source"].isin(["field", "referral"])]  # the leads the inside team worked
     handed = inside["handed_off_at"].notna()
     accepted = inside["accepted_at"].notna() & handed
     opportunity = inside["opportunity_at"].notna() & handed

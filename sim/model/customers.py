@@ -13,14 +13,15 @@ times ``expansion_experience`` for the best experience and divided by it for the
 worst. The renewal draws are the prospect's own (seeded from their deal draw),
 so the same customer meets the same luck in every scenario.
 
-When the books open the company already has customers: an installed base of
-``installed_base_arr`` dollars a year (the company the defaults describe: about
-$24M of ARR, docs/MODEL.md), contracts of the market's deal sizes grown by a few
-renewals, of typical fit and a neutral experience, renewing on anniversaries
-spread over the year. They are the same customers in every scenario of a seed (a
-stream of their own) and renew, churn and expand during the measured year as the
-run's own customers will. Customers won in the warm-up are not followed (the
-installed base stands for them). What a new customer is worth beyond the run is
+The company starts with customers: an installed base of ``installed_base_arr``
+dollars a year when the run (its warm-up) starts (the company the defaults
+describe: about $24M of ARR, docs/MODEL.md), contracts of the market's deal sizes
+grown by a few renewals, of typical fit and a neutral experience, renewing on
+anniversaries spread over the year. They are the same customers in every scenario
+of a seed (a stream of their own) and renew, churn, expand and refer new
+prospects to the field (:meth:`Customers.refer`) as the run's own customers will.
+Customers won in the warm-up are not followed (the installed base stands for them).
+What a new customer is worth beyond the run is
 :meth:`Customers.lifetime_value`, margin over expected churn at their own odds.
 
 Account managers look after the contracts under contract, one per
@@ -36,14 +37,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sim.config.params import DAYS_PER_YEAR, Params
-from sim.model.clock import HOURS_PER_CALENDAR_DAY
+from sim.config.params import HOURS_PER_DAY as BUSINESS_HOURS
+from sim.model.clock import HOURS_PER_CALENDAR_DAY, WORKING_DAYS_PER_YEAR
 from sim.model.component import Component
 from sim.model.leads import U_WIN, Lead
 from sim.model.market import logistic
 from sim.model.reps import logit
 
 if TYPE_CHECKING:
-    from sim.model.services import Core
+    from sim.model.services import CustomerServices
 
 YEAR_HOURS = DAYS_PER_YEAR * HOURS_PER_CALENDAR_DAY
 
@@ -84,13 +86,13 @@ def expansion(p: Params, customer: Customer) -> float:
 
 
 class Customers(Component):
-    """The organization's customers: contracts, renewals, churn and expansion.
+    """The organization's customers: contracts, renewals, churn, expansion and the referrals they make.
 
     Attributes:
-        book: every customer of the run (active or churned).
-        renewed, churned, expanded: dollars of contracts renewed, lost and added at renewals so far.
-
-    Only customers won after the books open are signed, so nothing here needs zeroing then.
+        installed: the customers the company had when the run started (its installed base).
+        book: the run's own customers (won while the books were open).
+        renewed, churned, expanded: dollars of contracts renewed, lost and added at renewals since the books opened.
+        referral_weight: the active customers' propensity to refer, summed (a neutral customer counts 1).
     """
 
     KPIS = (
@@ -98,38 +100,32 @@ class Customers(Component):
         "customer_churn_rate", "customer_lifetime_value", "ltv_to_cac", "account_management_cost",
         "other_operating_cost", "total_revenue", "operating_profit",
     )  # fmt: skip
-    STREAMS = ("customers.installed",)
+    STREAMS = ("customers.installed", "customers.referrals")
+    TALLIES = ("renewed", "churned", "expanded")
     PARAMS = (
-        "customer_churn",
-        "churn_fit_odds",
-        "churn_fit_typical",
-        "churn_experience_odds",
-        "expansion_rate",
-        "expansion_experience",
-        "installed_base_arr",
-        "installed_contract_growth",
-        "arr_per_account_manager",
-        "account_manager_salary",
-        "other_operating_share",
-    )
+        "customer_churn", "churn_fit_odds", "churn_fit_typical", "churn_experience_odds", "expansion_rate",
+        "expansion_experience", "installed_base_arr", "installed_contract_growth", "arr_per_account_manager",
+        "account_manager_salary", "other_operating_share", "referrals_per_customer",
+    )  # fmt: skip
 
-    def __init__(self, model: Core) -> None:
+    def __init__(self, model: CustomerServices) -> None:
         self.model = model
-        self.book: list[Customer] = []  # the run's own customers
-        self.installed: list[Customer] = []  # the customers the company had when the books opened
+        self.book: list[Customer] = []
         self.renewed = self.churned = self.expanded = 0.0
         self.opened_at = 0.0
-        self.opening_arr = 0.0
+        self.referral_weight = 0.0
+        self.installed = self._installed_base(model.params)
+        when = model.streams["customers.installed"].random(len(self.installed))
+        for customer, u in zip(self.installed, when.tolist(), strict=True):
+            self._join(customer)
+            model.calendar.add(u * YEAR_HOURS, self.renew, customer)  # anniversaries spread over the year
+        self.opening_arr = self.recurring_revenue
 
     def open_books(self) -> None:
-        """The books open on a company with customers: its installed base, renewing through the year."""
-        p, at = self.model.params, self.model.day * HOURS_PER_CALENDAR_DAY
-        self.opened_at = at
-        self.installed = self._installed_base(p)
-        self.opening_arr = sum(c.contract for c in self.installed)
-        when = self.model.streams["customers.installed"].random(len(self.installed))
-        for customer, u in zip(self.installed, when.tolist(), strict=True):
-            self.model.calendar.add(at + u * YEAR_HOURS, self.renew, customer)
+        """The books open: renewals, churn and expansion count from here, on the ARR the company has now."""
+        super().open_books()
+        self.opened_at = self.model.day * HOURS_PER_CALENDAR_DAY
+        self.opening_arr = self.recurring_revenue
 
     def _installed_base(self, p: Params) -> list[Customer]:
         """Contracts of the market's deal sizes, grown by a few renewals, until they add up to the ARR.
@@ -148,15 +144,19 @@ class Customers(Component):
             total += contract
         return customers
 
+    def _join(self, customer: Customer) -> None:
+        self.referral_weight += self.model.params.expansion_experience**customer.experience
+
     def sign(self, lead: Lead, at: float) -> None:
         """A won deal (its draws still on the lead): a customer whose first year is paid; the renewal is booked."""
         if not self.model.measuring:
-            return  # a customer of the warm-up: the run follows its own customers only
+            return  # a customer of the warm-up: the installed base stands for them
         luck = random.Random(f"{lead.draws[U_WIN]!r}/customer")  # the prospect's own renewal luck
         customer = Customer(
             lead.lead_id, lead.team, lead.revenue, lead.revenue, lead.fit, experience(lead.satisfaction), luck
         )
         self.book.append(customer)
+        self._join(customer)
         self.model.calendar.add(at + YEAR_HOURS, self.renew, customer)
 
     def renew(self, customer: Customer, at: float) -> None:
@@ -165,12 +165,29 @@ class Customers(Component):
         if customer.luck.random() < churn_chance(p, customer):
             customer.active = False
             self.churned += customer.contract
+            self.referral_weight -= p.expansion_experience**customer.experience
             return
         more = customer.contract * expansion(p, customer)
         customer.contract += more
         self.expanded += more
         self.renewed += customer.contract
         self.model.calendar.add(at + YEAR_HOURS, self.renew, customer)
+
+    def refer(self, day: int) -> None:
+        """A working day's introductions: each customer refers at ``referrals_per_customer`` a year.
+
+        A delighted customer refers ``expansion_experience`` times as often as a neutral one, an
+        unhappy one that much less. Each referral is a first meeting for a field rep of a team drawn
+        by headcount (:meth:`FieldTeams.refer`), at a random hour of the working day. The draws
+        come from a stream of their own, the same number whatever the field does with them.
+        """
+        rng = self.model.streams["customers.referrals"]
+        mean = self.referral_weight * self.model.params.referrals_per_customer / WORKING_DAYS_PER_YEAR
+        n = int(rng.poisson(mean)) if mean > 0 else 0
+        if n:
+            opens = self.model.clock.opens(day)
+            for hour, u in zip(rng.random(n).tolist(), rng.random(n).tolist(), strict=True):
+                self.model.refer(opens + hour * BUSINESS_HOURS, u)
 
     @property
     def active(self) -> list[Customer]:

@@ -381,14 +381,19 @@ class FieldRep(Rep):
             self._reject(lead, t)  # "not now": back to nurture, as far as the prospect can tell rejected
 
     def accept(self, lead: Lead, t: float) -> None:
-        """Take the lead and book a first meeting."""
-        p = self.model.params
+        """Take the lead and book a first meeting (the one booked at the handoff, if it is still ahead)."""
         self.booked += 1
         lead.accepted_at = t
         lead.field_rep = self.unique_id
         lead.state = State.ACCEPTED
-        meeting = self.model.clock.after(t, p.meeting_lead_hours * (p.load_delay_base + self.load))
+        booked = lead.meeting_at
+        meeting = booked if booked is not None and booked >= t else self.next_meeting_slot(t)
         self.model.calendar.add(meeting, self.meet, lead)
+
+    def next_meeting_slot(self, t: float) -> float:
+        """When the rep's calendar has room for a first meeting booked at ``t``: later the busier they are."""
+        p = self.model.params
+        return self.model.clock.after(t, p.meeting_lead_hours * (p.load_delay_base + self.load))
 
     # --------------------------------------------------------- the selling
     @_worked_by_owner

@@ -237,6 +237,28 @@ class FieldTeams(Component):
                 break  # nobody in the field to own it
             lead.value = float(row["amount"])
 
+    def refer(self, at: float, u: float) -> None:
+        """A customer's introduction: a first meeting for the freest rep in post of a team drawn by headcount.
+
+        ``u`` (the referral's own draw) picks the team, each in proportion to its seats; a
+        team with nobody in post lets the introduction go (no lead is made of it).
+        """
+        seats = [len(team) for team in self.by_team]
+        total = sum(seats)
+        if not total:
+            return
+        pick, team = u * total, 0
+        while team < len(seats) - 1 and pick >= seats[team]:
+            pick -= seats[team]
+            team += 1
+        reps = [rep for rep in self.by_team[team] if rep.in_post]
+        if not reps:
+            return
+        rep = min(reps, key=lambda r: (r.open_opps + r.booked, r.unique_id))
+        org = self.org
+        lead = org.new_lead("referral", org.referred, at, team=team)
+        rep.accept(lead, at)
+
     # ------------------------------------------------------------ reading
     @property
     def pipeline_value(self) -> float:

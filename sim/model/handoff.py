@@ -42,7 +42,7 @@ class HandoffFeedback(Component):
     PARAMS = (
         "routing", "cherry_pick_small", "cherry_pick_large", "handoff_mode", "acceptance_stage",
         "warm_handoff_hours", "field_fit_noise", "warm_noise_cut", "feedback", "feedback_interval_days",
-        "informal_feedback",
+        "informal_feedback", "shared_calendar", "meeting_lead_hours", "load_delay_base",
     )  # fmt: skip
 
     def __init__(self, org: HandoffServices, teams: int) -> None:
@@ -80,7 +80,11 @@ class HandoffFeedback(Component):
         lead.state = State.HANDED_OFF
         rep.pending += 1
         org.pay.on_handoff(lead)
-        org.calendar.add(org.clock.after(at, rep.review_delay(lead)), rep.review, lead)
+        review = org.clock.after(at, rep.review_delay(lead))
+        if self.rules.one_calendar:  # booked on the call: the field rep reads the record before the meeting
+            lead.meeting_at = rep.next_meeting_slot(at)
+            review = min(review, lead.meeting_at)
+        org.calendar.add(review, rep.review, lead)
         return True
 
     def record(self, lead: Lead, field_bar: float) -> None:

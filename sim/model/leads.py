@@ -58,7 +58,7 @@ OPEN_STATES = frozenset(
 )
 FINAL_STATES = frozenset(State) - OPEN_STATES
 
-SOURCES = ("inbound", "outbound", "field", "recycled")
+SOURCES = ("inbound", "outbound", "field", "recycled", "referral")
 INQUIRIES = frozenset({"inbound", "recycled"})  # a prospect asked to be contacted (recycled: again, from nurture)
 
 # Per-lead uniform draws (common random numbers): the same prospect answers
@@ -88,7 +88,7 @@ class Lead:
 
     Attributes:
         lead_id: sequential id, in order of creation.
-        source: "inbound", "outbound" or "field".
+        source: "inbound", "outbound", "field", "recycled" or "referral" (a customer sent them).
         team: index of the field team whose territory it is in.
         value: list value of the deal in dollars.
         fit: true fit 0-1 (nobody observes it directly).
@@ -120,6 +120,7 @@ class Lead:
         "intent_at_handoff",
         "lead_id",
         "loss_reason",
+        "meeting_at",
         "opportunity_at",
         "pull_in",
         "qualified_at",
@@ -170,6 +171,7 @@ class Lead:
         self.inside_rep = self.field_rep = -1
         self.channel = -1  # the inbound channel it came through (index; -1: not an inquiry)
         self.repeated = False
+        self.meeting_at: float | None = None  # a first meeting booked at the handoff (one shared calendar)
         self.score: float | None = None  # the lead score, where leads are scored (qualification.scoring)
         self.recycled_from = -1  # the lead this one came back from, through nurture (-1: a new prospect)
         self.earlier_contacts = 0  # attempts made on this prospect's earlier leads

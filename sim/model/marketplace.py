@@ -32,6 +32,7 @@ def prospect_shapes(p: Params) -> dict[str, tuple[tuple[float, float], tuple[flo
         "outbound": ((p.outbound_fit_a, p.outbound_fit_b), (p.outbound_intent_a, p.outbound_intent_b)),
         "recycled": ((p.fit_a, p.fit_b), (p.intent_a, p.intent_b)),
         "field_sourced": ((p.field_fit_a, p.field_fit_b), (p.field_intent_a, p.field_intent_b)),
+        "referred": ((p.referral_fit_a, p.referral_fit_b), (p.referral_intent_a, p.referral_intent_b)),
     }
 
 
@@ -55,7 +56,14 @@ class MarketPlace(Component):
         channel_spend: the same, channel by channel.
     """
 
-    STREAMS = (*Market.STREAMS, "prospects.outbound", "prospects.recycled", "prospects.field", "prospects.territory")
+    STREAMS = (
+        *Market.STREAMS,
+        "prospects.outbound",
+        "prospects.recycled",
+        "prospects.field",
+        "prospects.territory",
+        "prospects.referral",
+    )
     TALLIES = ("inquiries", "marketing_cost")
 
     def open_books(self) -> None:
@@ -67,7 +75,8 @@ class MarketPlace(Component):
     PARAMS = (
         "inbound_per_day", "after_hours_share", "weekend_share", "deal_value_median", "deal_value_sigma",
         "cost_per_inquiry", "fit_a", "fit_b", "intent_a", "intent_b", "outbound_fit_a", "outbound_fit_b",
-        "outbound_intent_a", "outbound_intent_b", "field_fit_a", "field_fit_b", "field_intent_a", "field_intent_b",
+        "outbound_intent_a", "outbound_intent_b", "referral_fit_a", "referral_fit_b", "referral_intent_a",
+        "referral_intent_b", "field_fit_a", "field_fit_b", "field_intent_a", "field_intent_b",
         "scoring", "score_noise_rules", "score_noise_predictive", "score_noise_tuned", "score_learning_rate",
         "reputation_effect", "reputation_window", "reputation_min_leads", "addressable_accounts",
         "touches_per_prospecting_hour", "account_rest_days", "competitors", "sat_start", "agree_interest",
@@ -92,6 +101,7 @@ class MarketPlace(Component):
         self.outbound = ProspectFactory(streams["prospects.outbound"], params, *shapes["outbound"])
         self.recycled = ProspectFactory(streams["prospects.recycled"], params, *shapes["recycled"])
         self.field_sourced = ProspectFactory(streams["prospects.field"], params, *shapes["field_sourced"])
+        self.referred = ProspectFactory(streams["prospects.referral"], params, *shapes["referred"])
         self.inquiries = 0
         self.marketing_cost = 0.0
         self.channel_spend = [0.0] * len(self.market.channels)

@@ -165,6 +165,7 @@ class SalesOrgModel(mesa.Model):
                 self.staffing.keep_habits()
             self.inside_team.work_day(day)
             self.field_teams.prospect(day)
+            self.customers.refer(day)
         self.calendar.run_until(end)
         self.handoff_feedback.end_of_day()
         self.staffing.pay_salaries()
@@ -333,6 +334,15 @@ class SalesOrgModel(mesa.Model):
     def field_sourced(self) -> ProspectFactory:
         """The prospects field reps find."""
         return self.marketplace.field_sourced
+
+    @property
+    def referred(self) -> ProspectFactory:
+        """The prospects customers refer."""
+        return self.marketplace.referred
+
+    def refer(self, at: float, u: float) -> None:
+        """A customer's introduction: a first meeting for a field rep (:meth:`FieldTeams.refer`)."""
+        self.field_teams.refer(at, u)
 
     @property
     def field_reps(self) -> list[FieldRep]:

@@ -310,12 +310,15 @@ class Handoff:
         review_noise: s.d. of the field's reading of fit from what was passed on.
         acceptance_stage: the field must accept or reject each lead (a decision is due, and
             a manager may settle a disputed rejection).
+        one_calendar: the inside rep books the first meeting in the field rep's calendar during
+            the qualifying call (one team); the field rep reviews the record before it.
     """
 
     warm: bool
     inside_hours: float
     review_noise: float
     acceptance_stage: bool
+    one_calendar: bool = False
 
 
 def handoff(params: Params) -> Handoff:
@@ -326,6 +329,7 @@ def handoff(params: Params) -> Handoff:
         inside_hours=params.warm_handoff_hours if warm else 0.0,
         review_noise=params.field_fit_noise * (1 - params.warm_noise_cut) if warm else params.field_fit_noise,
         acceptance_stage=params.acceptance_stage,
+        one_calendar=params.shared_calendar > 0,
     )
 
 

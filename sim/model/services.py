@@ -211,6 +211,11 @@ class FieldServices(Funnel, Protocol):
         ...
 
     @property
+    def referred(self) -> ProspectFactory:
+        """The prospects customers refer."""
+        ...
+
+    @property
     def field_rep_by_id(self) -> dict[int, FieldRep]:
         """Field seat by Mesa id."""
         ...
@@ -257,6 +262,14 @@ class PoolServices(InsideServices, Protocol):
     @property
     def warmup(self) -> int:
         """Days worked before the books open."""
+        ...
+
+
+class CustomerServices(Core, Protocol):
+    """What the customers use: a referral reaches the field."""
+
+    def refer(self, at: float, u: float) -> None:
+        """A customer's introduction at ``at``: a first meeting for a field rep (``u`` picks the team)."""
         ...
 
 

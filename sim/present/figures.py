@@ -140,7 +140,8 @@ def revenue_over_time(comparison: Comparison) -> Figure:
 
 
 SOURCE_LABELS = {"inbound": "inbound inquiries", "outbound": "inside outbound", "field": "field-found",
-                 "recycled": "back from nurture"}  # fmt: skip
+                 "recycled": "back from nurture",
+                 "referral": "customer referrals"}  # fmt: skip
 
 
 def funnel(comparison: Comparison) -> Figure:

@@ -48,6 +48,7 @@ def lead_of_run(leads: pd.DataFrame, number: int) -> pd.Series:
 SOURCES = {  # how each lead came in, in words
     "inbound": "asked to be contacted",
     "recycled": "asked to be contacted again (back from nurture)",
+    "referral": "was referred by a customer",
     "outbound": "was reached by inside outbound calling",
     "field": "was found by a field rep prospecting",
 }
