@@ -71,12 +71,18 @@ class Statistic:
         """Weight in the distance: HBR and peer-reviewed 3, vendor surveys 2, the rest 1."""
         return WEIGHTS[self.reliability]
 
-    def distance(self, value: float) -> float:
-        """0 inside the band; outside, the distance to the nearer edge over the band's width (log for ratios)."""
-        if not np.isfinite(value) or (self.log and value <= 0):
-            return math.nan
-        x, low, high = (math.log(v) for v in (value, self.low, self.high)) if self.log else (value, self.low, self.high)
-        return max(low - x, x - high, 0.0) / (high - low)
+    def distance(self, values: np.ndarray | float) -> np.ndarray:
+        """0 inside the band; outside, the distance to the nearer edge over the band's width (log for ratios).
+
+        NaN where a value is not finite (not measured, or a ratio with nothing below it).
+        """
+        x = np.asarray(values, dtype=float)
+        low, high = self.low, self.high
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if self.log:
+                x, low, high = np.log(np.where(x > 0, x, np.nan)), math.log(low), math.log(high)
+            d = np.maximum(np.maximum(low - x, x - high), 0.0) / (high - low)
+        return np.where(np.isfinite(x), d, np.nan)
 
     def inside(self, value: float) -> bool | None:
         """Is the value inside the band? Never for a value that is not finite; None: not comparable."""
