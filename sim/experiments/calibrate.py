@@ -255,8 +255,8 @@ def calibrate(
         simulate = simulator(prior.names, bases, seed, workers, pool, progress)
         generations = abc_smc(simulate, np.full(len(MEASURED), np.nan), prior, population=population, budget=budget,
                               seed=seed, done=load(), on_generation=save, metric=range_metric())  # fmt: skip
-        centre = [f"behavior.{k}={float(v)!r}" for k, v in zip(prior.names, np.median(generations[-1].particles, axis=0),
-                                                        strict=True)]  # fmt: skip
+        median = np.median(generations[-1].particles, axis=0)
+        centre = [f"behavior.{k}={float(v)!r}" for k, v in zip(prior.names, median, strict=True)]
         facts = check(n=n, seed=seed, workers=workers, executor=pool, progress=progress, behavior=centre,
                       alignment=False)  # fmt: skip
     settings = {"budget": budget, "particles": population, "seed": seed, "replications": n}
@@ -301,8 +301,10 @@ def calibration_markdown(result: Calibration) -> str:
         f"- generations: {len(gens)}, simulations: {sum(g.simulations for g in gens)}, last tolerance: "
         f"{gens[-1].tolerance:.3g}, last acceptance: {gens[-1].acceptance:.2f}",
         f"- wall time of this call: {result.seconds:.0f} s",
-        *(f"- {role}: {inside} of {counted} inside their published band at the posterior median"
-          for role, (inside, counted) in shares.items()),
+        *(
+            f"- {role}: {inside} of {counted} inside their published band at the posterior median"
+            for role, (inside, counted) in shares.items()
+        ),
         "",
         "## Parameters",
         "",
@@ -325,7 +327,6 @@ def calibration_markdown(result: Calibration) -> str:
 def not_measured(result: Calibration) -> list[str]:
     """Statistics the model did not record (reported, never counted)."""
     return [str(k) for k in result.facts.table.loc[result.facts.table["status"] == "not measured", "key"]]
-
 
 
 def markdown_table(table: pd.DataFrame) -> str:

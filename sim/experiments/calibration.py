@@ -125,7 +125,12 @@ def status(stat: Statistic, model: float) -> str:
 
 
 def run_reference(
-    n: int, seed: int, workers: int | None, executor: Executor | None, progress: bool, behavior: Sequence[str],
+    n: int,
+    seed: int,
+    workers: int | None,
+    executor: Executor | None,
+    progress: bool,
+    behavior: Sequence[str],
     alignment: bool,
 ) -> pd.DataFrame:
     """Every reference run ``n`` times on common seeds: one row per run."""
