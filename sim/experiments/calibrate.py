@@ -33,7 +33,8 @@ import numpy as np
 import pandas as pd
 
 from sim.config.errors import SalesimError
-from sim.config.params import PARAM_INFO
+from sim.config.levers import derive
+from sim.config.params import PARAM_INFO, params_to_dict
 from sim.config.scenario import Scenario, scenario_to_dict
 from sim.experiments.abc import Generation, Metric, Prior, Simulator, abc_smc
 from sim.experiments.calibration import Validation, check, reference_scenarios, shares_inside
@@ -264,9 +265,11 @@ def calibrate(
 
 
 def calibration_key(bases: dict[str, Scenario], prior: Prior, population: int, seed: int) -> str:
-    """What stored generations belong to: the reference runs, the bands, the prior and the settings."""
+    """What stored generations belong to: the reference runs and their parameters, bands, prior and settings."""
     settings = {
         "response": scenario_to_dict(bases["response"]),
+        # every behaviour parameter as derived now: a changed default makes the stored generations another fit's
+        "behavior": {kind: params_to_dict(derive(base)) for kind, base in bases.items()},
         "bands": [(s.key, s.low, s.high, s.role, s.log, s.reliability) for s in MEASURED],
         "prior": [(n, float(lo), float(hi)) for n, lo, hi in zip(prior.names, prior.low, prior.high, strict=True)],
         "population": population,
