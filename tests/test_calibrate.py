@@ -9,7 +9,7 @@ import pytest
 from sim.experiments.abc import Prior, abc_smc
 from sim.experiments.calibrate import CALIBRATED, MEASURED, prior_of, range_distance, range_metric
 from sim.experiments.calibration_facts import STATISTICS, Statistic, fitted, held_out, measure_all
-from sim.experiments.fit import _store
+from sim.experiments.fit import generation_store
 
 
 def _stat(key: str, low: float, high: float, role: str = "fit", log: bool = False) -> Statistic:
@@ -96,7 +96,7 @@ def test_the_measures_give_nan_not_a_crash_when_the_run_lacks_a_column_or_a_kpi(
 
 def test_a_calibration_stopped_and_resumed_from_disk_gives_the_identical_posterior(tmp_path):
     whole = _toy_fit(budget=400)
-    save, load = _store(tmp_path, "toy")
+    save, load = generation_store(tmp_path, "toy")
 
     def stop_after_two(generation):
         save(generation)

@@ -39,7 +39,7 @@ from sim.config.scenario import Scenario, scenario_to_dict
 from sim.experiments.abc import Generation, Metric, Prior, Simulator, abc_smc
 from sim.experiments.calibration import Validation, check, reference_scenarios, shares_inside
 from sim.experiments.calibration_facts import MEASURES, STATISTICS, Statistic
-from sim.experiments.fit import _executor, _store, fingerprint, with_behavior  # the fit's machinery, shared
+from sim.experiments.fit import executor_for, fingerprint, generation_store, with_behavior  # the fit's machinery
 from sim.experiments.runner import Task, run_tasks
 
 # The parameters the calibration fits (the lead engineer edits this list); every other one keeps its default.
@@ -247,12 +247,12 @@ def calibrate(
         raise CalibrationError(f"--budget {budget}: at least twice the particles ({2 * population}) to fit anything")
     prior = prior_of(tuple(names))
     bases = reference_scenarios()
-    save, load = _store(folder / "generations", calibration_key(bases, prior, population, seed))
+    save, load = generation_store(folder / "generations", calibration_key(bases, prior, population, seed))
     if fresh:
         for path in (folder / "generations").glob("gen_*"):
             path.unlink()
     started = time.perf_counter()
-    with _executor(workers, executor, scheduler) as pool:
+    with executor_for(workers, executor, scheduler) as pool:
         simulate = simulator(prior.names, bases, seed, workers, pool, progress)
         generations = abc_smc(simulate, np.full(len(MEASURED), np.nan), prior, population=population, budget=budget,
                               seed=seed, done=load(), on_generation=save, metric=range_metric())  # fmt: skip
