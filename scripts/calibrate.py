@@ -6,7 +6,7 @@ Resumable: run the same command again after a stop and it continues from the las
 generation (``--fresh`` starts again). Prints the parameters' posterior, every fact at the
 posterior median, and the lines to paste into sim/config/params.py.
 
-    .venv/bin/python scripts/calibrate.py --workers 2            # about 20 minutes on 2 cores
+    .venv/bin/python scripts/calibrate.py --workers 2            # 600 parameter sets: about 15-20 minutes on 2 cores
     .venv/bin/python scripts/calibrate.py --budget 40 --particles 10 -n 2   # a smoke run
 """
 

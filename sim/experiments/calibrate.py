@@ -57,7 +57,7 @@ CALIBRATED: tuple[str, ...] = (
 PRIOR_RANGES: dict[str, tuple[float, float]] = {
     "win_logit": (-2.6, -0.6),  # win rates of about 10-35% (FACTS 2: 17-30%), the fit's prior
 }
-DEFAULT_BUDGET = 720  # parameter sets (two one-year runs each): about 20 minutes on 2 cores here
+DEFAULT_BUDGET = 600  # parameter sets (two one-year runs each, ~2.5 s of one core): ~15-20 min on 2 cores
 DEFAULT_POPULATION = 60
 DEFAULT_REPLICATIONS = 10  # runs at the posterior median for facts.csv
 MISSING_PENALTY = 3.0  # a fitted statistic a run could not measure counts as three band widths outside
