@@ -443,13 +443,12 @@ def check_calibration(n, seed, workers, out) -> None:
     table = result.table
     write_calibration(result, folder)
     click.echo(calibration_table(table))
-    comparable = table[table["inside"].notna()]
-    inside = int(comparable["inside"].astype(bool).sum())
-    share = inside / len(comparable) if len(comparable) else float("nan")
-    shown = len(table) - len(comparable)
+    inside, counted = (sum(v) for v in zip(*result.shares().values(), strict=True))
+    share = inside / counted if counted else float("nan")
+    apart = len(table) - counted
     click.echo(
-        f"\n{inside} of {len(comparable)} comparable facts inside the published range ({share:.0%}); "
-        f"{shown} shown for reference only (n/a); results: {folder}/"
+        f"\n{inside} of {counted} comparable facts inside the published range ({share:.0%}); "
+        f"{apart} listed apart (not measured or not comparable), never counted; results: {folder}/"
     )
 
 

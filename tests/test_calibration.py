@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from sim.config.params import Params
-from sim.experiments.calibration import FACTS, check, curve_measures
+from sim.experiments.calibration import FACTS, check
 from sim.model.market import decay
 
 BASELINE = json.loads((Path(__file__).parent / "baseline" / "calibration.json").read_text())
@@ -36,12 +36,24 @@ def test_the_core_response_facts_hold(validation):
     assert shares[0] > shares[1] > shares[2] >= shares[3]
 
 
-def test_decay_is_monotone_and_starts_at_one():
+def test_decay_is_monotone_and_starts_at_one(validation):
     p = Params()
     hours = np.linspace(0, 40, 200)
     g = np.array([decay(h, p.decay_scale_hours, p.decay_exponent) for h in hours])
     assert g[0] == 1.0 and (np.diff(g) < 0).all() and g[-1] > 0
-    assert curve_measures()["reach_5_vs_30_min"] > 1.0
+    assert validation.table.set_index("key").loc["reach_5_vs_30_min", "model"] > 1.0
+
+
+def test_nothing_counts_as_inside_that_is_outside_its_band_and_the_roles_are_reported_apart(validation):
+    table = validation.table
+    inside = table[table["status"] == "inside"]
+    assert ((inside["model"] >= inside["low"]) & (inside["model"] <= inside["high"])).all()
+    outside = table[table["status"] == "outside"]
+    assert not ((outside["model"] >= outside["low"]) & (outside["model"] <= outside["high"])).any()
+    shares = validation.shares()
+    assert set(shares) == {"fit", "holdout"} and all(counted > 0 for _, counted in shares.values())
+    apart = table[~table["status"].isin(["inside", "outside"])]
+    assert apart["inside"].isna().all()  # never counted either way
 
 
 def test_an_infinite_ratio_is_outside_and_a_fact_not_like_with_like_is_neither():
@@ -51,5 +63,6 @@ def test_an_infinite_ratio_is_outside_and_a_fact_not_like_with_like_is_neither()
     assert verdict(more_than_60, 136.0) is True
     assert verdict(more_than_60, np.inf) is False  # "no late lead ever qualified" is not "> 60x"
     assert verdict(more_than_60, 12.0) is False
+    assert verdict(more_than_60, 5000.0) is False  # the band fails above too
     growth = next(f for f in FACTS if f.key == "aligned_revenue_gain")
     assert verdict(growth, 0.24) is None and growth.note

@@ -620,11 +620,11 @@ def test_calibration_intervals_stay_on_their_scale():
     nan = float("nan")
     table = pd.DataFrame(
         [
-            ("quit rate", "20-40%", 0.01, -0.02, 0.05, 0.2, 0.4, True),
-            ("a ratio", "7x", 6.0, nan, nan, 5.0, 10.0, True),
+            ("quit rate", "20-40%", 0.01, -0.02, 0.05, 0.2, 0.4, "outside"),
+            ("a ratio", "7x", 6.0, nan, nan, 5.0, 10.0, "inside"),
         ],
-        columns=["fact", "published", "model", "ci_low", "ci_high", "low", "high", "inside"],
-    ).assign(source="s", note="")
+        columns=["fact", "published", "model", "ci_low", "ci_high", "low", "high", "status"],
+    ).assign(source="s", note="", role="fit")
     text = calibration_table(table)
     assert "1.0% [0.0%, 5.0%]" in text and "6.00 (too few runs)" in text and "nan" not in text
 

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 Simulator = Callable[[np.ndarray, int], np.ndarray]  # (parameter sets, generation) -> statistics
+Metric = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]  # (statistics, observed, scale) -> distances
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,7 @@ def abc_smc(
     on_generation: Callable[[Generation], None] | None = None,
     min_acceptance: float = 0.02,
     most_moves: int = 3,
+    metric: Metric | None = None,
 ) -> list[Generation]:
     """Fit ``prior``'s parameters to ``observed`` statistics; returns every generation, the posterior last.
 
@@ -141,18 +143,20 @@ def abc_smc(
         min_acceptance: stop early when fewer moves than this are accepted (the tolerance has gone as far as
             the simulator's noise allows).
         most_moves: MH steps a generation may take (fewer when moves are often accepted).
+        metric: the distance of each row of statistics (default :func:`distance`; a range target passes its own).
 
     Returns:
         The generations, first to last; the last one's particles are the posterior sample.
     """
     observed = np.asarray(observed, dtype=float)
+    metric = metric or distance
     out = list(done)
     if not out:
         rng = np.random.default_rng([seed, 0])
         particles = prior.sample(rng, population)
         stats = np.asarray(simulate(particles, 0), dtype=float)
         scale = scales(stats)
-        first = Generation(0, particles, distance(stats, observed, scale), math.inf, population, 1.0, stats)
+        first = Generation(0, particles, metric(stats, observed, scale), math.inf, population, 1.0, stats)
         out.append(first)
         if on_generation:
             on_generation(first)
@@ -164,7 +168,7 @@ def abc_smc(
         if last.number > 0 and last.acceptance < min_acceptance:
             break
         moves = min(moves_for(0.5 if last.number == 0 else last.acceptance, most_moves), (budget - spent) // refills)
-        last = _next_generation(simulate, observed, prior, scale, last, keep, seed, moves)
+        last = _next_generation(simulate, observed, prior, scale, last, keep, seed, moves, metric)
         spent += last.simulations
         out.append(last)
         if on_generation:
@@ -181,6 +185,7 @@ def _next_generation(
     keep: float,
     seed: int,
     moves: int,
+    metric: Metric = distance,
 ) -> Generation:
     """Drop the farthest particles, refill from the kept ones and move the refills by ``moves`` ABC-MH steps."""
     number = last.number + 1
@@ -198,7 +203,7 @@ def _next_generation(
         steps = rng.multivariate_normal(np.zeros(len(prior.names)), cov, len(refill))
         proposals = prior.reflect(here + steps)
         stats = np.asarray(simulate(proposals, number), dtype=float)
-        d = distance(stats, observed, scale)
+        d = metric(stats, observed, scale)
         moved = d <= tolerance  # uniform prior, symmetric (reflected) walk: the MH ratio is 1 within the tolerance
         here = np.where(moved[:, None], proposals, here)
         d_here = np.where(moved, d, d_here)

@@ -310,7 +310,7 @@ def fingerprint(base: Scenario, observed: np.ndarray, settings: dict[str, Any]) 
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _store(folder: Path, key: str):
+def generation_store(folder: Path, key: str):
     """Write each generation as it finishes (atomically), and read back those of this fit."""
     from sim.experiments.files import atomic_write
 
@@ -347,7 +347,7 @@ def _store(folder: Path, key: str):
 
 
 @contextmanager
-def _executor(workers: int, kind: str, scheduler: str | None) -> Iterator[Executor | None]:
+def executor_for(workers: int, kind: str, scheduler: str | None) -> Iterator[Executor | None]:
     """One executor for the whole fit (a pool started once, not once a generation)."""
     from sim.experiments.runner import process_pool
 
@@ -422,9 +422,9 @@ def fit(
     if fresh and store.exists():
         for path in store.glob("gen_*"):
             path.unlink()
-    save, load = _store(store, key)
+    save, load = generation_store(store, key)
     started = time.perf_counter()
-    with _executor(workers, executor, scheduler) as pool:
+    with executor_for(workers, executor, scheduler) as pool:
 
         def simulate(thetas: np.ndarray, number: int) -> np.ndarray:
             seeds = np.random.default_rng([seed, number, 7]).integers(0, 2**31 - 1, len(thetas))

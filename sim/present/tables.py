@@ -47,22 +47,51 @@ def comparison_table(comparison: Comparison, kpis: Iterable[str] = COMPARISON_KP
     return "\n".join(lines)
 
 
+GROUPS = (
+    ("fit", "Fitted (in the calibration's distance)"),
+    ("holdout", "Held out (validation: never fitted)"),
+)
+
+
+def _calibration_row(row, width: int) -> str:
+    """One statistic: its band, the model with its interval, the verdict and the source."""
+    # the statistics are shares (their band lies within 0-1) or plain numbers (ratios, days, dollars)
+    unit = "share" if row.high <= 1.0 else "score"
+    top = 1.0 if unit == "share" else math.inf  # every statistic is a share, a rate, a ratio or days: never below 0
+    low, high = (min(max(v, 0.0), top) for v in (row.ci_low, row.ci_high))
+    bounded = math.isfinite(low) and math.isfinite(high)
+    span = f"[{format_value(unit, low)}, {format_value(unit, high)}]" if bounded else "(too few runs)"
+    interval = "not measured" if pd.isna(row.model) else f"{format_value(unit, row.model)} {span}"
+    band = f"{format_value(unit, row.low)}-{format_value(unit, row.high)}"
+    verdict = {"inside": "yes", "outside": "NO"}.get(row.status, "n/a")
+    note = f"  ({row.note})" if row.note and verdict != "yes" else ""
+    return f"{row.fact.ljust(width)}{row.published:>28}{band:>18}{interval:>34}  {verdict:>6}  {row.source}{note}"
+
+
 def calibration_table(table: pd.DataFrame) -> str:
-    """The published facts against the model (``salesim check-calibration``)."""
+    """The published facts against the model (``salesim check-calibration``): fitted, held out, and the rest apart.
+
+    Each group ends with its share inside the published band; statistics not measured or not
+    comparable are listed apart and never counted.
+    """
     width = max(map(len, table["fact"])) + 2
-    lines = [f"{'fact'.ljust(width)}{'published':>28}{'model (95% interval)':>34}  inside  source"]
-    for row in table.itertuples():
-        # the facts are shares (their range lies within 0-1) or plain numbers (ratios, days, rates)
-        unit = "share" if row.high <= 1.0 else "score"
-        top = 1.0 if unit == "share" else math.inf  # every fact is a share, a rate, a ratio or days: never below 0
-        low, high = (min(max(v, 0.0), top) for v in (row.ci_low, row.ci_high))
-        bounded = math.isfinite(low) and math.isfinite(high)
-        span = f"[{format_value(unit, low)}, {format_value(unit, high)}]" if bounded else "(too few runs)"
-        interval = f"{format_value(unit, row.model)} {span}"
-        verdict = "n/a" if row.inside is None else "yes" if row.inside else "NO"
-        note = f"  ({row.note})" if row.note and not row.inside else ""
-        lines.append(f"{row.fact.ljust(width)}{row.published:>28}{interval:>34}  {verdict:>6}  {row.source}{note}")
-    return "\n".join(lines)
+    header = f"{'fact'.ljust(width)}{'published':>28}{'band':>18}{'model (95% interval)':>34}  inside  source"
+    counted = table["status"].isin(["inside", "outside"])
+    blocks = []
+    for key, title in GROUPS:
+        part = table[counted & (table["role"] == key)]
+        if not len(part):
+            continue
+        inside = int((part["status"] == "inside").sum())
+        lines = [f"{title}: {inside} of {len(part)} inside their published band ({inside / len(part):.0%})", header]
+        lines += [_calibration_row(row, width) for row in part.itertuples()]
+        blocks.append("\n".join(lines))
+    apart = table[~counted]
+    if len(apart):
+        lines = ["Not counted (not measured by this model, or not like with like):", header]
+        lines += [_calibration_row(row, width) for row in apart.itertuples()]
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
 
 
 def uncertainty_lines(study: Uncertainty, kpis: Iterable[str] = ("revenue", "profit", "prospect_satisfaction")) -> str:
