@@ -13,7 +13,7 @@ import argparse
 
 import pandas as pd
 
-from sim.config.levers import NOTES, STRUCTURE, derive
+from sim.config.levers import STRUCTURE, derive
 from sim.experiments.runs import replicate, resolve
 from sim.experiments.stats import mean_ci
 
@@ -21,13 +21,15 @@ KPIS = ("revenue", "operating_profit", "prospect_satisfaction", "leads_ignored",
 
 
 def mechanisms(base: str) -> dict[str, tuple[str, ...]]:
-    """Each mechanism of one team, as the behaviour overrides that switch it off."""
-    two = STRUCTURE["two_teams"]
+    """Each mechanism of one team, as the behaviour overrides that switch it off (its two-team value)."""
+    one, two = STRUCTURE["one_team"], STRUCTURE["two_teams"]
     team = derive(resolve(base, None, ("organization.structure=one_team",)))
+    trust = team.initial_trust - (one[0] - two[0])
+    notes = min(1.0, team.notes_completeness) - (one[2] - two[2])
     return {
-        "trust (shared goals)": (f"behavior.initial_trust={team.initial_trust - (STRUCTURE['one_team'][0] - two[0])}",),
+        "trust (shared goals)": (f"behavior.initial_trust={trust}",),
         "informal feedback": (f"behavior.informal_feedback={two[1]}",),
-        "shared record (notes)": (f"behavior.notes_completeness={min(1.0, team.notes_completeness) - two[2] - STRUCTURE['one_team'][2] + two[2]}",),
+        "shared record (notes)": (f"behavior.notes_completeness={notes}",),
         "one calendar": (f"behavior.shared_calendar={two[3]}",),
     }
 
@@ -53,8 +55,10 @@ def main() -> None:
             m, lo, hi = mean_ci(delta.to_numpy())
             row[kpi] = f"{m:+,.0f} [{lo:+,.0f}, {hi:+,.0f}]" if abs(m) > 50 else f"{m:+.3f} [{lo:+.3f}, {hi:+.3f}]"
         rows.append(row)
-    print(f"{a.base}: one team vs two teams, then what each mechanism carries (one team minus one team without it), "
-          f"n={a.n} paired, 95% intervals")
+    print(
+        f"{a.base}: one team vs two teams, then what each mechanism carries (one team minus one team without it), "
+        f"n={a.n} paired, 95% intervals"
+    )
     print(pd.DataFrame(rows).iloc[1:].to_string(index=False))
 
 
