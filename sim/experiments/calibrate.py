@@ -49,6 +49,8 @@ CALIBRATED: tuple[str, ...] = (
     "agree_interest",
     "need_floor",
     "contact_max",
+    "contact_floor",
+    "answered_attention",
     "win_logit",
     "field_leads_per_hour",
     "self_prospect_when_supported",

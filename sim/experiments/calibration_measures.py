@@ -226,6 +226,12 @@ def marketing_share_of_pipeline(result: RunResult) -> float:
     return float(opened["source"].isin(MARKETING_SOURCES).mean()) if len(opened) else NAN
 
 
+def referral_share_of_won(result: RunResult) -> float:
+    """Deals won in the run whose prospect a customer referred."""
+    won = result.leads[(result.leads["outcome"] == "won") & (result.leads["closed_at"] >= 0.0)]
+    return float((won["source"] == "referral").mean()) if len(won) else NAN
+
+
 def quota_attainment(result: RunResult) -> float:
     """Field reps making quota (the KPI)."""
     return kpi(result, "quota_attainment_share")
