@@ -24,14 +24,18 @@ def test_managers_follow_the_span_of_control():
     assert large["manager_cost"] - small["manager_cost"] == pytest.approx(Params().manager_salary * 120 / 365)
 
 
-def test_marketing_pays_for_each_inquiry_and_the_pnl_adds_up():
+def test_marketing_pays_its_budget_and_the_pnl_adds_up():
+    """Marketing buys the inquiries a budget buys: the bill is the expected volume at the price, not the arrivals."""
     paid_run = sim.run("aligned", seed=3, days=120, overrides=["market.cost_per_inquiry=300"])
     paid = paid_run.summary
     free = _summary("market.cost_per_inquiry=0")
     leads = paid_run.leads
     inquiries = int(((leads["source"] == "inbound") & ~leads["in_flight"]).sum())  # not those of the warm-up
-    assert free["marketing_cost"] == 0 and paid["marketing_cost"] == pytest.approx(300 * inquiries)
-    assert free["operating_profit"] == pytest.approx(free["margin"] - free["cost_of_sales"])
+    assert free["marketing_cost"] == 0
+    assert paid["marketing_cost"] == pytest.approx(300 * inquiries, rel=0.05)  # Poisson arrivals around the budget
+    renewals = free["renewal_revenue"] * (1 - 0.30)  # renewed contracts less the cost of goods
+    overheads = free["account_management_cost"] + free["other_operating_cost"]
+    assert free["operating_profit"] == pytest.approx(free["margin"] + renewals - free["cost_of_sales"] - overheads)
     assert paid["revenue"] == free["revenue"]  # what marketing pays changes nobody's behaviour
     assert paid["operating_profit"] == pytest.approx(free["operating_profit"] - paid["marketing_cost"])
     inbound = paid_run.leads[paid_run.leads["source"] == "inbound"]
@@ -47,6 +51,15 @@ def test_each_replacement_costs_its_hiring_fee():
     inside_hires = sum(r.hires for r in model.inside_reps)
     assert field_hires > 0 and field_hires <= sum(r.quits for r in model.field_reps)
     assert model.hiring_cost == pytest.approx(field_hires * p.field_hiring_cost + inside_hires * p.inside_hiring_cost)
+
+
+def test_fewer_inquiries_from_a_poor_reputation_do_not_lower_the_marketing_bill():
+    """Word of mouth that costs inquiries costs revenue, not marketing spend (the budget was spent)."""
+    base = ["simulation.days=240", "market.reputation_effect=0"]
+    kept = sim.run("misaligned", seed=5, overrides=base).summary
+    shunned = sim.run("misaligned", seed=5, overrides=[*base, "market.reputation_effect=0.4"])
+    assert shunned.summary["leads_created"] < kept["leads_created"]
+    assert shunned.summary["marketing_cost"] == pytest.approx(kept["marketing_cost"])
 
 
 def test_a_negative_cost_per_inquiry_is_refused_naming_the_key():
@@ -79,7 +92,8 @@ def test_a_company_with_one_team_has_one_head():
 
 def test_cac_and_its_payback_on_a_hand_computed_case():
     """$1.0M of cost of sales and $0.2M of marketing win 40 customers: $30k each, paid back by
-    $0.8M of first-year margin in 18 months; a renewed $0.5M contract adds its margin to the P&L."""
+    $0.8M of first-year margin in 18 months; a renewed $0.5M contract adds its margin to the P&L, and
+    account management ($0.1M) and R&D and G&A ($0.3M) come off it."""
     from types import SimpleNamespace
 
     import pandas as pd
@@ -88,7 +102,10 @@ def test_cac_and_its_payback_on_a_hand_computed_case():
 
     model = SimpleNamespace(
         marketing_cost=200_000.0, manager_cost=150_000.0, tooling_cost=60_000.0, hiring_cost=29_000.0,
-        customers=SimpleNamespace(renewed=500_000.0), params=Params(cost_of_goods=0.3),
+        customers=SimpleNamespace(
+            renewed=500_000.0, account_management_cost=lambda: 100_000.0, other_operating_cost=lambda: 300_000.0
+        ),
+        params=Params(cost_of_goods=0.3),
     )  # fmt: skip
     kpis = {"cost_of_sales": 1_000_000.0, "deals_won": 40, "margin": 800_000.0, "revenue": 1_100_000.0}
     leads = pd.DataFrame({"source": ["inbound"] * 100 + ["outbound"] * 50, "qualified_at": [5.0] * 150})
@@ -97,4 +114,4 @@ def test_cac_and_its_payback_on_a_hand_computed_case():
     assert money["cac_payback_months"] == pytest.approx(18)
     assert money["cost_per_lead"] == pytest.approx(2_000)
     assert money["sales_cost_per_revenue"] == pytest.approx(1_200_000 / 1_100_000)
-    assert money["operating_profit"] == pytest.approx(800_000 + 0.7 * 500_000 - 1_200_000)
+    assert money["operating_profit"] == pytest.approx(800_000 + 0.7 * 500_000 - 1_200_000 - 400_000)
