@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 
 import sim
 from sim.config.params import Params
-from sim.experiments.stats import paired_difference
 from sim.experiments.runs import resolve
+from sim.experiments.stats import paired_difference
 from sim.model.customers import Customer, churn_chance, expansion, experience
 from sim.model.model import SalesOrgModel
 
