@@ -331,7 +331,13 @@ def compare(scens, n, seed, days, workers, out, force, sets, per_set, range_scal
 @click.argument("base")
 @click.argument("target")
 @pair_options
-def explain(base, target, n, seed, days, workers, out, force, sets, per_set, range_scale) -> None:
+@click.option(
+    "--mechanisms",
+    is_flag=True,
+    help="Also switch each lever's behaviour parameters one at a time: where its dollars come from "
+    "(mechanisms.csv; more runs).",
+)
+def explain(base, target, n, seed, days, workers, out, force, sets, per_set, range_scale, mechanisms) -> None:
     """Effect of switching each lever that differs, alone, from BASE to TARGET."""
     from sim.experiments.compare import ExplainStudy
     from sim.experiments.compare import explain as explain_levers
@@ -341,11 +347,13 @@ def explain(base, target, n, seed, days, workers, out, force, sets, per_set, ran
     claimed = claim(out, "explain", f"{base_s.name}-to-{target_s.name}", identity, force)
     folder = claimed.path
     _settle()
-    result = explain_levers(base_s, target_s, n=n, seed=seed, workers=workers, progress=True)
+    result = explain_levers(base_s, target_s, n=n, seed=seed, workers=workers, progress=True, mechanisms=mechanisms)
     write_explain(result, folder)
-    from sim.present.tables import explain_table
+    from sim.present.tables import explain_table, mechanisms_table
 
     click.echo(explain_table(result.table))
+    if result.mechanisms is not None:
+        click.echo("\n" + mechanisms_table(result.mechanisms))
     if sets is not None:
         from sim.experiments.uncertainty import lever_uncertainty
 

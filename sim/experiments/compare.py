@@ -9,7 +9,7 @@ alone, to answer "which misalignment costs us the most?".
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +19,8 @@ import numpy as np
 import pandas as pd
 
 from sim.config.errors import SalesimError
+from sim.config.levers import derive
+from sim.config.params import BEHAVIOR_NAMES
 from sim.config.scenario import Scenario, lever_leaves, scenario_to_dict, validate, with_values
 from sim.experiments.runner import RunFailed, Task, failures, require_ok, run_tasks, size_problem
 from sim.experiments.runs import check_size, digest, replication_frame, replication_seeds, resolve
@@ -41,6 +43,9 @@ class Explanation:
         table: lever, base_value, target_value, kpi, effect, ci_low, ci_high, share.
         effects: lever, kpi, replication, effect: each replication's paired effect (levers,
             "all levers together" and "interaction"), to tell levers apart pair by pair.
+        mechanisms: where asked for, each lever's effect through each behaviour parameter it
+            moves, switched alone in BASE (lever, parameter, base_value, target_value, kpi,
+            effect, ci_low, ci_high, share_of_lever; a "together beyond their sum" row per lever).
     """
 
     base: Scenario
@@ -48,6 +53,7 @@ class Explanation:
     levers: list[tuple[str, Any, Any]]
     table: pd.DataFrame
     effects: pd.DataFrame | None = None
+    mechanisms: pd.DataFrame | None = None
 
 
 @dataclass
@@ -352,6 +358,27 @@ def _with_lever(base: Scenario, key: str, value: Any) -> Scenario:
     return validate(data, source=f"{base.name} with {key} switched")
 
 
+def lever_mechanisms(base: Scenario, key: str, value: Any) -> list[tuple[str, Any, Any]]:
+    """(parameter, base value, value with the lever switched) of each behaviour parameter a lever moves.
+
+    Only numbers ``behavior:`` may set are returned: a choice is the lever itself.
+    """
+    before, after = derive(base), derive(_with_lever(base, key, value))
+    moved = []
+    for name in BEHAVIOR_NAMES:
+        old, new = getattr(before, name), getattr(after, name)
+        if old != new and not isinstance(old, str | bool):
+            moved.append((name, old, new))
+    return moved
+
+
+def _with_behavior(base: Scenario, key: str, name: str, value: Any) -> Scenario:
+    data = scenario_to_dict(base)
+    data["behavior"] = {**data.get("behavior", {}), name: value}
+    data["name"] = derived_name(f"{base.name}__{key}__{name}")
+    return validate(data, source=f"{base.name} with {key} acting through {name} only")
+
+
 def check_explain(base: Scenario, target: Scenario, n: int) -> list[tuple[str, Any, Any]]:
     """The differing levers of BASE and TARGET; ExperimentError if there is nothing to explain."""
     levers = lever_differences(base, target)
@@ -371,18 +398,21 @@ def explain(
     executor: Executor | None = None,
     progress: bool = False,
     kpis: tuple[str, ...] = EXPLAIN_KPIS,
+    mechanisms: bool = False,
 ) -> Explanation:
     """The effect of each differing lever switched alone from BASE to TARGET.
 
     Every arm runs on the same seeds. Besides one row per lever, the table has
     "all levers together" (TARGET - BASE) and "interaction" (what is left when
     the single-lever effects are subtracted, per replication): the part that
-    only appears when levers combine.
+    only appears when levers combine. With ``mechanisms``, each lever that moves more
+    than one behaviour parameter is also switched one parameter at a time: where
+    its dollars come from (:attr:`Explanation.mechanisms`).
 
     Returns:
         The explanation, with a table sorted by the size of the revenue effect.
     """
-    study = ExplainStudy.of(base, target, n=n, days=days, kpis=kpis)
+    study = ExplainStudy.of(base, target, n=n, days=days, kpis=kpis, mechanisms=mechanisms)
     return study.explanation(run_arms(study.arms, replication_seeds(seed, n), workers, executor, progress))
 
 
@@ -406,18 +436,29 @@ class ExplainStudy:
     levers: list[tuple[str, Any, Any]]
     switched: list[Scenario]
     kpis: tuple[str, ...]
+    # (lever key, parameter, base value, lever's value, BASE with only that parameter moved)
+    through: list[tuple[str, str, Any, Any, Scenario]] = field(default_factory=list)
 
     @classmethod
-    def of(cls, base, target, n: int, days: int | None, kpis: tuple[str, ...] = EXPLAIN_KPIS) -> ExplainStudy:
+    def of(
+        cls, base, target, n: int, days: int | None, kpis: tuple[str, ...] = EXPLAIN_KPIS, mechanisms: bool = False
+    ) -> ExplainStudy:
         """The study of BASE and TARGET (scenarios, paths or names); ExperimentError if nothing differs."""
         base_s, target_s = resolve(base, days, ()), resolve(target, days, ())
         levers = check_explain(base_s, target_s, n)
-        return cls(base_s, target_s, levers, [_with_lever(base_s, key, new) for key, _, new in levers], kpis)
+        through = []
+        if mechanisms:
+            for key, _, new in levers:
+                moved = lever_mechanisms(base_s, key, new)
+                if len(moved) > 1:  # a lever acting through one parameter is its own mechanism
+                    through += [(key, p, old, value, _with_behavior(base_s, key, p, value)) for p, old, value in moved]
+        switched = [_with_lever(base_s, key, new) for key, _, new in levers]
+        return cls(base_s, target_s, levers, switched, kpis, through)
 
     @property
     def arms(self) -> list[Scenario]:
-        """Every scenario to run: BASE, TARGET, then each switched arm."""
-        return [self.base, self.target, *self.switched]
+        """Every scenario to run: BASE, TARGET, each switched arm, then each lever's parameters one by one."""
+        return [self.base, self.target, *self.switched, *(t[-1] for t in self.through)]
 
     def explanation(self, runs: pd.DataFrame) -> Explanation:
         """Each lever's effect, all levers together and their interaction, from the runs of :attr:`arms`."""
@@ -445,7 +486,30 @@ class ExplainStudy:
         totals = table[table["lever"] == "all levers together"].set_index("kpi")["effect"]
         table["share_of_total"] = table["effect"] / table["kpi"].map(totals).replace(0, np.nan)
         per_replication = pd.DataFrame(effects, columns=["lever", "kpi", "replication", "effect"])
-        return Explanation(self.base, self.target, self.levers, table, per_replication)
+        mechanisms = self._mechanisms(values) if self.through else None
+        return Explanation(self.base, self.target, self.levers, table, per_replication, mechanisms)
+
+    def _mechanisms(self, values: Callable[[str, str], np.ndarray]) -> pd.DataFrame:
+        """Each lever's effect through each parameter it moves, and what they add together beyond their sum."""
+        arm_of = {key: arm for (key, _, _), arm in zip(self.levers, self.switched, strict=True)}
+        rows = []
+        for kpi in self.kpis:
+            b = values(self.base.name, kpi)
+            for key in dict.fromkeys(t[0] for t in self.through):
+                lever = values(arm_of[key].name, kpi) - b
+                summed = np.zeros_like(b)
+                for _, name, old, new, arm in (t for t in self.through if t[0] == key):
+                    diff = values(arm.name, kpi) - b
+                    summed = summed + diff
+                    rows.append((key, name, _show(old), _show(new), kpi, *mean_ci(diff)))
+                rows.append((key, "together beyond their sum", "", "", kpi, *mean_ci(lever - summed)))
+                rows.append((key, "the lever (all of them)", "", "", kpi, *mean_ci(lever)))
+        columns = ["lever", "parameter", "base_value", "target_value", "kpi", "effect", "ci_low", "ci_high"]
+        table = pd.DataFrame(rows, columns=columns)
+        whole = table[table["parameter"] == "the lever (all of them)"].set_index(["lever", "kpi"])["effect"]
+        keys = pd.MultiIndex.from_frame(table[["lever", "kpi"]])
+        table["share_of_lever"] = table["effect"].to_numpy() / whole.reindex(keys).replace(0, np.nan).to_numpy()
+        return table
 
 
 def _show(value: Any) -> str:

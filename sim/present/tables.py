@@ -139,6 +139,24 @@ def vary_table(best: pd.DataFrame, kpi_name: str, key: str, base: str) -> str:
     return "\n".join(lines)
 
 
+def mechanisms_table(table: pd.DataFrame, kpis: tuple[str, ...] = ("revenue", "profit")) -> str:
+    """mechanisms.csv as people read it: each lever, then the parameters it acts through, largest first."""
+    blocks = []
+    for (lever, name), part in table[table["kpi"].isin(kpis)].groupby(["lever", "kpi"], sort=False):
+        whole = part[part["parameter"] == "the lever (all of them)"].iloc[0]
+        rest = part[part["parameter"] != "the lever (all of them)"]
+        rest = rest.reindex(rest["effect"].abs().sort_values(ascending=False).index)
+        total = format_change_interval(name, whole.effect, whole.ci_low, whole.ci_high)
+        lines = [f"{lever}, {kpi(name).label}: {total} in all; through each parameter alone:"]
+        for r in rest.itertuples():
+            change = f"{r.base_value} -> {r.target_value}" if r.base_value != "" else ""
+            share = f" ({r.share_of_lever:.0%})" if math.isfinite(r.share_of_lever) else ""
+            effect = format_change_interval(name, r.effect, r.ci_low, r.ci_high)
+            lines.append(f"  {str(r.parameter).ljust(28)}{change.ljust(18)}{effect}{share}")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
 def explain_table(table: pd.DataFrame) -> str:
     """explain.csv as people read it: per KPI, the levers by the size of their effect, in the KPI's unit."""
     totals = ("all levers together", "interaction")

@@ -27,10 +27,12 @@ def _csv(path: Path, table: pd.DataFrame) -> None:
 
 
 def write_explain(result: Explanation, folder: Path) -> None:
-    """``explain.csv`` (each lever alone, all together, the interaction) and ``figures/tornado.png``."""
+    """``explain.csv`` (levers alone, together, interaction), ``mechanisms.csv`` if asked, the tornado."""
     from sim.present.figures import save, tornado
 
     _csv(folder / "explain.csv", result.table)
+    if result.mechanisms is not None:
+        _csv(folder / "mechanisms.csv", result.mechanisms)
     save(tornado(result), folder / "figures" / "tornado.png")
 
 
