@@ -299,6 +299,9 @@ class Params:
     warm_handoff_hours: float = param(0.25, "h", ASSUMED, (0.1, 0.5), bounds=(0, 8))  # inside time for a warm handoff
     field_max_attempts: float = param(2.0, "count", ASSUMED, (1, 4), bounds=(1, 50))  # a field rep answering an inquiry
     abandon_hours: float = param(168.0, "h", ASSUMED, (72, 336), bounds=(0, 20000))  # untouched a week: leaves queue
+    # a team working oldest first takes the newest inquiries first on a day its oldest waiting item has waited
+    # this long (business hours): nobody calls a three-day-old inquiry before a fresh one (assumption)
+    swamped_backlog_hours: float = param(16.0, "bh", ASSUMED, (8, 40), bounds=(0, 2000))
     prospecting_block_hours: float = param(0.5, "h", ASSUMED, (0.25, 1), bounds=(0.05, 8))  # outbound between looks
     outbound_conversations_per_hour: float = param(0.3, "per h", ASSUMED, (0.1, 0.6), bounds=(0, 5))  # 50 dials/day
     inside_hours_share: float = param(0.85, "share", ASSUMED, (0.7, 0.9), bounds=(0.05, 1))  # selling, rest is admin

@@ -64,6 +64,7 @@ class InsideTeam(Component):
         "max_attempts", "retry_horizon_hours", "attempt_hours", "conversation_hours", "decline_share",
         "sat_knowledge", "sat_dropped", "learning_rate", "learning_noise_floor", "work_order", "coverage",
         "team_priority", "abandon_hours", "prospecting_block_hours", "lead_routing_hours", "crm_sync_hours",
+        "swamped_backlog_hours",
         "sat_never_called", "chase_free_attempts", "fast_response_hours", "lapse_intent",
         "sat_chased", "sat_disqualified", "sat_fast_response", "sat_slow_response", "slow_response_hours",
     )  # fmt: skip

@@ -131,11 +131,15 @@ class InsidePool:
         starts = self._shift_starts(day)
         start = min(starts, default=self.model.clock.opens(day))
         block = p.prospecting_block_hours
-        if self.work_order.fifo and self.team_rank is None:
+        order = self.work_order
+        if order.fifo and self._swamped(start, p):  # a dead backlog: the freshest inquiries first today
+            order = policies.NewestFirst()
+        if order.fifo and self.team_rank is None:
+            self._unrank()
             take = self._take_oldest
         else:
             self._sweep(start)
-            self._rank = self._ranking(self.work_order)
+            self._rank = self._ranking(order)
             take = self._take_ranked
         horizon = self._advance(start)
         reps = self.reps
@@ -158,6 +162,26 @@ class InsidePool:
                 heapq.heapreplace(free, (t, i))
             else:
                 heapq.heappop(free)
+
+    def _swamped(self, t: float, p: Params) -> bool:
+        """The oldest item waiting has waited longer than ``swamped_backlog_hours`` of the team's hours.
+
+        A team that works oldest first does so while it keeps up; when the backlog is days
+        old, reps call the inquiries that came in today before the ones nobody will answer
+        any more (assumption: nobody calls a three-day-old inquiry before a fresh one).
+        """
+        oldest = min(
+            (item[0] for item in (self._queue[:1] + [(d, s, x) for _, s, d, x in self._ready[:1]])), default=None
+        )
+        if oldest is None or oldest > t:
+            return False
+        return self.hours.business_time(t) - self.hours.business_time(oldest) > p.swamped_backlog_hours
+
+    def _unrank(self) -> None:
+        """Items ranked on a swamped day go back to the queue in the order they fall due."""
+        for _, seq, due, lead in self._ready:
+            heapq.heappush(self._queue, (due, seq, lead))
+        self._ready = []
 
     def _shift_starts(self, day: int) -> list[float]:
         """When each rep's eight hours start today, by the team's coverage (``inside.coverage``).

@@ -1,0 +1,103 @@
+"""Levels a VP of Sales takes for granted (issue 30): demand pays in every organization, the field's
+profit peaks where published SDR:AE ratios sit, one team acts through behaviour, and the calibrated
+defaults land inside the published ranges.
+
+The full-size curves are `make test-all`'s (marked slow); `make test` keeps a reduced sibling of each.
+"""
+
+import itertools
+
+import numpy as np
+import pytest
+
+import sim
+from sim.config.levers import derive
+from sim.experiments import calibration_measures as m
+from sim.experiments.calibration_facts import BY_KEY
+from sim.experiments.runs import resolve
+from sim.experiments.stats import mean_ci, paired_difference
+
+BUILT_INS = (
+    "misaligned", "defined", "aligned", "integrated", "field_only", "marketing_owned", "sales_owned",
+    "shared_inside_team",
+)  # fmt: skip
+VOLUMES = (0, 40, 80, 160, 320)  # 0 to 8x the default 40 inquiries a working day
+
+
+def _runs(scenario: str, *overrides: str, n: int, seed: int = 21):
+    return sim.replicate(scenario, n=n, seed=seed, overrides=list(overrides), workers=1)
+
+
+def _inbound_curve(scenario: str, n: int, volumes=VOLUMES, *extra: str):
+    return {v: _runs(scenario, *extra, f"market.inbound_leads_per_day={v}", n=n) for v in volumes}
+
+
+def _check_demand_pays(scenario: str, curve: dict) -> None:
+    """Revenue never falls with more inquiries; where the company enforces its handoff SLA, an inquiry
+    earns more first-year gross margin than marketing paid for it (misaligned's does not: a finding)."""
+    volumes = sorted(curve)
+    for lower, higher in itertools.pairwise(volumes):
+        mean, low, high = paired_difference(curve[higher]["revenue"], curve[lower]["revenue"])
+        assert high > 0, f"{scenario}: {higher}/day earns less than {lower}/day: {mean:,.0f} [{low:,.0f}, {high:,.0f}]"
+    base, default = curve[volumes[0]], curve[40]
+    if resolve(scenario, None, ()).handoff.sla_enforced:
+        extra_margin = (default["margin"] - base["margin"]).mean()
+        inquiries = (default["leads_created"] - base["leads_created"]).mean()
+        paid = default["marketing_cost"].mean() / inquiries
+        assert extra_margin / inquiries > paid, f"{scenario}: ${extra_margin / inquiries:,.0f} of margin an inquiry"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("scenario", BUILT_INS)
+def test_more_inquiries_never_lower_revenue_in_any_built_in(scenario):
+    _check_demand_pays(scenario, _inbound_curve(scenario, n=4))
+
+
+def test_more_inquiries_never_lower_revenue_reduced():
+    """make test: two organizations, three volumes, three pairs after an 8-week warm-up."""
+    for scenario in ("misaligned", "aligned"):
+        _check_demand_pays(scenario, _inbound_curve(scenario, 3, (0, 40, 160), "simulation.warmup_days=56"))
+
+
+def _field(reps: int) -> str:
+    return f"organization.field_teams=[{{name: all, field_reps: {reps}}}]"
+
+
+@pytest.mark.slow
+def test_operating_profit_peaks_within_the_published_sdr_to_ae_ratios():
+    """With 8 SDRs, operating profit is highest with 12-35 AEs: 1 SDR to 1.5-4.4 AEs (FACTS 3), not at
+    the smallest or the largest field tried."""
+    sizes = (4, 8, 12, 20, 28, 36, 48)
+    profit = {k: _runs("aligned", _field(k), "organization.inside_reps=8", n=4)["operating_profit"] for k in sizes}
+    best = max(sizes, key=lambda k: profit[k].mean())
+    assert 12 <= best <= 35, {k: round(v.mean()) for k, v in profit.items()}
+    assert profit[best].mean() > profit[sizes[0]].mean() and profit[best].mean() > profit[sizes[-1]].mean()
+
+
+def test_the_routing_delay_is_the_companys_not_the_structures():
+    """One team or two, an inquiry reaches a rep as fast: routing and CRM batches are company inputs."""
+    two = derive(resolve("aligned", None, ()))
+    one = derive(resolve("aligned", None, ("organization.structure=one_team",)))
+    assert (one.lead_routing_hours, one.crm_sync_hours) == (two.lead_routing_hours, two.crm_sync_hours)
+    assert one.shared_calendar == 1.0 and two.shared_calendar == 0.0
+    runs = {s: sim.run("aligned", seed=4, days=90, overrides=o).summary for s, o in
+            (("two", []), ("one", ["organization.structure=one_team"]))}  # fmt: skip
+    gap = abs(runs["one"]["median_response_hours"] - runs["two"]["median_response_hours"])
+    assert gap < 0.1  # hours: the same pickup, the same reps
+
+
+# The statistics a fast run can check at the defaults (one organization run, three seeds); the full
+# check of every fitted and held-out statistic is `salesim check-calibration` (make test-all runs it).
+FAST_FACTS = ("inquiry_to_mql", "never_contacted", "inquiry_to_won", "win_rate", "cycle_days", "revenue_per_ae")
+
+
+def test_the_defaults_land_inside_the_published_levels():
+    values = {key: [] for key in FAST_FACTS}
+    for seed in (1, 2, 3):
+        result = sim.run("defined", seed=seed)
+        for key in FAST_FACTS:
+            values[key].append(m.safely(BY_KEY[key].measure, result))
+    for key in FAST_FACTS:
+        fact = BY_KEY[key]
+        mean, _, _ = mean_ci(np.asarray(values[key]))
+        assert fact.inside(mean), f"{key}: {mean:.4g} outside {fact.low:g}-{fact.high:g} ({fact.published})"
