@@ -63,10 +63,14 @@ def check_run(result) -> None:
     assert abs(summary["cost_of_sales"] - parts) < 1e-6 * max(1.0, summary["cost_of_sales"])
     assert 0 <= summary["manager_cost"] <= summary["salaries"]
     spend = summary["cost_of_sales"] + summary["marketing_cost"]
+    overheads = summary["account_management_cost"] + summary["other_operating_cost"]
     renewals = summary["renewal_revenue"] * (1 - derive(result.scenario).cost_of_goods)  # renewed, less cost of goods
-    assert abs(summary["operating_profit"] - (summary["margin"] + renewals - spend)) < 1e-6 * max(1.0, spend)
-    # customers: the run's wins still under contract, their contracts the recurring revenue
-    assert 0 <= summary["customers"] <= summary["deals_won"]
+    profit = summary["margin"] + renewals - spend - overheads
+    assert abs(summary["operating_profit"] - profit) < 1e-6 * max(1.0, spend + overheads)
+    assert summary["total_revenue"] == summary["revenue"] + summary["renewal_revenue"]
+    # customers: the installed base and the run's wins still under contract, their contracts the recurring revenue
+    assert 0 <= summary["customers"]
+    assert overheads >= 0 and summary["account_management_cost"] >= 0
     assert summary["recurring_revenue"] >= 0 and summary["churned_revenue"] >= 0
     assert summary["marketing_cost"] >= 0 and summary["hiring_cost"] >= 0 and summary["tooling_cost"] >= 0
     won_revenue = leads.loc[outcome == "won", "revenue"].sum()

@@ -280,8 +280,14 @@ def repeat_questions(result: RunResult) -> float:
 
 
 def qualified_by_delay(result: RunResult) -> tuple[np.ndarray, np.ndarray]:
-    """Attempted inquiries qualified, and attempted, per :data:`DELAY_BINS` bucket of the first attempt."""
+    """Attempted inquiries qualified, and attempted, per :data:`DELAY_BINS` bucket of the first attempt.
+
+    Inquiries sent in business hours, as the audits send theirs: an evening inquiry called the
+    next morning has waited fifteen calendar hours but not fifteen hours of its sender's day
+    (the prospect's attentive clock, docs/MODEL.md), and no study splits the delays by hour sent.
+    """
     asked = inbound(result)
+    asked = asked[in_business_hours(asked["created_at"].to_numpy(dtype=float))]
     delay = (asked["first_attempt_at"] - asked["created_at"]).to_numpy(dtype=float)
     attempted = np.isfinite(delay)
     bucket = np.digitize(delay[attempted], DELAY_BINS[1:-1])

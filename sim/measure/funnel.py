@@ -64,7 +64,8 @@ def inside_funnel(leads: pd.DataFrame) -> list[int]:
     own leads never pass through the inside team), each counted at every stage it went
     through in order: a cohort, so the counts never rise from one stage to the next.
     """
-    through = (~leads["in_flight"] & (leads["source"] != "field")).to_numpy()  # numpy: the monitors count daily
+    # the field's own leads and customers' referrals never pass through the inside team (numpy: monitors count daily)
+    through = (~leads["in_flight"] & ~leads["source"].isin(["field", "referral"])).to_numpy()
     counts = []
     for stage in INSIDE_STAGES:
         through = through & reached(leads, stage).to_numpy()

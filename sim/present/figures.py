@@ -171,7 +171,7 @@ def funnel(comparison: Comparison) -> Figure:
                      "conversion from the stage before; the last weeks' leads are still in progress)")  # fmt: skip
         ax.legend(frameon=False, ncol=min(len(names), 5), loc="upper right")
         bottom = np.zeros(len(names))
-        shades = ["#264653", "#2a9d8f", "#e9c46a", "#f4a261"]
+        shades = ["#264653", "#2a9d8f", "#e9c46a", "#f4a261", "#e76f51"]
         for k, source in enumerate(SOURCES):
             won = np.array([comparison.won_by_source.get(n, np.zeros(len(SOURCES)))[k] for n in names])
             right.bar(np.arange(len(names)), won, bottom=bottom, color=shades[k], label=SOURCE_LABELS[source])
