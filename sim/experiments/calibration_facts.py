@@ -182,7 +182,7 @@ STATISTICS: tuple[Statistic, ...] = (
               "band: CSO Insights' sales-reported 27% to Bridge Group's 48-60% at lower ACVs (provisional)",
               m.marketing_share_of_pipeline),
     Statistic("quota_attainment", "field reps making quota ($750k)", "33-66% (2020-24); 52-63% (2009-17)", 0.20,
-              0.66, "BenchSights; Lightspeed; RepVue; Bridge Group; CSO Insights [FACTS 3; SOURCES Q13a, VS]", "VS",
+              0.66, "BenchSights; Lightspeed; RepVue; Bridge Group; CSO Insights [FACTS 3, VS; SOURCES Q13a]", "VS",
               "holdout", "held out: the quota is the published median ($750k), not fitted; the share making it is a "
               "prediction; band: BenchSights' 20-28% by segment (2020) to Bridge Group's 66% (2022)",
               m.quota_attainment),

@@ -98,14 +98,15 @@ class Customers(Component):
     KPIS = (
         "customers", "recurring_revenue", "renewal_revenue", "churned_revenue", "expansion_revenue",
         "customer_churn_rate", "customer_lifetime_value", "ltv_to_cac", "account_management_cost",
-        "other_operating_cost", "total_revenue", "operating_profit",
+        "other_operating_cost", "total_revenue",
     )  # fmt: skip
     STREAMS = ("customers.installed", "customers.referrals")
     TALLIES = ("renewed", "churned", "expanded")
     PARAMS = (
         "customer_churn", "churn_fit_odds", "churn_fit_typical", "churn_experience_odds", "expansion_rate",
         "expansion_experience", "installed_base_arr", "installed_contract_growth", "arr_per_account_manager",
-        "account_manager_salary", "other_operating_share", "referrals_per_customer",
+        "account_manager_salary", "other_operating_share", "referrals_per_customer", "deal_value_median",
+        "deal_value_sigma",
     )  # fmt: skip
 
     def __init__(self, model: CustomerServices) -> None:
