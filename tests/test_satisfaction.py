@@ -3,6 +3,7 @@
 import math
 from typing import Literal, get_args, get_origin
 
+import pandas as pd
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -117,7 +118,16 @@ def test_a_prospect_chased_past_a_few_tries_feels_pressed():
     assert felt[3.0] == pytest.approx(felt[6.0] + 3 * Params().sat_chased)
 
 
-def test_a_longer_cadence_never_pleases_prospects_more():
-    short = _satisfaction("behavior.max_attempts=3")
-    long_ = _satisfaction("behavior.max_attempts=10", "behavior.retry_horizon_hours=100")
-    assert paired_difference(long_, short)[2] < 0
+def test_a_longer_cadence_annoys_the_prospects_it_never_reaches():
+    """Each try past the first few is felt as being chased: those a long cadence never reaches end less
+    satisfied than under a short one (those it does reach may end happier: persistence pays)."""
+
+    def unreached(*overrides: str) -> float:
+        warm = "simulation.warmup_days=56"
+        leads = pd.concat([sim.run("aligned", seed=s, days=120, overrides=[warm, *overrides]).leads for s in (3, 4)])
+        never = leads[(leads["source"] == "inbound") & leads["contacted_at"].isna() & (leads["attempts"] > 0)]
+        return float(never["satisfaction"].mean())
+
+    assert unreached("behavior.max_attempts=10", "behavior.retry_horizon_hours=240") < unreached(
+        "behavior.max_attempts=3"
+    )
