@@ -289,7 +289,8 @@ def test_show_prints_units_sources_and_marks_lever_changes(tmp_path):
     proc = salesim_in_process("show", "aligned", "--set", "behavior.decay_exponent=1.9", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     rows = _table_rows(proc.stdout)
-    assert "fitted: scripts/calibrate.py to FACTS 1" in rows["decay_exponent"] and " power " in rows["decay_exponent"]
+    row = rows["decay_exponent"]
+    assert "fitted: scripts/calibrate.py, posterior median" in row and " power " in row
     assert rows["decay_exponent"].startswith(f"# {MARK}")  # set by behavior:
     assert rows["inside_threshold"].startswith(f"# {MARK}") and LEVER in rows["inside_threshold"]  # set by a lever
     assert not rows["attempt_hours"].startswith(f"# {MARK}") and "0.05 to 0.2" in rows["attempt_hours"]

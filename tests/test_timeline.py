@@ -40,14 +40,17 @@ def test_a_hire_raises_capacity_after_its_date_and_cost_from_its_date():
 
 
 def test_more_field_reps_hired_sell_more_on_the_same_markets():
-    """Paired on common random numbers: four more field reps from day 0 win more deals within the year."""
+    """Paired on common random numbers: eight more field reps from day 0 win more deals within the year.
+
+    Eight, not four: new hires onboard for a month and ramp over months, and the field's supply of leads
+    is shared (four added about +0.5 deals on average, within noise)."""
     gains = []
     for seed in replication_seeds(11, 4):
         base = sim.run("aligned", seed=seed).summary
-        hired = sim.run("aligned", seed=seed, overrides=_timeline(_hire(day=0))).summary
+        hired = sim.run("aligned", seed=seed, overrides=_timeline(_hire(day=0, field=8))).summary
         gains.append(hired["deals_won"] - base["deals_won"])
         assert hired["hiring_cost"] > base["hiring_cost"] and hired["salaries"] > base["salaries"]
-    assert np.mean(gains) > 0 and min(gains) > -3, gains
+    assert min(gains) > 0, gains
 
 
 def test_an_exit_closes_a_vacancy_first_then_the_newest_rep_and_their_book_moves():
