@@ -10,7 +10,7 @@ from sim.config.scenario import load_scenario
 from sim.experiments.compare import ExperimentError, best_values, compare, vary_arms
 from sim.experiments.stats import paired_difference
 
-SHORT = ["simulation.warmup_days=28", "simulation.days=90"]
+SHORT = ["simulation.warmup_days=28", "simulation.days=120"]
 
 
 def test_vary_marks_the_best_value_and_those_not_told_apart_from_it():
