@@ -40,13 +40,17 @@ def test_the_inside_quota_follows_the_plan_unless_set():
     assert sim.derive(load_scenario("aligned", ["compensation.inside_quota=40"])).inside_quota == 40
 
 
-def test_a_defined_organization_makes_quota_as_often_as_published():
-    """FACTS 3 (CSO Insights 2009-2017): 52-63% of reps make quota. The default quotas are set bottom-up,
-    as capacity planners set them, so `defined` (the calibration organization) lands there; the band
-    allows for the noise of 12 runs of 20 reps."""
-    runs = [sim.run("defined", seed=seed).summary for seed in range(1, 13)]
-    field = np.array([s["quota_attainment_share"] for s in runs])
-    inside = np.array([s["inside_quota_attainment_share"] for s in runs])
-    noise = 2 * field.std(ddof=1) / np.sqrt(len(field))
-    assert 0.52 - noise <= field.mean() <= 0.63 + noise
-    assert 0.4 <= inside.mean() <= 0.8  # inside quotas are sized the same way (no published share)
+def test_the_share_making_quota_is_a_prediction_that_falls_as_the_quota_rises():
+    """The default field quota is the published median ($750k, BenchSights; Bridge Group): the share
+    who make it is the model's prediction (check-calibration holds it out), not a fitted number. Here
+    its mechanism: a lower quota is made by more reps, on the same markets; inside quotas are sized
+    bottom-up, so about half of `defined`'s inside reps make theirs."""
+    share = {}
+    for quota in (300_000, 500_000, 750_000):
+        overrides = [f"compensation.field_quota={quota}"]
+        runs = [sim.run("defined", seed=seed, overrides=overrides).summary for seed in (1, 2)]
+        share[quota] = np.mean([s["quota_attainment_share"] for s in runs])
+        if quota == 750_000:
+            inside = np.mean([s["inside_quota_attainment_share"] for s in runs])
+    assert share[300_000] > share[500_000] > share[750_000], share
+    assert 0.4 <= inside <= 0.8  # inside quotas are sized bottom-up (no published share)

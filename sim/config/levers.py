@@ -39,11 +39,11 @@ INSIDE_PAY_SHIFT = {"per_lead": -0.10, "per_opportunity": 0.0, "revenue": 0.03}
 INSIDE_PAY_SHIFT["hybrid"] = (INSIDE_PAY_SHIFT["per_opportunity"] + INSIDE_PAY_SHIFT["revenue"]) / 2
 
 # compensation.inside -> the inside quota when the scenario sets none, on the plan's own metric,
-# set bottom-up as for the field (Params.field_quota): 10 qualified leads a month handed off, or, paid on
-# opportunities or revenue, 5 opportunities from their leads a month, what this company's inside reps
-# deliver (about 55-65% of `defined`'s and `aligned`'s make it). TOPO 2017 has 18+ SQLs a month for
-# leading teams (docs/SOURCES.md Q12d): this company's inside reps reach fewer inquirers (docs/MODEL.md).
-INSIDE_QUOTA = {"per_lead": 120.0, "per_opportunity": 60.0, "revenue": 60.0, "hybrid": 60.0}
+# set bottom-up as capacity planners set them: 20 qualified leads a month handed off, or, paid on
+# opportunities or revenue, about 12 opportunities from their leads a month, what this company's inside
+# reps deliver (about 55-65% of `defined`'s and `aligned`'s make it). TOPO 2017 has 18+ SQLs a month
+# for leading teams (docs/SOURCES.md Q12d).
+INSIDE_QUOTA = {"per_lead": 240.0, "per_opportunity": 140.0, "revenue": 140.0, "hybrid": 140.0}
 
 # compensation.field -> mean discount given to close. Revenue-paid reps buy
 # deals with price; margin-paid reps protect it. Bain (Kermisch): revenue-only
