@@ -170,9 +170,8 @@ class InsidePool:
         old, reps call the inquiries that came in today before the ones nobody will answer
         any more (assumption: nobody calls a three-day-old inquiry before a fresh one).
         """
-        oldest = min(
-            (item[0] for item in (self._queue[:1] + [(d, s, x) for _, s, d, x in self._ready[:1]])), default=None
-        )
+        # the queue's heap is ordered by due time; ranked items are not: look at all of them (once a day)
+        oldest = min([*(q[0] for q in self._queue[:1]), *(due for _, _, due, _ in self._ready)], default=None)
         if oldest is None or oldest > t:
             return False
         return self.hours.business_time(t) - self.hours.business_time(oldest) > p.swamped_backlog_hours
