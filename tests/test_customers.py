@@ -69,6 +69,7 @@ def test_happier_customers_refer_more_prospects():
     assert referred["accepted_at"].notna().all()  # a referral is a first meeting, booked by the field
 
 
+@pytest.mark.slow
 def test_churn_lowers_multi_year_revenue_and_the_referrals_customers_bring():
     """Three years on the same market: more churn keeps fewer customers, renews fewer dollars and leaves
     fewer customers to refer new prospects."""
@@ -86,6 +87,7 @@ def test_churn_lowers_multi_year_revenue_and_the_referrals_customers_bring():
     assert low["expansion_revenue"] > 0
 
 
+@pytest.mark.slow
 def test_an_aligned_organizations_customers_stay_longer_than_a_misaligned_ones():
     """Fit and the buying experience, not a constant: aligned wins better-fitting, better-served customers."""
     mis = sim.replicate("misaligned", n=6, seed=12, workers=1)

@@ -143,12 +143,20 @@ def test_a_prospect_who_has_moved_on_is_not_handed_off():
     assert lead.state is State.LAPSED and not model.handed_off
 
 
-def test_fresh_inquiries_first_answers_the_backlog_faster_when_the_team_is_swamped():
-    swamped = ["market.inbound_leads_per_day=320"]  # about twice what the team can answer
-    oldest = sim.run("aligned", seed=2, days=60, overrides=[*swamped, "inside.work_order=oldest_first"]).summary
-    newest = sim.run("aligned", seed=2, days=60, overrides=[*swamped, "inside.work_order=newest_first"]).summary
-    assert newest["median_response_hours"] < 0.5 * oldest["median_response_hours"]
-    assert newest["leads_qualified"] > oldest["leads_qualified"]
+def test_a_swamped_oldest_first_team_calls_todays_inquiries_first():
+    """Oldest first while the team keeps up; with a backlog older than two working days its reps call the
+    fresh inquiries first (swamped_backlog_hours): far more qualify than if they kept the order to the end,
+    and newest first was already there."""
+    swamped = ["market.inbound_leads_per_day=320", "inside.work_order=oldest_first"]  # twice what it can answer
+
+    def run(*extra: str) -> dict:
+        return sim.run("aligned", seed=2, days=60, overrides=[*swamped, *extra]).summary
+
+    switching, stubborn = run(), run("behavior.swamped_backlog_hours=2000")
+    newest = run("inside.work_order=newest_first")
+    assert switching["median_response_hours"] < 0.5 * stubborn["median_response_hours"]
+    assert switching["leads_qualified"] > 1.3 * stubborn["leads_qualified"]
+    assert newest["leads_qualified"] > stubborn["leads_qualified"]
 
 
 def test_score_first_calls_the_best_scored_inquiries_first():

@@ -63,6 +63,7 @@ def test_more_inquiries_never_lower_revenue_in_any_built_in(scenario):
     _check_demand_pays(scenario, _inbound_curve(scenario, n=4))
 
 
+@pytest.mark.slow
 def test_more_inquiries_never_lower_revenue_reduced():
     """make test: two organizations, three volumes, three pairs after an 8-week warm-up."""
     for scenario in ("misaligned", "aligned"):

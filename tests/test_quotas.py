@@ -40,6 +40,7 @@ def test_the_inside_quota_follows_the_plan_unless_set():
     assert sim.derive(load_scenario("aligned", ["compensation.inside_quota=40"])).inside_quota == 40
 
 
+@pytest.mark.slow
 def test_the_share_making_quota_is_a_prediction_that_falls_as_the_quota_rises():
     """The default field quota is the published median ($750k, BenchSights; Bridge Group): the share
     who make it is the model's prediction (check-calibration holds it out), not a fitted number. Here

@@ -37,6 +37,7 @@ def test_collapsed_ranges_reproduce_the_noise_only_comparison():
         assert row["p10"] == pytest.approx(row["p90"])  # every set is the default: no spread
 
 
+@pytest.mark.slow
 def test_wider_ranges_widen_the_spread_of_the_gain():
     """The same Latin-hypercube points a tenth of the way from the default and all the way (sixteen
     sets of one 60-day run). Satisfaction, whose noise is small, widens several times. Revenue is not
