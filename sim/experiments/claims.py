@@ -196,7 +196,8 @@ CLAIMS: tuple[Claim, ...] = (
     Claim("8 pay", ALI, ("aligned", "compensation.inside=per_lead"), "leads_handed_off", +1, "paid on quantity"),
     Claim("8 pay", ALI, ("aligned", "compensation.inside=per_lead"), "leads_rejected", +1, "weak leads passed"),
     Claim("8 pay", ALI, ("aligned", "compensation.field=margin"), "mean_discount", -1, "margin protects price"),
-    Claim("8 pay", ALI, ("aligned", "compensation.field=margin"), "win_rate", -1, "fewer deals bought"),
+    # a small effect since issue 30 (-0.30 pts [-0.60, +0.007] at 20 pairs): 40 pairs
+    Claim("8 pay", ALI, ("aligned", "compensation.field=margin"), "win_rate", -1, "fewer deals bought", n=40),
     # 9. Shared inside team
     Claim("9 shared inside team", DEDICATED, SHARED, "team_response_gap_hours", +1, "biggest team first when busy"),
     # The side question: a field-only company
@@ -215,6 +216,7 @@ CLAIMS: tuple[Claim, ...] = (
         "profit",
         -1,
         "a misaligned inside team costs more than it brings",
+        n=40,  # -$163k [-354k, +28k] at 20 pairs since issue 30
     ),
     Claim("field-only vs inside team", FIELD_ONLY, ALI, "revenue", +1, "an aligned inside team brings revenue"),
     Claim("field-only vs inside team", FIELD_ONLY, ("integrated",), "profit", +1, "an integrated one pays"),
