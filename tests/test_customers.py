@@ -94,3 +94,9 @@ def test_an_aligned_organizations_customers_stay_longer_than_a_misaligned_ones()
     ali = sim.replicate("aligned", n=6, seed=12, workers=1)
     _, _, high = paired_difference(ali["customer_churn_rate"], mis["customer_churn_rate"])
     assert high < 0
+
+
+def test_an_installed_base_too_large_to_simulate_is_refused_in_one_line():
+    # contracts are simulated one by one: $24M of ARR at $1 deals would be 24 million customers
+    with pytest.raises(sim.ScenarioError, match=r"behavior.installed_base_arr: .* about 24,000,000 customers"):
+        resolve("aligned", None, ["market.deal_value_median=1"])

@@ -549,7 +549,8 @@ class Params:
     # with this organization's bookings (about $7-11M of new ARR a year at the defaults) has when it grows
     # 25-35% a year, as SaaS companies of $10-50M revenue do (SaaS Capital; KeyBanc; docs/SOURCES.md Q14a);
     # set it to the user's ARR (assumption for the generic company)
-    installed_base_arr: float = param(24e6, "$", ASSUMED, (10e6, 50e6), bounds=(0, 1e11))
+    # (at most MAX_INSTALLED_CUSTOMERS contracts of the median deal: the scenario checks it)
+    installed_base_arr: float = param(24e6, "$", ASSUMED, (10e6, 50e6), bounds=(0, 3e9))
     # an installed contract is a deal grown by a few renewals at 103-110% net retention (docs/SOURCES.md Q12g)
     installed_contract_growth: float = param(0.15, "share", ASSUMED, (0.0, 0.4))
     # recurring revenue one customer success / account manager looks after: $1-2M, a survey of about 600
@@ -618,6 +619,9 @@ PARAM_INFO: MappingProxyType[str, ParamInfo] = MappingProxyType({f.name: _info(f
 PARAM_NAMES: tuple[str, ...] = tuple(PARAM_INFO)
 # What ``behavior:`` may set: every parameter no scenario key owns (lever-set ones included, e.g. for calibration).
 BEHAVIOR_NAMES: tuple[str, ...] = tuple(name for name, info in PARAM_INFO.items() if info.overridable)
+
+
+MAX_INSTALLED_CUSTOMERS = 100_000  # an installed base is simulated contract by contract
 
 
 class BehaviorError(ValueError):

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import ErrorDetails
 
 from sim.config.errors import SalesimError
-from sim.config.params import BehaviorError, check_behavior_overrides
+from sim.config.params import MAX_INSTALLED_CUSTOMERS, PARAM_INFO, BehaviorError, check_behavior_overrides
 from sim.config.registry import (
     FIXED_KEYS,
     PAY_KEYS,
@@ -178,6 +178,19 @@ class Scenario(Section):
     def _known_behavior(cls, values: dict[str, float]) -> dict[str, float]:
         check_behavior_overrides(values)
         return values
+
+    @model_validator(mode="after")
+    def _installed_base_fits(self) -> Scenario:
+        """The installed base is simulated contract by contract: at most MAX_INSTALLED_CUSTOMERS of them."""
+        arr = self.behavior.get("installed_base_arr", PARAM_INFO["installed_base_arr"].default)
+        customers = arr / self.market.deal_value_median
+        if customers > MAX_INSTALLED_CUSTOMERS:
+            raise ValueError(
+                f"behavior.installed_base_arr: ${arr:,.0f} of ARR at a median deal of "
+                f"${self.market.deal_value_median:,.0f} is about {customers:,.0f} customers; at most "
+                f"{MAX_INSTALLED_CUSTOMERS:,} (lower installed_base_arr or raise market.deal_value_median)"
+            )
+        return self
 
     @model_validator(mode="after")
     def _scored_before_ranked(self) -> Scenario:
