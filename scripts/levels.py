@@ -4,7 +4,7 @@ One-year runs after the warm-up, ``-n`` replications on common seeds, the mean a
 The published range beside each (docs/FACTS.md, docs/SOURCES.md Q13-Q14) is what a sales leader
 takes as typical; docs/MODEL.md "The company the defaults describe" quotes this table.
 
-    .venv/bin/python scripts/levels.py [-n 6] [--workers 2] [scenario ...]
+    .venv/bin/python scripts/levels.py [-n 6] [--workers 2] [--set KEY=VALUE ...] [scenario ...]
 """
 
 import argparse
@@ -46,9 +46,11 @@ def main() -> None:
     ap.add_argument("-n", type=int, default=6)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--set", dest="sets", action="append", default=[], help="KEY=VALUE for every scenario")
     a = ap.parse_args()
     seeds = replication_seeds(a.seed, a.n)
-    tasks = [Task(resolve(s, None, ()), seed, {"scenario": s}, measure) for s in a.scenarios for seed in seeds]
+    scenarios = {s: resolve(s, None, tuple(a.sets)) for s in a.scenarios}
+    tasks = [Task(scenarios[s], seed, {"scenario": s}, measure) for s in a.scenarios for seed in seeds]
     table = require_ok(run_tasks(tasks, a.workers, None, False, "levels"), "levels")
     rows = []
     for label, published, _ in (*LEVELS, *((k, "", None) for k in MONEY)):

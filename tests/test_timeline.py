@@ -6,6 +6,7 @@ import pytest
 import sim
 from sim.config.scenario import ScenarioError, load_scenario
 from sim.experiments.runs import replication_seeds
+from sim.experiments.stats import paired_difference
 from sim.model.model import SalesOrgModel
 
 HIRE_DAY = 60
@@ -166,11 +167,17 @@ def test_moving_reps_to_the_team_short_of_them_sells_more_moving_them_out_of_bal
 
 @pytest.mark.slow
 def test_a_move_out_of_balance_costs_revenue():
-    """Four of east's ten reps to west, whose ten are enough: the ramp and the reassigned deals cost sales."""
-    move = "{day: 30, move: {from: east, to: west, field_reps: 4}}"
-    losses = []
+    """Three of east's five reps to west, whose five are enough: east's two cannot work its territory.
+
+    (In the default field of twenty, short of leads since issue 30, moving four of east's ten
+    costs only the ramp and the reassigned deals, within the noise of six pairs: the six who
+    stay absorb east's leads. A field of ten is where balance matters; measured -$0.92M
+    [-1.24M, -0.60M] at these six pairs.)"""
+    thin = "organization.field_teams=[{name: east, field_reps: 5}, {name: west, field_reps: 5}]"
+    move = "{day: 30, move: {from: east, to: west, field_reps: 3}}"
+    base, moved = [], []
     for seed in replication_seeds(2026, 6):
-        base = sim.run("aligned", seed=int(seed)).summary
-        moved = sim.run("aligned", seed=int(seed), overrides=_timeline(move)).summary
-        losses.append(moved["revenue"] - base["revenue"])
-    assert np.mean(losses) < 0, losses
+        base.append(sim.run("aligned", seed=int(seed), overrides=[thin]).summary["revenue"])
+        moved.append(sim.run("aligned", seed=int(seed), overrides=[thin, *_timeline(move)]).summary["revenue"])
+    mean, low, high = paired_difference(np.array(moved), np.array(base))
+    assert high < 0, (mean, low, high)
