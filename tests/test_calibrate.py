@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.config.params import PARAM_INFO
 from sim.experiments.abc import Prior, abc_smc
-from sim.experiments.calibrate import CALIBRATED, MEASURED, prior_of, range_distance, range_metric
+from sim.experiments.calibrate import CALIBRATED, MEASURED, PRIOR_RANGES, prior_of, range_distance, range_metric
 from sim.experiments.calibration_facts import STATISTICS, Statistic, fitted, held_out, measure_all
 from sim.experiments.fit import generation_store
 
@@ -75,6 +76,12 @@ def test_the_calibrated_parameters_have_a_prior_and_the_quota_is_not_among_them(
     prior = prior_of(CALIBRATED)
     assert "field_quota" not in CALIBRATED
     assert np.all(prior.low < prior.high)
+    # fixed priors, not the params table's ranges (after a calibration those are its posterior bands:
+    # a re-run taking them as priors would count the facts twice); every default within its prior
+    assert set(PRIOR_RANGES) == set(CALIBRATED)
+    for name, low, high in zip(CALIBRATED, prior.low, prior.high, strict=True):
+        info = PARAM_INFO[name]
+        assert low <= info.default <= high and low <= info.low and info.high <= high, name
 
 
 def test_the_measures_give_nan_not_a_crash_when_the_run_lacks_a_column_or_a_kpi():

@@ -6,6 +6,8 @@ import pytest
 import sim
 from sim.config.levers import INSIDE_QUOTA
 from sim.config.scenario import load_scenario
+from sim.experiments.runs import replication_seeds
+from sim.experiments.stats import paired_difference
 from sim.measure.results import QUOTA_MIN_DAYS, attainment
 from sim.model.model import SalesOrgModel
 
@@ -16,16 +18,46 @@ def test_attainment_is_prorated_and_skips_reps_new_in_post():
 
 
 def test_a_lower_quota_is_made_by_more_reps():
-    # without an accelerator the quota changes nobody's behaviour: only who makes it
-    flat = "behavior.accelerator=1"
-    low = sim.run("aligned", seed=2, overrides=["compensation.field_quota=200000", flat]).summary
-    high = sim.run("aligned", seed=2, overrides=["compensation.field_quota=2000000", flat]).summary
+    # without an accelerator and without the pipeline it asks for, the quota changes nobody's behaviour:
+    # only who makes it
+    flat = "behavior.accelerator=1 behavior.pipeline_coverage=0"
+    low = sim.run("aligned", seed=2, overrides=["compensation.field_quota=200000", *flat.split()]).summary
+    high = sim.run("aligned", seed=2, overrides=["compensation.field_quota=2000000", *flat.split()]).summary
     assert low["revenue"] == high["revenue"] and low["commissions"] == high["commissions"]
     assert low["quota_attainment_share"] > high["quota_attainment_share"]
     assert low["median_quota_attainment"] == pytest.approx(10 * high["median_quota_attainment"])
     # with one, reps past a quota they can make earn more on what they sell past it
     paid = sim.run("aligned", seed=2, overrides=["compensation.field_quota=200000"]).summary
     assert paid["commissions"] > low["commissions"] * (paid["revenue"] / low["revenue"])
+
+
+def test_a_rep_short_of_the_pipeline_the_quota_asks_for_feels_its_pressure():
+    model = SalesOrgModel(load_scenario("aligned"), seed=1)
+    rep, p = model.field_reps[0], model.params
+    wanted = p.pipeline_coverage * p.field_quota / 4 / (p.deal_value_median * np.exp(p.deal_value_sigma**2 / 2))
+    assert 12 < wanted < 20  # 3x a $187.5k quarter at a $36k mean deal: about 16 opportunities
+    rep.open_opps = 0
+    assert rep.quota_pressure() == 1.0
+    rep.open_opps = int(wanted) + 1
+    assert rep.quota_pressure() == 0.0
+    rep.open_opps = int(wanted / 2)
+    assert 0.4 < rep.quota_pressure() < 0.6
+
+
+def test_a_higher_quota_makes_supported_reps_prospect_more():
+    """The quota moves effort: a rep wants three quarters' worth of it in open deals, so a higher quota
+    leaves more of the pipeline to find, and reps fed by inside prospect more of their free time."""
+    shorter = "simulation.warmup_days=56"
+
+    def own_leads(quota: int, seed: int) -> int:
+        leads = sim.run("aligned", seed=seed, overrides=[f"compensation.field_quota={quota}", shorter]).leads
+        return int(((leads["source"] == "field") & (leads["created_at"] >= 0)).sum())
+
+    seeds = [int(s) for s in replication_seeds(4, 3)]
+    low = np.array([own_leads(400_000, s) for s in seeds])
+    high = np.array([own_leads(1_500_000, s) for s in seeds])
+    mean, lo, _ = paired_difference(high, low)
+    assert lo > 0, (mean, lo, low, high)
 
 
 def test_field_reps_are_credited_with_what_they_closed_leavers_included():

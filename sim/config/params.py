@@ -388,15 +388,25 @@ class Params:
     triage_value_weight: float = param(0.1, "fit", ASSUMED, (0.0, 0.3), bounds=(0, 1))  # fit per log of deal size
     field_capacity: float = param(20.0, "count", ASSUMED, (12, 30), bounds=(5, 1000))  # opportunities worked well
     pipeline_target: float = param(15.0, "count", ASSUMED, (10, 25), bounds=(1, 1000))  # opportunities a rep aims for
-    # meetings a prospecting hour books: outbound SDRs book 12-15 qualified meetings a month
-    # (2026 benchmarks) in about 160 hours, 0.08-0.09 an hour (docs/SOURCES.md, Q8)
+    # first meetings an hour of prospecting books on a fresh list: outbound SDRs book 12-15 qualified
+    # meetings a month (docs/SOURCES.md Q8, Q13b) in the 18-41% of a 160-hour month they spend on outreach
+    # (the rest is research, CRM and internal work; SOURCES Q13b), 0.19-0.5 an hour of outreach; an AE's
+    # list is colder than an SDR's sequences: prior 0.08-0.30 (the issue-30 fit's posterior pressed on the
+    # old prior's top, 0.15)
     field_leads_per_hour: float = param(
         0.0875,
         "per h",
-        f"{CALIBRATED}; prior: SDR benchmarks, 12-15 meetings a month (docs/SOURCES.md Q8)",
-        (0.061, 0.149),
+        f"{CALIBRATED}; prior: SDR benchmarks, 12-15 meetings a month per hour of outreach (docs/SOURCES.md Q13b)",
+        (0.08, 0.30),
         bounds=(0, 5),
     )
+    # the pipeline a rep wants against the quarter's quota: the "rule of three" of sales managers
+    # (Kellogg 2013), 3-4x customary, 3-5x at the start of a quarter (Insight Partners; SOURCES Q13a).
+    # A rep whose open opportunities cover less of it prospects harder, whoever else feeds them
+    pipeline_coverage: float = param(
+        3.0, "x", "sales managers' rule of three; Insight Partners 3-5x (docs/SOURCES.md Q13a)", (2.0, 5.0),
+        bounds=(0, 100),
+    )  # fmt: skip
     # how hard a supported field rep with full trust in inside's leads still prospects
     self_prospect_when_supported: float = param(0.4, "share", CALIBRATED, (0.32, 0.65))
     # field reps leave: Bridge Group "about one out of every three reps each year", DePaul 28% (outside

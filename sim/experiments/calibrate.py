@@ -55,9 +55,19 @@ CALIBRATED: tuple[str, ...] = (
     "field_leads_per_hour",
     "self_prospect_when_supported",
 )
-# Priors of calibrated parameters the params table gives no plausible range
+# The priors of the calibrated parameters, fixed here: once a calibration has run, the params table's
+# plausible ranges are its posterior bands, and a prior taken from them would count the facts twice
 PRIOR_RANGES: dict[str, tuple[float, float]] = {
+    "decay_scale_hours": (0.5, 2.0),
+    "decay_exponent": (2.0, 3.5),
+    "agree_interest": (0.15, 0.35),
+    "need_floor": (0.005, 0.05),
+    "contact_max": (0.4, 0.95),
+    "contact_floor": (0.05, 0.3),
+    "answered_attention": (0.05, 0.5),
     "win_logit": (-2.6, -0.6),  # win rates of about 10-35% (FACTS 2: 17-30%), the fit's prior
+    "field_leads_per_hour": (0.08, 0.30),  # per hour of outreach (docs/SOURCES.md Q13b; was 0.05-0.15 per SDR hour)
+    "self_prospect_when_supported": (0.3, 0.9),
 }
 DEFAULT_BUDGET = 600  # parameter sets (two one-year runs each, ~2.5 s of one core): ~15-20 min on 2 cores
 DEFAULT_POPULATION = 60

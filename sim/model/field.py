@@ -441,6 +441,18 @@ class FieldRep(Rep):
             end = self.pull_in(lead, t, end)
         self.model.calendar.add(end, self.end_stage, lead)
 
+    def quota_pressure(self) -> float:
+        """How far the open opportunities fall short of the pipeline the quota asks for, 0-1.
+
+        A rep wants ``pipeline_coverage`` times the quarter's quota in open deals; at the
+        market's mean deal that is a number of opportunities. With all of it open there is no
+        pressure; with none, full pressure: the rep prospects whatever inside sends.
+        """
+        p = self.model.params
+        mean_deal = p.deal_value_median * math.exp(p.deal_value_sigma**2 / 2)
+        wanted = p.pipeline_coverage * p.field_quota / QUARTERS / max(mean_deal, 1e-9)
+        return 0.0 if wanted <= 0 else min(1.0, max(0.0, 1.0 - self.open_opps / wanted))
+
     @property
     def quota_left(self) -> float:
         """Revenue the rep still has to close this quarter to make its quota (``field_quota`` / 4)."""
@@ -531,7 +543,9 @@ class FieldRep(Rep):
         need = min(1.0, max(0.0, (p.pipeline_target - self.open_opps) / (NEED_TAPER * p.pipeline_target)))
         supported = self.model.team_supported[self.team]
         # an unsupported rep prospects to fill the pipeline; a supported one less, unless distrustful
+        # or short of the pipeline their quota needs (quota pressure: the quota moves effort)
         support = p.self_prospect_when_supported + (1 - p.self_prospect_when_supported) * (1 - self.trust)
+        support += (1 - support) * self.quota_pressure()
         drive = need * (support if supported else 1.0)
         # Self-sourced meetings arrive as a Poisson process in prospecting hours; the
         # hours spent today are spread over the working day.
