@@ -371,6 +371,21 @@ class Params:
     notes_completeness: float = param(0.4, "share", LEVER, derived=True)  # 1 - chance of repeat questions
     opp_hours_per_day: float = param(0.18, "h", ASSUMED, (0.1, 0.3), bounds=(0, 8))  # daily time per open opportunity
     meeting_hours: float = param(1.0, "h", ASSUMED, (0.5, 2), bounds=(0, 8))  # a first meeting
+    # first meetings the prospect does not come to (docs/SOURCES.md Q13b, vendor blogs, VS): meetings
+    # booked from an inquiry (demo requests show 70-85%, MQL-converted 60-70%), from cold outreach
+    # (25-35% no-show, outbound SDRs' and the AE's own) and from a referral (more than 80% show)
+    no_show_inbound: float = param(0.2, "share", "vendor no-show data (docs/SOURCES.md Q13b)", (0.15, 0.35))
+    no_show_cold: float = param(0.3, "share", "vendor no-show data (docs/SOURCES.md Q13b)", (0.25, 0.35))
+    no_show_referral: float = param(0.15, "share", "vendor no-show data (docs/SOURCES.md Q13b)", (0.1, 0.2))
+    # a live introduction by the inside rep (warm handoff) cuts the odds of a no-show (assumption: an
+    # outsourced SDR firm went from 30% to under 10% with reminders and pay on meetings held, Q13b)
+    no_show_warm_odds: float = param(0.7, "x", ASSUMED, (0.4, 1.0), bounds=(0, 10))
+    # each week between qualification and the meeting multiplies the odds of a no-show (assumption:
+    # interest cools, other priorities arrive; 56% of no-shows were "overwhelmed by internal events")
+    no_show_weekly_odds: float = param(1.35, "x", ASSUMED, (1.1, 2.0), bounds=(1, 100))
+    # no-shows who book again: most reasons are passing (internal events 56%, another meeting 10%,
+    # an emergency 6%: MarketingProfs 2019, Q13b); the second booking is the last (assumption)
+    reschedule_share: float = param(0.6, "share", ASSUMED, (0.4, 0.8))
     # reading up on the account before a first meeting: managers expect at least 30 minutes, 62% of reps
     # spend under 20 (Hebert Research / Knowledge Anywhere; docs/SOURCES.md Q11a)
     meeting_prep_hours: float = param(0.5, "h", "Hebert Research (docs/SOURCES.md Q11a)", (0.17, 1.0), bounds=(0, 8))

@@ -122,6 +122,11 @@ def _field_overbooked_share(r: Results) -> float:
     return sum(rep.days_overbooked for rep in reps) / days if days else NAN
 
 
+def _no_show_share(r: Results) -> float:
+    reps = r.model.field_reps
+    return ratio(sum(rep.no_shows for rep in reps), sum(rep.meetings for rep in reps))
+
+
 def _open_opportunities_per_rep(r: Results) -> float:
     reps = r.model.field_reps
     return float(sum(rep.open_opps for rep in reps) / len(reps)) if reps else NAN
@@ -280,6 +285,9 @@ KPIS: tuple[KPI, ...] = (
     KPI("field_hours_wasted", "hours", -1, "field hours wasted",
         "Field time spent on leads that came to nothing: reviews of rejected or ignored leads, "
         "meetings with lapsed or disqualified prospects.", lambda r: float(r.model.field_hours_wasted)),
+    KPI("meeting_no_show_share", "share", -1, "first meetings the prospect missed",
+        "Share of the first meetings field reps went to at which the prospect did not show "
+        "(most book again, once).", _no_show_share),
     KPI("inside_bar_gap", "score", -1, "qualification bar gap, inside vs field (fit)",
         "Mean distance of active inside reps' qualification bars from the mean field bar, at the end.",
         lambda r: r.model.mean_inside_bar_gap()),

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from sim.config.params import DAYS_PER_WEEK, DAYS_PER_YEAR, HOURS_PER_DAY, Params
 from sim.model.clock import HOURS_PER_CALENDAR_DAY
-from sim.model.leads import U_DISCOUNT, U_OPP, U_REPEAT, U_REVIEW, Lead, State
+from sim.model.leads import U_DISCOUNT, U_OPP, U_REPEAT, U_REVIEW, U_SHOW, Lead, State
 from sim.model.market import logistic, reach_probability, waiting_interest
 from sim.model.opportunity import Opportunity, loss_reason
 from sim.model.reps import Rep, logit
@@ -84,6 +84,7 @@ class FieldRep(Rep):
     TALLIES = (
         *Rep.TALLIES, "quits", "hires", "opportunities", "won", "returned", "hours_wasted", "reviews",
         "reviews_on_time", "hours_available", "hours_used", "days_worked", "days_overbooked", "sold", "days_selling",
+        "meetings", "no_shows",
     )  # fmt: skip
 
     def __init__(self, model: FieldServices, team: int, days_employed: float | None = None) -> None:
@@ -111,6 +112,8 @@ class FieldRep(Rep):
         self.hours_used = 0.0  # of which spent (reviews, answers, meetings, opportunities, prospecting)
         self.days_worked = 0
         self.days_overbooked = 0  # days whose work asked for more than the selling hours
+        self.meetings = 0  # first meetings the rep went to (held or not)
+        self.no_shows = 0  # of which the prospect did not come to
 
     # ----------------------------------------------------------- staffing
     def hire(self, days_employed: float = 0.0) -> None:
@@ -400,8 +403,12 @@ class FieldRep(Rep):
     def meet(self, lead: Lead, t: float) -> None:
         """First meeting: does the prospect still care, and is there an opportunity?"""
         p = self.model.params
-        lead.followed_up_at = t
+        if lead.followed_up_at is None:
+            lead.followed_up_at = t  # the field's follow-up: the first meeting it went to
         self.booked -= 1
+        self.meetings += 1
+        if self._stood_up(lead, t):
+            return
         hours = p.meeting_prep_hours + p.meeting_hours  # the rep reads up on the account, then meets
         self.busy_today += hours
         start = lead.qualified_at if lead.qualified_at is not None else lead.created_at
@@ -420,6 +427,52 @@ class FieldRep(Rep):
             self.hours_wasted += hours
             return
         self.open_opportunity(lead, t, intent_now)
+
+    def no_show_chance(self, lead: Lead, t: float) -> float:
+        """The chance the prospect does not come to a first meeting at ``t``.
+
+        By where the meeting came from (an inquiry, cold outreach, a referral), lower after a
+        live introduction (a warm handoff), and higher the longer since the prospect agreed to
+        talk (qualification, or the booking of a meeting the rep found): interest cools and other
+        work arrives (each week multiplies the odds by ``no_show_weekly_odds``).
+        """
+        p = self.model.params
+        base = {"outbound": p.no_show_cold, "field": p.no_show_cold, "referral": p.no_show_referral}.get(
+            lead.source, p.no_show_inbound
+        )
+        if base <= 0:
+            return 0.0
+        if base >= 1:
+            return 1.0
+        odds = base / (1 - base)
+        if lead.handed_off_at is not None and p.handoff_mode == "warm":
+            odds *= p.no_show_warm_odds
+        agreed = lead.qualified_at if lead.qualified_at is not None else (lead.accepted_at or lead.created_at)
+        odds *= p.no_show_weekly_odds ** (max(0.0, t - agreed) / (7 * HOURS_PER_CALENDAR_DAY))
+        return odds / (1 + odds)
+
+    def _stood_up(self, lead: Lead, t: float) -> bool:
+        """The prospect does not come: the rep prepared for nothing; most book again, once.
+
+        The prospect's own draw decides (common random numbers); a second appointment and the
+        choice to book again use uniforms derived from it.
+        """
+        p = self.model.params
+        u = lead.draws[U_SHOW]
+        if lead.no_shows:
+            u = (u * 7919.0) % 1.0  # the second appointment's own chance
+        if u >= self.no_show_chance(lead, t):
+            return False
+        lead.no_shows += 1
+        self.no_shows += 1
+        self.busy_today += p.meeting_prep_hours  # read up on the account for a meeting that did not happen
+        self.hours_wasted += p.meeting_prep_hours
+        if lead.no_shows == 1 and (u * 104729.0) % 1.0 < p.reschedule_share:
+            self.booked += 1
+            self.model.calendar.add(self.next_meeting_slot(t), self.meet, lead)
+            return True
+        self.model.release(lead, State.LAPSED, t)  # gone quiet: nurture, where there is one
+        return True
 
     def open_opportunity(self, lead: Lead, t: float, intent_now: float) -> None:
         """Start a multi-stage opportunity; its outcome and close date follow."""

@@ -65,10 +65,10 @@ INQUIRIES = frozenset({"inbound", "recycled"})  # a prospect asked to be contact
 # the phone at the same try and decides the same way whatever the scenario,
 # unless a lever changes the odds it faces.
 N_ATTEMPT_DRAWS = 8
-U_AGREE, U_REPEAT, U_OPP, U_WIN, U_DISCOUNT, U_STAGE, U_REVIEW, U_NOISE, U_ROUTE, U_RIVAL = range(
-    N_ATTEMPT_DRAWS, N_ATTEMPT_DRAWS + 10
+U_AGREE, U_REPEAT, U_OPP, U_WIN, U_DISCOUNT, U_STAGE, U_REVIEW, U_NOISE, U_ROUTE, U_RIVAL, U_SHOW = range(
+    N_ATTEMPT_DRAWS, N_ATTEMPT_DRAWS + 11
 )
-N_DRAWS = N_ATTEMPT_DRAWS + 10
+N_DRAWS = N_ATTEMPT_DRAWS + 11
 
 TIMESTAMPS = (
     "created_at",
@@ -121,6 +121,7 @@ class Lead:
         "lead_id",
         "loss_reason",
         "meeting_at",
+        "no_shows",
         "opportunity_at",
         "pull_in",
         "qualified_at",
@@ -172,6 +173,7 @@ class Lead:
         self.channel = -1  # the inbound channel it came through (index; -1: not an inquiry)
         self.repeated = False
         self.meeting_at: float | None = None  # a first meeting booked at the handoff (one shared calendar)
+        self.no_shows = 0  # first meetings the prospect did not come to
         self.score: float | None = None  # the lead score, where leads are scored (qualification.scoring)
         self.recycled_from = -1  # the lead this one came back from, through nurture (-1: a new prospect)
         self.earlier_contacts = 0  # attempts made on this prospect's earlier leads
