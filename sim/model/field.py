@@ -279,6 +279,11 @@ class FieldRep(Rep):
         The inquiry counts in the rep's load (``pending``) until it is answered or given up.
         """
         p = self.model.params
+        if lead.attempts == 0 and self._leaves_untried(lead):
+            self.pending -= 1
+            lead.feel(p.sat_never_called)
+            lead.close(State.IGNORED)  # never tried: the black hole of marketing's leads
+            return
         since, u = self.book_attempt(lead, t)
         fresh = self.model.attentive_hours(lead, t)
         self.busy_today += p.attempt_hours
@@ -296,6 +301,20 @@ class FieldRep(Rep):
             self.model.release(lead, State.UNREACHED, t)
         else:
             self.model.calendar.add(self.model.clock.after(t, self.inquiry_delay()), self.respond, lead)
+
+    def _leaves_untried(self, lead: Lead) -> bool:
+        """A field rep who answers inquiries glances at the form first; one that looks poor may never be called.
+
+        Sales reps do not pursue most marketing leads (Sabnis et al. 2013: 70% across four B2B
+        firms, more so when busy and when the leads look unqualified), so a field that answers
+        inquiries itself leaves some untried, as ``ignore_propensity`` and its load leave handed-off
+        leads lying: only those whose form reads below the rep's bar, with the chance
+        ``ignore_propensity * (load_delay_base + load)``. Decided by the prospect's own draws.
+        """
+        p = self.model.params
+        if self.read_fit(lead) >= self.bar:
+            return False
+        return lead.draws[U_REVIEW] < p.ignore_propensity * (p.load_delay_base + self.load)
 
     # --------------------------------------------------------- the handoff
     @_worked_by_owner
