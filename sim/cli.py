@@ -675,14 +675,16 @@ def import_crm(
     force: bool,
 ) -> None:  # fmt: skip
     """Read a CRM export (CSV, xlsx or a folder of them) and write its observed funnel: observed.json, observed.png."""
+    from pydantic import ValidationError
+
     from sim.crm.presets import CrmError, Period
     from sim.experiments.crm_files import observed_record, write_observed
     from sim.present.crm_figures import save_observed_figure
 
     try:
         Period(start=start, end=end)
-    except ValueError as exc:
-        raise CrmError(f"--start/--end: {str(exc).splitlines()[-1].strip().removeprefix('Value error, ')}") from None
+    except ValidationError as exc:
+        raise CrmError(f"--start/--end: {exc.errors()[0]['msg'].removeprefix('Value error, ')}") from None
     path = Path(export)
     mapped = str(Path(map_file).resolve()) if map_file else None
     identity = {"command": "import-crm", "export": str(path.resolve()), "map": mapped, "timezone": timezone,

@@ -167,7 +167,7 @@ def parse_times(
     reasons[unread & ~text.str.contains(r"\d{4}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2}")] = "no date (a time alone, or text)"
     reasons[unread & low.isin(RELATIVE)] = "a word for the day of the export (now, today), not a date"
     reasons[out_of_range] = f"a year outside {FIRST_YEAR}-{LAST_YEAR} (a placeholder such as 9999)"
-    date_only = date_only or not (has_time & naive.notna()).any()
+    date_only = date_only or (naive.notna().any() and not (has_time & naive.notna()).any())
     without_time = naive.notna() & (~has_time | date_only)
     naive[without_time] = naive[without_time].dt.normalize() + pd.Timedelta(hours=DATE_ONLY_HOUR)
     return TimesRead(_localize(naive, offset, timezone), reasons, date_only, without_time)
