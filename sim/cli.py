@@ -651,8 +651,8 @@ def _read_export(
     export: str, map_file: str | None, timezone: str | None, start: str | None = None, end: str | None = None
 ):
     """An export read as import-crm and fit read it: (path, the export, its observed funnel); problems printed."""
+    from sim.crm.mapfile import load_map
     from sim.crm.observed import export_funnel
-    from sim.crm.presets import load_map
     from sim.crm.reader import read_export
 
     path = Path(export)

@@ -92,3 +92,16 @@ def test_a_marketing_funnel_of_mqls_and_a_won_deals_table_without_stages(tmp_pat
     assert observed["volume"]["by_kind"]["inbound"] == sum(
         start <= created[r["mql_id"]] <= end and r["origin"] in inbound for r in mqls
     )
+
+
+def test_open_opportunities_without_an_amount_are_valued_at_the_median_won_amount(tmp_path: Path):
+    from sim.crm.observed import export_funnel
+    from sim.crm.reader import read_export
+    from sim.experiments.crm_files import open_pipeline
+
+    export = read_export(DATA / "maven")
+    pipeline = open_pipeline(export.leads, export_funnel(export))
+    assert pipeline is not None and len(pipeline) > 0
+    raw = _rows(DATA / "maven" / "sales_pipeline.csv")
+    won = sorted(float(r["close_value"]) for r in raw if r["deal_stage"] == "Won" and r["engage_date"])
+    assert pipeline["amount"].median() == pytest.approx(pd.Series(won).median())  # not dragged down by lost $0s

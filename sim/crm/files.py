@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.crm.presets import PRESETS, CrmError, CrmMap, load_map
+from sim.crm.mapfile import load_map
+from sim.crm.presets import PRESETS, CrmError, CrmMap
 
 MAX_BYTES = 200 * 1024 * 1024  # a file over this is refused before reading (a CRM export of ~1M leads is ~300 MB)
 MAX_XLSX_UNPACKED = 500 * 1024 * 1024  # a workbook's parts unpacked (its XML is ~5x a CSV of the same rows)

@@ -11,16 +11,12 @@ lists the columns and gives an example.
 from __future__ import annotations
 
 import re
-import stat
-from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sim.config.errors import SalesimError
-from sim.config.scenario import _NoAliasLoader  # YAML 1.2 core schema, duplicate keys refused: as scenarios are read
 
 # canonical fields of the lead table, with what each holds (docs/CRM.md)
 LEAD_FIELDS = {
@@ -65,9 +61,6 @@ class CrmError(SalesimError):
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-MAX_MAP_BYTES = 256 * 1024  # a mapping file is a few dozen lines; anything this size is not one
 
 
 class Column(_Strict):
@@ -365,47 +358,3 @@ def merged(crm_map: CrmMap) -> CrmMap:
             "lost_stages": crm_map.lost_stages if "lost_stages" in given else base.lost_stages,
         }
     )
-
-
-def load_map(path: str | Path) -> CrmMap:
-    """Read a mapping file (YAML 1.2, duplicate keys refused); every mistake raises :class:`CrmError` naming it."""
-    path = Path(path)
-    try:
-        info = path.stat()
-    except OSError as exc:
-        raise CrmError(f"{path}: cannot read the mapping file ({exc.strerror})") from None
-    if not stat.S_ISREG(info.st_mode):
-        raise CrmError(f"{path}: not a regular file (a mapping file is a YAML file, not a pipe, device or folder)")
-    if info.st_size > MAX_MAP_BYTES:
-        raise CrmError(f"{path}: {info.st_size:,} bytes; a mapping file may be at most {MAX_MAP_BYTES:,}")
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_NoAliasLoader)
-    except OSError as exc:
-        raise CrmError(f"{path}: cannot read the mapping file ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raise CrmError(f"{path}: not a UTF-8 text file") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise CrmError(f"{path}: not valid YAML{where}: {problem}") from None
-    except RecursionError:
-        raise CrmError(f"{path}: nested too deeply to be a mapping file") from None
-    if not isinstance(data, dict):
-        raise CrmError(f"{path}: a mapping file is a YAML mapping (keys: {', '.join(CrmMap.model_fields)})")
-    return map_of(data, str(path))
-
-
-def map_of(data: dict[str, Any], where: str = "mapping") -> CrmMap:
-    """A mapping file's content checked and merged over its preset; CrmError naming the key otherwise."""
-    try:
-        return merged(CrmMap.model_validate(data))
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        at = ".".join(str(p) for p in err["loc"]) or "(top)"
-        if err["type"] == "extra_forbidden":
-            raise CrmError(f"{where}: {at}: unknown key (see docs/CRM.md for the mapping file's keys)") from None
-        message = err["msg"].removeprefix("Value error, ")
-        if err["type"] in ("string_type", "literal_error") and isinstance(err.get("input"), int | float | bool):
-            message += f" (got {err['input']!r}: write it in quotes)"
-        raise CrmError(f"{where}: {at}: {message}") from None

@@ -123,7 +123,9 @@ def write_fit(
 def open_pipeline(leads: pd.DataFrame, observed: dict[str, Any]) -> pd.DataFrame | None:
     """The export's open opportunities at its date (``amount``, ``age_days``), or None when it has none.
 
-    An opportunity is open when it was opened by the end of the period and not closed by then.
+    An opportunity is open when it was opened by the end of the period and not closed by then. One
+    without an amount is valued at the median won amount (a lost deal's $0 is no open deal's value),
+    else the median positive amount.
     """
     if leads["opp_created_at"].isna().all():
         return None
@@ -132,7 +134,9 @@ def open_pipeline(leads: pd.DataFrame, observed: dict[str, Any]) -> pd.DataFrame
     still_open = leads["closed_at"].isna() | (leads["closed_at"] > end)
     table = leads.loc[opened & still_open, ["amount", "opp_created_at"]]
     ages = (end - table["opp_created_at"]).dt.total_seconds() / 86400.0
-    median = float(leads["amount"].median()) if leads["amount"].notna().any() else 0.0
+    positive = leads["amount"].where(leads["amount"] > 0)
+    won = positive.where(leads["outcome"] == "won")
+    median = float(won.median()) if won.notna().any() else float(positive.median()) if positive.notna().any() else 0.0
     return pd.DataFrame({"amount": table["amount"].fillna(median).astype(float).to_numpy(),
                          "age_days": ages.astype(float).to_numpy()})  # fmt: skip
 
