@@ -77,6 +77,13 @@ def test_a_day_first_date_with_dashes_is_a_date_not_a_utc_offset():
         assert read.date_only and stamp.weekday() == 2  # a Wednesday, as the calendar says
 
 
+def test_a_column_of_midnights_is_a_column_of_dates():
+    read = parse_times(pd.Series(["2017-06-14 00:00:00", "2017-06-15 00:00:00"]), "America/Sao_Paulo")
+    assert read.date_only and [t.hour for t in read.times] == [12, 12]  # as an xlsx's date cells come out
+    read = parse_times(pd.Series(["2017-06-14 00:00:00", "2017-06-15 09:30:00"]), "UTC")
+    assert not read.date_only and read.times.iloc[0].hour == 0
+
+
 def test_one_column_never_mixes_day_and_month_orders():
     read = parse_times(pd.Series(["01/02/2017", "13/02/2017"]), "UTC")  # 13/02 can only be day first
     assert [t.month for t in read.times] == [2, 2] and [t.day for t in read.times] == [1, 13]

@@ -86,7 +86,8 @@ class TimesRead:
     Attributes:
         times: tz-aware in the company's time zone; NaT where empty or unreadable.
         reasons: why each given value could not be read ("" where it was read or empty).
-        date_only: every value read is a date without a time of day (or the map says the column is).
+        date_only: every value read is a date without a time of day, or at local midnight (a spreadsheet's
+            date cells), or the map says the column holds dates.
         without_time: values read that had no time of day (read at :data:`DATE_ONLY_HOUR`).
     """
 
@@ -167,7 +168,10 @@ def parse_times(
     reasons[unread & ~text.str.contains(r"\d{4}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2}")] = "no date (a time alone, or text)"
     reasons[unread & low.isin(RELATIVE)] = "a word for the day of the export (now, today), not a date"
     reasons[out_of_range] = f"a year outside {FIRST_YEAR}-{LAST_YEAR} (a placeholder such as 9999)"
-    date_only = date_only or (naive.notna().any() and not (has_time & naive.notna()).any())
+    timed = has_time & naive.notna()
+    # a column of dates: no value has a time of day, or every one is a local midnight (a spreadsheet's date cells)
+    midnights = fmt is None and timed.sum() >= 2 and bool((naive[timed] == naive[timed].dt.normalize()).all())
+    date_only = date_only or (naive.notna().any() and (not timed.any() or (midnights and offset[timed].isna().all())))
     without_time = naive.notna() & (~has_time | date_only)
     naive[without_time] = naive[without_time].dt.normalize() + pd.Timedelta(hours=DATE_ONLY_HOUR)
     return TimesRead(_localize(naive, offset, timezone), reasons, date_only, without_time)
