@@ -395,3 +395,22 @@ def test_hostile_workbooks_and_pipes_are_refused_in_one_line_at_once(tmp_path: P
     _export(tmp_path / "y", _flat(["2029-01-01 10:00"]), FLAT_MAP.format(created="created", extra=""))
     line = _one_line_refusal(salesim("import-crm", "y/leads.csv", "--map", "map.yaml", "--out", "o5", cwd=tmp_path))
     assert "map.yaml" in line and "not a regular file" in line
+
+
+def test_a_spreadsheets_semicolon_csv_with_decimal_commas_reads_with_decimal_declared(tmp_path: Path):
+    (tmp_path / "leads.csv").write_text(
+        "id;created;stage;closed;amount\n1;14.06.2017 10:00;Won;20.07.2017;1.234,56\n"
+        "2;15.06.2017 11:00;Lost;21.07.2017;0\n"
+    )
+    (tmp_path / "leads.map.yaml").write_text(FLAT_MAP.format(created="created", extra='decimal: ","'))
+    export = read_export(tmp_path / "leads.csv")
+    assert export.leads["amount"].tolist() == [1234.56, 0.0]
+    assert export.leads["created_at"].iloc[0] == pd.Timestamp("2017-06-14 10:00", tz="UTC")
+
+
+def test_a_mapped_stage_column_the_export_lacks_is_not_measured_not_refused(tmp_path: Path):
+    (tmp_path / "leads.csv").write_text("id,created\n1,2017-06-01 10:00\n2,2017-06-02 10:00\n")
+    (tmp_path / "leads.map.yaml").write_text("leads: {columns: {lead_id: id, created_at: created, stage: st}}\n")
+    export = read_export(tmp_path / "leads.csv")
+    assert any(p.column == "st" and "not measured" in p.action for p in export.problems)
+    assert export_funnel(export)["kpis"]["deals_won"] is None

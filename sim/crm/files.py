@@ -82,10 +82,24 @@ def _check_workbook(path: Path) -> None:
         raise CrmError(f"{path}: cannot read ({exc.strerror or exc})") from None
 
 
+def _delimiter(path: Path) -> str:
+    """The header's delimiter: the most frequent of , ; tab | (a spreadsheet in a decimal-comma locale writes ;)."""
+    try:
+        with path.open("rb") as fh:
+            header = fh.readline(64 * 1024).decode("utf-8-sig", errors="replace")
+    except OSError:
+        return ","
+    counts = {sep: header.count(sep) for sep in (",", ";", "\t", "|")}
+    best = max(counts, key=lambda sep: counts[sep])
+    return best if counts[best] > 0 else ","
+
+
 def _read_csv(path: Path) -> pd.DataFrame:
     _check_size(path)
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skipinitialspace=True)
+        return pd.read_csv(
+            path, sep=_delimiter(path), dtype=str, keep_default_na=False, encoding="utf-8-sig", skipinitialspace=True
+        )
     except pd.errors.EmptyDataError:
         raise CrmError(f"{path}: the file is empty (no header, no rows)") from None
     except (pd.errors.ParserError, UnicodeDecodeError, OSError) as exc:

@@ -69,7 +69,7 @@ def complete_span(
         return _checked(Span(s, e, "set", f"{_day(s)} to {_day(e)} (set)"))
     if len(counts) < MIN_WEEKS:
         s = _local(start, tz) if start is not None else first
-        e = _local(end, tz) if end is not None else last
+        e = _local(end, tz) if end is not None else max(last, s + pd.Timedelta(days=1))  # at least a day
         whole = f"{_day(s)} to {_day(e)} (under {MIN_WEEKS} weeks of arrivals: the whole export)"
         return _checked(Span(s, e, "whole", whole))
     median = float(np.median(counts.to_numpy()))

@@ -116,9 +116,15 @@ def _read_fields(reader: TableReader, fields: dict[str, str]) -> None:
                 reader.read(name, what)
 
 
+def _present(reader: TableReader, name: str) -> bool:
+    """The field is mapped to a constant, a lookup, or a column the table has (a missing one is not measured)."""
+    spec = reader.table.spec(name)
+    return spec is not None and (spec.column is None or spec.table is not None or spec.column in reader.frame.columns)
+
+
 def _check_closing(crm_map: CrmMap, readers: list[TableReader]) -> None:
     """Refuse an export whose deals close with nothing saying whether they were won (never a silent drop)."""
-    mapped = {n: r for r in readers for n in ("stage", "won", "closed_at") if r.table.spec(n) is not None}
+    mapped = {n: r for r in readers for n in ("stage", "won", "closed_at") if _present(r, n)}
     if "won" in mapped or not ({"stage", "closed_at"} & set(mapped)):
         return
     if "stage" in mapped and not (crm_map.won_stages or crm_map.lost_stages):
