@@ -414,3 +414,14 @@ def test_a_mapped_stage_column_the_export_lacks_is_not_measured_not_refused(tmp_
     export = read_export(tmp_path / "leads.csv")
     assert any(p.column == "st" and "not measured" in p.action for p in export.problems)
     assert export_funnel(export)["kpis"]["deals_won"] is None
+
+
+@settings(max_examples=80, deadline=None)
+@given(cents=st.integers(0, 10**11), decimal=st.sampled_from([".", ","]), symbol=st.sampled_from(["", "$", "€ ", "R$"]))
+def test_any_amount_written_with_grouped_thousands_reads_back_with_its_decimal_mark(
+    cents: int, decimal: str, symbol: str
+):
+    grouped = f"{cents // 100:,}.{cents % 100:02d}"  # 1,234,567.89
+    text = symbol + (grouped if decimal == "." else grouped.translate(str.maketrans(",.", ".,")))
+    amounts, reasons = parse_amounts(pd.Series([text]), decimal)
+    assert amounts.iloc[0] == pytest.approx(cents / 100) and reasons.iloc[0] == "", text
