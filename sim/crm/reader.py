@@ -1,10 +1,11 @@
 """Read an export (a folder of CSVs, one CSV, or a workbook), check it, and normalise it to the canonical lead table.
 
-The canonical table has one row per lead (:data:`CANONICAL`); times are time-zone aware, in the
-company's time zone. Every problem found is one :class:`Problem` naming the file, the column
-and the rows affected; rows that cannot be used are dropped and said so. An export that
-cannot be used at all (no such file, a required column missing, no row with an id and a
-parseable creation date) raises :class:`~sim.crm.presets.CrmError`.
+The canonical table has one row per lead, and one more per further opportunity of a lead
+(:data:`CANONICAL`, ``primary`` False); times are time-zone aware, in the company's time zone.
+Each table's fields are read by :class:`~sim.crm.columns.TableReader`. Every problem found is one
+:class:`Problem` naming the file, the column and the rows affected; rows that cannot be used are
+dropped and said so. An export that cannot be used at all (no such file, a required column
+missing, no row with an id and a parseable creation date) raises :class:`~sim.crm.presets.CrmError`.
 """
 
 from __future__ import annotations
