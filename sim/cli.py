@@ -621,7 +621,8 @@ CRM_FORMATS = ("salesforce", "hubspot")  # sim.crm.export.FORMATS (not imported 
 @click.option("--out", type=click.Path(), help="A folder (CSV tables), or a FILE.xlsx (a sheet per table).")
 @click.option("--start", default="2029-01-01", show_default=True, help="The date of the run's day 0 (a Monday).")
 @click.option("--timezone", default="UTC", show_default=True, help="The company's time zone (IANA name).")
-def export_crm(run_dir: str, fmt: str, out: str | None, start: str, timezone: str) -> None:
+@click.option("--force", is_flag=True, help="Overwrite a folder or workbook that holds something else.")
+def export_crm(run_dir: str, fmt: str, out: str | None, start: str, timezone: str, force: bool) -> None:
     """Write a run (salesim run's folder) as a CRM export: Salesforce Lead/Opportunity or HubSpot contacts/deals."""
     import pandas as pd
 
@@ -638,48 +639,84 @@ def export_crm(run_dir: str, fmt: str, out: str | None, start: str, timezone: st
     tables = export_tables(leads, fmt, start, timezone)
     mapping = export_map(fmt, days, start, timezone).model_dump(mode="json", exclude_defaults=True)
     target = Path(out) if out else default_folder("export-crm", f"{folder.name}-{fmt}")
-    written = write_export(target, tables, mapping)
+    identity = {"command": "export-crm", "run": str(folder.resolve()), "format": fmt, "start": start,
+                "timezone": timezone}  # fmt: skip
+    written = write_export(target, tables, mapping, identity, force)
     sizes = ", ".join(f"{name} {len(table):,} rows" for name, table in tables.items())
     click.echo(f"{fmt} export of {folder.name} ({days} days from {start}, {timezone}): {sizes}")
     click.echo("written: " + ", ".join(str(p) for p in written))
 
 
-def _read_export(export: str, map_file: str | None, timezone: str | None):
+def _read_export(
+    export: str, map_file: str | None, timezone: str | None, start: str | None = None, end: str | None = None
+):
     """An export read as import-crm and fit read it: (path, the export, its observed funnel); problems printed."""
+    from sim.crm.mapfile import load_map
     from sim.crm.observed import export_funnel
-    from sim.crm.presets import load_map
     from sim.crm.reader import read_export
 
     path = Path(export)
     data = read_export(path, load_map(map_file) if map_file else None, timezone)
     for problem in data.problems:
         click.echo(f"warning: {problem.line()}", err=True)
-    return path, data, export_funnel(data)
+    return path, data, export_funnel(data, start, end)
 
 
 @main.command("import-crm")
 @click.argument("export", type=click.Path(exists=True))
 @click.option("--map", "map_file", type=click.Path(exists=True, dir_okay=False), help="A mapping file (docs/CRM.md).")
 @click.option("--timezone", help="The company's time zone (IANA name; default: the map's, else UTC).")
+@click.option("--start", help="The period's start (a date; default: the map's, else where the arrivals are complete).")
+@click.option("--end", help="The period's end (a date; default: the map's, else where the arrivals are complete).")
 @click.option("--out", type=click.Path(file_okay=False), help="Output folder.")
-def import_crm(export: str, map_file: str | None, timezone: str | None, out: str | None) -> None:
+@click.option("--force", is_flag=True, help="Overwrite a folder that holds something else.")
+def import_crm(
+    export: str, map_file: str | None, timezone: str | None, start: str | None, end: str | None, out: str | None,
+    force: bool,
+) -> None:  # fmt: skip
     """Read a CRM export (CSV, xlsx or a folder of them) and write its observed funnel: observed.json, observed.png."""
+    from pydantic import ValidationError
+
+    from sim.crm.presets import CrmError, Period
     from sim.experiments.crm_files import observed_record, write_observed
     from sim.present.crm_figures import save_observed_figure
 
-    path, data, observed = _read_export(export, map_file, timezone)
+    try:
+        Period(start=start, end=end)
+    except ValidationError as exc:
+        raise CrmError(f"--start/--end: {exc.errors()[0]['msg'].removeprefix('Value error, ')}") from None
+    path = Path(export)
+    mapped = str(Path(map_file).resolve()) if map_file else None
+    identity = {"command": "import-crm", "export": str(path.resolve()), "map": mapped, "timezone": timezone,
+                "start": start, "end": end}  # fmt: skip
+    claimed = claim(out, "import-crm", path.stem if path.is_file() else path.resolve().name, identity, force)
+    path, data, observed = _read_export(export, map_file, timezone, start, end)
     observed = observed_record(path, data, observed)
-    folder = claim(out, "import-crm", path.stem if path.is_file() else path.resolve().name).path
+    folder = claimed.path
     write_observed(folder, observed)
     save_observed_figure(observed, folder / "observed.png", f"Observed funnel of {path.name}")
+    claimed.stamp()
     k = observed["kpis"]
-    dropped = sum(p.rows for p in data.problems if "dropped" in p.action)
     columns = "mapping file" if data.crm_map.preset == "none" else data.crm_map.preset
-    click.echo(f"{path.name}: {len(data.leads):,} leads read ({columns} columns), {dropped:,} rows dropped")
+    read = ", ".join(f"{label} {n:,}" for label, n in data.rows_read.items())
+    dropped = data.dropped()
+    click.echo(
+        f"{path.name}: rows read: {read} ({columns} columns); {sum(dropped.values()):,} rows dropped or left out"
+    )
+    for why, n in dropped.items():
+        click.echo(f"  {n:>8,}  {why}")
+    doubtful = [p for p in data.problems if p.rows and not any(w in p.action for w in ("dropped", "left out"))]
+    for p in doubtful:
+        click.echo(f"  {p.rows:>8,}  {p.file}: {p.column}: {p.problem} ({p.action})")
+    if data.date_only:
+        click.echo(
+            f"dates without a time of day: {', '.join(sorted(data.date_only))} (read at 12:00, compared by date)"
+        )
+    click.echo(f"period: {observed['period']['note']}")
     for name in ("leads_created", "median_response_hours", "leads_qualified", "opportunities", "deals_won", "win_rate",
                  "revenue"):  # fmt: skip
         value = k[name]
-        click.echo(f"  {name:<24}{'n/a' if value is None else f'{value:,.4g}'}")
+        click.echo(f"  {name:<24}{'not measured' if value is None else f'{value:,.4g}'}")
     click.echo(f"\nresults: {folder}/observed.json, observed.png")
 
 

@@ -130,7 +130,7 @@ BAD = {  # name -> (table, change, exit code, lines that must appear on stderr)
     "no readable date": ("Lead", _set("CreatedDate", "yesterday-ish", 0, None), 2, ["column 'CreatedDate': no row"]),
     "header only": ("Lead", lambda h, r: (h, []), 2, ["Lead.csv: no rows"]),
     "some unreadable dates": ("Lead", _set("CreatedDate", "31/31/2029", 0, 7), 0, ["'CreatedDate': 7 rows: dates"]),
-    "duplicate ids": ("Lead", lambda h, r: (h, r + r[:5]), 0, ["column 'Id': 5 rows: duplicate ids"]),
+    "duplicate ids": ("Lead", lambda h, r: (h, r + r[:5]), 0, ["column 'Id': 5 rows: duplicate lead ids"]),
     "closed before created": (
         "Opportunity",
         _set("CloseDate", "2000-01-01", 0, 4),
@@ -211,14 +211,12 @@ def test_any_rows_or_columns_dropped_never_crash_the_reader(
 
 
 def test_timestamps_keep_their_offset_and_naive_ones_are_local():
-    times, bad = parse_times(
-        pd.Series(["2029-01-01T14:00:00.000Z", "2029-01-01 09:00", "", "soon"]), "America/New_York"
-    )
-    assert [t.hour if not pd.isna(t) else None for t in times] == [9, 9, None, None]
-    assert bad.tolist() == [False, False, False, True]
+    read = parse_times(pd.Series(["2029-01-01T14:00:00.000Z", "2029-01-01 09:00", "", "soon"]), "America/New_York")
+    assert [t.hour if not pd.isna(t) else None for t in read.times] == [9, 9, None, None]
+    assert (read.reasons != "").tolist() == [False, False, False, True]
     # the hour a clock repeats (autumn) and the hour it skips (spring) are read, not refused
-    times, bad = parse_times(pd.Series(["2029-11-04 01:30", "2029-03-11 02:30"]), "America/New_York")
-    assert not bad.any() and times.notna().all()
+    read = parse_times(pd.Series(["2029-11-04 01:30", "2029-03-11 02:30"]), "America/New_York")
+    assert not (read.reasons != "").any() and read.times.notna().all()
 
 
 def test_business_hours_skip_nights_weekends_and_holidays():

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from sim.crm.export import DEFAULT_START, local_times, parse_start
+from sim.crm.period import complete_span
 from sim.crm.presets import WEEKDAY_NAMES, BusinessHours
 from sim.crm.reader import CANONICAL, Export
 from sim.crm.values import Problem
@@ -23,7 +24,7 @@ from sim.model.funnel import CRM_STAGES, RESPONSE_FROM, RESPONSE_SOURCE, RESPONS
 
 RESPONSE_EDGES = (0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 24.0, 48.0, 120.0, np.inf)  # calendar hours
 DELAY_EDGES = (0.0, 1.0, 2.0, 8.0, 24.0, 72.0, np.inf)  # calendar hours to the first touch
-CREATED, TOUCHED = RESPONSE_FROM.crm, RESPONSE_TO.crm  # the response delay's columns in a CRM table
+CREATED, TOUCHED = str(RESPONSE_FROM.crm), str(RESPONSE_TO.crm)  # the response delay's columns in a CRM table
 QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
 
 
@@ -77,6 +78,7 @@ def funnel(
     business_hours: BusinessHours | None = None,
     problems: list[Problem] | tuple[Problem, ...] = (),
     fields: frozenset[str] | None = None,
+    date_only: frozenset[str] = frozenset(),
 ) -> dict[str, object]:
     """The observed funnel of a canonical lead table (columns :data:`sim.crm.reader.CANONICAL`).
 
@@ -88,6 +90,8 @@ def funnel(
         problems: the reader's problems, kept under ``problems``.
         fields: the fields the export has a column for (``Export.fields``); counts of events it
             has no column for are None (not measured), not 0. Default: every field.
+        date_only: the time fields that are dates without a time of day (``Export.date_only``):
+            hours of the day and response times from them are None (not measured).
 
     Returns:
         ``period``, ``kpis`` (the flat statistics, named as in summary.json), ``volume``,
@@ -106,54 +110,71 @@ def funnel(
     def within(col: str) -> pd.Series:
         return (leads[col] >= start) & (leads[col] <= end)
 
+    def has(*names: str) -> bool:
+        return fields is None or any(n in fields for n in names)
+
     outcome = leads["outcome"].astype(str)
-    new = within("created_at")
+    primary = leads["primary"].astype(bool) if "primary" in leads.columns else pd.Series(True, index=leads.index)
+    new = within("created_at") & primary
     kind = leads["kind"].astype(str)
     inquiries = leads[new & (kind == RESPONSE_SOURCE)]
+    timed = not ({CREATED, TOUCHED} & set(date_only))
+    responds = has(TOUCHED) and timed  # response times need both stamps, each with a time of day
     response = response_hours(inquiries[CREATED], inquiries[TOUCHED]).dropna()
     business = business_hours_between(inquiries[CREATED], inquiries[TOUCHED], hours).dropna()
+    if not responds:
+        response, business = response.iloc[:0], business.iloc[:0]
     won = (outcome == "won") & within("closed_at")
     lost = (outcome == "lost") & within("closed_at")
     n_won, n_closed = int(won.sum()), int((won | lost).sum())
-    closes = fields is None or bool({"stage", "won"} & fields)  # else no opportunity can be seen to close
-    amounts = leads.loc[won, "amount"]
+    closes = has("stage", "won")  # else no opportunity can be seen to close
+    amounts = leads.loc[won, "amount"] if has("amount") else leads.loc[won, "amount"].iloc[:0]
+    statuses = has("status", "status_reason")  # lead outcomes need a status or a reason
 
     def count(col: str) -> int | None:
-        return int(within(col).sum()) if fields is None or col in fields else None
+        lead_level = col != "opp_created_at"  # a lead's further opportunities count as opportunities only
+        return int((within(col) & (primary if lead_level else True)).sum()) if has(col) else None
+
+    def outcomes(name: str) -> int | None:
+        return int(((outcome == name) & primary).sum()) if statuses else None
 
     counts: dict[str, int | None] = {"created": int(new.sum())}  # recycled leads too: they enter the funnel again
     counts |= {s.name: count(s.crm) for s in CRM_STAGES if s.name not in ("created", "won")}  # type: ignore[arg-type]  # CRM_STAGES: the stages with a CRM column
     counts["won"] = n_won if closes else None
     days = (end - start).total_seconds() / 3600.0 / HOURS_PER_CALENDAR_DAY
+    fresh = int((new & (kind != "recycled")).sum())
     kpis = {
-        "leads_created": int((new & (kind != "recycled")).sum()),
+        "leads_created": fresh,
         "leads_recycled": int((new & (kind == "recycled")).sum()),
-        "leads_in_flight": int((leads["created_at"] < start).sum()),
-        "leads_per_day": _ratio(int((new & (kind != "recycled")).sum()), days),
+        "leads_in_flight": int(((leads["created_at"] < start) & primary).sum()),
+        "leads_per_day": _ratio(fresh, days),
         "leads_touched": counts["touched"],
         "leads_contacted": counts["contacted"],
         "leads_qualified": counts["qualified"],
         "leads_handed_off": counts["handed_off"],
         "opportunities": counts["opportunity"],
+        "opportunities_per_day": _ratio(counts["opportunity"], days) if counts["opportunity"] is not None else None,
         "deals_won": n_won if closes else None,
         "deals_lost": int(lost.sum()) if closes else None,
-        "win_rate": _ratio(n_won, n_closed),
-        "revenue": float(amounts.sum()) if closes else None,
+        "deals_won_per_day": _ratio(n_won, days) if closes else None,
+        "win_rate": _ratio(n_won, n_closed) if closes else None,
+        "revenue": float(amounts.sum()) if closes and has("amount") else None,
+        "revenue_per_day": _ratio(float(amounts.sum()), days) if closes and has("amount") else None,
         "mean_deal_size": _num(amounts.mean()),
         "median_response_hours": _num(response.median()),
         "median_response_business_hours": _num(business.median()),
-        "share_responded_within_1h": _ratio(int((response <= 1.0).sum()), len(inquiries)),
-        "inquiries_never_touched": int(inquiries[TOUCHED].isna().sum()),
-        "leads_disqualified": int((outcome == "disqualified").sum()),
-        "leads_rejected": int((outcome == "rejected").sum()),
-        "leads_ignored": int((outcome == "ignored").sum()),
-        "leads_lapsed": int((outcome == "lapsed").sum()),
-        "leads_unreached": int((outcome == "unreached").sum()),
+        "share_responded_within_1h": _ratio(int((response <= 1.0).sum()), len(inquiries)) if responds else None,
+        "inquiries_never_touched": int(inquiries[TOUCHED].isna().sum()) if responds else None,
+        "leads_disqualified": outcomes("disqualified"),
+        "leads_rejected": outcomes("rejected"),
+        "leads_ignored": outcomes("ignored"),
+        "leads_lapsed": outcomes("lapsed"),
+        "leads_unreached": outcomes("unreached"),
         "median_cycle_days": None,
     }
     cycle = _hours(leads.loc[won, "closed_at"], leads.loc[won, "opp_created_at"]) / HOURS_PER_CALENDAR_DAY
     lead_to_close = _hours(leads.loc[won, "closed_at"], leads.loc[won, "created_at"]) / HOURS_PER_CALENDAR_DAY
-    kpis["median_cycle_days"] = _num(cycle.median())
+    kpis["median_cycle_days"] = _num(cycle.median()) if closes and has("opp_created_at", "closed_at") else None
     return {
         "period": {
             "start": start.isoformat(),
@@ -163,30 +184,40 @@ def funnel(
             "business_hours": hours.model_dump(mode="json"),
         },
         "kpis": kpis,
-        "volume": _volume(leads[new]),
+        "volume": _volume(leads[new], hourly=CREATED not in date_only),
         "response": {
             "calendar_hours": _quantiles(response),
             "business_hours": _quantiles(business),
             "histogram": _histogram(response, RESPONSE_EDGES),
             "inquiries": len(inquiries),
         },
-        "by_delay": _by_delay(inquiries, fields),
+        "by_delay": _by_delay(inquiries, fields) if responds else [],
         "stages": _stages(counts),
         "cycle_days": {"opportunity_to_close": _quantiles(cycle), "lead_to_close": _quantiles(lead_to_close)},
         "deal_size": {**_quantiles(amounts), "mean": _num(amounts.mean()), "amounts": _histogram_log(amounts)},
         "reps": _reps(leads, new, within("opp_created_at")),
+        "date_only": sorted(date_only),
         "problems": [p.as_dict() for p in problems],
     }
 
 
-def export_funnel(data: Export) -> dict[str, object]:
-    """The observed funnel of an export read (:func:`sim.crm.reader.read_export`), over its map's period.
+def export_funnel(data: Export, start: str | None = None, end: str | None = None) -> dict[str, object]:
+    """The observed funnel of an export read (:func:`sim.crm.reader.read_export`), over its complete period.
 
-    What ``import-crm`` writes and ``fit`` fits to: its map's period and business hours, the
-    reader's problems, and counts of only the events the export has columns for.
+    What ``import-crm`` writes and ``fit`` fits to: the period set (``start``/``end``, else the map's),
+    else the span where its arrivals are complete (:func:`sim.crm.period.complete_span`); its business
+    hours, the reader's problems, and counts of only the events the export has columns for.
     """
     period = data.crm_map.period
-    return funnel(data.leads, period.start, period.end, data.crm_map.business_hours, data.problems, data.fields)
+    leads = data.leads
+    stamps = [leads[c].max() for c in CANONICAL if c.endswith("_at") and leads[c].notna().any()]
+    span = complete_span(leads["created_at"], max(stamps), start or period.start, end or period.end)
+    observed = funnel(
+        leads, span.start, span.end, data.crm_map.business_hours, data.problems, data.fields, data.date_only
+    )
+    observed["period"] |= {"chosen": span.how, "note": span.note}  # type: ignore[operator]  # a dict, built above
+    observed["rows"] = {"read": data.rows_read, "leads_kept": int(leads["primary"].sum()), "dropped": data.dropped()}
+    return observed
 
 
 def _stages(counts: dict[str, int | None]) -> list[dict[str, object]]:
@@ -221,7 +252,8 @@ def _histogram_log(values: pd.Series, bins: int = 12) -> dict[str, list]:
     return {"edges": [float(e) for e in edges], "counts": [int(c) for c in counts]}
 
 
-def _volume(new: pd.DataFrame) -> dict[str, object]:
+def _volume(new: pd.DataFrame, hourly: bool = True) -> dict[str, object]:
+    """New leads by source, kind, weekday and (where creation has a time of day) hour."""
     created = new["created_at"]
     grid = np.zeros((7, 24), dtype=int)
     np.add.at(grid, (created.dt.day_of_week.to_numpy(), created.dt.hour.to_numpy()), 1)
@@ -229,8 +261,8 @@ def _volume(new: pd.DataFrame) -> dict[str, object]:
         "by_source": {str(k): int(v) for k, v in new["source"].fillna("(none)").value_counts().items()},
         "by_kind": {str(k): int(v) for k, v in new["kind"].value_counts().items()},
         "by_weekday": dict(zip(WEEKDAY_NAMES, grid.sum(axis=1).tolist(), strict=True)),
-        "by_hour": grid.sum(axis=0).tolist(),
-        "weekday_hour": grid.tolist(),
+        "by_hour": grid.sum(axis=0).tolist() if hourly else None,  # a date-only creation has no hour
+        "weekday_hour": grid.tolist() if hourly else None,
     }
 
 
@@ -296,6 +328,7 @@ def canonical_from_run(leads: pd.DataFrame, start: str = DEFAULT_START, timezone
             "outcome": outcome.replace(
                 {s: "open" for s in ("new", "attempting", "qualified", "handed_off", "accepted")}
             ),
+            "primary": True,
         }
     )
     return table[list(CANONICAL)]

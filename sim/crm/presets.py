@@ -11,11 +11,10 @@ lists the columns and gives an example.
 from __future__ import annotations
 
 import re
-from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sim.config.errors import SalesimError
 
@@ -42,7 +41,9 @@ OPPORTUNITY_FIELDS = {
     "won": "whether it was won (true/false), where the export has such a column",
     "amount": "its amount in the export's currency",
     "opp_owner": "the opportunity owner (a field rep)",
-    "lead_id": "the lead it came from, where the opportunity table names it (HubSpot deals)",
+    "lead_id": "the lead it came from, where the opportunity table names it (HubSpot deals: ids split at ';')",
+    "owner": "the lead owner, where the opportunity table holds it",
+    "team": "the team, where the opportunity table holds it",
 }
 REQUIRED_LEAD = ("lead_id", "created_at")
 REQUIRED_OPPORTUNITY = ("opportunity_id",)
@@ -62,11 +63,59 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Column(_Strict):
+    """Where one canonical field comes from: a column (read as declared), a constant, or a column of another table.
+
+    A plain string in ``columns:`` is ``{column: NAME}``. ``{value: X}`` sets every row to X (``won: {value:
+    true}`` for a table of won deals). ``{column: C, table: T, key: K, by: F}`` looks the value up in table
+    T: the row whose column K equals this row's canonical field F (a team from a teams table by the owner).
+    """
+
+    column: str | None = Field(None, description="the export's column")
+    value: str | float | bool | None = Field(None, description="a constant for every row, instead of a column")
+    format: str | None = Field(None, description="dates: a strptime format every value follows (%d-%m-%Y)")
+    date_only: bool = Field(False, description="dates without a time of day (read at noon, compared by date)")
+    decimal: Literal[".", ","] | None = Field(None, description="amounts: the decimal mark (1.234,56 needs ',')")
+    table: str | None = Field(None, description="look the value up in this table (file or sheet name)")
+    key: str | None = Field(None, description="that table's column matched against `by`")
+    by: str | None = Field(None, description="the canonical field of this table whose value is looked up")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Column:
+        if (self.column is None) == (self.value is None):
+            raise ValueError("give either column: (the export's column) or value: (a constant), not both or neither")
+        if self.value is not None and (self.table or self.key or self.by):
+            raise ValueError("a constant (value:) is looked up nowhere: leave out table, key and by")
+        if any(x is not None for x in (self.table, self.key, self.by)) and not (self.table and self.key and self.by):
+            raise ValueError("a lookup needs table:, key: and by: (the field of this table matched against key)")
+        if self.format is not None and "%" not in self.format:
+            raise ValueError(f"format {self.format!r}: a strptime format such as '%d-%m-%Y' or '%m/%d/%Y %H:%M'")
+        return self
+
+    def label(self) -> str:
+        """How messages name it: the column, the constant, or the lookup."""
+        if self.value is not None:
+            return f"(value {self.value!r})"
+        return f"{self.table}.{self.column}" if self.table else str(self.column)
+
+
 class TableMap(_Strict):
-    """One table of an export: which file or sheet, and which column holds each canonical field."""
+    """One table of an export: which file or sheet, and where each canonical field comes from."""
 
     file: str | None = Field(None, description="file name in a folder, or sheet name in a workbook")
-    columns: dict[str, str] = Field(default_factory=dict, description="canonical field -> the export's column")
+    columns: dict[str, str | Column] = Field(
+        default_factory=dict, description="canonical field -> the export's column, or a Column (docs/CRM.md)"
+    )
+
+    def spec(self, name: str) -> Column | None:
+        """Where the canonical field ``name`` comes from (None: nowhere)."""
+        given = self.columns.get(name)
+        return Column(column=given) if isinstance(given, str) else given
+
+    def column_of(self, name: str) -> str:
+        """The export's column holding ``name`` (for messages; the field's own name where none)."""
+        spec = self.spec(name)
+        return spec.label() if spec is not None else name
 
 
 class BusinessHours(_Strict):
@@ -80,8 +129,23 @@ class BusinessHours(_Strict):
     @field_validator("opens", "closes")
     @classmethod
     def _clock(cls, value: str) -> str:
-        if not re.fullmatch(r"([01]\d|2[0-4]):[0-5]\d", value):
-            raise ValueError(f"{value!r} is not a time of day HH:MM")
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d|24:00", value):
+            raise ValueError(f'{value!r} is not a time of day HH:MM (write it in quotes: "08:30")')
+        return value
+
+    @model_validator(mode="after")
+    def _opens_before_closing(self) -> BusinessHours:
+        a, b = self.hours()
+        if a >= b:
+            raise ValueError(f"opens {self.opens} is not before closes {self.closes} (hours within one day)")
+        return self
+
+    @field_validator("holidays")
+    @classmethod
+    def _dates(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for day in value:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
+                raise ValueError(f"{day!r} is not a date YYYY-MM-DD")
         return value
 
     @field_validator("days")
@@ -99,10 +163,32 @@ class BusinessHours(_Strict):
 
 
 class Period(_Strict):
-    """The window the export covers: leads created before ``start`` are in flight, not new."""
+    """The window the export covers: leads created before ``start`` are in flight, not new.
+
+    Unset ends are detected from the arrivals (:func:`sim.crm.period.complete_span`).
+    """
 
     start: str | None = None
     end: str | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Period:
+        stamps = []
+        for name in ("start", "end"):
+            value = getattr(self, name)
+            if value is None:
+                continue
+            try:
+                stamps.append(pd.Timestamp(value))
+            except (ValueError, TypeError):
+                raise ValueError(f"{name} {value!r} is not a date (YYYY-MM-DD, or YYYY-MM-DD HH:MM)") from None
+        if len(stamps) == 2 and _naive(stamps[0]) >= _naive(stamps[1]):
+            raise ValueError(f"start {self.start} is not before end {self.end}")
+        return self
+
+
+def _naive(stamp: pd.Timestamp) -> pd.Timestamp:
+    return stamp.tz_convert("UTC").tz_localize(None) if stamp.tzinfo is not None else stamp
 
 
 class CrmMap(_Strict):
@@ -120,7 +206,10 @@ class CrmMap(_Strict):
     )
     won_stages: tuple[str, ...] = ()
     lost_stages: tuple[str, ...] = ()
-    dayfirst: bool = Field(False, description="read 03/04/2029 as 3 April (day first), not 4 March")
+    dayfirst: bool | None = Field(
+        None, description="03/04/2029 is 3 April (true) or 4 March (false); unset: told from the dates, else refused"
+    )
+    decimal: Literal[".", ","] | None = Field(None, description="amounts' decimal mark (default '.', or told)")
 
     @field_validator("leads")
     @classmethod
@@ -135,7 +224,7 @@ class CrmMap(_Strict):
         return value
 
 
-def _known(columns: dict[str, str], allowed: dict[str, str], where: str) -> None:
+def _known(columns: dict[str, Any], allowed: dict[str, str], where: str) -> None:
     bad = sorted(set(columns) - set(allowed))
     if bad:
         raise ValueError(f"{where}: unknown field(s) {', '.join(bad)} (allowed: {', '.join(allowed)})")
@@ -269,24 +358,3 @@ def merged(crm_map: CrmMap) -> CrmMap:
             "lost_stages": crm_map.lost_stages if "lost_stages" in given else base.lost_stages,
         }
     )
-
-
-def load_map(path: str | Path) -> CrmMap:
-    """Read a mapping file (YAML); every mistake raises :class:`CrmError` naming the file and key."""
-    path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise CrmError(f"{path}: cannot read the mapping file ({exc.strerror})") from None
-    except yaml.YAMLError as exc:
-        raise CrmError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from None
-    if not isinstance(data, dict):
-        raise CrmError(f"{path}: a mapping file is a YAML mapping (keys: {', '.join(CrmMap.model_fields)})")
-    try:
-        return merged(CrmMap.model_validate(data))
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"]) or "(top)"
-        if err["type"] == "extra_forbidden":
-            raise CrmError(f"{path}: {where}: unknown key (see docs/CRM.md for the mapping file's keys)") from None
-        raise CrmError(f"{path}: {where}: {err['msg'].removeprefix('Value error, ')}") from None

@@ -26,39 +26,63 @@ if TYPE_CHECKING:  # export-crm and import-crm need not import the fit's machine
 MAP_HEADER = "# salesim import-crm reads this export with this mapping file (docs/CRM.md)\n"
 
 
-def write_export(target: Path, tables: dict[str, pd.DataFrame], mapping: dict[str, Any]) -> list[Path]:
+def write_export(
+    target: Path,
+    tables: dict[str, pd.DataFrame],
+    mapping: dict[str, Any],
+    identity: dict[str, Any] | None = None,
+    force: bool = False,
+) -> list[Path]:
     """Write a CRM export's tables and its mapping file; returns the files written.
 
     Args:
         target: a ``FILE.xlsx`` (a sheet per table, the mapping in ``FILE.map.yaml``) or a folder
-            (a CSV per table and ``map.yaml``; claimed as ``export-crm``'s, :func:`claim`).
+            (a CSV per table and ``map.yaml``; claimed as ``export-crm``'s, :func:`claim`, and stamped).
         tables: the export's tables by name (:func:`sim.crm.export.export_tables`).
         mapping: the mapping file's content (:func:`sim.crm.export.export_map`, dumped).
+        identity: what the export is (the run, format, start, time zone): a folder holding a different
+            one, or files salesim did not write, is refused unless ``force``.
+        force: overwrite what the target holds.
 
     Raises:
-        FolderError: the target cannot be written.
+        FolderError: the target cannot be written, or holds what salesim did not write (without ``force``).
     """
     import yaml
 
     text = MAP_HEADER + yaml.safe_dump(mapping, sort_keys=False)
     if target.suffix.lower() == ".xlsx":
         written = [target, target.with_suffix(".map.yaml")]
+        ours = written[1].is_file() and written[1].read_text(encoding="utf-8", errors="replace").startswith(MAP_HEADER)
+        if not force and (written[0].exists() or written[1].exists()) and not ours:
+            raise FolderError(
+                f"--out {target}: a workbook (or its .map.yaml) salesim did not write is there; use another --out, "
+                "or --force to overwrite it"
+            )
         try:
             write_xlsx(target, tables)
             atomic_write(written[1], lambda tmp: tmp.write_text(text, encoding="utf-8"))
         except OSError as exc:
             raise FolderError(f"--out {target}: cannot write there ({exc.strerror})") from None
         return written
-    folder = claim(target, "export-crm").path
+    claimed = claim(target, "export-crm", identity=identity or {"command": "export-crm"}, force=force)
+    folder = claimed.path
     for name, table in tables.items():
         atomic_write(folder / f"{name}.csv", lambda tmp, t=table: t.to_csv(tmp, index=False))  # type: ignore[misc]  # mypy cannot infer a lambda with a default
     atomic_write(folder / "map.yaml", lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    claimed.stamp()
     return [folder / f"{name}.csv" for name in tables] + [folder / "map.yaml"]
 
 
 def observed_record(path: Path, data: Export, observed: dict[str, Any]) -> dict[str, Any]:
     """observed.json: the export (path, files, column preset, rows read), then its observed funnel."""
-    export = {"path": str(path), "files": data.files, "preset": data.crm_map.preset, "rows": len(data.leads)}
+    export = {
+        "path": str(path),
+        "files": data.files,
+        "preset": data.crm_map.preset,
+        "rows": len(data.leads),
+        "rows_read": data.rows_read,
+        "date_only": sorted(data.date_only),
+    }
     return {"export": export, **observed}
 
 
@@ -99,7 +123,9 @@ def write_fit(
 def open_pipeline(leads: pd.DataFrame, observed: dict[str, Any]) -> pd.DataFrame | None:
     """The export's open opportunities at its date (``amount``, ``age_days``), or None when it has none.
 
-    An opportunity is open when it was opened by the end of the period and not closed by then.
+    An opportunity is open when it was opened by the end of the period and not closed by then. One
+    without an amount is valued at the median won amount (a lost deal's $0 is no open deal's value),
+    else the median positive amount.
     """
     if leads["opp_created_at"].isna().all():
         return None
@@ -108,7 +134,9 @@ def open_pipeline(leads: pd.DataFrame, observed: dict[str, Any]) -> pd.DataFrame
     still_open = leads["closed_at"].isna() | (leads["closed_at"] > end)
     table = leads.loc[opened & still_open, ["amount", "opp_created_at"]]
     ages = (end - table["opp_created_at"]).dt.total_seconds() / 86400.0
-    median = float(leads["amount"].median()) if leads["amount"].notna().any() else 0.0
+    positive = leads["amount"].where(leads["amount"] > 0)
+    won = positive.where(leads["outcome"] == "won")
+    median = float(won.median()) if won.notna().any() else float(positive.median()) if positive.notna().any() else 0.0
     return pd.DataFrame({"amount": table["amount"].fillna(median).astype(float).to_numpy(),
                          "age_days": ages.astype(float).to_numpy()})  # fmt: skip
 

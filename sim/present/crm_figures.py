@@ -63,6 +63,11 @@ def observed_figure(observed: dict, title: str = "Observed funnel") -> Figure:
 
 
 def _volume(ax, fig: Figure, volume: dict) -> None:
+    if volume["weekday_hour"] is None:  # dates without a time of day: by weekday only
+        ax.bar(WEEKDAYS, list(volume["by_weekday"].values()), color=COLORS[0])
+        ax.set_ylabel("leads created")
+        ax.set_title("New leads by weekday (the export has dates, not times)")
+        return
     grid = np.asarray(volume["weekday_hour"], dtype=float)
     image = ax.imshow(grid, aspect="auto", cmap="Blues", interpolation="nearest")
     ax.set_yticks(range(7), WEEKDAYS)
@@ -145,8 +150,8 @@ def _results(ax, observed: dict) -> None:
         ("cycle, opportunity to close", f"{_text(cycle['p50'], '{:.0f}')} days (median)"),
         ("new leads per day", _text(k["leads_per_day"], "{:.1f}")),
         ("responded within 1 h", _text(k["share_responded_within_1h"], "{:.0%}")),
-        ("inquiries never touched", f"{k['inquiries_never_touched']:,}"),
-        ("rejected / never followed up", f"{k['leads_rejected']:,} / {k['leads_ignored']:,}"),
+        ("inquiries never touched", _text(k["inquiries_never_touched"], "{:,}")),
+        ("rejected / never followed up", f"{_text(k['leads_rejected'], '{:,}')} / {_text(k['leads_ignored'], '{:,}')}"),
         ("lead / opportunity owners", f"{observed['reps']['lead_owners_active']} / "
          f"{observed['reps']['opportunity_owners_active']} ({observed['reps']['teams_active']} teams)"),
         ("rows with problems", f"{sum(p['rows'] for p in observed['problems']):,}"),

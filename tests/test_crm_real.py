@@ -1,0 +1,107 @@
+"""Two public CRM extracts nobody on the team wrote, read by import-crm with a short map (tests/data/crm/README.md).
+
+Every count import-crm gives is checked against the raw file, counted here independently with the csv module:
+rows read, rows dropped by reason, and the funnel's counts inside the period import-crm chose and printed.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.console import salesim_in_process
+
+DATA = Path(__file__).resolve().parent / "data" / "crm"
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _import(name: str, tmp_path: Path) -> dict:
+    shutil.copytree(DATA / name, tmp_path / name)
+    assert len((DATA / name / "map.yaml").read_text().splitlines()) <= 20  # a RevOps analyst's short map
+    res = salesim_in_process("import-crm", name, "--out", "out", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert "Traceback" not in res.stderr
+    assert "period: " in res.stdout and "(detected" in res.stdout
+    return json.loads((tmp_path / "out" / "observed.json").read_text())
+
+
+def _period(observed: dict) -> tuple[datetime, datetime]:
+    start, end = (pd.Timestamp(observed["period"][k]).tz_localize(None) for k in ("start", "end"))
+    return start.to_pydatetime(), end.to_pydatetime()
+
+
+def test_an_opportunities_export_with_date_only_fields_and_won_lost_open_stages(tmp_path: Path):
+    """Maven Analytics' CRM Sales Opportunities: one row per opportunity, M/D/YYYY dates, a teams table."""
+    observed = _import("maven", tmp_path)
+    raw = _rows(DATA / "maven" / "sales_pipeline.csv")
+    assert observed["rows"]["read"] == {"sales_pipeline.csv": len(raw)}
+    no_date = sum(r["engage_date"] == "" for r in raw)  # the prospects not yet engaged
+    assert no_date > 0
+    assert observed["rows"]["dropped"] == {"sales_pipeline.csv: engage_date: no creation date": no_date}
+    assert observed["export"]["date_only"] == ["closed_at", "created_at", "opp_created_at"]
+    start, end = _period(observed)
+
+    def day(text: str) -> datetime:
+        return datetime.strptime(text, "%m/%d/%Y").replace(hour=12)  # date-only: read at noon
+
+    engaged = [r for r in raw if r["engage_date"]]
+    inside = [r for r in engaged if start <= day(r["engage_date"]) <= end]
+    closed = [r for r in engaged if r["close_date"] and start <= day(r["close_date"]) <= end]
+    won = [r for r in closed if r["deal_stage"] == "Won"]
+    k = observed["kpis"]
+    assert k["leads_created"] == len(inside) and k["opportunities"] == len(inside)
+    assert k["deals_won"] == len(won)
+    assert k["deals_lost"] == sum(r["deal_stage"] == "Lost" for r in closed)
+    assert k["revenue"] == pytest.approx(sum(float(r["close_value"]) for r in won))
+    assert k["leads_in_flight"] == sum(day(r["engage_date"]) < start for r in engaged)
+    assert k["median_response_hours"] is None and k["leads_rejected"] is None  # no such columns: not measured
+    assert observed["volume"]["by_hour"] is None  # dates, not times
+    teams = {r["sales_agent"] for r in _rows(DATA / "maven" / "sales_teams.csv")}
+    assert all(r["sales_agent"] in teams for r in raw)
+    assert observed["reps"]["teams_active"] == len(
+        {t["regional_office"] for t in _rows(DATA / "maven" / "sales_teams.csv")}
+    )
+
+
+def test_a_marketing_funnel_of_mqls_and_a_won_deals_table_without_stages(tmp_path: Path):
+    """Olist's Marketing Funnel: MQLs (date only) and the deals won from them (a time, no stage), in Sao Paulo."""
+    observed = _import("olist", tmp_path)
+    mqls, deals = _rows(DATA / "olist" / "mqls.csv"), _rows(DATA / "olist" / "closed_deals.csv")
+    assert observed["rows"]["read"] == {"mqls.csv": len(mqls), "closed_deals.csv": len(deals)}
+    assert observed["rows"]["dropped"] == {}
+    start, end = _period(observed)
+    created = {r["mql_id"]: datetime.strptime(r["first_contact_date"], "%m/%d/%Y").replace(hour=12) for r in mqls}
+    won_at = [datetime.strptime(d["won_date"], "%m/%d/%Y %H:%M") for d in deals if d["mql_id"] in created]
+    k = observed["kpis"]
+    assert k["leads_created"] == sum(start <= t <= end for t in created.values())
+    assert k["deals_won"] == sum(start <= t <= end for t in won_at) and k["deals_won"] > 0
+    assert k["deals_lost"] == 0 and k["win_rate"] == 1.0  # a table of won deals, as its map says
+    assert k["revenue"] is None and k["opportunities"] is None  # no amounts, no opportunity dates: not measured
+    assert observed["period"]["timezone"] == "America/Sao_Paulo"
+    inbound = {"organic_search", "paid_search", "social", "direct_traffic", "email", "display", "other_publicities"}
+    assert observed["volume"]["by_kind"]["inbound"] == sum(
+        start <= created[r["mql_id"]] <= end and r["origin"] in inbound for r in mqls
+    )
+
+
+def test_open_opportunities_without_an_amount_are_valued_at_the_median_won_amount(tmp_path: Path):
+    from sim.crm.observed import export_funnel
+    from sim.crm.reader import read_export
+    from sim.experiments.crm_files import open_pipeline
+
+    export = read_export(DATA / "maven")
+    pipeline = open_pipeline(export.leads, export_funnel(export))
+    assert pipeline is not None and len(pipeline) > 0
+    raw = _rows(DATA / "maven" / "sales_pipeline.csv")
+    won = sorted(float(r["close_value"]) for r in raw if r["deal_stage"] == "Won" and r["engage_date"])
+    assert pipeline["amount"].median() == pytest.approx(pd.Series(won).median())  # not dragged down by lost $0s
