@@ -590,6 +590,12 @@ class Params:
     account_manager_salary: float = param(110_000.0, "$/yr", ASSUMED, (80e3, 150e3), bounds=(0, 1e7))  # loaded
     # R&D and G&A, budgeted at the start as a share of the ARR: SaaS companies at IPO spend a median 26% of
     # revenue on R&D and 21% on G&A (Blossom Street Ventures, 81 IPOs; docs/SOURCES.md Q14b)
+    # sales and marketing the reps, their managers and the channels' spend do not cover: marketing's people
+    # and tools (only 30-40% of a marketing budget buys programmes, Gartner 2024, docs/SOURCES.md Q14c),
+    # sales engineers, operations, enablement, travel; budgeted at the start as a share of the ARR. A
+    # median SaaS firm of $20-30M spends 35-50% of revenue on S&M (Q14b) where the modelled part comes to
+    # about 23%: assumption anchored on that gap (range 0.08-0.25)
+    sales_marketing_overhead_share: float = param(0.14, "share", ASSUMED, (0.08, 0.25), bounds=(0, 10))
     other_operating_share: float = param(
         0.47, "share", "Blossom Street Ventures, SaaS IPO medians (docs/SOURCES.md Q14b)", (0.3, 0.6)
     )

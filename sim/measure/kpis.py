@@ -85,8 +85,8 @@ def _repeat_question_rate(r: Results) -> float:
 
 
 def _spend(r: Results) -> float:
-    """Sales and marketing: what winning customers cost."""
-    return r["cost_of_sales"] + r["marketing_cost"]
+    """Sales and marketing: what winning customers cost (reps, managers, channels, and the S&M overhead)."""
+    return r["cost_of_sales"] + r["marketing_cost"] + r["sales_marketing_overhead"]
 
 
 def _operating_profit(r: Results) -> float:
@@ -228,6 +228,11 @@ KPIS: tuple[KPI, ...] = (
         "Customer success and account managers for the contracts under management (one per "
         "arr_per_account_manager of recurring revenue), over the run.",
         lambda r: float(r.model.customers.account_management_cost())),
+    KPI("sales_marketing_overhead", "dollars", -1, "sales and marketing overhead",
+        "Sales and marketing beyond the reps, their managers and the channels' spend (marketing's people "
+        "and tools, sales engineers, operations, enablement), budgeted at the start as a share of the "
+        "recurring revenue (sales_marketing_overhead_share), the same whatever sales does.",
+        lambda r: float(r.model.customers.sales_marketing_overhead())),
     KPI("other_operating_cost", "dollars", -1, "R&D and G&A",
         "The rest of the company's operating costs, budgeted at the start as a share of its recurring revenue "
         "(other_operating_share), the same whatever sales does.",
@@ -244,7 +249,7 @@ KPIS: tuple[KPI, ...] = (
         "Months of a new customer's gross margin that pay back their acquisition cost (a deal's value is a "
         "year's contract).", lambda r: ratio(12 * _spend(r), r["margin"]) if r["margin"] > 0 else NAN),
     KPI("sales_cost_per_revenue", "ratio", -1, "sales and marketing cost per $1 of new revenue",
-        "Cost of sales plus marketing over revenue.", lambda r: ratio(_spend(r), r["revenue"])),
+        "Cost of sales, marketing and the S&M overhead over new revenue.", lambda r: ratio(_spend(r), r["revenue"])),
     KPI("mean_discount", "share", -1, "mean discount", "Mean discount given on won deals.",
         lambda r: float(r.leads.loc[r.won, "discount"].mean())),
     KPI("deals_pulled_in", "count", 0, "deals pulled into the quarter",

@@ -98,14 +98,15 @@ class Customers(Component):
     KPIS = (
         "customers", "recurring_revenue", "renewal_revenue", "churned_revenue", "expansion_revenue",
         "customer_churn_rate", "customer_lifetime_value", "ltv_to_cac", "account_management_cost",
-        "other_operating_cost", "total_revenue",
+        "other_operating_cost", "sales_marketing_overhead", "total_revenue",
     )  # fmt: skip
     STREAMS = ("customers.installed", "customers.referrals")
     TALLIES = ("renewed", "churned", "expanded")
     PARAMS = (
         "customer_churn", "churn_fit_odds", "churn_fit_typical", "churn_experience_odds", "expansion_rate",
         "expansion_experience", "installed_base_arr", "installed_contract_growth", "arr_per_account_manager",
-        "account_manager_salary", "other_operating_share", "referrals_per_customer", "deal_value_median",
+        "account_manager_salary", "other_operating_share",
+        "sales_marketing_overhead_share", "referrals_per_customer", "deal_value_median",
         "deal_value_sigma",
     )  # fmt: skip
 
@@ -208,6 +209,11 @@ class Customers(Component):
         p = self.model.params
         managed = 0.5 * (self.opening_arr + self.recurring_revenue)
         return managed / p.arr_per_account_manager * p.account_manager_salary * self._years()
+
+    def sales_marketing_overhead(self) -> float:
+        """S&M beyond the reps, their managers and the channels: budgeted at the start as a share of the ARR."""
+        p = self.model.params
+        return p.sales_marketing_overhead_share * self.opening_arr * self._years()
 
     def other_operating_cost(self) -> float:
         """R&D and G&A: budgeted at the start as a share of the opening ARR, over the run."""
