@@ -62,7 +62,7 @@ def check_run(result) -> None:
     parts = summary["salaries"] + summary["commissions"] + summary["tooling_cost"] + summary["hiring_cost"]
     assert abs(summary["cost_of_sales"] - parts) < 1e-6 * max(1.0, summary["cost_of_sales"])
     assert 0 <= summary["manager_cost"] <= summary["salaries"]
-    spend = summary["cost_of_sales"] + summary["marketing_cost"]
+    spend = summary["cost_of_sales"] + summary["marketing_cost"] + summary["sales_marketing_overhead"]
     overheads = summary["account_management_cost"] + summary["other_operating_cost"]
     renewals = summary["renewal_revenue"] * (1 - derive(result.scenario).cost_of_goods)  # renewed, less cost of goods
     profit = summary["margin"] + renewals - spend - overheads

@@ -34,7 +34,7 @@ def test_marketing_pays_its_budget_and_the_pnl_adds_up():
     assert free["marketing_cost"] == 0
     assert paid["marketing_cost"] == pytest.approx(300 * inquiries, rel=0.05)  # Poisson arrivals around the budget
     renewals = free["renewal_revenue"] * (1 - 0.30)  # renewed contracts less the cost of goods
-    overheads = free["account_management_cost"] + free["other_operating_cost"]
+    overheads = free["account_management_cost"] + free["other_operating_cost"] + free["sales_marketing_overhead"]
     assert free["operating_profit"] == pytest.approx(free["margin"] + renewals - free["cost_of_sales"] - overheads)
     assert paid["revenue"] == free["revenue"]  # what marketing pays changes nobody's behaviour
     assert paid["operating_profit"] == pytest.approx(free["operating_profit"] - paid["marketing_cost"])
@@ -103,15 +103,16 @@ def test_cac_and_its_payback_on_a_hand_computed_case():
     model = SimpleNamespace(
         marketing_cost=200_000.0, manager_cost=150_000.0, tooling_cost=60_000.0, hiring_cost=29_000.0,
         customers=SimpleNamespace(
-            renewed=500_000.0, account_management_cost=lambda: 100_000.0, other_operating_cost=lambda: 300_000.0
+            renewed=500_000.0, account_management_cost=lambda: 100_000.0, other_operating_cost=lambda: 300_000.0,
+            sales_marketing_overhead=lambda: 100_000.0,
         ),
         params=Params(cost_of_goods=0.3),
     )  # fmt: skip
     kpis = {"cost_of_sales": 1_000_000.0, "deals_won": 40, "margin": 800_000.0, "revenue": 1_100_000.0}
     leads = pd.DataFrame({"source": ["inbound"] * 100 + ["outbound"] * 50, "qualified_at": [5.0] * 150})
     money = Results(leads, model, known=kpis)  # the registry's computations, on a hand-made case
-    assert money["cac"] == pytest.approx(30_000)
-    assert money["cac_payback_months"] == pytest.approx(18)
+    assert money["cac"] == pytest.approx(32_500)  # S&M: sales, marketing and the S&M overhead
+    assert money["cac_payback_months"] == pytest.approx(19.5)
     assert money["cost_per_lead"] == pytest.approx(2_000)
-    assert money["sales_cost_per_revenue"] == pytest.approx(1_200_000 / 1_100_000)
-    assert money["operating_profit"] == pytest.approx(800_000 + 0.7 * 500_000 - 1_200_000 - 400_000)
+    assert money["sales_cost_per_revenue"] == pytest.approx(1_300_000 / 1_100_000)
+    assert money["operating_profit"] == pytest.approx(800_000 + 0.7 * 500_000 - 1_300_000 - 400_000)
