@@ -595,7 +595,7 @@ class Params:
     # sales engineers, operations, enablement, travel; budgeted at the start as a share of the ARR. A
     # median SaaS firm of $20-30M spends 35-50% of revenue on S&M (Q14b) where the modelled part comes to
     # about 23%: assumption anchored on that gap (range 0.08-0.25)
-    sales_marketing_overhead_share: float = param(0.14, "share", ASSUMED, (0.08, 0.25), bounds=(0, 10))
+    sales_marketing_overhead_share: float = param(0.14, "share", ASSUMED, (0.08, 0.25), bounds=(0, 1))
     other_operating_share: float = param(
         0.47, "share", "Blossom Street Ventures, SaaS IPO medians (docs/SOURCES.md Q14b)", (0.3, 0.6)
     )

@@ -464,7 +464,7 @@ class FieldRep(Rep):
         if base >= 1:
             return 1.0
         odds = base / (1 - base)
-        if lead.handed_off_at is not None and p.handoff_mode == "warm":
+        if lead.handed_off_at is not None and self.model.handoff_rules.warm:
             odds *= p.no_show_warm_odds
         agreed = lead.qualified_at if lead.qualified_at is not None else (lead.accepted_at or lead.created_at)
         odds *= p.no_show_weekly_odds ** (max(0.0, t - agreed) / (7 * HOURS_PER_CALENDAR_DAY))

@@ -49,10 +49,11 @@ class FieldTeams(Component):
         "deals_won", "win_rate", "opportunities", "pipeline_value", "field_hours_wasted", "field_trust",
         "field_utilisation", "field_overbooked_share", "open_opportunities_per_rep", "leads_returned_for_capacity",
         "field_quits", "leads_reassigned", "mean_discount", "deals_pulled_in", "quarter_end_discount_cost",
+        "meeting_no_show_share",
     )  # fmt: skip
     PARAMS = (
         "deal_value_sigma", "pipeline_coverage", "no_show_inbound", "no_show_cold", "no_show_referral",
-        "no_show_warm_odds", "no_show_weekly_odds", "reschedule_share", "handoff_mode", "sat_never_called",
+        "no_show_warm_odds", "no_show_weekly_odds", "reschedule_share", "sat_never_called",
         "field_threshold", "field_threshold_sd", "field_skill", "field_skill_sd", "field_attrition",
         "field_hiring_days", "field_onboarding_days", "field_ramp_floor", "move_ramp_loss", "field_leads_per_hour",
         "notes_completeness", "sat_repeat", "stages", "cycle_days", "field_capacity", "initial_trust",
