@@ -94,16 +94,20 @@ def main() -> None:
 @click.option("--set", "overrides", multiple=True, metavar="K=V", help="Override a dotted key.")
 @click.option("--out", type=click.Path(file_okay=False), help="Output folder.")
 @click.option("--force", is_flag=True, help="Overwrite a folder that holds a different run.")
+@click.option("--long", "long_ok", is_flag=True, help="Run a run estimated at more than a day (refused without it).")
 def run(
-    scen: str, seed: int | None, days: int | None, overrides: tuple[str, ...], out: str | None, force: bool
-) -> None:
+    scen: str, seed: int | None, days: int | None, overrides: tuple[str, ...], out: str | None, force: bool,
+    long_ok: bool,
+) -> None:  # fmt: skip
     """Run one scenario once and write its results."""
     from sim.config.scenario import load_scenario, scenario_to_dict
     from sim.experiments import runs as experiment
+    from sim.experiments.plan import Work, run_seconds
     from sim.present.tables import kpi_table
 
     scenario = load_scenario(scen, overrides, seed=seed, days=days)
     experiment.check_size(scenario)
+    _size(Work().add(f"{scenario.name}", 1, run_seconds(scenario)), long_ok)
     identity = {"command": "run", "scenario": scenario_to_dict(scenario)}
     name = f"{scenario.name}-seed{scenario.simulation.seed}"
     if overrides:  # a folder of its own for each set of changes (the same --set reuses it)
@@ -192,6 +196,20 @@ days_option = click.option("--days", type=click.IntRange(min=1, max=5000), help=
 workers_option = click.option("--workers", type=click.IntRange(min=1), help="Processes (default: all cores).")
 out_option = click.option("--out", type=click.Path(file_okay=False), help="Output folder.")
 force_option = click.option("--force", is_flag=True, help="Overwrite a folder that holds a different run.")
+long_option = click.option(
+    "--long", "long_ok", is_flag=True, help="Run work estimated at more than a day here (refused without it)."
+)
+
+
+def _size(work, long_ok: bool, workers: int | None = None) -> None:
+    """Refuse work over the limits (or over a day without --long); print the plan of work past a minute."""
+    from sim.experiments.plan import PLAN_SECONDS
+
+    if workers:
+        work.workers = workers
+    work.check(long_ok)
+    if work.seconds > PLAN_SECONDS:
+        click.echo(f"salesim: plan: {work.line()}", err=True)
 
 
 uncertainty_option = click.option(
@@ -236,19 +254,49 @@ def _vary(scenarios, vary: str, kpi_name: str):
 def _check_study(sets, per_set, scale) -> None:
     """Refuse an uncertainty study that cannot run as asked, before any folder is made."""
     if sets is not None:
-        from sim.experiments.uncertainty import check_uncertainty
+        from sim.experiments.plan import MAX_SETS, ExperimentError
 
-        check_uncertainty(sets, per_set, scale)
+        if not 0.0 <= scale <= 1.0:
+            raise ExperimentError(f"--range-scale {scale:g}: between 0 (the defaults) and 1 (the full ranges)")
+        if not 2 <= sets <= MAX_SETS:
+            raise ExperimentError(f"--uncertainty {sets}: between 2 and {MAX_SETS} assumption sets")
 
 
-def _pair(command, base, target, n, seed, days, sets, per_set, range_scale):
-    """BASE and TARGET of explain and report, loaded and checked, and the identity of their folder."""
+def _with_study(work, arms, sets, per_set):
+    """The work, and an uncertainty study's runs of ``arms`` when one is asked for."""
+    if sets is not None:
+        from sim.experiments.plan import study_work
+
+        work.parts += study_work(arms, sets, per_set).parts
+    return work
+
+
+def _pair(command, base, target, n, seed, days, workers, sets, per_set, range_scale, long_ok, mechanisms=False):
+    """BASE and TARGET of explain and report, loaded and checked, and the identity of their folder.
+
+    Every run of the command is counted first (:func:`_size`): the pair and each lever switched
+    alone on ``n`` markets, and the uncertainty study's runs.
+    """
     from sim.config.scenario import load_scenario, scenario_to_dict
-    from sim.experiments.compare import check_explain
+    from sim.experiments.plan import check_explain, explain_work
 
     base_s, target_s = load_scenario(base, days=days), load_scenario(target, days=days)
     check_explain(base_s, target_s, n)
     _check_study(sets, per_set, range_scale)
+    if mechanisms:  # each lever's parameters one by one: counted from the arms themselves
+        from sim.experiments.compare import ExplainStudy, arms_work
+
+        arms = ExplainStudy.of(base_s, target_s, n=n, days=days, mechanisms=mechanisms).arms
+        work = arms_work(arms, n, scenarios=2)
+    else:
+        work = explain_work(base_s, target_s, n)
+    if sets is not None:  # the study runs BASE and TARGET (report), and each lever switched alone (explain)
+        from sim.experiments.plan import count, run_seconds
+
+        studied = 2 + (len(check_explain(base_s, target_s, n)) if command == "explain" else 0)
+        what = f"{count(studied, 'organization')} x {sets:,} assumption sets x {per_set:,} markets"
+        work.add(what, studied * sets * per_set, (run_seconds(base_s) + run_seconds(target_s)) / 2)
+    _size(work, long_ok, workers)
     identity = {"command": command, "scenarios": [scenario_to_dict(s) for s in (base_s, target_s)], "n": n}
     identity |= {"seed": seed}
     if sets is not None:
@@ -257,10 +305,10 @@ def _pair(command, base, target, n, seed, days, sets, per_set, range_scale):
 
 
 def pair_options(command):
-    """The options explain and report share: replications, seed, days, workers, folder, uncertainty."""
+    """The options explain and report share: replications, seed, days, workers, folder, uncertainty, --long."""
     for option in reversed(
         [n_option, seed_option, days_option, workers_option, out_option, force_option,
-         uncertainty_option, per_set_option, range_scale_option]
+         uncertainty_option, per_set_option, range_scale_option, long_option]
     ):  # fmt: skip
         command = option(command)
     return command
@@ -288,19 +336,23 @@ def _study(scenarios, sets, per_set, seed, scale, workers):
 @range_scale_option
 @click.option("--vary", metavar="KEY=V1,V2,...", help="Try each value of one key against SCEN on the same markets.")
 @click.option("--kpi", "kpi_name", default="profit", show_default=True, help="What --vary picks the best value by.")
-def compare(scens, n, seed, days, workers, out, force, sets, per_set, range_scale, vary, kpi_name) -> None:
+@long_option
+def compare(scens, n, seed, days, workers, out, force, sets, per_set, range_scale, vary, kpi_name, long_ok) -> None:
     """Compare scenarios on the same markets; the first is the baseline."""
     from sim.config.scenario import load_scenario, scenario_to_dict
-    from sim.experiments.compare import check_arms, derived_name
-    from sim.experiments.compare import compare as compare_scenarios
-    from sim.present.report import write_comparison
-    from sim.present.tables import comparison_table, uncertainty_lines, vary_table
+    from sim.experiments.plan import arms_work, check_arms
 
     scenarios = [load_scenario(s, days=days) for s in scens]
     if vary is not None:
         scenarios = _vary(scenarios, vary, kpi_name)
     check_arms(scenarios, n)
     _check_study(sets, per_set, range_scale)
+    _size(_with_study(arms_work(scenarios, n, scenarios=len(scenarios)), scenarios, sets, per_set), long_ok, workers)
+    from sim.experiments.compare import compare as compare_scenarios
+    from sim.experiments.compare import derived_name
+    from sim.present.report import write_comparison
+    from sim.present.tables import comparison_table, uncertainty_lines, vary_table
+
     names = [s.name for s in scenarios]
     identity = {"command": "compare", "scenarios": [scenario_to_dict(s) for s in scenarios], "n": n, "seed": seed}
     if sets is not None:
@@ -337,13 +389,15 @@ def compare(scens, n, seed, days, workers, out, force, sets, per_set, range_scal
     help="Also switch each lever's behaviour parameters one at a time: where its dollars come from "
     "(mechanisms.csv; more runs).",
 )
-def explain(base, target, n, seed, days, workers, out, force, sets, per_set, range_scale, mechanisms) -> None:
+def explain(base, target, n, seed, days, workers, out, force, sets, per_set, range_scale, long_ok, mechanisms) -> None:
     """Effect of switching each lever that differs, alone, from BASE to TARGET."""
     from sim.experiments.compare import ExplainStudy
     from sim.experiments.compare import explain as explain_levers
     from sim.present.writers import write_explain, write_explain_uncertainty
 
-    base_s, target_s, identity = _pair("explain", base, target, n, seed, days, sets, per_set, range_scale)
+    base_s, target_s, identity = _pair(
+        "explain", base, target, n, seed, days, workers, sets, per_set, range_scale, long_ok, mechanisms
+    )
     claimed = claim(out, "explain", f"{base_s.name}-to-{target_s.name}", identity, force)
     folder = claimed.path
     _settle()
@@ -372,12 +426,14 @@ def explain(base, target, n, seed, days, workers, out, force, sets, per_set, ran
 @click.argument("base")
 @click.argument("target")
 @pair_options
-def report_cmd(base, target, n, seed, days, workers, out, force, sets, per_set, range_scale) -> None:
+def report_cmd(base, target, n, seed, days, workers, out, force, sets, per_set, range_scale, long_ok) -> None:
     """What changing BASE into TARGET is worth: the answer, what to do first, then the evidence."""
     from sim.experiments.compare import compare as compare_scenarios
     from sim.present.report import answer, write_comparison
 
-    base_s, target_s, identity = _pair("report", base, target, n, seed, days, sets, per_set, range_scale)
+    base_s, target_s, identity = _pair(
+        "report", base, target, n, seed, days, workers, sets, per_set, range_scale, long_ok
+    )
     claimed = claim(out, "report", f"{base_s.name}-to-{target_s.name}", identity, force)
     folder = claimed.path
     _settle()
@@ -415,12 +471,18 @@ def discover_cmd(folder, kpi_name, scenario, below, density) -> None:
 @click.option("-n", "n", type=click.IntRange(min=2), default=DEMO_REPLICATIONS, show_default=True)
 @workers_option
 @force_option
-def demo(out, n, workers, force) -> None:
+@long_option
+def demo(out, n, workers, force, long_ok) -> None:
     """Compare the alignment stages, explain misaligned -> aligned, write the report."""
+    from sim.config.scenario import load_scenario
+    from sim.experiments.compare import ExplainStudy, arms_work
     from sim.experiments.compare import compare as compare_scenarios
     from sim.present.report import answer, write_comparison
     from sim.present.tables import comparison_table
 
+    scenarios = [load_scenario(s) for s in DEMO_SCENARIOS]
+    arms = [*scenarios, *ExplainStudy.of(*DEMO_EXPLAIN, n=n, days=None).arms]
+    _size(arms_work(arms, n, scenarios=len(scenarios)), long_ok, workers)
     claimed = claim(out, "demo", "", {"command": "demo", "n": n}, force)
     folder = claimed.path
     _settle()
@@ -469,13 +531,15 @@ def check_calibration(n, seed, workers, out) -> None:
 @click.option("--resume/--fresh", default=True, show_default=True, help="Skip finished runs, or start over.")
 @click.option("--run-time-limit", "time_limit", type=click.FloatRange(min=0, min_open=True), default=600.0,
               show_default=True, metavar="SECONDS", help="Stop a run past this and record it failed.")  # fmt: skip
-def sweep_command(spec_file, workers, executor, scheduler, out, resume, time_limit) -> None:
+@long_option
+def sweep_command(spec_file, workers, executor, scheduler, out, resume, time_limit, long_ok) -> None:
     """Run a parameter sweep (grid, lhs, sobol, morris) into results.parquet."""
-    from sim.experiments.sweep import load_spec, sweep
+    from sim.experiments.sweep import load_spec, sweep, sweep_work
 
     if scheduler and executor != "dask":
         raise UserError(f"--scheduler {scheduler}: only with --executor dask (it would be ignored)")
     spec = load_spec(spec_file)
+    _size(sweep_work(spec), long_ok, workers)
     _settle()
     result = sweep(  # the sweep claims its folder (sim.experiments.outputs)
         spec,

@@ -451,7 +451,7 @@ def test_work_too_big_to_finish_is_refused_up_front(tmp_path, monkeypatch):
     line = _one_clear_line(
         _cli_in_process(["compare", "misaligned", "aligned", "-n", "50000000"], tmp_path, monkeypatch)
     )
-    assert "100,000,000 runs (about" in line and "split the work" in line
+    assert "100,000,000 runs, about" in line and "split the work" in line
     busy = ["run", "aligned", "--set", "market.inbound_leads_per_day=100000", "--days", "365"]
     line = _one_clear_line(_cli_in_process(busy, tmp_path, monkeypatch))
     assert "inquiries over 547 days" in line and "holds in memory" in line
@@ -464,6 +464,54 @@ def test_work_too_big_to_finish_is_refused_up_front(tmp_path, monkeypatch):
     spec.write_text(f"name: huge\nbase: aligned\ndesign: grid\nparameters:\n{body}")
     line = _one_clear_line(_cli_in_process(["sweep", str(spec)], tmp_path, monkeypatch))
     assert "huge.yaml" in line and "20,000,000,000 runs" in line
+
+
+def test_every_run_of_a_command_is_counted_before_it_starts(tmp_path, monkeypatch):
+    # issue 33: 20 million runs of an uncertainty study were built until a MemoryError; now refused at once
+    start = time.monotonic()
+    res = _cli(["compare", "misaligned", "aligned", "-n", "2", "--uncertainty", "10000", "--per-set", "1000"], tmp_path)
+    assert time.monotonic() - start < 5  # a process's start included; the counting itself is instant
+    assert "20,000,004 runs" in _one_clear_line(res) and "200,000" in res.stderr
+    for args, runs in [
+        (["compare", "misaligned", "aligned", "-n", "1000", "--uncertainty", "1000", "--per-set", "1000"], "2,002,000"),
+        (["explain", "misaligned", "aligned", "-n", "20000"], "300,000"),  # 13 one-lever variants counted too
+        (["report", "misaligned", "aligned", "-n", "2", "--uncertainty", "1000", "--per-set", "1000"], "2,000,"),
+        (["compare", "aligned", "-n", "2", "--vary", "handoff.sla_hours=1,2,8,24", "--uncertainty",
+          "10000", "--per-set", "10"], "00,0"),
+    ]:  # fmt: skip
+        start = time.monotonic()
+        line = _one_clear_line(_cli_in_process(args, tmp_path, monkeypatch))
+        assert time.monotonic() - start < 1 and f"{runs}" in line and "split the work" in line, line
+    # more than a day of work needs --long (one worker: about 60 hours on any machine)
+    line = _one_clear_line(
+        _cli_in_process(["compare", "misaligned", "aligned", "-n", "99999", "--workers", "1"], tmp_path, monkeypatch)
+    )
+    assert "199,998 runs" in line and "more than a day" in line and "--long" in line
+    spec = tmp_path / "big.yaml"
+    grid = ", ".join(str(v) for v in range(1, 301))
+    spec.write_text(
+        "name: big\nbase: aligned\ndesign: grid\nreplications: 2\nparameters:\n"
+        f"  handoff.sla_hours: {{values: [{grid}]}}\n  feedback.interval_days: {{values: [{grid}]}}\n"
+    )
+    line = _one_clear_line(_cli_in_process(["sweep", str(spec), "--workers", "1"], tmp_path, monkeypatch))
+    assert "180,000 runs" in line and "--long" in line
+    assert not (tmp_path / "outputs").exists()  # refused before any folder is made
+    # the headcount cap holds over the whole timeline, the inquiries too
+    hires = "".join(f"  - {{day: {d}, hire: {{team: east, field_reps: 10000}}}}\n" for d in range(1, 101))
+    (tmp_path / "hires.yaml").write_text(f"name: hires\nextends: aligned\ntimeline:\n{hires}")
+    line = _one_clear_line(_cli_in_process(["validate", "hires.yaml"], tmp_path, monkeypatch))
+    assert "hires.yaml" in line and "timeline.9.hire" in line and "100,000" in line
+    (tmp_path / "flood.yaml").write_text(
+        "name: flood\nextends: aligned\ntimeline:\n  - {day: 1, set: {market.inbound_leads_per_day: 100000}}\n"
+    )
+    line = _one_clear_line(_cli_in_process(["run", "flood.yaml"], tmp_path, monkeypatch))
+    assert "inquiries" in line and "holds in memory" in line
+    # the plan of work past a minute is printed before it starts
+    from sim.config.scenario import load_scenario
+    from sim.experiments.plan import arms_work
+
+    work = arms_work([load_scenario("misaligned"), load_scenario("aligned")], 200, scenarios=2)
+    assert work.runs == 400 and work.line().startswith("2 scenarios x 200 markets: 400 runs, about")
 
 
 def test_folders_of_other_commands_and_users_are_not_overwritten(tmp_path, monkeypatch):

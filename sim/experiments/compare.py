@@ -18,18 +18,25 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.config.errors import SalesimError
 from sim.config.levers import derive
 from sim.config.params import BEHAVIOR_NAMES
 from sim.config.scenario import Scenario, lever_leaves, scenario_to_dict, validate, with_values
-from sim.experiments.runner import RunFailed, Task, failures, require_ok, run_tasks, size_problem
-from sim.experiments.runs import check_size, digest, replication_frame, replication_seeds, resolve
+from sim.experiments.plan import (  # ExperimentError, check_arms, lever_differences: also used from here
+    ExperimentError,
+    arms_label,
+    arms_work,
+    check_arms,
+    check_explain,
+    distinct_runs,
+    lever_differences,
+    levers_of,
+)
+
+__all__ = ["ExperimentError", "check_arms", "compare", "explain", "lever_differences"]
+from sim.experiments.runner import RunFailed, Task, failures, require_ok, run_tasks
+from sim.experiments.runs import digest, replication_frame, replication_seeds, resolve
 from sim.experiments.stats import mean_ci, paired_difference
 from sim.measure.kpis import EXPLAIN_KPIS, KPI_NAMES
-
-
-class ExperimentError(SalesimError):
-    """A comparison that cannot be run as asked (exit code 2)."""
 
 
 @dataclass
@@ -105,28 +112,26 @@ def run_arms(
     executor: Executor | None = None,
     progress: bool = False,
     spare: tuple[str, ...] = (),
+    scenarios: int | None = None,
 ) -> pd.DataFrame:
     """Every arm on every seed in one batch of runs: the runner's table, one row per (arm, replication).
 
     Arms with the same levers (e.g. the baseline of a comparison and of an
     explanation) share their runs; nothing is kept between calls. A failed run
     raises RunFailed, unless its arm is named in ``spare`` (its rows are kept,
-    failed, for the caller to leave the arm out).
+    failed, for the caller to leave the arm out). ``scenarios``: how many of the arms (the
+    first) are the scenarios asked for, the rest their variants (for the progress bar).
     """
-    arms = list({arm.name: arm for arm in arms}.values())  # an arm asked for twice runs once
-    levers = {arm.name: arm.model_dump_json(exclude={"name", "description"}) for arm in arms}
-    runs: dict[str, Scenario] = {}  # levers -> the first arm with them: it runs, the others copy its rows
-    for arm in arms:
-        runs.setdefault(levers[arm.name], arm)
+    arms, runs = distinct_runs(arms)
     tasks = [
         Task(arm, s, {"scenario": arm.name, "replication": i}, digest)
         for arm in runs.values()
         for i, s in enumerate(seeds)
     ]
-    phase = f"simulating {len(runs)} organizations x {len(seeds)} markets"
+    phase = f"simulating {arms_label(arms, runs, scenarios)} x {len(seeds)} markets"
     table = run_tasks(tasks, workers, executor, progress, phase)
     require_ok(table[~table["scenario"].isin(spare)], "comparison")
-    parts = [table[table["scenario"] == runs[levers[arm.name]].name].assign(scenario=arm.name) for arm in arms]
+    parts = [table[table["scenario"] == runs[levers_of(arm)].name].assign(scenario=arm.name) for arm in arms]
     return pd.concat(parts, ignore_index=True)
 
 
@@ -142,24 +147,6 @@ def derived_name(name: str, limit: int = 80) -> str:
     digest = hashlib.sha256(name.encode()).hexdigest()[:8]
     keep = (limit - len(digest) - 2) // 2
     return f"{name[:keep]}-{digest}-{name[-(limit - keep - len(digest) - 2) :]}"
-
-
-def check_arms(scenarios: list[Scenario], n: int) -> None:
-    """Refuse fewer than 2 replications or a scenario given twice (ExperimentError)."""
-    if not scenarios:
-        raise ExperimentError("no scenarios: give a list of them, the baseline first")
-    if isinstance(n, bool) or not isinstance(n, int) or n < 2:
-        raise ExperimentError(f"-n {n}: at least 2 replications are needed for an interval")
-    for scenario in scenarios:
-        check_size(scenario)
-    days = max((s.simulation.days + s.simulation.warmup_days for s in scenarios), default=0)
-    too_big = size_problem(n * len(scenarios), days)
-    if too_big:
-        raise ExperimentError(f"-n {n}: {too_big}")
-    names = [s.name for s in scenarios]
-    twice = sorted({x for x in names if names.count(x) > 1})
-    if twice:
-        raise ExperimentError(f"scenario {', '.join(twice)} given twice; each scenario once")
 
 
 def kpi_table(replications: pd.DataFrame, names: list[str]) -> pd.DataFrame:
@@ -225,7 +212,8 @@ def compare(
     seeds = replication_seeds(seed, n)
     study = ExplainStudy.of(*explain, n=n, days=days) if explain else None
     spare = tuple(s.name for s in resolved[1:] if not study or s.name not in {a.name for a in study.arms})
-    runs = run_arms([*resolved, *(study.arms if study else ())], seeds, workers, executor, progress, spare)
+    arms = [*resolved, *(study.arms if study else ())]
+    runs = run_arms(arms, seeds, workers, executor, progress, spare, len(resolved))
     failed = {
         name: f"{len(bad)} of {n} runs failed; first: {bad['error'].iloc[0]}"
         for name, bad in failures(runs).groupby("scenario", sort=False)
@@ -346,13 +334,6 @@ def lever_values(scenario: Scenario) -> dict[str, Any]:
     return {f"simulation.{k}": v for k, v in data.get("simulation", {}).items()} | lever_leaves(data)
 
 
-def lever_differences(base: Scenario, target: Scenario) -> list[tuple[str, Any, Any]]:
-    """(dotted key, base value, target value) for every lever that differs."""
-    a, b = lever_leaves(scenario_to_dict(base)), lever_leaves(scenario_to_dict(target))
-    keys = sorted(set(a) | set(b))
-    return [(k, a.get(k), b.get(k)) for k in keys if a.get(k) != b.get(k)]
-
-
 def _with_lever(base: Scenario, key: str, value: Any) -> Scenario:
     data = with_values(scenario_to_dict(base), {key: value, "name": derived_name(f"{base.name}__{key}")})
     return validate(data, source=f"{base.name} with {key} switched")
@@ -377,15 +358,6 @@ def _with_behavior(base: Scenario, key: str, name: str, value: Any) -> Scenario:
     data["behavior"] = {**data.get("behavior", {}), name: value}
     data["name"] = derived_name(f"{base.name}__{key}__{name}")
     return validate(data, source=f"{base.name} with {key} acting through {name} only")
-
-
-def check_explain(base: Scenario, target: Scenario, n: int) -> list[tuple[str, Any, Any]]:
-    """The differing levers of BASE and TARGET; ExperimentError if there is nothing to explain."""
-    levers = lever_differences(base, target)
-    if not levers:
-        raise ExperimentError(f"{base.name} and {target.name} have the same levers: nothing to explain")
-    check_arms([base, target], n)
-    return levers
 
 
 def explain(
@@ -413,7 +385,8 @@ def explain(
         The explanation, with a table sorted by the size of the revenue effect.
     """
     study = ExplainStudy.of(base, target, n=n, days=days, kpis=kpis, mechanisms=mechanisms)
-    return study.explanation(run_arms(study.arms, replication_seeds(seed, n), workers, executor, progress))
+    seeds = replication_seeds(seed, n)
+    return study.explanation(run_arms(study.arms, seeds, workers, executor, progress, scenarios=2))
 
 
 @dataclass
@@ -453,7 +426,9 @@ class ExplainStudy:
                 if len(moved) > 1:  # a lever acting through one parameter is its own mechanism
                     through += [(key, p, old, value, _with_behavior(base_s, key, p, value)) for p, old, value in moved]
         switched = [_with_lever(base_s, key, new) for key, _, new in levers]
-        return cls(base_s, target_s, levers, switched, kpis, through)
+        study = cls(base_s, target_s, levers, switched, kpis, through)
+        arms_work(study.arms, n).check(long=True, flag="")
+        return study
 
     @property
     def arms(self) -> list[Scenario]:

@@ -48,25 +48,6 @@ BATCHES_PER_WORKER = 16  # enough batches that no worker idles at the end
 RUN_TIME_LIMIT = 600.0
 
 
-# The most runs one command takes without being split: a comparison keeps every replication's daily
-# paths in memory (about 50 kB a run); a sweep writes its runs to disk but builds its design in memory.
-MAX_RUNS = 200_000
-
-
-def size_problem(runs: int, days: int, workers: int | None = None) -> str | None:
-    """Why a batch of ``runs`` runs of ``days`` days (warm-up included) is too big to start, or None.
-
-    The estimate uses :data:`SECONDS_PER_DAY` of the default organization per simulated day.
-    """
-    if runs <= MAX_RUNS:
-        return None
-    hours = runs * days * SECONDS_PER_DAY / (workers or default_workers()) / 3600
-    return (
-        f"{runs:,} runs (about {hours:,.0f} hours here, and memory for every one) is more than the "
-        f"{MAX_RUNS:,} one command takes; split the work"
-    )
-
-
 def summary(result: RunResult) -> Mapping[str, float]:
     """The default measure: every KPI of the run."""
     return result.summary
@@ -110,7 +91,9 @@ def run_batch(batch: Sequence[tuple[int, Task]]) -> list[tuple[int, Row]]:
 
 def default_workers() -> int:
     """One worker per core this process may use."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    from sim.experiments.plan import cores
+
+    return cores()
 
 
 @functools.cache

@@ -23,6 +23,7 @@ from sim.config.levers import derive
 from sim.config.params import PARAM_INFO, params_to_dict
 from sim.config.scenario import Scenario, load_scenario, scenario_to_dict
 from sim.experiments.files import atomic_write, write_json
+from sim.experiments.plan import MAX_LEADS, check_size  # noqa: F401  (here since before the plan)
 from sim.measure.funnel import inquiries, inside_funnel, prospects, response_delays
 from sim.measure.kpis import KPI_NAMES
 from sim.measure.summary import field_by_team, per_channel, per_team, summarize_model
@@ -99,22 +100,6 @@ def organization_warnings(scenario: Scenario) -> list[str]:
             "few deals close within it, so revenue, profit and ROI say little"
         )
     return notes
-
-
-# The most inquiries one run may be expected to create: every lead is kept in memory until the run
-# ends (about 25 times the ten-year default run's 71,000; docs/PERFORMANCE.md).
-MAX_LEADS = 2_000_000
-
-
-def check_size(scenario: Scenario) -> None:
-    """Refuse a run whose inquiries alone would not fit in memory (SalesimError, before it starts)."""
-    sim = scenario.simulation
-    leads = scenario.market.inbound_leads_per_day * 5 / 7 * (sim.warmup_days + sim.days)  # 5 working days' worth a week
-    if leads > MAX_LEADS:
-        raise SalesimError(
-            f"{scenario.name}: about {leads:,.0f} inquiries over {sim.warmup_days + sim.days} days (warm-up included) "
-            f"is more than the {MAX_LEADS:,} a run holds in memory; fewer market.inbound_leads_per_day or days"
-        )
 
 
 def run(

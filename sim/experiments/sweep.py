@@ -43,7 +43,8 @@ from sim.config.scenario import (
 )
 from sim.experiments.files import atomic_write, write_json, write_xlsx
 from sim.experiments.outputs import claim
-from sim.experiments.runner import RUN_TIME_LIMIT, Task, default_workers, run_tasks, settle_worker, size_problem
+from sim.experiments.plan import MAX_RUNS, Work, run_seconds
+from sim.experiments.runner import RUN_TIME_LIMIT, Task, default_workers, run_tasks, settle_worker
 from sim.experiments.runs import RunResult, replication_seeds, versions
 from sim.experiments.stats import mean_ci
 from sim.measure.kpis import KPI_NAMES, SWEEP_KPIS
@@ -132,9 +133,12 @@ def load_spec(path: str | Path) -> SweepSpec:
         key = ".".join(str(p) for p in err["loc"]) or "(top level)"
         msg = err.get("ctx", {}).get("error", err["msg"]) if err["type"] == "value_error" else err["msg"]
         raise SweepError(f"{path}: {key}: {msg}") from None
-    too_big = size_problem(design_size(spec) * spec.replications, spec.days or 365)
-    if too_big:
-        raise SweepError(f"{path}: {too_big} (fewer values, samples or replications)")
+    runs = design_size(spec) * spec.replications
+    if runs > MAX_RUNS:  # counted before the base is read or the design built
+        raise SweepError(
+            f"{path}: {runs:,} runs is more than the {MAX_RUNS:,} one sweep takes; "
+            "split the work (fewer values, samples or replications)"
+        )
     beside = (path.parent / spec.base).resolve()  # a base file is found beside the spec, never in the working directory
     if spec.base not in builtin_names() and (beside.exists() or Path(spec.base).suffix or "/" in spec.base):
         spec = spec.model_copy(update={"base": str(beside)})
@@ -146,6 +150,14 @@ def load_spec(path: str | Path) -> SweepSpec:
     except ScenarioError as exc:
         raise SweepError(f"{path}: {exc}") from None
     return spec
+
+
+def sweep_work(spec: SweepSpec, workers: int | None = None) -> Work:
+    """The sweep's runs (every point and replication, done or not) and their estimated time."""
+    points = design_size(spec)
+    what = f"{spec.name}: {points:,} points x {spec.replications} replications"
+    seconds = run_seconds(load_scenario(spec.base, days=spec.days))
+    return Work(workers=workers or default_workers()).add(what, points * spec.replications, seconds)
 
 
 # -------------------------------------------------------------------- designs

@@ -34,7 +34,7 @@ import pandas as pd
 
 from sim.config.params import PARAM_INFO, ParamInfo
 from sim.config.scenario import Scenario, scenario_to_dict, validate, with_values
-from sim.experiments.compare import ExperimentError, check_arms
+from sim.experiments.plan import MAX_SETS, ExperimentError, check_arms, study_work
 from sim.experiments.runner import Task, failures, run_tasks
 from sim.experiments.runs import replication_seeds, resolve
 
@@ -46,7 +46,6 @@ MARKET_RANGES = {
     "market_deal_size": ("market.deal_value_median", 0.75, 1.33),
 }
 GAIN_KPIS = ("revenue", "operating_profit", "profit", "prospect_satisfaction", "deals_won", "cac")
-MAX_SETS = 10_000
 RANKED = 10  # assumptions listed per gain
 
 
@@ -220,9 +219,10 @@ def uncertainty(
     """
     check_uncertainty(sets, n, scale)
     resolved = [resolve(s, days, ()) for s in scenarios]
-    check_arms(resolved, max(n, 2))
     if len(resolved) < 2:
         raise ExperimentError("uncertainty needs a baseline and at least one scenario to compare with it")
+    check_arms(resolved, 2)
+    study_work(resolved, sets, n).check(long=True, flag="")  # counted before anything is built
     params = drawn_parameters(resolved)
     table = draw_sets(params, sets, seed, scale)
     fitted = posterior_draws(resolved, sets, seed)
