@@ -378,6 +378,26 @@ def test_workers_die_with_their_parent(tmp_path, sig):
     assert proc.returncode == (130 if sig == signal.SIGTERM else -signal.SIGKILL)
 
 
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_or_sigterm_on_a_compare_ends_every_process_of_its_group(tmp_path, sig):
+    # issue 33: a process of the group outlived SIGTERM; the pool is stopped through a pipe, not private attributes
+    cmd = [SALESIM, "compare", "misaligned", "aligned", "-n", "40", "--days", "60", "--workers", "2", "--out", "o"]
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True, cwd=tmp_path,
+        preexec_fn=_as_at_a_terminal,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while len(_alive(proc.pid)) < 4 and time.monotonic() < deadline:  # salesim, fork server, workers
+        time.sleep(0.1)
+    time.sleep(1)  # runs under way
+    os.killpg(proc.pid, sig)  # Ctrl-C at a terminal, or a process manager stopping the group
+    start = time.monotonic()
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and time.monotonic() - start < 1, err
+    assert err.strip().splitlines()[-1] in ("salesim: interrupted", "salesim: terminated")
+    assert _all_gone(proc.pid, within=5)
+
+
 def test_ctrl_c_on_run_exits_130(tmp_path):
     proc = subprocess.Popen(
         [

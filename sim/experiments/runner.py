@@ -15,6 +15,7 @@ the evaluator is interchangeable and results have one shape).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import math
@@ -114,20 +115,32 @@ def settle_process() -> None:
     gc.freeze()
 
 
-def settle_worker(parent: int | None = None) -> None:
+def settle_worker(parent: int | None = None, stopping: Any = None) -> None:
     """A worker process's start: import the model, then settle (pools and local Dask clusters).
 
     Args:
         parent: the process the worker works for (a pool's owner): the worker leaves Ctrl-C
             to it and exits as soon as it is gone, even killed (SIGKILL leaves it no time to
             stop its pool), so no worker outlives it holding memory and its terminal.
+        stopping: the reading end of a pipe of the pool (:class:`WorkerPool`): once its writing
+            end is closed (the pool stopped on Ctrl-C or SIGTERM, or its owner gone), the worker
+            ends at once, mid-run.
     """
     import sim.experiments.runs  # noqa: F401  (import the model once, then freeze it with the rest)
 
     if parent is not None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent cancels the work and stops the pool
         threading.Thread(target=_exit_with, args=(parent,), daemon=True, name="exit-with-parent").start()
+    if stopping is not None:
+        threading.Thread(target=_exit_when, args=(stopping,), daemon=True, name="exit-when-stopped").start()
     settle_process()
+
+
+def _exit_when(stopping: Any) -> None:
+    """Block until the pool's pipe is closed (nothing is ever written to it), then end this process at once."""
+    with contextlib.suppress(EOFError, OSError):
+        stopping.recv_bytes()
+    os._exit(1)
 
 
 def _exit_with(parent: int) -> None:
@@ -148,16 +161,34 @@ def _exit_with(parent: int) -> None:
     os._exit(1)
 
 
-def process_pool(workers: int) -> ProcessPoolExecutor:
-    """A pool of worker processes ready to run models.
+class WorkerPool(ProcessPoolExecutor):
+    """A pool of worker processes ready to run models, which :meth:`stop` ends at once.
 
     Workers start from a fork server (no fork of a process with threads) and
-    settle themselves before their first run.
+    settle themselves before their first run. Each watches the reading end of a
+    pipe whose writing end only this process holds (public ``multiprocessing``,
+    not the executor's private list of processes): :meth:`stop` closes it and
+    every worker ends mid-run. A pipe, not an event: setting an event waits for
+    every waiter to wake, and a waiter that was killed never does.
     """
-    context = multiprocessing.get_context("forkserver")
-    return ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=settle_worker, initargs=(os.getpid(),)
-    )
+
+    def __init__(self, workers: int) -> None:
+        """A pool of ``workers`` processes started from a fork server."""
+        context = multiprocessing.get_context("forkserver")
+        stopping, self._stopper = context.Pipe(duplex=False)
+        super().__init__(
+            max_workers=workers, mp_context=context, initializer=settle_worker, initargs=(os.getpid(), stopping)
+        )
+
+    def stop(self) -> None:
+        """Stop now: cancel what is queued and end the workers (their runs are lost)."""
+        self._stopper.close()
+        self.shutdown(wait=False, cancel_futures=True)
+
+
+def process_pool(workers: int) -> WorkerPool:
+    """A pool of worker processes ready to run models (:class:`WorkerPool`)."""
+    return WorkerPool(workers)
 
 
 def batch_size(tasks: Sequence[Task], workers: int) -> int:
@@ -229,14 +260,9 @@ def run_tasks(
     return pd.DataFrame(rows)
 
 
-def stop_pool(pool: ProcessPoolExecutor) -> None:
+def stop_pool(pool: WorkerPool) -> None:
     """Stop a process pool now: cancel what is queued and end its workers (their runs are lost)."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        process.terminate()
-    for process in processes:
-        process.join(timeout=5)
+    pool.stop()
 
 
 def _drain(pool: Executor, batches: list, take: Callable[[list[tuple[int, Row]]], None]) -> None:
