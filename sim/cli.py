@@ -12,6 +12,7 @@ networkx and tqdm, so commands that run a model pay for those.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shlex
@@ -74,11 +75,21 @@ class _Group(click.Group):
             sys.exit(130)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
+        except OSError as exc:  # a full disk is the user's to fix; any other OSError here is a bug
+            if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+                _internal(exc)
+            where = Path(exc.filename).parent if exc.filename else "writing"
+            _fail(f"{where}: the disk is full ({exc.strerror}); free some space and run the command again")
         except Exception as exc:  # pragma: no cover - a bug, not a user mistake
-            if os.environ.get("SALESIM_DEBUG"):
-                traceback.print_exc()
-            click.echo(f"salesim: internal error: {type(exc).__name__}: {exc}", err=True)
-            sys.exit(1)
+            _internal(exc)
+
+
+def _internal(exc: BaseException) -> None:
+    """A bug, not a user mistake: one line (the traceback with SALESIM_DEBUG set), exit 1."""
+    if os.environ.get("SALESIM_DEBUG"):
+        traceback.print_exc()
+    click.echo(f"salesim: internal error: {type(exc).__name__}: {exc}", err=True)
+    sys.exit(1)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -357,26 +368,33 @@ def compare(scens, n, seed, days, workers, out, force, sets, per_set, range_scal
     identity = {"command": "compare", "scenarios": [scenario_to_dict(s) for s in scenarios], "n": n, "seed": seed}
     if sets is not None:
         identity |= {"uncertainty": sets, "per_set": per_set, "range_scale": range_scale}
-    claimed = claim(out, "compare", derived_name("-vs-".join(names)), identity, force)
-    folder = claimed.path
+    name = f"{names[0]}-vary-{vary.split('=', 1)[0]}" if vary is not None else "-vs-".join(names)
+    claimed = claim(out, "compare", derived_name(name), identity, force, whole=True)
     _settle()
     result = compare_scenarios(scenarios, n=n, seed=seed, workers=workers, progress=True)
-    for name, why in result.failed.items():
-        click.echo(f"salesim: warning: {name} left out of the comparison: {why}", err=True)
+    for failed, why in result.failed.items():
+        click.echo(f"salesim: warning: {failed} left out of the comparison: {why}", err=True)
     study = _study(scenarios, sets, per_set, seed, range_scale, workers)
-    report = write_comparison(result, folder, _command(), study)
-    click.echo(comparison_table(result))
+    best = None
     if vary is not None:
         from sim.experiments.compare import best_values
-        from sim.present.writers import write_vary
 
         best = best_values(result, kpi_name)
-        write_vary(best, folder)
+
+    def write(folder: Path) -> None:
+        write_comparison(result, folder, _command(), study)
+        if best is not None:
+            from sim.present.writers import write_vary
+
+            write_vary(best, folder)
+
+    claimed.fill(write)  # in a temporary sibling swapped in: a failed write leaves the previous results whole
+    click.echo(comparison_table(result))
+    if best is not None:
         click.echo("\n" + vary_table(best, kpi_name, vary.split("=", 1)[0], result.names[0]))
     if study is not None:
         click.echo("\n" + uncertainty_lines(study))
-    click.echo(f"\nresults: {folder}/\nreport:  {report}")
-    claimed.stamp()  # only now: a folder whose writing failed is not stamped as done
+    click.echo(f"\nresults: {claimed.path}/\nreport:  {claimed.path / 'report.html'}")
 
 
 @main.command()
@@ -391,35 +409,40 @@ def compare(scens, n, seed, days, workers, out, force, sets, per_set, range_scal
 )
 def explain(base, target, n, seed, days, workers, out, force, sets, per_set, range_scale, long_ok, mechanisms) -> None:
     """Effect of switching each lever that differs, alone, from BASE to TARGET."""
-    from sim.experiments.compare import ExplainStudy
+    from sim.experiments.compare import ExplainStudy, derived_name
     from sim.experiments.compare import explain as explain_levers
     from sim.present.writers import write_explain, write_explain_uncertainty
 
     base_s, target_s, identity = _pair(
         "explain", base, target, n, seed, days, workers, sets, per_set, range_scale, long_ok, mechanisms
     )
-    claimed = claim(out, "explain", f"{base_s.name}-to-{target_s.name}", identity, force)
-    folder = claimed.path
+    claimed = claim(out, "explain", derived_name(f"{base_s.name}-to-{target_s.name}"), identity, force, whole=True)
     _settle()
     result = explain_levers(base_s, target_s, n=n, seed=seed, workers=workers, progress=True, mechanisms=mechanisms)
-    write_explain(result, folder)
-    from sim.present.tables import explain_table, mechanisms_table
-
-    click.echo(explain_table(result.table))
-    if result.mechanisms is not None:
-        click.echo("\n" + mechanisms_table(result.mechanisms))
+    study = levers = None
     if sets is not None:
         from sim.experiments.uncertainty import lever_uncertainty
 
         arms = ExplainStudy.of(base_s, target_s, n=n, days=days).arms
         study = _study(arms, sets, per_set, seed, range_scale, workers)
         levers = lever_uncertainty(study, result.levers)
-        write_explain_uncertainty(study, levers, folder, _command())
+
+    def write(folder: Path) -> None:
+        write_explain(result, folder)
+        if study is not None:
+            write_explain_uncertainty(study, levers, folder, _command())
+
+    claimed.fill(write)
+    from sim.present.tables import explain_table, mechanisms_table
+
+    click.echo(explain_table(result.table))
+    if result.mechanisms is not None:
+        click.echo("\n" + mechanisms_table(result.mechanisms))
+    if levers is not None:
         shown = levers[levers["kpi"] == "profit"][["lever", "median", "p10", "p90", "p_positive"]]
         click.echo(f"\nprofit effect of each lever across {sets} assumption sets (median, P10, P90, share positive):")
         click.echo(shown.to_string(index=False))
-    click.echo(f"\nresults: {folder}/")
-    claimed.stamp()
+    click.echo(f"\nresults: {claimed.path}/")
 
 
 @main.command("report")
@@ -429,21 +452,20 @@ def explain(base, target, n, seed, days, workers, out, force, sets, per_set, ran
 def report_cmd(base, target, n, seed, days, workers, out, force, sets, per_set, range_scale, long_ok) -> None:
     """What changing BASE into TARGET is worth: the answer, what to do first, then the evidence."""
     from sim.experiments.compare import compare as compare_scenarios
+    from sim.experiments.compare import derived_name
     from sim.present.report import answer, write_comparison
 
     base_s, target_s, identity = _pair(
         "report", base, target, n, seed, days, workers, sets, per_set, range_scale, long_ok
     )
-    claimed = claim(out, "report", f"{base_s.name}-to-{target_s.name}", identity, force)
-    folder = claimed.path
+    claimed = claim(out, "report", derived_name(f"{base_s.name}-to-{target_s.name}"), identity, force, whole=True)
     _settle()
     arms = [base_s, target_s]
     result = compare_scenarios(arms, n=n, seed=seed, workers=workers, progress=True, explain=(base_s, target_s))
     study = _study(arms, sets, per_set, seed, range_scale, workers)
-    path = write_comparison(result, folder, _command(), study)
+    claimed.fill(lambda folder: write_comparison(result, folder, _command(), study))
     click.echo("\n".join(answer(result, study)))  # type: ignore[arg-type]  # explain= asks the question: never None
-    click.echo(f"\nresults: {folder}/\nreport:  {path}")
-    claimed.stamp()
+    click.echo(f"\nresults: {claimed.path}/\nreport:  {claimed.path / 'report.html'}")
 
 
 @main.command("discover")
@@ -483,17 +505,15 @@ def demo(out, n, workers, force, long_ok) -> None:
     scenarios = [load_scenario(s) for s in DEMO_SCENARIOS]
     arms = [*scenarios, *ExplainStudy.of(*DEMO_EXPLAIN, n=n, days=None).arms]
     _size(arms_work(arms, n, scenarios=len(scenarios)), long_ok, workers)
-    claimed = claim(out, "demo", "", {"command": "demo", "n": n}, force)
-    folder = claimed.path
+    claimed = claim(out, "demo", "", {"command": "demo", "n": n}, force, whole=True)
     _settle()
     result = compare_scenarios(list(DEMO_SCENARIOS), n=n, workers=workers, progress=True, explain=DEMO_EXPLAIN)
-    report = write_comparison(result, folder, _command())
+    claimed.fill(lambda folder: write_comparison(result, folder, _command()))
     headline = answer(result)
     if headline:
         click.echo("\n".join(headline) + "\n")  # the answer first, then the evidence
     click.echo(comparison_table(result))
-    click.echo(f"\nreport: {report.resolve()}")
-    claimed.stamp()
+    click.echo(f"\nreport: {(claimed.path / 'report.html').resolve()}")
 
 
 @main.command("check-calibration")

@@ -631,7 +631,10 @@ def test_a_forced_run_that_fails_while_writing_leaves_the_previous_run(tmp_path,
 
     monkeypatch.setattr(runs, "write_run", disk_full)
     res = CliRunner().invoke(cli.main, ["run", "misaligned", *args[2:], "--force"])
-    assert res.exit_code == 1  # the error is reported; the folder is the previous run's, whole
+    assert res.exit_code == 2 and res.stderr.strip().splitlines() == [
+        f"salesim: error: {out}: the disk is full (No space left on device); nothing there was replaced: "
+        "free some space and run the command again"
+    ]  # a full disk is not a bug (issue 33): one line naming the folder; the folder is the previous run's, whole
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no temporary folder left
 
@@ -697,22 +700,60 @@ def test_calibration_intervals_stay_on_their_scale():
     assert "1.0% [0.0%, 5.0%]" in text and "6.00 (too few runs)" in text and "nan" not in text
 
 
-def test_a_folder_is_stamped_only_once_its_results_are_written(tmp_path, monkeypatch):
+def test_a_command_that_fails_while_writing_leaves_the_previous_results_and_never_blocks_the_rerun(
+    tmp_path, monkeypatch
+):
     import sim.present.report as report
 
     out = tmp_path / "cmp"
     args = ["compare", "misaligned", "aligned", "-n", "2", "--days", "3", "--out", str(out), "--workers", "1"]
     assert _cli_in_process(args, tmp_path, monkeypatch).returncode == 0
-    assert json.loads((out / ".salesim-run.json").read_text())["n"] == 2
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    assert json.loads(before[".salesim-run.json"])["n"] == 2
+    real = report.write_comparison
 
-    def disk_full(*args, **kwargs):
-        raise OSError(28, "No space left on device")
+    def disk_full(comparison, folder, *args, **kwargs):
+        real(comparison, folder, *args, **kwargs)
+        raise OSError(28, "No space left on device")  # the disk filled up as the last file was written
 
     monkeypatch.setattr(report, "write_comparison", disk_full)
     res = _cli_in_process([*args[:4], "3", *args[5:], "--force"], tmp_path, monkeypatch)
-    assert res.returncode == 1 and not (out / ".salesim-run.json").exists()  # not stamped as either run
-    line = _one_clear_line(_cli_in_process(args, tmp_path, monkeypatch))  # mixed files: refused without --force
-    assert "did not write" in line
+    assert res.returncode == 2 and "Traceback" not in res.stderr  # after the progress bar: one line
+    assert res.stderr.strip().splitlines()[-1].startswith(f"salesim: error: {out}: the disk is full"), res.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before  # the previous results, whole
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cmp"]  # no temporary folder left
+    monkeypatch.setattr(report, "write_comparison", real)
+    assert _cli_in_process(args, tmp_path, monkeypatch).returncode == 0  # the same command again: allowed
+
+    def bug(*args, **kwargs):
+        raise ValueError("operands could not be broadcast together")
+
+    monkeypatch.setattr(report, "write_comparison", bug)  # a command failing in a new folder leaves it empty
+    fresh = tmp_path / "fresh"
+    res = _cli_in_process([*args[:8], str(fresh), *args[9:]], tmp_path, monkeypatch)
+    assert res.returncode == 1 and not any(fresh.iterdir())
+    monkeypatch.setattr(report, "write_comparison", real)
+    assert _cli_in_process([*args[:8], str(fresh), *args[9:]], tmp_path, monkeypatch).returncode == 0
+
+
+def test_scenarios_of_different_lengths_are_refused_up_front_or_run_to_the_days_asked(tmp_path, monkeypatch):
+    # issue 33: a 365-day base and a 730-day target failed after simulating, with a broadcast ValueError
+    (tmp_path / "a.yaml").write_text("name: a\nextends: misaligned\nsimulation: {days: 365, warmup_days: 0}\n")
+    (tmp_path / "b.yaml").write_text(
+        "name: b\nextends: misaligned\nsimulation: {days: 730, warmup_days: 0}\nhandoff: {sla_hours: 2}\n"
+    )
+    for command in (["report", "a.yaml", "b.yaml", "-n", "4"], ["compare", "a.yaml", "b.yaml"],
+                    ["explain", "a.yaml", "b.yaml"]):  # fmt: skip
+        start = time.monotonic()
+        line = _one_clear_line(_cli_in_process(command, tmp_path, monkeypatch))
+        assert "a runs 365 days and b 730" in line and "--days" in line and time.monotonic() - start < 1, line
+    assert not (tmp_path / "outputs").exists()
+    res = _cli_in_process(["report", "a.yaml", "b.yaml", "-n", "2", "--days", "5", "--workers", "1"], tmp_path,
+                          monkeypatch)  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    assert (tmp_path / "outputs" / "report" / "a-to-b" / "report.html").is_file()
+    with pytest.raises(Exception, match="--days N"):
+        sim.compare([tmp_path / "a.yaml", tmp_path / "b.yaml"], n=2)
 
 
 def test_a_closed_pipe_is_not_an_internal_error(tmp_path):

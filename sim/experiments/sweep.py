@@ -42,7 +42,7 @@ from sim.config.scenario import (
     with_values,
 )
 from sim.experiments.files import atomic_write, write_json, write_xlsx
-from sim.experiments.outputs import claim
+from sim.experiments.outputs import DISK_FULL, claim
 from sim.experiments.plan import MAX_RUNS, Work, run_seconds
 from sim.experiments.runner import RUN_TIME_LIMIT, Task, default_workers, run_tasks, settle_worker
 from sim.experiments.runs import RunResult, replication_seeds, versions
@@ -418,7 +418,15 @@ def sweep(
     def record(rows: list[dict[str, Any]]) -> None:
         frame = pd.DataFrame(rows).reindex(columns=columns)
         path = folder / RESULTS / f"part-{rows[0]['run_id']:09d}.parquet"
-        atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False))
+        try:
+            atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False))
+        except OSError as exc:
+            if exc.errno not in DISK_FULL:
+                raise
+            raise SweepError(
+                f"{folder}: the disk is full ({exc.strerror}); {counts['done'] + len(finished)} runs of "
+                f"{pending + len(finished)} are kept in {folder / RESULTS}: free some space; the same command resumes"
+            ) from None
         counts["done"] += len(rows)
         counts["failed"] += int((frame["status"] == "failed").sum())
 
