@@ -246,9 +246,12 @@ range_scale_option = click.option(
 
 
 def _vary(scenarios, vary: str, kpi_name: str):
-    """The arms of ``--vary KEY=V1,V2,...``: the one scenario, then it with each value."""
+    """The arms of ``--vary KEY=V1,V2,...``, and whether the scenario's own value is among the values.
+
+    The arms are the one scenario, then it with each other value: its own value is not run twice.
+    """
     from sim.config.scenario import parse_override
-    from sim.experiments.compare import ExperimentError, vary_arms
+    from sim.experiments.compare import ExperimentError, base_is_tried, vary_arms
     from sim.measure.kpis import KPI_NAMES
 
     if len(scenarios) != 1:
@@ -259,7 +262,7 @@ def _vary(scenarios, vary: str, kpi_name: str):
         raise ExperimentError(f"--vary {vary}: expected KEY=V1,V2,..., e.g. handoff.sla_hours=2,4,8,24")
     key, text = vary.split("=", 1)
     values = [parse_override(f"{key}={item.strip()}")[1] for item in text.split(",") if item.strip()]
-    return vary_arms(scenarios[0], key.strip(), values)
+    return vary_arms(scenarios[0], key.strip(), values), base_is_tried(scenarios[0], key.strip(), values)
 
 
 def _check_study(sets, per_set, scale) -> None:
@@ -354,8 +357,9 @@ def compare(scens, n, seed, days, workers, out, force, sets, per_set, range_scal
     from sim.experiments.plan import arms_work, check_arms
 
     scenarios = [load_scenario(s, days=days) for s in scens]
+    with_base = False
     if vary is not None:
-        scenarios = _vary(scenarios, vary, kpi_name)
+        scenarios, with_base = _vary(scenarios, vary, kpi_name)
     check_arms(scenarios, n)
     _check_study(sets, per_set, range_scale)
     _size(_with_study(arms_work(scenarios, n, scenarios=len(scenarios)), scenarios, sets, per_set), long_ok, workers)
@@ -379,7 +383,7 @@ def compare(scens, n, seed, days, workers, out, force, sets, per_set, range_scal
     if vary is not None:
         from sim.experiments.compare import best_values
 
-        best = best_values(result, kpi_name)
+        best = best_values(result, kpi_name, include_base=with_base)
 
     def write(folder: Path) -> None:
         write_comparison(result, folder, _command(), study)

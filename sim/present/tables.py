@@ -129,14 +129,28 @@ def uncertainty_lines(study: Uncertainty, kpis: Iterable[str] = ("revenue", "pro
 
 
 def vary_table(best: pd.DataFrame, kpi_name: str, key: str, base: str) -> str:
-    """What each value of ``--vary`` is worth against the base, the best and those not told apart marked."""
+    """What each value of ``--vary`` is worth against the base, the best and those not told apart marked.
+
+    A value not told apart from the best says about how many replications would tell them apart.
+    """
     lines = [f"{kpi(kpi_name).label} by {key} (change against {base}, paired; * best, = not told apart from it):"]
-    width = max(len(s) for s in best["scenario"]) + 2
+    names = {s: f"{s} (its own {key.rsplit('.', 1)[-1]})" if s == base else s for s in best["scenario"]}
+    width = max(len(s) for s in names.values()) + 2
     for r in best.itertuples():
         mark = "*" if r.best else "=" if r.among_best else " "
         change = format_change_interval(kpi_name, r.delta, r.delta_ci_low, r.delta_ci_high)
-        lines.append(f"  {mark} {r.scenario.ljust(width)}{format_kpi(kpi_name, r.mean):>12}   change {change}")
+        line = f"  {mark} {names[r.scenario].ljust(width)}{format_kpi(kpi_name, r.mean):>12}   change {change}"
+        lines.append(line + _separate(getattr(r, "replications_to_separate", math.nan)))
     return "\n".join(lines)
+
+
+def _separate(n: float) -> str:
+    """How many replications would tell a tied value from the best, in words."""
+    if math.isnan(n):
+        return ""
+    if math.isinf(n):
+        return "   (the same runs: no number of replications separates them)"
+    return f"   (about {n:,.0f} replications would tell it from the best)"
 
 
 def mechanisms_table(table: pd.DataFrame, kpis: tuple[str, ...] = ("revenue", "profit")) -> str:
