@@ -296,7 +296,7 @@ def rank_assumptions(gains: pd.DataFrame, sets: pd.DataFrame, top: int = RANKED)
     for (name, kpi), part in gains.groupby(["scenario", "kpi"], sort=False):
         joined = sets.merge(part[["set", "gain"]], on="set")
         gain = joined["gain"].to_numpy(dtype=float)
-        if len(joined) < 3 or np.nanstd(gain) == 0:
+        if np.isfinite(gain).sum() < 3 or np.nanstd(gain) == 0:  # (a KPI undefined in every set: no ranking)
             continue
         found = []
         for p in params:
@@ -327,6 +327,35 @@ def noise_bound(sets: int, assumptions: int) -> float:
     if sets < 3:
         return math.inf
     return float(norm.ppf(1 - 0.05 / (2 * max(assumptions, 1))) / math.sqrt(sets - 1))
+
+
+TOLD_RHO = 0.5  # a rank correlation worth naming: the sets asked for should tell one this size from noise
+
+
+def sets_to_rank(assumptions: int, rho: float = TOLD_RHO) -> int:
+    """Assumption sets needed to tell a rank correlation of ``rho`` from noise among ``assumptions`` ranked.
+
+    The inverse of :func:`noise_bound`: the smallest N whose bound is at most ``rho``.
+    """
+    from scipy.stats import norm
+
+    z = float(norm.ppf(1 - 0.05 / (2 * max(assumptions, 1))))
+    return math.ceil((z / rho) ** 2) + 1
+
+
+def can_rank(study: Uncertainty) -> bool:
+    """Whether the study has sets enough to tell any assumption from noise (its noise bound under 1)."""
+    return noise_bound(len(study.sets), len(study.sets.columns) - 1) < 1
+
+
+def ranking_sentence(study: Uncertainty) -> str:
+    """One sentence on why no ranking is given, and how many sets would give one."""
+    assumptions = len(study.sets.columns) - 1
+    return (
+        f"With {len(study.sets)} assumption sets no assumption can be told from noise among the {assumptions} "
+        f"varied (a rank correlation would have to pass {noise_bound(len(study.sets), assumptions):.2f}); "
+        f"about {sets_to_rank(assumptions)} sets would tell one of {TOLD_RHO:g} apart."
+    )
 
 
 def write_uncertainty(study: Uncertainty, folder: Path) -> None:

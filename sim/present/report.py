@@ -22,7 +22,7 @@ from sim.experiments.compare import Comparison, Explanation, breakeven_words, le
 from sim.experiments.files import atomic_write, write_json, write_xlsx
 from sim.experiments.runs import versions
 from sim.experiments.stats import paired_difference
-from sim.experiments.uncertainty import Uncertainty, noise_bound, write_uncertainty
+from sim.experiments.uncertainty import Uncertainty, can_rank, noise_bound, ranking_sentence, write_uncertainty
 from sim.measure.kpis import FINDING_KPIS, PNL_KPIS, REPORT_KPIS, kpi
 from sim.present.figures import comparison_figures, lever_rows
 from sim.present.format import format_change, format_change_interval, format_interval, format_kpi, format_value
@@ -360,6 +360,8 @@ def _study_context(study: Uncertainty | None) -> dict[str, Any] | None:
             for r in ranked.itertuples()
         ],
         "noise": f"{noise_bound(len(study.sets), len(study.sets.columns) - 1):.2f}",
+        "can_rank": can_rank(study),
+        "no_ranking": ranking_sentence(study),
         "failed": len(study.failed),
     }
 

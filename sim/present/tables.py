@@ -95,8 +95,9 @@ def calibration_table(table: pd.DataFrame) -> str:
 
 
 def uncertainty_lines(study: Uncertainty, kpis: Iterable[str] = ("revenue", "profit", "prospect_satisfaction")) -> str:
-    """Each arm's gain across the assumption sets, and what it depends on most."""
+    """Each arm's gain across the assumption sets, and what it depends on most (when the sets can tell)."""
     from sim.config.params import PARAM_INFO
+    from sim.experiments.uncertainty import can_rank, ranking_sentence
 
     table = study.table.set_index(["scenario", "kpi"])
     base = study.names[0]
@@ -114,15 +115,21 @@ def uncertainty_lines(study: Uncertainty, kpis: Iterable[str] = ("revenue", "pro
                 f"(P10 {format_change(k, r['p10'])}, P90 {format_change(k, r['p90'])}), "
                 f"positive in {r['p_positive']:.0%} of sets"
             )
-        top = study.ranking[(study.ranking["scenario"] == name) & (study.ranking["kpi"] == "revenue")].head(3)
+        if not can_rank(study):
+            continue  # one sentence below, not a ranking of noise
+        top = study.ranking[(study.ranking["scenario"] == name) & (study.ranking["kpi"] == "revenue")]
+        top = top[top["beyond_noise"]].head(3)
         if len(top):
             words = ", ".join(
                 f"{row.assumption} ({PARAM_INFO[row.assumption].unit if row.assumption in PARAM_INFO else 'x'}, "
-                f"rho {row.spearman_rho:+.2f}"
-                f"{'' if row.beyond_noise else ', within noise'})"
+                f"rho {row.spearman_rho:+.2f})"
                 for row in top.itertuples()
             )
             lines.append(f"    the revenue gain depends most on: {words} (Spearman rank correlation)")
+        else:
+            lines.append("    no assumption's correlation with the revenue gain is told apart from noise")
+    if not can_rank(study):
+        lines.append("  " + ranking_sentence(study))
     if study.failed:
         lines.append(f"  {len(study.failed)} assumption sets left out: a run failed in them (see manifest.json)")
     return "\n".join(lines)
