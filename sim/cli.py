@@ -106,9 +106,11 @@ def main() -> None:
 @click.option("--out", type=click.Path(file_okay=False), help="Output folder.")
 @click.option("--force", is_flag=True, help="Overwrite a folder that holds a different run.")
 @click.option("--long", "long_ok", is_flag=True, help="Run a run estimated at more than a day (refused without it).")
+@click.option("--time-limit", "time_limit", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+              help="Stop the run past this many seconds of wall time (default: none).")  # fmt: skip
 def run(
     scen: str, seed: int | None, days: int | None, overrides: tuple[str, ...], out: str | None, force: bool,
-    long_ok: bool,
+    long_ok: bool, time_limit: float | None,
 ) -> None:  # fmt: skip
     """Run one scenario once and write its results."""
     from sim.config.scenario import load_scenario, scenario_to_dict
@@ -127,7 +129,12 @@ def run(
         name += "-set-" + hashlib.sha256("\n".join(overrides).encode()).hexdigest()[:8]
     folder = claim(out, "run", name, identity, force, whole=True)
     _settle()
-    result = experiment.run(scenario)
+    from sim.model.model import RunTimeLimit
+
+    try:
+        result = experiment.run(scenario, time_limit=time_limit)
+    except RunTimeLimit as exc:
+        raise UserError(f"--time-limit {time_limit:g}: {exc}; nothing was written") from None
     folder.fill(lambda path: experiment.write_run(result, path, command=_command()))  # replacing a run: all or nothing
     for note in result.warnings:
         click.echo(f"warning: {note}", err=True)
@@ -138,7 +145,8 @@ def run(
 
 @main.command()
 @click.argument("files", nargs=-1, required=True)
-def validate(files: tuple[str, ...]) -> None:
+@click.option("--set", "overrides", multiple=True, metavar="K=V", help="Check each scenario with this change.")
+def validate(files: tuple[str, ...], overrides: tuple[str, ...]) -> None:
     """Check scenario files and sweep specs; print ok, or every problem of each, one a line."""
     from sim.config.scenario import ScenarioError, load_scenario, read_yaml, resolve_path
 
@@ -149,13 +157,15 @@ def validate(files: tuple[str, ...]) -> None:
             if "design" in data and "base" in data:  # a sweep spec
                 from sim.experiments.sweep import SweepError, load_spec
 
+                if overrides:
+                    raise ScenarioError(f"{ref}: a sweep spec; --set changes scenarios (set its base's values in it)")
                 try:
                     spec = load_spec(ref)
                 except SweepError as exc:
                     raise ScenarioError(str(exc)) from None
                 click.echo(f"ok: {ref} (sweep {spec.name})")
                 continue
-            scenario = load_scenario(ref)
+            scenario = load_scenario(ref, overrides)
         except ScenarioError as exc:
             for problem in exc.problems:
                 click.echo(f"salesim: error: {problem}", err=True)

@@ -29,3 +29,66 @@ def test_a_ranking_of_assumptions_is_printed_only_when_the_sets_can_tell_one_fro
     for m in (10, 140):
         n = sets_to_rank(m)
         assert noise_bound(n, m) <= 0.5 < noise_bound(n - 1, m)
+
+
+def test_run_time_limit_stops_a_run_within_a_second_of_it(tmp_path, monkeypatch):
+    import time
+
+    monkeypatch.chdir(tmp_path)
+    args = ["run", "aligned", "--days", "5000", "--set", "market.inbound_leads_per_day=200", "--time-limit", "0.5"]
+    start = time.monotonic()
+    res = CliRunner().invoke(main, args)
+    assert time.monotonic() - start < 2.5  # the model's own check came once a simulated day; a timer now
+    assert res.exit_code == 2 and "--time-limit 0.5: the run passed its time limit" in res.stderr, res.stderr
+    assert not any(any(folder.iterdir()) for folder in (tmp_path / "outputs" / "run").iterdir())  # nothing written
+
+
+def test_sweep_specs_are_checked_however_built_and_resume_after_a_move(tmp_path, monkeypatch):
+    import shutil
+
+    import pytest
+
+    import sim
+    from sim.experiments.sweep import Parameter, SweepError, SweepSpec
+
+    bad = SweepSpec(
+        name="p", base="aligned", design="grid", parameters={"handoff.sla_hours": Parameter(values=[4, -1])}, days=3
+    )
+    with pytest.raises(SweepError, match=r"handoff\.sla_hours"):  # before: a failed row for each run, at run time
+        sim.sweep(bad, tmp_path / "p", executor="serial")
+    huge = SweepSpec(
+        name="h", base="aligned", design="lhs", samples=100_000, replications=1000,
+        parameters={"handoff.sla_hours": Parameter(range=(1, 8))},
+    )  # fmt: skip
+    with pytest.raises(SweepError, match="100,000,000 runs"):
+        sim.sweep(huge, tmp_path / "h", executor="serial")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "base.yaml").write_text("name: mine\nextends: aligned\nsimulation: {warmup_days: 0}\n")
+    (project / "s.yaml").write_text(
+        "name: s\nbase: base.yaml\ndesign: grid\nparameters:\n  handoff.sla_hours: {values: [4, 8]}\n"
+        "replications: 1\ndays: 3\nkpis: [revenue]\n"
+    )
+    assert sim.sweep(project / "s.yaml", project / "out", executor="serial").done == 2
+    assert '"base": "base.yaml"' in (project / "out" / "manifest.json").read_text()  # as written, not absolute
+    moved = shutil.move(project, tmp_path / "moved")
+    assert sim.sweep(tmp_path / "moved" / "s.yaml", tmp_path / "moved" / "out", executor="serial").skipped == 2
+    assert moved
+
+
+def test_validate_takes_set_and_every_folder_name_stays_within_80_characters(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(main, ["validate", "aligned", "--set", "handoff.sla_hours=-1"])
+    assert res.exit_code == 2 and "--set handoff.sla_hours=-1" in res.stderr and "sla_hours" in res.stderr
+    res = CliRunner().invoke(main, ["validate", "aligned", "--set", "handoff.sla_hours=2"])
+    assert res.exit_code == 0 and "ok: aligned" in res.stdout
+    long_a, long_b = "a" * 41, "b" * 41  # (the report's figures fit names up to about 41 characters)
+    (tmp_path / "a.yaml").write_text(f"name: {long_a}\nextends: misaligned\nsimulation: {{warmup_days: 0}}\n")
+    (tmp_path / "b.yaml").write_text(
+        f"name: {long_b}\nextends: misaligned\nsimulation: {{warmup_days: 0}}\nhandoff: {{sla_hours: 2}}\n"
+    )
+    for command in ("explain", "report"):
+        args = [command, "a.yaml", "b.yaml", "-n", "2", "--days", "3", "--workers", "1"]
+        assert CliRunner().invoke(main, args).exit_code == 0
+        (folder,) = (tmp_path / "outputs" / command).iterdir()
+        assert len(folder.name) <= 80 and folder.name.startswith("aaaa") and folder.name.endswith("bbbb")

@@ -126,13 +126,15 @@ def settle_worker(parent: int | None = None, stopping: Any = None) -> None:
             end is closed (the pool stopped on Ctrl-C or SIGTERM, or its owner gone), the worker
             ends at once, mid-run.
     """
-    import sim.experiments.runs  # noqa: F401  (import the model once, then freeze it with the rest)
-
+    # first, before the imports below (a second or more): Ctrl-C then printed a worker's traceback, and a
+    # pool stopped then waited for its starting workers
     if parent is not None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent cancels the work and stops the pool
         threading.Thread(target=_exit_with, args=(parent,), daemon=True, name="exit-with-parent").start()
     if stopping is not None:
         threading.Thread(target=_exit_when, args=(stopping,), daemon=True, name="exit-when-stopped").start()
+    import sim.experiments.runs  # noqa: F401  (import the model once, then freeze it with the rest)
+
     settle_process()
 
 
