@@ -233,6 +233,8 @@ def _size(work, long_ok: bool, workers: int | None = None) -> None:
         click.echo(f"salesim: plan: {work.line()}", err=True)
 
 
+STUDY_KEYS = ("uncertainty", "per_set", "range_scale")  # a study added to a comparison: the same run, refined
+
 uncertainty_option = click.option(
     "--uncertainty",
     "sets",
@@ -383,9 +385,12 @@ def compare(scens, n, seed, days, workers, out, force, sets, per_set, range_scal
     if sets is not None:
         identity |= {"uncertainty": sets, "per_set": per_set, "range_scale": range_scale}
     name = f"{names[0]}-vary-{vary.split('=', 1)[0]}" if vary is not None else "-vs-".join(names)
-    claimed = claim(out, "compare", derived_name(name), identity, force, whole=True)
+    claimed = claim(out, "compare", derived_name(name), identity, force, whole=True, refines=STUDY_KEYS)
     _settle()
-    result = compare_scenarios(scenarios, n=n, seed=seed, workers=workers, progress=True)
+    from sim.experiments.compare import read_runs, write_runs
+
+    reuse = read_runs(claimed.path)  # the replications a command there already ran are not run again
+    result = compare_scenarios(scenarios, n=n, seed=seed, workers=workers, progress=True, reuse=reuse)
     for failed, why in result.failed.items():
         click.echo(f"salesim: warning: {failed} left out of the comparison: {why}", err=True)
     study = _study(scenarios, sets, per_set, seed, range_scale, workers)
@@ -397,6 +402,7 @@ def compare(scens, n, seed, days, workers, out, force, sets, per_set, range_scal
 
     def write(folder: Path) -> None:
         write_comparison(result, folder, _command(), study)
+        write_runs(result, folder)
         if best is not None:
             from sim.present.writers import write_vary
 
@@ -472,12 +478,23 @@ def report_cmd(base, target, n, seed, days, workers, out, force, sets, per_set, 
     base_s, target_s, identity = _pair(
         "report", base, target, n, seed, days, workers, sets, per_set, range_scale, long_ok
     )
-    claimed = claim(out, "report", derived_name(f"{base_s.name}-to-{target_s.name}"), identity, force, whole=True)
+    name = derived_name(f"{base_s.name}-to-{target_s.name}")
+    claimed = claim(out, "report", name, identity, force, whole=True, refines=STUDY_KEYS)
     _settle()
+    from sim.experiments.compare import read_runs, write_runs
+
     arms = [base_s, target_s]
-    result = compare_scenarios(arms, n=n, seed=seed, workers=workers, progress=True, explain=(base_s, target_s))
+    reuse = read_runs(claimed.path)  # adding --uncertainty to a report does not run its replications again
+    result = compare_scenarios(
+        arms, n=n, seed=seed, workers=workers, progress=True, explain=(base_s, target_s), reuse=reuse
+    )
     study = _study(arms, sets, per_set, seed, range_scale, workers)
-    claimed.fill(lambda folder: write_comparison(result, folder, _command(), study))
+
+    def write(folder: Path) -> None:
+        write_comparison(result, folder, _command(), study)
+        write_runs(result, folder)
+
+    claimed.fill(write)
     click.echo("\n".join(answer(result, study)))  # type: ignore[arg-type]  # explain= asks the question: never None
     click.echo(f"\nresults: {claimed.path}/\nreport:  {claimed.path / 'report.html'}")
 

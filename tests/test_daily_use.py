@@ -92,3 +92,28 @@ def test_validate_takes_set_and_every_folder_name_stays_within_80_characters(tmp
         assert CliRunner().invoke(main, args).exit_code == 0
         (folder,) = (tmp_path / "outputs" / command).iterdir()
         assert len(folder.name) <= 80 and folder.name.startswith("aaaa") and folder.name.endswith("bbbb")
+
+
+def test_report_with_uncertainty_reuses_the_replications_it_already_ran(tmp_path, monkeypatch):
+    import pandas as pd
+
+    import sim.experiments.compare as compare
+
+    monkeypatch.chdir(tmp_path)
+    _scenarios(tmp_path)
+    args = ["report", "mis.yaml", "ali.yaml", "-n", "2", "--days", "3", "--workers", "1"]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    folder = tmp_path / "outputs" / "report" / "mis-to-ali"
+    before = pd.read_csv(folder / "comparison.csv")
+    real, asked = compare.run_tasks, []
+
+    def counting(tasks, *a, **k):
+        asked.append(len(tasks))
+        return real(tasks, *a, **k)
+
+    monkeypatch.setattr(compare, "run_tasks", counting)
+    res = CliRunner().invoke(main, [*args, "--uncertainty", "2", "--per-set", "1"])  # the same report, refined
+    assert res.exit_code == 0, res.stderr
+    assert asked == [0]  # issue 33: ~780 s of identical runs repeated; now none
+    pd.testing.assert_frame_equal(pd.read_csv(folder / "comparison.csv"), before)  # the same numbers
+    assert (folder / "uncertainty.csv").is_file()

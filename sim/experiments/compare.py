@@ -83,6 +83,8 @@ class Comparison:
         profit: scenario -> cumulative profit (revenue less the cost of sales) by day, one row per replication.
         explanation: the lever-by-lever explanation, when one was asked for.
         failed: arms left out because runs of theirs failed -> why (the baseline's failures raise).
+        runs: the runner's table of every run (a ``run_key`` each), for a later command to reuse
+            (:func:`write_runs`, :func:`read_runs`).
     """
 
     scenarios: list[Scenario]
@@ -99,6 +101,7 @@ class Comparison:
     profit: dict[str, np.ndarray] = field(default_factory=dict)
     explanation: Explanation | None = field(default=None)
     failed: dict[str, str] = field(default_factory=dict)
+    runs: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def names(self) -> list[str]:
@@ -114,26 +117,94 @@ def run_arms(
     progress: bool = False,
     spare: tuple[str, ...] = (),
     scenarios: int | None = None,
+    reuse: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Every arm on every seed in one batch of runs: the runner's table, one row per (arm, replication).
 
     Arms with the same levers (e.g. the baseline of a comparison and of an
-    explanation) share their runs; nothing is kept between calls. A failed run
-    raises RunFailed, unless its arm is named in ``spare`` (its rows are kept,
-    failed, for the caller to leave the arm out). ``scenarios``: how many of the arms (the
-    first) are the scenarios asked for, the rest their variants (for the progress bar).
+    explanation) share their runs. A failed run raises RunFailed, unless its arm is
+    named in ``spare`` (its rows are kept, failed, for the caller to leave the arm out).
+    ``scenarios``: how many of the arms (the first) are the scenarios asked for, the rest
+    their variants (for the progress bar). ``reuse``: rows of an earlier table (its
+    ``run_key`` and ``seed``): a run found there is taken from it, not run again.
     """
     arms, runs = distinct_runs(arms)
+    keys = {name: run_key(arm) for name, arm in ((a.name, a) for a in runs.values())}
     tasks = [
         Task(arm, s, {"scenario": arm.name, "replication": i}, digest)
         for arm in runs.values()
         for i, s in enumerate(seeds)
     ]
+    known = _reusable(reuse)
+    rows: list[dict[str, Any] | None] = [None] * len(tasks)
+    todo = []
+    for i, task in enumerate(tasks):
+        found = known.get((keys[task.labels["scenario"]], task.seed))
+        if found is None:
+            todo.append(i)
+        else:
+            rows[i] = {**found, **task.labels, "seed": task.seed}
     phase = f"simulating {arms_label(arms, runs, scenarios)} x {len(seeds)} markets"
-    table = run_tasks(tasks, workers, executor, progress, phase)
+    if len(todo) < len(tasks):
+        phase += f" ({len(tasks) - len(todo)} runs reused)"
+    fresh = run_tasks([tasks[i] for i in todo], workers, executor, progress, phase)
+    for i, row in zip(todo, fresh.to_dict(orient="records"), strict=True):
+        rows[i] = row
+    table = pd.DataFrame(rows)
+    table["run_key"] = table["scenario"].map(keys)
     require_ok(table[~table["scenario"].isin(spare)], "comparison")
     parts = [table[table["scenario"] == runs[levers_of(arm)].name].assign(scenario=arm.name) for arm in arms]
     return pd.concat(parts, ignore_index=True)
+
+
+RUNS_FILE = ".salesim-runs.parquet"  # a folder's runs, for the next command there to reuse
+MAX_KEPT_RUNS = 20_000  # more are not kept (their daily paths would fill the disk)
+
+
+def run_key(arm: Scenario) -> str:
+    """What makes a run's numbers (levers and versions, not the arm's name): runs with one key are the same."""
+    import hashlib
+    import json
+
+    from sim.experiments.runs import versions
+
+    text = levers_of(arm) + json.dumps(versions(), sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def _reusable(reuse: pd.DataFrame | None) -> dict[tuple[str, int], dict[str, Any]]:
+    """(run key, seed) -> the row of each successful run of ``reuse``."""
+    if reuse is None or not len(reuse) or not {"run_key", "seed", "status"} <= set(reuse.columns):
+        return {}
+    ok = reuse[reuse["status"] == "ok"].drop(columns=["scenario", "replication"], errors="ignore")
+    return {(str(r["run_key"]), int(r["seed"])): r for r in ok.to_dict(orient="records")}
+
+
+def write_runs(comparison: Comparison, folder: Path) -> None:
+    """Keep the comparison's runs in ``folder`` (hidden) for the next command there to reuse."""
+    from sim.experiments.files import atomic_write
+
+    runs = comparison.runs
+    if runs is None or len(runs) > MAX_KEPT_RUNS:
+        return
+    kept = runs[runs["status"] == "ok"].drop_duplicates(["run_key", "seed"])
+    atomic_write(folder / RUNS_FILE, lambda tmp: kept.to_parquet(tmp, index=False))
+
+
+def read_runs(folder: Path) -> pd.DataFrame | None:
+    """The runs an earlier command kept in ``folder`` (None if none, or unreadable: they are run again)."""
+    path = folder / RUNS_FILE
+    if not path.is_file():
+        return None
+    try:
+        table = pd.read_parquet(path)
+    except Exception:  # a damaged file costs its runs, nothing else
+        return None
+    for column in ("revenue_path", "profit_path", "funnel", "satisfaction_histogram", "won_by_source",
+                   "response_histogram"):  # fmt: skip
+        if column in table:
+            table[column] = [np.asarray(v) for v in table[column]]
+    return table
 
 
 def derived_name(name: str, limit: int = 80) -> str:
@@ -188,6 +259,7 @@ def compare(
     executor: Executor | None = None,
     progress: bool = False,
     explain: tuple[Scenario | str | Path, Scenario | str | Path] | None = None,
+    reuse: pd.DataFrame | None = None,
 ) -> Comparison:
     """Replicate several scenarios on common random numbers and compare them.
 
@@ -201,6 +273,8 @@ def compare(
         progress: show a progress bar.
         explain: (BASE, TARGET) to explain lever by lever as well, in the same batch of runs
             (arms the comparison already has are not run twice).
+        reuse: runs of an earlier command (:func:`read_runs`): those with the same levers,
+            versions and seed are taken from it, not run again.
 
     Returns:
         The comparison: replications, the KPI table, curves and histograms.
@@ -214,7 +288,7 @@ def compare(
     study = ExplainStudy.of(*explain, n=n, days=days) if explain else None
     spare = tuple(s.name for s in resolved[1:] if not study or s.name not in {a.name for a in study.arms})
     arms = [*resolved, *(study.arms if study else ())]
-    runs = run_arms(arms, seeds, workers, executor, progress, spare, len(resolved))
+    runs = run_arms(arms, seeds, workers, executor, progress, spare, len(resolved), reuse)
     failed = {
         name: f"{len(bad)} of {n} runs failed; first: {bad['error'].iloc[0]}"
         for name, bad in failures(runs).groupby("scenario", sort=False)
@@ -241,6 +315,7 @@ def compare(
         won_by_source={k: np.mean(v["won_by_source"].tolist(), axis=0) for k, v in by_arm.items()},
         explanation=study.explanation(runs) if study else None,
         failed=failed,
+        runs=runs,
     )
 
 

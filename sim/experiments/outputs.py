@@ -104,6 +104,7 @@ def claim(
     identity: dict[str, Any] | None = None,
     force: bool = False,
     whole: bool = False,
+    refines: tuple[str, ...] = (),
 ) -> OutputFolder:
     """The output folder of ``command``, made and checked writable; refuses one holding other results.
 
@@ -117,6 +118,8 @@ def claim(
         whole: the results replace the folder whole (:meth:`OutputFolder.fill`); otherwise they are
             written into it, and a different run's stamp is removed now (``force``), so a command
             that fails while writing leaves a folder stamped as nothing, not as the previous run.
+        refines: keys of ``identity`` that add to the same run rather than make another (a report's
+            ``uncertainty``): a folder whose run differs only in them is the same run's, taken without ``force``.
 
     Raises:
         FolderError: the folder holds other results, or cannot be written.
@@ -133,7 +136,7 @@ def claim(
             raise FolderError(f"--out {path}: holds {what}; use another --out{hint}")
     if command == "sweep" and stamp.is_file():
         raise FolderError(f"--out {path}: holds a run, not a sweep; use another --out")
-    if identity is not None and stamp.is_file() and not force and _stamped(stamp) != identity:
+    if identity is not None and stamp.is_file() and not force and not _same_run(_stamped(stamp), identity, refines):
         raise FolderError(f"--out {path}: holds a different run; use another --out, or --force to overwrite it")
     try:
         path.mkdir(parents=True, exist_ok=True)
@@ -145,6 +148,15 @@ def claim(
     if identity is not None and not whole and force and stamp.is_file():
         stamp.unlink()
     return OutputFolder(path, identity)
+
+
+def _same_run(stamped: Any, identity: dict[str, Any], refines: tuple[str, ...]) -> bool:
+    """Whether a stamped identity is this one, the keys that only refine a run aside."""
+    if not isinstance(stamped, dict):
+        return False
+    return {k: v for k, v in stamped.items() if k not in refines} == {
+        k: v for k, v in identity.items() if k not in refines
+    }
 
 
 def _stamped(stamp: Path) -> Any:
