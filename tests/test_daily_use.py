@@ -117,3 +117,21 @@ def test_report_with_uncertainty_reuses_the_replications_it_already_ran(tmp_path
     assert asked == [0]  # issue 33: ~780 s of identical runs repeated; now none
     pd.testing.assert_frame_equal(pd.read_csv(folder / "comparison.csv"), before)  # the same numbers
     assert (folder / "uncertainty.csv").is_file()
+
+
+def test_a_one_lever_report_has_no_interaction_text_and_tables_hold_plain_values(tmp_path, monkeypatch):
+    import pandas as pd
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.yaml").write_text("name: a\nextends: misaligned\nsimulation: {warmup_days: 0, days: 5}\n")
+    (tmp_path / "b.yaml").write_text(
+        "name: b\nextends: a.yaml\ntimeline:\n  - {day: 1, set: {handoff.sla_hours: 2}}\n"
+        "  - {day: 2, hire: {team: east, field_reps: 2}}\n"
+    )
+    res = CliRunner().invoke(main, ["report", "a.yaml", "b.yaml", "-n", "2", "--workers", "1"])
+    assert res.exit_code == 0, res.stderr
+    folder = tmp_path / "outputs" / "report" / "a-to-b"
+    assert "appears only when they are combined" not in (folder / "report.html").read_text()  # one lever: nothing
+    values = pd.read_csv(folder / "explain.csv")["target_value"].astype(str)
+    timeline = values[values.str.contains("day 1")].iloc[0]
+    assert timeline == "day 1: set handoff.sla_hours=2; day 2: hire team=east, field_reps=2, inside_reps=0"

@@ -607,7 +607,17 @@ def _show(value: Any) -> str:
 
 
 def _show_item(item: Any) -> str:
-    """A team as ``name: reps``, a channel as ``name: share``."""
+    """A team as ``name: reps``, a channel as ``name: share``, a dated change as ``day 91: set key=value``."""
     if isinstance(item, dict) and "name" in item:
         return f"{item['name']}: {item.get('field_reps', item.get('share'))}"
+    if isinstance(item, dict) and "day" in item:
+        what = next((k for k in ("set", "hire", "exit", "move") if item.get(k) is not None), None)
+        if what is None:
+            return f"day {item['day']}"
+        value = item[what]
+        if isinstance(value, dict):
+            text = ", ".join(f"{k}={v}" for k, v in value.items() if v is not None)
+        else:
+            text = str(value)
+        return f"day {item['day']}: {what} {text}"
     return str(item)

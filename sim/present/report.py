@@ -225,13 +225,18 @@ def first_steps(explanation: Explanation | None) -> dict[str, Any] | None:
     share = inter["effect"] / total["effect"] if total["effect"] else float("nan")
     summed = total["effect"] - inter["effect"]
     interaction = (
-        f"Together the levers are worth {format_change('profit', total['effect'])} in profit; switched one at a "
-        f"time they add up to {format_change('profit', summed)}. The other {format_change('profit', inter['effect'])} "
-        f"({'' if math.isnan(share) else f'{share:.0%} of the total; '}95% interval "
-        f"{format_change('profit', inter['ci_low'])} to {format_change('profit', inter['ci_high'])}) appears only "
-        "when they are combined: the levers act on the same leads one after another (the first call, the "
-        "qualification bar, the handoff, the field's follow-up), so each is worth more, or less, when the others "
-        "are in place. Switch them as a set, or expect less from each alone than the total suggests."
+        ""
+        if len(explanation.levers) < 2
+        # one lever has nothing to interact with
+        else (
+            f"Together the levers are worth {format_change('profit', total['effect'])} in profit; switched one at a "
+            f"time they add up to {format_change('profit', summed)}. The other {format_change('profit', inter['effect'])} "
+            f"({'' if math.isnan(share) else f'{share:.0%} of the total; '}95% interval "
+            f"{format_change('profit', inter['ci_low'])} to {format_change('profit', inter['ci_high'])}) appears only "
+            "when they are combined: the levers act on the same leads one after another (the first call, the "
+            "qualification bar, the handoff, the field's follow-up), so each is worth more, or less, when the others "
+            "are in place. Switch them as a set, or expect less from each alone than the total suggests."
+        )
     )
     return {
         "kpis": [kpi(k).label for k in (*ANSWER_KPIS, "cost_of_sales")],
