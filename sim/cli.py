@@ -453,9 +453,11 @@ def explain(base, target, n, seed, days, workers, out, force, sets, per_set, ran
             write_explain_uncertainty(study, levers, folder, _command())
 
     claimed.fill(write)
-    from sim.present.tables import explain_table, mechanisms_table
+    from sim.present.tables import explain_table, mechanisms_table, steps_table
 
     click.echo(explain_table(result.table))
+    if result.steps is not None:
+        click.echo("\n" + steps_table(result.steps))
     if result.mechanisms is not None:
         click.echo("\n" + mechanisms_table(result.mechanisms))
     if levers is not None:

@@ -126,12 +126,39 @@ def test_a_one_lever_report_has_no_interaction_text_and_tables_hold_plain_values
     (tmp_path / "a.yaml").write_text("name: a\nextends: misaligned\nsimulation: {warmup_days: 0, days: 5}\n")
     (tmp_path / "b.yaml").write_text(
         "name: b\nextends: a.yaml\ntimeline:\n  - {day: 1, set: {handoff.sla_hours: 2}}\n"
-        "  - {day: 2, hire: {team: east, field_reps: 2}}\n"
-    )
+        "  - {day: 1, hire: {team: east, field_reps: 2}}\n"
+    )  # one day: one step, one lever
     res = CliRunner().invoke(main, ["report", "a.yaml", "b.yaml", "-n", "2", "--workers", "1"])
     assert res.exit_code == 0, res.stderr
     folder = tmp_path / "outputs" / "report" / "a-to-b"
     assert "appears only when they are combined" not in (folder / "report.html").read_text()  # one lever: nothing
     values = pd.read_csv(folder / "explain.csv")["target_value"].astype(str)
     timeline = values[values.str.contains("day 1")].iloc[0]
-    assert timeline == "day 1: set handoff.sla_hours=2; day 2: hire team=east, field_reps=2, inside_reps=0"
+    assert timeline == "day 1: set handoff.sla_hours=2; day 1: hire team=east, field_reps=2, inside_reps=0"
+
+
+def test_a_two_step_reorganization_is_explained_step_by_step(tmp_path, monkeypatch):
+    import pandas as pd
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.yaml").write_text("name: a\nextends: misaligned\nsimulation: {warmup_days: 0, days: 5}\n")
+    (tmp_path / "b.yaml").write_text(  # day 1 changes nothing misaligned does not do already; day 2 hires 5 reps
+        "name: b\nextends: a.yaml\ntimeline:\n  - {day: 1, set: {nurture.mode: none}}\n"
+        "  - {day: 2, hire: {team: east, field_reps: 5}}\n"
+    )
+    res = CliRunner().invoke(main, ["explain", "a.yaml", "b.yaml", "-n", "3", "--workers", "1"])
+    assert res.exit_code == 0, res.stderr
+    table = pd.read_csv(tmp_path / "outputs" / "explain" / "a-to-b" / "explain.csv").set_index(["lever", "kpi"])
+    assert "timeline" not in table.index.get_level_values("lever")  # issue 33: the whole timeline as one lever
+    assert table.loc[("timeline day 1", "cost_of_sales"), "effect"] == 0  # the first step alone: nothing
+    assert table.loc[("timeline day 2", "cost_of_sales"), "ci_low"] > 0  # the second: five salaries and more
+    assert table.loc[("timeline day 2", "profit"), "ci_high"] < 0
+    steps = pd.read_csv(tmp_path / "outputs" / "explain" / "a-to-b" / "steps.csv").set_index(["step", "kpi"])
+    assert list(steps.loc[(slice(None), "profit"), "day"]) == [1, 2]
+    assert steps.loc[(1, "profit"), "effect"] == 0 and steps.loc[(2, "profit"), "ci_high"] < 0
+    total = table.loc[("all levers together", "profit"), "effect"]
+    assert abs(steps.loc[(2, "profit"), "so_far"] - total) < 1e-6  # the steps so far add up to the whole re-org
+    assert "the timeline step by step" in res.stdout and "step 2, day 2 (day 2: hire" in res.stdout
+    res = CliRunner().invoke(main, ["report", "a.yaml", "b.yaml", "-n", "3", "--workers", "1"])
+    assert res.exit_code == 0, res.stderr
+    assert (tmp_path / "outputs" / "report" / "a-to-b" / "steps.csv").is_file()

@@ -21,7 +21,7 @@ import pandas as pd
 
 from sim.config.levers import derive
 from sim.config.params import BEHAVIOR_NAMES
-from sim.config.scenario import Scenario, lever_leaves, scenario_to_dict, validate, with_values
+from sim.config.scenario import Scenario, ScenarioError, lever_leaves, scenario_to_dict, validate, with_values
 from sim.experiments.plan import (  # ExperimentError, check_arms, lever_differences: also used from here
     ExperimentError,
     arms_label,
@@ -31,6 +31,7 @@ from sim.experiments.plan import (  # ExperimentError, check_arms, lever_differe
     distinct_runs,
     lever_differences,
     levers_of,
+    timeline_steps,
 )
 
 __all__ = ["ExperimentError", "check_arms", "compare", "explain", "lever_differences"]
@@ -54,6 +55,10 @@ class Explanation:
         mechanisms: where asked for, each lever's effect through each behaviour parameter it
             moves, switched alone in BASE (lever, parameter, base_value, target_value, kpi,
             effect, ci_low, ci_high, share_of_lever; a "together beyond their sum" row per lever).
+        steps: a timeline of several dated steps, in sequence: each step's effect once the steps
+            before it are in place, and the effect of the steps so far (step, day, changes, kpi,
+            effect, ci_low, ci_high, so_far, so_far_ci_low, so_far_ci_high); each step alone is
+            a lever of ``table`` ("timeline day 91").
     """
 
     base: Scenario
@@ -62,6 +67,7 @@ class Explanation:
     table: pd.DataFrame
     effects: pd.DataFrame | None = None
     mechanisms: pd.DataFrame | None = None
+    steps: pd.DataFrame | None = None
 
 
 @dataclass
@@ -524,6 +530,8 @@ class ExplainStudy:
     kpis: tuple[str, ...]
     # (lever key, parameter, base value, lever's value, BASE with only that parameter moved)
     through: list[tuple[str, str, Any, Any, Scenario]] = field(default_factory=list)
+    # (day, BASE with TARGET's timeline up to that day): the steps of a re-organization in sequence
+    sequence: list[tuple[int, Scenario]] = field(default_factory=list)
 
     @classmethod
     def of(
@@ -532,21 +540,23 @@ class ExplainStudy:
         """The study of BASE and TARGET (scenarios, paths or names); ExperimentError if nothing differs."""
         base_s, target_s = resolve(base, days, ()), resolve(target, days, ())
         levers = check_explain(base_s, target_s, n)
+        levers, switched, sequence = _steps(base_s, target_s, levers)
         through = []
         if mechanisms:
             for key, _, new in levers:
+                if key.startswith(STEP):
+                    continue  # a step is dated changes of levers, explained by those levers' own runs
                 moved = lever_mechanisms(base_s, key, new)
                 if len(moved) > 1:  # a lever acting through one parameter is its own mechanism
                     through += [(key, p, old, value, _with_behavior(base_s, key, p, value)) for p, old, value in moved]
-        switched = [_with_lever(base_s, key, new) for key, _, new in levers]
-        study = cls(base_s, target_s, levers, switched, kpis, through)
+        study = cls(base_s, target_s, levers, switched, kpis, through, sequence)
         arms_work(study.arms, n).check(long=True, flag="")
         return study
 
     @property
     def arms(self) -> list[Scenario]:
-        """Every scenario to run: BASE, TARGET, each switched arm, then each lever's parameters one by one."""
-        return [self.base, self.target, *self.switched, *(t[-1] for t in self.through)]
+        """Every scenario to run: BASE, TARGET, each switched arm, each lever's parameters, the steps in sequence."""
+        return [self.base, self.target, *self.switched, *(t[-1] for t in self.through), *(s for _, s in self.sequence)]
 
     def explanation(self, runs: pd.DataFrame) -> Explanation:
         """Each lever's effect, all levers together and their interaction, from the runs of :attr:`arms`."""
@@ -575,7 +585,23 @@ class ExplainStudy:
         table["share_of_total"] = table["effect"] / table["kpi"].map(totals).replace(0, np.nan)
         per_replication = pd.DataFrame(effects, columns=["lever", "kpi", "replication", "effect"])
         mechanisms = self._mechanisms(values) if self.through else None
-        return Explanation(self.base, self.target, self.levers, table, per_replication, mechanisms)
+        steps = self._sequence(values) if self.sequence else None
+        return Explanation(self.base, self.target, self.levers, table, per_replication, mechanisms, steps)
+
+    def _sequence(self, values: Callable[[str, str], np.ndarray]) -> pd.DataFrame:
+        """Each step of the timeline once those before it are in place, and the effect of the steps so far."""
+        changes = {int(key.removeprefix(STEP)): new for key, _, new in self.levers if key.startswith(STEP)}
+        rows = []
+        for kpi in self.kpis:
+            b = values(self.base.name, kpi)
+            before = np.zeros_like(b)
+            for step, (day, arm) in enumerate(self.sequence, start=1):
+                so_far = values(arm.name, kpi) - b
+                rows.append((step, day, _show(changes.get(day)), kpi, *mean_ci(so_far - before), *mean_ci(so_far)))
+                before = so_far
+        columns = ["step", "day", "changes", "kpi", "effect", "ci_low", "ci_high", "so_far", "so_far_ci_low",
+                   "so_far_ci_high"]  # fmt: skip
+        return pd.DataFrame(rows, columns=columns)
 
     def _mechanisms(self, values: Callable[[str, str], np.ndarray]) -> pd.DataFrame:
         """Each lever's effect through each parameter it moves, and what they add together beyond their sum."""
@@ -598,6 +624,39 @@ class ExplainStudy:
         keys = pd.MultiIndex.from_frame(table[["lever", "kpi"]])
         table["share_of_lever"] = table["effect"].to_numpy() / whole.reindex(keys).replace(0, np.nan).to_numpy()
         return table
+
+
+STEP = "timeline day "  # the lever of one dated step of a timeline explained step by step
+
+
+def _steps(
+    base: Scenario, target: Scenario, levers: list[tuple[str, Any, Any]]
+) -> tuple[list[tuple[str, Any, Any]], list[Scenario], list[tuple[int, Scenario]]]:
+    """The levers, their switched arms and the steps in sequence: a timeline of several days is a step a day.
+
+    Each day's changes alone are a lever ("timeline day 91"); the steps in sequence are BASE
+    with TARGET's timeline up to each day. A step that cannot stand alone (an exit of reps an
+    earlier step hires) keeps the whole timeline one lever.
+    """
+    days = timeline_steps(base, target)
+    plain = [(k, o, n) for k, o, n in levers if not (days and k == "timeline")]
+    switched = [_with_lever(base, key, new) for key, _, new in plain]
+    if not days:
+        return plain, switched, []
+    entries = [c.model_dump(mode="json", exclude_none=True) for c in target.timeline]
+    try:
+        alone = [_with_timeline(base, [e for e in entries if e["day"] == d], f"day{d}") for d in days]
+        sequence = [(d, _with_timeline(base, [e for e in entries if e["day"] <= d], f"to-day{d}")) for d in days]
+    except ScenarioError:
+        return levers, [_with_lever(base, key, new) for key, _, new in levers], []
+    steps: list[tuple[str, Any, Any]] = [(f"{STEP}{d}", [], [e for e in entries if e["day"] == d]) for d in days]
+    return plain + steps, switched + alone, sequence
+
+
+def _with_timeline(base: Scenario, entries: list[dict[str, Any]], tag: str) -> Scenario:
+    data = with_values(scenario_to_dict(base), {"name": derived_name(f"{base.name}__timeline_{tag}")})
+    data["timeline"] = entries
+    return validate(data, source=f"{base.name} with its timeline's step {tag}")
 
 
 def _show(value: Any) -> str:

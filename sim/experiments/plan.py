@@ -217,10 +217,24 @@ def study_work(arms: list[Scenario], sets: int, n: int) -> Work:
     return Work().add(what, names * sets * n, seconds)
 
 
+def timeline_steps(base: Scenario, target: Scenario) -> list[int]:
+    """The days of TARGET's timeline, each a step of its own in an explanation, or [] (one lever).
+
+    A timeline is explained step by step when BASE has none and TARGET's changes fall on two
+    days or more: each day's changes alone, and the steps in sequence.
+    """
+    if base.timeline or not target.timeline:
+        return []
+    days = sorted({c.day for c in target.timeline})
+    return days if len(days) > 1 else []
+
+
 def explain_work(base: Scenario, target: Scenario, n: int) -> Work:
     """The runs of an explanation (BASE, TARGET and BASE with each differing lever switched), unbuilt."""
-    levers = len(lever_differences(base, target))
+    steps = len(timeline_steps(base, target))
+    levers = len(lever_differences(base, target)) + (steps - 1 if steps else 0)
     variants = levers if levers > 1 else 0  # one lever switched alone is TARGET itself: it runs once
+    variants += max(steps - 1, 0)  # the steps in sequence (the first is the first alone)
     seconds = (run_seconds(base) + run_seconds(target)) / 2
     what = "2 scenarios" + (f" + {count(variants, 'one-lever variant')}" if variants else "") + f" x {n:,} markets"
     return Work().add(what, (2 + variants) * n, seconds)

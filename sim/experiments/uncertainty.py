@@ -379,7 +379,7 @@ def lever_uncertainty(study: Uncertainty, levers: list[tuple[str, Any, Any]]) ->
     ``study`` ran an explanation's arms (BASE, TARGET, then BASE with each lever switched, in the
     order of ``levers``); per set, the interaction is the total less the single-lever effects.
     """
-    target, switched = study.names[1], study.names[2:]
+    target, switched = study.names[1], study.names[2 : 2 + len(levers)]  # (then a timeline's steps in sequence)
     gains = study.gains.pivot_table(index=["kpi", "set"], columns="scenario", values="gain")
     rows = []
     for k in GAIN_KPIS:

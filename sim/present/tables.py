@@ -178,6 +178,17 @@ def mechanisms_table(table: pd.DataFrame, kpis: tuple[str, ...] = ("revenue", "p
     return "\n\n".join(blocks)
 
 
+def steps_table(steps: pd.DataFrame, kpi_name: str = "profit") -> str:
+    """steps.csv as people read it: each dated step of a timeline once those before it are in place."""
+    part = steps[steps["kpi"] == kpi_name]
+    lines = [f"{kpi(kpi_name).label}, the timeline step by step (each once the steps before it are in place):"]
+    for r in part.itertuples():
+        effect = format_change_interval(kpi_name, r.effect, r.ci_low, r.ci_high)
+        so_far = format_change_interval(kpi_name, r.so_far, r.so_far_ci_low, r.so_far_ci_high)
+        lines.append(f"  step {r.step}, day {r.day} ({r.changes}): {effect}; so far {so_far}")
+    return "\n".join(lines)
+
+
 def explain_table(table: pd.DataFrame) -> str:
     """explain.csv as people read it: per KPI, the levers by the size of their effect, in the KPI's unit."""
     totals = ("all levers together", "interaction")
