@@ -12,6 +12,7 @@ networkx and tqdm, so commands that run a model pay for those.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shlex
@@ -74,11 +75,21 @@ class _Group(click.Group):
             sys.exit(130)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
+        except OSError as exc:  # a full disk is the user's to fix; any other OSError here is a bug
+            if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+                _internal(exc)
+            where = Path(exc.filename).parent if exc.filename else "writing"
+            _fail(f"{where}: the disk is full ({exc.strerror}); free some space and run the command again")
         except Exception as exc:  # pragma: no cover - a bug, not a user mistake
-            if os.environ.get("SALESIM_DEBUG"):
-                traceback.print_exc()
-            click.echo(f"salesim: internal error: {type(exc).__name__}: {exc}", err=True)
-            sys.exit(1)
+            _internal(exc)
+
+
+def _internal(exc: BaseException) -> None:
+    """A bug, not a user mistake: one line (the traceback with SALESIM_DEBUG set), exit 1."""
+    if os.environ.get("SALESIM_DEBUG"):
+        traceback.print_exc()
+    click.echo(f"salesim: internal error: {type(exc).__name__}: {exc}", err=True)
+    sys.exit(1)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -94,16 +105,22 @@ def main() -> None:
 @click.option("--set", "overrides", multiple=True, metavar="K=V", help="Override a dotted key.")
 @click.option("--out", type=click.Path(file_okay=False), help="Output folder.")
 @click.option("--force", is_flag=True, help="Overwrite a folder that holds a different run.")
+@click.option("--long", "long_ok", is_flag=True, help="Run a run estimated at more than a day (refused without it).")
+@click.option("--time-limit", "time_limit", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+              help="Stop the run past this many seconds of wall time (default: none).")  # fmt: skip
 def run(
-    scen: str, seed: int | None, days: int | None, overrides: tuple[str, ...], out: str | None, force: bool
-) -> None:
+    scen: str, seed: int | None, days: int | None, overrides: tuple[str, ...], out: str | None, force: bool,
+    long_ok: bool, time_limit: float | None,
+) -> None:  # fmt: skip
     """Run one scenario once and write its results."""
     from sim.config.scenario import load_scenario, scenario_to_dict
     from sim.experiments import runs as experiment
+    from sim.experiments.plan import Work, run_seconds
     from sim.present.tables import kpi_table
 
     scenario = load_scenario(scen, overrides, seed=seed, days=days)
     experiment.check_size(scenario)
+    _size(Work().add(f"{scenario.name}", 1, run_seconds(scenario)), long_ok)
     identity = {"command": "run", "scenario": scenario_to_dict(scenario)}
     name = f"{scenario.name}-seed{scenario.simulation.seed}"
     if overrides:  # a folder of its own for each set of changes (the same --set reuses it)
@@ -112,7 +129,12 @@ def run(
         name += "-set-" + hashlib.sha256("\n".join(overrides).encode()).hexdigest()[:8]
     folder = claim(out, "run", name, identity, force, whole=True)
     _settle()
-    result = experiment.run(scenario)
+    from sim.model.model import RunTimeLimit
+
+    try:
+        result = experiment.run(scenario, time_limit=time_limit)
+    except RunTimeLimit as exc:
+        raise UserError(f"--time-limit {time_limit:g}: {exc}; nothing was written") from None
     folder.fill(lambda path: experiment.write_run(result, path, command=_command()))  # replacing a run: all or nothing
     for note in result.warnings:
         click.echo(f"warning: {note}", err=True)
@@ -123,7 +145,8 @@ def run(
 
 @main.command()
 @click.argument("files", nargs=-1, required=True)
-def validate(files: tuple[str, ...]) -> None:
+@click.option("--set", "overrides", multiple=True, metavar="K=V", help="Check each scenario with this change.")
+def validate(files: tuple[str, ...], overrides: tuple[str, ...]) -> None:
     """Check scenario files and sweep specs; print ok, or every problem of each, one a line."""
     from sim.config.scenario import ScenarioError, load_scenario, read_yaml, resolve_path
 
@@ -134,13 +157,15 @@ def validate(files: tuple[str, ...]) -> None:
             if "design" in data and "base" in data:  # a sweep spec
                 from sim.experiments.sweep import SweepError, load_spec
 
+                if overrides:
+                    raise ScenarioError(f"{ref}: a sweep spec; --set changes scenarios (set its base's values in it)")
                 try:
                     spec = load_spec(ref)
                 except SweepError as exc:
                     raise ScenarioError(str(exc)) from None
                 click.echo(f"ok: {ref} (sweep {spec.name})")
                 continue
-            scenario = load_scenario(ref)
+            scenario = load_scenario(ref, overrides)
         except ScenarioError as exc:
             for problem in exc.problems:
                 click.echo(f"salesim: error: {problem}", err=True)
@@ -192,7 +217,23 @@ days_option = click.option("--days", type=click.IntRange(min=1, max=5000), help=
 workers_option = click.option("--workers", type=click.IntRange(min=1), help="Processes (default: all cores).")
 out_option = click.option("--out", type=click.Path(file_okay=False), help="Output folder.")
 force_option = click.option("--force", is_flag=True, help="Overwrite a folder that holds a different run.")
+long_option = click.option(
+    "--long", "long_ok", is_flag=True, help="Run work estimated at more than a day here (refused without it)."
+)
 
+
+def _size(work, long_ok: bool, workers: int | None = None) -> None:
+    """Refuse work over the limits (or over a day without --long); print the plan of work past a minute."""
+    from sim.experiments.plan import PLAN_SECONDS
+
+    if workers:
+        work.workers = workers
+    work.check(long_ok)
+    if work.seconds > PLAN_SECONDS:
+        click.echo(f"salesim: plan: {work.line()}", err=True)
+
+
+STUDY_KEYS = ("uncertainty", "per_set", "range_scale")  # a study added to a comparison: the same run, refined
 
 uncertainty_option = click.option(
     "--uncertainty",
@@ -217,9 +258,12 @@ range_scale_option = click.option(
 
 
 def _vary(scenarios, vary: str, kpi_name: str):
-    """The arms of ``--vary KEY=V1,V2,...``: the one scenario, then it with each value."""
+    """The arms of ``--vary KEY=V1,V2,...``, and whether the scenario's own value is among the values.
+
+    The arms are the one scenario, then it with each other value: its own value is not run twice.
+    """
     from sim.config.scenario import parse_override
-    from sim.experiments.compare import ExperimentError, vary_arms
+    from sim.experiments.compare import ExperimentError, base_is_tried, vary_arms
     from sim.measure.kpis import KPI_NAMES
 
     if len(scenarios) != 1:
@@ -230,25 +274,55 @@ def _vary(scenarios, vary: str, kpi_name: str):
         raise ExperimentError(f"--vary {vary}: expected KEY=V1,V2,..., e.g. handoff.sla_hours=2,4,8,24")
     key, text = vary.split("=", 1)
     values = [parse_override(f"{key}={item.strip()}")[1] for item in text.split(",") if item.strip()]
-    return vary_arms(scenarios[0], key.strip(), values)
+    return vary_arms(scenarios[0], key.strip(), values), base_is_tried(scenarios[0], key.strip(), values)
 
 
 def _check_study(sets, per_set, scale) -> None:
     """Refuse an uncertainty study that cannot run as asked, before any folder is made."""
     if sets is not None:
-        from sim.experiments.uncertainty import check_uncertainty
+        from sim.experiments.plan import MAX_SETS, ExperimentError
 
-        check_uncertainty(sets, per_set, scale)
+        if not 0.0 <= scale <= 1.0:
+            raise ExperimentError(f"--range-scale {scale:g}: between 0 (the defaults) and 1 (the full ranges)")
+        if not 2 <= sets <= MAX_SETS:
+            raise ExperimentError(f"--uncertainty {sets}: between 2 and {MAX_SETS} assumption sets")
 
 
-def _pair(command, base, target, n, seed, days, sets, per_set, range_scale):
-    """BASE and TARGET of explain and report, loaded and checked, and the identity of their folder."""
+def _with_study(work, arms, sets, per_set):
+    """The work, and an uncertainty study's runs of ``arms`` when one is asked for."""
+    if sets is not None:
+        from sim.experiments.plan import study_work
+
+        work.parts += study_work(arms, sets, per_set).parts
+    return work
+
+
+def _pair(command, base, target, n, seed, days, workers, sets, per_set, range_scale, long_ok, mechanisms=False):
+    """BASE and TARGET of explain and report, loaded and checked, and the identity of their folder.
+
+    Every run of the command is counted first (:func:`_size`): the pair and each lever switched
+    alone on ``n`` markets, and the uncertainty study's runs.
+    """
     from sim.config.scenario import load_scenario, scenario_to_dict
-    from sim.experiments.compare import check_explain
+    from sim.experiments.plan import check_explain, explain_work
 
     base_s, target_s = load_scenario(base, days=days), load_scenario(target, days=days)
     check_explain(base_s, target_s, n)
     _check_study(sets, per_set, range_scale)
+    if mechanisms:  # each lever's parameters one by one: counted from the arms themselves
+        from sim.experiments.compare import ExplainStudy, arms_work
+
+        arms = ExplainStudy.of(base_s, target_s, n=n, days=days, mechanisms=mechanisms).arms
+        work = arms_work(arms, n, scenarios=2)
+    else:
+        work = explain_work(base_s, target_s, n)
+    if sets is not None:  # the study runs BASE and TARGET (report), and each lever switched alone (explain)
+        from sim.experiments.plan import count, run_seconds
+
+        studied = 2 + (len(check_explain(base_s, target_s, n)) if command == "explain" else 0)
+        what = f"{count(studied, 'organization')} x {sets:,} assumption sets x {per_set:,} markets"
+        work.add(what, studied * sets * per_set, (run_seconds(base_s) + run_seconds(target_s)) / 2)
+    _size(work, long_ok, workers)
     identity = {"command": command, "scenarios": [scenario_to_dict(s) for s in (base_s, target_s)], "n": n}
     identity |= {"seed": seed}
     if sets is not None:
@@ -257,10 +331,10 @@ def _pair(command, base, target, n, seed, days, sets, per_set, range_scale):
 
 
 def pair_options(command):
-    """The options explain and report share: replications, seed, days, workers, folder, uncertainty."""
+    """The options explain and report share: replications, seed, days, workers, folder, uncertainty, --long."""
     for option in reversed(
         [n_option, seed_option, days_option, workers_option, out_option, force_option,
-         uncertainty_option, per_set_option, range_scale_option]
+         uncertainty_option, per_set_option, range_scale_option, long_option]
     ):  # fmt: skip
         command = option(command)
     return command
@@ -288,43 +362,59 @@ def _study(scenarios, sets, per_set, seed, scale, workers):
 @range_scale_option
 @click.option("--vary", metavar="KEY=V1,V2,...", help="Try each value of one key against SCEN on the same markets.")
 @click.option("--kpi", "kpi_name", default="profit", show_default=True, help="What --vary picks the best value by.")
-def compare(scens, n, seed, days, workers, out, force, sets, per_set, range_scale, vary, kpi_name) -> None:
+@long_option
+def compare(scens, n, seed, days, workers, out, force, sets, per_set, range_scale, vary, kpi_name, long_ok) -> None:
     """Compare scenarios on the same markets; the first is the baseline."""
     from sim.config.scenario import load_scenario, scenario_to_dict
-    from sim.experiments.compare import check_arms, derived_name
+    from sim.experiments.plan import arms_work, check_arms
+
+    scenarios = [load_scenario(s, days=days) for s in scens]
+    with_base = False
+    if vary is not None:
+        scenarios, with_base = _vary(scenarios, vary, kpi_name)
+    check_arms(scenarios, n)
+    _check_study(sets, per_set, range_scale)
+    _size(_with_study(arms_work(scenarios, n, scenarios=len(scenarios)), scenarios, sets, per_set), long_ok, workers)
     from sim.experiments.compare import compare as compare_scenarios
+    from sim.experiments.compare import derived_name
     from sim.present.report import write_comparison
     from sim.present.tables import comparison_table, uncertainty_lines, vary_table
 
-    scenarios = [load_scenario(s, days=days) for s in scens]
-    if vary is not None:
-        scenarios = _vary(scenarios, vary, kpi_name)
-    check_arms(scenarios, n)
-    _check_study(sets, per_set, range_scale)
     names = [s.name for s in scenarios]
     identity = {"command": "compare", "scenarios": [scenario_to_dict(s) for s in scenarios], "n": n, "seed": seed}
     if sets is not None:
         identity |= {"uncertainty": sets, "per_set": per_set, "range_scale": range_scale}
-    claimed = claim(out, "compare", derived_name("-vs-".join(names)), identity, force)
-    folder = claimed.path
+    name = f"{names[0]}-vary-{vary.split('=', 1)[0]}" if vary is not None else "-vs-".join(names)
+    claimed = claim(out, "compare", derived_name(name), identity, force, whole=True, refines=STUDY_KEYS)
     _settle()
-    result = compare_scenarios(scenarios, n=n, seed=seed, workers=workers, progress=True)
-    for name, why in result.failed.items():
-        click.echo(f"salesim: warning: {name} left out of the comparison: {why}", err=True)
+    from sim.experiments.compare import read_runs, write_runs
+
+    reuse = read_runs(claimed.path)  # the replications a command there already ran are not run again
+    result = compare_scenarios(scenarios, n=n, seed=seed, workers=workers, progress=True, reuse=reuse)
+    for failed, why in result.failed.items():
+        click.echo(f"salesim: warning: {failed} left out of the comparison: {why}", err=True)
     study = _study(scenarios, sets, per_set, seed, range_scale, workers)
-    report = write_comparison(result, folder, _command(), study)
-    click.echo(comparison_table(result))
+    best = None
     if vary is not None:
         from sim.experiments.compare import best_values
-        from sim.present.writers import write_vary
 
-        best = best_values(result, kpi_name)
-        write_vary(best, folder)
+        best = best_values(result, kpi_name, include_base=with_base)
+
+    def write(folder: Path) -> None:
+        write_comparison(result, folder, _command(), study)
+        write_runs(result, folder)
+        if best is not None:
+            from sim.present.writers import write_vary
+
+            write_vary(best, folder)
+
+    claimed.fill(write)  # in a temporary sibling swapped in: a failed write leaves the previous results whole
+    click.echo(comparison_table(result))
+    if best is not None:
         click.echo("\n" + vary_table(best, kpi_name, vary.split("=", 1)[0], result.names[0]))
     if study is not None:
         click.echo("\n" + uncertainty_lines(study))
-    click.echo(f"\nresults: {folder}/\nreport:  {report}")
-    claimed.stamp()  # only now: a folder whose writing failed is not stamped as done
+    click.echo(f"\nresults: {claimed.path}/\nreport:  {claimed.path / 'report.html'}")
 
 
 @main.command()
@@ -337,57 +427,78 @@ def compare(scens, n, seed, days, workers, out, force, sets, per_set, range_scal
     help="Also switch each lever's behaviour parameters one at a time: where its dollars come from "
     "(mechanisms.csv; more runs).",
 )
-def explain(base, target, n, seed, days, workers, out, force, sets, per_set, range_scale, mechanisms) -> None:
+def explain(base, target, n, seed, days, workers, out, force, sets, per_set, range_scale, long_ok, mechanisms) -> None:
     """Effect of switching each lever that differs, alone, from BASE to TARGET."""
-    from sim.experiments.compare import ExplainStudy
+    from sim.experiments.compare import ExplainStudy, derived_name
     from sim.experiments.compare import explain as explain_levers
     from sim.present.writers import write_explain, write_explain_uncertainty
 
-    base_s, target_s, identity = _pair("explain", base, target, n, seed, days, sets, per_set, range_scale)
-    claimed = claim(out, "explain", f"{base_s.name}-to-{target_s.name}", identity, force)
-    folder = claimed.path
+    base_s, target_s, identity = _pair(
+        "explain", base, target, n, seed, days, workers, sets, per_set, range_scale, long_ok, mechanisms
+    )
+    claimed = claim(out, "explain", derived_name(f"{base_s.name}-to-{target_s.name}"), identity, force, whole=True)
     _settle()
     result = explain_levers(base_s, target_s, n=n, seed=seed, workers=workers, progress=True, mechanisms=mechanisms)
-    write_explain(result, folder)
-    from sim.present.tables import explain_table, mechanisms_table
-
-    click.echo(explain_table(result.table))
-    if result.mechanisms is not None:
-        click.echo("\n" + mechanisms_table(result.mechanisms))
+    study = levers = None
     if sets is not None:
         from sim.experiments.uncertainty import lever_uncertainty
 
         arms = ExplainStudy.of(base_s, target_s, n=n, days=days).arms
         study = _study(arms, sets, per_set, seed, range_scale, workers)
         levers = lever_uncertainty(study, result.levers)
-        write_explain_uncertainty(study, levers, folder, _command())
+
+    def write(folder: Path) -> None:
+        write_explain(result, folder)
+        if study is not None:
+            write_explain_uncertainty(study, levers, folder, _command())
+
+    claimed.fill(write)
+    from sim.present.tables import explain_table, mechanisms_table, steps_table
+
+    click.echo(explain_table(result.table))
+    if result.steps is not None:
+        click.echo("\n" + steps_table(result.steps))
+    if result.mechanisms is not None:
+        click.echo("\n" + mechanisms_table(result.mechanisms))
+    if levers is not None:
         shown = levers[levers["kpi"] == "profit"][["lever", "median", "p10", "p90", "p_positive"]]
         click.echo(f"\nprofit effect of each lever across {sets} assumption sets (median, P10, P90, share positive):")
         click.echo(shown.to_string(index=False))
-    click.echo(f"\nresults: {folder}/")
-    claimed.stamp()
+    click.echo(f"\nresults: {claimed.path}/")
 
 
 @main.command("report")
 @click.argument("base")
 @click.argument("target")
 @pair_options
-def report_cmd(base, target, n, seed, days, workers, out, force, sets, per_set, range_scale) -> None:
+def report_cmd(base, target, n, seed, days, workers, out, force, sets, per_set, range_scale, long_ok) -> None:
     """What changing BASE into TARGET is worth: the answer, what to do first, then the evidence."""
     from sim.experiments.compare import compare as compare_scenarios
+    from sim.experiments.compare import derived_name
     from sim.present.report import answer, write_comparison
 
-    base_s, target_s, identity = _pair("report", base, target, n, seed, days, sets, per_set, range_scale)
-    claimed = claim(out, "report", f"{base_s.name}-to-{target_s.name}", identity, force)
-    folder = claimed.path
+    base_s, target_s, identity = _pair(
+        "report", base, target, n, seed, days, workers, sets, per_set, range_scale, long_ok
+    )
+    name = derived_name(f"{base_s.name}-to-{target_s.name}")
+    claimed = claim(out, "report", name, identity, force, whole=True, refines=STUDY_KEYS)
     _settle()
+    from sim.experiments.compare import read_runs, write_runs
+
     arms = [base_s, target_s]
-    result = compare_scenarios(arms, n=n, seed=seed, workers=workers, progress=True, explain=(base_s, target_s))
+    reuse = read_runs(claimed.path)  # adding --uncertainty to a report does not run its replications again
+    result = compare_scenarios(
+        arms, n=n, seed=seed, workers=workers, progress=True, explain=(base_s, target_s), reuse=reuse
+    )
     study = _study(arms, sets, per_set, seed, range_scale, workers)
-    path = write_comparison(result, folder, _command(), study)
+
+    def write(folder: Path) -> None:
+        write_comparison(result, folder, _command(), study)
+        write_runs(result, folder)
+
+    claimed.fill(write)
     click.echo("\n".join(answer(result, study)))  # type: ignore[arg-type]  # explain= asks the question: never None
-    click.echo(f"\nresults: {folder}/\nreport:  {path}")
-    claimed.stamp()
+    click.echo(f"\nresults: {claimed.path}/\nreport:  {claimed.path / 'report.html'}")
 
 
 @main.command("discover")
@@ -415,23 +526,27 @@ def discover_cmd(folder, kpi_name, scenario, below, density) -> None:
 @click.option("-n", "n", type=click.IntRange(min=2), default=DEMO_REPLICATIONS, show_default=True)
 @workers_option
 @force_option
-def demo(out, n, workers, force) -> None:
+@long_option
+def demo(out, n, workers, force, long_ok) -> None:
     """Compare the alignment stages, explain misaligned -> aligned, write the report."""
+    from sim.config.scenario import load_scenario
+    from sim.experiments.compare import ExplainStudy, arms_work
     from sim.experiments.compare import compare as compare_scenarios
     from sim.present.report import answer, write_comparison
     from sim.present.tables import comparison_table
 
-    claimed = claim(out, "demo", "", {"command": "demo", "n": n}, force)
-    folder = claimed.path
+    scenarios = [load_scenario(s) for s in DEMO_SCENARIOS]
+    arms = [*scenarios, *ExplainStudy.of(*DEMO_EXPLAIN, n=n, days=None).arms]
+    _size(arms_work(arms, n, scenarios=len(scenarios)), long_ok, workers)
+    claimed = claim(out, "demo", "", {"command": "demo", "n": n}, force, whole=True)
     _settle()
     result = compare_scenarios(list(DEMO_SCENARIOS), n=n, workers=workers, progress=True, explain=DEMO_EXPLAIN)
-    report = write_comparison(result, folder, _command())
+    claimed.fill(lambda folder: write_comparison(result, folder, _command()))
     headline = answer(result)
     if headline:
         click.echo("\n".join(headline) + "\n")  # the answer first, then the evidence
     click.echo(comparison_table(result))
-    click.echo(f"\nreport: {report.resolve()}")
-    claimed.stamp()
+    click.echo(f"\nreport: {(claimed.path / 'report.html').resolve()}")
 
 
 @main.command("check-calibration")
@@ -469,13 +584,15 @@ def check_calibration(n, seed, workers, out) -> None:
 @click.option("--resume/--fresh", default=True, show_default=True, help="Skip finished runs, or start over.")
 @click.option("--run-time-limit", "time_limit", type=click.FloatRange(min=0, min_open=True), default=600.0,
               show_default=True, metavar="SECONDS", help="Stop a run past this and record it failed.")  # fmt: skip
-def sweep_command(spec_file, workers, executor, scheduler, out, resume, time_limit) -> None:
+@long_option
+def sweep_command(spec_file, workers, executor, scheduler, out, resume, time_limit, long_ok) -> None:
     """Run a parameter sweep (grid, lhs, sobol, morris) into results.parquet."""
-    from sim.experiments.sweep import load_spec, sweep
+    from sim.experiments.sweep import load_spec, sweep, sweep_work
 
     if scheduler and executor != "dask":
         raise UserError(f"--scheduler {scheduler}: only with --executor dask (it would be ignored)")
     spec = load_spec(spec_file)
+    _size(sweep_work(spec), long_ok, workers)
     _settle()
     result = sweep(  # the sweep claims its folder (sim.experiments.outputs)
         spec,

@@ -378,6 +378,26 @@ def test_workers_die_with_their_parent(tmp_path, sig):
     assert proc.returncode == (130 if sig == signal.SIGTERM else -signal.SIGKILL)
 
 
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_or_sigterm_on_a_compare_ends_every_process_of_its_group(tmp_path, sig):
+    # issue 33: a process of the group outlived SIGTERM; the pool is stopped through a pipe, not private attributes
+    cmd = [SALESIM, "compare", "misaligned", "aligned", "-n", "40", "--days", "60", "--workers", "2", "--out", "o"]
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True, cwd=tmp_path,
+        preexec_fn=_as_at_a_terminal,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while len(_alive(proc.pid)) < 4 and time.monotonic() < deadline:  # salesim, fork server, workers
+        time.sleep(0.1)
+    time.sleep(1)  # runs under way
+    os.killpg(proc.pid, sig)  # Ctrl-C at a terminal, or a process manager stopping the group
+    start = time.monotonic()
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and time.monotonic() - start < 1, err
+    assert err.strip().splitlines()[-1] in ("salesim: interrupted", "salesim: terminated")
+    assert _all_gone(proc.pid, within=5)
+
+
 def test_ctrl_c_on_run_exits_130(tmp_path):
     proc = subprocess.Popen(
         [
@@ -451,7 +471,7 @@ def test_work_too_big_to_finish_is_refused_up_front(tmp_path, monkeypatch):
     line = _one_clear_line(
         _cli_in_process(["compare", "misaligned", "aligned", "-n", "50000000"], tmp_path, monkeypatch)
     )
-    assert "100,000,000 runs (about" in line and "split the work" in line
+    assert "100,000,000 runs, about" in line and "split the work" in line
     busy = ["run", "aligned", "--set", "market.inbound_leads_per_day=100000", "--days", "365"]
     line = _one_clear_line(_cli_in_process(busy, tmp_path, monkeypatch))
     assert "inquiries over 547 days" in line and "holds in memory" in line
@@ -464,6 +484,54 @@ def test_work_too_big_to_finish_is_refused_up_front(tmp_path, monkeypatch):
     spec.write_text(f"name: huge\nbase: aligned\ndesign: grid\nparameters:\n{body}")
     line = _one_clear_line(_cli_in_process(["sweep", str(spec)], tmp_path, monkeypatch))
     assert "huge.yaml" in line and "20,000,000,000 runs" in line
+
+
+def test_every_run_of_a_command_is_counted_before_it_starts(tmp_path, monkeypatch):
+    # issue 33: 20 million runs of an uncertainty study were built until a MemoryError; now refused at once
+    start = time.monotonic()
+    res = _cli(["compare", "misaligned", "aligned", "-n", "2", "--uncertainty", "10000", "--per-set", "1000"], tmp_path)
+    assert time.monotonic() - start < 5  # a process's start included; the counting itself is instant
+    assert "20,000,004 runs" in _one_clear_line(res) and "200,000" in res.stderr
+    for args, runs in [
+        (["compare", "misaligned", "aligned", "-n", "1000", "--uncertainty", "1000", "--per-set", "1000"], "2,002,000"),
+        (["explain", "misaligned", "aligned", "-n", "20000"], "300,000"),  # 13 one-lever variants counted too
+        (["report", "misaligned", "aligned", "-n", "2", "--uncertainty", "1000", "--per-set", "1000"], "2,000,"),
+        (["compare", "aligned", "-n", "2", "--vary", "handoff.sla_hours=1,2,8,24", "--uncertainty",
+          "10000", "--per-set", "10"], "00,0"),
+    ]:  # fmt: skip
+        start = time.monotonic()
+        line = _one_clear_line(_cli_in_process(args, tmp_path, monkeypatch))
+        assert time.monotonic() - start < 1 and f"{runs}" in line and "split the work" in line, line
+    # more than a day of work needs --long (one worker: about 60 hours on any machine)
+    line = _one_clear_line(
+        _cli_in_process(["compare", "misaligned", "aligned", "-n", "99999", "--workers", "1"], tmp_path, monkeypatch)
+    )
+    assert "199,998 runs" in line and "more than a day" in line and "--long" in line
+    spec = tmp_path / "big.yaml"
+    grid = ", ".join(str(v) for v in range(1, 301))
+    spec.write_text(
+        "name: big\nbase: aligned\ndesign: grid\nreplications: 2\nparameters:\n"
+        f"  handoff.sla_hours: {{values: [{grid}]}}\n  feedback.interval_days: {{values: [{grid}]}}\n"
+    )
+    line = _one_clear_line(_cli_in_process(["sweep", str(spec), "--workers", "1"], tmp_path, monkeypatch))
+    assert "180,000 runs" in line and "--long" in line
+    assert not (tmp_path / "outputs").exists()  # refused before any folder is made
+    # the headcount cap holds over the whole timeline, the inquiries too
+    hires = "".join(f"  - {{day: {d}, hire: {{team: east, field_reps: 10000}}}}\n" for d in range(1, 101))
+    (tmp_path / "hires.yaml").write_text(f"name: hires\nextends: aligned\ntimeline:\n{hires}")
+    line = _one_clear_line(_cli_in_process(["validate", "hires.yaml"], tmp_path, monkeypatch))
+    assert "hires.yaml" in line and "timeline.9.hire" in line and "100,000" in line
+    (tmp_path / "flood.yaml").write_text(
+        "name: flood\nextends: aligned\ntimeline:\n  - {day: 1, set: {market.inbound_leads_per_day: 100000}}\n"
+    )
+    line = _one_clear_line(_cli_in_process(["run", "flood.yaml"], tmp_path, monkeypatch))
+    assert "inquiries" in line and "holds in memory" in line
+    # the plan of work past a minute is printed before it starts
+    from sim.config.scenario import load_scenario
+    from sim.experiments.plan import arms_work
+
+    work = arms_work([load_scenario("misaligned"), load_scenario("aligned")], 200, scenarios=2)
+    assert work.runs == 400 and work.line().startswith("2 scenarios x 200 markets: 400 runs, about")
 
 
 def test_folders_of_other_commands_and_users_are_not_overwritten(tmp_path, monkeypatch):
@@ -563,7 +631,10 @@ def test_a_forced_run_that_fails_while_writing_leaves_the_previous_run(tmp_path,
 
     monkeypatch.setattr(runs, "write_run", disk_full)
     res = CliRunner().invoke(cli.main, ["run", "misaligned", *args[2:], "--force"])
-    assert res.exit_code == 1  # the error is reported; the folder is the previous run's, whole
+    assert res.exit_code == 2 and res.stderr.strip().splitlines() == [
+        f"salesim: error: {out}: the disk is full (No space left on device); nothing there was replaced: "
+        "free some space and run the command again"
+    ]  # a full disk is not a bug (issue 33): one line naming the folder; the folder is the previous run's, whole
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no temporary folder left
 
@@ -574,7 +645,7 @@ def test_names_salesim_builds_stay_within_the_limit(tmp_path):
     long = "n" * 80
     base = load_scenario("aligned", ["simulation.warmup_days=0", f"name={long}"])
     names = [a.name for a in vary_arms(base, "handoff.sla_hours", [1, 2, 4])]
-    assert len(set(names)) == 4 and all(len(n) <= 80 for n in names)
+    assert len(set(names)) == 3 and all(len(n) <= 80 for n in names)  # (the base's own 4 is the base)
     (tmp_path / "long.yaml").write_text(f"name: m{long[1:]}\nextends: misaligned\nsimulation: {{warmup_days: 0}}\n")
     result = sim.explain(tmp_path / "long.yaml", base, n=2, days=3, workers=1)
     assert len(result.table) > 0
@@ -629,22 +700,63 @@ def test_calibration_intervals_stay_on_their_scale():
     assert "1.0% [0.0%, 5.0%]" in text and "6.00 (too few runs)" in text and "nan" not in text
 
 
-def test_a_folder_is_stamped_only_once_its_results_are_written(tmp_path, monkeypatch):
+def test_a_command_that_fails_while_writing_leaves_the_previous_results_and_never_blocks_the_rerun(
+    tmp_path, monkeypatch
+):
     import sim.present.report as report
 
     out = tmp_path / "cmp"
-    args = ["compare", "misaligned", "aligned", "-n", "2", "--days", "3", "--out", str(out), "--workers", "1"]
+    for name in ("misaligned", "aligned"):  # no warm-up: quick runs
+        (tmp_path / f"{name}.yaml").write_text(f"name: {name}\nextends: {name}\nsimulation: {{warmup_days: 0}}\n")
+    args = ["compare", "./misaligned.yaml", "./aligned.yaml", "-n", "2", "--days", "3", "--out", str(out)]
+    args += ["--workers", "1"]
     assert _cli_in_process(args, tmp_path, monkeypatch).returncode == 0
-    assert json.loads((out / ".salesim-run.json").read_text())["n"] == 2
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    assert json.loads(before[".salesim-run.json"])["n"] == 2
+    real = report.write_comparison
 
-    def disk_full(*args, **kwargs):
-        raise OSError(28, "No space left on device")
+    def disk_full(comparison, folder, *args, **kwargs):
+        real(comparison, folder, *args, **kwargs)
+        raise OSError(28, "No space left on device")  # the disk filled up as the last file was written
 
     monkeypatch.setattr(report, "write_comparison", disk_full)
     res = _cli_in_process([*args[:4], "3", *args[5:], "--force"], tmp_path, monkeypatch)
-    assert res.returncode == 1 and not (out / ".salesim-run.json").exists()  # not stamped as either run
-    line = _one_clear_line(_cli_in_process(args, tmp_path, monkeypatch))  # mixed files: refused without --force
-    assert "did not write" in line
+    assert res.returncode == 2 and "Traceback" not in res.stderr  # after the progress bar: one line
+    assert res.stderr.strip().splitlines()[-1].startswith(f"salesim: error: {out}: the disk is full"), res.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before  # the previous results, whole
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix != ".yaml") == ["cmp"]  # no temporary folder left
+    monkeypatch.setattr(report, "write_comparison", real)
+    assert _cli_in_process(args, tmp_path, monkeypatch).returncode == 0  # the same command again: allowed
+
+    def bug(*args, **kwargs):
+        raise ValueError("operands could not be broadcast together")
+
+    monkeypatch.setattr(report, "write_comparison", bug)  # a command failing in a new folder leaves it empty
+    fresh = tmp_path / "fresh"
+    res = _cli_in_process([*args[:8], str(fresh), *args[9:]], tmp_path, monkeypatch)
+    assert res.returncode == 1 and not any(fresh.iterdir())
+    monkeypatch.setattr(report, "write_comparison", real)
+    assert _cli_in_process([*args[:8], str(fresh), *args[9:]], tmp_path, monkeypatch).returncode == 0
+
+
+def test_scenarios_of_different_lengths_are_refused_up_front_or_run_to_the_days_asked(tmp_path, monkeypatch):
+    # issue 33: a 365-day base and a 730-day target failed after simulating, with a broadcast ValueError
+    (tmp_path / "a.yaml").write_text("name: a\nextends: misaligned\nsimulation: {days: 365, warmup_days: 0}\n")
+    (tmp_path / "b.yaml").write_text(
+        "name: b\nextends: misaligned\nsimulation: {days: 730, warmup_days: 0}\nhandoff: {sla_hours: 2}\n"
+    )
+    for command in (["report", "a.yaml", "b.yaml", "-n", "4"], ["compare", "a.yaml", "b.yaml"],
+                    ["explain", "a.yaml", "b.yaml"]):  # fmt: skip
+        start = time.monotonic()
+        line = _one_clear_line(_cli_in_process(command, tmp_path, monkeypatch))
+        assert "a runs 365 days and b 730" in line and "--days" in line and time.monotonic() - start < 1, line
+    assert not (tmp_path / "outputs").exists()
+    res = _cli_in_process(["report", "a.yaml", "b.yaml", "-n", "2", "--days", "5", "--workers", "1"], tmp_path,
+                          monkeypatch)  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    assert (tmp_path / "outputs" / "report" / "a-to-b" / "report.html").is_file()
+    with pytest.raises(Exception, match="--days N"):
+        sim.compare([tmp_path / "a.yaml", tmp_path / "b.yaml"], n=2)
 
 
 def test_a_closed_pipe_is_not_an_internal_error(tmp_path):

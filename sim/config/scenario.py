@@ -98,6 +98,9 @@ class Move(Section):
         return self
 
 
+# The most reps (inside and field) an organization may have at any time of its run: every rep is an agent
+MAX_HEADCOUNT = 100_000
+
 # Top-level keys that are not levers: the scenario's name, the run's settings, the fit's files.
 NOT_LEVERS = ("name", "description", "simulation", "posterior", "pipeline")
 # Keys a dated ``set:`` may not change: the run's settings are the run's, the timeline is the timeline,
@@ -202,9 +205,14 @@ class Scenario(Section):
 
     @model_validator(mode="after")
     def _timeline_fits(self) -> Scenario:
-        """Days inside the run, teams that exist, and never more exits than reps on the team."""
+        """Days inside the run, teams that exist, never more exits than reps on the team, nor over the headcount cap."""
         teams = {t.name: t.field_reps for t in self.organization.field_teams}
         inside = self.organization.inside_reps
+        if inside + sum(teams.values()) > MAX_HEADCOUNT:
+            raise ValueError(
+                f"organization: {inside + sum(teams.values()):,} reps (inside and field) is more than the "
+                f"{MAX_HEADCOUNT:,} a run simulates"
+            )
         for i in sorted(range(len(self.timeline)), key=lambda i: self.timeline[i].day):
             change = self.timeline[i]
             if change.day >= self.simulation.days:
@@ -235,6 +243,11 @@ class Scenario(Section):
                     else (f"the inside team would have {inside} reps")
                 )
                 raise ValueError(f"{where}: more reps leave than there are ({left} by day {change.day})")
+            if inside + sum(teams.values()) > MAX_HEADCOUNT:
+                raise ValueError(
+                    f"{where}: the organization would have {inside + sum(teams.values()):,} reps by day {change.day}, "
+                    f"more than the {MAX_HEADCOUNT:,} a run simulates (counted over the whole timeline)"
+                )
         return self
 
     @staticmethod

@@ -12,7 +12,9 @@ nothing; results that replace a run whole are written in a temporary sibling swa
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +25,7 @@ from sim.experiments.files import replace_folder, write_json
 
 OUTPUTS = Path("outputs")  # results go to outputs/COMMAND/NAME unless the user names a folder
 STAMP = ".salesim-run.json"  # the identity of the run a folder holds
+DISK_FULL = (errno.ENOSPC, errno.EDQUOT)  # a write that failed for want of space (or of quota)
 
 
 class FolderError(SalesimError):
@@ -58,10 +61,13 @@ class OutputFolder:
             write_json(self.stamp_path, self.identity)
 
     def fill(self, write: Callable[[Path], object]) -> None:
-        """Write the results with ``write(folder)`` and stamp them, replacing a stamped run all or nothing.
+        """Write the results with ``write(folder)`` and stamp them, all or nothing.
 
-        A folder that holds a run (the same again, or another with ``force``) is written anew
-        in a temporary sibling swapped in, so a write that fails leaves the previous run whole.
+        The results are written in a temporary sibling swapped in whole, so a write that fails
+        (a full disk, Ctrl-C, a bug) leaves the previous results as they were, or no folder: never
+        a partial one that blocks the same command's rerun. Only a folder of files salesim did
+        not write (taken with ``--force``) or the working directory itself is written in place.
+        A full disk is a :class:`FolderError` naming the folder.
         """
 
         def whole(folder: Path) -> None:
@@ -69,10 +75,26 @@ class OutputFolder:
             if self.identity is not None:
                 write_json(folder / STAMP, self.identity)
 
-        if self.stamp_path.is_file():
-            replace_folder(self.path, whole)
-        else:
-            whole(self.path)
+        try:
+            if self._swappable():
+                replace_folder(self.path, whole)
+            else:
+                whole(self.path)
+        except OSError as exc:
+            if exc.errno not in DISK_FULL:
+                raise
+            raise FolderError(
+                f"{self.path}: the disk is full ({exc.strerror or os.strerror(exc.errno)}); nothing there was "
+                "replaced: free some space and run the command again"
+            ) from None
+
+    def _swappable(self) -> bool:
+        """Whether the folder may be replaced whole: empty, or holding salesim's results, and not the working one."""
+        if not self.path.is_dir():
+            return True
+        if self.path.resolve() in (Path.cwd().resolve(), Path(self.path.resolve().anchor)):
+            return False
+        return self.stamp_path.is_file() or not any(self.path.iterdir())
 
 
 def claim(
@@ -82,6 +104,7 @@ def claim(
     identity: dict[str, Any] | None = None,
     force: bool = False,
     whole: bool = False,
+    refines: tuple[str, ...] = (),
 ) -> OutputFolder:
     """The output folder of ``command``, made and checked writable; refuses one holding other results.
 
@@ -95,6 +118,8 @@ def claim(
         whole: the results replace the folder whole (:meth:`OutputFolder.fill`); otherwise they are
             written into it, and a different run's stamp is removed now (``force``), so a command
             that fails while writing leaves a folder stamped as nothing, not as the previous run.
+        refines: keys of ``identity`` that add to the same run rather than make another (a report's
+            ``uncertainty``): a folder whose run differs only in them is the same run's, taken without ``force``.
 
     Raises:
         FolderError: the folder holds other results, or cannot be written.
@@ -111,7 +136,7 @@ def claim(
             raise FolderError(f"--out {path}: holds {what}; use another --out{hint}")
     if command == "sweep" and stamp.is_file():
         raise FolderError(f"--out {path}: holds a run, not a sweep; use another --out")
-    if identity is not None and stamp.is_file() and not force and _stamped(stamp) != identity:
+    if identity is not None and stamp.is_file() and not force and not _same_run(_stamped(stamp), identity, refines):
         raise FolderError(f"--out {path}: holds a different run; use another --out, or --force to overwrite it")
     try:
         path.mkdir(parents=True, exist_ok=True)
@@ -123,6 +148,15 @@ def claim(
     if identity is not None and not whole and force and stamp.is_file():
         stamp.unlink()
     return OutputFolder(path, identity)
+
+
+def _same_run(stamped: Any, identity: dict[str, Any], refines: tuple[str, ...]) -> bool:
+    """Whether a stamped identity is this one, the keys that only refine a run aside."""
+    if not isinstance(stamped, dict):
+        return False
+    return {k: v for k, v in stamped.items() if k not in refines} == {
+        k: v for k, v in identity.items() if k not in refines
+    }
 
 
 def _stamped(stamp: Path) -> Any:

@@ -15,6 +15,7 @@ the evaluator is interchangeable and results have one shape).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import math
@@ -46,25 +47,6 @@ BATCHES_PER_WORKER = 16  # enough batches that no worker idles at the end
 # Wall-clock seconds one run may take before it is stopped and recorded as failed: 100 times the
 # 10-year default run (about 2 s), so only a run whose parameters make it crawl meets it.
 RUN_TIME_LIMIT = 600.0
-
-
-# The most runs one command takes without being split: a comparison keeps every replication's daily
-# paths in memory (about 50 kB a run); a sweep writes its runs to disk but builds its design in memory.
-MAX_RUNS = 200_000
-
-
-def size_problem(runs: int, days: int, workers: int | None = None) -> str | None:
-    """Why a batch of ``runs`` runs of ``days`` days (warm-up included) is too big to start, or None.
-
-    The estimate uses :data:`SECONDS_PER_DAY` of the default organization per simulated day.
-    """
-    if runs <= MAX_RUNS:
-        return None
-    hours = runs * days * SECONDS_PER_DAY / (workers or default_workers()) / 3600
-    return (
-        f"{runs:,} runs (about {hours:,.0f} hours here, and memory for every one) is more than the "
-        f"{MAX_RUNS:,} one command takes; split the work"
-    )
 
 
 def summary(result: RunResult) -> Mapping[str, float]:
@@ -110,7 +92,9 @@ def run_batch(batch: Sequence[tuple[int, Task]]) -> list[tuple[int, Row]]:
 
 def default_workers() -> int:
     """One worker per core this process may use."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    from sim.experiments.plan import cores
+
+    return cores()
 
 
 @functools.cache
@@ -131,20 +115,34 @@ def settle_process() -> None:
     gc.freeze()
 
 
-def settle_worker(parent: int | None = None) -> None:
+def settle_worker(parent: int | None = None, stopping: Any = None) -> None:
     """A worker process's start: import the model, then settle (pools and local Dask clusters).
 
     Args:
         parent: the process the worker works for (a pool's owner): the worker leaves Ctrl-C
             to it and exits as soon as it is gone, even killed (SIGKILL leaves it no time to
             stop its pool), so no worker outlives it holding memory and its terminal.
+        stopping: the reading end of a pipe of the pool (:class:`WorkerPool`): once its writing
+            end is closed (the pool stopped on Ctrl-C or SIGTERM, or its owner gone), the worker
+            ends at once, mid-run.
     """
-    import sim.experiments.runs  # noqa: F401  (import the model once, then freeze it with the rest)
-
+    # first, before the imports below (a second or more): Ctrl-C then printed a worker's traceback, and a
+    # pool stopped then waited for its starting workers
     if parent is not None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent cancels the work and stops the pool
         threading.Thread(target=_exit_with, args=(parent,), daemon=True, name="exit-with-parent").start()
+    if stopping is not None:
+        threading.Thread(target=_exit_when, args=(stopping,), daemon=True, name="exit-when-stopped").start()
+    import sim.experiments.runs  # noqa: F401  (import the model once, then freeze it with the rest)
+
     settle_process()
+
+
+def _exit_when(stopping: Any) -> None:
+    """Block until the pool's pipe is closed (nothing is ever written to it), then end this process at once."""
+    with contextlib.suppress(EOFError, OSError):
+        stopping.recv_bytes()
+    os._exit(1)
 
 
 def _exit_with(parent: int) -> None:
@@ -165,16 +163,34 @@ def _exit_with(parent: int) -> None:
     os._exit(1)
 
 
-def process_pool(workers: int) -> ProcessPoolExecutor:
-    """A pool of worker processes ready to run models.
+class WorkerPool(ProcessPoolExecutor):
+    """A pool of worker processes ready to run models, which :meth:`stop` ends at once.
 
     Workers start from a fork server (no fork of a process with threads) and
-    settle themselves before their first run.
+    settle themselves before their first run. Each watches the reading end of a
+    pipe whose writing end only this process holds (public ``multiprocessing``,
+    not the executor's private list of processes): :meth:`stop` closes it and
+    every worker ends mid-run. A pipe, not an event: setting an event waits for
+    every waiter to wake, and a waiter that was killed never does.
     """
-    context = multiprocessing.get_context("forkserver")
-    return ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=settle_worker, initargs=(os.getpid(),)
-    )
+
+    def __init__(self, workers: int) -> None:
+        """A pool of ``workers`` processes started from a fork server."""
+        context = multiprocessing.get_context("forkserver")
+        stopping, self._stopper = context.Pipe(duplex=False)
+        super().__init__(
+            max_workers=workers, mp_context=context, initializer=settle_worker, initargs=(os.getpid(), stopping)
+        )
+
+    def stop(self) -> None:
+        """Stop now: cancel what is queued and end the workers (their runs are lost)."""
+        self._stopper.close()
+        self.shutdown(wait=False, cancel_futures=True)
+
+
+def process_pool(workers: int) -> WorkerPool:
+    """A pool of worker processes ready to run models (:class:`WorkerPool`)."""
+    return WorkerPool(workers)
 
 
 def batch_size(tasks: Sequence[Task], workers: int) -> int:
@@ -246,14 +262,9 @@ def run_tasks(
     return pd.DataFrame(rows)
 
 
-def stop_pool(pool: ProcessPoolExecutor) -> None:
+def stop_pool(pool: WorkerPool) -> None:
     """Stop a process pool now: cancel what is queued and end its workers (their runs are lost)."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        process.terminate()
-    for process in processes:
-        process.join(timeout=5)
+    pool.stop()
 
 
 def _drain(pool: Executor, batches: list, take: Callable[[list[tuple[int, Row]]], None]) -> None:

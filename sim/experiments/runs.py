@@ -8,8 +8,12 @@ takes a scenario, runs :class:`sim.model.SalesOrgModel`, and returns a
 from __future__ import annotations
 
 import functools
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from concurrent.futures import Executor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
@@ -23,12 +27,13 @@ from sim.config.levers import derive
 from sim.config.params import PARAM_INFO, params_to_dict
 from sim.config.scenario import Scenario, load_scenario, scenario_to_dict
 from sim.experiments.files import atomic_write, write_json
+from sim.experiments.plan import MAX_LEADS, check_size  # noqa: F401  (here since before the plan)
 from sim.measure.funnel import inquiries, inside_funnel, prospects, response_delays
 from sim.measure.kpis import KPI_NAMES
 from sim.measure.summary import field_by_team, per_channel, per_team, summarize_model
 from sim.model.leads import SOURCES
 from sim.model.market import inbound_channels
-from sim.model.model import SalesOrgModel
+from sim.model.model import RunTimeLimit, SalesOrgModel
 
 
 @dataclass
@@ -101,22 +106,6 @@ def organization_warnings(scenario: Scenario) -> list[str]:
     return notes
 
 
-# The most inquiries one run may be expected to create: every lead is kept in memory until the run
-# ends (about 25 times the ten-year default run's 71,000; docs/PERFORMANCE.md).
-MAX_LEADS = 2_000_000
-
-
-def check_size(scenario: Scenario) -> None:
-    """Refuse a run whose inquiries alone would not fit in memory (SalesimError, before it starts)."""
-    sim = scenario.simulation
-    leads = scenario.market.inbound_leads_per_day * 5 / 7 * (sim.warmup_days + sim.days)  # 5 working days' worth a week
-    if leads > MAX_LEADS:
-        raise SalesimError(
-            f"{scenario.name}: about {leads:,.0f} inquiries over {sim.warmup_days + sim.days} days (warm-up included) "
-            f"is more than the {MAX_LEADS:,} a run holds in memory; fewer market.inbound_leads_per_day or days"
-        )
-
-
 def run(
     scenario: Scenario | str | Path,
     seed: int | None = None,
@@ -139,7 +128,8 @@ def run(
     scenario = resolve(scenario, days, overrides, seed=seed)
     check_size(scenario)
     seed = scenario.simulation.seed
-    model = SalesOrgModel(scenario, seed=seed).run(time_limit=time_limit)
+    with deadline(time_limit):
+        model = SalesOrgModel(scenario, seed=seed).run(time_limit=time_limit)
     leads = model.book.to_frame(model.team_names, [c.name for c in model.market.channels])
     capacity = field_by_team(model)
     daily = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
@@ -152,6 +142,41 @@ def run(
         warnings=organization_warnings(scenario),
         field=capacity,
     )
+
+
+SIM_ROOT = str(Path(__file__).resolve().parent.parent)  # salesim's own code: sim/
+
+
+@contextmanager
+def deadline(seconds: float | None) -> Iterator[None]:
+    """Stop what runs inside at ``seconds`` of wall time (``RunTimeLimit``), mid-day if need be.
+
+    A timer signal interrupts the run within milliseconds of the limit, however long its day;
+    the model's own check, once a simulated day, stays for threads other than the main one
+    (a Dask worker's), where signals cannot be used.
+    """
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if seconds is None or not usable:
+        yield
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        # Raised only in salesim's own code, where it unwinds the run: in a library's code it could land in a
+        # garbage collector's callback, which swallows exceptions ("Exception ignored in ..."); try again soon
+        if frame is None or not frame.f_code.co_filename.startswith(SIM_ROOT):
+            signal.setitimer(signal.ITIMER_REAL, 0.01)
+            return
+        raise RunTimeLimit(
+            f"the run passed its time limit of {seconds:g} s (stopped at once); its parameters may make it too slow"
+        )
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def write_run(result: RunResult, out: Path, command: str | None = None) -> None:

@@ -28,7 +28,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from sim.config.errors import Interrupted, SalesimError
 from sim.config.scenario import (
@@ -42,8 +42,9 @@ from sim.config.scenario import (
     with_values,
 )
 from sim.experiments.files import atomic_write, write_json, write_xlsx
-from sim.experiments.outputs import claim
-from sim.experiments.runner import RUN_TIME_LIMIT, Task, default_workers, run_tasks, settle_worker, size_problem
+from sim.experiments.outputs import DISK_FULL, claim
+from sim.experiments.plan import MAX_RUNS, Work, run_seconds
+from sim.experiments.runner import RUN_TIME_LIMIT, Task, default_workers, run_tasks, settle_worker
 from sim.experiments.runs import RunResult, replication_seeds, versions
 from sim.experiments.stats import mean_ci
 from sim.measure.kpis import KPI_NAMES, SWEEP_KPIS
@@ -92,6 +93,14 @@ class SweepSpec(BaseModel):
     seed: int = Field(1, ge=0, strict=True)
     days: int | None = Field(None, ge=1, le=5000, strict=True)
     kpis: list[str] = Field(default_factory=lambda: list(SWEEP_KPIS), min_length=1)
+    # where ``base`` was found (beside the spec file): the manifest keeps ``base`` as written, so a folder
+    # moved with its spec and base still resumes
+    _base_path: str | None = PrivateAttr(None)
+
+    @property
+    def base_ref(self) -> str:
+        """The base as :func:`sim.config.scenario.load_scenario` finds it: a built-in name or a resolved path."""
+        return self._base_path or self.base
 
     @model_validator(mode="after")
     def _consistent(self) -> SweepSpec:
@@ -111,7 +120,7 @@ class SweepSpec(BaseModel):
         A folder belongs to exactly one: a resume after the base file changed (or salesim,
         Mesa, numpy, pandas or Python did) would mix the results of two sweeps.
         """
-        base = scenario_to_dict(load_scenario(self.base, days=self.days)) if base is None else base
+        base = scenario_to_dict(load_scenario(self.base_ref, days=self.days)) if base is None else base
         text = json.dumps([self.model_dump(mode="json"), base, versions()], sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -132,20 +141,44 @@ def load_spec(path: str | Path) -> SweepSpec:
         key = ".".join(str(p) for p in err["loc"]) or "(top level)"
         msg = err.get("ctx", {}).get("error", err["msg"]) if err["type"] == "value_error" else err["msg"]
         raise SweepError(f"{path}: {key}: {msg}") from None
-    too_big = size_problem(design_size(spec) * spec.replications, spec.days or 365)
-    if too_big:
-        raise SweepError(f"{path}: {too_big} (fewer values, samples or replications)")
-    beside = (path.parent / spec.base).resolve()  # a base file is found beside the spec, never in the working directory
+    return check_spec(spec, path)
+
+
+def check_spec(spec: SweepSpec, where: str | Path | None = None) -> SweepSpec:
+    """The checks a spec gets beyond its schema, however it was built (a file, or ``SweepSpec(...)`` in Python).
+
+    Its size is counted before the base is read or the design built; its base is found
+    beside the spec file (``where``), else as given; every value and both ends of every range
+    must make a valid scenario. SweepError (one line, naming ``where``) otherwise.
+    """
+    where = Path(where) if where is not None else None
+    label = str(where) if where is not None else f"sweep {spec.name}"
+    runs = design_size(spec) * spec.replications
+    if runs > MAX_RUNS:  # counted before the base is read or the design built
+        raise SweepError(
+            f"{label}: {runs:,} runs is more than the {MAX_RUNS:,} one sweep takes; "
+            "split the work (fewer values, samples or replications)"
+        )
+    folder = where.parent if where is not None else Path.cwd()
+    beside = (folder / spec.base).resolve()  # a base file is found beside the spec, never in the working directory
     if spec.base not in builtin_names() and (beside.exists() or Path(spec.base).suffix or "/" in spec.base):
-        spec = spec.model_copy(update={"base": str(beside)})
+        spec._base_path = str(beside)
     try:
-        base = scenario_to_dict(load_scenario(spec.base, days=spec.days))
+        base = scenario_to_dict(load_scenario(spec.base_ref, days=spec.days))
         for key, param in spec.parameters.items():  # every value, each end of every range, must be valid
             for sample in param.values if param.values is not None else param.range:  # type: ignore[union-attr]  # one of the two
                 _point_scenario(base, {key: _decode(param, sample) if param.values is None else sample})
     except ScenarioError as exc:
-        raise SweepError(f"{path}: {exc}") from None
+        raise SweepError(f"{label}: {exc}") from None
     return spec
+
+
+def sweep_work(spec: SweepSpec, workers: int | None = None) -> Work:
+    """The sweep's runs (every point and replication, done or not) and their estimated time."""
+    points = design_size(spec)
+    what = f"{spec.name}: {points:,} points x {spec.replications} replications"
+    seconds = run_seconds(load_scenario(spec.base_ref, days=spec.days))
+    return Work(workers=workers or default_workers()).add(what, points * spec.replications, seconds)
 
 
 # -------------------------------------------------------------------- designs
@@ -366,12 +399,13 @@ def sweep(
     Returns:
         The counts, the wall time and every result so far.
     """
+    spec = check_spec(spec) if isinstance(spec, SweepSpec) and spec._base_path is None else spec
     spec = spec if isinstance(spec, SweepSpec) else load_spec(spec)
     folder = claim(out, "sweep", spec.name).path  # refuses a run's folder, or the user's own
     workers = workers or default_workers()
     points = design_points(spec)
     seeds = replication_seeds(spec.seed, spec.replications)
-    base_data = scenario_to_dict(load_scenario(spec.base, days=spec.days))
+    base_data = scenario_to_dict(load_scenario(spec.base_ref, days=spec.days))
     _prepare_folder(spec, folder, fresh, points, seeds, base_data)
     unreadable: list[Path] = []
     finished = set(read_results(folder, unreadable).get("run_id", pd.Series(dtype=int)).tolist())
@@ -406,7 +440,15 @@ def sweep(
     def record(rows: list[dict[str, Any]]) -> None:
         frame = pd.DataFrame(rows).reindex(columns=columns)
         path = folder / RESULTS / f"part-{rows[0]['run_id']:09d}.parquet"
-        atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False))
+        try:
+            atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False))
+        except OSError as exc:
+            if exc.errno not in DISK_FULL:
+                raise
+            raise SweepError(
+                f"{folder}: the disk is full ({exc.strerror}); {counts['done'] + len(finished)} runs of "
+                f"{pending + len(finished)} are kept in {folder / RESULTS}: free some space; the same command resumes"
+            ) from None
         counts["done"] += len(rows)
         counts["failed"] += int((frame["status"] == "failed").sum())
 

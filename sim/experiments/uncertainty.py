@@ -34,7 +34,7 @@ import pandas as pd
 
 from sim.config.params import PARAM_INFO, ParamInfo
 from sim.config.scenario import Scenario, scenario_to_dict, validate, with_values
-from sim.experiments.compare import ExperimentError, check_arms
+from sim.experiments.plan import MAX_SETS, ExperimentError, check_arms, study_work
 from sim.experiments.runner import Task, failures, run_tasks
 from sim.experiments.runs import replication_seeds, resolve
 
@@ -46,7 +46,6 @@ MARKET_RANGES = {
     "market_deal_size": ("market.deal_value_median", 0.75, 1.33),
 }
 GAIN_KPIS = ("revenue", "operating_profit", "profit", "prospect_satisfaction", "deals_won", "cac")
-MAX_SETS = 10_000
 RANKED = 10  # assumptions listed per gain
 
 
@@ -220,9 +219,10 @@ def uncertainty(
     """
     check_uncertainty(sets, n, scale)
     resolved = [resolve(s, days, ()) for s in scenarios]
-    check_arms(resolved, max(n, 2))
     if len(resolved) < 2:
         raise ExperimentError("uncertainty needs a baseline and at least one scenario to compare with it")
+    check_arms(resolved, 2)
+    study_work(resolved, sets, n).check(long=True, flag="")  # counted before anything is built
     params = drawn_parameters(resolved)
     table = draw_sets(params, sets, seed, scale)
     fitted = posterior_draws(resolved, sets, seed)
@@ -296,7 +296,7 @@ def rank_assumptions(gains: pd.DataFrame, sets: pd.DataFrame, top: int = RANKED)
     for (name, kpi), part in gains.groupby(["scenario", "kpi"], sort=False):
         joined = sets.merge(part[["set", "gain"]], on="set")
         gain = joined["gain"].to_numpy(dtype=float)
-        if len(joined) < 3 or np.nanstd(gain) == 0:
+        if np.isfinite(gain).sum() < 3 or np.nanstd(gain) == 0:  # (a KPI undefined in every set: no ranking)
             continue
         found = []
         for p in params:
@@ -329,6 +329,35 @@ def noise_bound(sets: int, assumptions: int) -> float:
     return float(norm.ppf(1 - 0.05 / (2 * max(assumptions, 1))) / math.sqrt(sets - 1))
 
 
+TOLD_RHO = 0.5  # a rank correlation worth naming: the sets asked for should tell one this size from noise
+
+
+def sets_to_rank(assumptions: int, rho: float = TOLD_RHO) -> int:
+    """Assumption sets needed to tell a rank correlation of ``rho`` from noise among ``assumptions`` ranked.
+
+    The inverse of :func:`noise_bound`: the smallest N whose bound is at most ``rho``.
+    """
+    from scipy.stats import norm
+
+    z = float(norm.ppf(1 - 0.05 / (2 * max(assumptions, 1))))
+    return math.ceil((z / rho) ** 2) + 1
+
+
+def can_rank(study: Uncertainty) -> bool:
+    """Whether the study has sets enough to tell any assumption from noise (its noise bound under 1)."""
+    return noise_bound(len(study.sets), len(study.sets.columns) - 1) < 1
+
+
+def ranking_sentence(study: Uncertainty) -> str:
+    """One sentence on why no ranking is given, and how many sets would give one."""
+    assumptions = len(study.sets.columns) - 1
+    return (
+        f"With {len(study.sets)} assumption sets no assumption can be told from noise among the {assumptions} "
+        f"varied (a rank correlation would have to pass {noise_bound(len(study.sets), assumptions):.2f}); "
+        f"about {sets_to_rank(assumptions)} sets would tell one of {TOLD_RHO:g} apart."
+    )
+
+
 def write_uncertainty(study: Uncertainty, folder: Path) -> None:
     """uncertainty.csv, assumption_sets.csv (each set's values and gains), assumption_ranking.csv."""
     from sim.experiments.files import atomic_write
@@ -350,7 +379,7 @@ def lever_uncertainty(study: Uncertainty, levers: list[tuple[str, Any, Any]]) ->
     ``study`` ran an explanation's arms (BASE, TARGET, then BASE with each lever switched, in the
     order of ``levers``); per set, the interaction is the total less the single-lever effects.
     """
-    target, switched = study.names[1], study.names[2:]
+    target, switched = study.names[1], study.names[2 : 2 + len(levers)]  # (then a timeline's steps in sequence)
     gains = study.gains.pivot_table(index=["kpi", "set"], columns="scenario", values="gain")
     rows = []
     for k in GAIN_KPIS:

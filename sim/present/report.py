@@ -22,7 +22,7 @@ from sim.experiments.compare import Comparison, Explanation, breakeven_words, le
 from sim.experiments.files import atomic_write, write_json, write_xlsx
 from sim.experiments.runs import versions
 from sim.experiments.stats import paired_difference
-from sim.experiments.uncertainty import Uncertainty, noise_bound, write_uncertainty
+from sim.experiments.uncertainty import Uncertainty, can_rank, noise_bound, ranking_sentence, write_uncertainty
 from sim.measure.kpis import FINDING_KPIS, PNL_KPIS, REPORT_KPIS, kpi
 from sim.present.figures import comparison_figures, lever_rows
 from sim.present.format import format_change, format_change_interval, format_interval, format_kpi, format_value
@@ -224,15 +224,18 @@ def first_steps(explanation: Explanation | None) -> dict[str, Any] | None:
     inter = cells.loc[("interaction", RANK_KPI)]
     share = inter["effect"] / total["effect"] if total["effect"] else float("nan")
     summed = total["effect"] - inter["effect"]
+    added = format_change("profit", inter["effect"])
     interaction = (
         f"Together the levers are worth {format_change('profit', total['effect'])} in profit; switched one at a "
-        f"time they add up to {format_change('profit', summed)}. The other {format_change('profit', inter['effect'])} "
+        f"time they add up to {format_change('profit', summed)}. The other {added} "
         f"({'' if math.isnan(share) else f'{share:.0%} of the total; '}95% interval "
         f"{format_change('profit', inter['ci_low'])} to {format_change('profit', inter['ci_high'])}) appears only "
         "when they are combined: the levers act on the same leads one after another (the first call, the "
         "qualification bar, the handoff, the field's follow-up), so each is worth more, or less, when the others "
         "are in place. Switch them as a set, or expect less from each alone than the total suggests."
     )
+    if len(explanation.levers) < 2 or (inter["effect"], inter["ci_low"], inter["ci_high"]) == (0, 0, 0):
+        interaction = ""  # one lever has nothing to interact with; levers that add up exactly, nothing to say
     return {
         "kpis": [kpi(k).label for k in (*ANSWER_KPIS, "cost_of_sales")],
         "rows": rows,
@@ -360,6 +363,8 @@ def _study_context(study: Uncertainty | None) -> dict[str, Any] | None:
             for r in ranked.itertuples()
         ],
         "noise": f"{noise_bound(len(study.sets), len(study.sets.columns) - 1):.2f}",
+        "can_rank": can_rank(study),
+        "no_ranking": ranking_sentence(study),
         "failed": len(study.failed),
     }
 
@@ -425,7 +430,9 @@ def write_comparison(comparison: Comparison, folder: Path, command: str, study: 
     atomic_write(folder / "comparison.csv", lambda tmp: comparison.table.to_csv(tmp, index=False))
     atomic_write(folder / "replications.csv", lambda tmp: comparison.replications.to_csv(tmp, index=False))
     if comparison.explanation is not None:
-        table = comparison.explanation.table
+        table, steps = comparison.explanation.table, comparison.explanation.steps
         atomic_write(folder / "explain.csv", lambda tmp: table.to_csv(tmp, index=False))
+        if steps is not None:  # a timeline's dated steps, each once those before it are in place
+            atomic_write(folder / "steps.csv", lambda tmp: steps.to_csv(tmp, index=False))
     figures = comparison_figures(comparison, folder / "figures")
     return write_report(comparison, figures, folder / "report.html", command, study)

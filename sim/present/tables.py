@@ -95,8 +95,9 @@ def calibration_table(table: pd.DataFrame) -> str:
 
 
 def uncertainty_lines(study: Uncertainty, kpis: Iterable[str] = ("revenue", "profit", "prospect_satisfaction")) -> str:
-    """Each arm's gain across the assumption sets, and what it depends on most."""
+    """Each arm's gain across the assumption sets, and what it depends on most (when the sets can tell)."""
     from sim.config.params import PARAM_INFO
+    from sim.experiments.uncertainty import can_rank, ranking_sentence
 
     table = study.table.set_index(["scenario", "kpi"])
     base = study.names[0]
@@ -114,29 +115,49 @@ def uncertainty_lines(study: Uncertainty, kpis: Iterable[str] = ("revenue", "pro
                 f"(P10 {format_change(k, r['p10'])}, P90 {format_change(k, r['p90'])}), "
                 f"positive in {r['p_positive']:.0%} of sets"
             )
-        top = study.ranking[(study.ranking["scenario"] == name) & (study.ranking["kpi"] == "revenue")].head(3)
+        if not can_rank(study):
+            continue  # one sentence below, not a ranking of noise
+        top = study.ranking[(study.ranking["scenario"] == name) & (study.ranking["kpi"] == "revenue")]
+        top = top[top["beyond_noise"]].head(3)
         if len(top):
             words = ", ".join(
                 f"{row.assumption} ({PARAM_INFO[row.assumption].unit if row.assumption in PARAM_INFO else 'x'}, "
-                f"rho {row.spearman_rho:+.2f}"
-                f"{'' if row.beyond_noise else ', within noise'})"
+                f"rho {row.spearman_rho:+.2f})"
                 for row in top.itertuples()
             )
             lines.append(f"    the revenue gain depends most on: {words} (Spearman rank correlation)")
+        else:
+            lines.append("    no assumption's correlation with the revenue gain is told apart from noise")
+    if not can_rank(study):
+        lines.append("  " + ranking_sentence(study))
     if study.failed:
         lines.append(f"  {len(study.failed)} assumption sets left out: a run failed in them (see manifest.json)")
     return "\n".join(lines)
 
 
 def vary_table(best: pd.DataFrame, kpi_name: str, key: str, base: str) -> str:
-    """What each value of ``--vary`` is worth against the base, the best and those not told apart marked."""
+    """What each value of ``--vary`` is worth against the base, the best and those not told apart marked.
+
+    A value not told apart from the best says about how many replications would tell them apart.
+    """
     lines = [f"{kpi(kpi_name).label} by {key} (change against {base}, paired; * best, = not told apart from it):"]
-    width = max(len(s) for s in best["scenario"]) + 2
+    names = {s: f"{s} (its own {key.rsplit('.', 1)[-1]})" if s == base else s for s in best["scenario"]}
+    width = max(len(s) for s in names.values()) + 2
     for r in best.itertuples():
         mark = "*" if r.best else "=" if r.among_best else " "
         change = format_change_interval(kpi_name, r.delta, r.delta_ci_low, r.delta_ci_high)
-        lines.append(f"  {mark} {r.scenario.ljust(width)}{format_kpi(kpi_name, r.mean):>12}   change {change}")
+        line = f"  {mark} {names[r.scenario].ljust(width)}{format_kpi(kpi_name, r.mean):>12}   change {change}"
+        lines.append(line + _separate(getattr(r, "replications_to_separate", math.nan)))
     return "\n".join(lines)
+
+
+def _separate(n: float) -> str:
+    """How many replications would tell a tied value from the best, in words."""
+    if math.isnan(n):
+        return ""
+    if math.isinf(n):
+        return "   (the same runs: no number of replications separates them)"
+    return f"   (about {n:,.0f} replications would tell it from the best)"
 
 
 def mechanisms_table(table: pd.DataFrame, kpis: tuple[str, ...] = ("revenue", "profit")) -> str:
@@ -155,6 +176,17 @@ def mechanisms_table(table: pd.DataFrame, kpis: tuple[str, ...] = ("revenue", "p
             lines.append(f"  {str(r.parameter).ljust(28)}{change.ljust(18)}{effect}{share}")
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
+
+
+def steps_table(steps: pd.DataFrame, kpi_name: str = "profit") -> str:
+    """steps.csv as people read it: each dated step of a timeline once those before it are in place."""
+    part = steps[steps["kpi"] == kpi_name]
+    lines = [f"{kpi(kpi_name).label}, the timeline step by step (each once the steps before it are in place):"]
+    for r in part.itertuples():
+        effect = format_change_interval(kpi_name, r.effect, r.ci_low, r.ci_high)
+        so_far = format_change_interval(kpi_name, r.so_far, r.so_far_ci_low, r.so_far_ci_high)
+        lines.append(f"  step {r.step}, day {r.day} ({r.changes}): {effect}; so far {so_far}")
+    return "\n".join(lines)
 
 
 def explain_table(table: pd.DataFrame) -> str:

@@ -27,12 +27,17 @@ def _csv(path: Path, table: pd.DataFrame) -> None:
 
 
 def write_explain(result: Explanation, folder: Path) -> None:
-    """``explain.csv`` (levers alone, together, interaction), ``mechanisms.csv`` if asked, the tornado."""
+    """``explain.csv``, ``mechanisms.csv`` if asked, ``steps.csv`` for a timeline of several days, the tornado.
+
+    explain.csv: levers alone, together, and their interaction; steps.csv: each dated step in sequence.
+    """
     from sim.present.figures import save, tornado
 
     _csv(folder / "explain.csv", result.table)
     if result.mechanisms is not None:
         _csv(folder / "mechanisms.csv", result.mechanisms)
+    if result.steps is not None:
+        _csv(folder / "steps.csv", result.steps)
     save(tornado(result), folder / "figures" / "tornado.png")
 
 
