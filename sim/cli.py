@@ -732,6 +732,13 @@ def import_crm(
 @click.option("--population", type=click.IntRange(2, 100_000), default=100, show_default=True,
               help="Posterior draws kept.")  # fmt: skip
 @click.option("--only", "only", multiple=True, metavar="PARAM", help="Fit only these parameters (repeatable).")
+@click.option(
+    "--prior",
+    "priors",
+    multiple=True,
+    metavar="PARAM=LOW,HIGH",
+    help="Another uniform prior for a fitted parameter (repeatable): widen one the data press on.",
+)
 @click.option("--checks", type=click.IntRange(0, 10_000), default=40, show_default=True,
               help="Runs at posterior draws for check.png (beyond the budget).")  # fmt: skip
 @click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True, help="The fit's seed.")
@@ -741,17 +748,19 @@ def import_crm(
 @click.option("--name", default="fitted", show_default=True, help="The fitted scenario's name.")
 @out_option
 @click.option("--resume/--fresh", default=True, show_default=True, help="Continue a stored fit, or start over.")
-def fit_command(export, map_file, timezone, base, budget, population, only, checks, seed, workers, executor, scheduler,
-                name, out, resume) -> None:  # fmt: skip
+def fit_command(export, map_file, timezone, base, budget, population, only, priors, checks, seed, workers, executor,
+                scheduler, name, out, resume) -> None:  # fmt: skip
     """Fit the model to a CRM export: fitted.yaml, posterior.parquet, fit.json, check.png."""
     from sim.config.scenario import builtin_names, load_scenario
-    from sim.experiments.crm_files import write_fit
-    from sim.experiments.fit import DEFAULT_BUDGET, FITTED, fit
+    from sim.experiments.crm_files import write_fit, write_pipeline
+    from sim.experiments.fit import DEFAULT_BUDGET, FITTED, check_ranges, fit
     from sim.experiments.runner import default_workers
     from sim.present.fit_figures import save_check_figure
 
     if scheduler and executor != "dask":
         raise UserError("--scheduler needs --executor dask")
+    names = tuple(dict.fromkeys(only)) or tuple(FITTED)
+    ranges = check_ranges(_prior_ranges(priors), names)
     base_ref = base or "defined"
     if base is not None and base not in builtin_names():
         base_ref = str(Path(base).resolve())
@@ -759,22 +768,61 @@ def fit_command(export, map_file, timezone, base, budget, population, only, chec
     path, data, observed = _read_export(export, map_file, timezone)
     folder = claim(out, "fit", path.stem if path.is_file() else path.resolve().name).path
     _settle()
-    names = tuple(only) or tuple(FITTED)
+    names = tuple(dict.fromkeys(only)) or tuple(FITTED)
+    pipeline = write_pipeline(folder, data.leads, observed)
     result = fit(
         data.leads, observed, scenario, folder, keep_organization=base is not None, names=names,
         budget=budget or DEFAULT_BUDGET, population=population, seed=seed, checks=checks,
         workers=workers or default_workers(), executor=executor, scheduler=scheduler, fresh=not resume, progress=True,
+        fields=data.fields, pipeline=folder / "pipeline.parquet" if pipeline is not None else None, ranges=ranges,
     )  # fmt: skip
-    pipeline = write_fit(folder, result, data.leads, observed, path, base_ref, name)
+    write_fit(folder, result, path, base_ref, name, pipeline)
     save_check_figure(result, result.checked, folder / "check.png", f"Fit of {path.name}: observed vs simulated")
-    m = result.measured
-    click.echo(f"{path.name}: {m.days} days, {m.inbound_per_day or 0:.1f} inquiries a working day, "
-               f"{m.inside_reps or '?'} inside and {m.field_reps or '?'} field reps; "
-               f"{sum(g.simulations for g in result.generations):,} simulations in "
-               f"{len(result.generations)} generations ({result.seconds:.0f} s)")  # fmt: skip
+    _echo_fit(path, result, folder, pipeline)
+
+
+def _prior_ranges(priors: tuple[str, ...]) -> dict[str, tuple[float, float]]:
+    """``--prior NAME=LOW,HIGH`` options as ranges (checked against the fitted parameters by the fit)."""
+    out: dict[str, tuple[float, float]] = {}
+    for text in priors:
+        key, _, span = text.partition("=")
+        low, _, high = span.partition(",")
+        try:
+            out[key.strip()] = (float(low), float(high))
+        except ValueError:
+            raise UserError(f"--prior {text}: write PARAM=LOW,HIGH with two numbers (win_logit=-3,1)") from None
+    return out
+
+
+def _echo_fit(path: Path, result, folder: Path, pipeline) -> None:
+    """The fit in the terminal: volumes, each parameter's claims, statistics not reproduced, prior edges."""
+    from sim.experiments.fit_claims import edge_lines
+
+    m, k = result.measured, result.levels
+    click.echo(f"{path.name}: {m.days} days; volume enters at its {result.entry}; {m.inside_reps or '?'} inside and "
+               f"{m.field_reps or '?'} field reps; {sum(g.simulations for g in result.generations):,} simulations "
+               f"in {len(result.generations)} generations ({result.seconds:.0f} s)")  # fmt: skip
+    if result.not_identified:
+        click.echo(f"  not identified (above the entry point, not fitted): {', '.join(result.not_identified)}")
+    if k.get("rounds"):
+        click.echo(f"  levels: sources of opportunities x {k['volume_factor']:.3g}, list values x "
+                   f"{k['deal_factor']:.3g} (to reproduce the export's volume and won amounts)")  # fmt: skip
     for row in result.parameters():
+        state = "pinned down" if row["pinned_down"] else "not pinned down"
+        flags = [f"informed by {', '.join(row['informed_by'])}" if row["informed"] else "not informed",
+                 "contracted" if row["contracted"] else "not contracted"]  # fmt: skip
+        if row["at_prior_edge"]:
+            flags.append(f"at the {row['at_prior_edge']} edge of its prior")
         click.echo(f"  {row['parameter']:<18}{row['median']:>9.3g}  90% [{row['p05']:.3g}, {row['p95']:.3g}]  "
-                   f"{'pinned down' if row['pinned_down'] else 'not pinned down'}")  # fmt: skip
+                   f"{state} ({'; '.join(flags)})")  # fmt: skip
+    for s in result.statistics():
+        if s["inside"] is None:
+            continue
+        band = f"[{s['simulated_p05']:.3g}, {s['simulated_p95']:.3g}]" if s["simulated_p05"] is not None else "[none]"
+        mark = "inside" if s["inside"] else f"NOT REPRODUCED: {s['not_reproduced']}"
+        click.echo(f"  {s['label']:<38}{s['observed']:>10.4g}  fitted 5-95% {band}  {mark}")
+    for line in edge_lines(result.parameters()):
+        click.echo(line)
     opened = f", pipeline.parquet ({len(pipeline)} open opportunities)" if pipeline is not None else ""
     click.echo(f"\nresults: {folder}/fitted.yaml, posterior.parquet, fit.json, check.png{opened}")
 

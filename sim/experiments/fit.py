@@ -29,10 +29,10 @@ import hashlib
 import json
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,12 +43,16 @@ from sim.config.errors import SalesimError
 from sim.config.params import PARAM_INFO
 from sim.config.scenario import Scenario, scenario_to_dict, validate, with_values
 from sim.experiments.abc import Generation, Prior, abc_smc, regression_adjust
+from sim.experiments.fit_claims import PINNED as PINNED
+from sim.experiments.fit_claims import edge_lines, parameter_claims, statistic_claims
+from sim.experiments.fit_levels import ABOVE_OPPORTUNITY, SEEDS, entry_point, match_levels
 from sim.experiments.runner import Task, run_tasks
 
 # Parameter -> (low, high) of its uniform prior: the plausible range of the params table, or, for
 # a fitted default without one, the range of published values around it.
 FITTED: dict[str, tuple[float, float]] = {
-    "win_logit": (-2.6, -0.6),  # win rates of about 10-35% (FACTS 2: 17-30%)
+    # win rates of about 10% to 65% (FACTS 2: 17-30% typical; real exports reach 60%: Maven's, issue 32)
+    "win_logit": (-2.6, 1.4),
     "cycle_days": (30.0, 150.0),  # median cycles of 1-5 months (Bridge Group 2017: 72 days at ~$30k)
     "agree_interest": (  # type: ignore[dict-item]  # the params table gives these four a plausible range
         PARAM_INFO["agree_interest"].low,
@@ -61,8 +65,13 @@ FITTED: dict[str, tuple[float, float]] = {
     ),  # handoffs the field rejects
     "contact_max": (PARAM_INFO["contact_max"].low, PARAM_INFO["contact_max"].high),  # type: ignore[dict-item]  # prospects who pick up
 }
-# Statistics the distance compares: rates, so that the volume (set from the data) does not weigh twice.
+# Statistics the distance compares: rates, and volumes a day (the entry point's is set from the data by
+# :mod:`sim.experiments.fit_levels`; the others follow from it and the rates).
 STATISTICS = (
+    "inquiries_per_day",
+    "opportunities_per_day",
+    "deals_won_per_day",
+    "revenue_per_day",
     "win_rate",
     "median_cycle_days",
     "close_rate",
@@ -73,6 +82,10 @@ STATISTICS = (
     "ignore_rate",
 )
 STATISTIC_LABELS = {
+    "inquiries_per_day": "inbound inquiries a day",
+    "opportunities_per_day": "opportunities opened a day",
+    "deals_won_per_day": "deals won a day",
+    "revenue_per_day": "revenue a day",
     "win_rate": "won / closed",
     "median_cycle_days": "median cycle (days)",
     "close_rate": "deals closed / opportunities opened",
@@ -82,7 +95,6 @@ STATISTIC_LABELS = {
     "reject_rate": "rejected / handed off",
     "ignore_rate": "ignored / handed off",
 }
-PINNED = 0.5  # a parameter is pinned down when its 90% interval is under half its prior's width
 DEFAULT_BUDGET = 2000  # simulations: about 14 minutes here (2 cores) for a year of a default-size organization
 DEFAULT_POPULATION = 100
 MAX_DAYS = 730  # a longer export is fitted on its last two years
@@ -102,7 +114,13 @@ def statistics(observed: dict[str, Any]) -> np.ndarray:
         a, b = k.get(num), k.get(den)
         return float(a) / float(b) if a is not None and b else math.nan
 
+    days = observed["period"]["days"]
+    inquiries = observed["volume"]["by_kind"].get("inbound", 0)
     values: dict[str, Any] = {
+        "inquiries_per_day": inquiries / days if days > 0 else None,
+        "opportunities_per_day": k.get("opportunities_per_day"),
+        "deals_won_per_day": k.get("deals_won_per_day"),
+        "revenue_per_day": k.get("revenue_per_day"),
         "win_rate": k.get("win_rate"),
         "median_cycle_days": k.get("median_cycle_days"),
         "close_rate": ratio("deals_closed", "opportunities"),
@@ -135,6 +153,8 @@ class Measured:
         inside_reps: people who own leads and no opportunity.
         field_reps: people who own opportunities.
         teams: teams named in the export.
+        team_sizes: field reps of each of the export's teams (an owner in the team most of their deals
+            name), names made valid scenario names; empty when the export names no teams.
     """
 
     days: int
@@ -144,6 +164,7 @@ class Measured:
     inside_reps: int | None
     field_reps: int | None
     teams: int
+    team_sizes: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def of(cls, leads: pd.DataFrame, observed: dict[str, Any]) -> Measured:
@@ -161,6 +182,7 @@ class Measured:
         owners = set(leads["owner"].dropna()) - field
         teams = int(leads["team"].dropna().nunique()) or 1
         return cls(
+            team_sizes=team_sizes(leads),
             days=days,
             # market.inbound_leads_per_day counts a working week's inquiries over its five days
             inbound_per_day=inbound * 7 / 5 / observed["period"]["days"] if inbound else None,
@@ -184,15 +206,35 @@ class Measured:
             if self.inside_reps is not None:
                 out["organization.inside_reps"] = self.inside_reps
             if self.field_reps is not None:
-                teams = base.organization.field_teams
-                weights = [t.field_reps for t in teams] or [1]
-                from sim.model.model import split_headcount
-
-                seats = split_headcount(self.field_reps, weights)
-                out["organization.field_teams"] = [
-                    {"name": t.name, "field_reps": n} for t, n in zip(teams, seats, strict=True)
-                ]
+                out["organization.field_teams"] = self.field_teams(base)
         return out
+
+    def field_teams(self, base: Scenario) -> list[dict[str, Any]]:
+        """The field teams: the export's, with their sizes, else its field reps split over the base's teams."""
+        if self.team_sizes and sum(self.team_sizes.values()) == self.field_reps:
+            return [{"name": name, "field_reps": n} for name, n in self.team_sizes.items()]
+        from sim.model.model import split_headcount
+
+        teams = base.organization.field_teams
+        seats = split_headcount(self.field_reps or 0, [t.field_reps for t in teams] or [1])
+        return [{"name": t.name, "field_reps": n} for t, n in zip(teams, seats, strict=True)]
+
+
+def team_sizes(leads: pd.DataFrame) -> dict[str, int]:
+    """Field reps of each team the export names (each opportunity owner in their most frequent team)."""
+    import re
+
+    owned = leads.loc[leads["opp_owner"].notna() & leads["team"].notna(), ["opp_owner", "team"]]
+    if owned.empty:
+        return {}
+    home = owned.groupby("opp_owner")["team"].agg(lambda t: t.value_counts().index[0])
+    sizes: dict[str, int] = {}
+    for team, n in home.value_counts().sort_index().items():
+        name = re.sub(r"[^A-Za-z0-9_\-]+", "_", str(team)).strip("_")[:40] or "team"
+        while name in sizes:
+            name = f"{name[:36]}_{len(sizes)}"
+        sizes[name] = int(n)
+    return sizes
 
 
 @dataclass
@@ -208,6 +250,11 @@ class Fit:
         observed: the export's statistics (:data:`STATISTICS`).
         measured: what the export measured directly.
         seconds: wall time spent simulating in this call.
+        empty_start: the export's period opens with far fewer deals in flight than a steady state holds.
+        entry: where the export's volume enters the model ("inquiries" or "opportunities").
+        not_identified: statistics above the entry point, left out of the fit.
+        levels: the volume and deal-size levels set to the export's (:mod:`sim.experiments.fit_levels`).
+        organization_given: the headcounts are the ``--scenario``'s, not the export's.
     """
 
     scenario: Scenario
@@ -218,6 +265,11 @@ class Fit:
     observed: np.ndarray
     measured: Measured
     seconds: float
+    empty_start: bool = False
+    entry: str = "inquiries"
+    not_identified: tuple[str, ...] = ()
+    levels: dict[str, Any] = field(default_factory=dict)
+    organization_given: bool = False
 
     @property
     def posterior(self) -> pd.DataFrame:
@@ -225,53 +277,38 @@ class Fit:
         return pd.DataFrame(self.draws, columns=list(self.prior.names))
 
     def parameters(self) -> list[dict[str, Any]]:
-        """Each fitted parameter: prior, posterior median and 90% interval, and whether the data pinned it down."""
-        rows = []
-        for j, name in enumerate(self.prior.names):
-            draws = self.draws[:, j]
-            low, median, high = np.quantile(draws, [0.05, 0.5, 0.95])
-            width = float((high - low) / (self.prior.high[j] - self.prior.low[j]))
-            rows.append(
-                {
-                    "parameter": name,
-                    "prior": [float(self.prior.low[j]), float(self.prior.high[j])],
-                    "median": float(median),
-                    "p05": float(low),
-                    "p95": float(high),
-                    "width_share_of_prior": width,
-                    "pinned_down": width < PINNED,
-                    "why": (
-                        "the data pin it down"
-                        if width < PINNED
-                        else "not pinned down: with these data its 90% interval spans "
-                        f"{width:.0%} of the prior; it keeps most of its plausible range"
-                    ),
-                }
-            )
-        return rows
+        """Each fitted parameter: prior, median, 90% interval; informed, contracted, at a prior edge, pinned down."""
+        return parameter_claims(self.prior.names, self.prior.low, self.prior.high, self.draws, self.observed_dict)
+
+    @property
+    def observed_dict(self) -> dict[str, float]:
+        """The export's statistics by name (NaN: not measured, or not identified above the entry point)."""
+        return dict(zip(STATISTICS, self.observed.tolist(), strict=True))
+
+    def statistics(self) -> list[dict[str, Any]]:
+        """Each statistic observed against the check runs' 5-95% band: inside, or not reproduced and why."""
+        return statistic_claims(STATISTICS, STATISTIC_LABELS, self.observed, self.checked,
+                                self.generations[0].stats, self.parameters(), self.empty_start)  # fmt: skip
 
     def report(self) -> dict[str, Any]:
         """fit.json: what was measured, what was fitted and how well, and how the fit ran."""
-        simulated = np.nanquantile(self.checked, [0.05, 0.5, 0.95], axis=0)
+        parameters = self.parameters()
+        statistics = self.statistics()
         return {
             "method": "ABC-SMC (Drovandi & Pettitt 2011) on the experiment runner, the last population "
             "regression-adjusted (Beaumont, Zhang & Balding 2002); distance: Euclidean on the statistics scaled "
             "by their spread under the prior",
             "measured": self.measured.__dict__,
-            "fitted": self.parameters(),
+            "entry_point": self.entry,
+            "not_identified": list(self.not_identified),
+            "levels": self.levels,
+            "fitted": parameters,
+            "pinned_down": [p["parameter"] for p in parameters if p["pinned_down"]],
+            "prior_edges": edge_lines(parameters),
             "not_fitted": "every other behaviour parameter keeps its default and its plausible range "
             "(salesim show); --uncertainty draws them from their ranges and the fitted ones from the posterior",
-            "statistics": [
-                {
-                    "statistic": s,
-                    "label": STATISTIC_LABELS[s],
-                    "observed": None if math.isnan(self.observed[i]) else float(self.observed[i]),
-                    "simulated_p05": float(simulated[0, i]),
-                    "simulated_median": float(simulated[1, i]),
-                    "simulated_p95": float(simulated[2, i]),
-                }
-                for i, s in enumerate(STATISTICS)
-            ],
+            "statistics": statistics,
+            "not_reproduced": [s["statistic"] for s in statistics if s["inside"] is False],
             "generations": [_generation_row(g) for g in self.generations],
             "simulations": sum(g.simulations for g in self.generations),
             "check_runs": len(self.checked),
@@ -288,9 +325,10 @@ def _generation_row(g: Generation) -> dict[str, Any]:
     }
 
 
-def prior_of(names: tuple[str, ...] = tuple(FITTED)) -> Prior:
-    """Uniform priors on the fitted parameters' ranges."""
-    return Prior(names, np.array([FITTED[n][0] for n in names]), np.array([FITTED[n][1] for n in names]))
+def prior_of(names: tuple[str, ...] = tuple(FITTED), ranges: dict[str, tuple[float, float]] | None = None) -> Prior:
+    """Uniform priors on the fitted parameters' ranges (``ranges`` widens or narrows some: ``--prior``)."""
+    box = FITTED | (ranges or {})
+    return Prior(names, np.array([box[n][0] for n in names]), np.array([box[n][1] for n in names]))
 
 
 def with_behavior(base: Scenario, names: tuple[str, ...], theta: np.ndarray, label: str) -> Scenario:
@@ -380,6 +418,9 @@ def fit(
     scheduler: str | None = None,
     fresh: bool = False,
     progress: bool = False,
+    fields: frozenset[str] | None = None,
+    pipeline: Path | None = None,
+    ranges: dict[str, tuple[float, float]] | None = None,
 ) -> Fit:
     """Fit the base scenario's behaviour to an export's observed funnel.
 
@@ -400,54 +441,118 @@ def fit(
         scheduler: a Dask scheduler's address (with ``executor="dask"``).
         fresh: throw away stored generations and start again.
         progress: show progress bars.
+        fields: the fields the export has columns for (``Export.fields``), to tell its entry point.
+        pipeline: the open pipeline fitted.yaml ships (``pipeline.parquet``): every run starts from it,
+            the check's included.
+        ranges: priors other than :data:`FITTED`'s for some parameters (``--prior``).
     """
     if not 2 <= population <= 100_000:
         raise FitError(f"--population {population}: between 2 and 100,000")
     if budget < 2 * population:
         raise FitError(f"--budget {budget}: at least twice the population ({2 * population}) to fit anything")
-    target = statistics(observed)
-    if np.isnan(target).all():
-        raise FitError("the export has none of the statistics a fit needs (closed deals, contacts, handoffs)")
-    measured = Measured.of(leads, observed)
-    data = with_values(scenario_to_dict(base), measured.overrides(base, keep_organization))
-    data["timeline"] = []  # the export's period is the organization as it was
-    fixed = validate(data, source=f"{base.name} with the export's measurements")
     unknown = sorted(set(names) - set(FITTED))
     if unknown or not names:
         raise FitError(f"cannot fit {', '.join(unknown) or 'nothing'}: the parameters a fit can pin down are "
                        f"{', '.join(FITTED)}")  # fmt: skip
-    prior = prior_of(tuple(names))
-    key = fingerprint(fixed, target, {"population": population, "seed": seed, "prior": [(n, FITTED[n]) for n in names]})
+    ranges = check_ranges(ranges or {}, names)
+    target = statistics(observed)
+    entry = entry_point(leads, observed, fields)
+    not_identified = ABOVE_OPPORTUNITY if entry == "opportunities" else ()
+    for s in not_identified:  # the funnel above the entry point: not identified, not fitted
+        target[STATISTICS.index(s)] = math.nan
+    if np.isnan(target).all():
+        raise FitError("the export has none of the statistics a fit needs (closed deals, contacts, handoffs)")
+    measured = Measured.of(leads, observed)
+    if entry == "opportunities":
+        measured.inbound_per_day = None  # its rows are opportunities, not inquiries: volume set by match_levels
+    data = with_values(scenario_to_dict(base), measured.overrides(base, keep_organization))
+    data["timeline"] = []  # the export's period is the organization as it was
+    if pipeline is not None:
+        data["pipeline"] = str(pipeline)  # every run starts from the open pipeline that fitted.yaml ships
+    fixed = validate(data, source=f"{base.name} with the export's measurements")
+    prior = prior_of(tuple(names), ranges)
     store = folder / "generations"
     if fresh and store.exists():
         for path in store.glob("gen_*"):
             path.unlink()
-    save, load = generation_store(store, key)
     started = time.perf_counter()
     with executor_for(workers, executor, scheduler) as pool:
 
-        def simulate(thetas: np.ndarray, number: int) -> np.ndarray:
-            seeds = np.random.default_rng([seed, number, 7]).integers(0, 2**31 - 1, len(thetas))
-            tasks = [
-                Task(with_behavior(fixed, prior.names, theta, f"fit generation {number}"), int(s),
-                     {"generation": number, "particle": i}, fit_measure)
-                for i, (theta, s) in enumerate(zip(thetas, seeds, strict=True))
-            ]  # fmt: skip
-            table = run_tasks(tasks, workers, pool, progress, f"fit, generation {number}")
-            stats = np.full((len(tasks), len(STATISTICS)), np.nan)
-            ok = (table["status"] == "ok").to_numpy()
-            if ok.any():
-                stats[ok] = table.loc[ok, list(STATISTICS)].to_numpy(dtype=float)
-            return stats
+        def simulate_on(scenario: Scenario, phase: str = "") -> Callable[[np.ndarray, int], np.ndarray]:
+            def simulate(thetas: np.ndarray, number: int) -> np.ndarray:
+                seeds = np.random.default_rng([seed, number, 7]).integers(0, 2**31 - 1, len(thetas))
+                tasks = [
+                    Task(with_behavior(scenario, prior.names, theta, f"fit generation {number}"), int(s),
+                         {"generation": number, "particle": i}, fit_measure)
+                    for i, (theta, s) in enumerate(zip(thetas, seeds, strict=True))
+                ]  # fmt: skip
+                table = run_tasks(tasks, workers, pool, progress, f"fit, {phase or f'generation {number}'}")
+                stats = np.full((len(tasks), len(STATISTICS)), np.nan)
+                ok = (table["status"] == "ok").to_numpy()
+                if ok.any():
+                    stats[ok] = table.loc[ok, list(STATISTICS)].to_numpy(dtype=float)
+                return stats
 
+            return simulate
+
+        def level_runs(theta: np.ndarray, stage: int) -> Callable[[Scenario, int], pd.DataFrame]:
+            def runs(scenario: Scenario, number: int) -> pd.DataFrame:
+                phase = f"levels {'at the posterior median' if stage else 'before the fit'}, round {number + 1}"
+                stats = simulate_on(scenario, phase)(np.tile(theta, (SEEDS, 1)), 20_000 + 100 * stage + number)
+                return pd.DataFrame(stats, columns=list(STATISTICS))
+
+            return runs
+
+        wanted = dict(zip(STATISTICS, target.tolist(), strict=True))
+        wanted["opportunities_per_day"] = statistics(observed)[STATISTICS.index("opportunities_per_day")]
+        centre = (prior.low + prior.high) / 2
+        levelled, before = match_levels(fixed, entry, wanted, level_runs(centre, 0))
+        key = fingerprint(levelled, target, {"population": population, "seed": seed,
+                                             "prior": [(n, float(prior.low[i]), float(prior.high[i]))
+                                                       for i, n in enumerate(names)]})  # fmt: skip
+        save, load = generation_store(store, key)
         generations = abc_smc(
-            simulate, target, prior, population=population, budget=budget, seed=seed, done=load(),
+            simulate_on(levelled), target, prior, population=population, budget=budget, seed=seed, done=load(),
             on_generation=save,
         )  # fmt: skip
         last = generations[-1]
         draws = regression_adjust(last.particles, last.stats, target, prior)
+        median = np.median(draws, axis=0)
+        shipped, after = match_levels(levelled, entry, wanted, level_runs(median, 1))  # at the posterior median
+        levels = after | {k: before[k] * after[k] for k in ("volume_factor", "deal_factor")}
+        levels["rounds"] = [{"at": "prior centre", **r} for r in before["rounds"]] + [
+            {"at": "posterior median", **r} for r in after["rounds"]
+        ]
         picked = np.random.default_rng([seed, 99]).choice(len(draws), size=min(checks, len(draws)), replace=False)
-        checked = simulate(draws[picked], 10_000) if checks else last.stats
+        checked = simulate_on(shipped, "check")(draws[picked], 10_000) if checks else last.stats
     seconds = time.perf_counter() - started
-    fitted = with_behavior(fixed, prior.names, np.median(draws, axis=0), f"{base.name} fitted")
-    return Fit(fitted, prior, generations, draws, checked, target, measured, seconds)
+    fitted = with_behavior(shipped, prior.names, median, f"{base.name} fitted")
+    return Fit(fitted, prior, generations, draws, checked, target, measured, seconds,
+               empty_start=empty_start(leads, observed), entry=entry, not_identified=not_identified,
+               levels=levels, organization_given=keep_organization)  # fmt: skip
+
+
+def check_ranges(ranges: dict[str, tuple[float, float]], names: tuple[str, ...]) -> dict[str, tuple[float, float]]:
+    """``--prior NAME=LOW,HIGH``: a fitted parameter, LOW below HIGH, inside the parameter's bounds."""
+    for name, (low, high) in ranges.items():
+        if name not in names:
+            raise FitError(f"--prior {name}: not a parameter this fit fits ({', '.join(names)})")
+        if not (math.isfinite(low) and math.isfinite(high) and low < high):
+            raise FitError(f"--prior {name}={low:g},{high:g}: LOW must be below HIGH")
+        bounds = PARAM_INFO[name].bounds
+        if bounds is not None and not (bounds[0] <= low and high <= bounds[1]):
+            raise FitError(f"--prior {name}={low:g},{high:g}: outside what the model allows ({bounds[0]:g} to "
+                           f"{bounds[1]:g})")  # fmt: skip
+    return ranges
+
+
+def empty_start(leads: pd.DataFrame, observed: dict[str, Any]) -> bool:
+    """Whether the period opens with under half the deals in flight its volume and cycle hold in a steady state."""
+    k = observed["kpis"]
+    per_day, cycle = k.get("opportunities_per_day"), k.get("median_cycle_days")
+    if not per_day or not cycle:
+        return False
+    start = pd.Timestamp(observed["period"]["start"])
+    opened = leads["opp_created_at"]
+    in_flight = (opened < start) & (leads["closed_at"].isna() | (leads["closed_at"] >= start))
+    return int(in_flight.sum()) < 0.5 * per_day * cycle
