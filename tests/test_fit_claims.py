@@ -71,3 +71,16 @@ def test_each_statistic_is_inside_its_band_or_not_reproduced_with_a_cause():
     assert out["contact_rate"]["inside"] is None and "not measured" in out["contact_rate"]["note"]
     out = _stats([0.6, 0.8, 70.0, math.nan], checked, prior_runs, at_edge, empty_start=True)
     assert "period that starts before" in out["close_rate"]["not_reproduced"]
+
+
+def test_a_statistic_no_prior_run_came_near_informs_nothing():
+    """A table of won deals only: its 100% win rate pulls win_logit against an edge but does not inform it."""
+    from sim.experiments.fit_claims import reachable
+
+    names = ("win_rate", "median_cycle_days")
+    usable = reachable(names, np.array([1.0, 70.0]), np.array([[0.14, 40.0], [0.82, 140.0]]))
+    assert usable == {"median_cycle_days"}
+    rows = parameter_claims(NAMES, LOW, HIGH, _draws([0.8, 70.0], [0.1, 4.0]),
+                            {"win_rate": 1.0, "median_cycle_days": 70.0}, usable)  # fmt: skip
+    assert rows[0]["contracted"] and not rows[0]["informed"] and not rows[0]["pinned_down"]
+    assert rows[1]["informed_by"] == ["median_cycle_days"] and rows[1]["pinned_down"]

@@ -44,7 +44,7 @@ from sim.config.params import PARAM_INFO
 from sim.config.scenario import Scenario, scenario_to_dict, validate, with_values
 from sim.experiments.abc import Generation, Prior, abc_smc, regression_adjust
 from sim.experiments.fit_claims import PINNED as PINNED
-from sim.experiments.fit_claims import edge_lines, parameter_claims, statistic_claims
+from sim.experiments.fit_claims import edge_lines, parameter_claims, reachable, statistic_claims
 from sim.experiments.fit_levels import ABOVE_OPPORTUNITY, SEEDS, entry_point, match_levels
 from sim.experiments.runner import Task, run_tasks
 
@@ -278,7 +278,9 @@ class Fit:
 
     def parameters(self) -> list[dict[str, Any]]:
         """Each fitted parameter: prior, median, 90% interval; informed, contracted, at a prior edge, pinned down."""
-        return parameter_claims(self.prior.names, self.prior.low, self.prior.high, self.draws, self.observed_dict)
+        usable = reachable(STATISTICS, self.observed, self.generations[0].stats)
+        return parameter_claims(self.prior.names, self.prior.low, self.prior.high, self.draws, self.observed_dict,
+                                usable)  # fmt: skip
 
     @property
     def observed_dict(self) -> dict[str, float]:

@@ -57,11 +57,39 @@ def edge_of(low: float, high: float, p05: float, median: float, p95: float) -> s
     return None
 
 
+def reachable(names: tuple[str, ...], observed: np.ndarray, prior_runs: np.ndarray) -> set[str]:
+    """The measured statistics that some run from the prior came near (within the prior runs' range).
+
+    One that none came near (a won-deals table's 100% win rate) informs nothing: it pulls the posterior
+    against whichever edge is closest, whatever the parameters are.
+    """
+    out = set()
+    for i, s in enumerate(names):
+        column = prior_runs[:, i][np.isfinite(prior_runs[:, i])] if len(prior_runs) else np.array([])
+        if math.isfinite(observed[i]) and column.size and column.min() <= observed[i] <= column.max():
+            out.add(s)
+    return out
+
+
 def parameter_claims(
-    names: tuple[str, ...], low: np.ndarray, high: np.ndarray, draws: np.ndarray, observed: dict[str, float]
+    names: tuple[str, ...],
+    low: np.ndarray,
+    high: np.ndarray,
+    draws: np.ndarray,
+    observed: dict[str, float],
+    usable: set[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Each fitted parameter: prior, median, 90% interval, informed / contracted / at a prior edge, pinned down."""
-    measured = _measured(observed)
+    """Each fitted parameter: prior, median, 90% interval, informed / contracted / at a prior edge, pinned down.
+
+    Args:
+        names: the fitted parameters, in column order.
+        low: their priors' lower ends.
+        high: their priors' upper ends.
+        draws: the posterior sample (a row per draw).
+        observed: the export's statistics by name (NaN or None: not measured).
+        usable: the measured statistics the model can come near (:func:`reachable`; default: all measured).
+    """
+    measured = _measured(observed) if usable is None else _measured(observed) & usable
     distinct = len(np.unique(draws, axis=0)) if len(draws) else 0
     rows = []
     for j, name in enumerate(names):
@@ -96,7 +124,8 @@ def _why(name, informed_by, contracted, edge, share, distinct, lo, hi) -> str:
         return f"not pinned down: {distinct} distinct posterior draw(s), too few for an interval to mean anything"
     if not informed_by:
         wanted = ", ".join(INFORMS.get(name, ())) or "none"
-        return f"not pinned down: no statistic the export measures depends on it (it would need: {wanted})"
+        return (f"not pinned down: no statistic the export measures (and the model can come near) depends on it "
+                f"(it would need: {wanted})")  # fmt: skip
     if edge is not None:
         return (f"not pinned down: the posterior piles against the {edge} end of its prior ({lo:g} to {hi:g}); "
                 f"the data want a value the prior rules out: widen it (--prior {name}=LOW,HIGH)")  # fmt: skip
