@@ -727,6 +727,9 @@ def import_crm(
 @click.option("--scenario", "base", metavar="SCEN",
               help="The organization's structure and levers, with its headcounts (default: defined, headcounts "
                    "from the export).")  # fmt: skip
+@click.option("--start", help="The period's start (a date; default: the map's, else where the export is complete "
+                              "and its pipeline has built up).")  # fmt: skip
+@click.option("--end", help="The period's end (a date; default: the map's, else where the arrivals are complete).")
 @click.option("--budget", type=click.IntRange(4, 1_000_000), default=None, show_default=False,
               help="Simulations in all (default 2000: about 14 minutes here for a year of 28 reps).")  # fmt: skip
 @click.option("--population", type=click.IntRange(2, 100_000), default=100, show_default=True,
@@ -748,8 +751,8 @@ def import_crm(
 @click.option("--name", default="fitted", show_default=True, help="The fitted scenario's name.")
 @out_option
 @click.option("--resume/--fresh", default=True, show_default=True, help="Continue a stored fit, or start over.")
-def fit_command(export, map_file, timezone, base, budget, population, only, priors, checks, seed, workers, executor,
-                scheduler, name, out, resume) -> None:  # fmt: skip
+def fit_command(export, map_file, timezone, base, start, end, budget, population, only, priors, checks, seed, workers,
+                executor, scheduler, name, out, resume) -> None:  # fmt: skip
     """Fit the model to a CRM export: fitted.yaml, posterior.parquet, fit.json, check.png."""
     from sim.config.scenario import builtin_names, load_scenario
     from sim.experiments.crm_files import write_fit, write_pipeline
@@ -765,7 +768,26 @@ def fit_command(export, map_file, timezone, base, budget, population, only, prio
     if base is not None and base not in builtin_names():
         base_ref = str(Path(base).resolve())
     scenario = load_scenario(base_ref)
-    path, data, observed = _read_export(export, map_file, timezone)
+    from pydantic import ValidationError
+
+    from sim.crm.observed import export_funnel
+    from sim.crm.presets import CrmError, Period
+    from sim.experiments.fit import warm_start
+
+    try:
+        Period(start=start, end=end)
+    except ValidationError as exc:
+        raise CrmError(f"--start/--end: {exc.errors()[0]['msg'].removeprefix('Value error, ')}") from None
+    path, data, observed = _read_export(export, map_file, timezone, start, end)
+    later = None if start or data.crm_map.period.start else warm_start(data.leads, observed)
+    if later is not None:
+        observed = export_funnel(data, later.date().isoformat(), end)
+        period: dict = observed["period"]  # type: ignore[assignment]  # a dict, built by funnel
+        click.echo(f"period: {period['start'][:10]} to {period['end'][:10]}: starts where the "
+                   "export's pipeline has built up (the P90 of its cycle after its arrivals are complete), as the "
+                   "simulations start warmed up (--start to change)")  # fmt: skip
+    else:
+        click.echo(f"period: {observed['period']['note']}")
     folder = claim(out, "fit", path.stem if path.is_file() else path.resolve().name).path
     _settle()
     names = tuple(dict.fromkeys(only)) or tuple(FITTED)

@@ -84,3 +84,10 @@ def test_a_statistic_no_prior_run_came_near_informs_nothing():
                             {"win_rate": 1.0, "median_cycle_days": 70.0}, usable)  # fmt: skip
     assert rows[0]["contracted"] and not rows[0]["informed"] and not rows[0]["pinned_down"]
     assert rows[1]["informed_by"] == ["median_cycle_days"] and rows[1]["pinned_down"]
+
+
+def test_a_narrow_posterior_whose_runs_miss_every_statistic_it_answers_to_is_not_pinned():
+    draws = _draws([-1.0, 125.0], [0.1, 4.0])
+    rows = parameter_claims(NAMES, LOW, HIGH, draws, MEASURED, reproduced={"win_rate"})
+    assert rows[0]["pinned_down"]
+    assert rows[1]["contracted"] and not rows[1]["pinned_down"] and "reproduce none of" in rows[1]["why"]

@@ -78,6 +78,7 @@ def parameter_claims(
     draws: np.ndarray,
     observed: dict[str, float],
     usable: set[str] | None = None,
+    reproduced: set[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Each fitted parameter: prior, median, 90% interval, informed / contracted / at a prior edge, pinned down.
 
@@ -88,6 +89,9 @@ def parameter_claims(
         draws: the posterior sample (a row per draw).
         observed: the export's statistics by name (NaN or None: not measured).
         usable: the measured statistics the model can come near (:func:`reachable`; default: all measured).
+        reproduced: the statistics inside their check band (:func:`statistic_claims`); when given, a
+            parameter is pinned down only if one of its informing statistics is among them (a posterior
+            whose runs miss every statistic it answers to is narrow for the wrong reason).
     """
     measured = _measured(observed) if usable is None else _measured(observed) & usable
     distinct = len(np.unique(draws, axis=0)) if len(draws) else 0
@@ -99,7 +103,8 @@ def parameter_claims(
         informed_by = [s for s in INFORMS.get(name, ()) if s in measured]
         contracted = distinct >= MIN_DRAWS and share < PINNED
         edge = edge_of(lo, hi, p05, median, p95) if distinct >= MIN_DRAWS else None
-        pinned = bool(informed_by) and contracted and edge is None
+        missed = reproduced is not None and bool(informed_by) and not set(informed_by) & reproduced
+        pinned = bool(informed_by) and contracted and edge is None and not missed
         rows.append(
             {
                 "parameter": name,
@@ -113,13 +118,13 @@ def parameter_claims(
                 "contracted": contracted,
                 "at_prior_edge": edge,
                 "pinned_down": pinned,
-                "why": _why(name, informed_by, contracted, edge, share, distinct, lo, hi),
+                "why": _why(name, informed_by, contracted, edge, share, distinct, lo, hi, missed),
             }
         )
     return rows
 
 
-def _why(name, informed_by, contracted, edge, share, distinct, lo, hi) -> str:
+def _why(name, informed_by, contracted, edge, share, distinct, lo, hi, missed=False) -> str:
     if distinct < MIN_DRAWS:
         return f"not pinned down: {distinct} distinct posterior draw(s), too few for an interval to mean anything"
     if not informed_by:
@@ -132,6 +137,9 @@ def _why(name, informed_by, contracted, edge, share, distinct, lo, hi) -> str:
     if not contracted:
         return (f"not pinned down: its 90% interval spans {share:.0%} of the prior (informed by "
                 f"{', '.join(informed_by)}, but not enough to narrow it)")  # fmt: skip
+    if missed:
+        return (f"not pinned down: narrow ({share:.0%} of the prior), but the fitted runs reproduce none of "
+                f"{', '.join(informed_by)} (see not_reproduced)")  # fmt: skip
     return f"pinned down by {', '.join(informed_by)}: its 90% interval spans {share:.0%} of the prior"
 
 
