@@ -845,7 +845,12 @@ def _echo_fit(path: Path, result, folder: Path, pipeline) -> None:
         click.echo(f"  {s['label']:<38}{s['observed']:>10.4g}  fitted 5-95% {band}  {mark}")
     for line in edge_lines(result.parameters()):
         click.echo(line)
-    opened = f", pipeline.parquet ({len(pipeline)} open opportunities)" if pipeline is not None else ""
+    opened = ""
+    if pipeline is not None:
+        stale = pipeline.attrs.get("stale", 0)
+        days = pipeline.attrs.get("stale_after_days") or 0
+        left = f"; {stale} stale ones left out, open over {days:.0f} days" if stale else ""
+        opened = f", pipeline.parquet ({len(pipeline)} open opportunities{left})"
     click.echo(f"\nresults: {folder}/fitted.yaml, posterior.parquet, fit.json, check.png{opened}")
 
 

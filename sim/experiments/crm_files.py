@@ -11,6 +11,7 @@ figures beside them (``observed.png``, ``check.png``) are drawn by :mod:`sim.pre
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,7 @@ from sim.experiments.outputs import FolderError, claim
 if TYPE_CHECKING:  # export-crm and import-crm need not import the fit's machinery
     from sim.experiments.fit import Fit
 
+STALE = 2.0  # an open deal older than twice the P90 of the won cycles is stale (left out of the pipeline)
 MAP_HEADER = "# salesim import-crm reads this export with this mapping file (docs/CRM.md)\n"
 
 
@@ -132,7 +134,10 @@ def open_pipeline(leads: pd.DataFrame, observed: dict[str, Any]) -> pd.DataFrame
 
     An opportunity is open when it was opened by the end of the period and not closed by then. One
     without an amount (or with 0: not yet entered) is valued at the median won amount (a lost deal's $0
-    is no open deal's value), else the median positive amount.
+    is no open deal's value), else the median positive amount. One open for over :data:`STALE` times the
+    P90 of the export's won cycles is stale (a real CRM keeps deals open that nobody works any more; a
+    run would close them at once) and left out; ``attrs`` says how many (``stale``) and past what age
+    (``stale_after_days``).
     """
     if leads["opp_created_at"].isna().all():
         return None
@@ -145,8 +150,15 @@ def open_pipeline(leads: pd.DataFrame, observed: dict[str, Any]) -> pd.DataFrame
     won = positive.where(leads["outcome"] == "won")
     median = float(won.median()) if won.notna().any() else float(positive.median()) if positive.notna().any() else 0.0
     amounts = table["amount"].where(table["amount"] > 0)  # an open deal's 0 is an amount not yet entered
-    return pd.DataFrame({"amount": amounts.fillna(median).astype(float).to_numpy(),
-                         "age_days": ages.astype(float).to_numpy()})  # fmt: skip
+    won_at = leads["outcome"] == "won"
+    cycles = (leads.loc[won_at, "closed_at"] - leads.loc[won_at, "opp_created_at"]).dt.total_seconds() / 86400.0
+    cycles = cycles.dropna()
+    after = STALE * float(cycles.quantile(0.9)) if len(cycles) >= 5 else math.inf
+    fresh = (ages <= after).to_numpy()
+    out = pd.DataFrame({"amount": amounts.fillna(median).astype(float).to_numpy()[fresh],
+                        "age_days": ages.astype(float).to_numpy()[fresh]})  # fmt: skip
+    out.attrs = {"stale": int((~fresh).sum()), "stale_after_days": after if math.isfinite(after) else None}
+    return out
 
 
 def fitted_yaml(result: Fit, base_ref: str, name: str, pipeline: pd.DataFrame | None = None) -> str:
@@ -231,6 +243,9 @@ def fitted_yaml(result: Fit, base_ref: str, name: str, pipeline: pd.DataFrame | 
                 lines.append(f"  {n}: {round(float(sc.behavior[n]), 6)}  # levelled: {base_name}'s x {volume:.3g}")
     lines.append("posterior: posterior.parquet  # fitted: the posterior draws (--uncertainty draws from them)")
     if pipeline is not None:
+        stale = pipeline.attrs.get("stale", 0)
+        days = pipeline.attrs.get("stale_after_days") or 0
+        left = f"; {stale} stale ones (open over {days:.0f} days) left out" if stale else ""
         lines.append(f"pipeline: pipeline.parquet  # measured: the export's {len(pipeline)} open opportunities at "
-                     "its end, valued at their amounts or else the median won amount")  # fmt: skip
+                     f"its end, valued at their amounts or else the median won amount{left}")  # fmt: skip
     return "\n".join(lines) + "\n"

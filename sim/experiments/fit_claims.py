@@ -201,7 +201,8 @@ def _cause(s, value, simulated, prior_column, parameters, empty_start) -> str:
                 f"({finite.min():.3g} to {finite.max():.3g}); the export may count it differently (a table "
                 "of won deals only has a 100% win rate)")  # fmt: skip
     side = "above" if above else "below"
-    return f"the fitted runs fall {side} it; a larger --budget, or a statistic the fitted parameters cannot move"
+    return (f"the observed value is {side} the fitted runs: a larger --budget, or a statistic the fitted parameters "
+            "cannot move together with the others")  # fmt: skip
 
 
 def edge_lines(parameters: list[dict[str, Any]]) -> list[str]:
