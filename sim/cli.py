@@ -773,6 +773,7 @@ def fit_command(export, map_file, timezone, base, start, end, budget, population
     from sim.crm.observed import export_funnel
     from sim.crm.presets import CrmError, Period
     from sim.experiments.fit import warm_start
+    from sim.experiments.fit_claims import practices_in_use
 
     try:
         Period(start=start, end=end)
@@ -800,6 +801,7 @@ def fit_command(export, map_file, timezone, base, start, end, budget, population
     )  # fmt: skip
     write_fit(folder, result, path, base_ref, name, pipeline)
     save_check_figure(result, result.checked, folder / "check.png", f"Fit of {path.name}: observed vs simulated")
+    click.echo(practices_in_use(result.scenario, Path(base_ref).name if base else base_ref))
     _echo_fit(path, result, folder, pipeline)
 
 
@@ -818,7 +820,7 @@ def _prior_ranges(priors: tuple[str, ...]) -> dict[str, tuple[float, float]]:
 
 def _echo_fit(path: Path, result, folder: Path, pipeline) -> None:
     """The fit in the terminal: volumes, each parameter's claims, statistics not reproduced, prior edges."""
-    from sim.experiments.fit_claims import edge_lines
+    from sim.experiments.fit_claims import edge_lines, practice_lines
 
     m, k = result.measured, result.levels
     click.echo(f"{path.name}: {m.days} days; volume enters at its {result.entry}; {m.inside_reps or '?'} inside and "
@@ -843,7 +845,7 @@ def _echo_fit(path: Path, result, folder: Path, pipeline) -> None:
         band = f"[{s['simulated_p05']:.3g}, {s['simulated_p95']:.3g}]" if s["simulated_p05"] is not None else "[none]"
         mark = "inside" if s["inside"] else f"NOT REPRODUCED: {s['not_reproduced']}"
         click.echo(f"  {s['label']:<38}{s['observed']:>10.4g}  fitted 5-95% {band}  {mark}")
-    for line in edge_lines(result.parameters()):
+    for line in edge_lines(result.parameters()) + practice_lines(result.statistics()):
         click.echo(line)
     opened = ""
     if pipeline is not None:

@@ -144,6 +144,7 @@ def test_an_opportunities_export_is_fitted_at_its_own_volume_and_ships_what_was_
     assert report["entry_point"] == "opportunities"
     assert {"inquiries_per_day", "qualify_rate"} <= set(report["not_identified"])
     assert "volume enters at its opportunities" in stdout and "not identified" in stdout
+    assert "practices assumed (defined's; --scenario to name yours)" in stdout
     stats = _claims_are_true(report)
     assert stats["inquiries_per_day"]["observed"] is None  # opportunity rows are not inquiries
     for name in ("opportunities_per_day", "deals_won_per_day", "revenue_per_day"):

@@ -91,3 +91,21 @@ def test_a_narrow_posterior_whose_runs_miss_every_statistic_it_answers_to_is_not
     rows = parameter_claims(NAMES, LOW, HIGH, draws, MEASURED, reproduced={"win_rate"})
     assert rows[0]["pinned_down"]
     assert rows[1]["contracted"] and not rows[1]["pinned_down"] and "reproduce none of" in rows[1]["why"]
+
+
+def test_handoff_statistics_the_assumed_practices_miss_name_the_levers_to_try():
+    """Issue 32: a misaligned company fitted as defined: ignored / handed off 0.32 against 0.005-0.017."""
+    from sim.config.scenario import load_scenario
+    from sim.experiments.fit_claims import practice_lines, practices_in_use
+
+    rows = [
+        {"statistic": "ignore_rate", "label": "ignored / handed off", "observed": 0.32, "inside": False,
+         "simulated_p05": 0.005, "simulated_median": 0.01, "simulated_p95": 0.017},
+        {"statistic": "win_rate", "label": "won / closed", "observed": 0.3, "inside": True,
+         "simulated_p05": 0.2, "simulated_median": 0.3, "simulated_p95": 0.4},
+    ]  # fmt: skip
+    lines = practice_lines(rows)
+    assert len(lines) == 1 and "ignored / handed off (0.32) is above" in lines[0]
+    assert "handoff.sla_enforced=false" in lines[0]
+    line = practices_in_use(load_scenario("defined"), "defined")
+    assert "defined's" in line and "standard set by joint" in line and "SLA 8 h enforced" in line

@@ -44,7 +44,7 @@ from sim.config.params import PARAM_INFO
 from sim.config.scenario import Scenario, scenario_to_dict, validate, with_values
 from sim.experiments.abc import Generation, Prior, abc_smc, regression_adjust
 from sim.experiments.fit_claims import PINNED as PINNED
-from sim.experiments.fit_claims import edge_lines, parameter_claims, reachable, statistic_claims
+from sim.experiments.fit_claims import edge_lines, parameter_claims, practice_lines, reachable, statistic_claims
 from sim.experiments.fit_levels import ABOVE_OPPORTUNITY, SEEDS, entry_point, match_levels
 from sim.experiments.runner import Task, run_tasks
 
@@ -315,6 +315,7 @@ class Fit:
             "(salesim show); --uncertainty draws them from their ranges and the fitted ones from the posterior",
             "statistics": statistics,
             "not_reproduced": [s["statistic"] for s in statistics if s["inside"] is False],
+            "practices_differ": practice_lines(statistics),
             "generations": [_generation_row(g) for g in self.generations],
             "simulations": sum(g.simulations for g in self.generations),
             "check_runs": len(self.checked),

@@ -213,3 +213,39 @@ def edge_lines(parameters: list[dict[str, Any]]) -> list[str]:
         for p in parameters
         if p["at_prior_edge"] is not None and p["informed"]
     ]
+
+
+# A statistic the base's practices do not reproduce, by side, and the levers that move it (docs/MODEL.md).
+PRACTICE_LEVERS: dict[tuple[str, str], str] = {
+    ("ignore_rate", "above"): "handoff.sla_enforced=false or handoff.acceptance_stage=false (handoffs left lying)",
+    ("ignore_rate", "below"): "handoff.sla_enforced=true, handoff.acceptance_stage=true",
+    ("reject_rate", "above"): "qualification.standard_set_by=marketing or none (a bar the field does not share)",
+    ("reject_rate", "below"): "qualification.standard_set_by=joint, feedback.mode=periodic",
+    ("opportunity_rate", "below"): "handoff.mode=cold, qualification.standard_set_by=none",
+    ("opportunity_rate", "above"): "handoff.mode=warm, qualification.standard_set_by=joint",
+}
+
+
+def practices_in_use(scenario: Any, base: str) -> str:
+    """One line: the base's practices the fit assumes (the export does not say them)."""
+    q, h = scenario.qualification, scenario.handoff
+    return (f"practices assumed ({base}'s; --scenario to name yours): standard set by "
+            f"{q.standard_set_by}, scoring {q.scoring}, {h.mode} handoff, SLA {h.sla_hours:g} h "
+            f"{'enforced' if h.sla_enforced else 'not enforced'}, acceptance stage "
+            f"{'yes' if h.acceptance_stage else 'no'}, feedback {scenario.feedback.mode}, nurture "
+            f"{scenario.nurture.mode}")  # fmt: skip
+
+
+def practice_lines(statistics: list[dict[str, Any]]) -> list[str]:
+    """Where the export's handoff statistics say its practices differ from the base's: which levers to try."""
+    out = []
+    for s in statistics:
+        if s["inside"] is not False or s["simulated_median"] is None:
+            continue
+        side = "above" if s["observed"] > s["simulated_median"] else "below"
+        levers = PRACTICE_LEVERS.get((s["statistic"], side))
+        if levers:
+            out.append(f"the export's {s['label']} ({s['observed']:.3g}) is {side} what the assumed practices give "
+                       f"({s['simulated_p05']:.3g}-{s['simulated_p95']:.3g}): its practices likely differ; try "
+                       f"{levers} (--scenario)")  # fmt: skip
+    return out
