@@ -109,3 +109,11 @@ def test_handoff_statistics_the_assumed_practices_miss_name_the_levers_to_try():
     assert "handoff.sla_enforced=false" in lines[0]
     line = practices_in_use(load_scenario("defined"), "defined")
     assert "defined's" in line and "standard set by joint" in line and "SLA 8 h enforced" in line
+
+
+def test_a_handoff_share_no_prior_run_came_near_is_blamed_on_the_assumed_practices():
+    names = ("ignore_rate",)
+    out = statistic_claims(names, {"ignore_rate": "ignored / handed off"}, np.array([0.35]),
+                           np.array([[0.01], [0.015]] * 10), np.array([[0.007], [0.028]]), [], False)  # fmt: skip
+    assert "the assumed practices cannot produce it" in out[0]["not_reproduced"]
+    assert "handoff.sla_enforced=false" in out[0]["not_reproduced"] and "won deals" not in out[0]["not_reproduced"]

@@ -197,9 +197,13 @@ def _cause(s, value, simulated, prior_column, parameters, empty_start) -> str:
                 "cycle later)")  # fmt: skip
     finite = prior_column[np.isfinite(prior_column)]
     if finite.size and not finite.min() <= value <= finite.max():
+        levers = PRACTICE_LEVERS.get((s, "above" if value > finite.max() else "below"))
+        if levers:
+            return (f"the assumed practices cannot produce it: no run from the prior came near ({finite.min():.3g} "
+                    f"to {finite.max():.3g}); try {levers} (--scenario)")  # fmt: skip
+        hint = " (a table of won deals only has a 100% win rate)" if s == "win_rate" and value == 1.0 else ""
         return (f"a statistic the model cannot produce with these priors: no run from the prior came near "
-                f"({finite.min():.3g} to {finite.max():.3g}); the export may count it differently (a table "
-                "of won deals only has a 100% win rate)")  # fmt: skip
+                f"({finite.min():.3g} to {finite.max():.3g}); the export may count it differently{hint}")  # fmt: skip
     side = "above" if above else "below"
     return (f"the observed value is {side} the fitted runs: a larger --budget, or a statistic the fitted parameters "
             "cannot move together with the others")  # fmt: skip
