@@ -793,11 +793,13 @@ def fit_command(export, map_file, timezone, base, start, end, budget, population
     _settle()
     names = tuple(dict.fromkeys(only)) or tuple(FITTED)
     pipeline = write_pipeline(folder, data.leads, observed)
+    at_start = write_pipeline(folder, data.leads, observed, at="start")
     result = fit(
         data.leads, observed, scenario, folder, keep_organization=base is not None, names=names,
         budget=budget or DEFAULT_BUDGET, population=population, seed=seed, checks=checks,
         workers=workers or default_workers(), executor=executor, scheduler=scheduler, fresh=not resume, progress=True,
-        fields=data.fields, pipeline=folder / "pipeline.parquet" if pipeline is not None else None, ranges=ranges,
+        fields=data.fields, pipeline=folder / "pipeline_start.parquet" if at_start is not None else None,
+        shipped_pipeline=folder / "pipeline.parquet" if pipeline is not None else None, ranges=ranges,
     )  # fmt: skip
     write_fit(folder, result, path, base_ref, name, pipeline)
     save_check_figure(result, result.checked, folder / "check.png", f"Fit of {path.name}: observed vs simulated")
@@ -845,6 +847,12 @@ def _echo_fit(path: Path, result, folder: Path, pipeline) -> None:
         band = f"[{s['simulated_p05']:.3g}, {s['simulated_p95']:.3g}]" if s["simulated_p05"] is not None else "[none]"
         mark = "inside" if s["inside"] else f"NOT REPRODUCED: {s['not_reproduced']}"
         click.echo(f"  {s['label']:<38}{s['observed']:>10.4g}  fitted 5-95% {band}  {mark}")
+    shipped = {r["statistic"]: r for r in result.shipped_report()}
+    volumes = [shipped[s] for s in ("opportunities_per_day", "deals_won_per_day", "revenue_per_day")
+               if s in shipped and shipped[s]["observed"] is not None]  # fmt: skip
+    if volumes:
+        click.echo("  fitted.yaml as shipped (from the export's open deals at its end): " + ", ".join(
+            f"{r['label']} {r['simulated_median']:.4g} (export {r['observed']:.4g})" for r in volumes))  # fmt: skip
     for line in edge_lines(result.parameters()) + practice_lines(result.statistics()):
         click.echo(line)
     opened = ""

@@ -95,14 +95,18 @@ def write_observed(folder: Path, record: dict[str, Any]) -> Path:
     return path
 
 
-def write_pipeline(folder: Path, leads: pd.DataFrame, observed: dict[str, Any]) -> pd.DataFrame | None:
-    """Write the export's open pipeline (:func:`open_pipeline`) as ``pipeline.parquet``, before the fit runs on it.
+def write_pipeline(folder: Path, leads: pd.DataFrame, observed: dict[str, Any], at: str = "end") -> pd.DataFrame | None:
+    """Write the export's open pipeline (:func:`open_pipeline`) before the fit runs on it.
+
+    ``at="end"``: ``pipeline.parquet``, the open deals at the period's end, from which fitted.yaml's runs
+    start (what ships). ``at="start"``: ``pipeline_start.parquet``, those at its start, read and valued
+    the same way, from which the fit's runs of the export's own period start.
 
     Returns:
         The pipeline written, or None when the export has no opportunities (a stale file is removed).
     """
-    pipeline = open_pipeline(leads, observed)
-    path = folder / "pipeline.parquet"
+    pipeline = open_pipeline(leads, observed, at)
+    path = folder / ("pipeline.parquet" if at == "end" else "pipeline_start.parquet")
     if pipeline is not None:
         atomic_write(path, lambda tmp: pipeline.to_parquet(tmp, index=False))
     elif path.is_file():
@@ -129,10 +133,11 @@ def write_fit(
     write_json(folder / "fit.json", {"export": str(export), "base": base_ref, **result.report()})
 
 
-def open_pipeline(leads: pd.DataFrame, observed: dict[str, Any]) -> pd.DataFrame | None:
+def open_pipeline(leads: pd.DataFrame, observed: dict[str, Any], at: str = "end") -> pd.DataFrame | None:
     """The export's open opportunities at its date (``amount``, ``age_days``), or None when it has none.
 
-    An opportunity is open when it was opened by the end of the period and not closed by then. One
+    An opportunity is open when it was opened by the end of the period (``at="start"``: before its
+    start) and not closed by then. One
     without an amount (or with 0: not yet entered) is valued at the median won amount (a lost deal's $0
     is no open deal's value), else the median positive amount. One open for over :data:`STALE` times the
     P90 of the export's won cycles is stale (a real CRM keeps deals open that nobody works any more; a
@@ -141,8 +146,10 @@ def open_pipeline(leads: pd.DataFrame, observed: dict[str, Any]) -> pd.DataFrame
     """
     if leads["opp_created_at"].isna().all():
         return None
-    end = pd.Timestamp(observed["period"]["end"])
-    opened = leads["opp_created_at"].notna() & (leads["opp_created_at"] <= end)
+    end = pd.Timestamp(observed["period"][at])
+    opened = leads["opp_created_at"].notna() & (
+        leads["opp_created_at"] <= end if at == "end" else leads["opp_created_at"] < end
+    )
     still_open = leads["closed_at"].isna() | (leads["closed_at"] > end)
     table = leads.loc[opened & still_open, ["amount", "opp_created_at"]]
     ages = (end - table["opp_created_at"]).dt.total_seconds() / 86400.0

@@ -19,8 +19,11 @@ posterior medians, and ``posterior: posterior.parquet`` so that ``--uncertainty`
 the posterior), ``posterior.parquet``, ``fit.json`` (what was fitted and measured, each
 parameter's prior, median and 90% interval, and whether the data pinned it down) and
 ``check.png`` (observed statistics against the posterior's simulations), and where the export
-has opportunities ``pipeline.parquet``: its open ones at its date, from which runs of the fitted
-scenario start (``pipeline:``, :meth:`sim.model.model.SalesOrgModel.take_over_pipeline`).
+has opportunities ``pipeline.parquet``: its open ones at its end, from which runs of the fitted
+scenario start (``pipeline:``, :meth:`sim.model.model.SalesOrgModel.take_over_pipeline`). The fit's
+own runs simulate the export's period, so they start from its open deals at the period's start
+(``pipeline_start.parquet``, read and valued the same way); runs of the scenario as shipped, from
+``pipeline.parquet``, are checked too (``shipped`` in fit.json).
 """
 
 from __future__ import annotations
@@ -97,6 +100,7 @@ STATISTIC_LABELS = {
 }
 DEFAULT_BUDGET = 2000  # simulations: about 14 minutes here (2 cores) for a year of a default-size organization
 DEFAULT_POPULATION = 100
+SHIPPED_RUNS = 10  # runs of fitted.yaml as shipped, at posterior draws (beyond the budget)
 MAX_DAYS = 730  # a longer export is fitted on its last two years
 
 
@@ -255,6 +259,8 @@ class Fit:
         not_identified: statistics above the entry point, left out of the fit.
         levels: the volume and deal-size levels set to the export's (:mod:`sim.experiments.fit_levels`).
         organization_given: the headcounts are the ``--scenario``'s, not the export's.
+        shipped: statistics of runs of the fitted scenario as shipped (from the pipeline at the export's
+            end), at posterior draws.
     """
 
     scenario: Scenario
@@ -270,6 +276,7 @@ class Fit:
     not_identified: tuple[str, ...] = ()
     levels: dict[str, Any] = field(default_factory=dict)
     organization_given: bool = False
+    shipped: np.ndarray | None = None
 
     @property
     def posterior(self) -> pd.DataFrame:
@@ -296,6 +303,15 @@ class Fit:
         return statistic_claims(STATISTICS, STATISTIC_LABELS, self.observed, self.checked,
                                 self.generations[0].stats, self._claims(), self.empty_start)  # fmt: skip
 
+    def shipped_report(self) -> list[dict[str, Any]]:
+        """Runs of fitted.yaml as shipped (from the export's open deals at its end): each statistic's band."""
+        if self.shipped is None or not len(self.shipped):
+            return []
+        rows = statistic_claims(STATISTICS, STATISTIC_LABELS, self.observed, self.shipped,
+                                self.generations[0].stats, self._claims(), self.empty_start)  # fmt: skip
+        return [{k: r[k] for k in ("statistic", "label", "observed", "simulated_p05", "simulated_median",
+                                   "simulated_p95", "inside")} for r in rows]  # fmt: skip
+
     def report(self) -> dict[str, Any]:
         """fit.json: what was measured, what was fitted and how well, and how the fit ran."""
         parameters = self.parameters()
@@ -316,6 +332,7 @@ class Fit:
             "statistics": statistics,
             "not_reproduced": [s["statistic"] for s in statistics if s["inside"] is False],
             "practices_differ": practice_lines(statistics),
+            "shipped": self.shipped_report(),
             "generations": [_generation_row(g) for g in self.generations],
             "simulations": sum(g.simulations for g in self.generations),
             "check_runs": len(self.checked),
@@ -427,6 +444,7 @@ def fit(
     progress: bool = False,
     fields: frozenset[str] | None = None,
     pipeline: Path | None = None,
+    shipped_pipeline: Path | None = None,
     ranges: dict[str, tuple[float, float]] | None = None,
 ) -> Fit:
     """Fit the base scenario's behaviour to an export's observed funnel.
@@ -449,8 +467,10 @@ def fit(
         fresh: throw away stored generations and start again.
         progress: show progress bars.
         fields: the fields the export has columns for (``Export.fields``), to tell its entry point.
-        pipeline: the open pipeline fitted.yaml ships (``pipeline.parquet``): every run starts from it,
-            the check's included.
+        pipeline: the export's open pipeline at the period's start (``pipeline_start.parquet``): the runs
+            of the fit, the levels and the check simulate its period from it.
+        shipped_pipeline: the open pipeline fitted.yaml ships (``pipeline.parquet``, at the period's end):
+            runs of the fitted scenario as shipped start from it (``Fit.shipped``).
         ranges: priors other than :data:`FITTED`'s for some parameters (``--prior``).
     """
     if not 2 <= population <= 100_000:
@@ -475,7 +495,7 @@ def fit(
     data = with_values(scenario_to_dict(base), measured.overrides(base, keep_organization))
     data["timeline"] = []  # the export's period is the organization as it was
     if pipeline is not None:
-        data["pipeline"] = str(pipeline)  # every run starts from the open pipeline that fitted.yaml ships
+        data["pipeline"] = str(pipeline)  # the period simulated from the deals open at its start
     fixed = validate(data, source=f"{base.name} with the export's measurements")
     prior = prior_of(tuple(names), ranges)
     store = folder / "generations"
@@ -532,11 +552,17 @@ def fit(
         ]
         picked = np.random.default_rng([seed, 99]).choice(len(draws), size=min(checks, len(draws)), replace=False)
         checked = simulate_on(shipped, "check")(draws[picked], 10_000) if checks else last.stats
+        as_shipped = shipped
+        if shipped_pipeline is not None:
+            as_shipped = validate(with_values(scenario_to_dict(shipped), {"pipeline": str(shipped_pipeline)}),
+                                  source=f"{base.name} fitted, as shipped")  # fmt: skip
+        some = picked[: min(len(picked), SHIPPED_RUNS)]
+        ran = simulate_on(as_shipped, "fitted.yaml as shipped")(draws[some], 30_000) if checks else last.stats[:0]
     seconds = time.perf_counter() - started
-    fitted = with_behavior(shipped, prior.names, median, f"{base.name} fitted")
+    fitted = with_behavior(as_shipped, prior.names, median, f"{base.name} fitted")
     return Fit(fitted, prior, generations, draws, checked, target, measured, seconds,
                empty_start=empty_start(leads, observed), entry=entry, not_identified=not_identified,
-               levels=levels, organization_given=keep_organization)  # fmt: skip
+               levels=levels, organization_given=keep_organization, shipped=ran)  # fmt: skip
 
 
 def check_ranges(ranges: dict[str, tuple[float, float]], names: tuple[str, ...]) -> dict[str, tuple[float, float]]:
