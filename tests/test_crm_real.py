@@ -164,6 +164,11 @@ def test_an_opportunities_export_is_fitted_at_its_own_volume_and_ships_what_was_
     assert per_day == pytest.approx(stats["opportunities_per_day"]["observed"], rel=0.15)
     pipeline = pd.read_parquet(folder / "pipeline.parquet")
     assert (pipeline["amount"] > 0).all()  # no open deal is worth $0
+    assert (folder / "pipeline_start.parquet").is_file()  # the fit's runs of the period start from its own deals
+    shipped = {r["statistic"]: r for r in report["shipped"]}  # fitted.yaml as shipped, run at posterior draws
+    opps = shipped["opportunities_per_day"]
+    assert opps["simulated_median"] == pytest.approx(opps["observed"], rel=0.15)
+    assert "fitted.yaml as shipped" in stdout
 
 
 def test_a_won_deals_funnel_claims_nothing_from_its_100_percent_win_rate(tmp_path: Path):
