@@ -28,6 +28,8 @@ own runs simulate the export's period, so they start from its open deals at the 
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import hashlib
 import json
 import math
@@ -45,9 +47,16 @@ import pandas as pd
 from sim.config.errors import SalesimError
 from sim.config.params import PARAM_INFO
 from sim.config.scenario import Scenario, scenario_to_dict, validate, with_values
-from sim.experiments.abc import Generation, Prior, abc_smc, regression_adjust
+from sim.experiments.abc import Generation, Prior, abc_smc, distance, regression_adjust, scales
 from sim.experiments.fit_claims import PINNED as PINNED
-from sim.experiments.fit_claims import edge_lines, parameter_claims, practice_lines, reachable, statistic_claims
+from sim.experiments.fit_claims import (
+    edge_lines,
+    informs_for,
+    parameter_claims,
+    practice_lines,
+    reachable,
+    statistic_claims,
+)
 from sim.experiments.fit_levels import ABOVE_OPPORTUNITY, SEEDS, entry_point, match_levels
 from sim.experiments.fit_measured import MAX_DAYS as MAX_DAYS
 from sim.experiments.fit_measured import Measured, empty_start
@@ -139,12 +148,26 @@ def statistics(observed: dict[str, Any]) -> np.ndarray:
     return np.array([math.nan if values[s] is None else float(values[s]) for s in STATISTICS])
 
 
-def fit_measure(result) -> dict[str, float]:
-    """What each simulation of a fit keeps: the fit's statistics of its observed funnel."""
+def fit_measure(result, kinds: frozenset[str] | None = None) -> dict[str, float]:
+    """What each simulation of a fit keeps: the fit's statistics of its observed funnel.
+
+    ``kinds``: count only leads of these sources (those a lead export holds: an export of inbound MQLs
+    has none of the field's own or the inside team's outbound leads, nor their wins).
+    """
     from sim.crm.observed import observed_from_run
 
-    observed = observed_from_run(result.leads, result.scenario.simulation.days)
+    leads = result.leads if kinds is None else result.leads[result.leads["source"].astype(str).isin(kinds)]
+    observed = observed_from_run(leads, result.scenario.simulation.days)
     return dict(zip(STATISTICS, statistics(observed).tolist(), strict=True))
+
+
+def kinds_of(observed: dict[str, Any], entry: str, fields: frozenset[str] | None) -> frozenset[str] | None:
+    """The lead sources a lead export holds (its mapped sources), or None: every simulated lead counts."""
+    if entry != "inquiries" or fields is None or "source" not in fields:
+        return None
+    kinds = frozenset(str(k) for k in observed["volume"]["by_kind"])
+    simulated = {"inbound", "outbound", "field", "referral", "recycled"}
+    return kinds & simulated if kinds & simulated and not simulated <= kinds else None
 
 
 @dataclass
@@ -167,6 +190,7 @@ class Fit:
         organization_given: the headcounts are the ``--scenario``'s, not the export's.
         shipped: statistics of runs of the fitted scenario as shipped (from the pipeline at the export's
             end), at posterior draws.
+        kinds: the lead sources the runs' statistics count (those the export holds), or None: all.
     """
 
     scenario: Scenario
@@ -183,6 +207,7 @@ class Fit:
     levels: dict[str, Any] = field(default_factory=dict)
     organization_given: bool = False
     shipped: np.ndarray | None = None
+    kinds: list[str] | None = None
 
     @property
     def posterior(self) -> pd.DataFrame:
@@ -197,7 +222,7 @@ class Fit:
     def _claims(self, reproduced: set[str] | None = None) -> list[dict[str, Any]]:
         usable = reachable(STATISTICS, self.observed, self.generations[0].stats)
         return parameter_claims(self.prior.names, self.prior.low, self.prior.high, self.draws, self.observed_dict,
-                                usable, reproduced)  # fmt: skip
+                                usable, reproduced, informs_for(self.entry))  # fmt: skip
 
     @property
     def observed_dict(self) -> dict[str, float]:
@@ -228,6 +253,7 @@ class Fit:
             "by their spread under the prior",
             "measured": self.measured.__dict__,
             "entry_point": self.entry,
+            "sources_counted": self.kinds or "all: the export holds every source the model has, or says none",
             "not_identified": list(self.not_identified),
             "levels": self.levels,
             "fitted": parameters,
@@ -408,6 +434,8 @@ def fit(
     if fresh and store.exists():
         for path in store.glob("gen_*"):
             path.unlink()
+    kinds = kinds_of(observed, entry, fields)
+    measure = fit_measure if kinds is None else functools.partial(fit_measure, kinds=kinds)
     started = time.perf_counter()
     with executor_for(workers, executor, scheduler) as pool:
 
@@ -416,7 +444,7 @@ def fit(
                 seeds = np.random.default_rng([seed, number, 7]).integers(0, 2**31 - 1, len(thetas))
                 tasks = [
                     Task(with_behavior(scenario, prior.names, theta, f"fit generation {number}"), int(s),
-                         {"generation": number, "particle": i}, fit_measure)
+                         {"generation": number, "particle": i}, measure)
                     for i, (theta, s) in enumerate(zip(thetas, seeds, strict=True))
                 ]  # fmt: skip
                 table = run_tasks(tasks, workers, pool, progress, f"fit, {phase or f'generation {number}'}")
@@ -444,12 +472,14 @@ def fit(
                                              "prior": [(n, float(prior.low[i]), float(prior.high[i]))
                                                        for i, n in enumerate(names)]})  # fmt: skip
         save, load = generation_store(store, key)
-        generations = abc_smc(
-            simulate_on(levelled), target, prior, population=population, budget=budget, seed=seed, done=load(),
-            on_generation=save,
-        )  # fmt: skip
+        simulate = simulate_on(levelled)
+        done = load() or abc_smc(simulate, target, prior, population=population, budget=population, seed=seed,
+                                 on_generation=save)  # fmt: skip  # the draws from the prior first
+        aimed = reachable_target(target, done[0])
+        generations = abc_smc(simulate, aimed, prior, population=population, budget=budget, seed=seed,
+                              done=[_rescored(done[0], aimed), *done[1:]], on_generation=save)  # fmt: skip
         last = generations[-1]
-        draws = regression_adjust(last.particles, last.stats, target, prior)
+        draws = regression_adjust(last.particles, last.stats, aimed, prior)
         median = np.median(draws, axis=0)
         shipped, after = match_levels(levelled, entry, wanted, level_runs(median, 1))  # at the posterior median
         levels = after | {k: before[k] * after[k] for k in ("volume_factor", "deal_factor")}
@@ -468,7 +498,23 @@ def fit(
     fitted = with_behavior(as_shipped, prior.names, median, f"{base.name} fitted")
     return Fit(fitted, prior, generations, draws, checked, target, measured, seconds,
                empty_start=empty_start(leads, observed), entry=entry, not_identified=not_identified,
-               levels=levels, organization_given=keep_organization, shipped=ran)  # fmt: skip
+               levels=levels, organization_given=keep_organization, shipped=ran,
+               kinds=sorted(kinds) if kinds else None)  # fmt: skip
+
+
+def reachable_target(target: np.ndarray, first: Generation) -> np.ndarray:
+    """The observed statistics the fit aims at: those some run from the prior came near.
+
+    One that none came near (a won-deals table's 100% win rate) would only pull the posterior against
+    the nearest prior edge; it is left out of the distance (and reported as not reproduced).
+    """
+    usable = reachable(STATISTICS, target, first.stats)
+    return np.array([x if s in usable else math.nan for s, x in zip(STATISTICS, target, strict=True)])
+
+
+def _rescored(first: Generation, aimed: np.ndarray) -> Generation:
+    """The first generation with its distances from the statistics aimed at (the tolerances start from them)."""
+    return dataclasses.replace(first, distances=distance(first.stats, aimed, scales(first.stats)))
 
 
 def check_ranges(ranges: dict[str, tuple[float, float]], names: tuple[str, ...]) -> dict[str, tuple[float, float]]:

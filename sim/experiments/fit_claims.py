@@ -37,6 +37,23 @@ INFORMS: dict[str, tuple[str, ...]] = {
     "field_threshold": ("reject_rate", "ignore_rate", "opportunity_rate"),
     "contact_max": ("contact_rate",),
 }
+# Below a lead export's entry point the volumes a day depend on every rate of the funnel as well.
+FUNNEL = ("agree_interest", "opp_base", "field_threshold", "contact_max")
+VOLUMES = ("opportunities_per_day", "deals_won_per_day", "revenue_per_day")
+
+
+def informs_for(entry: str) -> dict[str, tuple[str, ...]]:
+    """:data:`INFORMS` for an export whose volume enters at ``entry``.
+
+    At inquiries, the opportunities, wins and revenue a day follow from every rate of the funnel; at
+    opportunities (an opportunities-only export) the opportunity volume is levelled to the export's
+    and the funnel above it is not identified, so the volumes inform only the deal's own parameters.
+    """
+    if entry != "inquiries":
+        return INFORMS
+    return {n: s + (VOLUMES if n in FUNNEL else ()) for n, s in INFORMS.items()}
+
+
 # Statistics a period that opens on an empty pipeline biases (nothing in flight to close at first).
 PERIOD_SENSITIVE = ("close_rate", "median_cycle_days", "deals_won_per_day", "revenue_per_day")
 
@@ -79,6 +96,7 @@ def parameter_claims(
     observed: dict[str, float],
     usable: set[str] | None = None,
     reproduced: set[str] | None = None,
+    informs: dict[str, tuple[str, ...]] = INFORMS,
 ) -> list[dict[str, Any]]:
     """Each fitted parameter: prior, median, 90% interval, informed / contracted / at a prior edge, pinned down.
 
@@ -92,6 +110,7 @@ def parameter_claims(
         reproduced: the statistics inside their check band (:func:`statistic_claims`); when given, a
             parameter is pinned down only if one of its informing statistics is among them (a posterior
             whose runs miss every statistic it answers to is narrow for the wrong reason).
+        informs: which statistics depend on which parameter (:func:`informs_for` the export's entry point).
     """
     measured = _measured(observed) if usable is None else _measured(observed) & usable
     distinct = len(np.unique(draws, axis=0)) if len(draws) else 0
@@ -100,7 +119,7 @@ def parameter_claims(
         p05, median, p95 = (float(x) for x in np.quantile(draws[:, j], [0.05, 0.5, 0.95]))
         lo, hi = float(low[j]), float(high[j])
         share = (p95 - p05) / (hi - lo) if hi > lo else 1.0
-        informed_by = [s for s in INFORMS.get(name, ()) if s in measured]
+        informed_by = [s for s in informs.get(name, ()) if s in measured]
         contracted = distinct >= MIN_DRAWS and share < PINNED
         edge = edge_of(lo, hi, p05, median, p95) if distinct >= MIN_DRAWS else None
         missed = reproduced is not None and bool(informed_by) and not set(informed_by) & reproduced
@@ -118,17 +137,17 @@ def parameter_claims(
                 "contracted": contracted,
                 "at_prior_edge": edge,
                 "pinned_down": pinned,
-                "why": _why(name, informed_by, contracted, edge, share, distinct, lo, hi, missed),
+                "why": _why(name, informed_by, contracted, edge, share, distinct, lo, hi, missed, informs),
             }
         )
     return rows
 
 
-def _why(name, informed_by, contracted, edge, share, distinct, lo, hi, missed=False) -> str:
+def _why(name, informed_by, contracted, edge, share, distinct, lo, hi, missed=False, informs=INFORMS) -> str:
     if distinct < MIN_DRAWS:
         return f"not pinned down: {distinct} distinct posterior draw(s), too few for an interval to mean anything"
     if not informed_by:
-        wanted = ", ".join(INFORMS.get(name, ())) or "none"
+        wanted = ", ".join(informs.get(name, ())) or "none"
         return (f"not pinned down: no statistic the export measures (and the model can come near) depends on it "
                 f"(it would need: {wanted})")  # fmt: skip
     if edge is not None:
