@@ -183,7 +183,8 @@ class Fit:
         observed: the export's statistics (:data:`STATISTICS`).
         measured: what the export measured directly.
         seconds: wall time spent simulating in this call.
-        empty_start: the export's period opens with far fewer deals in flight than a steady state holds.
+        empty_start: the export's period opens with far fewer deals in flight than a steady state holds, and
+            the runs did not start from its own pipeline at that date (which reproduces the empty start).
         entry: where the export's volume enters the model ("inquiries" or "opportunities").
         not_identified: statistics above the entry point, left out of the fit.
         levels: the volume and deal-size levels set to the export's (:mod:`sim.experiments.fit_levels`).
@@ -497,7 +498,8 @@ def fit(
     seconds = time.perf_counter() - started
     fitted = with_behavior(as_shipped, prior.names, median, f"{base.name} fitted")
     return Fit(fitted, prior, generations, draws, checked, target, measured, seconds,
-               empty_start=empty_start(leads, observed), entry=entry, not_identified=not_identified,
+               empty_start=pipeline is None and empty_start(leads, observed), entry=entry,
+               not_identified=not_identified,
                levels=levels, organization_given=keep_organization, shipped=ran,
                kinds=sorted(kinds) if kinds else None)  # fmt: skip
 
