@@ -844,11 +844,21 @@ def import_crm(
 @click.option("--scenario", "base", metavar="SCEN",
               help="The organization's structure and levers, with its headcounts (default: defined, headcounts "
                    "from the export).")  # fmt: skip
+@click.option("--start", help="The period's start (a date; default: the map's, else where the export is complete "
+                              "and its pipeline has built up).")  # fmt: skip
+@click.option("--end", help="The period's end (a date; default: the map's, else where the arrivals are complete).")
 @click.option("--budget", type=click.IntRange(4, 1_000_000), default=None, show_default=False,
               help="Simulations in all (default 2000: about 14 minutes here for a year of 28 reps).")  # fmt: skip
 @click.option("--population", type=click.IntRange(2, 100_000), default=100, show_default=True,
               help="Posterior draws kept.")  # fmt: skip
 @click.option("--only", "only", multiple=True, metavar="PARAM", help="Fit only these parameters (repeatable).")
+@click.option(
+    "--prior",
+    "priors",
+    multiple=True,
+    metavar="PARAM=LOW,HIGH",
+    help="Another uniform prior for a fitted parameter (repeatable): widen one the data press on.",
+)
 @click.option("--checks", type=click.IntRange(0, 10_000), default=40, show_default=True,
               help="Runs at posterior draws for check.png (beyond the budget).")  # fmt: skip
 @click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True, help="The fit's seed.")
@@ -858,41 +868,116 @@ def import_crm(
 @click.option("--name", default="fitted", show_default=True, help="The fitted scenario's name.")
 @out_option
 @click.option("--resume/--fresh", default=True, show_default=True, help="Continue a stored fit, or start over.")
-def fit_command(export, map_file, timezone, base, budget, population, only, checks, seed, workers, executor, scheduler,
-                name, out, resume) -> None:  # fmt: skip
+def fit_command(export, map_file, timezone, base, start, end, budget, population, only, priors, checks, seed, workers,
+                executor, scheduler, name, out, resume) -> None:  # fmt: skip
     """Fit the model to a CRM export: fitted.yaml, posterior.parquet, fit.json, check.png."""
     from sim.config.scenario import builtin_names, load_scenario
-    from sim.experiments.crm_files import write_fit
-    from sim.experiments.fit import DEFAULT_BUDGET, FITTED, fit
+    from sim.experiments.crm_files import write_fit, write_pipeline
+    from sim.experiments.fit import DEFAULT_BUDGET, FITTED, check_ranges, fit
     from sim.experiments.runner import default_workers
     from sim.present.fit_figures import save_check_figure
 
     if scheduler and executor != "dask":
         raise UserError("--scheduler needs --executor dask")
+    names = tuple(dict.fromkeys(only)) or tuple(FITTED)
+    ranges = check_ranges(_prior_ranges(priors), names)
     base_ref = base or "defined"
     if base is not None and base not in builtin_names():
         base_ref = str(Path(base).resolve())
     scenario = load_scenario(base_ref)
-    path, data, observed = _read_export(export, map_file, timezone)
+    from pydantic import ValidationError
+
+    from sim.crm.observed import export_funnel
+    from sim.crm.presets import CrmError, Period
+    from sim.experiments.fit import warm_start
+    from sim.experiments.fit_claims import practices_in_use
+
+    try:
+        Period(start=start, end=end)
+    except ValidationError as exc:
+        raise CrmError(f"--start/--end: {exc.errors()[0]['msg'].removeprefix('Value error, ')}") from None
+    path, data, observed = _read_export(export, map_file, timezone, start, end)
+    later = None if start or data.crm_map.period.start else warm_start(data.leads, observed)
+    if later is not None:
+        observed = export_funnel(data, later.date().isoformat(), end)
+        period: dict = observed["period"]  # type: ignore[assignment]  # a dict, built by funnel
+        click.echo(f"period: {period['start'][:10]} to {period['end'][:10]}: starts where the "
+                   "export's pipeline has built up (the P90 of its cycle after its arrivals are complete), as the "
+                   "simulations start warmed up (--start to change)")  # fmt: skip
+    else:
+        click.echo(f"period: {observed['period']['note']}")
     folder = claim(out, "fit", path.stem if path.is_file() else path.resolve().name).path
     _settle()
-    names = tuple(only) or tuple(FITTED)
+    names = tuple(dict.fromkeys(only)) or tuple(FITTED)
+    pipeline = write_pipeline(folder, data.leads, observed)
+    at_start = write_pipeline(folder, data.leads, observed, at="start")
     result = fit(
         data.leads, observed, scenario, folder, keep_organization=base is not None, names=names,
         budget=budget or DEFAULT_BUDGET, population=population, seed=seed, checks=checks,
         workers=workers or default_workers(), executor=executor, scheduler=scheduler, fresh=not resume, progress=True,
+        fields=data.fields, pipeline=folder / "pipeline_start.parquet" if at_start is not None else None,
+        shipped_pipeline=folder / "pipeline.parquet" if pipeline is not None else None, ranges=ranges,
     )  # fmt: skip
-    pipeline = write_fit(folder, result, data.leads, observed, path, base_ref, name)
+    write_fit(folder, result, path, base_ref, name, pipeline)
     save_check_figure(result, result.checked, folder / "check.png", f"Fit of {path.name}: observed vs simulated")
-    m = result.measured
-    click.echo(f"{path.name}: {m.days} days, {m.inbound_per_day or 0:.1f} inquiries a working day, "
-               f"{m.inside_reps or '?'} inside and {m.field_reps or '?'} field reps; "
-               f"{sum(g.simulations for g in result.generations):,} simulations in "
-               f"{len(result.generations)} generations ({result.seconds:.0f} s)")  # fmt: skip
+    click.echo(practices_in_use(result.scenario, Path(base_ref).name if base else base_ref))
+    _echo_fit(path, result, folder, pipeline)
+
+
+def _prior_ranges(priors: tuple[str, ...]) -> dict[str, tuple[float, float]]:
+    """``--prior NAME=LOW,HIGH`` options as ranges (checked against the fitted parameters by the fit)."""
+    out: dict[str, tuple[float, float]] = {}
+    for text in priors:
+        key, _, span = text.partition("=")
+        low, _, high = span.partition(",")
+        try:
+            out[key.strip()] = (float(low), float(high))
+        except ValueError:
+            raise UserError(f"--prior {text}: write PARAM=LOW,HIGH with two numbers (win_logit=-3,1)") from None
+    return out
+
+
+def _echo_fit(path: Path, result, folder: Path, pipeline) -> None:
+    """The fit in the terminal: volumes, each parameter's claims, statistics not reproduced, prior edges."""
+    from sim.experiments.fit_claims import edge_lines, practice_lines
+
+    m, k = result.measured, result.levels
+    click.echo(f"{path.name}: {m.days} days; volume enters at its {result.entry}; {m.inside_reps or '?'} inside and "
+               f"{m.field_reps or '?'} field reps; {sum(g.simulations for g in result.generations):,} simulations "
+               f"in {len(result.generations)} generations ({result.seconds:.0f} s)")  # fmt: skip
+    if result.not_identified:
+        click.echo(f"  not identified (above the entry point, not fitted): {', '.join(result.not_identified)}")
+    if k.get("rounds"):
+        click.echo(f"  levels: sources of opportunities x {k['volume_factor']:.3g}, list values x "
+                   f"{k['deal_factor']:.3g} (to reproduce the export's volume and won amounts)")  # fmt: skip
     for row in result.parameters():
+        state = "pinned down" if row["pinned_down"] else "not pinned down"
+        flags = [f"informed by {', '.join(row['informed_by'])}" if row["informed"] else "not informed",
+                 "contracted" if row["contracted"] else "not contracted"]  # fmt: skip
+        if row["at_prior_edge"]:
+            flags.append(f"at the {row['at_prior_edge']} edge of its prior")
         click.echo(f"  {row['parameter']:<18}{row['median']:>9.3g}  90% [{row['p05']:.3g}, {row['p95']:.3g}]  "
-                   f"{'pinned down' if row['pinned_down'] else 'not pinned down'}")  # fmt: skip
-    opened = f", pipeline.parquet ({len(pipeline)} open opportunities)" if pipeline is not None else ""
+                   f"{state} ({'; '.join(flags)})")  # fmt: skip
+    for s in result.statistics():
+        if s["inside"] is None:
+            continue
+        band = f"[{s['simulated_p05']:.3g}, {s['simulated_p95']:.3g}]" if s["simulated_p05"] is not None else "[none]"
+        mark = "inside" if s["inside"] else f"NOT REPRODUCED: {s['not_reproduced']}"
+        click.echo(f"  {s['label']:<38}{s['observed']:>10.4g}  fitted 5-95% {band}  {mark}")
+    shipped = {r["statistic"]: r for r in result.shipped_report()}
+    volumes = [shipped[s] for s in ("opportunities_per_day", "deals_won_per_day", "revenue_per_day")
+               if s in shipped and shipped[s]["observed"] is not None]  # fmt: skip
+    if volumes:
+        click.echo("  fitted.yaml as shipped (from the export's open deals at its end): " + ", ".join(
+            f"{r['label']} {r['simulated_median']:.4g} (export {r['observed']:.4g})" for r in volumes))  # fmt: skip
+    for line in edge_lines(result.parameters()) + practice_lines(result.statistics()):
+        click.echo(line)
+    opened = ""
+    if pipeline is not None:
+        stale = pipeline.attrs.get("stale", 0)
+        days = pipeline.attrs.get("stale_after_days") or 0
+        left = f"; {stale} stale ones left out, open over {days:.0f} days" if stale else ""
+        opened = f", pipeline.parquet ({len(pipeline)} open opportunities{left})"
     click.echo(f"\nresults: {folder}/fitted.yaml, posterior.parquet, fit.json, check.png{opened}")
 
 

@@ -105,3 +105,84 @@ def test_open_opportunities_without_an_amount_are_valued_at_the_median_won_amoun
     raw = _rows(DATA / "maven" / "sales_pipeline.csv")
     won = sorted(float(r["close_value"]) for r in raw if r["deal_stage"] == "Won" and r["engage_date"])
     assert pipeline["amount"].median() == pytest.approx(pd.Series(won).median())  # not dragged down by lost $0s
+
+
+def _fit(name: str, tmp_path: Path, *extra: str) -> tuple[Path, dict, str]:
+    """import-crm, then fit at a small budget (a few dozen runs), as a RevOps analyst would."""
+    _import(name, tmp_path)
+    res = salesim_in_process("fit", name, "--budget", "60", "--population", "20", "--checks", "10", "--workers", "2",
+                             "--out", "fit", *extra, cwd=tmp_path)  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    assert "Traceback" not in res.stderr
+    return tmp_path / "fit", json.loads((tmp_path / "fit" / "fit.json").read_text()), res.stdout
+
+
+def _claims_are_true(report: dict) -> dict[str, dict]:
+    """Every measured statistic inside its band or flagged with a cause; nothing pinned that nothing informs."""
+    stats = {s["statistic"]: s for s in report["statistics"]}
+    for s in stats.values():
+        if s["observed"] is None:
+            assert s["inside"] is None
+        else:
+            assert s["inside"] or s["not_reproduced"], s
+    for p in report["fitted"]:
+        if p["pinned_down"]:
+            assert p["informed_by"] and p["contracted"] and p["at_prior_edge"] is None, p
+            assert any(stats[s]["inside"] for s in p["informed_by"]), p
+        assert set(p["informed_by"]) <= {s for s, v in stats.items() if v["observed"] is not None}
+    assert report["pinned_down"] == [p["parameter"] for p in report["fitted"] if p["pinned_down"]]
+    return stats
+
+
+def test_an_opportunities_export_is_fitted_at_its_own_volume_and_ships_what_was_checked(tmp_path: Path):
+    """Maven: the opportunities a day, wins a day and revenue a day of the export, within 15%, in what ships."""
+    from sim.config.scenario import load_scenario
+    from sim.crm.observed import observed_from_run
+    from sim.experiments.runs import run
+
+    folder, report, stdout = _fit("maven", tmp_path)
+    assert report["entry_point"] == "opportunities"
+    assert {"inquiries_per_day", "qualify_rate"} <= set(report["not_identified"])
+    assert "volume enters at its opportunities" in stdout and "not identified" in stdout
+    assert "practices assumed (defined's; --scenario to name yours)" in stdout
+    stats = _claims_are_true(report)
+    assert stats["inquiries_per_day"]["observed"] is None  # opportunity rows are not inquiries
+    for name in ("opportunities_per_day", "deals_won_per_day", "revenue_per_day"):
+        s = stats[name]
+        assert s["simulated_median"] == pytest.approx(s["observed"], rel=0.15), s
+    assert not any(p["pinned_down"] for p in report["fitted"] if p["parameter"] in ("agree_interest", "contact_max"))
+    # what ships: fitted.yaml, with the pipeline the check ran on, opens the export's volume
+    text = (folder / "fitted.yaml").read_text()
+    assert "pipeline: pipeline.parquet  # measured" in text and "inbound_leads_per_day" in text
+    assert "# levelled:" in text and "# fitted: posterior median" in text and "# default: defined's" in text
+    scenario = load_scenario(folder / "fitted.yaml")
+    assert scenario.pipeline == str(folder / "pipeline.parquet")
+    teams = {r["regional_office"] for r in _rows(DATA / "maven" / "sales_teams.csv")}
+    assert {t.name for t in scenario.organization.field_teams} == teams  # the export's teams, not the base's
+    shipped = [observed_from_run(run(scenario, seed=s).leads, scenario.simulation.days)["kpis"] for s in (11, 12)]
+    per_day = sum(k["opportunities_per_day"] for k in shipped) / len(shipped)
+    assert per_day == pytest.approx(stats["opportunities_per_day"]["observed"], rel=0.15)
+    pipeline = pd.read_parquet(folder / "pipeline.parquet")
+    assert (pipeline["amount"] > 0).all()  # no open deal is worth $0
+    assert (folder / "pipeline_start.parquet").is_file()  # the fit's runs of the period start from its own deals
+    shipped = {r["statistic"]: r for r in report["shipped"]}  # fitted.yaml as shipped, run at posterior draws
+    opps = shipped["opportunities_per_day"]
+    assert opps["simulated_median"] == pytest.approx(opps["observed"], rel=0.15)
+    assert "fitted.yaml as shipped" in stdout
+
+
+def test_a_won_deals_funnel_claims_nothing_from_its_100_percent_win_rate(tmp_path: Path):
+    """Olist: a table of won deals only; its win rate is flagged, never fitted against, and pins nothing."""
+    _folder, report, stdout = _fit("olist", tmp_path)
+    assert report["entry_point"] == "inquiries"
+    stats = _claims_are_true(report)
+    assert stats["win_rate"]["observed"] == 1.0 and stats["win_rate"]["inside"] is False
+    assert "cannot produce" in stats["win_rate"]["not_reproduced"]
+    win = next(p for p in report["fitted"] if p["parameter"] == "win_logit")
+    assert "win_rate" not in win["informed_by"]  # it pulls nothing: left out of the distance too
+    wins = stats["deals_won_per_day"]  # the wins of the export's own sources (its MQLs), not the field's
+    assert wins["inside"] and wins["simulated_median"] == pytest.approx(wins["observed"], rel=0.15), wins
+    assert report["sources_counted"] == ["inbound", "referral"]
+    inquiries = stats["inquiries_per_day"]
+    assert inquiries["simulated_median"] == pytest.approx(inquiries["observed"], rel=0.15)
+    assert "NOT REPRODUCED" in stdout and "pinned down" in stdout

@@ -11,6 +11,7 @@ figures beside them (``observed.png``, ``check.png``) are drawn by :mod:`sim.pre
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,7 @@ from sim.experiments.outputs import FolderError, claim
 if TYPE_CHECKING:  # export-crm and import-crm need not import the fit's machinery
     from sim.experiments.fit import Fit
 
+STALE = 2.0  # an open deal older than twice the P90 of the won cycles is stale (left out of the pipeline)
 MAP_HEADER = "# salesim import-crm reads this export with this mapping file (docs/CRM.md)\n"
 
 
@@ -93,81 +95,164 @@ def write_observed(folder: Path, record: dict[str, Any]) -> Path:
     return path
 
 
+def write_pipeline(folder: Path, leads: pd.DataFrame, observed: dict[str, Any], at: str = "end") -> pd.DataFrame | None:
+    """Write the export's open pipeline (:func:`open_pipeline`) before the fit runs on it.
+
+    ``at="end"``: ``pipeline.parquet``, the open deals at the period's end, from which fitted.yaml's runs
+    start (what ships). ``at="start"``: ``pipeline_start.parquet``, those at its start, read and valued
+    the same way, from which the fit's runs of the export's own period start.
+
+    Returns:
+        The pipeline written, or None when the export has no opportunities (a stale file is removed).
+    """
+    pipeline = open_pipeline(leads, observed, at)
+    path = folder / ("pipeline.parquet" if at == "end" else "pipeline_start.parquet")
+    if pipeline is not None:
+        atomic_write(path, lambda tmp: pipeline.to_parquet(tmp, index=False))
+    elif path.is_file():
+        path.unlink()
+    return pipeline
+
+
 def write_fit(
-    folder: Path, result: Fit, leads: pd.DataFrame, observed: dict[str, Any], export: Path, base_ref: str, name: str
-) -> pd.DataFrame | None:
-    """Write a fit's files in ``folder``: the posterior, the open pipeline, the fitted scenario, the report.
+    folder: Path, result: Fit, export: Path, base_ref: str, name: str, pipeline: pd.DataFrame | None = None
+) -> None:
+    """Write a fit's files in ``folder``: the posterior, the fitted scenario, the report.
 
     Args:
         folder: the fit's folder.
         result: the fit.
-        leads: the export's leads (canonical columns), for its open opportunities.
-        observed: the export's observed funnel (its period's end dates the pipeline).
         export: the export's path, as given.
         base_ref: the base scenario (a built-in name or a file's absolute path), as fitted.yaml extends it.
         name: the fitted scenario's name.
-
-    Returns:
-        The open pipeline written (``pipeline.parquet``), or None when the export has no opportunities.
+        pipeline: the open pipeline :func:`write_pipeline` wrote (the fit ran on it), or None.
     """
     atomic_write(folder / "posterior.parquet", lambda tmp: result.posterior.to_parquet(tmp, index=False))
-    pipeline = open_pipeline(leads, observed)
-    if pipeline is not None:
-        atomic_write(folder / "pipeline.parquet", lambda tmp: pipeline.to_parquet(tmp, index=False))
-    text = fitted_yaml(result, base_ref, name, pipeline=pipeline is not None)
+    text = fitted_yaml(result, base_ref, name, pipeline=pipeline)
     atomic_write(folder / "fitted.yaml", lambda tmp: tmp.write_text(text, encoding="utf-8"))
     write_json(folder / "fit.json", {"export": str(export), "base": base_ref, **result.report()})
-    return pipeline
 
 
-def open_pipeline(leads: pd.DataFrame, observed: dict[str, Any]) -> pd.DataFrame | None:
+def open_pipeline(leads: pd.DataFrame, observed: dict[str, Any], at: str = "end") -> pd.DataFrame | None:
     """The export's open opportunities at its date (``amount``, ``age_days``), or None when it has none.
 
-    An opportunity is open when it was opened by the end of the period and not closed by then. One
-    without an amount is valued at the median won amount (a lost deal's $0 is no open deal's value),
-    else the median positive amount.
+    An opportunity is open when it was opened by the end of the period (``at="start"``: before its
+    start) and not closed by then. One
+    without an amount (or with 0: not yet entered) is valued at the median won amount (a lost deal's $0
+    is no open deal's value), else the median positive amount. One open for over :data:`STALE` times the
+    P90 of the export's won cycles is stale (a real CRM keeps deals open that nobody works any more; a
+    run would close them at once) and left out; ``attrs`` says how many (``stale``) and past what age
+    (``stale_after_days``).
     """
     if leads["opp_created_at"].isna().all():
         return None
-    end = pd.Timestamp(observed["period"]["end"])
-    opened = leads["opp_created_at"].notna() & (leads["opp_created_at"] <= end)
+    end = pd.Timestamp(observed["period"][at])
+    opened = leads["opp_created_at"].notna() & (
+        leads["opp_created_at"] <= end if at == "end" else leads["opp_created_at"] < end
+    )
     still_open = leads["closed_at"].isna() | (leads["closed_at"] > end)
     table = leads.loc[opened & still_open, ["amount", "opp_created_at"]]
     ages = (end - table["opp_created_at"]).dt.total_seconds() / 86400.0
     positive = leads["amount"].where(leads["amount"] > 0)
     won = positive.where(leads["outcome"] == "won")
     median = float(won.median()) if won.notna().any() else float(positive.median()) if positive.notna().any() else 0.0
-    return pd.DataFrame({"amount": table["amount"].fillna(median).astype(float).to_numpy(),
-                         "age_days": ages.astype(float).to_numpy()})  # fmt: skip
+    amounts = table["amount"].where(table["amount"] > 0)  # an open deal's 0 is an amount not yet entered
+    won_at = leads["outcome"] == "won"
+    cycles = (leads.loc[won_at, "closed_at"] - leads.loc[won_at, "opp_created_at"]).dt.total_seconds() / 86400.0
+    cycles = cycles.dropna()
+    after = STALE * float(cycles.quantile(0.9)) if len(cycles) >= 5 else math.inf
+    fresh = (ages <= after).to_numpy()
+    out = pd.DataFrame({"amount": amounts.fillna(median).astype(float).to_numpy()[fresh],
+                        "age_days": ages.astype(float).to_numpy()[fresh]})  # fmt: skip
+    out.attrs = {"stale": int((~fresh).sum()), "stale_after_days": after if math.isfinite(after) else None}
+    return out
 
 
-def fitted_yaml(result: Fit, base_ref: str, name: str, pipeline: bool = False) -> str:
-    """fitted.yaml: the base (by name or path), the measured values, the posterior medians, the posterior."""
-    import yaml
+def fitted_yaml(result: Fit, base_ref: str, name: str, pipeline: pd.DataFrame | None = None) -> str:
+    """fitted.yaml: the base, then every value it sets with where it comes from: measured, levelled, fitted, default.
 
-    m = result.measured
-    org = result.scenario.organization
-    doc: dict[str, Any] = {
-        "name": name,
-        "description": "Fitted by salesim fit to a CRM export: measured market and headcounts, posterior medians "
-        "of the fitted behaviour (fit.json)",
-        "extends": base_ref,
-        "simulation": {"days": m.days},
-        "market": {
-            k: v
-            for k, v in (
-                ("inbound_leads_per_day", result.scenario.market.inbound_leads_per_day),
-                ("deal_value_median", result.scenario.market.deal_value_median),
-                ("deal_value_sigma", result.scenario.market.deal_value_sigma),
-            )
-        },
-        "organization": {
-            "inside_reps": org.inside_reps,
-            "field_teams": [{"name": t.name, "field_reps": t.field_reps} for t in org.field_teams],
-        },
-        "behavior": {n: round(float(result.scenario.behavior[n]), 6) for n in result.prior.names},
-        "posterior": "posterior.parquet",
-    }
-    if pipeline:
-        doc["pipeline"] = "pipeline.parquet"
-    return yaml.safe_dump(doc, sort_keys=False)
+    Each value carries a comment: ``measured`` (read from the export), ``levelled`` (set so that runs
+    reproduce a level the export measured: opportunities a day, the mean won amount), ``fitted`` (the
+    posterior median, with its 90% interval), ``given`` (the ``--scenario``'s) or ``default`` (the
+    base's: the export does not say). Every value the file does not set is the base's default.
+    """
+    import json
+
+    m, sc, levels = result.measured, result.scenario, result.levels
+    base_name = Path(base_ref).name if "/" in base_ref else base_ref
+    volume, deal = levels.get("volume_factor", 1.0), levels.get("deal_factor", 1.0)
+
+    def q(value: Any) -> str:  # a YAML scalar (JSON is YAML 1.2)
+        return json.dumps(value)
+
+    org = sc.organization
+    lines = [
+        "# Fitted by salesim fit to a CRM export (fit.json says how well). Where each value comes from:",
+        "#   measured: read from the export; levelled: set so that runs reproduce a level the export measured;",
+        "#   fitted: the posterior median (posterior.parquet); given: --scenario's; default: the base's (the",
+        f"#   export does not say). Everything this file does not set is {base_name}'s default (salesim show "
+        f"{base_name}):",
+        "#   costs, salaries, pay plans, practices (qualification, handoff, feedback, nurture) and every other",
+        "#   behaviour parameter, with its plausible range.",
+        f"name: {q(name)}",
+        f"description: {q('Fitted by salesim fit to a CRM export: measured, levelled and fitted values (fit.json)')}",
+        f"extends: {q(base_ref)}",
+        "simulation:",
+        f"  days: {m.days}  # measured: the export's period",
+        "market:",
+    ]
+    inbound = sc.market.inbound_leads_per_day
+    if result.entry == "opportunities":
+        why = (f"levelled: {base_name}'s mix of sources x {volume:.3g}, so runs open the export's "
+               f"{levels.get('opportunities_per_day_observed', float('nan')):.3g} opportunities a day (inquiries "
+               "not identified)")  # fmt: skip
+    elif m.inbound_per_day is not None:
+        why = "measured: the export's inbound leads a calendar day x 7/5 (a working day's)"
+    else:
+        why = f"default: {base_name}'s (the export has no inbound leads)"
+    lines.append(f"  inbound_leads_per_day: {round(float(inbound), 4)}  # {why}")
+    if m.deal_value_median is None:
+        why = f"default: {base_name}'s (the export has under 5 won amounts)"
+    elif deal != 1.0:
+        why = (f"levelled: the export's median won amount {m.deal_value_median:,.0f} x {deal:.3g}, so runs win its "
+               f"mean won amount {levels.get('mean_won_amount_observed', float('nan')):,.0f}")  # fmt: skip
+    else:
+        why = "measured: the export's median won amount"
+    lines.append(f"  deal_value_median: {round(float(sc.market.deal_value_median), 2)}  # {why}")
+    why = "measured: from the export's won amounts (P10-P90)" if m.deal_value_sigma is not None else (
+        f"default: {base_name}'s (under 20 won amounts)")  # fmt: skip
+    lines.append(f"  deal_value_sigma: {round(float(sc.market.deal_value_sigma), 4)}  # {why}")
+    lines.append("organization:")
+    if result.organization_given:
+        lines.append(f"  inside_reps: {org.inside_reps}  # given: --scenario's headcounts")
+    elif m.inside_reps is not None:
+        lines.append(f"  inside_reps: {org.inside_reps}  # measured: people who own leads and no opportunity")
+    else:
+        lines.append(f"  inside_reps: {org.inside_reps}  # default: {base_name}'s (the export shows no lead owners)")
+    team_why = ("given: --scenario's" if result.organization_given else
+                "measured: people who own opportunities" + (", by the export's teams" if m.team_sizes else
+                f", split over {base_name}'s teams") if m.field_reps is not None else
+                f"default: {base_name}'s (the export shows no opportunity owners)")  # fmt: skip
+    lines.append(f"  field_teams:  # {team_why}")
+    lines += [f"    - {{name: {q(t.name)}, field_reps: {t.field_reps}}}" for t in org.field_teams]
+    lines.append("behavior:")
+    for row in result.parameters():
+        n = row["parameter"]
+        claim = "pinned down" if row["pinned_down"] else "not pinned down"
+        lines.append(f"  {n}: {round(float(sc.behavior[n]), 6)}  # fitted: posterior median, 90% "
+                     f"[{row['p05']:.4g}, {row['p95']:.4g}] of prior [{row['prior'][0]:g}, {row['prior'][1]:g}]; "
+                     f"{claim}")  # fmt: skip
+    if result.entry == "opportunities" and volume != 1.0:
+        from sim.experiments.fit_levels import SUPPLY
+
+        for n in SUPPLY:
+            if n in sc.behavior:
+                lines.append(f"  {n}: {round(float(sc.behavior[n]), 6)}  # levelled: {base_name}'s x {volume:.3g}")
+    lines.append("posterior: posterior.parquet  # fitted: the posterior draws (--uncertainty draws from them)")
+    if pipeline is not None:
+        stale = pipeline.attrs.get("stale", 0)
+        days = pipeline.attrs.get("stale_after_days") or 0
+        left = f"; {stale} stale ones (open over {days:.0f} days) left out" if stale else ""
+        lines.append(f"pipeline: pipeline.parquet  # measured: the export's {len(pipeline)} open opportunities at "
+                     f"its end, valued at their amounts or else the median won amount{left}")  # fmt: skip
+    return "\n".join(lines) + "\n"

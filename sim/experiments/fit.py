@@ -19,20 +19,25 @@ posterior medians, and ``posterior: posterior.parquet`` so that ``--uncertainty`
 the posterior), ``posterior.parquet``, ``fit.json`` (what was fitted and measured, each
 parameter's prior, median and 90% interval, and whether the data pinned it down) and
 ``check.png`` (observed statistics against the posterior's simulations), and where the export
-has opportunities ``pipeline.parquet``: its open ones at its date, from which runs of the fitted
-scenario start (``pipeline:``, :meth:`sim.model.model.SalesOrgModel.take_over_pipeline`).
+has opportunities ``pipeline.parquet``: its open ones at its end, from which runs of the fitted
+scenario start (``pipeline:``, :meth:`sim.model.model.SalesOrgModel.take_over_pipeline`). The fit's
+own runs simulate the export's period, so they start from its open deals at the period's start
+(``pipeline_start.parquet``, read and valued the same way); runs of the scenario as shipped, from
+``pipeline.parquet``, are checked too (``shipped`` in fit.json).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import hashlib
 import json
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -42,13 +47,27 @@ import pandas as pd
 from sim.config.errors import SalesimError
 from sim.config.params import PARAM_INFO
 from sim.config.scenario import Scenario, scenario_to_dict, validate, with_values
-from sim.experiments.abc import Generation, Prior, abc_smc, regression_adjust
+from sim.experiments.abc import Generation, Prior, abc_smc, distance, regression_adjust, scales
+from sim.experiments.fit_claims import PINNED as PINNED
+from sim.experiments.fit_claims import (
+    edge_lines,
+    informs_for,
+    parameter_claims,
+    practice_lines,
+    reachable,
+    statistic_claims,
+)
+from sim.experiments.fit_levels import ABOVE_OPPORTUNITY, SEEDS, entry_point, match_levels
+from sim.experiments.fit_measured import MAX_DAYS as MAX_DAYS
+from sim.experiments.fit_measured import Measured, empty_start
+from sim.experiments.fit_measured import warm_start as warm_start
 from sim.experiments.runner import Task, run_tasks
 
 # Parameter -> (low, high) of its uniform prior: the plausible range of the params table, or, for
 # a fitted default without one, the range of published values around it.
 FITTED: dict[str, tuple[float, float]] = {
-    "win_logit": (-2.6, -0.6),  # win rates of about 10-35% (FACTS 2: 17-30%)
+    # win rates of about 10% to 65% (FACTS 2: 17-30% typical; real exports reach 60%: Maven's, issue 32)
+    "win_logit": (-2.6, 1.4),
     "cycle_days": (30.0, 150.0),  # median cycles of 1-5 months (Bridge Group 2017: 72 days at ~$30k)
     "agree_interest": (  # type: ignore[dict-item]  # the params table gives these four a plausible range
         PARAM_INFO["agree_interest"].low,
@@ -61,8 +80,13 @@ FITTED: dict[str, tuple[float, float]] = {
     ),  # handoffs the field rejects
     "contact_max": (PARAM_INFO["contact_max"].low, PARAM_INFO["contact_max"].high),  # type: ignore[dict-item]  # prospects who pick up
 }
-# Statistics the distance compares: rates, so that the volume (set from the data) does not weigh twice.
+# Statistics the distance compares: rates, and volumes a day (the entry point's is set from the data by
+# :mod:`sim.experiments.fit_levels`; the others follow from it and the rates).
 STATISTICS = (
+    "inquiries_per_day",
+    "opportunities_per_day",
+    "deals_won_per_day",
+    "revenue_per_day",
     "win_rate",
     "median_cycle_days",
     "close_rate",
@@ -73,6 +97,10 @@ STATISTICS = (
     "ignore_rate",
 )
 STATISTIC_LABELS = {
+    "inquiries_per_day": "inbound inquiries a day",
+    "opportunities_per_day": "opportunities opened a day",
+    "deals_won_per_day": "deals won a day",
+    "revenue_per_day": "revenue a day",
     "win_rate": "won / closed",
     "median_cycle_days": "median cycle (days)",
     "close_rate": "deals closed / opportunities opened",
@@ -82,10 +110,9 @@ STATISTIC_LABELS = {
     "reject_rate": "rejected / handed off",
     "ignore_rate": "ignored / handed off",
 }
-PINNED = 0.5  # a parameter is pinned down when its 90% interval is under half its prior's width
 DEFAULT_BUDGET = 2000  # simulations: about 14 minutes here (2 cores) for a year of a default-size organization
 DEFAULT_POPULATION = 100
-MAX_DAYS = 730  # a longer export is fitted on its last two years
+SHIPPED_RUNS = 10  # runs of fitted.yaml as shipped, at posterior draws (beyond the budget)
 
 
 class FitError(SalesimError):
@@ -102,7 +129,13 @@ def statistics(observed: dict[str, Any]) -> np.ndarray:
         a, b = k.get(num), k.get(den)
         return float(a) / float(b) if a is not None and b else math.nan
 
+    days = observed["period"]["days"]
+    inquiries = observed["volume"]["by_kind"].get("inbound", 0)
     values: dict[str, Any] = {
+        "inquiries_per_day": inquiries / days if days > 0 else None,
+        "opportunities_per_day": k.get("opportunities_per_day"),
+        "deals_won_per_day": k.get("deals_won_per_day"),
+        "revenue_per_day": k.get("revenue_per_day"),
         "win_rate": k.get("win_rate"),
         "median_cycle_days": k.get("median_cycle_days"),
         "close_rate": ratio("deals_closed", "opportunities"),
@@ -115,84 +148,26 @@ def statistics(observed: dict[str, Any]) -> np.ndarray:
     return np.array([math.nan if values[s] is None else float(values[s]) for s in STATISTICS])
 
 
-def fit_measure(result) -> dict[str, float]:
-    """What each simulation of a fit keeps: the fit's statistics of its observed funnel."""
+def fit_measure(result, kinds: frozenset[str] | None = None) -> dict[str, float]:
+    """What each simulation of a fit keeps: the fit's statistics of its observed funnel.
+
+    ``kinds``: count only leads of these sources (those a lead export holds: an export of inbound MQLs
+    has none of the field's own or the inside team's outbound leads, nor their wins).
+    """
     from sim.crm.observed import observed_from_run
 
-    observed = observed_from_run(result.leads, result.scenario.simulation.days)
+    leads = result.leads if kinds is None else result.leads[result.leads["source"].astype(str).isin(kinds)]
+    observed = observed_from_run(leads, result.scenario.simulation.days)
     return dict(zip(STATISTICS, statistics(observed).tolist(), strict=True))
 
 
-@dataclass
-class Measured:
-    """What the export measures directly (set in the fitted scenario, not fitted).
-
-    Attributes:
-        days: the export's period in calendar days (the runs' length, at most :data:`MAX_DAYS`).
-        inbound_per_day: new inbound inquiries a working day (a week's, weekends included, over five).
-        deal_value_median: median amount of the closed opportunities.
-        deal_value_sigma: their spread (log scale; from P10-P90).
-        inside_reps: people who own leads and no opportunity.
-        field_reps: people who own opportunities.
-        teams: teams named in the export.
-    """
-
-    days: int
-    inbound_per_day: float | None
-    deal_value_median: float | None
-    deal_value_sigma: float | None
-    inside_reps: int | None
-    field_reps: int | None
-    teams: int
-
-    @classmethod
-    def of(cls, leads: pd.DataFrame, observed: dict[str, Any]) -> Measured:
-        """Read from the canonical lead table and its observed funnel."""
-        days = max(1, min(MAX_DAYS, round(observed["period"]["days"])))
-        inbound = observed["volume"]["by_kind"].get("inbound")
-        closed = leads.loc[leads["won"].notna(), "amount"].dropna()
-        closed = closed[closed > 0]
-        median = float(closed.median()) if len(closed) >= 5 else None
-        sigma = None
-        if len(closed) >= 20:
-            p10, p90 = np.log(closed.quantile([0.1, 0.9]).to_numpy())
-            sigma = float(np.clip((p90 - p10) / 2.563, 0.05, 3.0))  # 2 x 1.2816: P10-P90 of a normal
-        field = set(leads["opp_owner"].dropna())
-        owners = set(leads["owner"].dropna()) - field
-        teams = int(leads["team"].dropna().nunique()) or 1
-        return cls(
-            days=days,
-            # market.inbound_leads_per_day counts a working week's inquiries over its five days
-            inbound_per_day=inbound * 7 / 5 / observed["period"]["days"] if inbound else None,
-            deal_value_median=median,
-            deal_value_sigma=sigma,
-            inside_reps=len(owners) or None,
-            field_reps=len(field) or None,
-            teams=teams,
-        )
-
-    def overrides(self, base: Scenario, keep_organization: bool) -> dict[str, Any]:
-        """Dotted keys the measurements set on the base scenario."""
-        out: dict[str, Any] = {"simulation.days": self.days}
-        if self.inbound_per_day is not None:
-            out["market.inbound_leads_per_day"] = round(self.inbound_per_day, 3)
-        if self.deal_value_median is not None:
-            out["market.deal_value_median"] = round(self.deal_value_median, 2)
-        if self.deal_value_sigma is not None:
-            out["market.deal_value_sigma"] = round(self.deal_value_sigma, 4)
-        if not keep_organization:
-            if self.inside_reps is not None:
-                out["organization.inside_reps"] = self.inside_reps
-            if self.field_reps is not None:
-                teams = base.organization.field_teams
-                weights = [t.field_reps for t in teams] or [1]
-                from sim.model.model import split_headcount
-
-                seats = split_headcount(self.field_reps, weights)
-                out["organization.field_teams"] = [
-                    {"name": t.name, "field_reps": n} for t, n in zip(teams, seats, strict=True)
-                ]
-        return out
+def kinds_of(observed: dict[str, Any], entry: str, fields: frozenset[str] | None) -> frozenset[str] | None:
+    """The lead sources a lead export holds (its mapped sources), or None: every simulated lead counts."""
+    if entry != "inquiries" or fields is None or "source" not in fields:
+        return None
+    kinds = frozenset(str(k) for k in observed["volume"]["by_kind"])
+    simulated = {"inbound", "outbound", "field", "referral", "recycled"}
+    return kinds & simulated if kinds & simulated and not simulated <= kinds else None
 
 
 @dataclass
@@ -208,6 +183,15 @@ class Fit:
         observed: the export's statistics (:data:`STATISTICS`).
         measured: what the export measured directly.
         seconds: wall time spent simulating in this call.
+        empty_start: the export's period opens with far fewer deals in flight than a steady state holds, and
+            the runs did not start from its own pipeline at that date (which reproduces the empty start).
+        entry: where the export's volume enters the model ("inquiries" or "opportunities").
+        not_identified: statistics above the entry point, left out of the fit.
+        levels: the volume and deal-size levels set to the export's (:mod:`sim.experiments.fit_levels`).
+        organization_given: the headcounts are the ``--scenario``'s, not the export's.
+        shipped: statistics of runs of the fitted scenario as shipped (from the pipeline at the export's
+            end), at posterior draws.
+        kinds: the lead sources the runs' statistics count (those the export holds), or None: all.
     """
 
     scenario: Scenario
@@ -218,6 +202,13 @@ class Fit:
     observed: np.ndarray
     measured: Measured
     seconds: float
+    empty_start: bool = False
+    entry: str = "inquiries"
+    not_identified: tuple[str, ...] = ()
+    levels: dict[str, Any] = field(default_factory=dict)
+    organization_given: bool = False
+    shipped: np.ndarray | None = None
+    kinds: list[str] | None = None
 
     @property
     def posterior(self) -> pd.DataFrame:
@@ -225,53 +216,56 @@ class Fit:
         return pd.DataFrame(self.draws, columns=list(self.prior.names))
 
     def parameters(self) -> list[dict[str, Any]]:
-        """Each fitted parameter: prior, posterior median and 90% interval, and whether the data pinned it down."""
-        rows = []
-        for j, name in enumerate(self.prior.names):
-            draws = self.draws[:, j]
-            low, median, high = np.quantile(draws, [0.05, 0.5, 0.95])
-            width = float((high - low) / (self.prior.high[j] - self.prior.low[j]))
-            rows.append(
-                {
-                    "parameter": name,
-                    "prior": [float(self.prior.low[j]), float(self.prior.high[j])],
-                    "median": float(median),
-                    "p05": float(low),
-                    "p95": float(high),
-                    "width_share_of_prior": width,
-                    "pinned_down": width < PINNED,
-                    "why": (
-                        "the data pin it down"
-                        if width < PINNED
-                        else "not pinned down: with these data its 90% interval spans "
-                        f"{width:.0%} of the prior; it keeps most of its plausible range"
-                    ),
-                }
-            )
-        return rows
+        """Each fitted parameter: prior, median, 90% interval; informed, contracted, at a prior edge, pinned down."""
+        reproduced = {s["statistic"] for s in self.statistics() if s["inside"]}
+        return self._claims(reproduced)
+
+    def _claims(self, reproduced: set[str] | None = None) -> list[dict[str, Any]]:
+        usable = reachable(STATISTICS, self.observed, self.generations[0].stats)
+        return parameter_claims(self.prior.names, self.prior.low, self.prior.high, self.draws, self.observed_dict,
+                                usable, reproduced, informs_for(self.entry))  # fmt: skip
+
+    @property
+    def observed_dict(self) -> dict[str, float]:
+        """The export's statistics by name (NaN: not measured, or not identified above the entry point)."""
+        return dict(zip(STATISTICS, self.observed.tolist(), strict=True))
+
+    def statistics(self) -> list[dict[str, Any]]:
+        """Each statistic observed against the check runs' 5-95% band: inside, or not reproduced and why."""
+        return statistic_claims(STATISTICS, STATISTIC_LABELS, self.observed, self.checked,
+                                self.generations[0].stats, self._claims(), self.empty_start)  # fmt: skip
+
+    def shipped_report(self) -> list[dict[str, Any]]:
+        """Runs of fitted.yaml as shipped (from the export's open deals at its end): each statistic's band."""
+        if self.shipped is None or not len(self.shipped):
+            return []
+        rows = statistic_claims(STATISTICS, STATISTIC_LABELS, self.observed, self.shipped,
+                                self.generations[0].stats, self._claims(), self.empty_start)  # fmt: skip
+        return [{k: r[k] for k in ("statistic", "label", "observed", "simulated_p05", "simulated_median",
+                                   "simulated_p95", "inside")} for r in rows]  # fmt: skip
 
     def report(self) -> dict[str, Any]:
         """fit.json: what was measured, what was fitted and how well, and how the fit ran."""
-        simulated = np.nanquantile(self.checked, [0.05, 0.5, 0.95], axis=0)
+        parameters = self.parameters()
+        statistics = self.statistics()
         return {
             "method": "ABC-SMC (Drovandi & Pettitt 2011) on the experiment runner, the last population "
             "regression-adjusted (Beaumont, Zhang & Balding 2002); distance: Euclidean on the statistics scaled "
             "by their spread under the prior",
             "measured": self.measured.__dict__,
-            "fitted": self.parameters(),
+            "entry_point": self.entry,
+            "sources_counted": self.kinds or "all: the export holds every source the model has, or says none",
+            "not_identified": list(self.not_identified),
+            "levels": self.levels,
+            "fitted": parameters,
+            "pinned_down": [p["parameter"] for p in parameters if p["pinned_down"]],
+            "prior_edges": edge_lines(parameters),
             "not_fitted": "every other behaviour parameter keeps its default and its plausible range "
             "(salesim show); --uncertainty draws them from their ranges and the fitted ones from the posterior",
-            "statistics": [
-                {
-                    "statistic": s,
-                    "label": STATISTIC_LABELS[s],
-                    "observed": None if math.isnan(self.observed[i]) else float(self.observed[i]),
-                    "simulated_p05": float(simulated[0, i]),
-                    "simulated_median": float(simulated[1, i]),
-                    "simulated_p95": float(simulated[2, i]),
-                }
-                for i, s in enumerate(STATISTICS)
-            ],
+            "statistics": statistics,
+            "not_reproduced": [s["statistic"] for s in statistics if s["inside"] is False],
+            "practices_differ": practice_lines(statistics),
+            "shipped": self.shipped_report(),
             "generations": [_generation_row(g) for g in self.generations],
             "simulations": sum(g.simulations for g in self.generations),
             "check_runs": len(self.checked),
@@ -288,9 +282,10 @@ def _generation_row(g: Generation) -> dict[str, Any]:
     }
 
 
-def prior_of(names: tuple[str, ...] = tuple(FITTED)) -> Prior:
-    """Uniform priors on the fitted parameters' ranges."""
-    return Prior(names, np.array([FITTED[n][0] for n in names]), np.array([FITTED[n][1] for n in names]))
+def prior_of(names: tuple[str, ...] = tuple(FITTED), ranges: dict[str, tuple[float, float]] | None = None) -> Prior:
+    """Uniform priors on the fitted parameters' ranges (``ranges`` widens or narrows some: ``--prior``)."""
+    box = FITTED | (ranges or {})
+    return Prior(names, np.array([box[n][0] for n in names]), np.array([box[n][1] for n in names]))
 
 
 def with_behavior(base: Scenario, names: tuple[str, ...], theta: np.ndarray, label: str) -> Scenario:
@@ -380,6 +375,10 @@ def fit(
     scheduler: str | None = None,
     fresh: bool = False,
     progress: bool = False,
+    fields: frozenset[str] | None = None,
+    pipeline: Path | None = None,
+    shipped_pipeline: Path | None = None,
+    ranges: dict[str, tuple[float, float]] | None = None,
 ) -> Fit:
     """Fit the base scenario's behaviour to an export's observed funnel.
 
@@ -400,54 +399,135 @@ def fit(
         scheduler: a Dask scheduler's address (with ``executor="dask"``).
         fresh: throw away stored generations and start again.
         progress: show progress bars.
+        fields: the fields the export has columns for (``Export.fields``), to tell its entry point.
+        pipeline: the export's open pipeline at the period's start (``pipeline_start.parquet``): the runs
+            of the fit, the levels and the check simulate its period from it.
+        shipped_pipeline: the open pipeline fitted.yaml ships (``pipeline.parquet``, at the period's end):
+            runs of the fitted scenario as shipped start from it (``Fit.shipped``).
+        ranges: priors other than :data:`FITTED`'s for some parameters (``--prior``).
     """
     if not 2 <= population <= 100_000:
         raise FitError(f"--population {population}: between 2 and 100,000")
     if budget < 2 * population:
         raise FitError(f"--budget {budget}: at least twice the population ({2 * population}) to fit anything")
-    target = statistics(observed)
-    if np.isnan(target).all():
-        raise FitError("the export has none of the statistics a fit needs (closed deals, contacts, handoffs)")
-    measured = Measured.of(leads, observed)
-    data = with_values(scenario_to_dict(base), measured.overrides(base, keep_organization))
-    data["timeline"] = []  # the export's period is the organization as it was
-    fixed = validate(data, source=f"{base.name} with the export's measurements")
     unknown = sorted(set(names) - set(FITTED))
     if unknown or not names:
         raise FitError(f"cannot fit {', '.join(unknown) or 'nothing'}: the parameters a fit can pin down are "
                        f"{', '.join(FITTED)}")  # fmt: skip
-    prior = prior_of(tuple(names))
-    key = fingerprint(fixed, target, {"population": population, "seed": seed, "prior": [(n, FITTED[n]) for n in names]})
+    ranges = check_ranges(ranges or {}, names)
+    target = statistics(observed)
+    entry = entry_point(leads, observed, fields)
+    not_identified = ABOVE_OPPORTUNITY if entry == "opportunities" else ()
+    for s in not_identified:  # the funnel above the entry point: not identified, not fitted
+        target[STATISTICS.index(s)] = math.nan
+    if np.isnan(target).all():
+        raise FitError("the export has none of the statistics a fit needs (closed deals, contacts, handoffs)")
+    measured = Measured.of(leads, observed)
+    if entry == "opportunities":
+        measured.inbound_per_day = None  # its rows are opportunities, not inquiries: volume set by match_levels
+    data = with_values(scenario_to_dict(base), measured.overrides(base, keep_organization))
+    data["timeline"] = []  # the export's period is the organization as it was
+    if pipeline is not None:
+        data["pipeline"] = str(pipeline)  # the period simulated from the deals open at its start
+    fixed = validate(data, source=f"{base.name} with the export's measurements")
+    prior = prior_of(tuple(names), ranges)
     store = folder / "generations"
     if fresh and store.exists():
         for path in store.glob("gen_*"):
             path.unlink()
-    save, load = generation_store(store, key)
+    kinds = kinds_of(observed, entry, fields)
+    measure = fit_measure if kinds is None else functools.partial(fit_measure, kinds=kinds)
     started = time.perf_counter()
     with executor_for(workers, executor, scheduler) as pool:
 
-        def simulate(thetas: np.ndarray, number: int) -> np.ndarray:
-            seeds = np.random.default_rng([seed, number, 7]).integers(0, 2**31 - 1, len(thetas))
-            tasks = [
-                Task(with_behavior(fixed, prior.names, theta, f"fit generation {number}"), int(s),
-                     {"generation": number, "particle": i}, fit_measure)
-                for i, (theta, s) in enumerate(zip(thetas, seeds, strict=True))
-            ]  # fmt: skip
-            table = run_tasks(tasks, workers, pool, progress, f"fit, generation {number}")
-            stats = np.full((len(tasks), len(STATISTICS)), np.nan)
-            ok = (table["status"] == "ok").to_numpy()
-            if ok.any():
-                stats[ok] = table.loc[ok, list(STATISTICS)].to_numpy(dtype=float)
-            return stats
+        def simulate_on(scenario: Scenario, phase: str = "") -> Callable[[np.ndarray, int], np.ndarray]:
+            def simulate(thetas: np.ndarray, number: int) -> np.ndarray:
+                seeds = np.random.default_rng([seed, number, 7]).integers(0, 2**31 - 1, len(thetas))
+                tasks = [
+                    Task(with_behavior(scenario, prior.names, theta, f"fit generation {number}"), int(s),
+                         {"generation": number, "particle": i}, measure)
+                    for i, (theta, s) in enumerate(zip(thetas, seeds, strict=True))
+                ]  # fmt: skip
+                table = run_tasks(tasks, workers, pool, progress, f"fit, {phase or f'generation {number}'}")
+                stats = np.full((len(tasks), len(STATISTICS)), np.nan)
+                ok = (table["status"] == "ok").to_numpy()
+                if ok.any():
+                    stats[ok] = table.loc[ok, list(STATISTICS)].to_numpy(dtype=float)
+                return stats
 
-        generations = abc_smc(
-            simulate, target, prior, population=population, budget=budget, seed=seed, done=load(),
-            on_generation=save,
-        )  # fmt: skip
+            return simulate
+
+        def level_runs(theta: np.ndarray, stage: int) -> Callable[[Scenario, int], pd.DataFrame]:
+            def runs(scenario: Scenario, number: int) -> pd.DataFrame:
+                phase = f"levels {'at the posterior median' if stage else 'before the fit'}, round {number + 1}"
+                stats = simulate_on(scenario, phase)(np.tile(theta, (SEEDS, 1)), 20_000 + 100 * stage + number)
+                return pd.DataFrame(stats, columns=list(STATISTICS))
+
+            return runs
+
+        wanted = dict(zip(STATISTICS, target.tolist(), strict=True))
+        wanted["opportunities_per_day"] = statistics(observed)[STATISTICS.index("opportunities_per_day")]
+        centre = (prior.low + prior.high) / 2
+        levelled, before = match_levels(fixed, entry, wanted, level_runs(centre, 0))
+        key = fingerprint(levelled, target, {"population": population, "seed": seed,
+                                             "prior": [(n, float(prior.low[i]), float(prior.high[i]))
+                                                       for i, n in enumerate(names)]})  # fmt: skip
+        save, load = generation_store(store, key)
+        simulate = simulate_on(levelled)
+        done = load() or abc_smc(simulate, target, prior, population=population, budget=population, seed=seed,
+                                 on_generation=save)  # fmt: skip  # the draws from the prior first
+        aimed = reachable_target(target, done[0])
+        generations = abc_smc(simulate, aimed, prior, population=population, budget=budget, seed=seed,
+                              done=[_rescored(done[0], aimed), *done[1:]], on_generation=save)  # fmt: skip
         last = generations[-1]
-        draws = regression_adjust(last.particles, last.stats, target, prior)
+        draws = regression_adjust(last.particles, last.stats, aimed, prior)
+        median = np.median(draws, axis=0)
+        shipped, after = match_levels(levelled, entry, wanted, level_runs(median, 1))  # at the posterior median
+        levels = after | {k: before[k] * after[k] for k in ("volume_factor", "deal_factor")}
+        levels["rounds"] = [{"at": "prior centre", **r} for r in before["rounds"]] + [
+            {"at": "posterior median", **r} for r in after["rounds"]
+        ]
         picked = np.random.default_rng([seed, 99]).choice(len(draws), size=min(checks, len(draws)), replace=False)
-        checked = simulate(draws[picked], 10_000) if checks else last.stats
+        checked = simulate_on(shipped, "check")(draws[picked], 10_000) if checks else last.stats
+        as_shipped = shipped
+        if shipped_pipeline is not None:
+            as_shipped = validate(with_values(scenario_to_dict(shipped), {"pipeline": str(shipped_pipeline)}),
+                                  source=f"{base.name} fitted, as shipped")  # fmt: skip
+        some = picked[: min(len(picked), SHIPPED_RUNS)]
+        ran = simulate_on(as_shipped, "fitted.yaml as shipped")(draws[some], 30_000) if checks else last.stats[:0]
     seconds = time.perf_counter() - started
-    fitted = with_behavior(fixed, prior.names, np.median(draws, axis=0), f"{base.name} fitted")
-    return Fit(fitted, prior, generations, draws, checked, target, measured, seconds)
+    fitted = with_behavior(as_shipped, prior.names, median, f"{base.name} fitted")
+    return Fit(fitted, prior, generations, draws, checked, target, measured, seconds,
+               empty_start=pipeline is None and empty_start(leads, observed), entry=entry,
+               not_identified=not_identified,
+               levels=levels, organization_given=keep_organization, shipped=ran,
+               kinds=sorted(kinds) if kinds else None)  # fmt: skip
+
+
+def reachable_target(target: np.ndarray, first: Generation) -> np.ndarray:
+    """The observed statistics the fit aims at: those some run from the prior came near.
+
+    One that none came near (a won-deals table's 100% win rate) would only pull the posterior against
+    the nearest prior edge; it is left out of the distance (and reported as not reproduced).
+    """
+    usable = reachable(STATISTICS, target, first.stats)
+    return np.array([x if s in usable else math.nan for s, x in zip(STATISTICS, target, strict=True)])
+
+
+def _rescored(first: Generation, aimed: np.ndarray) -> Generation:
+    """The first generation with its distances from the statistics aimed at (the tolerances start from them)."""
+    return dataclasses.replace(first, distances=distance(first.stats, aimed, scales(first.stats)))
+
+
+def check_ranges(ranges: dict[str, tuple[float, float]], names: tuple[str, ...]) -> dict[str, tuple[float, float]]:
+    """``--prior NAME=LOW,HIGH``: a fitted parameter, LOW below HIGH, inside the parameter's bounds."""
+    for name, (low, high) in ranges.items():
+        if name not in names:
+            raise FitError(f"--prior {name}: not a parameter this fit fits ({', '.join(names)})")
+        if not (math.isfinite(low) and math.isfinite(high) and low < high):
+            raise FitError(f"--prior {name}={low:g},{high:g}: LOW must be below HIGH")
+        bounds = PARAM_INFO[name].bounds
+        if bounds is not None and not (bounds[0] <= low and high <= bounds[1]):
+            raise FitError(f"--prior {name}={low:g},{high:g}: outside what the model allows ({bounds[0]:g} to "
+                           f"{bounds[1]:g})")  # fmt: skip
+    return ranges

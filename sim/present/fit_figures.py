@@ -21,9 +21,11 @@ PRIOR_COLOR, POSTERIOR_COLOR, OBSERVED_COLOR = "#b0b0b0", "#2e75b6", "#c0504d"
 
 
 def check_figure(result: Fit, checked: np.ndarray, title: str) -> Figure:
-    """The figure: statistics (prior and posterior runs vs observed) and the fitted parameters' intervals."""
-    fig = Figure(figsize=(15, 11), dpi=100)
-    axes = fig.subplots(3, 3).ravel()
+    """The figure: statistics (prior and posterior runs vs observed; volumes a day and rates) and the intervals."""
+    fig = Figure(figsize=(17, 14), dpi=100)
+    axes = fig.subplots(4, 4).ravel()
+    for ax in axes[len(STATISTICS) + 1 :]:
+        ax.set_visible(False)
     prior_stats = result.generations[0].stats
     for ax, (j, name) in zip(axes, enumerate(STATISTICS), strict=False):
         for y, (stats, color, label) in enumerate(
@@ -38,14 +40,15 @@ def check_figure(result: Fit, checked: np.ndarray, title: str) -> Figure:
         if np.isfinite(observed):
             ax.axvline(observed, color=OBSERVED_COLOR, linewidth=2.5, label="observed (export)")
         else:
-            ax.text(0.5, 0.5, "not in the export", transform=ax.transAxes, ha="center", color="#777")
+            why = "not identified (above the entry point)" if name in result.not_identified else "not in the export"
+            ax.text(0.5, 0.5, why, transform=ax.transAxes, ha="center", color="#777")
         ax.set(title=STATISTIC_LABELS[name], yticks=[0, 1], ylim=(-0.7, 1.7))
         ax.set_yticklabels(["before the fit", "fitted"])
         ax.spines[["top", "right"]].set_visible(False)
-        if name != "median_cycle_days":
+        if name.endswith("_rate"):
             ax.xaxis.set_major_formatter(PercentFormatter(1.0))
         else:
-            ax.set_xlabel("calendar days")
+            ax.set_xlabel("calendar days" if name == "median_cycle_days" else "a calendar day")
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="upper center", ncol=3, frameon=False, bbox_to_anchor=(0.5, 0.955))
     params = result.parameters()
@@ -54,10 +57,11 @@ def check_figure(result: Fit, checked: np.ndarray, title: str) -> Figure:
         low, high = row["prior"]
         span = high - low
         a, b, m = ((row[k] - low) / span for k in ("p05", "p95", "median"))
-        color = POSTERIOR_COLOR if row["pinned_down"] else PRIOR_COLOR
+        color = POSTERIOR_COLOR if row["pinned_down"] else PRIOR_COLOR  # pinned: informed, contracted, off the edges
         ax.plot([a, b], [y, y], color=color, linewidth=8, solid_capstyle="butt")
         ax.plot([m], [y], marker="|", color="black", markersize=18)
-    ax.set(title=f"Fitted: 90% intervals (blue: under {PINNED:.0%} of the prior)", xlim=(0, 1),
+    ax.set(title=f"90% intervals (blue: pinned down: informed, <{PINNED:.0%} of prior, off its edges)",
+           xlim=(0, 1),
            xlabel="position in the prior range (0 = low end, 1 = high end)",
            yticks=range(len(params)), ylim=(-0.7, len(params) - 0.3))  # fmt: skip
     ax.set_yticklabels([f"{r['parameter']} {r['median']:.3g}" for r in params], fontsize=9)
