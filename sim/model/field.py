@@ -467,8 +467,8 @@ class FieldRep(Rep):
         if lead.handed_off_at is not None and self.model.handoff_rules.warm:
             odds *= p.no_show_warm_odds
         agreed = lead.qualified_at if lead.qualified_at is not None else (lead.accepted_at or lead.created_at)
-        odds *= p.no_show_weekly_odds ** (max(0.0, t - agreed) / (7 * HOURS_PER_CALENDAR_DAY))
-        return odds / (1 + odds)
+        odds *= math.pow(p.no_show_weekly_odds, max(0.0, t - agreed) / (7 * HOURS_PER_CALENDAR_DAY))
+        return float(odds / (1 + odds))
 
     def _stood_up(self, lead: Lead, t: float) -> bool:
         """The prospect does not come: the rep prepared for nothing; most book again, once.
