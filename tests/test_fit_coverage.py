@@ -19,6 +19,10 @@ TRUTHS = [
 ]
 
 
+# three known-truth fits, about 45 s of CPU: make test-all's (tests/test_fit.py recovers one truth in make test)
+pytestmark = pytest.mark.slow
+
+
 @pytest.fixture(scope="module")
 def fits(tmp_path_factory) -> list[dict]:
     root = tmp_path_factory.mktemp("coverage")

@@ -59,7 +59,7 @@ def test_a_whole_folder_replaces_a_run_all_or_nothing(tmp_path):
 
     again = claim(tmp_path / "out", "run", identity=OTHER, force=True, whole=True)
     assert (tmp_path / "out" / STAMP).exists()  # a whole folder keeps its stamp until it is replaced
-    with pytest.raises(OSError):
+    with pytest.raises(FolderError, match="the disk is full"):  # one line naming the folder (exit 2)
         again.fill(disk_full)
     assert _files(tmp_path / "out") == before and [p.name for p in tmp_path.iterdir()] == ["out"]
     again.fill(lambda path: (path / "summary.json").write_text("2"))

@@ -58,12 +58,23 @@ def test_designs_have_the_expected_size(tmp_path):
         assert set(points["handoff.mode"]) <= {"cold", "warm"}
 
 
-def test_results_failures_and_resume(tmp_path):
+def test_results_failures_and_resume(tmp_path, monkeypatch):
     with pytest.raises(SweepError, match=r"sla_hours"):  # load_spec checks every value
         load_spec(write(tmp_path, WITH_BAD_POINTS))
-    spec = SweepSpec.model_validate(
-        yaml.safe_load(WITH_BAD_POINTS)
-    )  # a spec built in Python: its bad points fail as runs
+    with pytest.raises(SweepError, match=r"sla_hours"):  # and so does a sweep of a spec built in Python
+        sweep(SweepSpec.model_validate(yaml.safe_load(WITH_BAD_POINTS)), tmp_path / "bad", executor="serial")
+    # a run that raises (here every run at a 1-hour SLA) is a failed row, not the end of the sweep
+    import sim.experiments.runs as runs
+
+    real = runs.run
+
+    def flaky(scenario, *args, **kwargs):
+        if scenario.handoff.sla_hours == 1:
+            raise RuntimeError("a run broke at sla_hours 1")
+        return real(scenario, *args, **kwargs)
+
+    monkeypatch.setattr(runs, "run", flaky)
+    spec = SweepSpec.model_validate(yaml.safe_load(WITH_BAD_POINTS.replace("[2, 0, 16]", "[2, 1, 16]")))
     out = tmp_path / "out"
     first = sweep(spec, out, executor="serial", max_runs=5)
     assert first.done == 5
@@ -72,8 +83,8 @@ def test_results_failures_and_resume(tmp_path):
     results = pd.read_parquet(out / "results.parquet")
     assert sorted(results["run_id"]) == list(range(12))  # none lost, none duplicated
     failed = results[results["status"] == "failed"]
-    assert set(failed["handoff.sla_hours"]) == {0} and len(failed) == 4
-    assert failed["error"].str.contains("sla_hours").all()
+    assert set(failed["handoff.sla_hours"]) == {1} and len(failed) == 4
+    assert failed["error"].str.contains("sla_hours 1").all()
     assert {"run_id", "point_id", "replication", "seed", "revenue", "status", "error"} <= set(results.columns)
     # replication r of every point shares a seed (common random numbers)
     assert results.groupby("replication")["seed"].nunique().eq(1).all()
