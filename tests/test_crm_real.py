@@ -176,6 +176,7 @@ def test_an_opportunities_export_is_fitted_at_its_own_volume_and_ships_what_was_
     assert "fitted.yaml as shipped" in stdout
 
 
+@pytest.mark.slow  # a second fit, about 20 s: make test-all's (the Maven fit above is make test's)
 def test_a_won_deals_funnel_claims_nothing_from_its_100_percent_win_rate(tmp_path: Path):
     """Olist: a table of won deals only; its win rate is flagged, never fitted against, and pins nothing."""
     _folder, report, stdout = _fit("olist", tmp_path)
