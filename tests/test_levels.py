@@ -118,9 +118,9 @@ def test_the_defaults_land_inside_the_published_levels():
 @pytest.mark.slow
 def test_one_team_acts_through_behaviour_with_the_routing_delay_equal():
     """aligned -> one team, routing the same: revenue rises, and switching off the shared calendar loses
-    part of it (scripts/one_team.py prints the whole table). Measured at n=10: +$802k [+493k, +1.11M];
-    the calendar carries about three quarters; the shared record's part is not told apart from zero at
-    n=10 (+$235k [-83k, +552k] on one set of seeds, -$85k on another), trust and informal feedback none."""
+    part of it (scripts/one_team.py prints the whole table). Measured at n=10 after session 12's
+    calibration: +$820k [+510k, +1.13M]; the calendar carries about 85%; the shared record's part is not
+    told apart from zero at n=10 (+$83k [-101k, +267k]), trust and informal feedback none."""
     one = ["organization.structure=one_team"]
     two_teams = _runs("aligned", n=10)["revenue"]
     one_team = _runs("aligned", *one, n=10)["revenue"]
