@@ -210,15 +210,17 @@ class Customers(Component):
         managed = 0.5 * (self.opening_arr + self.recurring_revenue)
         return managed / p.arr_per_account_manager * p.account_manager_salary * self._years()
 
+    def _budgeted(self, share: float) -> float:
+        """A cost budgeted at the start as ``share`` of the opening ARR a year, over the run."""
+        return share * self.opening_arr * self._years()
+
     def sales_marketing_overhead(self) -> float:
         """S&M beyond the reps, their managers and the channels: budgeted at the start as a share of the ARR."""
-        p = self.model.params
-        return p.sales_marketing_overhead_share * self.opening_arr * self._years()
+        return self._budgeted(self.model.params.sales_marketing_overhead_share)
 
     def other_operating_cost(self) -> float:
         """R&D and G&A: budgeted at the start as a share of the opening ARR, over the run."""
-        p = self.model.params
-        return p.other_operating_share * self.opening_arr * self._years()
+        return self._budgeted(self.model.params.other_operating_share)
 
     def churn_rate(self) -> float:
         """The share of the run's customers expected to leave at their first renewal (their own odds)."""

@@ -20,6 +20,7 @@ from sim.model.services import FieldServices
 
 NEED_TAPER = 0.2  # share of the pipeline target over which a rep eases off prospecting
 QUARTERS = 4  # quota periods a year: the annual quota is split by quarter
+COLD_SOURCES = frozenset({"outbound", "field"})  # meetings booked by cold outreach (no_show_cold)
 
 # How long field reps take to ramp: 27% under 3 months, 38% in 3-6, 28% in 6-12, 7% over 12
 # (Bridge Group 2024, second-hand; FACTS 3): (upper end in days, share), uniform within each band.
@@ -139,6 +140,9 @@ class FieldRep(Rep):
         """The rep's bar and full skill under the levers in force, from their place in each spread."""
         self._bar = min(1.0, max(0.0, p.field_threshold + p.field_threshold_sd * self.bar_z))
         self.full_skill = min(1.0, max(0.0, p.field_skill + p.field_skill_sd * self.skill_z))
+        # the open opportunities the quota asks for: pipeline_coverage quarters' quota at the market's mean deal
+        mean_deal = p.deal_value_median * math.exp(p.deal_value_sigma**2 / 2)
+        self.pipeline_wanted = p.pipeline_coverage * p.field_quota / QUARTERS / max(mean_deal, 1e-9)
 
     def refresh(self, old: Params, new: Params) -> None:
         """New levers reach the rep in post (``timeline`` set:), each with its transition.
@@ -311,10 +315,14 @@ class FieldRep(Rep):
         leads lying: only those whose form reads below the rep's bar, with the chance
         ``ignore_propensity * (load_delay_base + load)``. Decided by the prospect's own draws.
         """
-        p = self.model.params
         if self.read_fit(lead) >= self.bar:
             return False
-        return lead.draws[U_REVIEW] < p.ignore_propensity * (p.load_delay_base + self.load)
+        return lead.draws[U_REVIEW] < self._lying_chance()
+
+    def _lying_chance(self) -> float:
+        """The chance the rep leaves a lead they doubt lying: ``ignore_propensity``, more when busy."""
+        p = self.model.params
+        return p.ignore_propensity * (p.load_delay_base + self.load)
 
     # --------------------------------------------------------- the handoff
     @_worked_by_owner
@@ -340,7 +348,7 @@ class FieldRep(Rep):
         # a doubted or unwanted lead may just be left lying; an acceptance stage
         # (a decision is due) makes that rare, see levers.IGNORE
         doubt = 1.0 if not good else (1.0 - self.trust)
-        p_ignore = p.ignore_propensity * doubt * (p.load_delay_base + self.load)
+        p_ignore = self._lying_chance() * doubt
         p_ignore *= self.model.router.ignore_factor(lead)  # cherry-picking leaves small deals on the board
         if streams["field.ignore"].random() < p_ignore:
             lead.feel(p.sat_dropped)
@@ -456,8 +464,13 @@ class FieldRep(Rep):
         work arrives (each week multiplies the odds by ``no_show_weekly_odds``).
         """
         p = self.model.params
-        base = {"outbound": p.no_show_cold, "field": p.no_show_cold, "referral": p.no_show_referral}.get(
-            lead.source, p.no_show_inbound
+        source = lead.source
+        base = (
+            p.no_show_cold
+            if source in COLD_SOURCES
+            else p.no_show_referral
+            if source == "referral"
+            else p.no_show_inbound
         )
         if base <= 0:
             return 0.0
@@ -520,9 +533,7 @@ class FieldRep(Rep):
         market's mean deal that is a number of opportunities. With all of it open there is no
         pressure; with none, full pressure: the rep prospects whatever inside sends.
         """
-        p = self.model.params
-        mean_deal = p.deal_value_median * math.exp(p.deal_value_sigma**2 / 2)
-        wanted = p.pipeline_coverage * p.field_quota / QUARTERS / max(mean_deal, 1e-9)
+        wanted = self.pipeline_wanted
         return 0.0 if wanted <= 0 else min(1.0, max(0.0, 1.0 - self.open_opps / wanted))
 
     @property
