@@ -18,16 +18,19 @@ def test_attainment_is_prorated_and_skips_reps_new_in_post():
 
 
 def test_a_lower_quota_is_made_by_more_reps():
-    # without an accelerator and without the pipeline it asks for, the quota changes nobody's behaviour:
-    # only who makes it
-    flat = "behavior.accelerator=1 behavior.pipeline_coverage=0"
+    # with effort deaf to pay, no accelerator, no pipeline asked for and attrition blind to standing, the
+    # quota changes nobody's behaviour: only who makes it, and the commission rate (variable pay / quota)
+    flat = (
+        "behavior.accelerator=1 behavior.pipeline_coverage=0 behavior.effort_elasticity=0"
+        " behavior.attrition_attainment_slope=0 behavior.pip_exit_share=0"
+    )
     low = sim.run("aligned", seed=2, overrides=["compensation.field_quota=200000", *flat.split()]).summary
     high = sim.run("aligned", seed=2, overrides=["compensation.field_quota=2000000", *flat.split()]).summary
-    assert low["revenue"] == high["revenue"] and low["commissions"] == high["commissions"]
+    assert low["revenue"] == high["revenue"] and low["commissions"] > 5 * high["commissions"]
     assert low["quota_attainment_share"] > high["quota_attainment_share"]
     assert low["median_quota_attainment"] == pytest.approx(10 * high["median_quota_attainment"])
     # with one, reps past a quota they can make earn more on what they sell past it
-    paid = sim.run("aligned", seed=2, overrides=["compensation.field_quota=200000"]).summary
+    paid = sim.run("aligned", seed=2, overrides=["compensation.field_quota=200000", *flat.split()[1:]]).summary
     assert paid["commissions"] > low["commissions"] * (paid["revenue"] / low["revenue"])
 
 
@@ -46,11 +49,15 @@ def test_a_rep_short_of_the_pipeline_the_quota_asks_for_feels_its_pressure():
 
 def test_a_higher_quota_makes_supported_reps_prospect_more():
     """The quota moves effort: a rep wants three quarters' worth of it in open deals, so a higher quota
-    leaves more of the pipeline to find, and reps fed by inside prospect more of their free time."""
-    shorter = "simulation.warmup_days=56"
+    leaves more of the pipeline to find, and reps fed by inside prospect more of their free time. The
+    variable pay moves with the quota (the same 10% rate) and attrition is blind to standing, so the
+    quota's pressure is all that changes."""
+    shorter = "simulation.warmup_days=56 behavior.attrition_attainment_slope=0 behavior.pip_exit_share=0"
 
     def own_leads(quota: int, seed: int) -> int:
-        leads = sim.run("aligned", seed=seed, overrides=[f"compensation.field_quota={quota}", shorter]).leads
+        same_rate = f"behavior.field_variable_pay={quota / 10}"
+        overrides = [f"compensation.field_quota={quota}", same_rate, *shorter.split()]
+        leads = sim.run("aligned", seed=seed, overrides=overrides).leads
         return int(((leads["source"] == "field") & (leads["created_at"] >= 0)).sum())
 
     seeds = [int(s) for s in replication_seeds(4, 3)]

@@ -425,10 +425,28 @@ class Params:
     # how hard a supported field rep with full trust in inside's leads still prospects
     self_prospect_when_supported: float = param(0.52, "share", CALIBRATED, (0.31, 0.9))
     # field reps leave: Bridge Group "about one out of every three reps each year", DePaul 28% (outside
-    # sales), CSO Insights 25.8% (docs/SOURCES.md Q12a)
+    # sales), CSO Insights 25.8% (docs/SOURCES.md Q12a). This is the voluntary hazard of a rep at the typical
+    # attainment; with reps leaving by standing and those managed out, 28% of seats turn over a year at the
+    # defaults (`aligned`, tests/test_pay_effort.py), the published total
     field_attrition: float = param(
-        0.28, "share", "Bridge Group; DePaul; CSO Insights (docs/SOURCES.md Q12a)", (0.14, 0.35)
+        0.24, "share", "Bridge Group; DePaul; CSO Insights (docs/SOURCES.md Q12a)", (0.12, 0.30)
     )
+    # reps below quota leave more (they earn less), reps above it less: the voluntary hazard's log moves by this
+    # much per unit of attainment below the typical ramped rep's. Bycio, Hackett & Alvares 1990 (meta-analysis):
+    # performance correlates -0.17 with voluntary turnover, about 1.5x the odds per SD of performance; an SD of
+    # attainment is about 0.35 (docs/SOURCES.md Q15a)
+    attrition_attainment_slope: float = param(1.2, "log", "Bycio et al. 1990 (docs/SOURCES.md Q15a)", (0.6, 1.8),
+                                              bounds=(0, 10))  # fmt: skip
+    # the attainment of the typical ramped rep, whose voluntary hazard is field_attrition: BenchSights' median
+    # share of quota capacity achieved, 66-87% by segment (docs/SOURCES.md Q14)
+    attrition_reference_attainment: float = param(
+        0.75, "x", "BenchSights (docs/SOURCES.md Q14)", (0.65, 0.87), bounds=(0, 2)
+    )
+    # managed out: a ramped rep whose standing (about the last two quarters) is below this share of quota is put on
+    # a performance plan, and this share of them leave within two quarters. Involuntary turnover correlates -0.52
+    # with performance (Bycio et al. 1990): a rule more than a slope; 30-50% of exits are involuntary (Q15a)
+    pip_attainment: float = param(0.5, "x", ASSUMED, (0.4, 0.7), bounds=(0, 2))  # of quota
+    pip_exit_share: float = param(0.6, "share", ASSUMED, (0.5, 0.7))
     # days a field seat stays empty: SHRM, 42 days to fill a job (all jobs); sales searches run longer
     field_hiring_days: float = param(60.0, "days", ASSUMED, (30, 120), bounds=(0, 1400))
     # a new hire sells at this share of their skill, rising to all of it over their ramp (RAMP_SPREAD,
@@ -537,14 +555,26 @@ class Params:
     pay_per_lead: float = param(60.0, "$", ASSUMED, (25, 150), bounds=(0, 1e6))  # per qualified lead (per_lead plan)
     pay_per_opportunity: float = param(250.0, "$", ASSUMED, (100, 500), bounds=(0, 1e6))  # per opportunity created
     inside_revenue_rate: float = param(0.02, "share", ASSUMED, (0.01, 0.05))  # of own leads' revenue (revenue plan)
-    field_revenue_rate: float = param(0.10, "share", ASSUMED, (0.08, 0.12))  # field commission on revenue
-    # field commission on margin: what the revenue plan pays per deal at each plan's own discount,
-    # 0.10 x (1 - 0.12) = 0.14 x (1 - 0.08 - 0.30) (plans are set to pay the same at target)
-    field_margin_rate: float = param(0.14, "share", ASSUMED, (0.1, 0.2))
+    # a field rep's variable pay at 100% of quota: OTE $150-190k split about 50/50 (Bridge Group via
+    # benchmarkhq; quota 4-6x OTE, Skok; docs/SOURCES.md Q12c). The commission rate follows from it, as comp
+    # designers set it: variable pay / quota (the base commission rate), 10% at the $750k quota
+    field_variable_pay: float = param(
+        75_000.0, "$/yr", "Bridge Group OTE, about 50/50 (docs/SOURCES.md Q12c)", (60e3, 95e3), bounds=(0, 1e7)
+    )
+    # how a rep's prospecting responds to what the next dollar sold pays: effort ~ (marginal commission
+    # rate / effort_reference_rate) ** effort_elasticity. The reference is the typical plan's expected
+    # marginal rate (10% of revenue, 1.5x past quota, even odds of making it: 0.125), at which the
+    # calibrated prospecting holds (docs/MODEL.md, "Pay and effort")
+    effort_elasticity: float = param(0.4, "power", ASSUMED, (0.2, 0.6), bounds=(0, 3))
+    effort_reference_rate: float = param(0.125, "share", "the typical plan's marginal rate: 10% x (1 + 0.5 x 0.5)")
+    # a rep the plan spurs on works longer than the nominal selling hours, by up to this share (AEs report
+    # 45-55 hour weeks against a 40-hour norm; assumption)
+    effort_stretch_max: float = param(0.25, "share", ASSUMED, (0.1, 0.4))
     # the commission rate's multiple on revenue past the quarter's quota (compensation.field_quota / 4):
     # QuotaPath's AE plan template pays 1.5x past 100%, and half of companies set quarterly quotas;
-    # Pulse RevOps: 1.5-2.5x is standard for SaaS AEs (docs/SOURCES.md Q12c)
-    accelerator: float = param(1.5, "x", "QuotaPath; Pulse RevOps (docs/SOURCES.md Q12c)", (1.0, 2.5), bounds=(1, 10))
+    # Pulse RevOps: 1.5-2.5x is standard for SaaS AEs (docs/SOURCES.md Q12c). 1 is a linear plan; 0 pays nothing
+    # past quota (a cap, as in Misra & Nair 2011's firm)
+    accelerator: float = param(1.5, "x", "QuotaPath; Pulse RevOps (docs/SOURCES.md Q12c)", (1.0, 2.5), bounds=(0, 10))
     # what a buyer asks to sign before the quarter ends, per 30 days the signature comes early
     # (Larkin 2014: salespeople concede prices to time deals, costing the vendor 6-8% of revenue)
     pull_in_discount: float = param(0.05, "share", ASSUMED, (0.02, 0.1))

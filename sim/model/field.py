@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable
 
 from sim.config.params import DAYS_PER_WEEK, DAYS_PER_YEAR, HOURS_PER_DAY, Params
+from sim.model import policies
 from sim.model.clock import HOURS_PER_CALENDAR_DAY
 from sim.model.leads import U_DISCOUNT, U_OPP, U_REPEAT, U_REVIEW, U_SHOW, Lead, State
 from sim.model.market import logistic, reach_probability, waiting_interest
@@ -20,6 +21,8 @@ from sim.model.services import FieldServices
 
 NEED_TAPER = 0.2  # share of the pipeline target over which a rep eases off prospecting
 QUARTERS = 4  # quota periods a year: the annual quota is split by quarter
+JUDGED_DAYS = 30  # a rep in post less than this share of a quarter is not judged on it
+PACE_PRIOR_DAYS = 90.0  # a rep judges their pace on their record blended with a quarter at the quota's pace
 COLD_SOURCES = frozenset({"outbound", "field"})  # meetings booked by cold outreach (no_show_cold)
 
 # How long field reps take to ramp: 27% under 3 months, 38% in 3-6, 28% in 6-12, 7% over 12
@@ -131,6 +134,8 @@ class FieldRep(Rep):
         self.trust = p.initial_trust
         self.sold = 0.0  # revenue this rep (since hired, or since the books opened) has closed
         self.quarter_sold = 0.0  # of which this quarter (the quota and the accelerator are quarterly)
+        self.quarter_days = 0  # days in post this quarter
+        self.standing: float | None = None  # attainment over the last quarters once ramped, as the manager sees it
         self.days_selling = 0  # days this rep has been in post since then (the quota is prorated to them)
         self.busy_today = 0.0  # hours spent today on reviews, answers and meetings
         self.hours_load = 0.0  # hours the work asks for as a share of the selling hours, over the last week or so
@@ -143,6 +148,10 @@ class FieldRep(Rep):
         # the open opportunities the quota asks for: pipeline_coverage quarters' quota at the market's mean deal
         mean_deal = p.deal_value_median * math.exp(p.deal_value_sigma**2 / 2)
         self.pipeline_wanted = p.pipeline_coverage * p.field_quota / QUARTERS / max(mean_deal, 1e-9)
+        # what the next dollar sold pays below and above quota (a deal at the market's mean, typical discount),
+        # and the spread of a quarter's sales: a sum of lognormal deals, variance = sales x E[X^2] / E[X]
+        self.marginal_rates = policies.field_pay_plan(p).marginal(mean_deal, p.discount_mean)
+        self.deal_spread = mean_deal * math.exp(p.deal_value_sigma**2)
 
     def refresh(self, old: Params, new: Params) -> None:
         """New levers reach the rep in post (``timeline`` set:), each with its transition.
@@ -154,14 +163,50 @@ class FieldRep(Rep):
         self._derive(new)
         self.next_field_lead *= max(old.field_leads_per_hour, 1e-12) / max(new.field_leads_per_hour, 1e-12)
 
+    def end_quarter(self) -> None:
+        """A quarter closes: a ramped rep's attainment in it joins their standing; a fresh quota starts.
+
+        The standing weighs the last quarter as much as all before it (a manager remembers about
+        two quarters). A rep in post for less than a month of the quarter, or still ramping, is not
+        judged on it.
+        """
+        p = self.model.params
+        days = self.quarter_days
+        if days >= JUDGED_DAYS and self.days_employed >= self.ramp_days + p.field_onboarding_days:
+            quota = p.field_quota / QUARTERS * days / (DAYS_PER_YEAR / QUARTERS)
+            attained = self.quarter_sold / quota if quota > 0 else 1.0
+            self.standing = attained if self.standing is None else (self.standing + attained) / 2
+        self.quarter_sold = 0.0
+        self.quarter_days = 0
+
+    def attrition_multiple(self) -> float:
+        """How much likelier than a typical rep this rep is to leave, from their standing against quota.
+
+        Reps below quota earn less and quit more; reps far above are paid to stay. The odds
+        move by ``attrition_attainment_slope`` (log) per unit of attainment below
+        ``attrition_reference_attainment``, the typical ramped rep's, whose voluntary hazard is
+        ``field_attrition``. A rep below ``pip_attainment`` is also on a performance plan, which
+        ``pip_exit_share`` leave within two quarters (docs/MODEL.md, "Pay and effort").
+        """
+        if self.standing is None:
+            return 1.0
+        p = self.model.params
+        standing = min(2.0, max(0.0, self.standing))
+        voluntary = math.exp(p.attrition_attainment_slope * (p.attrition_reference_attainment - standing))
+        if standing >= p.pip_attainment or p.field_attrition <= 0:
+            return voluntary
+        # on a performance plan: pip_exit_share leave within two quarters, on top of those who quit
+        managed_out = -math.log(max(1e-12, 1.0 - p.pip_exit_share)) / (DAYS_PER_YEAR / 2)
+        return voluntary + managed_out * DAYS_PER_YEAR / p.field_attrition
+
     def quit_or_stay(self, day: int) -> bool:
-        """Leave with a daily hazard of ``field_attrition`` / 365; the seat stays empty while hiring.
+        """Leave with a daily hazard of ``field_attrition`` / 365 x standing; the seat stays empty while hiring.
 
         Returns True on the day the rep leaves (the organization reassigns their book).
         """
         p = self.model.params
         u = self.model.streams["org.field_quit"].random()  # drawn every day: keeps the stream aligned
-        if self.active and u < p.field_attrition / DAYS_PER_YEAR:
+        if self.active and u < p.field_attrition / DAYS_PER_YEAR * self.attrition_multiple():
             self.model.field_tenures.append((self.sold, self.days_selling))  # the leaver's year, for attainment
             self.active = False
             self.rehire_day = day + int(p.field_hiring_days)
@@ -536,6 +581,40 @@ class FieldRep(Rep):
         wanted = self.pipeline_wanted
         return 0.0 if wanted <= 0 else min(1.0, max(0.0, 1.0 - self.open_opps / wanted))
 
+    def quota_chance(self, t: float) -> float:
+        """The rep's own odds of making this quarter's quota, judged at hour ``t`` from their pace.
+
+        The pace is what the rep has sold a day in post, blended with PACE_PRIOR_DAYS at the
+        quota's pace (a new rep expects to make it); the sales still to come before the quarter
+        ends are a sum of deals, normal to the rep's eye. Behind with little time left, the odds
+        fall to 0; past the quota they are 1.
+        """
+        p = self.model.params
+        need = p.field_quota / QUARTERS - self.quarter_sold
+        if need <= 0:
+            return 1.0
+        days_left = max(0.0, (self.model.quarter_end(t) - t) / HOURS_PER_CALENDAR_DAY)
+        pace = (self.sold + PACE_PRIOR_DAYS * p.field_quota / DAYS_PER_YEAR) / (self.days_selling + PACE_PRIOR_DAYS)
+        expected = pace * days_left
+        if expected <= 0:
+            return 0.0
+        z = (expected - need) / math.sqrt(expected * self.deal_spread)
+        return 0.5 * (1.0 + math.erf(z / math.sqrt(2.0)))
+
+    def pay_effort(self, t: float) -> float:
+        """How hard the pay plan makes the rep prospect: 1 at the typical plan's marginal rate.
+
+        Effort follows what the next dollar sold is expected to pay (the base rate, or the
+        accelerated rate past quota, weighted by the odds of getting there this quarter) with
+        the elasticity ``effort_elasticity`` (docs/MODEL.md, "Pay and effort"): an accelerator
+        spurs reps who can see their quota; a quota out of reach late in the quarter does not;
+        a rep past quota on an accelerated plan works hardest (Chung, Steenburgh & Sudhir 2014).
+        """
+        p = self.model.params
+        below, above = self.marginal_rates
+        rate = below + (above - below) * self.quota_chance(t) if above != below else below
+        return (rate / max(p.effort_reference_rate, 1e-12)) ** p.effort_elasticity
+
     @property
     def quota_left(self) -> float:
         """Revenue the rep still has to close this quarter to make its quota (``field_quota`` / 4)."""
@@ -615,12 +694,17 @@ class FieldRep(Rep):
         busy = self.open_opps * p.opp_hours_per_day + self.busy_today
         self.busy_today = 0.0
         available = p.field_selling_hours_week / DAYS_PER_WEEK
+        # the pay plan sets how hard the rep works the free time, and how far past the nominal
+        # selling hours a spurred-on rep goes, for deals and prospecting alike (pay_effort)
+        effort = self.pay_effort(self.model.clock.opens(day))
+        stretched = available * (1.0 + min(p.effort_stretch_max, max(0.0, effort - 1.0)))
         # the deals feel a shortage of hours over the last few days, not one busy afternoon
         memory = 1.0 / p.hours_load_memory_days
-        self.hours_load += memory * (busy / available - self.hours_load)
+        self.hours_load += memory * (busy / stretched - self.hours_load)
         self.days_worked += 1
         self.days_overbooked += busy > available
         free = max(0.0, available - busy)
+        room = max(0.0, stretched - busy)
         # a rep short of the pipeline they aim for spends the free selling time finding more,
         # easing off over the last fifth of the target
         need = min(1.0, max(0.0, (p.pipeline_target - self.open_opps) / (NEED_TAPER * p.pipeline_target)))
@@ -632,7 +716,7 @@ class FieldRep(Rep):
         drive = need * (support if supported else 1.0)
         # Self-sourced meetings arrive as a Poisson process in prospecting hours; the
         # hours spent today are spread over the working day.
-        hours = free * drive
+        hours = min(room, free * drive * effort)
         self.hours_available += available
         self.hours_used += min(available, busy + hours)
         # the rate is on a fresh list; the market's fresh share thins it (Accounts), and a new

@@ -67,7 +67,9 @@ class FieldTeams(Component):
         "sat_rejected", "sat_won", "self_prospect_when_supported", "sla_deadline_share", "sla_hours",
         "sla_pressure", "stage_days_shape", "triage_slope", "triage_value_weight", "trust_learning",
         "trust_prior_weight", "win_discount", "win_fit", "win_intent", "win_logit", "win_overload", "win_repeat",
-        "win_skill",
+        "win_skill", "field_pay", "field_variable_pay", "accelerator", "cost_of_goods", "effort_elasticity",
+        "effort_reference_rate", "effort_stretch_max", "attrition_attainment_slope", "attrition_reference_attainment",
+        "pip_attainment", "pip_exit_share",
     )  # fmt: skip
 
     def __init__(self, org: FieldServices, section: Organization) -> None:
@@ -119,6 +121,7 @@ class FieldTeams(Component):
         for rep in self.reps:
             rep.days_employed += 1
             rep.days_selling += rep.in_post
+            rep.quarter_days += rep.in_post
 
     def move_trust(self, step: float) -> None:
         """A working day of a habit: every rep's trust a step towards its new level."""

@@ -42,7 +42,7 @@ class Pay(Component):
 
     PARAMS = (
         "inside_pay", "field_pay", "pay_per_lead", "pay_per_opportunity", "inside_revenue_rate", "hybrid_share",
-        "field_revenue_rate", "field_margin_rate", "accelerator", "cost_of_goods",
+        "field_variable_pay", "field_quota", "discount_mean", "accelerator", "cost_of_goods",
     )  # fmt: skip
     TALLIES = ("revenue", "commissions")
     KPIS = ("revenue", "commissions", "quota_attainment_share", "median_quota_attainment")
@@ -62,7 +62,7 @@ class Pay(Component):
         """On a quarter's first day every field rep starts a fresh quota."""
         if (day - self.warmup) % DAYS_OF_YEAR in QUARTER_STARTS:
             for rep in field_reps:
-                rep.quarter_sold = 0.0
+                rep.end_quarter()
 
     def quarter_end(self, t: float) -> float:
         """The calendar hour at which the quarter holding hour ``t`` ends (quarters of the measured calendar)."""

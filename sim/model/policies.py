@@ -225,6 +225,14 @@ class FieldPlan:
         above = max(0.0, revenue - max(0.0, quota_left)) / revenue if revenue > 0 else 0.0  # share past quota
         return self.rate * base * (1.0 + (self.accelerator - 1.0) * above)
 
+    def marginal(self, value: float, discount: float) -> tuple[float, float]:
+        """What one more dollar of revenue pays, below and above the quarter's quota, on a deal of list ``value``."""
+        revenue = value * (1.0 - discount)
+        if revenue <= 0:
+            return 0.0, 0.0
+        below = self.pay(revenue, value, math.inf) / revenue
+        return below, below * self.accelerator
+
     def on_handoff(self, lead: Lead) -> float:
         """Nothing at the handoff."""
         return 0.0
@@ -255,14 +263,33 @@ def inside_pay_plan(params: Params) -> PayPlan:
     raise ValueError(f"unknown inside pay plan {params.inside_pay!r}")
 
 
+# no plan pays more than this share of what a deal brings in, however low the quota (a quota of 0)
+MAX_COMMISSION_RATE = 0.5
+
+
 def field_pay_plan(params: Params) -> FieldPlan:
-    """The field reps' plan the scenario names (``compensation.field``)."""
+    """The field reps' plan the scenario names (``compensation.field``), its rate set from the quota.
+
+    Comp designers set the commission rate so that a rep at 100% of quota earns the variable
+    pay of their on-target earnings: the rate is ``field_variable_pay`` over the quota in the
+    plan's own base. On revenue that is variable pay / quota; on margin, variable pay over the
+    margin a quota's worth of revenue leaves at the plan's typical discount. A higher quota is
+    a lower rate, so the quota moves pay, and with it effort (:meth:`FieldRep.pay_effort`).
+    """
+    quota = params.field_quota
     match params.field_pay:
         case "revenue":
-            return FieldPlan(params.field_revenue_rate, params.accelerator)
+            return FieldPlan(_rate(params.field_variable_pay, quota), params.accelerator)
         case "margin":
-            return FieldPlan(params.field_margin_rate, params.accelerator, params.cost_of_goods, on_margin=True)
+            margin_share = max(1e-9, 1.0 - params.cost_of_goods / max(1e-9, 1.0 - params.discount_mean))
+            rate = _rate(params.field_variable_pay, quota * margin_share)
+            return FieldPlan(rate, params.accelerator, params.cost_of_goods, on_margin=True)
     raise ValueError(f"unknown field pay plan {params.field_pay!r}")
+
+
+def _rate(variable_pay: float, base: float) -> float:
+    """The commission rate that pays ``variable_pay`` on ``base`` dollars, at most MAX_COMMISSION_RATE."""
+    return MAX_COMMISSION_RATE if base <= variable_pay / MAX_COMMISSION_RATE else variable_pay / base
 
 
 # ---------------------------------------------------------------- feedback
