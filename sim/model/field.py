@@ -613,7 +613,7 @@ class FieldRep(Rep):
         p = self.model.params
         below, above = self.marginal_rates
         rate = below + (above - below) * self.quota_chance(t) if above != below else below
-        return (rate / max(p.effort_reference_rate, 1e-12)) ** p.effort_elasticity
+        return float((rate / max(p.effort_reference_rate, 1e-12)) ** p.effort_elasticity)
 
     @property
     def quota_left(self) -> float:
