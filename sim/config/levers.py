@@ -62,15 +62,19 @@ REPORTS_TO_SHIFT = {"marketing": -0.04, "sales": 0.02}
 # the product and the messaging, Sales teaches selling (assumption).
 REPORTS_TO_TRAINING = {"marketing": (0.08, 0.0), "sales": (0.0, 0.08)}
 
-# training.owner x focus -> (product knowledge, selling skill). Marketing trains
-# on product and messaging, Sales on selling; nobody means learning on the job.
-TRAINING_OWNER = {
-    "none": (0.35, 0.35),
-    "marketing": (0.70, 0.45),
-    "sales": (0.55, 0.70),
-    "joint": (0.75, 0.75),
+# training.owner -> what the formal training teaches: (share of its hours on the product, how well it
+# teaches the product, how well it teaches selling). Marketing knows the product and the messaging and
+# teaches selling second-hand; Sales the reverse; a joint programme has each taught by those who know it;
+# nobody means no formal training (learning on the job only). Not outcomes: the reps' knowledge and skill
+# follow from the hours, the learning curve and forgetting (sim/model/inside.py, Training).
+TRAINING_CONTENT = {
+    "none": (0.5, 0.0, 0.0),
+    "marketing": (0.75, 1.0, 0.5),
+    "sales": (0.25, 0.5, 1.0),
+    "joint": (0.5, 1.0, 1.0),
 }
-TRAINING_FOCUS = {"product": (0.10, -0.10), "selling": (-0.10, 0.10), "both": (0.0, 0.0)}
+# training.focus -> a shift of the share of hours on the product
+TRAINING_FOCUS = {"product": 0.25, "selling": -0.25, "both": 0.0}
 
 # organization.structure -> (initial trust, informal feedback, handoff-notes bonus, shared calendar).
 # One team shares goals, a floor, a record and a calendar: the field starts out trusting inside's
@@ -160,8 +164,7 @@ def derive(scenario: Scenario) -> Params:
     pay, tr = scenario.compensation, scenario.training
 
     bar, bar_sd, field_sd = STANDARD[q.standard_set_by]
-    knowledge, skill = TRAINING_OWNER[tr.owner]
-    dk, ds = TRAINING_FOCUS[tr.focus]
+    product_share, product_quality, selling_quality = TRAINING_CONTENT[tr.owner]
     hk, hs = REPORTS_TO_TRAINING[org.inside_reports_to]
     trust, informal, notes_crm, calendar = STRUCTURE[org.structure]
     compliance_enforced, resolution, ignore_factor, team_priority = MANAGEMENT[org.management]
@@ -177,8 +180,12 @@ def derive(scenario: Scenario) -> Params:
         inside_bar_shift=INSIDE_PAY_SHIFT[pay.inside] + REPORTS_TO_SHIFT[org.inside_reports_to],
         inside_threshold_sd=bar_sd,
         field_threshold_sd=field_sd,
-        product_knowledge=_clip(knowledge + dk + hk),
-        selling_skill=_clip(skill + ds + hs),
+        training_given=0.0 if tr.owner == "none" else 1.0,
+        training_product_share=_clip(product_share + TRAINING_FOCUS[tr.focus]),
+        training_product_quality=product_quality,
+        training_selling_quality=selling_quality,
+        host_knowledge=hk,
+        host_skill=hs,
         initial_trust=_clip(trust + trust_dedicated),
         informal_feedback=informal,
         shared_calendar=calendar,

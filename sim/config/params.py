@@ -339,8 +339,33 @@ class Params:
     inside_threshold_sd: float = param(
         0.04, "fit", LEVER, derived=True, transition="habit"
     )  # spread of bars across reps
-    product_knowledge: float = param(0.5, "0-1", LEVER, derived=True)  # from training
-    selling_skill: float = param(0.5, "0-1", LEVER, derived=True)  # from training
+    # --- training: what inside reps know and can do grows with training and practice, and fades (issue 31) --
+    # what the formal training teaches: whether there is any, the share of its hours on the product (the rest on
+    # selling), and how well its trainer teaches each (levers.TRAINING_CONTENT, TRAINING_FOCUS)
+    training_given: float = param(1.0, "0-1", LEVER, derived=True)
+    training_product_share: float = param(0.5, "share", LEVER, derived=True)
+    training_product_quality: float = param(1.0, "0-1", LEVER, derived=True)
+    training_selling_quality: float = param(1.0, "0-1", LEVER, derived=True)
+    # picked up on the job from the host organization, whoever trains (levers.REPORTS_TO_TRAINING)
+    host_knowledge: float = param(0.0, "0-1", LEVER, derived=True)
+    host_skill: float = param(0.0, "0-1", LEVER, derived=True)
+    # a new SDR's product knowledge and selling skill (often a first job; assumption)
+    inside_hire_level: float = param(0.2, "0-1", ASSUMED, (0.1, 0.3))
+    # what practice alone brings a rep to, approached over inside_ramp_days (assumption)
+    practice_level: float = param(0.35, "0-1", ASSUMED, (0.25, 0.45))
+    # a new hire's onboarding course (a one-week bootcamp; assumption) and the training a rep in post gets a
+    # year, given monthly: ATD 2019-2021, $2,020-2,326 per salesperson a year, about 33 hours (ATD 2016's
+    # all-employee mean; docs/SOURCES.md Q15b)
+    onboarding_training_hours: float = param(40.0, "h", ASSUMED, (16, 120), bounds=(0, 2000))
+    training_hours_per_year: float = param(30.0, "h", "ATD State of Sales Training (docs/SOURCES.md Q15b)", (15, 50),
+                                           bounds=(0, 2000))  # fmt: skip
+    # hours of a topic, taught well, that close 63% of a rep's gap to mastery (a learning curve; assumption)
+    training_learning_hours: float = param(15.0, "h", ASSUMED, (8, 30), bounds=(0.1, 1000))
+    # what training adds above practice halves in this many days without reinforcement: Rackham (Xerox), 87% of a
+    # program's skill change lost within a month without coaching (about 10 days); RAIN Group, 85-90% after 120
+    # days (about 40); docs/SOURCES.md Q15b
+    training_half_life_days: float = param(30.0, "days", "Rackham 1991; RAIN Group (docs/SOURCES.md Q15b)",
+                                           (10, 40), bounds=(1, 10_000))  # fmt: skip
     knowledge_noise_cut: float = param(0.6, "share", ASSUMED, (0.4, 0.8))  # full knowledge cuts fit-reading noise 60%
     skill_contact_gain: float = param(0.6, "x", ASSUMED, (0.3, 0.9), bounds=(0, 2))  # full skill: +60% reach and talks
     informal_feedback: float = param(0.0, "share", LEVER, derived=True)  # field verdicts passed on informally

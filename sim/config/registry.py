@@ -362,11 +362,11 @@ class Training(Section):
 
     owner: Literal["sales", "marketing", "joint", "none"] = lever(
         label="inside training by", widget=select("training_owner"),
-        evidence={"TRAINING_OWNER": ("assumption", "each level within +-0.1")},
+        evidence={"TRAINING_CONTENT": ("assumption", "product share 0.25-0.75; second-hand teaching 0.3-0.7 as good")},
     )  # fmt: skip
     focus: Literal["product", "selling", "both"] = lever(
         label="inside training focus", widget=select("training_focus"),
-        evidence={"TRAINING_FOCUS": ("assumption", "+-0.05 to +-0.15")},
+        evidence={"TRAINING_FOCUS": ("assumption", "+-0.15 to +-0.35 of the hours")},
     )  # fmt: skip
 
 

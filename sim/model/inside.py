@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from sim.config.params import DAYS_PER_YEAR
 from sim.model.leads import Lead, State
 from sim.model.market import Reach
 from sim.model.reps import Rep
@@ -16,6 +17,9 @@ from sim.model.reps import Rep
 if TYPE_CHECKING:
     from sim.config.params import Params
     from sim.model.services import InsideServices, Queue
+
+
+TRAINING_EVERY_DAYS = 30  # reps in post are trained once a month (ATD 2021: 60% of firms train at least quarterly)
 
 
 class InsideRep(Rep):
@@ -30,8 +34,8 @@ class InsideRep(Rep):
         queue: the pool the rep works in.
         own_bar: the rep's idea of a qualified lead, before pay bends it.
         noise: standard deviation of the rep's reading of a prospect's fit.
-        knowledge: product knowledge 0-1 (training).
-        skill: selling skill 0-1 (training).
+        knowledge: product knowledge 0-1 (practice and training, :meth:`levels`).
+        skill: selling skill 0-1 (practice and training).
         days_employed: days since hire (drives ramp-up).
         active: False while the seat is vacant after an attrition.
         handed_off: qualified leads handed to the field so far.
@@ -67,17 +71,26 @@ class InsideRep(Rep):
         self.days_in_seat = 0  # days this rep has worked here (the quota is prorated to them)
         self.bar_z = self.model.streams["org.inside_bar"].standard_normal()  # where this rep's bar sits in the spread
         self.own_bar = min(1.0, max(0.0, p.inside_threshold + p.inside_threshold_sd * self.bar_z))
+        # what training added above practice (knowledge, skill): the onboarding course, then a rep who has been
+        # here a while has had their monthly sessions and forgotten between them
+        self.gain_knowledge = self.gain_skill = 0.0
+        self.knowledge, self.skill = self.levels()
+        self.train(p.onboarding_training_hours * p.training_given)
+        for _ in range(int(days_employed // TRAINING_EVERY_DAYS)):
+            self.keep_up(TRAINING_EVERY_DAYS)
+            self.train(p.training_hours_per_year * TRAINING_EVERY_DAYS / DAYS_PER_YEAR * p.training_given)
+        self.noise_learnt = 1.0  # what the field's feedback has sharpened the rep's reading of fit by
         self._derive(p)
         self.next_outbound = self.model.outbound_gaps.next() / self.outbound_rate  # prospecting hours to the next
         self.start_day()
 
     def _derive(self, p: Params) -> None:
-        """What the rep brings from the levers in force: training, reach, reading of fit, outbound pace."""
+        """What the rep brings, from their knowledge and skill now: reach, reading of fit, outbound pace."""
         self.params = p
-        self.knowledge = p.product_knowledge
-        self.skill = p.selling_skill
+        self.knowledge, self.skill = self.levels()
         self.reach = Reach(p, self.skill)
-        self.noise = self.base_noise = p.inside_fit_noise * (1 - p.knowledge_noise_cut * self.knowledge)
+        self.base_noise = p.inside_fit_noise * (1 - p.knowledge_noise_cut * self.knowledge)
+        self.noise = self.base_noise * self.noise_learnt  # what feedback taught them stays learnt
         self.outbound_rate = max(
             1e-12, p.outbound_conversations_per_hour * (1 + p.skill_contact_gain * (self.skill - 0.5))
         )
@@ -85,15 +98,66 @@ class InsideRep(Rep):
     def refresh(self, old: Params, new: Params) -> None:
         """New levers reach the rep in post (``timeline`` set:), each with its transition.
 
-        Training, reach, fit reading and outbound pace follow at once (what feedback has
-        taught them is kept); the bar (its mean and spread) is a habit the organization moves
-        step by step (:meth:`SalesOrgModel.adopt`).
+        Reach, fit reading and outbound pace follow at once (what training and feedback
+        have taught them is kept; a new training programme reaches them session by session);
+        the bar (its mean and spread) is a habit the organization moves step by step
+        (:meth:`SalesOrgModel.adopt`).
         The time to the next outbound conversation is memoryless: rescaled to the new pace.
         """
-        rate, sharpness = self.outbound_rate, self.noise / self.base_noise if self.base_noise else 1.0
+        rate = self.outbound_rate
         self._derive(new)
-        self.noise = self.base_noise * sharpness  # what feedback taught them stays learnt
         self.next_outbound *= rate / self.outbound_rate
+
+    # ----------------------------------------------------------- training
+    def practised(self) -> tuple[float, float]:
+        """Knowledge and skill practice alone has brought the rep to.
+
+        From a new hire's towards ``practice_level`` (and what the host organization teaches on
+        the job) over the ramp (``inside_ramp_days``, a time constant).
+        """
+        p = self.model.params
+        settled = 1.0 - math.exp(-self.days_employed / p.inside_ramp_days)
+        knowledge = p.inside_hire_level + (p.practice_level + p.host_knowledge - p.inside_hire_level) * settled
+        skill = p.inside_hire_level + (p.practice_level + p.host_skill - p.inside_hire_level) * settled
+        return knowledge, skill
+
+    def levels(self) -> tuple[float, float]:
+        """Product knowledge and selling skill now, 0-1: practice, plus what training added and is not forgotten."""
+        knowledge, skill = self.practised()
+        return (
+            min(1.0, max(0.0, knowledge + self.gain_knowledge)),
+            min(1.0, max(0.0, skill + self.gain_skill)),
+        )
+
+    def train(self, hours: float) -> None:
+        """A training session of ``hours``: each topic closes part of the rep's gap to mastery (a learning curve).
+
+        The hours split between the product and selling (``training_product_share``); each is worth
+        as much as its trainer teaches it well; ``training_learning_hours`` of a topic taught well
+        close 63% of the gap.
+        """
+        if hours <= 0:
+            return
+        p = self.model.params
+        on_product = hours * p.training_product_share * p.training_product_quality
+        on_selling = hours * (1.0 - p.training_product_share) * p.training_selling_quality
+        knowledge, skill = self.levels()
+        base_k, base_s = self.practised()
+        learn = p.training_learning_hours
+        self.gain_knowledge = 1.0 - (1.0 - knowledge) * math.exp(-on_product / learn) - base_k
+        self.gain_skill = 1.0 - (1.0 - skill) * math.exp(-on_selling / learn) - base_s
+
+    def settle(self) -> None:
+        """What the rep knows and can do now reaches their reach, reading of fit and outbound pace."""
+        rate = self.outbound_rate
+        self._derive(self.model.params)
+        self.next_outbound *= rate / self.outbound_rate
+
+    def keep_up(self, days: float) -> None:
+        """``days`` pass: what training added fades with half-life ``training_half_life_days``."""
+        fade = 0.5 ** (days / self.model.params.training_half_life_days)
+        self.gain_knowledge *= fade
+        self.gain_skill *= fade
 
     def quit_or_stay(self, day: int) -> None:
         """Leave with a daily hazard of 1 / tenure; the seat stays empty while hiring."""
@@ -219,5 +283,6 @@ class InsideRep(Rep):
         if field_bars:
             target = sum(field_bars) / len(field_bars)
             self.own_bar = target + (self.own_bar - target) * keep
-        floor = self.base_noise * p.learning_noise_floor
-        self.noise = floor + (self.noise - floor) * keep
+        floor = p.learning_noise_floor
+        self.noise_learnt = floor + (self.noise_learnt - floor) * keep
+        self.noise = self.base_noise * self.noise_learnt

@@ -11,10 +11,13 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from sim.config.params import DAYS_PER_YEAR
 from sim.model.component import Component
-from sim.model.inside import InsideRep
+from sim.model.inside import TRAINING_EVERY_DAYS, InsideRep
 from sim.model.market import Exponentials
 from sim.model.pools import InsidePool
+
+CALENDAR_WEEK = 7  # days between updates of what inside reps know
 
 if TYPE_CHECKING:
     from sim.config.params import Params
@@ -57,7 +60,10 @@ class InsideTeam(Component):
         "share_responded_within_1h", "team_response_gap_hours", "inside_bar_gap", "inside_quota_attainment_share",
     )  # fmt: skip
     PARAMS = (
-        "inside_threshold", "inside_threshold_sd", "inside_bar_shift", "product_knowledge", "selling_skill",
+        "inside_threshold", "inside_threshold_sd", "inside_bar_shift", "training_given", "training_product_share",
+        "training_product_quality", "training_selling_quality", "host_knowledge", "host_skill", "inside_hire_level",
+        "practice_level", "onboarding_training_hours", "training_hours_per_year", "training_learning_hours",
+        "training_half_life_days",
         "inside_fit_noise", "knowledge_noise_cut", "skill_contact_gain", "outbound_conversations_per_hour",
         "contact_max", "contact_floor", "decay_scale_hours", "decay_exponent", "inside_tenure_days", "hiring_days",
         "inside_ramp_floor", "inside_ramp_days", "inside_hours_share", "retry_gap_hours", "retry_gap_growth",
@@ -105,9 +111,21 @@ class InsideTeam(Component):
             self.by_id[rep.unique_id] = rep
 
     def start_day(self, day: int) -> None:
-        """Reps leave or are replaced, and set the day's pace."""
+        """Reps leave or are replaced, and set the day's pace.
+
+        Once a week what they know moves (training fades, practice grows); once a month the
+        reps in post have a training session (sim/model/inside.py, Training).
+        """
+        p = self.org.params
+        week, month = day % CALENDAR_WEEK == 0, day % TRAINING_EVERY_DAYS == 0
         for rep in self.reps:
             rep.quit_or_stay(day)
+            if rep.active and (week or month):
+                if week:
+                    rep.keep_up(CALENDAR_WEEK)
+                if month:
+                    rep.train(p.training_hours_per_year * TRAINING_EVERY_DAYS / DAYS_PER_YEAR * p.training_given)
+                rep.settle()
             rep.start_day()
 
     def work_day(self, day: int) -> None:
