@@ -239,8 +239,7 @@ def kpi_table(replications: pd.DataFrame, names: list[str]) -> pd.DataFrame:
                 delta, d_low, d_high = 0.0, 0.0, 0.0
             else:
                 delta, d_low, d_high = paired_difference(arm[kpi], base[kpi].reindex(arm.index))
-            base_mean = float(base[kpi].mean())
-            pct = 100.0 * delta / abs(base_mean) if base_mean and not np.isnan(base_mean) else np.nan
+            pct = percent_change(delta, base[kpi], replications[kpi])
             rows.append((name, kpi, mean, low, high, delta, d_low, d_high, pct))
     columns = [
         "scenario",
@@ -254,6 +253,19 @@ def kpi_table(replications: pd.DataFrame, names: list[str]) -> pd.DataFrame:
         "delta_pct",
     ]
     return pd.DataFrame(rows, columns=columns)
+
+
+def percent_change(delta: float, base: pd.Series, values: pd.Series) -> float:
+    """``delta`` as a percentage of the baseline's mean, or NaN where a percentage would mislead.
+
+    A percentage is given only of a quantity that is never negative in any run of the
+    comparison, against a positive baseline: of a profit that crosses zero, "-128%" or
+    "+760%" says nothing about the change.
+    """
+    base_mean = float(base.mean())
+    if not base_mean > 0 or float(values.min()) < 0:  # NaN fails the first test
+        return math.nan
+    return 100.0 * delta / base_mean
 
 
 def compare(
