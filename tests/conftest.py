@@ -28,7 +28,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 def _count_line(count: int, workers: object = 0) -> str:
     where = f" on {workers} workers (pytest-xdist)" if isinstance(workers, int) and workers else " in one process"
-    return f"{count:,} tests{where}: a dot each, the share done at the end of each line"
+    return f"{count:,} test{'' if count == 1 else 's'}{where}: a dot each, the share done at the end of each line"
 
 
 def pytest_report_collectionfinish(config: pytest.Config, items: list[pytest.Item]) -> str | None:

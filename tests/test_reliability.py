@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -395,6 +396,35 @@ def test_ctrl_c_or_sigterm_on_a_compare_ends_every_process_of_its_group(tmp_path
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130 and time.monotonic() - start < 1, err
     assert err.strip().splitlines()[-1] in ("salesim: interrupted", "salesim: terminated")
+    assert _all_gone(proc.pid, within=5)
+
+
+def test_ctrl_c_on_the_largest_study_allowed_exits_130_within_a_second(tmp_path):
+    # issue 33: a study of millions of runs grew 100 MB a second and outlived Ctrl-C; 180,004 runs (the most a
+    # command takes is 200,000) now start at once, their tasks made as they are sent, and stop within a second
+    cmd = [SALESIM, "compare", "misaligned", "aligned", "-n", "2", "--days", "30", "--uncertainty", "10000",
+           "--per-set", "9", "--workers", "2", "--out", "o"]  # fmt: skip
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True, cwd=tmp_path,
+        preexec_fn=_as_at_a_terminal,
+    )  # fmt: skip
+    err: list[bytes] = []
+    reader = threading.Thread(target=lambda: err.extend(iter(lambda: os.read(proc.stderr.fileno(), 4096), b"")))
+    reader.start()
+    study = b"simulating 2 organizations x 10,000 assumption sets x 9 markets:"
+    deadline = time.monotonic() + 120
+    while study not in b"".join(err) and time.monotonic() < deadline:  # the 4 paired runs done, the study begun
+        time.sleep(0.1)
+    time.sleep(1)  # its runs under way
+    os.killpg(proc.pid, signal.SIGINT)
+    start = time.monotonic()
+    proc.wait(timeout=30)
+    assert proc.returncode == 130 and time.monotonic() - start < 1
+    reader.join(timeout=5)
+    proc.stderr.close()
+    text = b"".join(err).decode()
+    assert study.decode() in text  # stopped in the study itself
+    assert text.strip().splitlines()[-1].endswith("salesim: interrupted") and "Traceback" not in text
     assert _all_gone(proc.pid, within=5)
 
 
