@@ -22,6 +22,16 @@ def write(tmp_path, text, name="spec.yaml"):
     return path
 
 
+def cold(tmp_path, text):
+    """The spec with ``defined`` started cold (no warm-up): the subject is the sweep's plumbing, not a steady state.
+
+    A run without the 26-week warm-up is about 10 times cheaper; the sweep runs it like any other.
+    """
+    base = tmp_path / "defined_cold.yaml"
+    base.write_text("name: defined_cold\nextends: defined\nsimulation: {warmup_days: 0}\n")
+    return text.replace("base: defined\n", f"base: {base}\n")
+
+
 WITH_BAD_POINTS = """
 name: tiny_grid
 base: defined
@@ -74,7 +84,7 @@ def test_results_failures_and_resume(tmp_path, monkeypatch):
         return real(scenario, *args, **kwargs)
 
     monkeypatch.setattr(runs, "run", flaky)
-    spec = SweepSpec.model_validate(yaml.safe_load(WITH_BAD_POINTS.replace("[2, 0, 16]", "[2, 1, 16]")))
+    spec = SweepSpec.model_validate(yaml.safe_load(cold(tmp_path, WITH_BAD_POINTS.replace("[2, 0, 16]", "[2, 1, 16]"))))
     out = tmp_path / "out"
     first = sweep(spec, out, executor="serial", max_runs=5)
     assert first.done == 5
@@ -97,7 +107,7 @@ def test_results_failures_and_resume(tmp_path, monkeypatch):
 
 
 def test_serial_pool_and_dask_give_identical_numbers(tmp_path):
-    spec = load_spec(write(tmp_path, GRID.replace("0, 16", "4, 16")))
+    spec = load_spec(write(tmp_path, cold(tmp_path, GRID.replace("0, 16", "4, 16"))))
     frames = []
     for executor in ("serial", "processes", "dask"):
         out = tmp_path / executor
@@ -109,8 +119,10 @@ def test_serial_pool_and_dask_give_identical_numbers(tmp_path):
 
 def test_a_different_spec_is_refused_and_fresh_starts_over(tmp_path):
     out = tmp_path / "out"
-    sweep(load_spec(write(tmp_path, GRID.replace("0, 16", "4, 16"))), out, executor="serial", max_runs=2)
-    other = load_spec(write(tmp_path, GRID.replace("tiny_grid", "other_grid"), "other.yaml"))
+    sweep(
+        load_spec(write(tmp_path, cold(tmp_path, GRID.replace("0, 16", "4, 16")))), out, executor="serial", max_runs=2
+    )
+    other = load_spec(write(tmp_path, cold(tmp_path, GRID.replace("tiny_grid", "other_grid")), "other.yaml"))
     with pytest.raises(SweepError, match="different spec"):
         sweep(other, out, executor="serial")
     result = sweep(other, out, executor="serial", fresh=True, max_runs=3)
@@ -118,7 +130,9 @@ def test_a_different_spec_is_refused_and_fresh_starts_over(tmp_path):
 
 
 def test_sweep_survives_sigkill_and_resumes_without_loss(tmp_path):
-    spec = write(tmp_path, GRID.replace("days: 15", "days: 60").replace("replications: 2", "replications: 4"))
+    spec = write(
+        tmp_path, cold(tmp_path, GRID.replace("days: 15", "days: 120").replace("replications: 2", "replications: 4"))
+    )
     out = tmp_path / "out"
     cmd = [SALESIM, "sweep", str(spec), "--out", str(out), "--workers", "1"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
@@ -138,7 +152,7 @@ def test_sweep_survives_sigkill_and_resumes_without_loss(tmp_path):
 
 
 def test_sensitivity_of_grid_and_sobol(tmp_path):
-    grid = load_spec(write(tmp_path, GRID.replace("0, 16", "4, 16")))
+    grid = load_spec(write(tmp_path, cold(tmp_path, GRID.replace("0, 16", "4, 16"))))
     sweep(grid, tmp_path / "g", executor="serial")
     heat = analyze(tmp_path / "g", "leads_handed_off")
     assert heat.method == "grid" and len(heat.table) == 6  # 3 SLAs x 2 handoffs, each with its interval
@@ -149,7 +163,7 @@ def test_sensitivity_of_grid_and_sobol(tmp_path):
     assert row["mean"] == pytest.approx(cell.mean()) and row["ci_low"] <= row["mean"] <= row["ci_high"]
     sobol = write(
         tmp_path,
-        "name: sob\nbase: defined\ndesign: sobol\nsamples: 4\ndays: 10\nreplications: 1\n"
+        f"name: sob\nbase: {tmp_path / 'defined_cold.yaml'}\ndesign: sobol\nsamples: 4\ndays: 10\nreplications: 1\n"
         "kpis: [marketing_cost, leads_handed_off]\n"
         "parameters:\n  handoff.sla_hours: {range: [1, 20]}\n"
         "  qualification.standard_set_by: {values: [marketing, sales]}\n",
@@ -220,7 +234,7 @@ days: 20
 def test_a_grid_never_averages_silently_over_a_parameter(tmp_path):
     three = GRID.replace("  handoff.mode: {values: [cold, warm]}", "  handoff.mode: {values: [cold, warm]}\n"
                          "  feedback.mode: {values: [none, periodic]}").replace("0, 16", "4")  # fmt: skip
-    sweep(load_spec(write(tmp_path, three)), tmp_path / "g", executor="serial")
+    sweep(load_spec(write(tmp_path, cold(tmp_path, three))), tmp_path / "g", executor="serial")
     with pytest.raises(SweepError, match=r"would average over feedback\.mode"):
         analyze(tmp_path / "g", "revenue")
     averaged = analyze(tmp_path / "g", "revenue", average=("feedback.mode",))
