@@ -151,14 +151,19 @@ def test_ten_year_run_holds_invariants():
     assert len(result.daily) == 2500 and result.summary["deals_won"] > 1000
 
 
-def test_run_refuses_a_folder_holding_a_different_run(tmp_path):
+def test_run_refuses_a_folder_holding_a_different_run(tmp_path, monkeypatch):
     out = tmp_path / "out"
-    assert _cli(["run", "aligned", "--days", "5", "--out", str(out)], tmp_path).returncode == 0
-    assert _cli(["run", "aligned", "--days", "5", "--out", str(out)], tmp_path).returncode == 0  # same run: fine
-    line = _one_clear_line(_cli(["run", "misaligned", "--days", "5", "--out", str(out)], tmp_path))
+    cold = ["--days", "5", "--set", "simulation.warmup_days=0", "--out", str(out)]  # the folder is the subject
+
+    def run(*args):
+        return _cli_in_process(["run", *args, *cold], tmp_path, monkeypatch)
+
+    assert run("aligned").returncode == 0
+    assert run("aligned").returncode == 0  # same run: fine
+    line = _one_clear_line(run("misaligned"))
     assert "--force" in line
     assert json.loads((out / "manifest.json").read_text())["scenario"]["name"] == "aligned"  # untouched
-    forced = _cli(["run", "misaligned", "--days", "5", "--out", str(out), "--force"], tmp_path)
+    forced = run("misaligned", "--force")
     assert forced.returncode == 0
     assert json.loads((out / "manifest.json").read_text())["scenario"]["name"] == "misaligned"
 
@@ -251,13 +256,14 @@ def test_one_crashing_arm_is_left_out_not_the_comparison(monkeypatch):
         return real(result)
 
     monkeypatch.setattr(compare_module, "digest", crash_on_defined)
-    result = compare_module.compare(["misaligned", "defined", "aligned"], n=2, days=5, workers=1)
+    mis, defined, ali = (load_scenario(s, ["simulation.warmup_days=0"]) for s in ("misaligned", "defined", "aligned"))
+    result = compare_module.compare([mis, defined, ali], n=2, days=5, workers=1)
     assert result.names == ["misaligned", "aligned"]
     assert "2 of 2 runs failed" in result.failed["defined"] and "ZeroDivisionError" in result.failed["defined"]
     with pytest.raises(RunFailed, match="baseline"):
-        compare_module.compare(["misaligned", "defined"], n=2, days=5, workers=1)
+        compare_module.compare([mis, defined], n=2, days=5, workers=1)
     with pytest.raises(RunFailed):  # the baseline itself: nothing to compare against
-        compare_module.compare(["defined", "aligned"], n=2, days=5, workers=1)
+        compare_module.compare([defined, ali], n=2, days=5, workers=1)
 
 
 CRASHED_ON_MAIN = [  # issue 20: values validation once accepted that crashed a run, looped or broke the scale
