@@ -50,6 +50,9 @@ BATCHES_PER_WORKER = 16  # enough batches of what is left that no worker idles a
 # Batches queued per worker: enough that none waits for work, few enough that the tasks not yet
 # sent stay unbuilt (a study's tasks are made as they are sent) and Ctrl-C has little to cancel.
 IN_FLIGHT_PER_WORKER = 2
+# An executor given from outside (a Dask cluster) may have more workers than ``workers`` says: at least
+# this many batches are kept queued there, so a large cluster is not starved.
+EXTERNAL_IN_FLIGHT = 256
 # Wall-clock seconds one run may take before it is stopped and recorded as failed: 100 times the
 # 10-year default run (about 2 s), so only a run whose parameters make it crawl meets it.
 RUN_TIME_LIMIT = 600.0
@@ -323,7 +326,7 @@ def run_tasks(
             while batch := next_batch():
                 take(*run_batch_timed(batch))
         elif executor is not None:
-            _drain(executor, next_batch, take, workers * IN_FLIGHT_PER_WORKER)
+            _drain(executor, next_batch, take, max(workers * IN_FLIGHT_PER_WORKER, EXTERNAL_IN_FLIGHT))
         else:
             pool = process_pool(workers)
             try:
