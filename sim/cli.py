@@ -263,7 +263,8 @@ def _vary(scenarios, vary: str, kpi_name: str):
     The arms are the one scenario, then it with each other value: its own value is not run twice.
     """
     from sim.config.scenario import parse_override
-    from sim.experiments.compare import ExperimentError, base_is_tried, vary_arms
+    from sim.experiments.plan import ExperimentError
+    from sim.experiments.vary import base_is_tried, vary_arms
     from sim.measure.kpis import KPI_NAMES
 
     if len(scenarios) != 1:
@@ -429,13 +430,13 @@ def compare(scens, n, seed, days, workers, out, force, sets, per_set, range_scal
 )
 def explain(base, target, n, seed, days, workers, out, force, sets, per_set, range_scale, long_ok, mechanisms) -> None:
     """Effect of switching each lever that differs, alone, from BASE to TARGET."""
+    base_s, target_s, identity = _pair(
+        "explain", base, target, n, seed, days, workers, sets, per_set, range_scale, long_ok, mechanisms
+    )  # sized before the heavy imports: work over the limits is refused at once
     from sim.experiments.compare import ExplainStudy, derived_name
     from sim.experiments.compare import explain as explain_levers
     from sim.present.writers import write_explain, write_explain_uncertainty
 
-    base_s, target_s, identity = _pair(
-        "explain", base, target, n, seed, days, workers, sets, per_set, range_scale, long_ok, mechanisms
-    )
     claimed = claim(out, "explain", derived_name(f"{base_s.name}-to-{target_s.name}"), identity, force, whole=True)
     _settle()
     result = explain_levers(base_s, target_s, n=n, seed=seed, workers=workers, progress=True, mechanisms=mechanisms)
@@ -473,13 +474,13 @@ def explain(base, target, n, seed, days, workers, out, force, sets, per_set, ran
 @pair_options
 def report_cmd(base, target, n, seed, days, workers, out, force, sets, per_set, range_scale, long_ok) -> None:
     """What changing BASE into TARGET is worth: the answer, what to do first, then the evidence."""
+    base_s, target_s, identity = _pair(
+        "report", base, target, n, seed, days, workers, sets, per_set, range_scale, long_ok
+    )  # sized before the heavy imports: work over the limits is refused at once
     from sim.experiments.compare import compare as compare_scenarios
     from sim.experiments.compare import derived_name
     from sim.present.report import answer, write_comparison
 
-    base_s, target_s, identity = _pair(
-        "report", base, target, n, seed, days, workers, sets, per_set, range_scale, long_ok
-    )
     name = derived_name(f"{base_s.name}-to-{target_s.name}")
     claimed = claim(out, "report", name, identity, force, whole=True, refines=STUDY_KEYS)
     _settle()

@@ -20,7 +20,6 @@ from sim.config.params import BEHAVIOR_NAMES
 from sim.config.scenario import Scenario, ScenarioError, lever_leaves, scenario_to_dict, validate, with_values
 from sim.experiments.names import derived_name
 from sim.experiments.plan import arms_work, check_explain, timeline_steps
-from sim.experiments.runs import resolve
 from sim.experiments.stats import mean_ci
 from sim.measure.kpis import EXPLAIN_KPIS
 
@@ -116,6 +115,8 @@ class ExplainStudy:
         cls, base, target, n: int, days: int | None, kpis: tuple[str, ...] = EXPLAIN_KPIS, mechanisms: bool = False
     ) -> ExplainStudy:
         """The study of BASE and TARGET (scenarios, paths or names); ExperimentError if nothing differs."""
+        from sim.experiments.runs import resolve  # (the model: not needed to import this module, e.g. for --vary)
+
         base_s, target_s = resolve(base, days, ()), resolve(target, days, ())
         levers = check_explain(base_s, target_s, n)
         levers, switched, sequence = _steps(base_s, target_s, levers)
