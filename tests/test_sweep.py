@@ -1,3 +1,4 @@
+import math
 import os
 import signal
 import subprocess
@@ -10,7 +11,7 @@ import pytest
 import yaml
 
 from sim.experiments.sensitivity import analyze
-from sim.experiments.sweep import SweepError, SweepSpec, design_points, load_spec, sweep
+from sim.experiments.sweep import PART_SECONDS, SweepError, SweepSpec, design_points, load_spec, sweep
 
 SALESIM = str(Path(sys.executable).parent / "salesim")
 SWEEPS = Path(__file__).parent.parent / "scenarios" / "sweeps"
@@ -239,3 +240,12 @@ def test_a_grid_never_averages_silently_over_a_parameter(tmp_path):
         analyze(tmp_path / "g", "revenue")
     averaged = analyze(tmp_path / "g", "revenue", average=("feedback.mode",))
     assert (averaged.table["runs"] == 4).all()  # two feedback modes x two replications per cell
+
+
+def test_many_short_runs_stream_to_a_few_parts(tmp_path):
+    # issue 35: batches sized for 55 ms runs and a part per batch wrote about a file per run pair
+    spec = GRID.replace("replications: 2", "replications: 15").replace("days: 15", "days: 2")  # 90 short runs
+    result = sweep(load_spec(write(tmp_path, cold(tmp_path, spec))), tmp_path / "out", executor="serial")
+    parts = list((tmp_path / "out" / "results.parquet").glob("part-*.parquet"))
+    assert result.done == 90 and sorted(result.results["run_id"]) == list(range(90))
+    assert len(parts) <= 1 + math.ceil(result.seconds / PART_SECONDS)  # the first batch, then one every 10 s
