@@ -263,7 +263,8 @@ def _vary(scenarios, vary: str, kpi_name: str):
     The arms are the one scenario, then it with each other value: its own value is not run twice.
     """
     from sim.config.scenario import parse_override
-    from sim.experiments.compare import ExperimentError, base_is_tried, vary_arms
+    from sim.experiments.plan import ExperimentError
+    from sim.experiments.vary import base_is_tried, vary_arms
     from sim.measure.kpis import KPI_NAMES
 
     if len(scenarios) != 1:
@@ -429,13 +430,13 @@ def compare(scens, n, seed, days, workers, out, force, sets, per_set, range_scal
 )
 def explain(base, target, n, seed, days, workers, out, force, sets, per_set, range_scale, long_ok, mechanisms) -> None:
     """Effect of switching each lever that differs, alone, from BASE to TARGET."""
+    base_s, target_s, identity = _pair(
+        "explain", base, target, n, seed, days, workers, sets, per_set, range_scale, long_ok, mechanisms
+    )  # sized before the heavy imports: work over the limits is refused at once
     from sim.experiments.compare import ExplainStudy, derived_name
     from sim.experiments.compare import explain as explain_levers
     from sim.present.writers import write_explain, write_explain_uncertainty
 
-    base_s, target_s, identity = _pair(
-        "explain", base, target, n, seed, days, workers, sets, per_set, range_scale, long_ok, mechanisms
-    )
     claimed = claim(out, "explain", derived_name(f"{base_s.name}-to-{target_s.name}"), identity, force, whole=True)
     _settle()
     result = explain_levers(base_s, target_s, n=n, seed=seed, workers=workers, progress=True, mechanisms=mechanisms)
@@ -473,13 +474,13 @@ def explain(base, target, n, seed, days, workers, out, force, sets, per_set, ran
 @pair_options
 def report_cmd(base, target, n, seed, days, workers, out, force, sets, per_set, range_scale, long_ok) -> None:
     """What changing BASE into TARGET is worth: the answer, what to do first, then the evidence."""
+    base_s, target_s, identity = _pair(
+        "report", base, target, n, seed, days, workers, sets, per_set, range_scale, long_ok
+    )  # sized before the heavy imports: work over the limits is refused at once
     from sim.experiments.compare import compare as compare_scenarios
     from sim.experiments.compare import derived_name
     from sim.present.report import answer, write_comparison
 
-    base_s, target_s, identity = _pair(
-        "report", base, target, n, seed, days, workers, sets, per_set, range_scale, long_ok
-    )
     name = derived_name(f"{base_s.name}-to-{target_s.name}")
     claimed = claim(out, "report", name, identity, force, whole=True, refines=STUDY_KEYS)
     _settle()
@@ -537,8 +538,12 @@ def demo(out, n, workers, force, long_ok) -> None:
 
     scenarios = [load_scenario(s) for s in DEMO_SCENARIOS]
     arms = [*scenarios, *ExplainStudy.of(*DEMO_EXPLAIN, n=n, days=None).arms]
-    _size(arms_work(arms, n, scenarios=len(scenarios)), long_ok, workers)
+    work = arms_work(arms, n, scenarios=len(scenarios))
+    if workers:
+        work.workers = workers
+    work.check(long_ok)
     claimed = claim(out, "demo", "", {"command": "demo", "n": n}, force, whole=True)
+    click.echo(demo_plan(work, scenarios[0].simulation.days, n))  # before anything runs: what, and about how long
     _settle()
     result = compare_scenarios(list(DEMO_SCENARIOS), n=n, workers=workers, progress=True, explain=DEMO_EXPLAIN)
     claimed.fill(lambda folder: write_comparison(result, folder, _command()))
@@ -546,7 +551,53 @@ def demo(out, n, workers, force, long_ok) -> None:
     if headline:
         click.echo("\n".join(headline) + "\n")  # the answer first, then the evidence
     click.echo(comparison_table(result))
-    click.echo(f"\nreport: {(claimed.path / 'report.html').resolve()}")
+    click.echo("\n" + demo_next_steps((claimed.path / "report.html").resolve()))
+
+
+def demo_plan(work, days: int, n: int) -> str:
+    """What the demo runs and about how long it takes here, said before it starts."""
+    base, target = DEMO_EXPLAIN
+    return (
+        f"salesim demo: {', '.join(DEMO_SCENARIOS)} compared on the same {n} markets ({days} days each, after a "
+        f"warm-up), and {base} -> {target} explained lever by lever (each lever switched alone).\n"
+        f"  {work.line()}.\n"
+    )
+
+
+def demo_next_steps(report: Path) -> str:
+    """What a newcomer does after the demo: read the report, steer the dashboard, model their own company."""
+    import importlib.util
+
+    salesim = _program()
+    if importlib.util.find_spec("solara") is not None:
+        dashboard = f"{salesim} dashboard"
+    else:  # the demo's venv has no dashboard extra: make installs it first
+        dashboard = "make dashboard (installs the dashboard's extra first)"
+    return "\n".join(
+        [
+            "Next steps:",
+            f"  1. Open the report (the answer first, then the evidence): {report}",
+            f"  2. Steer a variant live against {DEMO_EXPLAIN[0]} on the same market: {dashboard}",
+            "  3. Model your own company: write my_org.yaml with the lines 'name: my_org' and 'extends: aligned',",
+            f"     change its levers (README.md, 'Commands'; {salesim} show aligned lists them), then",
+            f"     {salesim} validate my_org.yaml && {salesim} report {DEMO_EXPLAIN[0]} my_org.yaml",
+        ]
+    )
+
+
+def _program() -> str:
+    """How to call ``salesim`` from here: its name when this environment's scripts are on PATH, else a path."""
+    import shutil
+
+    scripts = Path(sys.executable).parent
+    found = shutil.which("salesim")
+    if found is not None and Path(found).parent == scripts:
+        return "salesim"
+    own = scripts / "salesim"
+    try:
+        return str(own.relative_to(Path.cwd()))
+    except ValueError:
+        return str(own)
 
 
 @main.command("check-calibration")

@@ -1,4 +1,4 @@
-"""The heaviest test files first, so pytest-xdist's workers finish together.
+"""The heaviest test files first, so pytest-xdist's workers finish together; the count of tests said first.
 
 ``make test`` hands whole files to its workers (``--dist loadfile``) in collection
 order; with the longest files first, the last ones to start are short and no core
@@ -24,3 +24,30 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     rank = {name: i for i, name in enumerate(HEAVIEST_FIRST)}
     order = {id(item): i for i, item in enumerate(items)}
     items.sort(key=lambda item: (rank.get(item.path.name, len(rank)), order[id(item)]))
+
+
+def _count_line(count: int, workers: object = 0) -> str:
+    where = f" on {workers} workers (pytest-xdist)" if isinstance(workers, int) and workers else " in one process"
+    return f"{count:,} test{'' if count == 1 else 's'}{where}: a dot each, the share done at the end of each line"
+
+
+def pytest_report_collectionfinish(config: pytest.Config, items: list[pytest.Item]) -> str | None:
+    """Say how many tests run before the first dot (one process; the workers of ``-n`` say it below)."""
+    if hasattr(config, "workerinput"):  # a pytest-xdist worker: its controller speaks
+        return None
+    return _count_line(len(items))
+
+
+_told: set[str] = set()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_node_collection_finished(node, ids: list[str]) -> None:
+    """Say how many tests run once the first worker has collected them (every worker collects them all)."""
+    if _told:
+        return
+    _told.add(node.gateway.id)
+    reporter = node.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.ensure_newline()
+        reporter.write_line(_count_line(len(ids), node.config.getoption("numprocesses")))

@@ -19,9 +19,7 @@ def quick(name: str):
 @pytest.fixture(scope="module")
 def small():
     mis, ali = quick("misaligned"), quick("aligned")
-    result = compare([mis, ali], n=4, days=60, workers=1)
-    result.explanation = explain(mis, ali, n=4, days=60, workers=1)
-    return result
+    return compare([mis, ali], n=4, days=60, workers=1, explain=(mis, ali))  # both in one batch of runs
 
 
 def test_comparison_table_has_the_contract_columns(small):
@@ -41,8 +39,9 @@ def test_replication_i_of_every_scenario_shares_a_seed(small):
 
 
 def test_numbers_do_not_depend_on_workers():
-    a = compare(["misaligned", "defined"], n=3, days=30, seed=9, workers=1).replications
-    b = compare(["misaligned", "defined"], n=3, days=30, seed=9, workers=2).replications
+    arms = [quick("misaligned"), quick("defined")]
+    a = compare(arms, n=3, days=30, seed=9, workers=1).replications
+    b = compare(arms, n=3, days=30, seed=9, workers=2).replications
     pd.testing.assert_frame_equal(a, b)
 
 
@@ -89,8 +88,16 @@ def _cli(*args, cwd):
     return salesim_in_process(*args, cwd=cwd)
 
 
+def cold_files(folder, *names):
+    """Scenario files of built-ins started cold (no warm-up): these command-line tests check what is written."""
+    for name in names:
+        (folder / f"{name}.yaml").write_text(f"name: {name}\nextends: {name}\nsimulation: {{warmup_days: 0}}\n")
+    return [f"{name}.yaml" for name in names]
+
+
 def test_compare_cli_writes_every_output(tmp_path):
-    res = _cli("compare", "misaligned", "aligned", "-n", "2", "--days", "20", "--workers", "1", cwd=tmp_path)
+    args = cold_files(tmp_path, "misaligned", "aligned")
+    res = _cli("compare", *args, "-n", "2", "--days", "20", "--workers", "1", cwd=tmp_path)
     assert res.returncode == 0, res.stderr
     out = tmp_path / "outputs" / "compare" / "misaligned-vs-aligned"
     for name in ("comparison.csv", "replications.csv", "report.html", "figures/funnel.png"):
@@ -99,7 +106,8 @@ def test_compare_cli_writes_every_output(tmp_path):
 
 
 def test_explain_cli_writes_csv_and_tornado(tmp_path):
-    res = _cli("explain", "defined", "aligned", "-n", "2", "--days", "20", "--workers", "1", cwd=tmp_path)
+    args = cold_files(tmp_path, "defined", "aligned")
+    res = _cli("explain", *args, "-n", "2", "--days", "20", "--workers", "1", cwd=tmp_path)
     assert res.returncode == 0, res.stderr
     out = tmp_path / "outputs" / "explain" / "defined-to-aligned"
     assert (out / "explain.csv").is_file() and (out / "figures" / "tornado.png").is_file()
@@ -126,8 +134,9 @@ def test_bad_compare_input_is_one_line_exit_2(tmp_path, args, needle):
 
 def test_a_comparison_with_an_explanation_runs_both_in_one_batch(small):
     """compare(..., explain=...) gives the same explanation as explain() alone, and the same comparison."""
-    mis, ali = quick("misaligned"), quick("aligned")
-    both = compare([mis, ali], n=4, days=60, workers=1, explain=(mis, ali))
-    pd.testing.assert_frame_equal(both.table, small.table)
-    pd.testing.assert_frame_equal(both.explanation.table, small.explanation.table)
-    assert set(both.replications["scenario"]) == {"misaligned", "aligned"}  # the switched arms stay out of it
+    mis, ali = (load_scenario(s, ["simulation.warmup_days=0"]) for s in ("misaligned", "aligned"))
+    both = compare([mis, ali], n=2, days=20, workers=1, explain=(mis, ali))
+    alone = compare([mis, ali], n=2, days=20, workers=1)
+    pd.testing.assert_frame_equal(both.table, alone.table)
+    pd.testing.assert_frame_equal(both.explanation.table, explain(mis, ali, n=2, days=20, workers=1).table)
+    assert set(small.replications["scenario"]) == {"misaligned", "aligned"}  # the switched arms stay out of it

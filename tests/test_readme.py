@@ -21,6 +21,8 @@ these mechanical rules and no others:
   overrides of every scenario loaded), and the sweep specs under
   ``scenarios/sweeps/`` are copied with 2 replications of 30 days; ``--days``
   stays as the README gives it (the built-in ``reorg`` needs its two years);
+- a run asked for again (the same scenario, seed and measure: report, explain and demo share
+  most of theirs) is simulated once (:func:`run_each_task_once`);
 - ``discover`` may rightly find nothing in a study this small: its one line
   saying so (exit 2) counts as a run;
 - ``dashboard`` ends by handing its process to the server (``os.execve``):
@@ -174,8 +176,34 @@ def test_the_readme_shows_its_commands():
     ]  # fmt: skip
 
 
+def run_each_task_once(monkeypatch: pytest.MonkeyPatch) -> dict:
+    """The runner's ``run_task`` remembering its rows: a run the same in every respect is simulated once.
+
+    The README's report, explain and demo all run misaligned, aligned and the one-lever variants
+    between them on the same markets (seed 1, ``-n 2``); a run is a pure function of its scenario
+    (name included), seed and measure, so its row is the same whichever command asks (the
+    commands' own reuse of a folder's runs rests on the same fact). Every command still runs,
+    reduces and writes everything itself. Rows are copied, never shared.
+    """
+    import copy
+
+    import sim.experiments.runner as runner
+
+    real, rows = runner.run_task, {}
+
+    def once(task):
+        key = (task.scenario.model_dump_json(), task.seed, repr(task.measure), task.time_limit)
+        if key not in rows:
+            rows[key] = real(task)
+        return copy.deepcopy(rows[key])
+
+    monkeypatch.setattr(runner, "run_task", once)
+    return rows
+
+
 def test_every_readme_command_runs(tmp_path, monkeypatch):
     shrink_scenarios(monkeypatch)
+    run_each_task_once(monkeypatch)
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
     servers: list[list[str]] = []

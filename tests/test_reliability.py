@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -150,14 +151,19 @@ def test_ten_year_run_holds_invariants():
     assert len(result.daily) == 2500 and result.summary["deals_won"] > 1000
 
 
-def test_run_refuses_a_folder_holding_a_different_run(tmp_path):
+def test_run_refuses_a_folder_holding_a_different_run(tmp_path, monkeypatch):
     out = tmp_path / "out"
-    assert _cli(["run", "aligned", "--days", "5", "--out", str(out)], tmp_path).returncode == 0
-    assert _cli(["run", "aligned", "--days", "5", "--out", str(out)], tmp_path).returncode == 0  # same run: fine
-    line = _one_clear_line(_cli(["run", "misaligned", "--days", "5", "--out", str(out)], tmp_path))
+    cold = ["--days", "5", "--set", "simulation.warmup_days=0", "--out", str(out)]  # the folder is the subject
+
+    def run(*args):
+        return _cli_in_process(["run", *args, *cold], tmp_path, monkeypatch)
+
+    assert run("aligned").returncode == 0
+    assert run("aligned").returncode == 0  # same run: fine
+    line = _one_clear_line(run("misaligned"))
     assert "--force" in line
     assert json.loads((out / "manifest.json").read_text())["scenario"]["name"] == "aligned"  # untouched
-    forced = _cli(["run", "misaligned", "--days", "5", "--out", str(out), "--force"], tmp_path)
+    forced = run("misaligned", "--force")
     assert forced.returncode == 0
     assert json.loads((out / "manifest.json").read_text())["scenario"]["name"] == "misaligned"
 
@@ -250,13 +256,14 @@ def test_one_crashing_arm_is_left_out_not_the_comparison(monkeypatch):
         return real(result)
 
     monkeypatch.setattr(compare_module, "digest", crash_on_defined)
-    result = compare_module.compare(["misaligned", "defined", "aligned"], n=2, days=5, workers=1)
+    mis, defined, ali = (load_scenario(s, ["simulation.warmup_days=0"]) for s in ("misaligned", "defined", "aligned"))
+    result = compare_module.compare([mis, defined, ali], n=2, days=5, workers=1)
     assert result.names == ["misaligned", "aligned"]
     assert "2 of 2 runs failed" in result.failed["defined"] and "ZeroDivisionError" in result.failed["defined"]
     with pytest.raises(RunFailed, match="baseline"):
-        compare_module.compare(["misaligned", "defined"], n=2, days=5, workers=1)
+        compare_module.compare([mis, defined], n=2, days=5, workers=1)
     with pytest.raises(RunFailed):  # the baseline itself: nothing to compare against
-        compare_module.compare(["defined", "aligned"], n=2, days=5, workers=1)
+        compare_module.compare([defined, ali], n=2, days=5, workers=1)
 
 
 CRASHED_ON_MAIN = [  # issue 20: values validation once accepted that crashed a run, looped or broke the scale
@@ -395,6 +402,35 @@ def test_ctrl_c_or_sigterm_on_a_compare_ends_every_process_of_its_group(tmp_path
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130 and time.monotonic() - start < 1, err
     assert err.strip().splitlines()[-1] in ("salesim: interrupted", "salesim: terminated")
+    assert _all_gone(proc.pid, within=5)
+
+
+def test_ctrl_c_on_the_largest_study_allowed_exits_130_within_a_second(tmp_path):
+    # issue 33: a study of millions of runs grew 100 MB a second and outlived Ctrl-C; 180,004 runs (the most a
+    # command takes is 200,000) now start at once, their tasks made as they are sent, and stop within a second
+    cmd = [SALESIM, "compare", "misaligned", "aligned", "-n", "2", "--days", "30", "--uncertainty", "10000",
+           "--per-set", "9", "--workers", "2", "--out", "o"]  # fmt: skip
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True, cwd=tmp_path,
+        preexec_fn=_as_at_a_terminal,
+    )  # fmt: skip
+    err: list[bytes] = []
+    reader = threading.Thread(target=lambda: err.extend(iter(lambda: os.read(proc.stderr.fileno(), 4096), b"")))
+    reader.start()
+    study = b"simulating 2 organizations x 10,000 assumption sets x 9 markets:"
+    deadline = time.monotonic() + 120
+    while study not in b"".join(err) and time.monotonic() < deadline:  # the 4 paired runs done, the study begun
+        time.sleep(0.1)
+    time.sleep(1)  # its runs under way
+    os.killpg(proc.pid, signal.SIGINT)
+    start = time.monotonic()
+    proc.wait(timeout=30)
+    assert proc.returncode == 130 and time.monotonic() - start < 1
+    reader.join(timeout=5)
+    proc.stderr.close()
+    text = b"".join(err).decode()
+    assert study.decode() in text  # stopped in the study itself
+    assert text.strip().splitlines()[-1].endswith("salesim: interrupted") and "Traceback" not in text
     assert _all_gone(proc.pid, within=5)
 
 

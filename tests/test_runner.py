@@ -1,11 +1,12 @@
 """The one runner: tasks in, one table out, the same numbers on any executor."""
 
+import math
 from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 import pytest
 
-from sim.experiments.runner import RunFailed, Task, batch_size, require_ok, run_tasks
+from sim.experiments.runner import MIN_BATCH_SECONDS, BatchSizer, RunFailed, Task, batch_size, require_ok, run_tasks
 from sim.experiments.runs import replication_seeds, resolve
 
 
@@ -53,7 +54,36 @@ def test_a_failing_run_is_a_failed_row_and_the_others_go_on():
 
 def test_batches_are_long_enough_and_many_enough():
     year = [Task(resolve("aligned", 250, ()), s) for s in range(200)]
-    week = [Task(resolve("aligned", 5, ()), s) for s in range(200)]
+    week = [Task(resolve("aligned", 5, ("simulation.warmup_days=0",)), s) for s in range(200)]  # a short run
     assert batch_size(year, 2) <= 200 // (16 * 2)  # >= 16 batches per worker
     assert batch_size(week, 2) > batch_size(year, 2)  # short runs are grouped
     assert batch_size([], 2) == 1
+
+
+def test_batches_are_sized_from_the_runs_measured_not_a_fixed_guess():
+    sizer = BatchSizer(guess=1.0, workers=2)
+    assert sizer.size(10_000) == 1  # a run of a second: one a batch
+    sizer.observe(runs=4, seconds=0.2)  # measured: 50 ms a run
+    assert sizer.size(10_000) == math.ceil(MIN_BATCH_SECONDS / 0.05)
+    assert sizer.size(40) == 1  # near the end: small batches, so that no worker idles
+    sizer.observe(runs=4, seconds=7.8)  # slower than thought: 1 s a run on average
+    assert sizer.size(10_000) == 1
+
+
+def test_tasks_are_taken_as_batches_are_sent_a_few_ahead_of_the_workers():
+    made = []
+
+    def tasks():
+        for task in _tasks():
+            made.append(task)
+            yield task
+
+    seen = []
+
+    def on_batch(rows):
+        seen.append(len(made))
+
+    table = run_tasks(tasks(), workers=1, per_batch=2, on_batch=on_batch, total=6)
+    assert seen == [2, 4, 6]  # the serial runner makes each batch's tasks just before running them
+    assert len(table) == 6 and (table["status"] == "ok").all()
+    assert run_tasks(_tasks(), workers=1, keep=False, on_batch=lambda rows: None).empty  # rows left to on_batch

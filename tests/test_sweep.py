@@ -1,3 +1,4 @@
+import math
 import os
 import signal
 import subprocess
@@ -10,7 +11,7 @@ import pytest
 import yaml
 
 from sim.experiments.sensitivity import analyze
-from sim.experiments.sweep import SweepError, SweepSpec, design_points, load_spec, sweep
+from sim.experiments.sweep import PART_SECONDS, SweepError, SweepSpec, design_points, load_spec, sweep
 
 SALESIM = str(Path(sys.executable).parent / "salesim")
 SWEEPS = Path(__file__).parent.parent / "scenarios" / "sweeps"
@@ -20,6 +21,16 @@ def write(tmp_path, text, name="spec.yaml"):
     path = tmp_path / name
     path.write_text(text)
     return path
+
+
+def cold(tmp_path, text):
+    """The spec with ``defined`` started cold (no warm-up): the subject is the sweep's plumbing, not a steady state.
+
+    A run without the 26-week warm-up is about 10 times cheaper; the sweep runs it like any other.
+    """
+    base = tmp_path / "defined_cold.yaml"
+    base.write_text("name: defined_cold\nextends: defined\nsimulation: {warmup_days: 0}\n")
+    return text.replace("base: defined\n", f"base: {base}\n")
 
 
 WITH_BAD_POINTS = """
@@ -74,7 +85,7 @@ def test_results_failures_and_resume(tmp_path, monkeypatch):
         return real(scenario, *args, **kwargs)
 
     monkeypatch.setattr(runs, "run", flaky)
-    spec = SweepSpec.model_validate(yaml.safe_load(WITH_BAD_POINTS.replace("[2, 0, 16]", "[2, 1, 16]")))
+    spec = SweepSpec.model_validate(yaml.safe_load(cold(tmp_path, WITH_BAD_POINTS.replace("[2, 0, 16]", "[2, 1, 16]"))))
     out = tmp_path / "out"
     first = sweep(spec, out, executor="serial", max_runs=5)
     assert first.done == 5
@@ -97,7 +108,7 @@ def test_results_failures_and_resume(tmp_path, monkeypatch):
 
 
 def test_serial_pool_and_dask_give_identical_numbers(tmp_path):
-    spec = load_spec(write(tmp_path, GRID.replace("0, 16", "4, 16")))
+    spec = load_spec(write(tmp_path, cold(tmp_path, GRID.replace("0, 16", "4, 16"))))
     frames = []
     for executor in ("serial", "processes", "dask"):
         out = tmp_path / executor
@@ -109,8 +120,10 @@ def test_serial_pool_and_dask_give_identical_numbers(tmp_path):
 
 def test_a_different_spec_is_refused_and_fresh_starts_over(tmp_path):
     out = tmp_path / "out"
-    sweep(load_spec(write(tmp_path, GRID.replace("0, 16", "4, 16"))), out, executor="serial", max_runs=2)
-    other = load_spec(write(tmp_path, GRID.replace("tiny_grid", "other_grid"), "other.yaml"))
+    sweep(
+        load_spec(write(tmp_path, cold(tmp_path, GRID.replace("0, 16", "4, 16")))), out, executor="serial", max_runs=2
+    )
+    other = load_spec(write(tmp_path, cold(tmp_path, GRID.replace("tiny_grid", "other_grid")), "other.yaml"))
     with pytest.raises(SweepError, match="different spec"):
         sweep(other, out, executor="serial")
     result = sweep(other, out, executor="serial", fresh=True, max_runs=3)
@@ -118,12 +131,14 @@ def test_a_different_spec_is_refused_and_fresh_starts_over(tmp_path):
 
 
 def test_sweep_survives_sigkill_and_resumes_without_loss(tmp_path):
-    spec = write(tmp_path, GRID.replace("days: 15", "days: 60").replace("replications: 2", "replications: 4"))
+    spec = write(
+        tmp_path, cold(tmp_path, GRID.replace("days: 15", "days: 120").replace("replications: 2", "replications: 4"))
+    )
     out = tmp_path / "out"
     cmd = [SALESIM, "sweep", str(spec), "--out", str(out), "--workers", "1"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.time() + 120
-    while time.time() < deadline and len(list((out / "results.parquet").glob("part-*.parquet"))) < 3:
+    while time.time() < deadline and not list((out / "results.parquet").glob("part-*.parquet")):  # the first batch
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
@@ -138,7 +153,7 @@ def test_sweep_survives_sigkill_and_resumes_without_loss(tmp_path):
 
 
 def test_sensitivity_of_grid_and_sobol(tmp_path):
-    grid = load_spec(write(tmp_path, GRID.replace("0, 16", "4, 16")))
+    grid = load_spec(write(tmp_path, cold(tmp_path, GRID.replace("0, 16", "4, 16"))))
     sweep(grid, tmp_path / "g", executor="serial")
     heat = analyze(tmp_path / "g", "leads_handed_off")
     assert heat.method == "grid" and len(heat.table) == 6  # 3 SLAs x 2 handoffs, each with its interval
@@ -149,7 +164,7 @@ def test_sensitivity_of_grid_and_sobol(tmp_path):
     assert row["mean"] == pytest.approx(cell.mean()) and row["ci_low"] <= row["mean"] <= row["ci_high"]
     sobol = write(
         tmp_path,
-        "name: sob\nbase: defined\ndesign: sobol\nsamples: 4\ndays: 10\nreplications: 1\n"
+        f"name: sob\nbase: {tmp_path / 'defined_cold.yaml'}\ndesign: sobol\nsamples: 4\ndays: 10\nreplications: 1\n"
         "kpis: [marketing_cost, leads_handed_off]\n"
         "parameters:\n  handoff.sla_hours: {range: [1, 20]}\n"
         "  qualification.standard_set_by: {values: [marketing, sales]}\n",
@@ -220,8 +235,17 @@ days: 20
 def test_a_grid_never_averages_silently_over_a_parameter(tmp_path):
     three = GRID.replace("  handoff.mode: {values: [cold, warm]}", "  handoff.mode: {values: [cold, warm]}\n"
                          "  feedback.mode: {values: [none, periodic]}").replace("0, 16", "4")  # fmt: skip
-    sweep(load_spec(write(tmp_path, three)), tmp_path / "g", executor="serial")
+    sweep(load_spec(write(tmp_path, cold(tmp_path, three))), tmp_path / "g", executor="serial")
     with pytest.raises(SweepError, match=r"would average over feedback\.mode"):
         analyze(tmp_path / "g", "revenue")
     averaged = analyze(tmp_path / "g", "revenue", average=("feedback.mode",))
     assert (averaged.table["runs"] == 4).all()  # two feedback modes x two replications per cell
+
+
+def test_many_short_runs_stream_to_a_few_parts(tmp_path):
+    # issue 35: batches sized for 55 ms runs and a part per batch wrote about a file per run pair
+    spec = GRID.replace("replications: 2", "replications: 15").replace("days: 15", "days: 2")  # 90 short runs
+    result = sweep(load_spec(write(tmp_path, cold(tmp_path, spec))), tmp_path / "out", executor="serial")
+    parts = list((tmp_path / "out" / "results.parquet").glob("part-*.parquet"))
+    assert result.done == 90 and sorted(result.results["run_id"]) == list(range(90))
+    assert len(parts) <= 1 + math.ceil(result.seconds / PART_SECONDS)  # the first batch, then one every 10 s

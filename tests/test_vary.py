@@ -55,7 +55,8 @@ def test_vary_writes_a_readable_folder_and_runs_the_base_value_once(tmp_path, mo
     from sim.cli import main
 
     monkeypatch.chdir(tmp_path)
-    args = ["compare", "aligned", "--vary", "handoff.sla_hours=1,4,24", "-n", "2", "--days", "3", "--workers", "1"]
+    (tmp_path / "aligned.yaml").write_text("name: aligned\nextends: aligned\nsimulation: {warmup_days: 0}\n")  # cold
+    args = ["compare", "aligned.yaml", "--vary", "handoff.sla_hours=1,4,24", "-n", "2", "--days", "3", "--workers", "1"]
     res = CliRunner().invoke(main, args)
     assert res.exit_code == 0, res.stderr
     folder = tmp_path / "outputs" / "compare" / "aligned-vary-handoff.sla_hours"

@@ -5,12 +5,16 @@ scenario on the same seed (the same market), and reports each KPI's mean
 with a 95% interval and its paired difference against the first scenario.
 :func:`explain` switches each lever that differs between two scenarios
 alone, to answer "which misalignment costs us the most?".
+
+The parts live beside it: the explanation's arms and arithmetic in
+``explanation.py``, ``--vary`` in ``vary.py``, a folder's runs kept for reuse in
+``reuse.py``, derived names in ``names.py``; their names are importable from here too.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,9 +23,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.config.levers import derive
-from sim.config.params import BEHAVIOR_NAMES
-from sim.config.scenario import Scenario, ScenarioError, lever_leaves, scenario_to_dict, validate, with_values
+from sim.config.scenario import Scenario
+from sim.experiments.explanation import (
+    STEP,
+    ExplainStudy,
+    Explanation,
+    lever_mechanisms,
+    lever_values,
+)
+from sim.experiments.names import derived_name
 from sim.experiments.plan import (  # ExperimentError, check_arms, lever_differences: also used from here
     ExperimentError,
     arms_label,
@@ -31,43 +41,43 @@ from sim.experiments.plan import (  # ExperimentError, check_arms, lever_differe
     distinct_runs,
     lever_differences,
     levers_of,
-    timeline_steps,
 )
-
-__all__ = ["ExperimentError", "check_arms", "compare", "explain", "lever_differences"]
+from sim.experiments.reuse import MAX_KEPT_RUNS, RUNS_FILE, read_runs, reusable_runs, run_key, write_runs
 from sim.experiments.runner import RunFailed, Task, failures, require_ok, run_tasks
 from sim.experiments.runs import digest, replication_frame, replication_seeds, resolve
 from sim.experiments.stats import mean_ci, paired_difference
+from sim.experiments.vary import VARY_KPI, base_is_tried, best_values, replications_to_separate, vary_arms
 from sim.measure.kpis import EXPLAIN_KPIS, KPI_NAMES
 
-
-@dataclass
-class Explanation:
-    """The effect of switching each differing lever alone, BASE -> TARGET.
-
-    Attributes:
-        base: the scenario the levers are switched in.
-        target: the scenario the new lever values come from.
-        levers: (dotted key, base value, target value) of each differing lever.
-        table: lever, base_value, target_value, kpi, effect, ci_low, ci_high, share.
-        effects: lever, kpi, replication, effect: each replication's paired effect (levers,
-            "all levers together" and "interaction"), to tell levers apart pair by pair.
-        mechanisms: where asked for, each lever's effect through each behaviour parameter it
-            moves, switched alone in BASE (lever, parameter, base_value, target_value, kpi,
-            effect, ci_low, ci_high, share_of_lever; a "together beyond their sum" row per lever).
-        steps: a timeline of several dated steps, in sequence: each step's effect once the steps
-            before it are in place, and the effect of the steps so far (step, day, changes, kpi,
-            effect, ci_low, ci_high, so_far, so_far_ci_low, so_far_ci_high); each step alone is
-            a lever of ``table`` ("timeline day 91").
-    """
-
-    base: Scenario
-    target: Scenario
-    levers: list[tuple[str, Any, Any]]
-    table: pd.DataFrame
-    effects: pd.DataFrame | None = None
-    mechanisms: pd.DataFrame | None = None
-    steps: pd.DataFrame | None = None
+__all__ = [
+    "MAX_KEPT_RUNS",
+    "RUNS_FILE",
+    "STEP",
+    "VARY_KPI",
+    "Comparison",
+    "ExperimentError",
+    "ExplainStudy",
+    "Explanation",
+    "arms_work",
+    "base_is_tried",
+    "best_values",
+    "breakeven_days",
+    "breakeven_words",
+    "check_arms",
+    "check_explain",
+    "compare",
+    "derived_name",
+    "explain",
+    "lever_differences",
+    "lever_mechanisms",
+    "lever_values",
+    "read_runs",
+    "replications_to_separate",
+    "run_arms",
+    "run_key",
+    "vary_arms",
+    "write_runs",
+]
 
 
 @dataclass
@@ -141,7 +151,7 @@ def run_arms(
         for arm in runs.values()
         for i, s in enumerate(seeds)
     ]
-    known = _reusable(reuse)
+    known = reusable_runs(reuse)
     rows: list[dict[str, Any] | None] = [None] * len(tasks)
     todo = []
     for i, task in enumerate(tasks):
@@ -163,70 +173,6 @@ def run_arms(
     return pd.concat(parts, ignore_index=True)
 
 
-RUNS_FILE = ".salesim-runs.parquet"  # a folder's runs, for the next command there to reuse
-MAX_KEPT_RUNS = 20_000  # more are not kept (their daily paths would fill the disk)
-
-
-def run_key(arm: Scenario) -> str:
-    """What makes a run's numbers (levers and versions, not the arm's name): runs with one key are the same."""
-    import hashlib
-    import json
-
-    from sim.experiments.runs import versions
-
-    text = levers_of(arm) + json.dumps(versions(), sort_keys=True)
-    return hashlib.sha256(text.encode()).hexdigest()[:20]
-
-
-def _reusable(reuse: pd.DataFrame | None) -> dict[tuple[str, int], dict[str, Any]]:
-    """(run key, seed) -> the row of each successful run of ``reuse``."""
-    if reuse is None or not len(reuse) or not {"run_key", "seed", "status"} <= set(reuse.columns):
-        return {}
-    ok = reuse[reuse["status"] == "ok"].drop(columns=["scenario", "replication"], errors="ignore")
-    return {(str(r["run_key"]), int(r["seed"])): r for r in ok.to_dict(orient="records")}
-
-
-def write_runs(comparison: Comparison, folder: Path) -> None:
-    """Keep the comparison's runs in ``folder`` (hidden) for the next command there to reuse."""
-    from sim.experiments.files import atomic_write
-
-    runs = comparison.runs
-    if runs is None or len(runs) > MAX_KEPT_RUNS:
-        return
-    kept = runs[runs["status"] == "ok"].drop_duplicates(["run_key", "seed"])
-    atomic_write(folder / RUNS_FILE, lambda tmp: kept.to_parquet(tmp, index=False))
-
-
-def read_runs(folder: Path) -> pd.DataFrame | None:
-    """The runs an earlier command kept in ``folder`` (None if none, or unreadable: they are run again)."""
-    path = folder / RUNS_FILE
-    if not path.is_file():
-        return None
-    try:
-        table = pd.read_parquet(path)
-    except Exception:  # a damaged file costs its runs, nothing else
-        return None
-    for column in ("revenue_path", "profit_path", "funnel", "satisfaction_histogram", "won_by_source",
-                   "response_histogram"):  # fmt: skip
-        if column in table:
-            table[column] = [np.asarray(v) for v in table[column]]
-    return table
-
-
-def derived_name(name: str, limit: int = 80) -> str:
-    """A name salesim builds (an arm, a folder) within the scenario name's limit, still unique.
-
-    Longer names keep their start and end with a hash of the whole in between.
-    """
-    if len(name) <= limit:
-        return name
-    import hashlib
-
-    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
-    keep = (limit - len(digest) - 2) // 2
-    return f"{name[:keep]}-{digest}-{name[-(limit - keep - len(digest) - 2) :]}"
-
-
 def kpi_table(replications: pd.DataFrame, names: list[str]) -> pd.DataFrame:
     """comparison.csv: each KPI's mean and interval, and its paired change vs ``names[0]``."""
     base = replications[replications["scenario"] == names[0]].set_index("replication")
@@ -239,8 +185,7 @@ def kpi_table(replications: pd.DataFrame, names: list[str]) -> pd.DataFrame:
                 delta, d_low, d_high = 0.0, 0.0, 0.0
             else:
                 delta, d_low, d_high = paired_difference(arm[kpi], base[kpi].reindex(arm.index))
-            base_mean = float(base[kpi].mean())
-            pct = 100.0 * delta / abs(base_mean) if base_mean and not np.isnan(base_mean) else np.nan
+            pct = percent_change(delta, base[kpi], replications[kpi])
             rows.append((name, kpi, mean, low, high, delta, d_low, d_high, pct))
     columns = [
         "scenario",
@@ -254,6 +199,19 @@ def kpi_table(replications: pd.DataFrame, names: list[str]) -> pd.DataFrame:
         "delta_pct",
     ]
     return pd.DataFrame(rows, columns=columns)
+
+
+def percent_change(delta: float, base: pd.Series, values: pd.Series) -> float:
+    """``delta`` as a percentage of the baseline's mean, or NaN where a percentage would mislead.
+
+    A percentage is given only of a quantity that is never negative in any run of the
+    comparison, against a positive baseline: of a profit that crosses zero, "-128%" or
+    "+760%" says nothing about the change.
+    """
+    base_mean = float(base.mean())
+    if not base_mean > 0 or float(values.min()) < 0:  # NaN fails the first test
+        return math.nan
+    return 100.0 * delta / base_mean
 
 
 def compare(
@@ -325,6 +283,35 @@ def compare(
     )
 
 
+def explain(
+    base: Scenario | str | Path,
+    target: Scenario | str | Path,
+    n: int = 20,
+    seed: int = 1,
+    days: int | None = None,
+    workers: int | None = None,
+    executor: Executor | None = None,
+    progress: bool = False,
+    kpis: tuple[str, ...] = EXPLAIN_KPIS,
+    mechanisms: bool = False,
+) -> Explanation:
+    """The effect of each differing lever switched alone from BASE to TARGET.
+
+    Every arm runs on the same seeds. Besides one row per lever, the table has
+    "all levers together" (TARGET - BASE) and "interaction" (what is left when
+    the single-lever effects are subtracted, per replication): the part that
+    only appears when levers combine. With ``mechanisms``, each lever that moves more
+    than one behaviour parameter is also switched one parameter at a time: where
+    its dollars come from (:attr:`Explanation.mechanisms`).
+
+    Returns:
+        The explanation, with a table sorted by the size of the revenue effect.
+    """
+    study = ExplainStudy.of(base, target, n=n, days=days, kpis=kpis, mechanisms=mechanisms)
+    seeds = replication_seeds(seed, n)
+    return study.explanation(run_arms(study.arms, seeds, workers, executor, progress, scenarios=2))
+
+
 # ------------------------------------------------------------------ breakeven
 
 
@@ -357,326 +344,3 @@ def breakeven_words(comparison: Comparison, target: str) -> str:
     interval = "" if np.isnan(low) else f" (95% interval {max(1.0, low):.0f} to {high:.0f})"
     tail = f"; in {never} of {len(days)} markets not within the run" if never else ""
     return f"{target} is ahead of {base} in cumulative profit for good from day {mean:.0f}{interval}{tail}"
-
-
-# ----------------------------------------------------------------------- vary
-
-VARY_KPI = "profit"
-
-
-def vary_arms(base: Scenario, key: str, values: list[Any]) -> list[Scenario]:
-    """BASE as it is, then BASE with ``key`` set to each other value (validated like any override).
-
-    A value equal to BASE's own is BASE itself: it is not run again as an arm of its own
-    (:func:`best_values` counts BASE among the values when ``include_base``).
-    """
-    import re
-
-    if not values:
-        raise ExperimentError(f"--vary {key}: give the values to try, e.g. --vary {key}=2,4,8")
-    if len(values) != len({repr(v) if isinstance(v, list | dict) else v for v in values}):
-        raise ExperimentError(f"--vary {key}: each value once")
-    own = lever_values(base).get(key)
-    arms = [base]
-    for value in values:
-        if value == own:
-            continue
-        tag = re.sub(r"[^A-Za-z0-9_\-.]", "_", f"{key.rsplit('.', 1)[-1]}-{value}")
-        data = with_values(scenario_to_dict(base), {key: value, "name": derived_name(f"{base.name}-{tag}")})
-        arms.append(validate(data, source=f"--vary {key}={value}"))
-    names = [a.name for a in arms]
-    if len(set(names)) != len(names):
-        raise ExperimentError(f"--vary {key}: each value once")
-    return arms
-
-
-def base_is_tried(base: Scenario, key: str, values: list[Any]) -> bool:
-    """Whether BASE's own value of ``key`` is among the values tried (BASE then stands for it)."""
-    return lever_values(base).get(key) in values
-
-
-Z95 = 1.96  # the normal quantile of a two-sided 95% interval
-
-
-def replications_to_separate(differences: np.ndarray) -> float:
-    """Replications after which a paired difference this size would be told from zero, about.
-
-    With the paired standard deviation ``sd`` and the mean difference ``d``, an interval of
-    half-width 1.96 sd / sqrt(n) excludes zero when n ~ (2 x 1.96 x sd / d)^2 (twice: so that it
-    usually does, not half the time). Infinite when the runs do not differ at all.
-    """
-    diffs = differences[~np.isnan(differences)]
-    if len(diffs) < 2:
-        return math.inf
-    d, sd = abs(float(np.mean(diffs))), float(np.std(diffs, ddof=1))
-    if d == 0:
-        return math.inf
-    return float(max(2, math.ceil((2 * Z95 * sd / d) ** 2)))
-
-
-def best_values(comparison: Comparison, kpi_name: str = VARY_KPI, include_base: bool = False) -> pd.DataFrame:
-    """Each tried value's mean and paired change against the base, and whether it is among the best.
-
-    The best is the value with the highest mean (lowest for a KPI where less is better); a
-    value is "among the best" when the 95% interval of its paired difference from the best
-    includes zero: on these markets it cannot be told apart from the best, and
-    ``replications_to_separate`` says about how many replications would tell them apart
-    (:func:`replications_to_separate`). With ``include_base``, BASE is one of the values (its own).
-    """
-    from sim.measure.kpis import kpi as kpi_info
-
-    reps = comparison.replications
-    arms = comparison.names if include_base else comparison.names[1:]
-    values = {a: reps[reps["scenario"] == a].sort_values("replication")[kpi_name].to_numpy(float) for a in arms}
-    sign = -1.0 if kpi_info(kpi_name).good < 0 else 1.0
-    best = max(arms, key=lambda a: sign * np.nanmean(values[a]))
-    table = comparison.table.set_index(["scenario", "kpi"])
-    rows = []
-    for a in arms:
-        r = table.loc[(a, kpi_name)]
-        _, low, high = paired_difference(values[a], values[best])
-        tied = a == best or (low <= 0 <= high)
-        separate = replications_to_separate(values[a] - values[best]) if tied and a != best else math.nan
-        rows.append((a, r["mean"], r["ci_low"], r["ci_high"], r["delta"], r["delta_ci_low"], r["delta_ci_high"],
-                     a == best, tied, separate))  # fmt: skip
-    columns = ["scenario", "mean", "ci_low", "ci_high", "delta", "delta_ci_low", "delta_ci_high", "best", "among_best",
-               "replications_to_separate"]  # fmt: skip
-    return pd.DataFrame(rows, columns=columns)
-
-
-# --------------------------------------------------------------------- explain
-
-
-def lever_values(scenario: Scenario) -> dict[str, Any]:
-    """Dotted key -> value of every lever of the scenario (its ``simulation`` settings too)."""
-    data = scenario_to_dict(scenario)
-    return {f"simulation.{k}": v for k, v in data.get("simulation", {}).items()} | lever_leaves(data)
-
-
-def _with_lever(base: Scenario, key: str, value: Any) -> Scenario:
-    data = with_values(scenario_to_dict(base), {key: value, "name": derived_name(f"{base.name}__{key}")})
-    return validate(data, source=f"{base.name} with {key} switched")
-
-
-def lever_mechanisms(base: Scenario, key: str, value: Any) -> list[tuple[str, Any, Any]]:
-    """(parameter, base value, value with the lever switched) of each behaviour parameter a lever moves.
-
-    Only numbers ``behavior:`` may set are returned: a choice is the lever itself.
-    """
-    before, after = derive(base), derive(_with_lever(base, key, value))
-    moved = []
-    for name in BEHAVIOR_NAMES:
-        old, new = getattr(before, name), getattr(after, name)
-        if old != new and not isinstance(old, str | bool):
-            moved.append((name, old, new))
-    return moved
-
-
-def _with_behavior(base: Scenario, key: str, name: str, value: Any) -> Scenario:
-    data = scenario_to_dict(base)
-    data["behavior"] = {**data.get("behavior", {}), name: value}
-    data["name"] = derived_name(f"{base.name}__{key}__{name}")
-    return validate(data, source=f"{base.name} with {key} acting through {name} only")
-
-
-def explain(
-    base: Scenario | str | Path,
-    target: Scenario | str | Path,
-    n: int = 20,
-    seed: int = 1,
-    days: int | None = None,
-    workers: int | None = None,
-    executor: Executor | None = None,
-    progress: bool = False,
-    kpis: tuple[str, ...] = EXPLAIN_KPIS,
-    mechanisms: bool = False,
-) -> Explanation:
-    """The effect of each differing lever switched alone from BASE to TARGET.
-
-    Every arm runs on the same seeds. Besides one row per lever, the table has
-    "all levers together" (TARGET - BASE) and "interaction" (what is left when
-    the single-lever effects are subtracted, per replication): the part that
-    only appears when levers combine. With ``mechanisms``, each lever that moves more
-    than one behaviour parameter is also switched one parameter at a time: where
-    its dollars come from (:attr:`Explanation.mechanisms`).
-
-    Returns:
-        The explanation, with a table sorted by the size of the revenue effect.
-    """
-    study = ExplainStudy.of(base, target, n=n, days=days, kpis=kpis, mechanisms=mechanisms)
-    seeds = replication_seeds(seed, n)
-    return study.explanation(run_arms(study.arms, seeds, workers, executor, progress, scenarios=2))
-
-
-@dataclass
-class ExplainStudy:
-    """The arms of an explanation (BASE, TARGET and BASE with each differing lever switched) and its arithmetic.
-
-    Shared by :func:`explain` and what runs the same arms otherwise (a comparison that explains
-    too, an uncertainty study of each lever).
-
-    Attributes:
-        base: BASE, resolved.
-        target: TARGET, resolved.
-        levers: (dotted key, base value, target value) of every lever that differs.
-        switched: BASE with each of those levers switched to TARGET's value, in that order.
-        kpis: the KPIs explained.
-    """
-
-    base: Scenario
-    target: Scenario
-    levers: list[tuple[str, Any, Any]]
-    switched: list[Scenario]
-    kpis: tuple[str, ...]
-    # (lever key, parameter, base value, lever's value, BASE with only that parameter moved)
-    through: list[tuple[str, str, Any, Any, Scenario]] = field(default_factory=list)
-    # (day, BASE with TARGET's timeline up to that day): the steps of a re-organization in sequence
-    sequence: list[tuple[int, Scenario]] = field(default_factory=list)
-
-    @classmethod
-    def of(
-        cls, base, target, n: int, days: int | None, kpis: tuple[str, ...] = EXPLAIN_KPIS, mechanisms: bool = False
-    ) -> ExplainStudy:
-        """The study of BASE and TARGET (scenarios, paths or names); ExperimentError if nothing differs."""
-        base_s, target_s = resolve(base, days, ()), resolve(target, days, ())
-        levers = check_explain(base_s, target_s, n)
-        levers, switched, sequence = _steps(base_s, target_s, levers)
-        through = []
-        if mechanisms:
-            for key, _, new in levers:
-                if key.startswith(STEP):
-                    continue  # a step is dated changes of levers, explained by those levers' own runs
-                moved = lever_mechanisms(base_s, key, new)
-                if len(moved) > 1:  # a lever acting through one parameter is its own mechanism
-                    through += [(key, p, old, value, _with_behavior(base_s, key, p, value)) for p, old, value in moved]
-        study = cls(base_s, target_s, levers, switched, kpis, through, sequence)
-        arms_work(study.arms, n).check(long=True, flag="")
-        return study
-
-    @property
-    def arms(self) -> list[Scenario]:
-        """Every scenario to run: BASE, TARGET, each switched arm, each lever's parameters, the steps in sequence."""
-        return [self.base, self.target, *self.switched, *(t[-1] for t in self.through), *(s for _, s in self.sequence)]
-
-    def explanation(self, runs: pd.DataFrame) -> Explanation:
-        """Each lever's effect, all levers together and their interaction, from the runs of :attr:`arms`."""
-
-        def values(name: str, kpi: str) -> np.ndarray:
-            return runs[runs["scenario"] == name].sort_values("replication")[kpi].to_numpy(dtype=float)
-
-        base, target = self.base.name, self.target.name
-        rows, effects = [], []
-        for kpi in self.kpis:
-            b = values(base, kpi)
-            total = values(target, kpi) - b
-            singles = np.zeros_like(b)
-            for (key, old, new), arm in zip(self.levers, self.switched, strict=True):
-                diff = values(arm.name, kpi) - b
-                singles = singles + diff
-                rows.append((key, _show(old), _show(new), kpi, *mean_ci(diff)))
-                effects += [(key, kpi, i, d) for i, d in enumerate(diff)]
-            rows.append(("all levers together", base, target, kpi, *mean_ci(total)))
-            rows.append(("interaction", "", "", kpi, *mean_ci(total - singles)))
-            effects += [("all levers together", kpi, i, d) for i, d in enumerate(total)]
-            effects += [("interaction", kpi, i, d) for i, d in enumerate(total - singles)]
-        columns = ["lever", "base_value", "target_value", "kpi", "effect", "ci_low", "ci_high"]
-        table = pd.DataFrame(rows, columns=columns)
-        totals = table[table["lever"] == "all levers together"].set_index("kpi")["effect"]
-        table["share_of_total"] = table["effect"] / table["kpi"].map(totals).replace(0, np.nan)
-        per_replication = pd.DataFrame(effects, columns=["lever", "kpi", "replication", "effect"])
-        mechanisms = self._mechanisms(values) if self.through else None
-        steps = self._sequence(values) if self.sequence else None
-        return Explanation(self.base, self.target, self.levers, table, per_replication, mechanisms, steps)
-
-    def _sequence(self, values: Callable[[str, str], np.ndarray]) -> pd.DataFrame:
-        """Each step of the timeline once those before it are in place, and the effect of the steps so far."""
-        changes = {int(key.removeprefix(STEP)): new for key, _, new in self.levers if key.startswith(STEP)}
-        rows = []
-        for kpi in self.kpis:
-            b = values(self.base.name, kpi)
-            before = np.zeros_like(b)
-            for step, (day, arm) in enumerate(self.sequence, start=1):
-                so_far = values(arm.name, kpi) - b
-                rows.append((step, day, _show(changes.get(day)), kpi, *mean_ci(so_far - before), *mean_ci(so_far)))
-                before = so_far
-        columns = ["step", "day", "changes", "kpi", "effect", "ci_low", "ci_high", "so_far", "so_far_ci_low",
-                   "so_far_ci_high"]  # fmt: skip
-        return pd.DataFrame(rows, columns=columns)
-
-    def _mechanisms(self, values: Callable[[str, str], np.ndarray]) -> pd.DataFrame:
-        """Each lever's effect through each parameter it moves, and what they add together beyond their sum."""
-        arm_of = {key: arm for (key, _, _), arm in zip(self.levers, self.switched, strict=True)}
-        rows = []
-        for kpi in self.kpis:
-            b = values(self.base.name, kpi)
-            for key in dict.fromkeys(t[0] for t in self.through):
-                lever = values(arm_of[key].name, kpi) - b
-                summed = np.zeros_like(b)
-                for _, name, old, new, arm in (t for t in self.through if t[0] == key):
-                    diff = values(arm.name, kpi) - b
-                    summed = summed + diff
-                    rows.append((key, name, _show(old), _show(new), kpi, *mean_ci(diff)))
-                rows.append((key, "together beyond their sum", "", "", kpi, *mean_ci(lever - summed)))
-                rows.append((key, "the lever (all of them)", "", "", kpi, *mean_ci(lever)))
-        columns = ["lever", "parameter", "base_value", "target_value", "kpi", "effect", "ci_low", "ci_high"]
-        table = pd.DataFrame(rows, columns=columns)
-        whole = table[table["parameter"] == "the lever (all of them)"].set_index(["lever", "kpi"])["effect"]
-        keys = pd.MultiIndex.from_frame(table[["lever", "kpi"]])
-        table["share_of_lever"] = table["effect"].to_numpy() / whole.reindex(keys).replace(0, np.nan).to_numpy()
-        return table
-
-
-STEP = "timeline day "  # the lever of one dated step of a timeline explained step by step
-
-
-def _steps(
-    base: Scenario, target: Scenario, levers: list[tuple[str, Any, Any]]
-) -> tuple[list[tuple[str, Any, Any]], list[Scenario], list[tuple[int, Scenario]]]:
-    """The levers, their switched arms and the steps in sequence: a timeline of several days is a step a day.
-
-    Each day's changes alone are a lever ("timeline day 91"); the steps in sequence are BASE
-    with TARGET's timeline up to each day. A step that cannot stand alone (an exit of reps an
-    earlier step hires) keeps the whole timeline one lever.
-    """
-    days = timeline_steps(base, target)
-    plain = [(k, o, n) for k, o, n in levers if not (days and k == "timeline")]
-    switched = [_with_lever(base, key, new) for key, _, new in plain]
-    if not days:
-        return plain, switched, []
-    entries = [c.model_dump(mode="json", exclude_none=True) for c in target.timeline]
-    try:
-        alone = [_with_timeline(base, [e for e in entries if e["day"] == d], f"day{d}") for d in days]
-        sequence = [(d, _with_timeline(base, [e for e in entries if e["day"] <= d], f"to-day{d}")) for d in days]
-    except ScenarioError:
-        return levers, [_with_lever(base, key, new) for key, _, new in levers], []
-    steps: list[tuple[str, Any, Any]] = [(f"{STEP}{d}", [], [e for e in entries if e["day"] == d]) for d in days]
-    return plain + steps, switched + alone, sequence
-
-
-def _with_timeline(base: Scenario, entries: list[dict[str, Any]], tag: str) -> Scenario:
-    data = with_values(scenario_to_dict(base), {"name": derived_name(f"{base.name}__timeline_{tag}")})
-    data["timeline"] = entries
-    return validate(data, source=f"{base.name} with its timeline's step {tag}")
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, list):
-        return "; ".join(_show_item(t) for t in value)
-    return "-" if value is None else str(value)
-
-
-def _show_item(item: Any) -> str:
-    """A team as ``name: reps``, a channel as ``name: share``, a dated change as ``day 91: set key=value``."""
-    if isinstance(item, dict) and "name" in item:
-        return f"{item['name']}: {item.get('field_reps', item.get('share'))}"
-    if isinstance(item, dict) and "day" in item:
-        what = next((k for k in ("set", "hire", "exit", "move") if item.get(k) is not None), None)
-        if what is None:
-            return f"day {item['day']}"
-        value = item[what]
-        if isinstance(value, dict):
-            text = ", ".join(f"{k}={v}" for k, v in value.items() if v is not None)
-        else:
-            text = str(value)
-        return f"day {item['day']}: {what} {text}"
-    return str(item)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import itertools
 import math
 import multiprocessing
 import os
@@ -25,8 +26,8 @@ import select
 import signal
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -39,11 +40,19 @@ if TYPE_CHECKING:
 Measure = Callable[["RunResult"], Mapping[str, Any]]
 Row = dict[str, Any]
 
-# ~0.15 ms of wall time per simulated working day of the default organization: batches of
-# short runs are grouped to last >= 100 ms each, so a pool's overhead stays small.
+# Batches of short runs are grouped to last >= MIN_BATCH_SECONDS each, so a pool's overhead stays
+# small: the first batches are sized from the plan's estimate of a run (sim.experiments.plan.run_seconds),
+# the rest from the run times measured so far (BatchSizer). SECONDS_PER_DAY is the old fixed guess
+# (kept for callers of this module; the runner no longer reads it).
 SECONDS_PER_DAY = 0.15e-3
-MIN_BATCH_SECONDS = 0.1
-BATCHES_PER_WORKER = 16  # enough batches that no worker idles at the end
+MIN_BATCH_SECONDS = 0.25
+BATCHES_PER_WORKER = 16  # enough batches of what is left that no worker idles at the end
+# Batches queued per worker: enough that none waits for work, few enough that the tasks not yet
+# sent stay unbuilt (a study's tasks are made as they are sent) and Ctrl-C has little to cancel.
+IN_FLIGHT_PER_WORKER = 2
+# An executor given from outside (a Dask cluster) may have more workers than ``workers`` says: at least
+# this many batches are kept queued there, so a large cluster is not starved.
+EXTERNAL_IN_FLIGHT = 256
 # Wall-clock seconds one run may take before it is stopped and recorded as failed: 100 times the
 # 10-year default run (about 2 s), so only a run whose parameters make it crawl meets it.
 RUN_TIME_LIMIT = 600.0
@@ -88,6 +97,13 @@ def run_task(task: Task) -> Row:
 def run_batch(batch: Sequence[tuple[int, Task]]) -> list[tuple[int, Row]]:
     """Run a batch of (position, task) pairs (the unit of work sent to an executor)."""
     return [(i, run_task(task)) for i, task in batch]
+
+
+def run_batch_timed(batch: Sequence[tuple[int, Task]]) -> tuple[list[tuple[int, Row]], float]:
+    """:func:`run_batch`, and the wall seconds it took where it ran (what the next batches are sized from)."""
+    start = time.perf_counter()
+    done = run_batch(batch)
+    return done, time.perf_counter() - start
 
 
 def default_workers() -> int:
@@ -193,35 +209,79 @@ def process_pool(workers: int) -> WorkerPool:
     return WorkerPool(workers)
 
 
+def estimated_seconds(task: Task) -> float:
+    """The plan's estimate of one run of ``task`` (sim.experiments.plan.run_seconds), before any is measured."""
+    from sim.experiments.plan import run_seconds
+
+    return run_seconds(task.scenario)
+
+
 def batch_size(tasks: Sequence[Task], workers: int) -> int:
-    """Tasks per batch: long enough to pay for the pool's overhead, many batches per worker."""
+    """Tasks per batch before any run is measured: long enough to pay for the pool, many batches per worker."""
     if not tasks:
         return 1
-    days = max(task.scenario.simulation.days for task in tasks)
-    by_time = math.ceil(MIN_BATCH_SECONDS / max(SECONDS_PER_DAY * days, 1e-9))
-    by_spread = max(1, len(tasks) // (BATCHES_PER_WORKER * max(workers, 1)))
-    return max(1, min(by_time, by_spread))
+    return BatchSizer(estimated_seconds(max(tasks, key=lambda t: t.scenario.simulation.days)), workers).size(len(tasks))
+
+
+class BatchSizer:
+    """Tasks per batch from the run times measured so far (the plan's estimate until the first batch ends).
+
+    Attributes:
+        guess: estimated seconds of one run, used until a batch has been measured.
+        workers: processes the batches are shared among.
+        seconds: wall seconds of the batches measured so far.
+        runs: runs in them.
+    """
+
+    def __init__(self, guess: float, workers: int) -> None:
+        """Size batches for ``workers`` processes, from ``guess`` seconds a run until runs are measured."""
+        self.guess, self.workers = guess, max(workers, 1)
+        self.seconds, self.runs = 0.0, 0
+
+    def observe(self, runs: int, seconds: float) -> None:
+        """Count a finished batch of ``runs`` runs that took ``seconds`` where it ran."""
+        self.runs += runs
+        self.seconds += seconds
+
+    @property
+    def per_run(self) -> float:
+        """Seconds of one run: measured (the mean so far), or the guess."""
+        return self.seconds / self.runs if self.runs else self.guess
+
+    def size(self, remaining: int) -> int:
+        """Tasks in the next batch, of ``remaining`` not yet sent: >= MIN_BATCH_SECONDS, smaller near the end."""
+        by_time = math.ceil(MIN_BATCH_SECONDS / max(self.per_run, 1e-6))
+        by_spread = max(1, remaining // (BATCHES_PER_WORKER * self.workers))
+        return max(1, min(by_time, by_spread))
 
 
 def run_tasks(
-    tasks: Sequence[Task],
+    tasks: Iterable[Task],
     workers: int | None = None,
     executor: Executor | None = None,
     progress: bool = False,
     desc: str = "runs",
     on_batch: Callable[[list[Row]], None] | None = None,
     per_batch: int | None = None,
+    total: int | None = None,
+    keep: bool = True,
 ) -> pd.DataFrame:
     """Run every task and return one row per task, in task order.
 
+    Tasks are taken from ``tasks`` as batches are sent, a few batches ahead of the workers: a
+    generator's tasks are made only then, so a large study never holds them all.
+
     Args:
-        tasks: the runs to do.
+        tasks: the runs to do (a sequence, or an iterable of ``total`` tasks).
         workers: processes of a local pool (default: all cores; 1, or a single task, runs serially here).
         executor: any ``concurrent.futures.Executor`` to use instead of a local pool.
         progress: show a progress bar.
         desc: the progress bar's label (the phase of the work).
         on_batch: called with each finished batch's rows, in the order batches finish.
-        per_batch: tasks per batch (default: :func:`batch_size`).
+        per_batch: tasks per batch (default: sized from the runs' measured times, :class:`BatchSizer`).
+        total: how many tasks ``tasks`` yields (needed only when it has no length).
+        keep: keep every row for the returned table; False when ``on_batch`` stores them (a sweep
+            streams them to disk): the table returned is then empty.
 
     Returns:
         The labels, ``seed``, ``status``, ``error`` and the measured values of every task.
@@ -229,30 +289,48 @@ def run_tasks(
     import pandas as pd
     from tqdm import tqdm
 
+    if total is None:
+        tasks = tasks if isinstance(tasks, Sequence) else list(tasks)
+        total = len(tasks)
     workers = default_workers() if workers is None else workers
-    size = per_batch or batch_size(tasks, workers)
-    numbered = list(enumerate(tasks))
-    batches = [numbered[i : i + size] for i in range(0, len(numbered), size)]
-    rows: list[Row | None] = [None] * len(tasks)
-    bar = tqdm(total=len(tasks), desc=desc, unit="run", disable=not progress, leave=False)
+    numbered = enumerate(tasks)
+    first = next(numbered, None)
+    if first is None:
+        return pd.DataFrame([])
+    sizer = BatchSizer(estimated_seconds(first[1]), workers)
+    sent = 0
 
-    def take(done: list[tuple[int, Row]]) -> None:
-        for i, row in done:
-            rows[i] = row
+    def next_batch() -> list[tuple[int, Task]]:
+        nonlocal first, sent
+        size = per_batch or sizer.size(total - sent)
+        batch = [first] if first is not None else []
+        first = None
+        batch += itertools.islice(numbered, size - len(batch))
+        sent += len(batch)
+        return batch
+
+    rows: list[Row | None] = [None] * total if keep else []
+    bar = tqdm(total=total, desc=desc, unit="run", disable=not progress, leave=False)
+
+    def take(done: list[tuple[int, Row]], seconds: float) -> None:
+        sizer.observe(len(done), seconds)
+        if keep:
+            for i, row in done:
+                rows[i] = row
         if on_batch is not None:
             on_batch([row for _, row in done])
         bar.update(len(done))
 
     try:
-        if executor is None and (workers <= 1 or len(tasks) <= 1):
-            for batch in batches:
-                take(run_batch(batch))
+        if executor is None and (workers <= 1 or total <= 1):
+            while batch := next_batch():
+                take(*run_batch_timed(batch))
         elif executor is not None:
-            _drain(executor, batches, take)
+            _drain(executor, next_batch, take, max(workers * IN_FLIGHT_PER_WORKER, EXTERNAL_IN_FLIGHT))
         else:
             pool = process_pool(workers)
             try:
-                _drain(pool, batches, take)
+                _drain(pool, next_batch, take, workers * IN_FLIGHT_PER_WORKER)
             except BaseException:
                 stop_pool(pool)  # Ctrl-C: within a second, not after the batches already queued
                 raise
@@ -267,13 +345,31 @@ def stop_pool(pool: WorkerPool) -> None:
     pool.stop()
 
 
-def _drain(pool: Executor, batches: list, take: Callable[[list[tuple[int, Row]]], None]) -> None:
-    futures: list[Future] = [pool.submit(run_batch, batch) for batch in batches]
+def _drain(
+    pool: Executor,
+    next_batch: Callable[[], list[tuple[int, Task]]],
+    take: Callable[[list[tuple[int, Row]], float], None],
+    in_flight: int,
+) -> None:
+    """Keep ``in_flight`` batches submitted to ``pool`` until ``next_batch`` has none left, taking each result."""
+    pending: set[Future] = set()
+
+    def submit() -> None:
+        batch = next_batch()
+        if batch:
+            pending.add(pool.submit(run_batch_timed, batch))
+
     try:
-        for future in as_completed(futures):
-            take(future.result())
+        for _ in range(max(in_flight, 1)):
+            submit()
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                pending.discard(future)
+                take(*future.result())
+                submit()
     except BaseException:
-        for future in futures:  # stop what has not started (Ctrl-C, or an error in on_batch)
+        for future in pending:  # stop what has not started (Ctrl-C, or an error in on_batch)
             future.cancel()
         raise
 

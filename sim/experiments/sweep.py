@@ -5,8 +5,9 @@ a design (``grid``, ``lhs``, ``sobol``, ``morris``), the parameters as dotted
 scenario keys, replications, a seed and the KPIs to keep. Designs come from
 itertools (grid), scipy.stats.qmc (Latin hypercube) and SALib (Sobol,
 Morris). Replication ``r`` of every point uses the same seed (common random
-numbers). Runs go to any ``concurrent.futures.Executor`` in batches; each
-finished batch is written as its own parquet part, atomically, under
+numbers). Runs go to any ``concurrent.futures.Executor`` in batches sized from
+their measured times; finished runs stream to parquet parts (the first batch at
+once, then a part at most every ``PART_SECONDS``), written atomically under
 ``results.parquet/``, so a killed sweep resumes where it stopped and
 ``pandas.read_parquet(out / "results.parquet")`` reads everything.
 """
@@ -369,6 +370,12 @@ def dask_executor(workers: int, scheduler: str | None):
         yield client.get_executor()
 
 
+# Finished runs are written together as one parquet part at most every PART_SECONDS (and at the first
+# batch, and when PART_ROWS wait): a study of 22,000 runs of 50 ms writes tens of parts, not thousands.
+PART_SECONDS = 10.0
+PART_ROWS = 20_000
+
+
 def sweep(
     spec: SweepSpec | str | Path,
     out: str | Path | None = None,
@@ -437,7 +444,22 @@ def sweep(
     start = time.perf_counter()
     counts = {"done": 0, "failed": 0}
 
+    buffer: list[dict[str, Any]] = []
+    written = [0.0]  # when the last part was written (perf_counter); 0: none yet
+
     def record(rows: list[dict[str, Any]]) -> None:
+        """Keep a finished batch's rows; write them as a part at the first batch, then every PART_SECONDS."""
+        buffer.extend(rows)
+        if written[0] and time.perf_counter() - written[0] < PART_SECONDS and len(buffer) < PART_ROWS:
+            return
+        flush()
+
+    def flush() -> None:
+        if not buffer:
+            return
+        rows = sorted(buffer, key=lambda row: row["run_id"])
+        buffer.clear()
+        written[0] = time.perf_counter()
         frame = pd.DataFrame(rows).reindex(columns=columns)
         path = folder / RESULTS / f"part-{rows[0]['run_id']:09d}.parquet"
         try:
@@ -455,12 +477,16 @@ def sweep(
     if invalid:
         record(invalid)
     try:
-        if executor == "dask":
-            with dask_executor(workers, scheduler) as pool:
-                run_tasks(tasks, workers, pool, progress, spec.name, on_batch=record)
-        else:
-            pool = None if isinstance(executor, str) else executor
-            run_tasks(tasks, 1 if executor == "serial" else workers, pool, progress, spec.name, on_batch=record)
+        try:  # the runs stream to parts on disk: the runner keeps none of them (keep=False)
+            if executor == "dask":
+                with dask_executor(workers, scheduler) as pool:
+                    run_tasks(tasks, workers, pool, progress, spec.name, on_batch=record, keep=False)
+            else:
+                pool = None if isinstance(executor, str) else executor
+                n_workers = 1 if executor == "serial" else workers
+                run_tasks(tasks, n_workers, pool, progress, spec.name, on_batch=record, keep=False)
+        finally:
+            flush()  # what finished is kept, on Ctrl-C too
     except KeyboardInterrupt as exc:
         raise Interrupted(
             f"{str(exc) or 'interrupted'}: {counts['done'] + len(finished)} runs of {pending + len(finished)} are "

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Iterator
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -229,17 +230,21 @@ def uncertainty(
     if fitted is not None:
         table = pd.concat([table, fitted], axis=1)
     seeds = replication_seeds(seed, n)
-    tasks = []
-    for row in table.to_dict(orient="records"):
-        k = int(row.pop("set"))
-        for arm in resolved:
-            scenario = with_assumptions(arm, row, f"assumption set {k}")
-            tasks += [
-                Task(scenario, s, {"scenario": arm.name, "set": k, "replication": i}, gain_measure)
-                for i, s in enumerate(seeds)
-            ]
-    phase = f"simulating {len(resolved)} organizations x {sets} assumption sets x {n} markets"
-    runs = run_tasks(tasks, workers, executor, progress, phase)
+
+    def tasks() -> Iterator[Task]:  # made as the runner sends them: a large study never holds them all
+        for row in table.to_dict(orient="records"):
+            k = int(row.pop("set"))
+            for arm in resolved:
+                scenario = with_assumptions(arm, row, f"assumption set {k}")
+                for i, s in enumerate(seeds):
+                    yield Task(scenario, s, {"scenario": arm.name, "set": k, "replication": i}, gain_measure)
+
+    phase = f"simulating {len(resolved)} organizations x {sets:,} assumption sets x {n:,} markets"
+    frames: list[pd.DataFrame] = []  # each batch's rows as columns: a few numbers a run, not a dict of them
+    total = len(table) * len(resolved) * n
+    run_tasks(tasks(), workers, executor, progress, phase, lambda rows: frames.append(pd.DataFrame(rows)),
+              total=total, keep=False)  # fmt: skip
+    runs = _in_task_order(frames, [a.name for a in resolved])
     failed = failures(runs)
     broken = sorted({int(k) for k in failed["set"]})  # a set where any run failed is left out whole
     if len(broken) == sets:
@@ -259,6 +264,15 @@ def uncertainty(
         ranking=rank_assumptions(gains, table[~table["set"].isin(broken)]),
         failed={int(r["set"]): r["error"] for _, r in failed.drop_duplicates("set").iterrows()},
     )
+
+
+def _in_task_order(frames: list[pd.DataFrame], names: list[str]) -> pd.DataFrame:
+    """The batches' rows as one table in the order of the tasks (set, arm, replication), whatever the executor."""
+    runs = pd.concat(frames, ignore_index=True)
+    arm = runs["scenario"].map({name: i for i, name in enumerate(names)})
+    runs = runs.iloc[np.lexsort((runs["replication"], arm, runs["set"]))].reset_index(drop=True)
+    first = ["scenario", "set", "replication", "seed", "status", "error"]
+    return runs[first + [c for c in runs.columns if c not in first]]
 
 
 def set_gains(runs: pd.DataFrame, names: list[str]) -> pd.DataFrame:

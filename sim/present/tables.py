@@ -29,10 +29,17 @@ def kpi_table(columns: Mapping[str, Mapping[str, float]], kpis: Iterable[str] = 
 
 
 def comparison_table(comparison: Comparison, kpis: Iterable[str] = COMPARISON_KPIS) -> str:
-    """Means with intervals, and the paired change against the first scenario."""
+    """Means with intervals, and the paired change against the first scenario, named in a header.
+
+    The change is also given in percent where the KPI is never negative (``delta_pct``).
+    """
     table = comparison.table.set_index(["scenario", "kpi"])
     width = max(len(n) for n in comparison.names) + 2
-    lines = []
+    base = comparison.names[0]
+    lines = [
+        f"Each scenario against {base} (the baseline), on the same {comparison.n} markets: the mean "
+        f"[95% interval], then the change from {base} [95% interval of the paired difference]"
+    ]
     for name in kpis:
         lines.append(kpi(name).label)
         for scenario in comparison.names:
