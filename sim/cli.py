@@ -377,7 +377,7 @@ def compare(scens, n, seed, days, workers, out, force, sets, per_set, range_scal
     _size(_with_study(arms_work(scenarios, n, scenarios=len(scenarios)), scenarios, sets, per_set), long_ok, workers)
     from sim.experiments.compare import compare as compare_scenarios
     from sim.experiments.compare import derived_name
-    from sim.present.report import write_comparison
+    from sim.present.report import answer, write_comparison
     from sim.present.tables import comparison_table, uncertainty_lines, vary_table
 
     names = [s.name for s in scenarios]
@@ -409,6 +409,9 @@ def compare(scens, n, seed, days, workers, out, force, sets, per_set, range_scal
             write_vary(best, folder)
 
     claimed.fill(write)  # in a temporary sibling swapped in: a failed write leaves the previous results whole
+    headline = answer(result, study) if best is None else None
+    if headline:
+        click.echo("\n".join(headline) + "\n")  # two scenarios ask one question: its answer first
     click.echo(comparison_table(result))
     if best is not None:
         click.echo("\n" + vary_table(best, kpi_name, vary.split("=", 1)[0], result.names[0]))
@@ -498,6 +501,8 @@ def report_cmd(base, target, n, seed, days, workers, out, force, sets, per_set, 
 
     claimed.fill(write)
     click.echo("\n".join(answer(result, study)))  # type: ignore[arg-type]  # explain= asks the question: never None
+    if study is None:
+        click.echo("(--uncertainty N adds the spread across the plausible range of every behaviour assumption)")
     click.echo(f"\nresults: {claimed.path}/\nreport:  {claimed.path / 'report.html'}")
 
 

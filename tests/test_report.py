@@ -25,23 +25,31 @@ def pair():
     return compare([mis, ali], n=4, workers=1, explain=(mis, ali))
 
 
-def test_the_first_paragraph_states_the_gain_with_its_interval(pair):
+def test_the_headline_names_its_measure_and_puts_operating_profit_beside_it(pair):
     page = render(pair, {}, "salesim report misaligned aligned")
     first = html.unescape(re.search(r'<p class="answer">(.*?)</p>', page, re.S).group(1))
-    row = pair.table.set_index(["scenario", "kpi"]).loc[("aligned", "revenue")]
-    assert first.startswith("Changing misaligned into aligned is worth")
-    assert f"{format_change('revenue', row['delta'])} over 60 days in revenue" in first
-    low, high = format_change("revenue", row["delta_ci_low"]), format_change("revenue", row["delta_ci_high"])
-    assert f"95% interval {low} to {high}" in first and "profit" in first and "prospect satisfaction" in first
-    # the answer comes before the evidence
+    reps = pair.replications.set_index(["scenario", "replication"])
+    gain = {k: (reps.loc["aligned", k] - reps.loc["misaligned", k]).mean() for k in ("profit", "operating_profit")}
+    assert first.startswith("Changing Misaligned into Aligned adds")
+    assert f"{format_change('profit', gain['profit'])} over 60 days to the sales contribution (95% interval" in first
+    assert f"{format_change('profit', gain['operating_profit'])} to operating profit" in first
+    lines = answer(pair)
+    why = next(line for line in lines if line.startswith("The sales contribution is"))
+    assert "operating profit is the P&L's bottom line" in why
+    losses = [reps.loc[s, "operating_profit"].mean() < 0 for s in ("misaligned", "aligned")]
+    assert ("Both organizations show an operating loss" in why) == all(losses)
+    # the answer comes before the evidence; no command-line text in the client's answer
     assert page.index("The answer") < page.index("What to do first") < page.index("The evidence")
-    assert "<title>salesim: What changing misaligned into aligned is worth</title>" in page
+    assert "--uncertainty" not in " ".join(lines)
 
 
-def test_with_an_uncertainty_study_the_answer_gives_the_p10_to_p90(pair):
+def test_with_an_uncertainty_study_the_headline_leads_with_the_median_and_p10_to_p90(pair):
     study = uncertainty(pair.scenarios, sets=3, n=1, seed=2, workers=1)
     lines = answer(pair, study)
-    assert "P10 to P90" in lines[1] and "positive in" in lines[1]
+    r = study.table.set_index(["scenario", "kpi"]).loc[("aligned", "profit")]
+    assert lines[0].startswith(f"Changing Misaligned into Aligned adds a median {format_change('profit', r['median'])}")
+    assert f"{format_change('profit', r['p10'])} to {format_change('profit', r['p90'])}" in lines[0]
+    assert lines[1].startswith("At the default assumptions")  # the defaults' figure follows
     assert "Given what we do not know" in render(pair, {}, "cmd", study)
 
 
@@ -88,7 +96,7 @@ def test_the_report_command_leads_with_the_answer_and_renders_in_chromium(tmp_pa
     cmd += ["--workers", "1", "--out", str(out)]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("Changing misaligned into aligned is worth")
+    assert done.stdout.startswith("Changing Misaligned into Aligned adds")
     for name in ("report.html", "comparison.csv", "explain.csv", "manifest.json", "figures/tornado.png"):
         assert (out / name).is_file(), name
     with sync_api.sync_playwright() as pw:
@@ -101,25 +109,59 @@ def test_the_report_command_leads_with_the_answer_and_renders_in_chromium(tmp_pa
         grey = page.locator("span.ci").first.evaluate("e => getComputedStyle(e).color")
         browser.close()
     assert headings[:2] == ["The answer", "What to do first"]
-    assert answer_text.startswith("Changing misaligned into aligned")
+    assert answer_text.startswith("Changing Misaligned into Aligned")
     assert grey == "rgb(119, 119, 119)"  # interval text is grey, as the legend says
     assert (tmp_path / "report.png").stat().st_size > 10_000
 
 
-def test_the_workbook_holds_the_numbers_of_the_csvs(pair, tmp_path):
+def test_the_workbook_holds_the_numbers_of_the_csvs_formatted_for_a_cfo(pair, tmp_path):
+    from openpyxl import load_workbook
+
     from sim.present.report import write_comparison
 
     write_comparison(pair, tmp_path, "salesim report misaligned aligned")
     book = pd.read_excel(tmp_path / "comparison.xlsx", sheet_name=None)
-    assert {"inputs", "kpis per replication", "comparison", "levers one at a time", "seeds"} <= set(book)
+    assert list(book)[:3] == ["answer", "side by side", "P&L"] and list(book)[-1] == "notes"
+    assert {"comparison", "kpis per replication", "inputs", "levers one at a time", "seeds"} <= set(book)
     csv = pd.read_csv(tmp_path / "comparison.csv")
     numbers = ["mean", "ci_low", "ci_high", "delta", "delta_ci_low", "delta_ci_high"]
     assert (book["comparison"]["kpi"] == csv["kpi"]).all()
     np.testing.assert_allclose(book["comparison"][numbers].to_numpy(float), csv[numbers].to_numpy(float), rtol=1e-12)
     reps = pd.read_csv(tmp_path / "replications.csv")
-    np.testing.assert_allclose(book["kpis per replication"]["revenue"], reps["revenue"], rtol=1e-12)
-    inputs = book["inputs"].set_index("lever")
-    assert inputs.loc["handoff.mode", "misaligned"] == "cold" and inputs.loc["handoff.mode", "aligned"] == "warm"
+    np.testing.assert_allclose(book["kpis per replication"]["revenue ($)"], reps["revenue"], rtol=1e-12)
+    # side by side and the P&L: the CSV's means and paired changes, a row per KPI in words
+    means = csv.set_index(["scenario", "kpi"])
+    side = book["side by side"].set_index("KPI")
+    assert side.loc["revenue", "Aligned"] == pytest.approx(means.loc[("aligned", "revenue"), "mean"], rel=1e-12)
+    assert side.loc["sales contribution", "Aligned: change"] == pytest.approx(
+        means.loc[("aligned", "profit"), "delta"], rel=1e-12
+    )
+    pnl = book["P&L"].set_index("line")
+    assert pnl.loc["operating profit", "Misaligned"] == pytest.approx(
+        means.loc[("misaligned", "operating_profit"), "mean"], rel=1e-12
+    )
+    answer_sheet = book["answer"].dropna(subset=["basis"]).set_index("measure")
+    assert answer_sheet.loc["operating profit", "change"] == pytest.approx(
+        means.loc[("aligned", "operating_profit"), "delta"], rel=1e-9
+    )
+    # inputs as numbers, not text; settings in words
+    inputs = book["inputs"].set_index("key")
+    assert inputs.loc["handoff.mode", "Misaligned"] == "cold" and inputs.loc["handoff.mode", "Aligned"] == "warm"
+    assert inputs.loc["handoff.sla_hours", "Misaligned"] == 48
+    assert inputs.loc["organization.inside_reps", "Aligned"] == 8
+    assert inputs.loc["organization.field_teams", "Aligned"] == "east (10 reps), west (10 reps)"
+    # formats, bold frozen headers, filters, widths; a note for every column of every sheet
+    wb = load_workbook(tmp_path / "comparison.xlsx")
+    ws = wb["side by side"]
+    assert ws["A1"].font.b and ws.freeze_panes == "B2" and ws.auto_filter.ref.startswith("A1:")
+    assert ws["C2"].number_format.startswith('"$"')  # revenue in dollars
+    win = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == "win rate")
+    assert ws.cell(win, 3).number_format == "0.0%"
+    assert ws.column_dimensions["A"].width >= len("sales contribution")
+    notes = book["notes"]
+    for sheet in ("answer", "side by side", "comparison"):
+        said = notes[notes["sheet"] == sheet]
+        assert said["meaning"].notna().all() and len(said) == len(book[sheet].columns), sheet
 
 
 def test_the_figures_agree_with_the_kpi_table(pair):

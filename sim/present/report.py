@@ -14,18 +14,19 @@ from typing import Any
 
 import jinja2
 import numpy as np
-import pandas as pd
 
 from sim.config.labels import describe_lever
 from sim.config.scenario import scenario_to_dict
 from sim.experiments.compare import Comparison, Explanation, breakeven_words, lever_differences
-from sim.experiments.files import atomic_write, write_json, write_xlsx
+from sim.experiments.files import atomic_write, write_json
 from sim.experiments.runs import versions
 from sim.experiments.stats import paired_difference
 from sim.experiments.uncertainty import Uncertainty, can_rank, noise_bound, ranking_sentence, write_uncertainty
 from sim.measure.kpis import FINDING_KPIS, PNL_KPIS, REPORT_KPIS, kpi
+from sim.present.answer import Answer, build_answer
 from sim.present.figures import comparison_figures, lever_rows
-from sim.present.format import format_change, format_change_interval, format_interval, format_kpi, format_value
+from sim.present.format import format_change, format_change_interval, format_interval, format_kpi
+from sim.present.workbook import write_workbook
 
 CAPTIONS = {
     "kpi_deltas": "Change of each KPI against the baseline, paired by replication, with 95% intervals.",
@@ -113,71 +114,45 @@ def _pair(comparison: Comparison) -> tuple[str, str] | None:
     return None
 
 
-def answer(comparison: Comparison, study: Uncertainty | None = None) -> list[str] | None:
-    """The report's first paragraph: what changing BASE into TARGET is worth, with its intervals.
-
-    The 95% intervals cover simulation noise at the default assumptions; with an uncertainty
-    study, the P10-P90 across the assumptions' ranges follows. None when the comparison asks
-    no single question (several arms and nothing explained).
-    """
+def answer_of(comparison: Comparison, study: Uncertainty | None = None) -> Answer | None:
+    """The comparison's one answer (:mod:`sim.present.answer`), or None when it asks no single question."""
     pair = _pair(comparison)
     if pair is None:
         return None
     base, target = pair
-    table = comparison.table.set_index(["scenario", "kpi"])
-    # the explained pair inside a larger comparison: its own paired change
-    if comparison.explanation is not None and base != comparison.names[0]:
-        t = comparison.explanation.table.set_index(["lever", "kpi"])
-
-        def change(k: str) -> tuple[float, float, float]:
-            r = t.loc[("all levers together", k)]
-            return r["effect"], r["ci_low"], r["ci_high"]
-    else:
-
-        def change(k: str) -> tuple[float, float, float]:
-            r = table.loc[(target, k)]
-            return r["delta"], r["delta_ci_low"], r["delta_ci_high"]
-
-    days = comparison.scenarios[0].simulation.days
-    rev, prof, sat = (change(k) for k in ANSWER_KPIS)
-    sat_words = f"{format_value('score', sat[0], signed=True)} points of prospect satisfaction"
-    lines = [
-        f"Changing {base} into {target} is worth {format_change('revenue', rev[0])} {_period(days)} in revenue "
-        f"(95% interval {format_change('revenue', rev[1])} to {format_change('revenue', rev[2])}) and "
-        f"{format_change('profit', prof[0])} in profit ({format_change('profit', prof[1])} to "
-        f"{format_change('profit', prof[2])}), with {sat_words} "
-        f"({format_value('score', sat[1], signed=True)} to {format_value('score', sat[2], signed=True)})."
-    ]
     changed = next((sc for sc in comparison.scenarios if sc.name == target), None)
+    breakeven = ""
     if changed is not None and changed.timeline and base == comparison.names[0]:
-        lines.append(f"On the same markets, {breakeven_words(comparison, target)}.")
-    if study is not None and target in study.names and study.names[0] == base:
-        u = study.table.set_index(["scenario", "kpi"])
-        parts = []
-        for k in ANSWER_KPIS:
-            r = u.loc[(target, k)]
-            parts.append(
-                f"{kpi(k).label} {format_change(k, r['p10'])} to {format_change(k, r['p90'])} "
-                f"(median {format_change(k, r['median'])}; positive in {r['p_positive']:.0%} of the sets)"
-            )
-        sets = int(u["sets"].max())
-        lines.append(
-            f"Given what we do not know about behaviour (the plausible range of every assumption, {sets} sets "
-            f"drawn by Latin hypercube, each on the same {study.n} markets), the gain runs from P10 to P90: "
-            + "; ".join(parts)
-            + "."
-        )
-        top = study.ranking[(study.ranking["scenario"] == target) & (study.ranking["kpi"] == RANK_KPI)]
+        breakeven = breakeven_words(comparison, target)
+    return build_answer(comparison, base, target, study, breakeven)
+
+
+def answer(comparison: Comparison, study: Uncertainty | None = None) -> list[str] | None:
+    """The report's first paragraphs: what changing BASE into TARGET is worth, as a CFO reads it.
+
+    The headline names its measure (the sales contribution) with operating profit beside it; with an
+    uncertainty study it leads with the median and P10-P90 across the assumptions' ranges, the
+    figure at the default assumptions (95% intervals of the simulation's noise) following. None
+    when the comparison asks no single question (several arms and nothing explained).
+    """
+    found = answer_of(comparison, study)
+    if found is None:
+        return None
+    lines = found.lines()
+    if found.spread is not None and study is not None and can_rank(study):
+        top = study.ranking[(study.ranking["scenario"] == found.target) & (study.ranking["kpi"] == RANK_KPI)]
         top = top[top["beyond_noise"]].head(3)
         if len(top):
-            words = ", ".join(f"{row.assumption} (Spearman rho {row.spearman_rho:+.2f})" for row in top.itertuples())
-            lines.append(f"The profit gain depends most on {words}.")
-    else:
-        lines.append(
-            "The intervals cover the simulation's noise at the default assumptions; "
-            "run with --uncertainty N to add the spread across the assumptions' plausible ranges."
-        )
+            words = ", ".join(
+                f"{assumption_words(row.assumption)} (Spearman rho {row.spearman_rho:+.2f})" for row in top.itertuples()
+            )
+            lines.append(f"The gain in sales contribution depends most on {words}.")
     return lines
+
+
+def assumption_words(name: str) -> str:
+    """A behaviour parameter's name in words (the appendix gives the names as the scenario files spell them)."""
+    return name.replace("posterior:", "").replace("_", " ")
 
 
 def first_steps(explanation: Explanation | None) -> dict[str, Any] | None:
@@ -378,36 +353,6 @@ def write_report(
     return path
 
 
-def inputs_table(scenarios: list) -> pd.DataFrame:
-    """Every lever of every scenario, a row per dotted key and a column per scenario."""
-    from sim.experiments.compare import lever_values
-
-    values = {s.name: lever_values(s) for s in scenarios}
-    keys = list(dict.fromkeys(k for v in values.values() for k in v))
-
-    def show(value) -> str:
-        return "default" if value is None else str(value)
-
-    return pd.DataFrame({"lever": keys, **{name: [show(v.get(k)) for k in keys] for name, v in values.items()}})
-
-
-def workbook(comparison: Comparison, study: Uncertainty | None = None) -> dict[str, pd.DataFrame]:
-    """comparison.xlsx: the inputs, the KPIs per replication, the comparison with intervals (and the rest)."""
-    sheets = {
-        "inputs": inputs_table(comparison.scenarios),
-        "kpis per replication": comparison.replications,
-        "comparison": comparison.table,
-    }
-    if comparison.explanation is not None:
-        sheets["levers one at a time"] = comparison.explanation.table
-    if study is not None:
-        sheets["uncertainty"] = study.table
-        sheets["assumption ranking"] = study.ranking
-        sheets["assumption sets"] = study.sets
-    seeds = pd.DataFrame({"replication": range(len(comparison.seeds)), "seed": comparison.seeds})
-    return sheets | {"seeds": seeds}
-
-
 def write_comparison(comparison: Comparison, folder: Path, command: str, study: Uncertainty | None = None) -> Path:
     """Write comparison.csv, replications.csv, manifest.json, figures/*.png and report.html; return the report.
 
@@ -426,7 +371,8 @@ def write_comparison(comparison: Comparison, folder: Path, command: str, study: 
         write_uncertainty(study, folder)
         manifest |= study.manifest()
     write_json(folder / "manifest.json", manifest)
-    write_xlsx(folder / "comparison.xlsx", workbook(comparison, study))
+    found = answer_of(comparison, study)
+    write_workbook(folder / "comparison.xlsx", comparison, study, found, answer(comparison, study) or [])
     atomic_write(folder / "comparison.csv", lambda tmp: comparison.table.to_csv(tmp, index=False))
     atomic_write(folder / "replications.csv", lambda tmp: comparison.replications.to_csv(tmp, index=False))
     if comparison.explanation is not None:
