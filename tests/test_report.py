@@ -178,3 +178,39 @@ def test_the_figures_agree_with_the_kpi_table(pair):
         reps = pair.replications[pair.replications["scenario"] == name]
         # pooled over replications rather than averaged: close, not equal
         assert low == pytest.approx(reps["share_dissatisfied"].mean(), abs=0.01)
+
+
+def test_ties_say_what_would_separate_them_and_levers_with_no_effect_alone_stand_apart():
+    noise = [0.0, 3.0, -2.0, 1.0, -1.0, 2.0]
+    steps = first_steps(
+        _planted(
+            {
+                "handoff.mode": [100 + e for e in noise],
+                "handoff.sla_hours": [99 + e for e in reversed(noise)],
+                "qualification.scoring": [0.0] * 6,  # changes nothing alone
+                "nurture.mode": [-900 + e for e in noise],
+            }
+        )
+    )
+    levers = [row["lever"] for row in steps["rows"]]
+    assert "Lead scoring" not in levers and [r["lever"] for r in steps["idle"]] == ["Lead scoring"]
+    tied = steps["rows"][1]
+    assert tied["tied"] and re.search(r"about [\d,]+ markets \(replications\) would tell them apart", tied["separate"])
+    # one unit per column: -$900 and +$100 both in $k, the heading saying so
+    assert steps["kpis"][1] == "Sales contribution ($k)"
+    cells = [row["cells"][1] for row in steps["rows"]]
+    assert all(cell.count("k") == 3 for cell in cells), cells  # the effect and both ends of its interval
+    assert "is not a lever" in steps["interaction"]
+
+
+def test_the_client_report_describes_the_organization_and_keeps_code_names_in_the_appendix(pair):
+    page = render(pair, {}, "salesim report misaligned aligned -n 4 --seed 1")
+    body, appendix = page.split("Appendix: reproducing the results", 1)
+    assert "Organization and assumptions" in body and "Not modelled" in body
+    text = html.unescape(re.sub(r"<[^>]+>", " ", body))
+    for leak in ("--uncertainty", "salesim report", "handoff.sla_hours", "docs/MODEL.md", "misaligned into"):
+        assert leak not in text, leak
+    assert "Inside sales reps (SDRs)" in text and "after a warm-up of 28 days" in text
+    assert "salesim report misaligned aligned -n 4 --seed 1" in html.unescape(appendix)
+    assert "<code>handoff.sla_hours</code>" in appendix
+    assert body.count("<th>rank</th>") == 1  # the levers' table once

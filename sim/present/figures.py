@@ -16,7 +16,6 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from sim.config.labels import lever_change, lever_label, lever_value
-from sim.config.scenario import change_days
 from sim.experiments.compare import Comparison, Explanation
 from sim.experiments.files import atomic_write
 from sim.experiments.runs import RESPONSE_BINS, SATISFACTION_BINS
@@ -32,6 +31,8 @@ from sim.present.format import (
     heading,
     tick_formatter,
 )
+from sim.present.names import label, title
+from sim.present.slides import change_marks
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType  # rc_context's key type (a Literal of every rc name)
@@ -62,7 +63,20 @@ def lever_rows(explanation: Explanation) -> dict[str, tuple[str, str]]:
         r.lever: (r.lever, f"{r.base_value} → {r.target_value}" if r.base_value else "")
         for r in explanation.table.itertuples()
     }
-    return rows | {key: (lever_label(key), lever_change(old, new)) for key, old, new in explanation.levers}
+    return rows | {key: _lever_words(key, old, new) for key, old, new in explanation.levers}
+
+
+def _lever_words(key: str, old: Any, new: Any) -> tuple[str, str]:
+    """A lever's label and change in words; a dated step of a timeline as the levers it changes."""
+    from sim.experiments.compare import STEP
+
+    if not key.startswith(STEP) or not isinstance(new, list):
+        return lever_label(key), lever_change(old, new)
+    keys = [k for entry in new for k in (entry.get("set") or {})]
+    staff = [kind for entry in new for kind in ("hire", "exit", "move") if entry.get(kind)]
+    names = [lever_label(k) for k in keys] + [f"{kind} of reps" for kind in staff]
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    return f"the day-{key.removeprefix(STEP)} step", shown
 
 
 DELTA_SPAN = 0.25  # each panel spans at least this share of the baseline's level either side of zero
@@ -245,34 +259,43 @@ def tornado(explanation: Explanation) -> Figure:
     table = explanation.table
     kpis = [k for k in dict.fromkeys(table["kpi"]) if k in TORNADO_KPIS]
     with mpl.rc_context(STYLE):
-        fig = Figure(figsize=(6 + 3.6 * len(kpis), 0.42 * len(explanation.levers) + 2.8))
+        fig = Figure(figsize=(6 + 3.6 * len(kpis), 0.48 * len(explanation.levers) + 3.2))
         axes = fig.subplots(1, len(kpis), sharey=True)
         words = lever_rows(explanation)
-        first = table[(table["kpi"] == kpis[0]) & (table["lever"] != "all levers together")]
+        first = table[(table["kpi"] == kpis[0]) & ~table["lever"].isin(["all levers together", "interaction"])]
         order = list(first.reindex(first["effect"].abs().sort_values().index)["lever"])  # one order for all panels
+        apart = "interaction" in set(table["lever"])
+        if apart:  # what the levers add only together is not a lever: drawn apart, below them, in grey
+            order = ["interaction", *order]
         for ax, name in zip(np.atleast_1d(axes), kpis, strict=True):
             rows = table[table["kpi"] == name]
             levers = rows.set_index("lever").loc[order].reset_index()
             labels = [
-                "interaction (levers combined)" if lever == "interaction" else ": ".join(words[lever])
+                "together, beyond their sum (not a lever)" if lever == "interaction" else ": ".join(words[lever])
                 for lever in levers["lever"]
             ]
-            colors = ["#2a9d8f" if e >= 0 else "#e76f51" for e in levers["effect"]]
+            colors = [
+                "#9a9a9a" if lever == "interaction" else "#2a9d8f" if e >= 0 else "#e76f51"
+                for lever, e in zip(levers["lever"], levers["effect"], strict=True)
+            ]
             y = np.arange(len(levers))
             ax.barh(y, levers["effect"], color=colors)
             err = np.vstack([levers["effect"] - levers["ci_low"], levers["ci_high"] - levers["effect"]])
             ax.errorbar(levers["effect"], y, xerr=np.nan_to_num(err), fmt="none", ecolor="black", capsize=3, lw=1)
-            ax.set_yticks(y, labels, fontsize=9)
+            ax.set_yticks(y, labels, fontsize=11)
             ax.axvline(0, color="black", lw=0.8)
+            if apart:
+                ax.axhline(0.5, color="grey", ls="--", lw=1)
             total = rows[rows["lever"] == "all levers together"]["effect"].iloc[0]
             ax.xaxis.set_major_locator(MaxNLocator(4))
             ax.xaxis.set_major_formatter(axis_formatter(name, change=True))
-            ax.set_xlabel(f"change in {kpi(name).label}\n(lever switched alone)")
-            ax.set_title(f"{heading(kpi(name).label)}\ntotal {format_change(name, total)}", fontsize=11)
+            ax.set_xlabel(f"change in {label(name)}\n(lever switched alone)")
+            ax.set_title(f"{heading(label(name))}\ntotal {format_change(name, total)}", fontsize=12)
         days = explanation.base.simulation.days
         period = "one year" if days == 365 else f"{days} days"
         fig.suptitle(
-            f"Which lever matters: {explanation.base.name} → {explanation.target.name} ({period}; bars: 95% interval)",
+            f"Each lever switched alone: {title(explanation.base)} → {title(explanation.target)} "
+            f"({period}; bars: 95% interval)",
             fontweight="bold",
         )
         fig.tight_layout()
@@ -294,7 +317,7 @@ def change_over_time(comparison: Comparison) -> Figure:
         for i, name in enumerate(others, start=1):
             color = COLORS[i % 10]
             gap = comparison.profit[name] - comparison.profit[base]
-            days = np.arange(1, gap.shape[1] + 1)
+            days = np.arange(gap.shape[1])  # day 0 is the first measured day, as a timeline counts
             low, mid, high = np.percentile(gap, [5, 50, 95], axis=0)
             top.fill_between(days, low, high, color=color, alpha=0.18, lw=0)
             top.plot(days, mid, color=color, lw=2, label=name)
@@ -305,17 +328,17 @@ def change_over_time(comparison: Comparison) -> Figure:
             bottom.fill_between(days, low, high, color=color, alpha=0.18, lw=0)
             bottom.plot(days, mid, color=color, lw=2, label=name)
             scenario = comparison.scenarios[i]
-            for day in change_days(scenario):
+            for day, words in change_marks(scenario):  # the scenario's own day numbers; deferred pay plans named
                 for ax in (top, bottom):
-                    ax.axvline(day + 1, color=color, ls=":", lw=1.2)
-                top.annotate(f"day {day + 1}", (day + 1, 1), xycoords=("data", "axes fraction"), fontsize=8,
+                    ax.axvline(day, color=color, ls=":", lw=1.2)
+                top.annotate(words, (day, 1), xycoords=("data", "axes fraction"), fontsize=9,
                              color=color, rotation=90, va="top", ha="right")  # fmt: skip
         for ax in (top, bottom):
             ax.axhline(0, color="black", lw=0.8)
             ax.yaxis.set_major_formatter(tick_formatter("dollars", signed=True))
-        top.set_ylabel(f"cumulative profit\nagainst {base}")
+        top.set_ylabel(f"cumulative sales contribution\nagainst {title(base)}")
         bottom.set_ylabel(f"revenue of the last {ROLLING_DAYS} days\nagainst {base}")
-        bottom.set_xlabel("day of the run (dotted: a change takes effect)")
+        bottom.set_xlabel("day (0 is the first day measured; dotted: a change takes effect)")
         top.set_title(f"The change and the transition, day by day (median; band: 5-95% of {comparison.n} markets)")
         top.legend(frameon=False, loc="upper left")
         fig.tight_layout()
