@@ -474,11 +474,18 @@ def explain(base, target, n, seed, days, workers, out, force, sets, per_set, ran
 @click.argument("base")
 @click.argument("target")
 @pair_options
-def report_cmd(base, target, n, seed, days, workers, out, force, sets, per_set, range_scale, long_ok) -> None:
+@click.option("--pdf", "pdf", is_flag=True, help="Also print the report to report.pdf (A4; needs Chromium).")
+def report_cmd(base, target, n, seed, days, workers, out, force, sets, per_set, range_scale, long_ok, pdf) -> None:
     """What changing BASE into TARGET is worth: the answer, what to do first, then the evidence."""
     from sim.experiments.compare import compare as compare_scenarios
     from sim.experiments.compare import derived_name
     from sim.present.report import answer, write_comparison
+
+    browser = None
+    if pdf:  # before any work: a PDF that cannot be printed here is said at once
+        from sim.present.pdf import check_pdf
+
+        browser = check_pdf()
 
     base_s, target_s, identity = _pair(
         "report", base, target, n, seed, days, workers, sets, per_set, range_scale, long_ok
@@ -498,12 +505,18 @@ def report_cmd(base, target, n, seed, days, workers, out, force, sets, per_set, 
     def write(folder: Path) -> None:
         write_comparison(result, folder, _command(), study)
         write_runs(result, folder)
+        if browser is not None:
+            from sim.present.pdf import write_pdf
+
+            write_pdf(folder / "report.html", folder / "report.pdf", browser)
 
     claimed.fill(write)
     click.echo("\n".join(answer(result, study)))  # type: ignore[arg-type]  # explain= asks the question: never None
     if study is None:
         click.echo("(--uncertainty N adds the spread across the plausible range of every behaviour assumption)")
     click.echo(f"\nresults: {claimed.path}/\nreport:  {claimed.path / 'report.html'}")
+    if browser is not None:
+        click.echo(f"pdf:     {claimed.path / 'report.pdf'}")
 
 
 @main.command("discover")

@@ -1,6 +1,7 @@
 """`salesim report BASE TARGET`: the answer first, then what to do first, then the evidence."""
 
 import html
+import os
 import re
 import subprocess
 import sys
@@ -88,16 +89,19 @@ def test_levers_that_cannot_be_told_apart_share_a_rank():
     assert "appears only when they are combined" in steps["interaction"]
 
 
-@pytest.mark.slow  # a full report rendered in Chromium (about 13 s); the report's HTML is checked in-process above
-def test_the_report_command_leads_with_the_answer_and_renders_in_chromium(tmp_path):
+@pytest.mark.slow  # a full report rendered and printed in Chromium (about 25 s); its HTML is checked in-process above
+def test_the_report_command_leads_with_the_answer_renders_in_chromium_and_prints_a_pdf(tmp_path):
     sync_api = pytest.importorskip("playwright.sync_api")
     out = tmp_path / "report"
     cmd = [sys.executable, "-m", "sim.cli", "report", "misaligned", "aligned", "-n", "2", "--days", "30"]
-    cmd += ["--workers", "1", "--out", str(out)]
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    cmd += ["--workers", "1", "--out", str(out), "--pdf"]
+    done = subprocess.run(
+        cmd, capture_output=True, text=True, timeout=600, env=os.environ | {"SALESIM_CHROMIUM": _chromium()}
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("Changing Misaligned into Aligned adds")
-    for name in ("report.html", "comparison.csv", "explain.csv", "manifest.json", "figures/tornado.png"):
+    for name in ("report.html", "report.pdf", "comparison.csv", "explain.csv", "manifest.json", "figures/tornado.png",
+                 "figures/slides/answer.png", "figures/slides/levers.png", "figures/slides/funnel.png"):  # fmt: skip
         assert (out / name).is_file(), name
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
@@ -108,10 +112,28 @@ def test_the_report_command_leads_with_the_answer_and_renders_in_chromium(tmp_pa
         answer_text = page.locator("p.answer").inner_text()
         grey = page.locator("span.ci").first.evaluate("e => getComputedStyle(e).color")
         browser.close()
-    assert headings[:2] == ["The answer", "What to do first"]
+    assert headings[:2] == ["The answer", "What to do first"] and "Organization and assumptions" in headings
+    assert headings[-1].startswith("Appendix")
     assert answer_text.startswith("Changing Misaligned into Aligned")
     assert grey == "rgb(119, 119, 119)"  # interval text is grey, as the legend says
     assert (tmp_path / "report.png").stat().st_size > 10_000
+    # the PDF: A4 pages, a page per section (no more sections than pages), the headings as its outline
+    pdf = (out / "report.pdf").read_bytes()
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert len(headings) <= pages <= 30, pages
+    boxes = {tuple(round(float(x)) for x in box.split()) for box in re.findall(rb"/MediaBox\s*\[([^\]]*)\]", pdf)}
+    assert boxes == {(0, 0, 595, 842)}  # A4 in points
+    for heading in ("The answer", "What to do first", "Organization and assumptions"):
+        assert f"({heading})".encode() in pdf, heading
+
+
+def test_report_pdf_without_a_browser_is_one_line_before_any_work(tmp_path, monkeypatch):
+    from tests.console import salesim_in_process
+
+    monkeypatch.setenv("SALESIM_CHROMIUM", str(tmp_path / "no-chromium"))
+    done = salesim_in_process("report", "misaligned", "aligned", "-n", "2", "--pdf", "--out", "r", cwd=tmp_path)
+    assert done.returncode == 2 and "SALESIM_CHROMIUM" in done.stderr and len(done.stderr.splitlines()) == 1
+    assert not (tmp_path / "r").exists()  # refused before the folder is claimed or any run
 
 
 def test_the_workbook_holds_the_numbers_of_the_csvs_formatted_for_a_cfo(pair, tmp_path):
