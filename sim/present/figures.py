@@ -114,19 +114,19 @@ def kpi_deltas(comparison: Comparison, kpis: tuple[str, ...] = DELTA_KPIS) -> Fi
             reach = max(1.15 * float(np.nanmax(bounds, initial=0.0)), DELTA_SPAN * level)
             if reach > 0:
                 ax.set_xlim(-reach, reach)
-            ax.set_yticks(y, others)
+            ax.set_yticks(y, [title(o) for o in others])
             ax.xaxis.set_major_locator(MaxNLocator(4))
             ax.invert_yaxis()
             ax.axvline(0, color="black", lw=0.8)
             ax.xaxis.set_major_formatter(axis_formatter(name, change=True))
-            ax.set_title(f"{heading(kpi(name).label)}\n{base}: {format_kpi(name, base_mean)}", fontsize=11)
+            ax.set_title(f"{heading(label(name))}\n{title(base)}: {format_kpi(name, base_mean)}", fontsize=11)
         for ax in list(axes.flat)[len(kpis) :]:
             ax.set_visible(False)
         days = comparison.scenarios[0].simulation.days
         period = "a year" if days == 365 else f"over {days} days"
         fig.suptitle(
-            f"Change against {base}, {period} (paired by replication; bars: 95% interval)\n"
-            f"each panel spans at least ±{DELTA_SPAN:.0%} of {base}'s level (money: of its revenue)",
+            f"Change against {title(base)}, {period} (paired by replication; bars: 95% interval)\n"
+            f"each panel spans at least ±{DELTA_SPAN:.0%} of {title(base)}'s level (money: of its revenue)",
             fontweight="bold",
         )
         fig.tight_layout()
@@ -143,7 +143,7 @@ def revenue_over_time(comparison: Comparison) -> Figure:
             days = np.arange(1, paths.shape[1] + 1)
             low, mid, high = np.percentile(paths, [5, 50, 95], axis=0)
             ax.fill_between(days, low, high, color=COLORS[i % 10], alpha=0.18, lw=0)
-            ax.plot(days, mid, color=COLORS[i % 10], lw=2, label=name)
+            ax.plot(days, mid, color=COLORS[i % 10], lw=2, label=title(name))
         ax.yaxis.set_major_formatter(tick_formatter("dollars"))
         ax.set_xlabel("day of the run")
         ax.set_ylabel("cumulative revenue")
@@ -174,13 +174,13 @@ def funnel(comparison: Comparison) -> Figure:
         for i, name in enumerate(names):
             counts = comparison.funnel[name]
             pos = x + (i - (len(names) - 1) / 2) * width
-            ax.bar(pos, counts, width=width * 0.95, color=COLORS[i % 10], label=name)
+            ax.bar(pos, counts, width=width * 0.95, color=COLORS[i % 10], label=title(name))
             for k in range(len(counts)):
                 rate = f"\n{counts[k] / counts[k - 1]:.0%}" if k and counts[k - 1] > 0 else ""
                 ax.text(pos[k], counts[k], f"{counts[k]:,.0f}{rate}", ha="center", va="bottom", fontsize=7)
-        ax.set_yscale("log")
+        ax.set_ylim(0, 1.18 * max(float(np.max(comparison.funnel[n])) for n in names))  # linear: bars compare
         ax.set_xticks(x, [s.label for s in INSIDE_STAGES])
-        ax.set_ylabel("leads a year (mean, log scale)")
+        ax.set_ylabel("leads (mean per market)")
         ax.set_title("The run's leads the inside team works, by the stage each reached\n(labels: count, and "
                      "conversion from the stage before; the last weeks' leads are still in progress)")  # fmt: skip
         ax.legend(frameon=False, ncol=min(len(names), 5), loc="upper right")
@@ -192,7 +192,7 @@ def funnel(comparison: Comparison) -> Figure:
             bottom += won
         for j, total in enumerate(bottom):
             right.text(j, total, f"{total:,.0f}", ha="center", va="bottom", fontsize=9)
-        right.set_xticks(np.arange(len(names)), names, rotation=30, ha="right")
+        right.set_xticks(np.arange(len(names)), [title(n) for n in names], rotation=30, ha="right")
         right.set_ylabel("deals won a year (mean)")
         right.set_title("Every deal won, by source")
         right.legend(frameon=False, fontsize=8, loc="upper left")
@@ -211,8 +211,8 @@ def satisfaction(comparison: Comparison) -> Figure:
             counts = comparison.satisfaction[name]
             share = counts / max(1, counts.sum())
             low = share[SATISFACTION_BINS[1:] <= DISSATISFIED_AT].sum()
-            label = f"{name} ({low:.0%} at {DISSATISFIED_AT:g} or less)"
-            ax.step(centers, share, where="mid", color=COLORS[i % 10], lw=2, label=label)
+            text = f"{title(name)} ({low:.0%} at {DISSATISFIED_AT:g} or less)"
+            ax.step(centers, share, where="mid", color=COLORS[i % 10], lw=2, label=text)
         ax.axvline(DISSATISFIED_AT, color="grey", ls=":", lw=1)
         top = ax.get_ylim()[1] * 0.95
         ax.text(DISSATISFIED_AT - 0.5, top, f"dissatisfied: {DISSATISFIED_AT:g} or less  ", ha="right", va="top",
@@ -242,7 +242,7 @@ def response_times(comparison: Comparison) -> Figure:
                 share,
                 width=width * 0.95,
                 color=COLORS[i % 10],
-                label=name,
+                label=title(name),
             )
         ax.set_xticks(x, RESPONSE_LABELS, rotation=30, ha="right")
         ax.yaxis.set_major_formatter(tick_formatter("share"))
@@ -320,13 +320,13 @@ def change_over_time(comparison: Comparison) -> Figure:
             days = np.arange(gap.shape[1])  # day 0 is the first measured day, as a timeline counts
             low, mid, high = np.percentile(gap, [5, 50, 95], axis=0)
             top.fill_between(days, low, high, color=color, alpha=0.18, lw=0)
-            top.plot(days, mid, color=color, lw=2, label=name)
+            top.plot(days, mid, color=color, lw=2, label=title(name))
             daily = np.diff(comparison.revenue[name] - comparison.revenue[base], axis=1, prepend=0.0)
             kernel = np.ones(ROLLING_DAYS)
             rolling = np.array([np.convolve(row, kernel, "full")[: len(row)] for row in daily])
             low, mid, high = np.percentile(rolling, [5, 50, 95], axis=0)
             bottom.fill_between(days, low, high, color=color, alpha=0.18, lw=0)
-            bottom.plot(days, mid, color=color, lw=2, label=name)
+            bottom.plot(days, mid, color=color, lw=2, label=title(name))
             scenario = comparison.scenarios[i]
             for day, words in change_marks(scenario):  # the scenario's own day numbers; deferred pay plans named
                 for ax in (top, bottom):
@@ -337,7 +337,7 @@ def change_over_time(comparison: Comparison) -> Figure:
             ax.axhline(0, color="black", lw=0.8)
             ax.yaxis.set_major_formatter(tick_formatter("dollars", signed=True))
         top.set_ylabel(f"cumulative sales contribution\nagainst {title(base)}")
-        bottom.set_ylabel(f"revenue of the last {ROLLING_DAYS} days\nagainst {base}")
+        bottom.set_ylabel(f"revenue of the last {ROLLING_DAYS} days\nagainst {title(base)}")
         bottom.set_xlabel("day (0 is the first day measured; dotted: a change takes effect)")
         top.set_title(f"The change and the transition, day by day (median; band: 5-95% of {comparison.n} markets)")
         top.legend(frameon=False, loc="upper left")

@@ -41,9 +41,9 @@ from sim.present.workbook import write_workbook
 CAPTIONS = {
     "kpi_deltas": "Change of each KPI against the baseline, paired by replication, with 95% intervals.",
     "revenue_over_time": "Cumulative revenue over the year: median line, band from 5% to 95% of replications.",
-    "funnel": "Left: the run's inbound, outbound and recycled leads by the furthest stage each reached (mean, log "
-    "scale), with the conversion between stages. Right: every deal won in the run, by where the lead came from "
-    "(its totals are the KPI table's deals won).",
+    "funnel": "Left: the run's inbound, outbound and recycled leads by the furthest stage each reached (mean per "
+    "market, linear scale), with the conversion between stages. Right: every deal won in the run, by where the "
+    "lead came from (its totals are the KPI table's deals won).",
     "satisfaction": "How prospects feel at the end of the year (0-100, 50 neutral); 40 or less counts as dissatisfied.",
     "response_times": "Time from an inquiry to the first attempt to reach the prospect (calendar time: "
     "an inquiry sent on Friday evening and answered on Monday waited about 63 hours).",
