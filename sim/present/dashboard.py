@@ -22,6 +22,7 @@ import io
 import json
 import math
 import os
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -171,6 +172,9 @@ class DashboardModel(mesa.Model):
         self.datacollector.collect(self)
         # the days the variant changes: its scenario's own timeline, then what "Apply now" adds
         self.marks = [d for d in change_days(self.variant_scenario) if d < self.days]
+        # Play steps in a thread of its own, the page draws in another and Apply now runs in a third: one lock
+        # makes a day, a drawing and a change each whole (a drawing never reads a day half-collected)
+        self.lock = threading.RLock()
 
     def apply_now(self, **levers: Any) -> list[str]:
         """Change the running variant's levers from today, as a dated ``timeline`` change would.
@@ -184,6 +188,10 @@ class DashboardModel(mesa.Model):
         unknown = sorted(set(levers) - set(LEVERS))
         if unknown:
             raise TypeError(f"unknown levers: {', '.join(unknown)}")
+        with self.lock:
+            return self._apply(levers)
+
+    def _apply(self, levers: dict[str, Any]) -> list[str]:
         org = self.orgs["variant"]  # every market's variant has the same organization
         today = self.day
         current = lever_values(org.levers)
@@ -231,7 +239,8 @@ class DashboardModel(mesa.Model):
 
     def days_csv(self) -> str:
         """Both organizations' monitors, day by day, as CSV."""
-        return self.datacollector.get_model_vars_dataframe().to_csv(index=False)
+        with self.lock:
+            return self.datacollector.get_model_vars_dataframe().to_csv(index=False)
 
     @property
     def kpis(self) -> dict[str, dict[str, Any]]:
@@ -250,14 +259,29 @@ class DashboardModel(mesa.Model):
 
     def step(self) -> None:
         """One day in both organizations (every market), then the monitors."""
-        self.paired.step()
-        self.day += 1
-        self.datacollector.collect(self)
-        self.running = self.day < self.days
+        with self.lock:
+            self._step()
         now, previous = time.monotonic(), self._stepped_at
         self._stepped_at = now
         if now - previous > PLAYING_GAP_S or self.day % PLOT_EVERY == 0 or not self.running:
             self.plot_day = self.day  # redraw the plots: a click of Step, every 5th day in Play, the last day
+
+    def _step(self) -> None:
+        self.paired.step()
+        self.day += 1
+        self.datacollector.collect(self)
+        self.running = self.day < self.days
+
+    def run_to(self, day: int) -> int:
+        """Step to ``day`` (at most the last) without drawing, then let the plots draw once; return the day reached.
+
+        The lock is held throughout: a drawing or a change asked for meanwhile waits for the day reached.
+        """
+        with self.lock:
+            while self.day < min(int(day), self.days):
+                self._step()
+            self.plot_day = self.day
+        return self.day
 
 
 # --------------------------------------------------------------------- components
@@ -311,7 +335,9 @@ def _monitors_html(model: DashboardModel) -> str:
 def Monitors(model: DashboardModel):
     """Both organizations' live monitors side by side, with the difference."""
     update_counter.get()
-    solara.HTML(tag="div", unsafe_innerHTML=_monitors_html(model), classes=["salesim-monitors"])
+    with model.lock:
+        text = _monitors_html(model)
+    solara.HTML(tag="div", unsafe_innerHTML=text, classes=["salesim-monitors"])
     solara.Text(
         "Set the variant's levers in the sidebar (a lever left alone keeps the variant scenario's setting), "
         "then Reset (both organizations start again on the same market) or Apply now (the running variant "
@@ -320,22 +346,23 @@ def Monitors(model: DashboardModel):
     )
 
 
+def chart_png(draw: Callable[[Any, DashboardModel], None], model: DashboardModel) -> bytes:
+    """One plot as PNG bytes, drawn from a whole day (the model's lock held: never while a step collects it)."""
+    fig = Figure(figsize=(6.4, 4.2), dpi=90, layout="constrained")  # titles never clipped
+    with model.lock:
+        draw(fig.subplots(), model)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
 def chart(draw: Callable[[Any, DashboardModel], None]):
     """A plot component: matplotlib on the server, redrawn only when the model's ``plot_day`` moves."""
 
     @solara.component
     def Chart(model: DashboardModel):
         update_counter.get()
-
-        def png() -> bytes:
-            fig = Figure(figsize=(6.4, 4.2), dpi=90)
-            fig.subplots_adjust(left=0.15, right=0.97, top=0.92, bottom=0.12)
-            draw(fig.subplots(), model)
-            buffer = io.BytesIO()
-            fig.savefig(buffer, format="png")
-            return buffer.getvalue()
-
-        solara.Image(solara.use_memo(png, [model, model.plot_day]), width="100%")
+        solara.Image(solara.use_memo(lambda: chart_png(draw, model), [model, model.plot_day]), width="100%")
 
     return Chart
 
@@ -387,7 +414,7 @@ def _funnel(ax, model: DashboardModel) -> None:
     ax.set_xlim(left=0.8, right=max(10.0, 4.0 * max(k["funnel"]["created"] for k in model.kpis.values())))
     ax.set_yticks(y, STAGES)
     ax.invert_yaxis()
-    ax.set(title=f"Funnel, day {model.day}", xlabel="leads (log scale)")
+    ax.set(title=f"Funnel of the leads created since day 0, day {model.day}", xlabel="leads (log scale)")
     ax.legend(loc="lower right")
 
 
@@ -483,6 +510,31 @@ def ApplyNow(model: solara.Reactive[DashboardModel], values: solara.Reactive[dic
 
 
 @solara.component
+def RunTo(model: solara.Reactive[DashboardModel]):
+    """Run to day N: the days are stepped without drawing (in a thread of their own), then drawn once."""
+    target = solara.use_reactive(model.value.days)
+    said = solara.use_reactive("")
+
+    def run() -> None:
+        current = model.value
+        said.set(f"Running to day {min(target.value, current.days)} without drawing...")
+
+        def work() -> None:
+            started = time.monotonic()
+            reached = current.run_to(target.value)
+            said.set(f"Day {reached} reached in {time.monotonic() - started:.0f} s.")
+            force_update()
+
+        threading.Thread(target=work, name="salesim-run-to", daemon=True).start()
+
+    with solara.Row():
+        solara.InputInt("Run to day", value=target, continuous_update=False)
+        solara.Button("Run to day", color="primary", on_click=run, classes=["salesim-run-to"])
+    if said.value:
+        solara.Text(said.value, classes=["salesim-ran"], style="font-size:12px")
+
+
+@solara.component
 def Downloads(model: DashboardModel):
     """Save the variant as a scenario file, and both organizations' days as CSV."""
     update_counter.get()
@@ -494,6 +546,7 @@ def Downloads(model: DashboardModel):
 
 TITLE = "salesim: baseline vs variant, same market"
 PLAY_INTERVAL_MS = 150
+SPEEDS = [1, 5, 10, 30]  # days per Step and per tick of Play
 
 
 @solara.component
@@ -510,21 +563,24 @@ def Page():
     model = solara.use_reactive(first)
     values = solara.use_reactive({name: spec["value"] for name, spec in specs.items()})
     # Mesa's controller reads these as reactive values; the page fixes them (a day a step, no threads)
-    play_interval, one_day, no_threads = (solara.use_reactive(PLAY_INTERVAL_MS), solara.use_reactive(1),
-                                          solara.use_reactive(False))  # fmt: skip
+    play_interval, days_a_step, no_threads = (solara.use_reactive(PLAY_INTERVAL_MS), solara.use_reactive(1),
+                                              solara.use_reactive(False))  # fmt: skip
     with solara.AppBar():
         solara.AppBarTitle(TITLE)
     with solara.Sidebar(), solara.Column():
         with solara.Card("Run"):
             ModelController(
-                model, model_parameters=values, play_interval=play_interval, render_interval=one_day,
+                model, model_parameters=values, play_interval=play_interval, render_interval=days_a_step,
                 use_threads=no_threads,
             )  # fmt: skip
+            solara.Select("Speed: days per Step, and per tick of Play", value=days_a_step, values=SPEEDS)
             solara.Text(
-                "Reset starts both organizations again with the sidebar's settings; Apply now changes the "
-                "running variant from today (a dotted line marks the day).",
+                "▶ plays (❚❚ pauses), a tick at a time; Step moves one tick. Reset starts both organizations "
+                "again with the sidebar's settings; Apply now changes the running variant from today (a dotted "
+                "line marks the day).",
                 style="font-size:11px;color:#777",
             )
+            RunTo(model)
             ApplyNow(model, values)
             Downloads(model.value)
         with solara.Card("Scenarios and market"):
