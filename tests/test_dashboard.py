@@ -262,6 +262,22 @@ def test_dashboard_in_a_real_browser_offline(tmp_path: Path) -> None:
             page.get_by_role("button", name="Step").click()
             page.get_by_text("Day 4 of 365").wait_for(timeout=10_000)
             page.locator(".salesim-changes").get_by_text("from day 3").wait_for(timeout=10_000)
+            # Apply now during Play: the stepping thread, the drawing and the change never race
+            page.locator(".v-select").filter(has_text="Feedback").first.click()
+            page.locator(".menuable__content__active .v-list-item").filter(has_text="periodic").first.click()
+            page.get_by_role("button", name="▶").click()
+            page.wait_for_timeout(1500)
+            page.get_by_role("button", name="Apply now to the variant").click()
+            page.locator(".salesim-applied").get_by_text("Applied on day").wait_for(timeout=10_000)
+            page.wait_for_timeout(1000)
+            page.get_by_role("button", name="❚❚").click()
+            # run to day N: stepped without drawing, then drawn once
+            page.get_by_label("Run to day").fill("60")
+            page.get_by_label("Run to day").press("Enter")
+            page.wait_for_timeout(500)  # the value reaches the server
+            page.locator(".salesim-run-to").click()
+            page.get_by_text("Day 60 of 365").wait_for(timeout=60_000)
+            page.locator(".salesim-ran").get_by_text("Day 60 reached").wait_for(timeout=10_000)
             slider_label = page.get_by_text("Market (seed, shared): 1").count()
             mesa_controls = [
                 t for t in ("Use Threads", "Render Interval", "PAGE 0", "Time: ") if page.get_by_text(t).count()
@@ -280,6 +296,7 @@ def test_dashboard_in_a_real_browser_offline(tmp_path: Path) -> None:
     assert not mesa_controls, f"Mesa's own controls show through: {mesa_controls}"
     assert (tmp_path / "dashboard.png").stat().st_size > 10_000
     assert not errors, errors
+    assert "Traceback" not in log.read_text(), log.read_text()[-3000:]  # no race on the server either
     assert not outside, f"the page tried to leave the machine: {outside}"
     print(f"step + render seen in the browser: {', '.join(f'{t * 1000:.0f} ms' for t in timings)}")
     assert max(timings) < 3.0, timings

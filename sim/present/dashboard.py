@@ -573,7 +573,7 @@ def Page():
                 model, model_parameters=values, play_interval=play_interval, render_interval=days_a_step,
                 use_threads=no_threads,
             )  # fmt: skip
-            solara.Select("Speed: days per Step, and per tick of Play", value=days_a_step, values=SPEEDS)
+            solara.Select("Speed: days a tick", value=days_a_step, values=SPEEDS)
             solara.Text(
                 "▶ plays (❚❚ pauses), a tick at a time; Step moves one tick. Reset starts both organizations "
                 "again with the sidebar's settings; Apply now changes the running variant from today (a dotted "
