@@ -704,7 +704,12 @@ def dashboard(scen: str, host: str, port: int) -> None:
         raise UserError("the dashboard needs its optional dependencies: pip install 'salesim[dashboard]'")
     _check_listen(host, port)
     ref = str(Path(scen).resolve()) if Path(scen).is_file() else scen
-    env = os.environ | {"SALESIM_BASELINE": ref, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
+    env = os.environ | {
+        "SALESIM_BASELINE": ref,
+        "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+        "SOLARA_THEME_SHOW_BANNER": "False",
+        "SOLARA_THEME_TITLE": "salesim",
+    }  # no badge over the page
     quiet = "ignore:Cookies with samesite=none:UserWarning"  # plain http on a loopback address is fine here
     args = [
         sys.executable,

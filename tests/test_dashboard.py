@@ -27,7 +27,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim.config.scenario import ScenarioError, load_scenario, validate
+from sim.config.scenario import ScenarioError, load_scenario
 from sim.measure.summary import summarize_model
 from sim.present.dashboard import SAME, DashboardModel, _monitors_html, lever_values, model_params, sidebar_after
 
@@ -56,10 +56,6 @@ MONITORED += ("prospect_satisfaction", "roi")
 
 
 # --------------------------------------------------------------------- the model
-
-
-def load_scenario_from(data: dict):
-    return validate(data, source="saved")
 
 
 def _same(a: float, b: float) -> bool:
@@ -302,7 +298,7 @@ def test_dashboard_in_a_real_browser_offline(tmp_path: Path) -> None:
     assert max(timings) < 3.0, timings
 
 
-def test_apply_now_changes_the_running_variant_from_today_and_only_from_today() -> None:
+def test_apply_now_changes_the_running_variant_from_today_and_only_from_today(tmp_path: Path) -> None:
     """The dashboard's Apply now is a dated change: the days before untouched, the levers and headcount after."""
     model = DashboardModel(start="misaligned", seed=3)
     twin = DashboardModel(start="misaligned", seed=3)
@@ -323,11 +319,21 @@ def test_apply_now_changes_the_running_variant_from_today_and_only_from_today() 
     assert model.kpis["baseline"] == twin.kpis["baseline"]  # the baseline never changes
     assert model.kpis["variant"] != twin.kpis["variant"]
     assert model.marks == [20] and "from day 20" in model.changes[-1]
-    saved = yaml.safe_load(model.variant_yaml())  # the variant as it runs, its changes a timeline
+    text = model.variant_yaml()  # the variant as it runs: what it extends, the keys it changes, its timeline
+    saved = yaml.safe_load(text)
+    assert saved["extends"] == "misaligned" and set(saved) == {"name", "description", "extends", "timeline"}
+    assert "null" not in text and len(text.splitlines()) < 30, text
     assert [c["day"] for c in saved["timeline"]] == [20, 20, 20]
-    assert load_scenario_from(saved).handoff.mode == "cold"  # warm from day 20, by its timeline
+    path = tmp_path / "variant.yaml"
+    path.write_text(text)
+    assert load_scenario(str(path)).handoff.mode == "cold"  # warm from day 20, by its timeline
     days = pd.read_csv(io.StringIO(model.days_csv()))
-    assert len(days) == 61 and {"baseline revenue", "variant revenue"} <= set(days.columns)
+    assert len(days) == 61 and {
+        "baseline (misaligned): revenue (dollars)",
+        "variant (misaligned): revenue (dollars)",
+    } <= set(days.columns)
+    assert (days["market seed"] == 3).all() and (days["baseline scenario"] == "misaligned").all()
+    assert "variant<br><b>misaligned</b><br><small>changed on day 20</small>" in _monitors_html(model)
     with pytest.raises(ScenarioError, match="score_first needs a lead score"):
         model.apply_now(**(levers | {"work_order": "score_first"}))
 

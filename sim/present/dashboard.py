@@ -139,6 +139,7 @@ class DashboardModel(mesa.Model):
         self.start = start or start_ref()
         base_ref = baseline or self.start
         variant_ref = base_ref if variant in (None, SAME) else variant
+        self.variant_ref = variant_ref  # what a saved variant extends
         self.baseline_scenario = load_scenario(base_ref)
         defaults = lever_values(load_scenario(variant_ref))
         changed = {k: v for k, v in levers.items() if v != defaults[k]}
@@ -175,6 +176,7 @@ class DashboardModel(mesa.Model):
         # Play steps in a thread of its own, the page draws in another and Apply now runs in a third: one lock
         # makes a day, a drawing and a change each whole (a drawing never reads a day half-collected)
         self.lock = threading.RLock()
+        self.applied: list[int] = []  # the days Apply now changed the variant
 
     def apply_now(self, **levers: Any) -> list[str]:
         """Change the running variant's levers from today, as a dated ``timeline`` change would.
@@ -228,19 +230,50 @@ class DashboardModel(mesa.Model):
         ]
         self.changes.append(f"from day {today}: {', '.join(words)}")
         self.marks.append(today)
+        self.applied.append(today)
         return words
 
     def variant_yaml(self) -> str:
-        """The variant as it runs, changes applied so far included, as a scenario file."""
-        data = scenario_to_dict(self.orgs["variant"].config)
-        data["name"] = f"{data['name']}-variant"[:80]
-        data["description"] = f"Saved from the salesim dashboard on day {self.day}: {'; '.join(self.changes)}"[:500]
-        return yaml.safe_dump(data, sort_keys=False)
+        """The variant as it runs, as a scenario file: ``extends:`` its start, the keys it changes, its timeline.
+
+        The changes applied so far are dated entries of its timeline (a scenario of the user's is extended by
+        its path).
+        """
+        with self.lock:
+            current = scenario_to_dict(self.orgs["variant"].config)
+        parent = scenario_to_dict(load_scenario(self.variant_ref))
+        data: dict[str, Any] = {
+            "name": f"{current['name']}-variant"[:80],
+            "description": f"Saved from the salesim dashboard on day {self.day}: "
+            f"{'; '.join(self.changes) or 'no changes'}"[:500],
+            "extends": self.variant_ref,
+        }
+        data |= _without_nulls(_changed(parent, current))
+        return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+    def days_frame(self) -> Any:
+        """Both organizations' monitors day by day, headed by label and unit, with the scenarios and the market."""
+        with self.lock:
+            frame = self.datacollector.get_model_vars_dataframe().copy()
+        names = {"baseline": self.baseline_scenario.name, "variant": self.variant_scenario.name}
+        columns = {}
+        for column in frame.columns:
+            side, _, rest = column.partition(" ")
+            name, _, end = rest.partition(" ")
+            if side in names and name in MONITOR_KPIS:
+                columns[column] = (
+                    f"{side} ({names[side]}): {_monitor_label(name)} ({kpi(name).unit}){' ' + end if end else ''}"
+                )
+        frame = frame.rename(columns=columns)
+        frame.insert(1, "baseline scenario", names["baseline"])
+        frame.insert(2, "variant scenario", names["variant"])
+        frame.insert(3, "market seed", self.seed)
+        frame.insert(4, "markets", self.markets)
+        return frame
 
     def days_csv(self) -> str:
-        """Both organizations' monitors, day by day, as CSV."""
-        with self.lock:
-            return self.datacollector.get_model_vars_dataframe().to_csv(index=False)
+        """Both organizations' monitors, day by day, as CSV (:meth:`days_frame`)."""
+        return self.days_frame().to_csv(index=False)
 
     @property
     def kpis(self) -> dict[str, dict[str, Any]]:
@@ -284,6 +317,39 @@ class DashboardModel(mesa.Model):
         return self.day
 
 
+def _changed(parent: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
+    """The keys of ``current`` whose values differ from ``parent``'s (nested sections as nested dicts)."""
+    out: dict[str, Any] = {}
+    for key, value in current.items():
+        if key in ("name", "description"):
+            continue
+        before = parent.get(key)
+        if isinstance(value, dict) and isinstance(before, dict):
+            inner = _changed(before, value)
+            if inner:
+                out[key] = inner
+        elif value != before:
+            out[key] = value
+    return out
+
+
+def _without_nulls(value: Any) -> Any:
+    """A scenario's values without the keys left empty (a timeline entry's hire: null, ...)."""
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value
+
+
+# The monitors as they read mid-run: a KPI "at the end" is, on the page, as it stands today.
+MONITOR_LABELS = {"customers": "customers now", "recurring_revenue": "recurring revenue now (ARR)"}
+
+
+def _monitor_label(name: str) -> str:
+    return MONITOR_LABELS.get(name, kpi(name).label)
+
+
 # --------------------------------------------------------------------- components
 
 
@@ -297,6 +363,12 @@ def _markets_words(model: DashboardModel) -> str:
 def _difference(model: DashboardModel, name: str) -> str:
     """Variant - baseline: the mean difference, with its 95% interval over the paired markets when there are several."""
     mean, low, high = model.gap[name]
+    if kpi(name).unit == "hours" and all(abs(v) < 1 for v in (mean, low, high) if math.isfinite(v)):
+        minutes = (f"{v * 60:+.0f} min" if math.isfinite(v) else "n/a" for v in (mean, low, high))
+        mean_m, low_m, high_m = minutes  # a gap of minutes reads in minutes, not "+0.0299 h"
+        return (
+            mean_m if model.markets == 1 else f"{mean_m} <span class='ci' style='color:#888'>[{low_m}, {high_m}]</span>"
+        )
     if model.markets == 1:
         return format_change(name, mean)
     text = html.escape(format_change_interval(name, mean, low, high))
@@ -308,11 +380,14 @@ def _monitors_html(model: DashboardModel) -> str:
     base, variant = model.kpis["baseline"], model.kpis["variant"]
     head = "".join(
         f"<th class='salesim-{side}' style='border-top:4px solid {COLORS[side]};text-align:right;padding:2px 8px'>"
-        f"{side}<br><b>{html.escape(scenario.name)}</b></th>"
-        for side, scenario in (("baseline", model.baseline_scenario), ("variant", model.variant_scenario))
+        f"{side}<br><b>{html.escape(scenario.name)}</b>{extra}</th>"
+        for side, scenario, extra in (
+            ("baseline", model.baseline_scenario, ""),
+            ("variant", model.variant_scenario, _applied_words(model)),
+        )
     )
     rows = "".join(
-        f"<tr><td>{html.escape(heading(kpi(name).label))}</td>"
+        f"<tr><td>{html.escape(heading(_monitor_label(name)))}</td>"
         f"<td class='v salesim-baseline'>{format_kpi(name, base[name])}</td>"
         f"<td class='v salesim-variant'>{format_kpi(name, variant[name])}</td>"
         f"<td class='d'>{_difference(model, name)}</td></tr>"
@@ -325,10 +400,19 @@ def _monitors_html(model: DashboardModel) -> str:
         f"<div class='salesim-day'><b>Day {model.day} of {model.days}</b>, {_markets_words(model)}</div>"
         "<style>.salesim-table td{padding:1px 8px;text-align:right}.salesim-table td:first-child{text-align:left}"
         "</style><table class='salesim-table' style='font-size:13px;width:100%;border-collapse:collapse'>"
-        f"<tr><th></th>{head}<th style='text-align:right;padding:2px 8px'>variant<br>&minus; baseline</th></tr>"
+        f"<tr><th style='text-align:left;padding:2px 8px'>so far (day {model.day})</th>{head}"
+        "<th style='text-align:right;padding:2px 8px'>variant<br>&minus; baseline</th></tr>"
         f"{rows}</table><div class='salesim-changes' style='font-size:11px;color:#555;margin-top:6px'>"
         f"<b>Variant levers:</b> {html.escape(changes)}</div>"
     )
+
+
+def _applied_words(model: DashboardModel) -> str:
+    """Under the variant's name: the days Apply now changed it (it is no longer its starting scenario)."""
+    days = sorted(set(model.applied))
+    if not days:
+        return ""
+    return f"<br><small>changed on day {', '.join(str(d) for d in days)}</small>"
 
 
 @solara.component
@@ -540,7 +624,8 @@ def Downloads(model: DashboardModel):
     update_counter.get()
     solara.FileDownload(model.variant_yaml, filename=f"{model.variant_scenario.name}-variant.yaml",
                         label="Save the variant (YAML)", mime_type="text/yaml")  # fmt: skip
-    solara.FileDownload(model.days_csv, filename="dashboard_days.csv", label="Download the days (CSV)",
+    days = f"{model.baseline_scenario.name}-vs-{model.variant_scenario.name}-seed{model.seed}-days.csv"
+    solara.FileDownload(model.days_csv, filename=days, label="Download the days (CSV)",
                         mime_type="text/csv")  # fmt: skip
 
 
