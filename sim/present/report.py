@@ -7,6 +7,7 @@ embedded as base64 PNGs, so the file needs nothing else.
 from __future__ import annotations
 
 import base64
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,11 +21,11 @@ from sim.experiments.compare import Comparison, breakeven_days, lever_difference
 from sim.experiments.files import atomic_write, write_json
 from sim.experiments.runs import versions
 from sim.experiments.stats import mean_ci
-from sim.experiments.uncertainty import Uncertainty, can_rank, noise_bound, ranking_sentence, write_uncertainty
+from sim.experiments.uncertainty import Uncertainty, can_rank, noise_bound, write_uncertainty
 from sim.measure.kpis import FINDING_KPIS, PNL_KPIS, REPORT_KPIS, kpi
 from sim.present.answer import Answer, build_answer
 from sim.present.figures import comparison_figures, lever_rows
-from sim.present.first_steps import ANSWER_KPIS, RANK_KPI, first_steps
+from sim.present.first_steps import RANK_KPI, first_steps
 from sim.present.format import (
     format_change,
     format_change_interval,
@@ -199,7 +200,9 @@ def _dated(entry: dict[str, Any]) -> list[str]:
     return [f"Day {entry['day']}: {w}" for w in change_words(entry)]
 
 
-def _appendix(comparison: Comparison, study: Uncertainty | None, command: str) -> dict[str, Any]:
+def _appendix(
+    comparison: Comparison, study: Uncertainty | None, command: str, named: list[str] | None = None
+) -> dict[str, Any]:
     """What reproduces the report and the names the files use: the command, seeds, versions, keys."""
     from sim.config.labels import lever_label
 
@@ -208,11 +211,12 @@ def _appendix(comparison: Comparison, study: Uncertainty | None, command: str) -
     levers = [{"label": heading(lever_label(k)), "key": k} for k in keys]
     kpis = [{"label": heading_label(k), "key": k} for k in dict.fromkeys((*REPORT_KPIS, *PNL_KPIS))]
     assumptions = []
-    if study is not None and can_rank(study):
+    if study is not None:
         from sim.config.params import PARAM_INFO
 
         shown = study.ranking[(study.ranking["kpi"] == RANK_KPI) & study.ranking["beyond_noise"]]
-        for name in dict.fromkeys(shown["assumption"]):
+        ranked = list(shown["assumption"]) if can_rank(study) else []
+        for name in dict.fromkeys([*ranked, *(named or [])]):
             info = PARAM_INFO.get(name)
             assumptions.append({"words": assumption_words(name), "key": name,
                                 "unit": info.unit if info else "", "source": info.source if info else ""})  # fmt: skip
@@ -237,6 +241,7 @@ def render(comparison: Comparison, figures: dict[str, Path], command: str, study
         lstrip_blocks=True,
     )
     tornado = figures.get("tornado")
+    study_context = _study_context(study)
     return env.get_template("report.html.j2").render(
         title=f"What changing {title(pair[0])} into {title(pair[1])} is worth"
         if pair
@@ -246,7 +251,7 @@ def render(comparison: Comparison, figures: dict[str, Path], command: str, study
         steps=first_steps(comparison.explanation),
         tornado=_b64(tornado) if tornado else None,
         reorg=step_rows(comparison),
-        study=_study_context(study),
+        study=study_context,
         organization=organization(comparison.scenarios),
         scenarios=_compared(comparison),
         base=title(comparison.names[0]),
@@ -260,7 +265,7 @@ def render(comparison: Comparison, figures: dict[str, Path], command: str, study
             for name, path in figures.items()
             if name in CAPTIONS
         ],
-        appendix=_appendix(comparison, study, command),
+        appendix=_appendix(comparison, study, command, study_context["named"] if study_context else None),
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )
 
@@ -281,14 +286,40 @@ def discovery_sentence(study: Uncertainty, target: str, kpi_name: str = RANK_KPI
     return found.sentence() + " (PRIM scenario discovery over the assumption sets.)"
 
 
+def _named(name: str, text: str) -> bool:
+    """Whether a parameter's name stands in ``text`` as a word of its own."""
+    return re.search(rf"(?<![\w:]){re.escape(name)}(?!\w)", text) is not None
+
+
+def _in_words(sentence: str, study: Uncertainty) -> str:
+    """A sentence with the study's parameter names in words (the appendix names them as the files do)."""
+    for name in sorted((c for c in study.sets.columns if c != "set"), key=len, reverse=True):
+        sentence = re.sub(rf"(?<![\w:]){re.escape(name)}(?!\w)", assumption_words(name), sentence)
+    return sentence
+
+
+def _no_ranking(study: Uncertainty) -> str:
+    """Why no assumption is ranked, and how many sets would rank one, in one sentence."""
+    from sim.experiments.uncertainty import TOLD_RHO, sets_to_rank
+
+    varied = len(study.sets.columns) - 1
+    return (
+        f"with {len(study.sets)} assumption sets no assumption among the {varied} varied can be told from noise; "
+        f"about {sets_to_rank(varied)} sets would tell one with a rank correlation of {TOLD_RHO:g} apart."
+    )
+
+
 def _study_context(study: Uncertainty | None) -> dict[str, Any] | None:
     """The uncertainty section: each arm's gain across the sets, and the assumptions it depends on."""
     if study is None:
         return None
     table = study.table.set_index(["scenario", "kpi"])
+    raw = [discovery_sentence(study, name) for name in study.names[1:]]
     rows = []
     for name in study.names[1:]:
-        for k in ANSWER_KPIS:
+        for k in ("profit", "operating_profit", "revenue", "prospect_satisfaction"):  # the answer's measures
+            if (name, k) not in table.index:
+                continue
             r = table.loc[(name, k)]
             rows.append(
                 {
@@ -301,10 +332,12 @@ def _study_context(study: Uncertainty | None) -> dict[str, Any] | None:
             )
     ranked = study.ranking[(study.ranking["kpi"] == RANK_KPI) & study.ranking["beyond_noise"]]
     return {
-        "discovery": [discovery_sentence(study, name) for name in study.names[1:]],
+        "discovery": [_in_words(line, study) for line in raw],
+        "named": [c for c in study.sets.columns if c != "set" and _named(c, " ".join(raw))],
         "sets": int(table["sets"].max()),
         "n": study.n,
-        "scale": f"{study.scale:g}",
+        "scale": "the full range" if study.scale == 1 else f"x{study.scale:g} of each range",
+        "markets": f"{study.n} market{'s' if study.n != 1 else ''}",
         "rows": rows,
         "ranking": [
             {
@@ -316,7 +349,7 @@ def _study_context(study: Uncertainty | None) -> dict[str, Any] | None:
         ],
         "noise": f"{noise_bound(len(study.sets), len(study.sets.columns) - 1):.2f}",
         "can_rank": can_rank(study),
-        "no_ranking": ranking_sentence(study),
+        "no_ranking": _no_ranking(study),
         "failed": len(study.failed),
     }
 
