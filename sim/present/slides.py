@@ -65,7 +65,7 @@ def _levers(
     return rows, (inter.iloc[0] if len(inter) else None)
 
 
-def _bars(ax, rows: list[tuple[str, float, float, float]], colors: list[str] | None = None) -> None:
+def _bars(ax, rows: list[tuple[str, float, float, float]], colors: list[str] | None = None, wrap: int = 34) -> None:
     """Horizontal bars with 95% intervals, the first row on top, each labelled with its value."""
     y = np.arange(len(rows))[::-1]
     effects = np.array([r[1] for r in rows])
@@ -73,7 +73,7 @@ def _bars(ax, rows: list[tuple[str, float, float, float]], colors: list[str] | N
     ax.barh(y, effects, color=colors, height=0.6)
     err = np.vstack([effects - [r[2] for r in rows], [r[3] for r in rows] - effects])
     ax.errorbar(effects, y, xerr=np.nan_to_num(np.abs(err)), fmt="none", ecolor="black", capsize=4, lw=1.2)
-    ax.set_yticks(y, [_wrap(r[0]) for r in rows])
+    ax.set_yticks(y, [_wrap(r[0], wrap) for r in rows])
     ax.axvline(0, color="black", lw=1)
     ax.xaxis.set_major_locator(MaxNLocator(4))
     ax.xaxis.set_major_formatter(tick_formatter("dollars", signed=True))
@@ -132,7 +132,7 @@ def levers_slide(explanation: Explanation, most: int = 8) -> Figure:
             shown.append(("together, beyond their sum (not a lever)", float(inter["effect"]), float(inter["ci_low"]),
                           float(inter["ci_high"])))  # fmt: skip
             colors.append(APART)
-        _bars(ax, shown, colors)
+        _bars(ax, shown, colors, wrap=46)
         if inter is not None:
             ax.axhline(0.5, color="grey", ls="--", lw=1)
         ax.set_xlabel("change in sales contribution (95% interval)")
