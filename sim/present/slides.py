@@ -113,8 +113,8 @@ def answer_slide(found: Answer, explanation: Explanation | None) -> Figure:
             _bars(right, top)
             right.set_title("Worth most alone")
             right.set_xlabel("change in sales contribution\n(lever switched alone; 95% interval)")
-        fig.suptitle(f"{title(found.base)} → {title(found.target)}: "
-                     f"{format_change('profit', rows[0][1])} in sales contribution", fontweight="bold")  # fmt: skip
+        headline = f"{title(found.base)} → {title(found.target)}: {format_change('profit', rows[0][1])}"
+        fig.suptitle(_wrap(f"{headline} in sales contribution", 70), fontweight="bold")
         fig.tight_layout()
     return fig
 
@@ -137,8 +137,8 @@ def levers_slide(explanation: Explanation, most: int = 8) -> Figure:
             ax.axhline(0.5, color="grey", ls="--", lw=1)
         ax.set_xlabel("change in sales contribution (95% interval)")
         days = explanation.base.simulation.days
-        ax.set_title(f"Each lever switched alone: {title(explanation.base)} → {title(explanation.target)} "
-                     f"({_period(days)})")  # fmt: skip
+        fig.suptitle(_wrap(f"Each lever switched alone: {title(explanation.base)} → {title(explanation.target)} "
+                           f"({_period(days)})", 70), fontweight="bold")  # fmt: skip
         fig.tight_layout()
     return fig
 
