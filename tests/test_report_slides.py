@@ -95,3 +95,31 @@ def pair():
 
     mis, ali = load_scenario("misaligned", SHORT), load_scenario("aligned", SHORT)
     return compare([mis, ali], n=2, workers=1)
+
+
+def test_a_two_step_reorganization_is_reported_step_by_step(tmp_path):
+    """Each dated step: its day as written, its changes in words, its gain, its dip and when it pays back."""
+    from sim.config.scenario import validate
+    from sim.experiments.compare import compare
+    from sim.present.report import render, write_comparison
+    from sim.present.steps import step_rows
+
+    short = ["simulation.warmup_days=7", "simulation.days=16"]
+    base = load_scenario("misaligned", short)
+    data = base.model_dump(mode="json", exclude_none=True) | {"name": "two_steps", "description": "two steps"}
+    data["timeline"] = [
+        {"day": 6, "set": {"handoff.sla_hours": 4, "handoff.sla_enforced": True}},
+        {"day": 12, "set": {"compensation.inside": "per_opportunity"}},  # a pay plan: from the next quarter
+    ]
+    target = validate(data, source="test")
+    result = compare([base, target], n=2, workers=1, explain=(base, target))
+    rows = step_rows(result)
+    assert [(r["step"], r["day"]) for r in rows] == [(1, 6), (2, 12)]
+    assert rows[0]["changes"] == ["follow-up SLA (business hours): 4", "follow-up SLA enforced: yes"]
+    assert rows[1]["changes"] == ["inside reps' pay: per opportunity (a pay plan: from day 90, the next pay period)"]
+    for r in rows:
+        assert r["payback"].startswith(("day ", "not within")) and r["dip"]
+    page = render(result, {}, "cmd")
+    assert "The re-organization step by step" in page and "Day 12: inside reps&#39; pay" in page
+    write_comparison(result, tmp_path, "cmd")
+    assert (tmp_path / "figures" / "slides" / "change_over_time.png").is_file()
