@@ -84,20 +84,25 @@ class Answer:
         return f"{title(self.base)} into {title(self.target)}"
 
     def headline(self) -> str:
-        """The first sentence: the gain in sales contribution with operating profit beside it."""
+        """The first sentence: the gain in sales contribution with operating profit beside it.
+
+        A gain reads "adds +$X to the sales contribution"; a loss "changes the sales contribution by -$X".
+        """
         period = "a year" if self.days == 365 else f"over {self.days} days"
         if self.spread is not None:
             c, o = self.spread["profit"], self.spread["operating_profit"]
+            first = _moves(f"a median {format_change('profit', c[0])} {period}", "the sales contribution", c[0])
+            second = _moves(f"a median {format_change('profit', o[0])}", "operating profit", o[0])
             return (
-                f"Changing {self.pair} adds a median {format_change('profit', c[0])} {period} to the sales "
-                f"contribution (P10 to P90 across the plausible assumptions: {_range('profit', c[1], c[2])}; "
-                f"positive in {c[3]:.0%} of {self.sets} sets) and a median {format_change('profit', o[0])} to "
-                f"operating profit ({_range('profit', o[1], o[2])}; positive in {o[3]:.0%})."
+                f"Changing {self.pair} {first} (P10 to P90 across the plausible assumptions: "
+                f"{_range('profit', c[1], c[2])}; positive in {c[3]:.0%} of {self.sets} sets) and {second} "
+                f"({_range('profit', o[1], o[2])}; positive in {o[3]:.0%})."
             )
         n, m = self.noise["profit"], self.noise["operating_profit"]
+        first = _moves(f"{format_change('profit', n[0])} {period}", "the sales contribution", n[0])
+        second = _moves(format_change("profit", m[0]), "operating profit", m[0])
         return (
-            f"Changing {self.pair} adds {format_change('profit', n[0])} {period} to the sales contribution "
-            f"(95% interval {_range('profit', n[1], n[2])}) and {format_change('profit', m[0])} to operating profit "
+            f"Changing {self.pair} {first} (95% interval {_range('profit', n[1], n[2])}) and {second} "
             f"({_range('profit', m[1], m[2])})."
         )
 
@@ -167,6 +172,11 @@ class Answer:
             rows.append((NAMES[k], "default assumptions: mean, 95% interval", e, low, high, math.nan, base, target))
         columns = ["measure", "basis", "change", "low", "high", "share of sets positive", "baseline", "changed"]
         return pd.DataFrame(rows, columns=columns)
+
+
+def _moves(amount: str, measure: str, value: float) -> str:
+    """``adds AMOUNT to MEASURE`` for a gain, ``changes MEASURE by AMOUNT`` otherwise."""
+    return f"adds {amount} to {measure}" if value >= 0 else f"changes {measure} by {amount}"
 
 
 def _range(name: str, low: float, high: float) -> str:
