@@ -479,7 +479,6 @@ def report_cmd(base, target, n, seed, days, workers, out, force, sets, per_set, 
     """What changing BASE into TARGET is worth: the answer, what to do first, then the evidence."""
     from sim.experiments.compare import compare as compare_scenarios
     from sim.experiments.compare import derived_name
-    from sim.present.report import answer, write_comparison
 
     browser = None
     if pdf:  # before any work: a PDF that cannot be printed here is said at once
@@ -490,6 +489,8 @@ def report_cmd(base, target, n, seed, days, workers, out, force, sets, per_set, 
     base_s, target_s, identity = _pair(
         "report", base, target, n, seed, days, workers, sets, per_set, range_scale, long_ok
     )
+    from sim.present.report import answer, write_comparison  # after the checks: a refusal answers at once
+
     name = derived_name(f"{base_s.name}-to-{target_s.name}")
     claimed = claim(out, "report", name, identity, force, whole=True, refines=STUDY_KEYS)
     _settle()
