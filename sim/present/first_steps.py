@@ -90,7 +90,7 @@ def first_steps(explanation: Explanation | None) -> dict[str, Any] | None:
             rows.append(row)
     n = len(per_rep(order[0])) if order else 0
     return {
-        "kpis": [f"{heading_label(k)} ({columns[k][1]})".replace(" ()", "") for k in STEP_KPIS],
+        "kpis": [_heading(k, columns[k][1]) for k in STEP_KPIS],
         "rows": rows,
         "idle": [{"lever": heading(words[lv][0]), "change": words[lv][1]} for lv in idle],
         "interaction": _interaction(explanation, cells),
@@ -127,3 +127,9 @@ def _interaction(explanation: Explanation, cells: pd.DataFrame) -> str:
         "first call, the qualification bar, the handoff, the field's follow-up), so each is worth more, or less, when "
         "the others are in place. Switch them as a set, or expect less from each alone than the total suggests."
     )
+
+
+def _heading(name: str, unit: str) -> str:
+    """A column's heading: the KPI and its unit, once (a label that already says its scale keeps it)."""
+    text = heading_label(name)
+    return text if not unit or text.endswith(")") else f"{text} ({unit})"
