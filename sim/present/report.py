@@ -305,7 +305,7 @@ def _no_ranking(study: Uncertainty) -> str:
     varied = len(study.sets.columns) - 1
     return (
         f"with {len(study.sets)} assumption sets no assumption among the {varied} varied can be told from noise; "
-        f"about {sets_to_rank(varied)} sets would tell one with a rank correlation of {TOLD_RHO:g} apart."
+        f"about {sets_to_rank(varied)} sets would tell one of {TOLD_RHO:g} apart (a rank correlation with the gain)."
     )
 
 
