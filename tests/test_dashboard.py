@@ -266,7 +266,12 @@ def test_dashboard_in_a_real_browser_offline(tmp_path: Path) -> None:
             page.get_by_role("button", name="Apply now to the variant").click()
             page.locator(".salesim-applied").get_by_text("Applied on day").wait_for(timeout=10_000)
             page.wait_for_timeout(1000)
-            page.get_by_role("button", name="❚❚").click()
+            for _ in range(10):  # a click that lands while Play redraws the page is lost: pause until paused
+                if page.get_by_role("button", name="▶").count():
+                    break
+                page.get_by_role("button", name="❚❚").click(timeout=5_000)
+                page.wait_for_timeout(1000)
+            assert page.get_by_role("button", name="▶").count(), "Play did not pause"
             # run to day N: stepped without drawing, then drawn once
             page.get_by_label("Run to day").fill("60")
             page.get_by_label("Run to day").press("Enter")
