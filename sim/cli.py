@@ -378,7 +378,7 @@ def compare(scens, n, seed, days, workers, out, force, sets, per_set, range_scal
     _size(_with_study(arms_work(scenarios, n, scenarios=len(scenarios)), scenarios, sets, per_set), long_ok, workers)
     from sim.experiments.compare import compare as compare_scenarios
     from sim.experiments.compare import derived_name
-    from sim.present.report import write_comparison
+    from sim.present.report import answer, write_comparison
     from sim.present.tables import comparison_table, uncertainty_lines, vary_table
 
     names = [s.name for s in scenarios]
@@ -410,6 +410,9 @@ def compare(scens, n, seed, days, workers, out, force, sets, per_set, range_scal
             write_vary(best, folder)
 
     claimed.fill(write)  # in a temporary sibling swapped in: a failed write leaves the previous results whole
+    headline = answer(result, study) if best is None else None
+    if headline:
+        click.echo("\n".join(headline) + "\n")  # two scenarios ask one question: its answer first
     click.echo(comparison_table(result))
     if best is not None:
         click.echo("\n" + vary_table(best, kpi_name, vary.split("=", 1)[0], result.names[0]))
@@ -472,14 +475,22 @@ def explain(base, target, n, seed, days, workers, out, force, sets, per_set, ran
 @click.argument("base")
 @click.argument("target")
 @pair_options
-def report_cmd(base, target, n, seed, days, workers, out, force, sets, per_set, range_scale, long_ok) -> None:
+@click.option("--pdf", "pdf", is_flag=True, help="Also print the report to report.pdf (A4; needs Chromium).")
+def report_cmd(base, target, n, seed, days, workers, out, force, sets, per_set, range_scale, long_ok, pdf) -> None:
     """What changing BASE into TARGET is worth: the answer, what to do first, then the evidence."""
     base_s, target_s, identity = _pair(
         "report", base, target, n, seed, days, workers, sets, per_set, range_scale, long_ok
     )  # sized before the heavy imports: work over the limits is refused at once
     from sim.experiments.compare import compare as compare_scenarios
     from sim.experiments.compare import derived_name
-    from sim.present.report import answer, write_comparison
+
+    browser = None
+    if pdf:  # before any work: a PDF that cannot be printed here is said at once
+        from sim.present.pdf import check_pdf
+
+        browser = check_pdf()
+
+    from sim.present.report import answer, write_comparison  # after the checks: a refusal answers at once
 
     name = derived_name(f"{base_s.name}-to-{target_s.name}")
     claimed = claim(out, "report", name, identity, force, whole=True, refines=STUDY_KEYS)
@@ -496,10 +507,18 @@ def report_cmd(base, target, n, seed, days, workers, out, force, sets, per_set, 
     def write(folder: Path) -> None:
         write_comparison(result, folder, _command(), study)
         write_runs(result, folder)
+        if browser is not None:
+            from sim.present.pdf import write_pdf
+
+            write_pdf(folder / "report.html", folder / "report.pdf", browser)
 
     claimed.fill(write)
     click.echo("\n".join(answer(result, study)))  # type: ignore[arg-type]  # explain= asks the question: never None
+    if study is None:
+        click.echo("(--uncertainty N adds the spread across the plausible range of every behaviour assumption)")
     click.echo(f"\nresults: {claimed.path}/\nreport:  {claimed.path / 'report.html'}")
+    if browser is not None:
+        click.echo(f"pdf:     {claimed.path / 'report.pdf'}")
 
 
 @main.command("discover")
@@ -737,7 +756,12 @@ def dashboard(scen: str, host: str, port: int) -> None:
         raise UserError("the dashboard needs its optional dependencies: pip install 'salesim[dashboard]'")
     _check_listen(host, port)
     ref = str(Path(scen).resolve()) if Path(scen).is_file() else scen
-    env = os.environ | {"SALESIM_BASELINE": ref, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
+    env = os.environ | {
+        "SALESIM_BASELINE": ref,
+        "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+        "SOLARA_THEME_SHOW_BANNER": "False",
+        "SOLARA_THEME_TITLE": "salesim",
+    }  # no badge over the page
     quiet = "ignore:Cookies with samesite=none:UserWarning"  # plain http on a loopback address is fine here
     args = [
         sys.executable,

@@ -66,7 +66,7 @@ def test_report_is_self_contained(small, tmp_path):
     html = report.read_text()
     assert "data:image/png;base64," in html
     assert not re.search(r"(src|href)=\"(http|//)", html)  # nothing fetched from the network
-    for text in ("misaligned", "aligned", "How to reproduce", "Which lever matters", "mesa"):
+    for text in ("Misaligned", "Aligned", "Appendix: reproducing the results", "What to do first", "mesa"):
         assert text in html
     for name in ("kpi_deltas", "revenue_over_time", "funnel", "satisfaction", "response_times", "tornado"):
         assert (tmp_path / "figures" / f"{name}.png").stat().st_size > 10_000

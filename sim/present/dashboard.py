@@ -22,6 +22,7 @@ import io
 import json
 import math
 import os
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -138,6 +139,7 @@ class DashboardModel(mesa.Model):
         self.start = start or start_ref()
         base_ref = baseline or self.start
         variant_ref = base_ref if variant in (None, SAME) else variant
+        self.variant_ref = variant_ref  # what a saved variant extends
         self.baseline_scenario = load_scenario(base_ref)
         defaults = lever_values(load_scenario(variant_ref))
         changed = {k: v for k, v in levers.items() if v != defaults[k]}
@@ -171,6 +173,10 @@ class DashboardModel(mesa.Model):
         self.datacollector.collect(self)
         # the days the variant changes: its scenario's own timeline, then what "Apply now" adds
         self.marks = [d for d in change_days(self.variant_scenario) if d < self.days]
+        # Play steps in a thread of its own, the page draws in another and Apply now runs in a third: one lock
+        # makes a day, a drawing and a change each whole (a drawing never reads a day half-collected)
+        self.lock = threading.RLock()
+        self.applied: list[int] = []  # the days Apply now changed the variant
 
     def apply_now(self, **levers: Any) -> list[str]:
         """Change the running variant's levers from today, as a dated ``timeline`` change would.
@@ -184,6 +190,10 @@ class DashboardModel(mesa.Model):
         unknown = sorted(set(levers) - set(LEVERS))
         if unknown:
             raise TypeError(f"unknown levers: {', '.join(unknown)}")
+        with self.lock:
+            return self._apply(levers)
+
+    def _apply(self, levers: dict[str, Any]) -> list[str]:
         org = self.orgs["variant"]  # every market's variant has the same organization
         today = self.day
         current = lever_values(org.levers)
@@ -220,18 +230,50 @@ class DashboardModel(mesa.Model):
         ]
         self.changes.append(f"from day {today}: {', '.join(words)}")
         self.marks.append(today)
+        self.applied.append(today)
         return words
 
     def variant_yaml(self) -> str:
-        """The variant as it runs, changes applied so far included, as a scenario file."""
-        data = scenario_to_dict(self.orgs["variant"].config)
-        data["name"] = f"{data['name']}-variant"[:80]
-        data["description"] = f"Saved from the salesim dashboard on day {self.day}: {'; '.join(self.changes)}"[:500]
-        return yaml.safe_dump(data, sort_keys=False)
+        """The variant as it runs, as a scenario file: ``extends:`` its start, the keys it changes, its timeline.
+
+        The changes applied so far are dated entries of its timeline (a scenario of the user's is extended by
+        its path).
+        """
+        with self.lock:
+            current = scenario_to_dict(self.orgs["variant"].config)
+        parent = scenario_to_dict(load_scenario(self.variant_ref))
+        data: dict[str, Any] = {
+            "name": f"{current['name']}-variant"[:80],
+            "description": f"Saved from the salesim dashboard on day {self.day}: "
+            f"{'; '.join(self.changes) or 'no changes'}"[:500],
+            "extends": self.variant_ref,
+        }
+        data |= _without_nulls(_changed(parent, current))
+        return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+    def days_frame(self) -> Any:
+        """Both organizations' monitors day by day, headed by label and unit, with the scenarios and the market."""
+        with self.lock:
+            frame = self.datacollector.get_model_vars_dataframe().copy()
+        names = {"baseline": self.baseline_scenario.name, "variant": self.variant_scenario.name}
+        columns = {}
+        for column in frame.columns:
+            side, _, rest = column.partition(" ")
+            name, _, end = rest.partition(" ")
+            if side in names and name in MONITOR_KPIS:
+                columns[column] = (
+                    f"{side} ({names[side]}): {_monitor_label(name)} ({kpi(name).unit}){' ' + end if end else ''}"
+                )
+        frame = frame.rename(columns=columns)
+        frame.insert(1, "baseline scenario", names["baseline"])
+        frame.insert(2, "variant scenario", names["variant"])
+        frame.insert(3, "market seed", self.seed)
+        frame.insert(4, "markets", self.markets)
+        return frame
 
     def days_csv(self) -> str:
-        """Both organizations' monitors, day by day, as CSV."""
-        return self.datacollector.get_model_vars_dataframe().to_csv(index=False)
+        """Both organizations' monitors, day by day, as CSV (:meth:`days_frame`)."""
+        return self.days_frame().to_csv(index=False)
 
     @property
     def kpis(self) -> dict[str, dict[str, Any]]:
@@ -250,14 +292,62 @@ class DashboardModel(mesa.Model):
 
     def step(self) -> None:
         """One day in both organizations (every market), then the monitors."""
-        self.paired.step()
-        self.day += 1
-        self.datacollector.collect(self)
-        self.running = self.day < self.days
+        with self.lock:
+            self._step()
         now, previous = time.monotonic(), self._stepped_at
         self._stepped_at = now
         if now - previous > PLAYING_GAP_S or self.day % PLOT_EVERY == 0 or not self.running:
             self.plot_day = self.day  # redraw the plots: a click of Step, every 5th day in Play, the last day
+
+    def _step(self) -> None:
+        self.paired.step()
+        self.day += 1
+        self.datacollector.collect(self)
+        self.running = self.day < self.days
+
+    def run_to(self, day: int) -> int:
+        """Step to ``day`` (at most the last) without drawing, then let the plots draw once; return the day reached.
+
+        The lock is held throughout: a drawing or a change asked for meanwhile waits for the day reached.
+        """
+        with self.lock:
+            while self.day < min(int(day), self.days):
+                self._step()
+            self.plot_day = self.day
+        return self.day
+
+
+def _changed(parent: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
+    """The keys of ``current`` whose values differ from ``parent``'s (nested sections as nested dicts)."""
+    out: dict[str, Any] = {}
+    for key, value in current.items():
+        if key in ("name", "description"):
+            continue
+        before = parent.get(key)
+        if isinstance(value, dict) and isinstance(before, dict):
+            inner = _changed(before, value)
+            if inner:
+                out[key] = inner
+        elif value != before:
+            out[key] = value
+    return out
+
+
+def _without_nulls(value: Any) -> Any:
+    """A scenario's values without the keys left empty (a timeline entry's hire: null, ...)."""
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value
+
+
+# The monitors as they read mid-run: a KPI "at the end" is, on the page, as it stands today.
+MONITOR_LABELS = {"customers": "customers now", "recurring_revenue": "recurring revenue now (ARR)"}
+
+
+def _monitor_label(name: str) -> str:
+    return MONITOR_LABELS.get(name, kpi(name).label)
 
 
 # --------------------------------------------------------------------- components
@@ -273,6 +363,12 @@ def _markets_words(model: DashboardModel) -> str:
 def _difference(model: DashboardModel, name: str) -> str:
     """Variant - baseline: the mean difference, with its 95% interval over the paired markets when there are several."""
     mean, low, high = model.gap[name]
+    if kpi(name).unit == "hours" and all(abs(v) < 1 for v in (mean, low, high) if math.isfinite(v)):
+        minutes = (f"{v * 60:+.0f} min" if math.isfinite(v) else "n/a" for v in (mean, low, high))
+        mean_m, low_m, high_m = minutes  # a gap of minutes reads in minutes, not "+0.0299 h"
+        return (
+            mean_m if model.markets == 1 else f"{mean_m} <span class='ci' style='color:#888'>[{low_m}, {high_m}]</span>"
+        )
     if model.markets == 1:
         return format_change(name, mean)
     text = html.escape(format_change_interval(name, mean, low, high))
@@ -284,11 +380,14 @@ def _monitors_html(model: DashboardModel) -> str:
     base, variant = model.kpis["baseline"], model.kpis["variant"]
     head = "".join(
         f"<th class='salesim-{side}' style='border-top:4px solid {COLORS[side]};text-align:right;padding:2px 8px'>"
-        f"{side}<br><b>{html.escape(scenario.name)}</b></th>"
-        for side, scenario in (("baseline", model.baseline_scenario), ("variant", model.variant_scenario))
+        f"{side}<br><b>{html.escape(scenario.name)}</b>{extra}</th>"
+        for side, scenario, extra in (
+            ("baseline", model.baseline_scenario, ""),
+            ("variant", model.variant_scenario, _applied_words(model)),
+        )
     )
     rows = "".join(
-        f"<tr><td>{html.escape(heading(kpi(name).label))}</td>"
+        f"<tr><td>{html.escape(heading(_monitor_label(name)))}</td>"
         f"<td class='v salesim-baseline'>{format_kpi(name, base[name])}</td>"
         f"<td class='v salesim-variant'>{format_kpi(name, variant[name])}</td>"
         f"<td class='d'>{_difference(model, name)}</td></tr>"
@@ -301,17 +400,28 @@ def _monitors_html(model: DashboardModel) -> str:
         f"<div class='salesim-day'><b>Day {model.day} of {model.days}</b>, {_markets_words(model)}</div>"
         "<style>.salesim-table td{padding:1px 8px;text-align:right}.salesim-table td:first-child{text-align:left}"
         "</style><table class='salesim-table' style='font-size:13px;width:100%;border-collapse:collapse'>"
-        f"<tr><th></th>{head}<th style='text-align:right;padding:2px 8px'>variant<br>&minus; baseline</th></tr>"
+        f"<tr><th style='text-align:left;padding:2px 8px'>so far (day {model.day})</th>{head}"
+        "<th style='text-align:right;padding:2px 8px'>variant<br>&minus; baseline</th></tr>"
         f"{rows}</table><div class='salesim-changes' style='font-size:11px;color:#555;margin-top:6px'>"
         f"<b>Variant levers:</b> {html.escape(changes)}</div>"
     )
+
+
+def _applied_words(model: DashboardModel) -> str:
+    """Under the variant's name: the days Apply now changed it (it is no longer its starting scenario)."""
+    days = sorted(set(model.applied))
+    if not days:
+        return ""
+    return f"<br><small>changed on day {', '.join(str(d) for d in days)}</small>"
 
 
 @solara.component
 def Monitors(model: DashboardModel):
     """Both organizations' live monitors side by side, with the difference."""
     update_counter.get()
-    solara.HTML(tag="div", unsafe_innerHTML=_monitors_html(model), classes=["salesim-monitors"])
+    with model.lock:
+        text = _monitors_html(model)
+    solara.HTML(tag="div", unsafe_innerHTML=text, classes=["salesim-monitors"])
     solara.Text(
         "Set the variant's levers in the sidebar (a lever left alone keeps the variant scenario's setting), "
         "then Reset (both organizations start again on the same market) or Apply now (the running variant "
@@ -320,22 +430,23 @@ def Monitors(model: DashboardModel):
     )
 
 
+def chart_png(draw: Callable[[Any, DashboardModel], None], model: DashboardModel) -> bytes:
+    """One plot as PNG bytes, drawn from a whole day (the model's lock held: never while a step collects it)."""
+    fig = Figure(figsize=(6.4, 4.2), dpi=90, layout="constrained")  # titles never clipped
+    with model.lock:
+        draw(fig.subplots(), model)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
 def chart(draw: Callable[[Any, DashboardModel], None]):
     """A plot component: matplotlib on the server, redrawn only when the model's ``plot_day`` moves."""
 
     @solara.component
     def Chart(model: DashboardModel):
         update_counter.get()
-
-        def png() -> bytes:
-            fig = Figure(figsize=(6.4, 4.2), dpi=90)
-            fig.subplots_adjust(left=0.15, right=0.97, top=0.92, bottom=0.12)
-            draw(fig.subplots(), model)
-            buffer = io.BytesIO()
-            fig.savefig(buffer, format="png")
-            return buffer.getvalue()
-
-        solara.Image(solara.use_memo(png, [model, model.plot_day]), width="100%")
+        solara.Image(solara.use_memo(lambda: chart_png(draw, model), [model, model.plot_day]), width="100%")
 
     return Chart
 
@@ -387,7 +498,7 @@ def _funnel(ax, model: DashboardModel) -> None:
     ax.set_xlim(left=0.8, right=max(10.0, 4.0 * max(k["funnel"]["created"] for k in model.kpis.values())))
     ax.set_yticks(y, STAGES)
     ax.invert_yaxis()
-    ax.set(title=f"Funnel, day {model.day}", xlabel="leads (log scale)")
+    ax.set(title=f"Funnel of the leads created since day 0, day {model.day}", xlabel="leads (log scale)")
     ax.legend(loc="lower right")
 
 
@@ -483,17 +594,44 @@ def ApplyNow(model: solara.Reactive[DashboardModel], values: solara.Reactive[dic
 
 
 @solara.component
+def RunTo(model: solara.Reactive[DashboardModel]):
+    """Run to day N: the days are stepped without drawing (in a thread of their own), then drawn once."""
+    target = solara.use_reactive(model.value.days)
+    said = solara.use_reactive("")
+
+    def run() -> None:
+        current = model.value
+        said.set(f"Running to day {min(target.value, current.days)} without drawing...")
+
+        def work() -> None:
+            started = time.monotonic()
+            reached = current.run_to(target.value)
+            said.set(f"Day {reached} reached in {time.monotonic() - started:.0f} s.")
+            force_update()
+
+        threading.Thread(target=work, name="salesim-run-to", daemon=True).start()
+
+    with solara.Row():
+        solara.InputInt("Run to day", value=target, continuous_update=False)
+        solara.Button("Run to day", color="primary", on_click=run, classes=["salesim-run-to"])
+    if said.value:
+        solara.Text(said.value, classes=["salesim-ran"], style="font-size:12px")
+
+
+@solara.component
 def Downloads(model: DashboardModel):
     """Save the variant as a scenario file, and both organizations' days as CSV."""
     update_counter.get()
     solara.FileDownload(model.variant_yaml, filename=f"{model.variant_scenario.name}-variant.yaml",
                         label="Save the variant (YAML)", mime_type="text/yaml")  # fmt: skip
-    solara.FileDownload(model.days_csv, filename="dashboard_days.csv", label="Download the days (CSV)",
+    days = f"{model.baseline_scenario.name}-vs-{model.variant_scenario.name}-seed{model.seed}-days.csv"
+    solara.FileDownload(model.days_csv, filename=days, label="Download the days (CSV)",
                         mime_type="text/csv")  # fmt: skip
 
 
 TITLE = "salesim: baseline vs variant, same market"
 PLAY_INTERVAL_MS = 150
+SPEEDS = [1, 5, 10, 30]  # days per Step and per tick of Play
 
 
 @solara.component
@@ -510,21 +648,24 @@ def Page():
     model = solara.use_reactive(first)
     values = solara.use_reactive({name: spec["value"] for name, spec in specs.items()})
     # Mesa's controller reads these as reactive values; the page fixes them (a day a step, no threads)
-    play_interval, one_day, no_threads = (solara.use_reactive(PLAY_INTERVAL_MS), solara.use_reactive(1),
-                                          solara.use_reactive(False))  # fmt: skip
+    play_interval, days_a_step, no_threads = (solara.use_reactive(PLAY_INTERVAL_MS), solara.use_reactive(1),
+                                              solara.use_reactive(False))  # fmt: skip
     with solara.AppBar():
         solara.AppBarTitle(TITLE)
     with solara.Sidebar(), solara.Column():
         with solara.Card("Run"):
             ModelController(
-                model, model_parameters=values, play_interval=play_interval, render_interval=one_day,
+                model, model_parameters=values, play_interval=play_interval, render_interval=days_a_step,
                 use_threads=no_threads,
             )  # fmt: skip
+            solara.Select("Speed: days a tick", value=days_a_step, values=SPEEDS)
             solara.Text(
-                "Reset starts both organizations again with the sidebar's settings; Apply now changes the "
-                "running variant from today (a dotted line marks the day).",
+                "▶ plays (❚❚ pauses), a tick at a time; Step moves one tick. Reset starts both organizations "
+                "again with the sidebar's settings; Apply now changes the running variant from today (a dotted "
+                "line marks the day).",
                 style="font-size:11px;color:#777",
             )
+            RunTo(model)
             ApplyNow(model, values)
             Downloads(model.value)
         with solara.Card("Scenarios and market"):

@@ -16,7 +16,6 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from sim.config.labels import lever_change, lever_label, lever_value
-from sim.config.scenario import change_days
 from sim.experiments.compare import Comparison, Explanation
 from sim.experiments.files import atomic_write
 from sim.experiments.runs import RESPONSE_BINS, SATISFACTION_BINS
@@ -32,6 +31,8 @@ from sim.present.format import (
     heading,
     tick_formatter,
 )
+from sim.present.names import label, title
+from sim.present.slides import change_marks
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType  # rc_context's key type (a Literal of every rc name)
@@ -62,7 +63,20 @@ def lever_rows(explanation: Explanation) -> dict[str, tuple[str, str]]:
         r.lever: (r.lever, f"{r.base_value} → {r.target_value}" if r.base_value else "")
         for r in explanation.table.itertuples()
     }
-    return rows | {key: (lever_label(key), lever_change(old, new)) for key, old, new in explanation.levers}
+    return rows | {key: _lever_words(key, old, new) for key, old, new in explanation.levers}
+
+
+def _lever_words(key: str, old: Any, new: Any) -> tuple[str, str]:
+    """A lever's label and change in words; a dated step of a timeline as the levers it changes."""
+    from sim.experiments.compare import STEP
+
+    if not key.startswith(STEP) or not isinstance(new, list):
+        return lever_label(key), lever_change(old, new)
+    keys = [k for entry in new for k in (entry.get("set") or {})]
+    staff = [kind for entry in new for kind in ("hire", "exit", "move") if entry.get(kind)]
+    names = [lever_label(k) for k in keys] + [f"{kind} of reps" for kind in staff]
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    return f"the day-{key.removeprefix(STEP)} step", shown
 
 
 DELTA_SPAN = 0.25  # each panel spans at least this share of the baseline's level either side of zero
@@ -100,19 +114,19 @@ def kpi_deltas(comparison: Comparison, kpis: tuple[str, ...] = DELTA_KPIS) -> Fi
             reach = max(1.15 * float(np.nanmax(bounds, initial=0.0)), DELTA_SPAN * level)
             if reach > 0:
                 ax.set_xlim(-reach, reach)
-            ax.set_yticks(y, others)
+            ax.set_yticks(y, [title(o) for o in others])
             ax.xaxis.set_major_locator(MaxNLocator(4))
             ax.invert_yaxis()
             ax.axvline(0, color="black", lw=0.8)
             ax.xaxis.set_major_formatter(axis_formatter(name, change=True))
-            ax.set_title(f"{heading(kpi(name).label)}\n{base}: {format_kpi(name, base_mean)}", fontsize=11)
+            ax.set_title(f"{heading(label(name))}\n{title(base)}: {format_kpi(name, base_mean)}", fontsize=11)
         for ax in list(axes.flat)[len(kpis) :]:
             ax.set_visible(False)
         days = comparison.scenarios[0].simulation.days
         period = "a year" if days == 365 else f"over {days} days"
         fig.suptitle(
-            f"Change against {base}, {period} (paired by replication; bars: 95% interval)\n"
-            f"each panel spans at least ±{DELTA_SPAN:.0%} of {base}'s level (money: of its revenue)",
+            f"Change against {title(base)}, {period} (paired by replication; bars: 95% interval)\n"
+            f"each panel spans at least ±{DELTA_SPAN:.0%} of {title(base)}'s level (money: of its revenue)",
             fontweight="bold",
         )
         fig.tight_layout()
@@ -129,7 +143,7 @@ def revenue_over_time(comparison: Comparison) -> Figure:
             days = np.arange(1, paths.shape[1] + 1)
             low, mid, high = np.percentile(paths, [5, 50, 95], axis=0)
             ax.fill_between(days, low, high, color=COLORS[i % 10], alpha=0.18, lw=0)
-            ax.plot(days, mid, color=COLORS[i % 10], lw=2, label=name)
+            ax.plot(days, mid, color=COLORS[i % 10], lw=2, label=title(name))
         ax.yaxis.set_major_formatter(tick_formatter("dollars"))
         ax.set_xlabel("day of the run")
         ax.set_ylabel("cumulative revenue")
@@ -160,13 +174,13 @@ def funnel(comparison: Comparison) -> Figure:
         for i, name in enumerate(names):
             counts = comparison.funnel[name]
             pos = x + (i - (len(names) - 1) / 2) * width
-            ax.bar(pos, counts, width=width * 0.95, color=COLORS[i % 10], label=name)
+            ax.bar(pos, counts, width=width * 0.95, color=COLORS[i % 10], label=title(name))
             for k in range(len(counts)):
                 rate = f"\n{counts[k] / counts[k - 1]:.0%}" if k and counts[k - 1] > 0 else ""
                 ax.text(pos[k], counts[k], f"{counts[k]:,.0f}{rate}", ha="center", va="bottom", fontsize=7)
-        ax.set_yscale("log")
+        ax.set_ylim(0, 1.18 * max(float(np.max(comparison.funnel[n])) for n in names))  # linear: bars compare
         ax.set_xticks(x, [s.label for s in INSIDE_STAGES])
-        ax.set_ylabel("leads a year (mean, log scale)")
+        ax.set_ylabel("leads (mean per market)")
         ax.set_title("The run's leads the inside team works, by the stage each reached\n(labels: count, and "
                      "conversion from the stage before; the last weeks' leads are still in progress)")  # fmt: skip
         ax.legend(frameon=False, ncol=min(len(names), 5), loc="upper right")
@@ -178,7 +192,7 @@ def funnel(comparison: Comparison) -> Figure:
             bottom += won
         for j, total in enumerate(bottom):
             right.text(j, total, f"{total:,.0f}", ha="center", va="bottom", fontsize=9)
-        right.set_xticks(np.arange(len(names)), names, rotation=30, ha="right")
+        right.set_xticks(np.arange(len(names)), [title(n) for n in names], rotation=30, ha="right")
         right.set_ylabel("deals won a year (mean)")
         right.set_title("Every deal won, by source")
         right.legend(frameon=False, fontsize=8, loc="upper left")
@@ -197,8 +211,8 @@ def satisfaction(comparison: Comparison) -> Figure:
             counts = comparison.satisfaction[name]
             share = counts / max(1, counts.sum())
             low = share[SATISFACTION_BINS[1:] <= DISSATISFIED_AT].sum()
-            label = f"{name} ({low:.0%} at {DISSATISFIED_AT:g} or less)"
-            ax.step(centers, share, where="mid", color=COLORS[i % 10], lw=2, label=label)
+            text = f"{title(name)} ({low:.0%} at {DISSATISFIED_AT:g} or less)"
+            ax.step(centers, share, where="mid", color=COLORS[i % 10], lw=2, label=text)
         ax.axvline(DISSATISFIED_AT, color="grey", ls=":", lw=1)
         top = ax.get_ylim()[1] * 0.95
         ax.text(DISSATISFIED_AT - 0.5, top, f"dissatisfied: {DISSATISFIED_AT:g} or less  ", ha="right", va="top",
@@ -228,7 +242,7 @@ def response_times(comparison: Comparison) -> Figure:
                 share,
                 width=width * 0.95,
                 color=COLORS[i % 10],
-                label=name,
+                label=title(name),
             )
         ax.set_xticks(x, RESPONSE_LABELS, rotation=30, ha="right")
         ax.yaxis.set_major_formatter(tick_formatter("share"))
@@ -245,34 +259,43 @@ def tornado(explanation: Explanation) -> Figure:
     table = explanation.table
     kpis = [k for k in dict.fromkeys(table["kpi"]) if k in TORNADO_KPIS]
     with mpl.rc_context(STYLE):
-        fig = Figure(figsize=(6 + 3.6 * len(kpis), 0.42 * len(explanation.levers) + 2.8))
+        fig = Figure(figsize=(6 + 3.6 * len(kpis), 0.48 * len(explanation.levers) + 3.2))
         axes = fig.subplots(1, len(kpis), sharey=True)
         words = lever_rows(explanation)
-        first = table[(table["kpi"] == kpis[0]) & (table["lever"] != "all levers together")]
+        first = table[(table["kpi"] == kpis[0]) & ~table["lever"].isin(["all levers together", "interaction"])]
         order = list(first.reindex(first["effect"].abs().sort_values().index)["lever"])  # one order for all panels
+        apart = "interaction" in set(table["lever"])
+        if apart:  # what the levers add only together is not a lever: drawn apart, below them, in grey
+            order = ["interaction", *order]
         for ax, name in zip(np.atleast_1d(axes), kpis, strict=True):
             rows = table[table["kpi"] == name]
             levers = rows.set_index("lever").loc[order].reset_index()
             labels = [
-                "interaction (levers combined)" if lever == "interaction" else ": ".join(words[lever])
+                "together, beyond their sum (not a lever)" if lever == "interaction" else ": ".join(words[lever])
                 for lever in levers["lever"]
             ]
-            colors = ["#2a9d8f" if e >= 0 else "#e76f51" for e in levers["effect"]]
+            colors = [
+                "#9a9a9a" if lever == "interaction" else "#2a9d8f" if e >= 0 else "#e76f51"
+                for lever, e in zip(levers["lever"], levers["effect"], strict=True)
+            ]
             y = np.arange(len(levers))
             ax.barh(y, levers["effect"], color=colors)
             err = np.vstack([levers["effect"] - levers["ci_low"], levers["ci_high"] - levers["effect"]])
             ax.errorbar(levers["effect"], y, xerr=np.nan_to_num(err), fmt="none", ecolor="black", capsize=3, lw=1)
-            ax.set_yticks(y, labels, fontsize=9)
+            ax.set_yticks(y, labels, fontsize=11)
             ax.axvline(0, color="black", lw=0.8)
+            if apart:
+                ax.axhline(0.5, color="grey", ls="--", lw=1)
             total = rows[rows["lever"] == "all levers together"]["effect"].iloc[0]
             ax.xaxis.set_major_locator(MaxNLocator(4))
             ax.xaxis.set_major_formatter(axis_formatter(name, change=True))
-            ax.set_xlabel(f"change in {kpi(name).label}\n(lever switched alone)")
-            ax.set_title(f"{heading(kpi(name).label)}\ntotal {format_change(name, total)}", fontsize=11)
+            ax.set_xlabel(f"change in {label(name)}\n(lever switched alone)")
+            ax.set_title(f"{heading(label(name))}\ntotal {format_change(name, total)}", fontsize=12)
         days = explanation.base.simulation.days
         period = "one year" if days == 365 else f"{days} days"
         fig.suptitle(
-            f"Which lever matters: {explanation.base.name} → {explanation.target.name} ({period}; bars: 95% interval)",
+            f"Each lever switched alone: {title(explanation.base)} → {title(explanation.target)} "
+            f"({period}; bars: 95% interval)",
             fontweight="bold",
         )
         fig.tight_layout()
@@ -294,28 +317,28 @@ def change_over_time(comparison: Comparison) -> Figure:
         for i, name in enumerate(others, start=1):
             color = COLORS[i % 10]
             gap = comparison.profit[name] - comparison.profit[base]
-            days = np.arange(1, gap.shape[1] + 1)
+            days = np.arange(gap.shape[1])  # day 0 is the first measured day, as a timeline counts
             low, mid, high = np.percentile(gap, [5, 50, 95], axis=0)
             top.fill_between(days, low, high, color=color, alpha=0.18, lw=0)
-            top.plot(days, mid, color=color, lw=2, label=name)
+            top.plot(days, mid, color=color, lw=2, label=title(name))
             daily = np.diff(comparison.revenue[name] - comparison.revenue[base], axis=1, prepend=0.0)
             kernel = np.ones(ROLLING_DAYS)
             rolling = np.array([np.convolve(row, kernel, "full")[: len(row)] for row in daily])
             low, mid, high = np.percentile(rolling, [5, 50, 95], axis=0)
             bottom.fill_between(days, low, high, color=color, alpha=0.18, lw=0)
-            bottom.plot(days, mid, color=color, lw=2, label=name)
+            bottom.plot(days, mid, color=color, lw=2, label=title(name))
             scenario = comparison.scenarios[i]
-            for day in change_days(scenario):
+            for day, words in change_marks(scenario):  # the scenario's own day numbers; deferred pay plans named
                 for ax in (top, bottom):
-                    ax.axvline(day + 1, color=color, ls=":", lw=1.2)
-                top.annotate(f"day {day + 1}", (day + 1, 1), xycoords=("data", "axes fraction"), fontsize=8,
+                    ax.axvline(day, color=color, ls=":", lw=1.2)
+                top.annotate(words, (day, 1), xycoords=("data", "axes fraction"), fontsize=9,
                              color=color, rotation=90, va="top", ha="right")  # fmt: skip
         for ax in (top, bottom):
             ax.axhline(0, color="black", lw=0.8)
             ax.yaxis.set_major_formatter(tick_formatter("dollars", signed=True))
-        top.set_ylabel(f"cumulative profit\nagainst {base}")
-        bottom.set_ylabel(f"revenue of the last {ROLLING_DAYS} days\nagainst {base}")
-        bottom.set_xlabel("day of the run (dotted: a change takes effect)")
+        top.set_ylabel(f"cumulative sales contribution\nagainst {title(base)}")
+        bottom.set_ylabel(f"revenue of the last {ROLLING_DAYS} days\nagainst {title(base)}")
+        bottom.set_xlabel("day (0 is the first day measured; dotted: a change takes effect)")
         top.set_title(f"The change and the transition, day by day (median; band: 5-95% of {comparison.n} markets)")
         top.legend(frameon=False, loc="upper left")
         fig.tight_layout()

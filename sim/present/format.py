@@ -167,3 +167,33 @@ def axis_formatter(name: str, *, change: bool = False) -> FuncFormatter:
 def heading(text: str) -> str:
     """A label as a heading: its first letter capitalised, the rest as written (``ROI`` stays)."""
     return text[:1].upper() + text[1:]
+
+
+def column_formatter(name: str, values: list[float]) -> tuple[Callable[[float | None], str], str]:
+    """A formatter of a KPI's changes in one unit for a whole column, and the unit's words for its heading.
+
+    Dollars all read in $M (the column reaches a million) or all in $k, so ``-$888`` and
+    ``+$12k`` in one column read ``-$0.9k`` and ``+$12.0k``; other units read as :func:`format_change`.
+    """
+    unit = change_unit(name)
+    if unit != "dollars":
+        return (lambda v: format_change(name, v)), COLUMN_UNITS.get(unit, unit)
+    finite = [abs(v) for v in values if v is not None and math.isfinite(v)]
+    top = max(finite, default=0.0)
+    size, suffix = (1e6, "M") if top >= 1e6 else (1e3, "k")
+    decimals = 2 if suffix == "M" else (0 if top >= 10e3 else 1)
+
+    def show(v: float | None) -> str:
+        if v is None or not math.isfinite(v):
+            return NA
+        digits = f"{abs(v) / size:,.{decimals}f}"
+        if not any(c in "123456789" for c in digits):
+            return f"${digits}{suffix}"
+        return f"{'-' if v < 0 else '+'}${digits}{suffix}"
+
+    return show, f"${suffix}"
+
+
+# A column's unit in words, where the unit's key is not what a reader reads.
+COLUMN_UNITS = {"points": "points", "pp": "percentage points", "count": "count", "hours": "hours", "ratio": "x",
+                "share": "%", "months": "months", "score": ""}  # fmt: skip

@@ -7,32 +7,44 @@ embedded as base64 PNGs, so the file needs nothing else.
 from __future__ import annotations
 
 import base64
-import math
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import jinja2
 import numpy as np
-import pandas as pd
 
 from sim.config.labels import describe_lever
 from sim.config.scenario import scenario_to_dict
-from sim.experiments.compare import Comparison, Explanation, breakeven_words, lever_differences
-from sim.experiments.files import atomic_write, write_json, write_xlsx
+from sim.experiments.compare import Comparison, breakeven_days, lever_differences
+from sim.experiments.files import atomic_write, write_json
 from sim.experiments.runs import versions
-from sim.experiments.stats import paired_difference
-from sim.experiments.uncertainty import Uncertainty, can_rank, noise_bound, ranking_sentence, write_uncertainty
+from sim.experiments.stats import mean_ci
+from sim.experiments.uncertainty import Uncertainty, can_rank, noise_bound, write_uncertainty
 from sim.measure.kpis import FINDING_KPIS, PNL_KPIS, REPORT_KPIS, kpi
+from sim.present.answer import Answer, build_answer
 from sim.present.figures import comparison_figures, lever_rows
-from sim.present.format import format_change, format_change_interval, format_interval, format_kpi, format_value
+from sim.present.first_steps import RANK_KPI, first_steps
+from sim.present.format import (
+    format_change,
+    format_change_interval,
+    format_interval,
+    format_kpi,
+    heading,
+)
+from sim.present.names import heading_label, label, title
+from sim.present.organization import organization
+from sim.present.slides import slide_figures
+from sim.present.steps import change_words, step_rows
+from sim.present.workbook import write_workbook
 
 CAPTIONS = {
     "kpi_deltas": "Change of each KPI against the baseline, paired by replication, with 95% intervals.",
     "revenue_over_time": "Cumulative revenue over the year: median line, band from 5% to 95% of replications.",
-    "funnel": "Left: the run's inbound, outbound and recycled leads by the furthest stage each reached (mean, log "
-    "scale), with the conversion between stages. Right: every deal won in the run, by where the lead came from "
-    "(its totals are the KPI table's deals won).",
+    "funnel": "Left: the run's inbound, outbound and recycled leads by the furthest stage each reached (mean per "
+    "market, linear scale), with the conversion between stages. Right: every deal won in the run, by where the "
+    "lead came from (its totals are the KPI table's deals won).",
     "satisfaction": "How prospects feel at the end of the year (0-100, 50 neutral); 40 or less counts as dissatisfied.",
     "response_times": "Time from an inquiry to the first attempt to reach the prospect (calendar time: "
     "an inquiry sent on Friday evening and answered on Monday waited about 63 hours).",
@@ -63,7 +75,7 @@ def _kpi_rows(comparison: Comparison, names: tuple[str, ...] = REPORT_KPIS) -> l
                 else:  # a change told apart from zero: green or red, or dark where neither is better
                     cell["css"] = "sig" if not good else ("up" if good > 0 else "down")
             cells.append(cell)
-        rows.append({"label": kpi(name).label, "cells": cells})
+        rows.append({"label": heading_label(name), "cells": cells})
     return rows
 
 
@@ -77,27 +89,23 @@ def _findings(comparison: Comparison) -> list[str]:
             r = table.loc[(scenario, name)]
             sure = r["delta_ci_low"] > 0 or r["delta_ci_high"] < 0
             parts.append(
-                f"{kpi(name).label} {format_change(name, r['delta'])} "
+                f"{label(name)} {format_change(name, r['delta'])} "
                 f"(95% interval {format_change(name, r['delta_ci_low'])} to {format_change(name, r['delta_ci_high'])}"
                 f"{'' if sure else ', not distinguishable from zero'})"
             )
-        lines.append(f"{scenario} against {base}: " + "; ".join(parts) + ".")
+        lines.append(f"{title(scenario)} against {title(base)}: " + "; ".join(parts) + ".")
     if comparison.explanation is not None:
         t = comparison.explanation.table
         levers = t[(t["kpi"] == "revenue") & ~t["lever"].isin(["all levers together", "interaction"])]
         top = levers.reindex(levers["effect"].abs().sort_values(ascending=False).index).iloc[0]
-        pair = f"{comparison.explanation.base.name} from {comparison.explanation.target.name}"
-        label, words = lever_rows(comparison.explanation)[top["lever"]]
-        change = f"{label} ({words})"
+        pair = f"{title(comparison.explanation.base)} from {title(comparison.explanation.target)}"
+        what, words = lever_rows(comparison.explanation)[top["lever"]]
+        days = comparison.explanation.base.simulation.days
         lines.append(
-            f"Of the levers that separate {pair}, {change} moves revenue the most on its own: "
-            f"{format_change('revenue', top['effect'])} a year."
+            f"Of the levers that separate {pair}, {what} ({words}) moves revenue the most on its own: "
+            f"{format_change('revenue', top['effect'])} {_period(days)}."
         )
     return lines
-
-
-ANSWER_KPIS = ("revenue", "profit", "prospect_satisfaction")
-RANK_KPI = "profit"  # what "what to do first" ranks the levers by
 
 
 def _period(days: int) -> str:
@@ -113,186 +121,140 @@ def _pair(comparison: Comparison) -> tuple[str, str] | None:
     return None
 
 
-def answer(comparison: Comparison, study: Uncertainty | None = None) -> list[str] | None:
-    """The report's first paragraph: what changing BASE into TARGET is worth, with its intervals.
-
-    The 95% intervals cover simulation noise at the default assumptions; with an uncertainty
-    study, the P10-P90 across the assumptions' ranges follows. None when the comparison asks
-    no single question (several arms and nothing explained).
-    """
+def answer_of(comparison: Comparison, study: Uncertainty | None = None) -> Answer | None:
+    """The comparison's one answer (:mod:`sim.present.answer`), or None when it asks no single question."""
     pair = _pair(comparison)
     if pair is None:
         return None
     base, target = pair
-    table = comparison.table.set_index(["scenario", "kpi"])
-    # the explained pair inside a larger comparison: its own paired change
-    if comparison.explanation is not None and base != comparison.names[0]:
-        t = comparison.explanation.table.set_index(["lever", "kpi"])
-
-        def change(k: str) -> tuple[float, float, float]:
-            r = t.loc[("all levers together", k)]
-            return r["effect"], r["ci_low"], r["ci_high"]
-    else:
-
-        def change(k: str) -> tuple[float, float, float]:
-            r = table.loc[(target, k)]
-            return r["delta"], r["delta_ci_low"], r["delta_ci_high"]
-
-    days = comparison.scenarios[0].simulation.days
-    rev, prof, sat = (change(k) for k in ANSWER_KPIS)
-    sat_words = f"{format_value('score', sat[0], signed=True)} points of prospect satisfaction"
-    lines = [
-        f"Changing {base} into {target} is worth {format_change('revenue', rev[0])} {_period(days)} in revenue "
-        f"(95% interval {format_change('revenue', rev[1])} to {format_change('revenue', rev[2])}) and "
-        f"{format_change('profit', prof[0])} in profit ({format_change('profit', prof[1])} to "
-        f"{format_change('profit', prof[2])}), with {sat_words} "
-        f"({format_value('score', sat[1], signed=True)} to {format_value('score', sat[2], signed=True)})."
-    ]
     changed = next((sc for sc in comparison.scenarios if sc.name == target), None)
+    breakeven = ""
     if changed is not None and changed.timeline and base == comparison.names[0]:
-        lines.append(f"On the same markets, {breakeven_words(comparison, target)}.")
-    if study is not None and target in study.names and study.names[0] == base:
-        u = study.table.set_index(["scenario", "kpi"])
-        parts = []
-        for k in ANSWER_KPIS:
-            r = u.loc[(target, k)]
-            parts.append(
-                f"{kpi(k).label} {format_change(k, r['p10'])} to {format_change(k, r['p90'])} "
-                f"(median {format_change(k, r['median'])}; positive in {r['p_positive']:.0%} of the sets)"
-            )
-        sets = int(u["sets"].max())
-        lines.append(
-            f"Given what we do not know about behaviour (the plausible range of every assumption, {sets} sets "
-            f"drawn by Latin hypercube, each on the same {study.n} markets), the gain runs from P10 to P90: "
-            + "; ".join(parts)
-            + "."
-        )
-        top = study.ranking[(study.ranking["scenario"] == target) & (study.ranking["kpi"] == RANK_KPI)]
+        breakeven = _breakeven(comparison, target)
+    return build_answer(comparison, base, target, study, breakeven)
+
+
+def _breakeven(comparison: Comparison, target: str) -> str:
+    """When TARGET's cumulative sales contribution is ahead of the baseline's for good, in words (display names)."""
+    days = breakeven_days(comparison, target) - 1  # in the timeline's day numbers: day 0 is the first measured
+    base, run = title(comparison.names[0]), comparison.scenarios[0].simulation.days
+    never = int(np.isnan(days).sum())
+    if never == len(days):
+        return f"{title(target)} does not catch up with {base}'s cumulative sales contribution within the {run} days"
+    mean, low, high = mean_ci(days[~np.isnan(days)])
+    interval = "" if np.isnan(low) else f" (95% interval {max(0.0, low):.0f} to {min(run - 1.0, high):.0f})"
+    tail = f"; in {never} of {len(days)} markets not within the period" if never else ""
+    ahead = f"{title(target)} is ahead of {base} in cumulative sales contribution for good"
+    return f"{ahead} from day {mean:.0f}{interval}{tail}"
+
+
+def answer(comparison: Comparison, study: Uncertainty | None = None) -> list[str] | None:
+    """The report's first paragraphs: what changing BASE into TARGET is worth, as a CFO reads it.
+
+    The headline names its measure (the sales contribution) with operating profit beside it; with an
+    uncertainty study it leads with the median and P10-P90 across the assumptions' ranges, the
+    figure at the default assumptions (95% intervals of the simulation's noise) following. None
+    when the comparison asks no single question (several arms and nothing explained).
+    """
+    found = answer_of(comparison, study)
+    if found is None:
+        return None
+    lines = found.lines()
+    if found.spread is not None and study is not None and can_rank(study):
+        top = study.ranking[(study.ranking["scenario"] == found.target) & (study.ranking["kpi"] == RANK_KPI)]
         top = top[top["beyond_noise"]].head(3)
         if len(top):
-            words = ", ".join(f"{row.assumption} (Spearman rho {row.spearman_rho:+.2f})" for row in top.itertuples())
-            lines.append(f"The profit gain depends most on {words}.")
-    else:
-        lines.append(
-            "The intervals cover the simulation's noise at the default assumptions; "
-            "run with --uncertainty N to add the spread across the assumptions' plausible ranges."
-        )
+            words = ", ".join(
+                f"{assumption_words(row.assumption)} (Spearman rho {row.spearman_rho:+.2f})" for row in top.itertuples()
+            )
+            lines.append(f"The gain in sales contribution depends most on {words}.")
     return lines
 
 
-def first_steps(explanation: Explanation | None) -> dict[str, Any] | None:
-    """The levers ranked by their effect on profit, those not told apart grouped, and the interaction.
-
-    Two levers are told apart when the 95% interval of their paired difference (replication by
-    replication, the same markets) excludes zero; a lever joins the group of the first lever of
-    the group it cannot be told apart from.
-    """
-    if explanation is None or explanation.effects is None:
-        return None
-    t = explanation.table
-    effects = explanation.effects
-    singles = t[(t["kpi"] == RANK_KPI) & ~t["lever"].isin(["all levers together", "interaction"])]
-    order = list(singles.sort_values("effect", ascending=False)["lever"])
-
-    def per_rep(lever: str, k: str = RANK_KPI) -> np.ndarray:
-        part = effects[(effects["lever"] == lever) & (effects["kpi"] == k)].sort_values("replication")
-        return part["effect"].to_numpy(dtype=float)
-
-    groups: list[list[str]] = []
-    for lever in order:
-        if groups:
-            _, low, high = paired_difference(per_rep(groups[-1][0]), per_rep(lever))
-            if not (low > 0 or high < 0):
-                groups[-1].append(lever)
-                continue
-        groups.append([lever])
-    words = lever_rows(explanation)
-    cells = t.set_index(["lever", "kpi"])
-    rows = []
-    for rank, group in enumerate(groups, start=1):
-        for lever in group:
-            label, change = words[lever]
-            row: dict[str, Any] = {"rank": rank, "tied": len(group) > 1, "lever": label, "change": change, "cells": []}
-            for k in (*ANSWER_KPIS, "cost_of_sales"):
-                if (lever, k) in cells.index:
-                    r = cells.loc[(lever, k)]
-                    row["cells"].append(format_change_interval(k, r["effect"], r["ci_low"], r["ci_high"]))
-                else:
-                    row["cells"].append("")
-            rows.append(row)
-    total = cells.loc[("all levers together", RANK_KPI)]
-    inter = cells.loc[("interaction", RANK_KPI)]
-    share = inter["effect"] / total["effect"] if total["effect"] else float("nan")
-    summed = total["effect"] - inter["effect"]
-    added = format_change("profit", inter["effect"])
-    interaction = (
-        f"Together the levers are worth {format_change('profit', total['effect'])} in profit; switched one at a "
-        f"time they add up to {format_change('profit', summed)}. The other {added} "
-        f"({'' if math.isnan(share) else f'{share:.0%} of the total; '}95% interval "
-        f"{format_change('profit', inter['ci_low'])} to {format_change('profit', inter['ci_high'])}) appears only "
-        "when they are combined: the levers act on the same leads one after another (the first call, the "
-        "qualification bar, the handoff, the field's follow-up), so each is worth more, or less, when the others "
-        "are in place. Switch them as a set, or expect less from each alone than the total suggests."
-    )
-    if len(explanation.levers) < 2 or (inter["effect"], inter["ci_low"], inter["ci_high"]) == (0, 0, 0):
-        interaction = ""  # one lever has nothing to interact with; levers that add up exactly, nothing to say
-    return {
-        "kpis": [kpi(k).label for k in (*ANSWER_KPIS, "cost_of_sales")],
-        "rows": rows,
-        "interaction": interaction,
-        "groups": len(groups),
-    }
-
-
-def _explanation_context(comparison: Comparison, figures: dict[str, Path]) -> dict[str, Any] | None:
-    explanation = comparison.explanation
-    if explanation is None:
-        return None
-    t = explanation.table
-    kpis = list(dict.fromkeys(t["kpi"]))
-    rows = []
-    for lever, (label, change) in lever_rows(explanation).items():
-        part = t[t["lever"] == lever].set_index("kpi")
-        cells = [format_change_interval(k, *part.loc[k, ["effect", "ci_low", "ci_high"]]) for k in kpis]
-        rows.append({"lever": label, "change": change, "cells": cells})
-    figure = figures.get("tornado")
-    return {
-        "base": explanation.base.name,
-        "target": explanation.target.name,
-        "kpis": [kpi(k).label for k in kpis],
-        "rows": rows,
-        "figure": _b64(figure) if figure else None,
-    }
+def assumption_words(name: str) -> str:
+    """A behaviour parameter's name in words (the appendix gives the names as the scenario files spell them)."""
+    return name.replace("posterior:", "").replace("_", " ")
 
 
 def _b64(path: Path) -> str:
     return base64.b64encode(path.read_bytes()).decode("ascii")
 
 
-def render(comparison: Comparison, figures: dict[str, Path], command: str, study: Uncertainty | None = None) -> str:
-    """The report as one HTML string: the answer first, then what to do first, then the evidence."""
+def _compared(comparison: Comparison) -> list[dict[str, Any]]:
+    """Each scenario by its display name, its description, and the levers it changes from the baseline."""
     base = comparison.scenarios[0]
-    pair = _pair(comparison)
-    scenarios = [
+    return [
         {
-            "name": s.name,
+            "name": title(s),
             "description": " ".join(s.description.split()),
-            "differences": [describe_lever(*d) for d in lever_differences(base, s)] if i else [],
+            "differences": [heading(describe_lever(*d)) for d in lever_differences(base, s) if d[0] != "timeline"]
+            if i
+            else [],
+            "timeline": [w for e in s.model_dump(mode="json", exclude_none=True)["timeline"] for w in _dated(e)],
         }
         for i, s in enumerate(comparison.scenarios)
     ]
+
+
+def _dated(entry: dict[str, Any]) -> list[str]:
+    return [f"Day {entry['day']}: {w}" for w in change_words(entry)]
+
+
+def _appendix(
+    comparison: Comparison, study: Uncertainty | None, command: str, named: list[str] | None = None
+) -> dict[str, Any]:
+    """What reproduces the report and the names the files use: the command, seeds, versions, keys."""
+    from sim.config.labels import lever_label
+
+    base = comparison.scenarios[0]
+    keys = dict.fromkeys(d[0] for s in comparison.scenarios[1:] for d in lever_differences(base, s))
+    levers = [{"label": heading(lever_label(k)), "key": k} for k in keys]
+    kpis = [{"label": heading_label(k), "key": k} for k in dict.fromkeys((*REPORT_KPIS, *PNL_KPIS))]
+    assumptions = []
+    if study is not None:
+        from sim.config.params import PARAM_INFO
+
+        shown = study.ranking[(study.ranking["kpi"] == RANK_KPI) & study.ranking["beyond_noise"]]
+        ranked = list(shown["assumption"]) if can_rank(study) else []
+        for name in dict.fromkeys([*ranked, *(named or [])]):
+            info = PARAM_INFO.get(name)
+            assumptions.append({"words": assumption_words(name), "key": name,
+                                "unit": info.unit if info else "", "source": info.source if info else ""})  # fmt: skip
+    return {
+        "command": command,
+        "seed": comparison.seed,
+        "seeds": comparison.seeds,
+        "versions": versions(),
+        "levers": levers,
+        "kpis": kpis,
+        "assumptions": assumptions,
+    }
+
+
+def render(comparison: Comparison, figures: dict[str, Path], command: str, study: Uncertainty | None = None) -> str:
+    """The report as one HTML string: the answer first, then what to do first, then the evidence, then the appendix."""
+    pair = _pair(comparison)
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("sim.present", "templates"),  # package data, from any install
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    tornado = figures.get("tornado")
+    study_context = _study_context(study)
     return env.get_template("report.html.j2").render(
-        title=f"What changing {pair[0]} into {pair[1]} is worth" if pair else " vs ".join(comparison.names),
+        title=f"What changing {title(pair[0])} into {title(pair[1])} is worth"
+        if pair
+        else " against ".join(title(n) for n in comparison.names),
         answer=answer(comparison, study),
+        answer_figure=_b64(figures["answer"]) if "answer" in figures else None,
         steps=first_steps(comparison.explanation),
-        study=_study_context(study),
-        scenarios=scenarios,
+        tornado=_b64(tornado) if tornado else None,
+        reorg=step_rows(comparison),
+        study=study_context,
+        organization=organization(comparison.scenarios),
+        scenarios=_compared(comparison),
+        base=title(comparison.names[0]),
         n=comparison.n,
         days=comparison.scenarios[0].simulation.days,
         findings=_findings(comparison),
@@ -303,11 +265,7 @@ def render(comparison: Comparison, figures: dict[str, Path], command: str, study
             for name, path in figures.items()
             if name in CAPTIONS
         ],
-        explanation=_explanation_context(comparison, figures),
-        seed=comparison.seed,
-        seeds=comparison.seeds,
-        versions=versions(),
-        command=command,
+        appendix=_appendix(comparison, study, command, study_context["named"] if study_context else None),
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )
 
@@ -318,14 +276,37 @@ def discovery_sentence(study: Uncertainty, target: str, kpi_name: str = RANK_KPI
 
     gains = study.gains[(study.gains["scenario"] == target) & (study.gains["kpi"] == kpi_name)]
     table = study.sets.merge(gains[["set", "gain"]], on="set")
-    what = f"the {kpi(kpi_name).label} gain of {target} over {study.names[0]}"
+    what = f"the {label(kpi_name)} gain of {title(target)} over {title(study.names[0])}"
     if (table["gain"] <= 0).sum() == 0:
         return f"In none of the {len(table)} assumption sets is {what} at or below zero."
     try:
         found = discover(table.drop(columns=["set", "gain"]), table["gain"], what)
     except DiscoveryError as exc:
         return str(exc)
-    return found.sentence() + " (PRIM, EMA Workbench; salesim discover finds the same box from the folder.)"
+    return found.sentence() + " (PRIM scenario discovery over the assumption sets.)"
+
+
+def _named(name: str, text: str) -> bool:
+    """Whether a parameter's name stands in ``text`` as a word of its own."""
+    return re.search(rf"(?<![\w:]){re.escape(name)}(?!\w)", text) is not None
+
+
+def _in_words(sentence: str, study: Uncertainty) -> str:
+    """A sentence with the study's parameter names in words (the appendix names them as the files do)."""
+    for name in sorted((c for c in study.sets.columns if c != "set"), key=len, reverse=True):
+        sentence = re.sub(rf"(?<![\w:]){re.escape(name)}(?!\w)", assumption_words(name), sentence)
+    return sentence
+
+
+def _no_ranking(study: Uncertainty) -> str:
+    """Why no assumption is ranked, and how many sets would rank one, in one sentence."""
+    from sim.experiments.uncertainty import TOLD_RHO, sets_to_rank
+
+    varied = len(study.sets.columns) - 1
+    return (
+        f"with {len(study.sets)} assumption sets no assumption among the {varied} varied can be told from noise; "
+        f"about {sets_to_rank(varied)} sets would tell one of {TOLD_RHO:g} apart (a rank correlation with the gain)."
+    )
 
 
 def _study_context(study: Uncertainty | None) -> dict[str, Any] | None:
@@ -333,38 +314,42 @@ def _study_context(study: Uncertainty | None) -> dict[str, Any] | None:
     if study is None:
         return None
     table = study.table.set_index(["scenario", "kpi"])
+    raw = [discovery_sentence(study, name) for name in study.names[1:]]
     rows = []
     for name in study.names[1:]:
-        for k in ANSWER_KPIS:
+        for k in ("profit", "operating_profit", "revenue", "prospect_satisfaction"):  # the answer's measures
+            if (name, k) not in table.index:
+                continue
             r = table.loc[(name, k)]
             rows.append(
                 {
-                    "scenario": name,
-                    "kpi": kpi(k).label,
+                    "scenario": title(name),
+                    "kpi": heading_label(k),
                     "median": format_change(k, r["median"]),
                     "range": f"{format_change(k, r['p10'])} to {format_change(k, r['p90'])}",
                     "positive": f"{r['p_positive']:.0%}",
                 }
             )
-    ranked = study.ranking[study.ranking["kpi"] == RANK_KPI]
+    ranked = study.ranking[(study.ranking["kpi"] == RANK_KPI) & study.ranking["beyond_noise"]]
     return {
-        "discovery": [discovery_sentence(study, name) for name in study.names[1:]],
+        "discovery": [_in_words(line, study) for line in raw],
+        "named": [c for c in study.sets.columns if c != "set" and _named(c, " ".join(raw))],
         "sets": int(table["sets"].max()),
         "n": study.n,
-        "scale": f"{study.scale:g}",
+        "scale": "the full range" if study.scale == 1 else f"x{study.scale:g} of each range",
+        "markets": f"{study.n} market{'s' if study.n != 1 else ''}",
         "rows": rows,
         "ranking": [
             {
-                "scenario": r.scenario,
-                "assumption": r.assumption,
+                "scenario": title(r.scenario),
+                "assumption": assumption_words(r.assumption),
                 "rho": f"{r.spearman_rho:+.2f}",
-                "noise": "" if r.beyond_noise else "within noise",
             }
             for r in ranked.itertuples()
         ],
         "noise": f"{noise_bound(len(study.sets), len(study.sets.columns) - 1):.2f}",
         "can_rank": can_rank(study),
-        "no_ranking": ranking_sentence(study),
+        "no_ranking": _no_ranking(study),
         "failed": len(study.failed),
     }
 
@@ -376,36 +361,6 @@ def write_report(
     html = render(comparison, figures, command, study)
     atomic_write(path, lambda tmp: tmp.write_text(html, encoding="utf-8"))
     return path
-
-
-def inputs_table(scenarios: list) -> pd.DataFrame:
-    """Every lever of every scenario, a row per dotted key and a column per scenario."""
-    from sim.experiments.compare import lever_values
-
-    values = {s.name: lever_values(s) for s in scenarios}
-    keys = list(dict.fromkeys(k for v in values.values() for k in v))
-
-    def show(value) -> str:
-        return "default" if value is None else str(value)
-
-    return pd.DataFrame({"lever": keys, **{name: [show(v.get(k)) for k in keys] for name, v in values.items()}})
-
-
-def workbook(comparison: Comparison, study: Uncertainty | None = None) -> dict[str, pd.DataFrame]:
-    """comparison.xlsx: the inputs, the KPIs per replication, the comparison with intervals (and the rest)."""
-    sheets = {
-        "inputs": inputs_table(comparison.scenarios),
-        "kpis per replication": comparison.replications,
-        "comparison": comparison.table,
-    }
-    if comparison.explanation is not None:
-        sheets["levers one at a time"] = comparison.explanation.table
-    if study is not None:
-        sheets["uncertainty"] = study.table
-        sheets["assumption ranking"] = study.ranking
-        sheets["assumption sets"] = study.sets
-    seeds = pd.DataFrame({"replication": range(len(comparison.seeds)), "seed": comparison.seeds})
-    return sheets | {"seeds": seeds}
 
 
 def write_comparison(comparison: Comparison, folder: Path, command: str, study: Uncertainty | None = None) -> Path:
@@ -426,7 +381,8 @@ def write_comparison(comparison: Comparison, folder: Path, command: str, study: 
         write_uncertainty(study, folder)
         manifest |= study.manifest()
     write_json(folder / "manifest.json", manifest)
-    write_xlsx(folder / "comparison.xlsx", workbook(comparison, study))
+    found = answer_of(comparison, study)
+    write_workbook(folder / "comparison.xlsx", comparison, study, found, answer(comparison, study) or [])
     atomic_write(folder / "comparison.csv", lambda tmp: comparison.table.to_csv(tmp, index=False))
     atomic_write(folder / "replications.csv", lambda tmp: comparison.replications.to_csv(tmp, index=False))
     if comparison.explanation is not None:
@@ -435,4 +391,7 @@ def write_comparison(comparison: Comparison, folder: Path, command: str, study: 
         if steps is not None:  # a timeline's dated steps, each once those before it are in place
             atomic_write(folder / "steps.csv", lambda tmp: steps.to_csv(tmp, index=False))
     figures = comparison_figures(comparison, folder / "figures")
+    slides = slide_figures(comparison, found, folder / "figures" / "slides")
+    if "answer" in slides:
+        figures = {"answer": slides["answer"], **figures}
     return write_report(comparison, figures, folder / "report.html", command, study)

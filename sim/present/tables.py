@@ -11,6 +11,7 @@ import pandas as pd
 from sim.experiments.compare import Comparison
 from sim.measure.kpis import COMPARISON_KPIS, KPI_NAMES, kpi
 from sim.present.format import format_change, format_change_interval, format_interval, format_kpi, format_value
+from sim.present.names import heading_label, label
 
 if TYPE_CHECKING:
     from sim.experiments.uncertainty import Uncertainty
@@ -23,8 +24,8 @@ def kpi_table(columns: Mapping[str, Mapping[str, float]], kpis: Iterable[str] = 
     width = max(map(len, labels.values())) + 2
     col = max(14, *(len(n) + 2 for n in names))
     lines = ["KPI".ljust(width) + "".join(n.rjust(col) for n in names)]
-    for name, label in labels.items():
-        lines.append(label.ljust(width) + "".join(format_kpi(name, columns[n].get(name)).rjust(col) for n in names))
+    for name, text in labels.items():
+        lines.append(text.ljust(width) + "".join(format_kpi(name, columns[n].get(name)).rjust(col) for n in names))
     return "\n".join(lines)
 
 
@@ -41,7 +42,7 @@ def comparison_table(comparison: Comparison, kpis: Iterable[str] = COMPARISON_KP
         f"[95% interval], then the change from {base} [95% interval of the paired difference]"
     ]
     for name in kpis:
-        lines.append(kpi(name).label)
+        lines.append(heading_label(name))
         for scenario in comparison.names:
             r = table.loc[(scenario, name)]
             text = f"  {scenario.ljust(width)}{format_kpi(name, r['mean']):>12}  "
@@ -118,7 +119,7 @@ def uncertainty_lines(study: Uncertainty, kpis: Iterable[str] = ("revenue", "pro
         for k in kpis:
             r = table.loc[(name, k)]
             lines.append(
-                f"    {kpi(k).label}: median {format_change(k, r['median'])} "
+                f"    {label(k)}: median {format_change(k, r['median'])} "
                 f"(P10 {format_change(k, r['p10'])}, P90 {format_change(k, r['p90'])}), "
                 f"positive in {r['p_positive']:.0%} of sets"
             )
@@ -147,7 +148,7 @@ def vary_table(best: pd.DataFrame, kpi_name: str, key: str, base: str) -> str:
 
     A value not told apart from the best says about how many replications would tell them apart.
     """
-    lines = [f"{kpi(kpi_name).label} by {key} (change against {base}, paired; * best, = not told apart from it):"]
+    lines = [f"{heading_label(kpi_name)} by {key} (change against {base}, paired; * best, = not told apart from it):"]
     names = {s: f"{s} (its own {key.rsplit('.', 1)[-1]})" if s == base else s for s in best["scenario"]}
     width = max(len(s) for s in names.values()) + 2
     for r in best.itertuples():
@@ -175,7 +176,7 @@ def mechanisms_table(table: pd.DataFrame, kpis: tuple[str, ...] = ("revenue", "p
         rest = part[part["parameter"] != "the lever (all of them)"]
         rest = rest.reindex(rest["effect"].abs().sort_values(ascending=False).index)
         total = format_change_interval(name, whole.effect, whole.ci_low, whole.ci_high)
-        lines = [f"{lever}, {kpi(name).label}: {total} in all; through each parameter alone:"]
+        lines = [f"{lever}, {label(name)}: {total} in all; through each parameter alone:"]
         for r in rest.itertuples():
             change = f"{r.base_value} -> {r.target_value}" if r.base_value != "" else ""
             share = f" ({r.share_of_lever:.0%})" if math.isfinite(r.share_of_lever) else ""
@@ -188,7 +189,7 @@ def mechanisms_table(table: pd.DataFrame, kpis: tuple[str, ...] = ("revenue", "p
 def steps_table(steps: pd.DataFrame, kpi_name: str = "profit") -> str:
     """steps.csv as people read it: each dated step of a timeline once those before it are in place."""
     part = steps[steps["kpi"] == kpi_name]
-    lines = [f"{kpi(kpi_name).label}, the timeline step by step (each once the steps before it are in place):"]
+    lines = [f"{heading_label(kpi_name)}, the timeline step by step (each once the steps before it are in place):"]
     for r in part.itertuples():
         effect = format_change_interval(kpi_name, r.effect, r.ci_low, r.ci_high)
         so_far = format_change_interval(kpi_name, r.so_far, r.so_far_ci_low, r.so_far_ci_high)
@@ -206,7 +207,7 @@ def explain_table(table: pd.DataFrame) -> str:
         rows = [*levers.itertuples(), *part[part["lever"].isin(totals)].itertuples()]
         width = max(len(str(r.lever)) for r in rows) + 2
         values = max(len(f"{r.base_value} -> {r.target_value}") for r in rows) + 2
-        lines = [f"{kpi(name).label}: effect of each lever switched alone (paired, 95% interval)"]
+        lines = [f"{heading_label(name)}: effect of each lever switched alone (paired, 95% interval)"]
         for r in rows:
             change = f"{r.base_value} -> {r.target_value}" if r.lever != "interaction" else ""
             effect = format_change_interval(name, r.effect, r.ci_low, r.ci_high)
