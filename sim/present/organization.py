@@ -8,6 +8,7 @@ from typing import Any
 from sim.config.levers import derive
 from sim.config.params import Params
 from sim.config.scenario import Scenario
+from sim.model.policies import field_pay_plan
 from sim.present.format import dollars
 from sim.present.names import title
 
@@ -24,7 +25,9 @@ ROWS: tuple[tuple[str, Callable[[Scenario, Params], str]], ...] = (
     ("Installed base at the start (recurring revenue)", lambda s, p: dollars(p.installed_base_arr)),
     ("Salaries a year: inside rep, field rep, first-line manager",
      lambda s, p: f"{dollars(p.inside_salary)}, {dollars(p.field_salary)}, {dollars(p.manager_salary)}"),
-    ("Field commission on revenue", lambda s, p: f"{p.field_revenue_rate:.0%}"),
+    ("Field rep's quota and commission", lambda s, p: f"{dollars(p.field_quota)} a year; "
+     f"{field_pay_plan(p).rate:.1%} of {p.field_pay} ({dollars(p.field_variable_pay)} at quota), "
+     f"{p.accelerator:g}x past quota"),
     ("Cost of goods (share of a contract)", lambda s, p: f"{p.cost_of_goods:.0%}"),
     ("Sales tools a rep a year", lambda s, p: dollars(p.tooling_per_rep)),
     ("R&D and G&A, S&M overhead (share of recurring revenue)",
@@ -39,7 +42,7 @@ NOT_MODELLED = (
     "people learn new ways beyond the ramp the model has)",
     "later years: a customer's renewals after the period measured (they are what pays a customer back)",
     "competitors, pricing and product changes, and the economy: the market is the same in every scenario",
-    "what makes people join or stay beyond pay, tenure and ramp (culture, managers' quality)",
+    "what makes people join or stay beyond pay, standing against quota, tenure and ramp (culture, managers' quality)",
     "marketing's own decisions: the inquiries bought a day are set, not chosen",
 )
 
