@@ -271,7 +271,8 @@ def load_plan_spec(path: str | Path) -> tuple[PlanSpec, Scenario]:
 def _explain(err: Any) -> str:
     key = ".".join(str(p) for p in err["loc"]) or "(top level)"
     if err["type"] == "extra_forbidden":
-        return f"{key}: unknown key"
+        allowed = f"; allowed: {', '.join(PlanSpec.model_fields)}" if len(err["loc"]) == 1 else ""
+        return f"{key}: unknown key{allowed}"
     if err["type"] == "value_error":
         return f"{key}: {err.get('ctx', {}).get('error', err['msg'])}"
     if err["type"] == "missing":

@@ -12,7 +12,9 @@ import hashlib
 import json
 import shutil
 import time
+from collections.abc import Iterator
 from concurrent.futures import Executor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -22,7 +24,7 @@ from sim.config.scenario import Scenario, scenario_to_dict
 from sim.experiments.files import write_json
 from sim.experiments.outputs import claim
 from sim.experiments.plan import LONG_SECONDS, MAX_RUNS, Work
-from sim.experiments.runner import default_workers
+from sim.experiments.runner import default_workers, process_pool, stop_pool
 from sim.experiments.runs import versions
 from sim.planning.answer import Answer, answer
 from sim.planning.decisions import Variable, variables
@@ -98,6 +100,18 @@ def claim_folder(spec: PlanSpec, base: Scenario, out: str | Path | None, fresh: 
     return folder
 
 
+@contextmanager
+def one_pool(workers: int) -> Iterator[Executor]:
+    """A process pool for the whole search, stopped at once on Ctrl-C or an error (its workers end)."""
+    pool = process_pool(workers)
+    try:
+        yield pool
+    except BaseException:
+        stop_pool(pool)
+        raise
+    pool.shutdown()
+
+
 def plan(
     spec: PlanSpec | str | Path,
     out: str | Path | None = None,
@@ -134,10 +148,13 @@ def plan(
         if executor == "dask":
             with dask_executor(workers or default_workers(), scheduler) as pool:
                 searcher = search(spec, base, found, design(spec, base), store, generations, workers, pool, progress)
+        elif executor == "processes" and (workers or default_workers()) > 1:
+            with one_pool(workers or default_workers()) as pool:  # one pool for every generation: workers start once
+                searcher = search(spec, base, found, design(spec, base), store, generations, workers, pool, progress)
         else:
-            pool = None if isinstance(executor, str) else executor
+            given = None if isinstance(executor, str) else executor
             count = 1 if executor == "serial" else workers
-            searcher = search(spec, base, found, design(spec, base), store, generations, count, pool, progress)
+            searcher = search(spec, base, found, design(spec, base), store, generations, count, given, progress)
     except KeyboardInterrupt as exc:
         raise Interrupted(
             f"{str(exc) or 'interrupted'}: {len(store.runs):,} runs are kept in {folder / STORE}; "
