@@ -628,7 +628,7 @@ def plan_command(spec_file, budget, workers, executor, scheduler, out, resume) -
         raise UserError(f"--scheduler {scheduler}: only with --executor dask (it would be ignored)")
     spec, base = prepare(spec_file)
     generations, work = plan_work(spec, base, budget, workers)
-    click.echo(f"salesim: plan: {work.line()} at most ({generations} generations)", err=True)
+    click.echo(f"salesim: plan: {work.line()} at most ({generations} generation{'s' * (generations != 1)})", err=True)
     _settle()
     result = plan(spec_file, out, budget, workers, executor, scheduler, fresh=not resume, progress=True)
     click.echo("\n".join(result.answer.words))

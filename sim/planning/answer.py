@@ -154,6 +154,8 @@ def plan_in_words(searcher: Searcher, found: list[Variable], result: Answer) -> 
         f"({spec.horizon.length} days):"
     ]
     lines += [f"  - {describe_decision(v, plan[v.name])}" for v in found]
+    if all(plan[v.name] == v.today for v in found):
+        lines.append("  That is today's organization: no plan evaluated does better by this measure; change nothing.")
     for name in dict.fromkeys([o.kpi, *(ob.kpi for ob in spec.objectives)]):
         g = result.gains.get(name)
         f = result.figures[key][name]

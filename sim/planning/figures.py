@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from sim.config.scenario import Scenario
 from sim.experiments.plan import headcounts
@@ -56,7 +57,8 @@ def front_figure(result: Answer, x: str, x_stat: str, title: str) -> Figure:
     stat = {"mean": "mean", "p10": "P10 (the bad case)", "median": "median", "p90": "P90"}[x_stat]
     ax.set_xlabel(f"{heading(kpi(x).label)}, {stat} across assumption sets", fontsize=11)
     ax.set_ylabel(f"{heading(kpi(PROFIT).label)}, mean across assumption sets", fontsize=11)
-    ax.xaxis.set_major_formatter(axis_formatter(x))
+    if kpi(x).unit == "dollars":  # (points and shares read plainly; their unit is in the label)
+        ax.xaxis.set_major_formatter(axis_formatter(x))
     ax.yaxis.set_major_formatter(axis_formatter(PROFIT))
     ax.legend(fontsize=9, loc="best")
     return fig
@@ -75,5 +77,6 @@ def hiring_figure(today: Scenario, recommended: Scenario, names: tuple[str, str]
     ax.set_xlabel("Months from the start of the plan", fontsize=11)
     ax.set_ylabel("Reps (people)", fontsize=11)
     ax.set_ylim(bottom=0)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(fontsize=9, loc="best")
     return fig

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from sim.config.scenario import Scenario, ScenarioError
-from sim.experiments.plan import Work, run_seconds
+from sim.experiments.plan import Work, count, run_seconds
 from sim.experiments.runner import Task, run_tasks
 from sim.planning.decisions import Plan, Variable, decode, peak_headcount, plan_key, plan_scenario
 from sim.planning.evaluate import TODAY, Design, Store, statistic
@@ -69,7 +69,7 @@ def planned_work(spec: PlanSpec, base: Scenario, generations: int | None = None,
     seconds = run_seconds(base)
     work = Work() if workers is None else Work(workers=workers)
     work.add(f"today's organization x {s} assumption sets x {m} markets", s * m, seconds)
-    work.add(f"{g} generations x {p} plans x {s} sets on 1 market", g * p * s, seconds)
+    work.add(f"{count(g, 'generation')} x {p} plans x {s} sets on 1 market", g * p * s, seconds)
     if m > 1:
         work.add(f"the best {k} of each on {m - 1} more", g * k * s * (m - 1), seconds)
         work.add("the final front on every market", p * s * (m - 1), seconds)
@@ -225,7 +225,7 @@ class Searcher:
         """Evaluate one generation (one market, then the promoted share on the rest); its F and G."""
         chosen = [self.candidate(p, g) for p in plans]
         self.phase = f"generation {g}/{total}"
-        self.grant(chosen, 1, f"{self.phase}: {len(chosen)} plans on 1 market{self.so_far()}")
+        self.grant(chosen, 1, f"{self.phase}: {count(len(chosen), 'plan')} on 1 market{self.so_far()}")
         if self.markets > 1:
             up = self.promote(chosen)
             self.grant(up, self.markets, f"{self.phase}: best {len(up)} on {self.markets} markets{self.so_far()}")
@@ -263,7 +263,8 @@ class Searcher:
             partial = [c for c in partial if c.markets < self.markets][: self.spec.search.population]
             if not partial:
                 return
-            self.grant(partial, self.markets, f"the final front: {len(partial)} plans on {self.markets} markets")
+            phase = f"the final front: {count(len(partial), 'plan')} on {self.markets} markets"
+            self.grant(partial, self.markets, phase)
 
 
 def search(
