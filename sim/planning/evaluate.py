@@ -101,7 +101,8 @@ class Store:
         mine = self.runs[(self.runs["plan"] == key) & (self.runs["status"] == "ok")]
         if markets is not None:
             mine = mine[mine["market"] < markets]
-        return mine.groupby("set")[kpi].mean()
+        # in market order, whatever order the runs were stored in: a resumed search sums the same floats the same way
+        return mine.sort_values(["set", "market"]).groupby("set", sort=True)[kpi].mean()
 
 
 def statistic(values: pd.Series | np.ndarray, stat: str) -> float:

@@ -257,12 +257,18 @@ class Searcher:
         return sorted(keys[i] for i in NonDominatedSorting().do(f, only_non_dominated_front=True))
 
     def top_up(self) -> None:
-        """Run the front's plans left at one market on every market, until the front holds only full plans."""
+        """Run the front's plans left at one market on every market, until the front holds only full plans.
+
+        At most a population's worth of plans in all (as :func:`planned_work` counts them); a plan of the
+        front left at one market after that is not in the reported front.
+        """
+        left = self.spec.search.population
         for _ in range(FINAL_ROUNDS):
             partial = [self.candidates[k] for k in self.front(full_only=False)]
-            partial = [c for c in partial if c.markets < self.markets][: self.spec.search.population]
+            partial = [c for c in partial if c.markets < self.markets][:left]
             if not partial:
                 return
+            left -= len(partial)
             phase = f"the final front: {count(len(partial), 'plan')} on {self.markets} markets"
             self.grant(partial, self.markets, phase)
 
