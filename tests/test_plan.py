@@ -309,3 +309,20 @@ def test_planned_work_names_every_part(tmp_path):
     spec, base = load_plan_spec(write_spec(tmp_path))
     line = planned_work(spec, base).line()
     assert "2 generations x 4 plans x 2 sets on 1 market" in line and "the final front on every market" in line
+
+
+def test_the_recommended_plan_is_checked_on_held_out_sets_and_markets(planned):
+    from sim.planning.holdout import HELD_OUT_SEED, held_out
+
+    folder, path, _ = planned
+    spec, base = load_plan_spec(path)
+    recommended = load_scenario(folder / "out" / "recommended.yaml")
+    rival = load_scenario(folder / "small.yaml", ["handoff.sla_hours=40"], days=spec.horizon.length)
+    table = held_out(spec, base, recommended, [rival], workers=1)
+    row = table.iloc[0]
+    assert row["rival"] == "small" and row["sets"] == 2 and row["markets"] == 2
+    assert row["difference"] == pytest.approx(row["plan_p10"] - row["rival_p10"])
+    assert row["ci_low"] <= row["difference"] <= row["ci_high"]
+    searched = json.loads((folder / "out" / "plan.json").read_text())["uncertainty"]["assumption_sets"]
+    fresh = design(spec.model_copy(update={"seed": spec.seed + HELD_OUT_SEED}), base).sets
+    assert fresh.to_dict(orient="records") != searched  # sets the search never met
