@@ -153,6 +153,14 @@ def plan_in_words(searcher: Searcher, found: list[Variable], result: Answer) -> 
         f"{o.stat} {kpi(o.kpi).label} over {u.sets} assumption sets x {u.markets} markets "
         f"({spec.horizon.length} days):"
     ]
+    now, best = searcher.chosen(TODAY), searcher.chosen(key)
+    if now > best:  # (chosen() is signed so that more is better)
+        sign = 1 if o.maximise else -1
+        lines.insert(
+            0,
+            f"Today's plan does better on {o.stat} {kpi(o.kpi).label} ({format_kpi(o.kpi, sign * now)}) than any plan "
+            f"found ({format_kpi(o.kpi, sign * best)}): keep it, or search longer (a larger --budget). The best found:",
+        )
     lines += [f"  - {describe_decision(v, plan[v.name])}" for v in found]
     if all(plan[v.name] == v.today for v in found):
         lines.append("  That is today's organization: no plan evaluated does better by this measure; change nothing.")

@@ -77,6 +77,12 @@ def plan_json(result: PlanResult, table: pd.DataFrame) -> dict[str, Any]:
             "assumptions": a.ranking.to_dict(orient="records"),
             "where_it_does_not_pay": a.where_not,
             "in_words": a.words,
+            "beats_today_on": {
+                "objective": s.spec.chooser.label,
+                "today": s.value(TODAY, s.spec.chooser.kpi, s.spec.chooser.stat),
+                "recommended": s.value(key, s.spec.chooser.kpi, s.spec.chooser.stat),
+                "better": s.chosen(key) > s.chosen(TODAY),
+            },
         },
         "today": {"figures": a.figures[TODAY]},
         "search": {

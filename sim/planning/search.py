@@ -299,7 +299,8 @@ def search(
 
     searcher = Searcher(spec, base, found, design, store, run or on_runner)
     searcher.today()
-    algorithm = MixedVariableGA(pop_size=spec.search.population, survival=RankAndCrowding())
+    sampling = today_first(found)
+    algorithm = MixedVariableGA(pop_size=spec.search.population, survival=RankAndCrowding(), sampling=sampling)
     algorithm.setup(_problem(spec, found), seed=spec.seed, termination=("n_gen", generations), verbose=False)
     g = 0
     while algorithm.has_next():
@@ -317,3 +318,22 @@ def search(
     searcher.generations = g
     searcher.top_up()
     return searcher
+
+
+def today_first(found: list[Variable]) -> Any:
+    """The random first generation, with today's organization as its first plan when it is among the choices.
+
+    So the search starts from what the organization does now, and today's plan competes for the front.
+    """
+    from pymoo.core.mixed import MixedVariableSampling
+
+    indices = {v.name: v.choices.index(v.today) for v in found if v.today in v.choices}
+
+    class TodayFirst(MixedVariableSampling):
+        def _do(self, problem: Any, n_samples: int, random_state: Any = None, **kwargs: Any) -> Any:
+            drawn = super()._do(problem, n_samples, random_state=random_state, **kwargs)
+            if len(indices) == len(found) and drawn:
+                drawn[0] = dict(indices)
+            return drawn
+
+    return TodayFirst()
