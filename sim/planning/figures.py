@@ -32,7 +32,7 @@ def _axes(title: str) -> tuple[Figure, Axes]:
 def front_figure(result: Answer, x: str, x_stat: str, title: str) -> Figure:
     """Mean operating profit (y) against ``x``'s ``x_stat`` (x) of every plan run on every market.
 
-    The front is joined by a line, the recommended plan starred and today's organization marked.
+    The front's plans are named, the recommended plan starred and today's organization marked.
     """
     fig, ax = _axes(title)
     figures = result.figures
@@ -42,9 +42,9 @@ def front_figure(result: Answer, x: str, x_stat: str, title: str) -> Figure:
         color="0.7", s=25, label="other plans evaluated on every market",
     )  # fmt: skip
     front = sorted(result.front, key=lambda k: figures[k][x][x_stat])
-    ax.plot(
+    ax.scatter(  # not joined: the front is over the spec's objectives, the axes may be other statistics
         [figures[k][x][x_stat] for k in front], [figures[k][PROFIT]["mean"] for k in front],
-        "o-", color="tab:blue", label="Pareto front",
+        color="tab:blue", s=45, label="Pareto front (on the spec's objectives)",
     )  # fmt: skip
     for k in front:
         ax.annotate(result.names[k], (figures[k][x][x_stat], figures[k][PROFIT]["mean"]),
