@@ -27,7 +27,7 @@ from sim.planning.decisions import Variable
 from sim.planning.evaluate import TODAY, robustness
 from sim.planning.search import Searcher
 from sim.planning.spec import PlanError, quarter_day
-from sim.present.format import format_change_interval, format_kpi
+from sim.present.format import format_change, format_change_interval, format_kpi
 
 
 @dataclass
@@ -164,19 +164,49 @@ def plan_in_words(searcher: Searcher, found: list[Variable], result: Answer) -> 
     lines += [f"  - {describe_decision(v, plan[v.name])}" for v in found]
     if all(plan[v.name] == v.today for v in found):
         lines.append("  That is today's organization: no plan evaluated does better by this measure; change nothing.")
-    for name in dict.fromkeys([o.kpi, *(ob.kpi for ob in spec.objectives)]):
+        lines += [figures_line(name, result.figures[key][name]) for name in objective_kpis(searcher)]
+        lines += trade_offs(searcher, result)
+        return lines
+    for name in objective_kpis(searcher):
         g = result.gains.get(name)
-        f = result.figures[key][name]
         if g is None:
             continue
         lines.append(
-            f"{heading_of(name)}: {format_kpi(name, f['mean'])} on average, P10 {format_kpi(name, f['p10'])}; "
-            f"against today's plan {format_change_interval(name, g['median'], g['p10'], g['p90'])} "
+            f"{figures_line(name, result.figures[key][name])[:-1]}; against today's plan "
+            f"{format_change_interval(name, g['median'], g['p10'], g['p90'])} "
             f"(median and P10-P90 across the sets); better than today's in {g['p_better']:.0%} of the sets."
         )
     lines.append(depends_on(result, searcher, o.kpi))
     lines.append(f"Where it does not pay: {result.where_not}")
+    return lines + trade_offs(searcher, result)
+
+
+def trade_offs(searcher: Searcher, result: Answer, most: int = 3) -> list[str]:
+    """What the front's other plans give and take against the recommended one, on each objective."""
+    key = result.recommended
+    others = [k for k in result.front if k != key][-most:]
+    if not others:
+        return []
+    lines = [f"What the front's other plans trade (against {result.names[key]}; all in pareto.csv):"]
+    for other in others:
+        moves = []
+        for o in searcher.spec.objectives:
+            change = result.figures[other][o.kpi][o.stat] - result.figures[key][o.kpi][o.stat]
+            moves.append(f"{o.stat} {kpi(o.kpi).label} {format_change(o.kpi, change)}")
+        lines.append(f"  - {result.names[other]}: {', '.join(moves)}")
     return lines
+
+
+def objective_kpis(searcher: Searcher) -> list[str]:
+    """The KPIs of the chosen statistic and the objectives, each once."""
+    spec = searcher.spec
+    return list(dict.fromkeys([spec.chooser.kpi, *(ob.kpi for ob in spec.objectives)]))
+
+
+def figures_line(name: str, figures: dict[str, float]) -> str:
+    """A KPI's mean and P10 across the sets, as a sentence ("Operating profit: $1.2M on average, P10 $0.4M.")."""
+    mean, p10 = format_kpi(name, figures["mean"]), format_kpi(name, figures["p10"])
+    return f"{heading_of(name)}: {mean} on average, P10 {p10}."
 
 
 def heading_of(name: str) -> str:
