@@ -53,7 +53,7 @@ def front_figure(result: Answer, x: str, x_stat: str, title: str) -> Figure:
     ax.scatter([figures[best][x][x_stat]], [figures[best][PROFIT]["mean"]], marker="*", s=300,
                color="tab:orange", zorder=5, label=f"recommended ({result.names[best]})")  # fmt: skip
     ax.scatter([figures[TODAY][x][x_stat]], [figures[TODAY][PROFIT]["mean"]], marker="s", s=80,
-               color="black", zorder=5, label="today's plan")  # fmt: skip
+               color="black", zorder=4, label="today's plan")  # fmt: skip
     stat = {"mean": "mean", "p10": "P10 (the bad case)", "median": "median", "p90": "P90"}[x_stat]
     ax.set_xlabel(f"{heading(kpi(x).label)}, {stat} across assumption sets", fontsize=11)
     ax.set_ylabel(f"{heading(kpi(PROFIT).label)}, mean across assumption sets", fontsize=11)
