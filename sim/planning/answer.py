@@ -181,10 +181,10 @@ def plan_in_words(searcher: Searcher, found: list[Variable], result: Answer) -> 
     return lines + trade_offs(searcher, result)
 
 
-def trade_offs(searcher: Searcher, result: Answer, most: int = 3) -> list[str]:
+def trade_offs(searcher: Searcher, result: Answer, most: int = 6) -> list[str]:
     """What the front's other plans give and take against the recommended one, on each objective."""
     key = result.recommended
-    others = [k for k in result.front if k != key][-most:]
+    others = [k for k in result.front if k != key][:most]
     if not others:
         return []
     lines = [f"What the front's other plans trade (against {result.names[key]}; all in pareto.csv):"]
