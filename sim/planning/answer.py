@@ -21,6 +21,7 @@ import pandas as pd
 
 from sim.config.errors import SalesimError
 from sim.config.labels import lever_label
+from sim.experiments.plan import count
 from sim.experiments.uncertainty import noise_bound, rank_assumptions
 from sim.measure.kpis import kpi
 from sim.planning.decisions import Variable
@@ -150,7 +151,7 @@ def plan_in_words(searcher: Searcher, found: list[Variable], result: Answer) -> 
     u = spec.uncertainty
     lines = [
         f"Recommended plan {result.names[key]} of {len(result.front)} on the Pareto front, chosen for the best "
-        f"{o.stat} {kpi(o.kpi).label} over {u.sets} assumption sets x {u.markets} markets "
+        f"{o.stat} {kpi(o.kpi).label} over {count(u.sets, 'assumption set')} x {count(u.markets, 'market')} "
         f"({spec.horizon.length} days):"
     ]
     now, best = searcher.chosen(TODAY), searcher.chosen(key)

@@ -68,7 +68,7 @@ def planned_work(spec: PlanSpec, base: Scenario, generations: int | None = None,
     k = math.ceil(spec.search.promote * p)
     seconds = run_seconds(base)
     work = Work() if workers is None else Work(workers=workers)
-    work.add(f"today's organization x {s} assumption sets x {m} markets", s * m, seconds)
+    work.add(f"today's organization x {count(s, 'assumption set')} x {count(m, 'market')}", s * m, seconds)
     work.add(f"{count(g, 'generation')} x {p} plans x {s} sets on 1 market", g * p * s, seconds)
     if m > 1:
         work.add(f"the best {k} of each on {m - 1} more", g * k * s * (m - 1), seconds)
