@@ -682,6 +682,29 @@ def sweep_command(spec_file, workers, executor, scheduler, out, resume, time_lim
     click.echo(result.line())
 
 
+@main.command("plan")
+@click.argument("spec_file", metavar="SPEC.yaml")
+@click.option("--budget", type=click.IntRange(min=1), help="The most runs the search may take (fewer generations).")
+@workers_option
+@click.option("--executor", type=click.Choice(["processes", "dask"]), default="processes", show_default=True)
+@click.option("--scheduler", metavar="ADDR", help="Address of a running Dask scheduler (with --executor dask).")
+@out_option
+@click.option("--resume/--fresh", default=True, show_default=True, help="Reuse the runs in --out, or start over.")
+def plan_command(spec_file, budget, workers, executor, scheduler, out, resume) -> None:
+    """Search for the levers, hires and pay that do best across what we do not know (NSGA-II)."""
+    from sim.planning.study import plan, plan_work, prepare
+
+    if scheduler and executor != "dask":
+        raise UserError(f"--scheduler {scheduler}: only with --executor dask (it would be ignored)")
+    spec, base = prepare(spec_file)
+    generations, work = plan_work(spec, base, budget, workers)
+    click.echo(f"salesim: plan: {work.line()} at most ({generations} generation{'s' * (generations != 1)})", err=True)
+    _settle()
+    result = plan(spec_file, out, budget, workers, executor, scheduler, fresh=not resume, progress=True)
+    click.echo("\n".join(result.answer.words))
+    click.echo(f"\nresults: {result.folder}/ (plan.json, pareto.csv, recommended.yaml, plan.xlsx, figures/)")
+
+
 @main.command()
 @click.argument("folder", type=click.Path(file_okay=False))
 @click.option("--kpi", required=True, help="The KPI to analyse (one the sweep kept).")

@@ -8,8 +8,8 @@ import pytest
 import sim
 
 PACKAGE = Path(sim.__file__).parent
-# config < model < measure < experiments < present < cli; crm sits beside measure.
-LAYERS = {"config": 0, "model": 1, "measure": 2, "crm": 2, "experiments": 3, "present": 4, "cli": 5}
+# config < model < measure < experiments < present < planning < cli; crm sits beside measure.
+LAYERS = {"config": 0, "model": 1, "measure": 2, "crm": 2, "experiments": 3, "present": 4, "planning": 4.5, "cli": 5}
 
 
 def _layer(module: str) -> str | None:
