@@ -129,6 +129,9 @@ class StubModel(mesa.Model):
     def quarter_end(self, t: float) -> float:
         return math.inf  # no quarters here
 
+    def typical_standing(self) -> float | None:
+        return None  # nobody judged here
+
 
 def inbound_lead(
     lead_id: int = 0, created_at: float = 0.0, fit: float = 0.6, intent: float = 0.6, u: float = 0.5

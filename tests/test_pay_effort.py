@@ -79,6 +79,11 @@ def test_standing_moves_the_hazard_of_leaving():
     assert rep.attrition_multiple() == pytest.approx(1.0)
     rep.standing = 1.3
     assert rep.attrition_multiple() == pytest.approx(math.exp(-p.attrition_attainment_slope * 0.55))
+    model.pay.typical_standing = 2.0  # in a field whose median rep makes twice the quota, 0.75 is managed out
+    rep.standing = p.attrition_reference_attainment
+    assert rep.attrition_multiple() > 2.0
+    model.pay.typical_standing = None
+    model.pay.typical_standing = 1.0  # the field's median standing: the performance plan is relative to it
     rep.standing = p.pip_attainment + 0.01
     above_pip = rep.attrition_multiple()
     rep.standing = p.pip_attainment - 0.01
@@ -149,3 +154,17 @@ def test_removing_a_cap_raises_a_rep_driven_fields_revenue_as_misra_and_nair_fou
     linear = sim.replicate("field_only", n=8, seed=1, overrides=["behavior.accelerator=1"], workers=2)
     mean, lo, _ = paired_difference(linear["revenue"], capped["revenue"])
     assert lo > 0 and 0.03 <= mean / capped["revenue"].mean() <= 0.15, (mean, lo)
+
+
+@pytest.mark.slow
+def test_the_quota_has_an_interior_profit_optimum():
+    """A low quota pays a high rate on everything (commissions eat the margin); a high one pays little, and
+    reps who cannot see it prospect less and leave (standing, managed out): operating profit is highest
+    in between. aligned, paired on common seeds (docs/MODEL.md, "Pay and effort")."""
+    arms = {q: sim.replicate("aligned", n=8, seed=1, overrides=[f"compensation.field_quota={q}"], workers=2)
+            for q in (400_000, 900_000, 1_500_000)}  # fmt: skip
+    profit = {q: runs["operating_profit"] for q, runs in arms.items()}
+    assert paired_difference(profit[900_000], profit[400_000])[1] > 0
+    assert paired_difference(profit[900_000], profit[1_500_000])[0] > 0
+    # and the high quota's reps leave: more turnover than at the middle one
+    assert paired_difference(arms[1_500_000]["field_quits"], arms[900_000]["field_quits"])[1] > 0

@@ -253,15 +253,15 @@ class Params:
     # Fitted with the rest of the first hours by scripts/calibrate.py (issue 30) to Oldroyd et al., HBR 2011
     # (within 1 h ~7x as likely to qualify as an hour later, >60x vs 24 h or later, on inquiries sent in
     # business hours), the waterfall's inquiry -> MQL, InsideSales' never-contacted share and persistence.
-    decay_scale_hours: float = param(1.51, "h", CALIBRATED, (1.07, 1.91), bounds=(0.01, 100))
-    decay_exponent: float = param(2.88, "power", CALIBRATED, (2.03, 3.35), bounds=(0, 10))
+    decay_scale_hours: float = param(1.24, "h", CALIBRATED, (0.796, 1.94), bounds=(0.01, 100))
+    decay_exponent: float = param(2.82, "power", CALIBRATED, (2.14, 3.31), bounds=(0, 10))
     # the chance a dial reaches the prospect once the moment has passed (they are at work, busy with other
     # things): Velocify's converted leads, ~45% reached on the first call, ~85% by the third, 93-95% by the
     # sixth (docs/SOURCES.md Q13c), need a per-dial connect rate of this order later on (assumption)
-    contact_floor: float = param(0.105, "share", CALIBRATED, (0.059, 0.19))
+    contact_floor: float = param(0.107, "share", CALIBRATED, (0.0605, 0.15))
     # chance an immediate attempt reaches them: Velocify's converted leads, ~45% reached on the first call
     # (docs/SOURCES.md Q13c); an immediate call finds more at their desk (assumption)
-    contact_max: float = param(0.77, "share", CALIBRATED, (0.53, 0.91))
+    contact_max: float = param(0.865, "share", CALIBRATED, (0.72, 0.933))
     # the need halves every wait_decay_hours (calendar) without a word from us (before the first
     # call and while a qualified lead waits for the field): a week of silence loses half of it
     wait_decay_hours: float = param(168.0, "h", ASSUMED, (72, 336), bounds=(0.5, 20000))
@@ -272,9 +272,9 @@ class Params:
     # after a first attempt left a message (voicemail, email), the prospect's attention fades at this share of
     # the pace until someone reaches them: they know a vendor answered (assumption; Velocify: more than half of
     # converted leads are reached after the first call, 93-95% by the sixth, docs/SOURCES.md Q13c)
-    answered_attention: float = param(0.36, "share", CALIBRATED, (0.19, 0.43))
+    answered_attention: float = param(0.313, "share", CALIBRATED, (0.136, 0.457))
     # share of an inquirer's interest that outlasts their attention (the need itself)
-    need_floor: float = param(0.021, "share", CALIBRATED, (0.0058, 0.046))
+    need_floor: float = param(0.0252, "share", CALIBRATED, (0.00737, 0.0441))
     # other vendors each inquirer asks, answering as the firms of Oldroyd et al. do (FACTS 1)
     competitors: float = param(2.0, "count", FITTED_DECAY, (1, 3), bounds=(0, 20))
     # interest left for us once another vendor answered first: 78% of sales go to the first
@@ -282,7 +282,7 @@ class Params:
     second_place_interest: float = param(
         0.3, "share", "Leads360/Velocify: 78% buy from the first responder (docs/SOURCES.md)", (0.2, 0.5)
     )
-    agree_interest: float = param(0.23, "0-1", CALIBRATED, (0.19, 0.33), bounds=(0.01, 1))  # interest to engage
+    agree_interest: float = param(0.253, "0-1", CALIBRATED, (0.2, 0.333), bounds=(0.01, 1))  # interest to engage
     lapse_intent: float = param(0.06, "0-1", ASSUMED, (0.02, 0.15))  # below this intent the prospect has moved on
 
     # --- inside reps --------------------------------------------------------
@@ -434,10 +434,10 @@ class Params:
     # list is colder than an SDR's sequences: prior 0.08-0.30 (the issue-30 fit's posterior pressed on the
     # old prior's top, 0.15)
     field_leads_per_hour: float = param(
-        0.225,
+        0.247,
         "per h",
         f"{CALIBRATED}; prior: SDR benchmarks, 12-15 meetings a month per hour of outreach (docs/SOURCES.md Q13b)",
-        (0.167, 0.282),
+        (0.0891, 0.294),
         bounds=(0, 5),
     )
     # the pipeline a rep wants against the quarter's quota: the "rule of three" of sales managers
@@ -448,7 +448,7 @@ class Params:
         bounds=(0, 100),
     )  # fmt: skip
     # how hard a supported field rep with full trust in inside's leads still prospects
-    self_prospect_when_supported: float = param(0.52, "share", CALIBRATED, (0.31, 0.9))
+    self_prospect_when_supported: float = param(0.599, "share", CALIBRATED, (0.343, 0.823))
     # field reps leave: Bridge Group "about one out of every three reps each year", DePaul 28% (outside
     # sales), CSO Insights 25.8% (docs/SOURCES.md Q12a). This is the voluntary hazard of a rep at the typical
     # attainment; with reps leaving by standing and those managed out, 28% of seats turn over a year at the
@@ -467,10 +467,11 @@ class Params:
     attrition_reference_attainment: float = param(
         0.75, "x", "BenchSights (docs/SOURCES.md Q14)", (0.65, 0.87), bounds=(0, 2)
     )
-    # managed out: a ramped rep whose standing (about the last two quarters) is below this share of quota is put on
-    # a performance plan, and this share of them leave within two quarters. Involuntary turnover correlates -0.52
+    # managed out: a ramped rep whose standing (about the last two quarters) is below this share of the field's
+    # median standing (managers judge reps against their peers) is put on a performance plan, and this share of
+    # them leave within two quarters. Involuntary turnover correlates -0.52
     # with performance (Bycio et al. 1990): a rule more than a slope; 30-50% of exits are involuntary (Q15a)
-    pip_attainment: float = param(0.5, "x", ASSUMED, (0.4, 0.7), bounds=(0, 2))  # of quota
+    pip_attainment: float = param(0.5, "x", ASSUMED, (0.4, 0.7), bounds=(0, 2))  # of the median standing
     pip_exit_share: float = param(0.6, "share", ASSUMED, (0.5, 0.7))
     # days a field seat stays empty: SHRM, 42 days to fill a job (all jobs); sales searches run longer
     field_hiring_days: float = param(60.0, "days", ASSUMED, (30, 120), bounds=(0, 1400))
@@ -518,7 +519,7 @@ class Params:
     stage_days_shape: float = param(2.0, "shape", ASSUMED, (1, 4), bounds=(0.1, 50))  # gamma: mode > 0, right tail
     # mean sum of the stages at the median deal size; the won deals that close within a year land in 60-72 days
     cycle_days: float = param(72.0, "days", BRIDGE_2017, bounds=(1, 1000))
-    win_logit: float = param(-1.63, "logit", CALIBRATED, (-1.91, -1.47), bounds=(-20, 20))  # at fit, intent, skill 0.5
+    win_logit: float = param(-1.63, "logit", CALIBRATED, (-1.76, -1.3), bounds=(-20, 20))  # at fit, intent, skill 0.5
     win_fit: float = param(3.0, "logit", ASSUMED, (1.5, 5), bounds=(-20, 20))  # per unit of fit above 0.5
     win_intent: float = param(1.5, "logit", ASSUMED, (0.5, 3), bounds=(-20, 20))  # per unit of intent above 0.5
     win_skill: float = param(1.5, "logit", ASSUMED, (0.5, 3), bounds=(-20, 20))  # per unit of rep skill above 0.5

@@ -185,15 +185,17 @@ class FieldRep(Rep):
         Reps below quota earn less and quit more; reps far above are paid to stay. The odds
         move by ``attrition_attainment_slope`` (log) per unit of attainment below
         ``attrition_reference_attainment``, the typical ramped rep's, whose voluntary hazard is
-        ``field_attrition``. A rep below ``pip_attainment`` is also on a performance plan, which
-        ``pip_exit_share`` leave within two quarters (docs/MODEL.md, "Pay and effort").
+        ``field_attrition``. A rep below ``pip_attainment`` of the field's median standing (managers
+        judge reps against their peers) is also on a performance plan, which ``pip_exit_share`` leave
+        within two quarters (docs/MODEL.md, "Pay and effort").
         """
         if self.standing is None:
             return 1.0
         p = self.model.params
         standing = min(2.0, max(0.0, self.standing))
         voluntary = math.exp(p.attrition_attainment_slope * (p.attrition_reference_attainment - standing))
-        if standing >= p.pip_attainment or p.field_attrition <= 0:
+        typical = self.model.typical_standing()
+        if typical is None or standing >= p.pip_attainment * typical or p.field_attrition <= 0:
             return voluntary
         # on a performance plan: pip_exit_share leave within two quarters, on top of those who quit
         managed_out = -math.log(max(1e-12, 1.0 - p.pip_exit_share)) / (DAYS_PER_YEAR / 2)

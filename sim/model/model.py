@@ -271,6 +271,10 @@ class SalesOrgModel(mesa.Model):
         """The calendar hour at which the quarter holding hour ``t`` ends (:meth:`Pay.quarter_end`)."""
         return self.pay.quarter_end(t)
 
+    def typical_standing(self) -> float | None:
+        """The median standing against quota of the field's judged reps (:meth:`Pay.new_quarter`)."""
+        return self.pay.typical_standing
+
     def reassign(self, leaver: FieldRep) -> None:
         """A field rep left: their open leads and deals go to the freest teammate in post."""
         self.field_teams.reassign(leaver)

@@ -8,6 +8,7 @@ field rep's quota and accelerator count in.
 from __future__ import annotations
 
 import math
+import statistics
 from typing import TYPE_CHECKING
 
 from sim.config.params import QUARTER_DAYS
@@ -49,6 +50,7 @@ class Pay(Component):
 
     def __init__(self, params: Params, warmup: int) -> None:
         self.warmup = warmup
+        self.typical_standing: float | None = None  # the field's median standing, judged at each quarter's end
         self.revenue = 0.0
         self.commissions = 0.0
         self.refresh(params, params)
@@ -63,6 +65,8 @@ class Pay(Component):
         if (day - self.warmup) % DAYS_OF_YEAR in QUARTER_STARTS:
             for rep in field_reps:
                 rep.end_quarter()
+            judged = [rep.standing for rep in field_reps if rep.active and rep.standing is not None]
+            self.typical_standing = statistics.median(judged) if judged else None
 
     def quarter_end(self, t: float) -> float:
         """The calendar hour at which the quarter holding hour ``t`` ends (quarters of the measured calendar)."""

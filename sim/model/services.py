@@ -250,6 +250,10 @@ class FieldServices(Funnel, Protocol):
         """The calendar hour at which the quarter holding hour ``t`` ends."""
         ...
 
+    def typical_standing(self) -> float | None:
+        """The median standing against quota of the field's judged reps (None before any quarter judged)."""
+        ...
+
 
 class PoolServices(InsideServices, Protocol):
     """What the inside team and its pools use besides a rep's services: the run's length and its warm-up."""
