@@ -100,8 +100,10 @@ def test_the_routing_delay_is_the_companys_not_the_structures():
 
 # The statistics a fast run can check at the defaults (one organization run, three seeds); the full
 # check of every fitted and held-out statistic is `salesim check-calibration` (make test-all runs it).
-# (revenue, deals and open opportunities per AE are outside: the field is still short of supply, docs/MODEL.md)
-FAST_FACTS = ("inquiry_to_mql", "never_contacted", "inquiry_to_won", "cycle_days", "sales_cost_per_revenue")
+# (revenue, deals and open opportunities per AE are outside: the field is still short of supply, docs/MODEL.md;
+# the S&M cost per $1 of new revenue sits at its band's top edge since issue 31's calibration, 1.11 [0.99, 1.23]
+# in check-calibration -n 3 and 1.22 on seeds 1-3, so three runs cannot tell it from 1.2: the full check has it)
+FAST_FACTS = ("inquiry_to_mql", "never_contacted", "inquiry_to_won", "cycle_days")
 
 
 def test_the_defaults_land_inside_the_published_levels():

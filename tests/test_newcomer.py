@@ -64,7 +64,7 @@ def test_the_demo_heads_its_table_with_its_baseline_and_no_percentage_of_a_quant
     lines = proc.stdout.splitlines()
     header = next(i for i, line in enumerate(lines) if line.startswith("Each scenario against"))
     assert "field_only (the baseline), on the same 2 markets" in lines[header]
-    assert lines[0].startswith("salesim demo") and "Changing misaligned into aligned" in proc.stdout  # its own base
+    assert lines[0].startswith("salesim demo") and "Changing Misaligned into Aligned" in proc.stdout  # its own base
     table = pd.read_csv(folder / "out" / "comparison.csv")
     runs = pd.read_csv(folder / "out" / "replications.csv")
     blocks: dict[str, list[str]] = {}

@@ -22,6 +22,7 @@ from sim.config.scenario import FIXED_KEYS, effective_day, load_scenario
 from sim.model.field import FieldRep
 from sim.model.inside import InsideRep
 from sim.model.leads import Lead, LeadBook
+from sim.model.market import Reach
 from sim.model.model import SalesOrgModel
 
 SMALL = [
@@ -154,18 +155,31 @@ def test_a_dated_change_reaches_every_component_and_every_rep(name):
     assert _components(model) == _components(from_start), f"{key}: a component acts on the old value"
 
 
-@pytest.mark.parametrize("key, value", [("behavior.contact_max", 0.5), ("training.owner", "joint")])
-def test_what_reps_in_post_were_given_at_hire_changes_with_the_lever(key, value):
+def test_what_reps_in_post_were_given_at_hire_changes_with_the_lever():
     """The issue's probe: after day 10 every inside rep reaches prospects with the new peak."""
+    key, value = "behavior.contact_max", 0.5
     base = load_scenario("misaligned", SMALL)
     changed = load_scenario("misaligned", [*SMALL, f"timeline=[{{day: 10, set: {{{key}: {value}}}}}]"])
     before = _run_to(SalesOrgModel(changed, seed=2), 9)
     peaks = [rep.reach.peak for rep in before.inside_reps]
     after = _run_to(before, 11)
-    fresh = SalesOrgModel(load_scenario("misaligned", [*SMALL, f"{key}={value}"]), seed=2)
     assert [rep.reach.peak for rep in after.inside_reps] != peaks
-    assert {rep.reach.peak for rep in after.inside_reps} == {rep.reach.peak for rep in fresh.inside_reps}
+    # each rep reaches prospects as the new peak and their own skill now say (skill moves with practice)
+    assert [rep.reach.peak for rep in after.inside_reps] == [
+        Reach(after.params, rep.skill).peak for rep in after.inside_reps
+    ]
     assert SalesOrgModel(base).params != after.params
+
+
+def test_a_new_training_programme_reaches_the_reps_in_post_at_their_next_session():
+    """Training is something that happens to reps (issue 31): a joint programme from day 10 changes
+    nothing on day 11 and has taught the reps in post more selling by the first session after it."""
+    changed = load_scenario("misaligned", [*SMALL, "timeline=[{day: 10, set: {training.owner: joint}}]"])
+    same = load_scenario("misaligned", SMALL)
+    early = (_run_to(SalesOrgModel(changed, seed=2), 11), _run_to(SalesOrgModel(same, seed=2), 11))
+    assert [r.skill for r in early[0].inside_reps] == [r.skill for r in early[1].inside_reps]
+    later = (_run_to(early[0], 32), _run_to(early[1], 32))  # a session on day 30
+    assert all(a.skill > b.skill for a, b in zip(later[0].inside_reps, later[1].inside_reps, strict=True))
 
 
 def test_habits_move_reps_in_post_step_by_step_and_new_hires_start_there():

@@ -21,8 +21,10 @@ def _hire(day: int = HIRE_DAY, team: str = "east", field: int = 4, inside: int =
 
 
 def test_a_hire_raises_capacity_after_its_date_and_cost_from_its_date():
-    base = sim.run("aligned", seed=5, days=150)
-    hired = sim.run("aligned", seed=5, days=150, overrides=_timeline(_hire(inside=2)))
+    # nobody leaves the field: who leaves follows standing, which the hires change (issue 31)
+    stay = ["behavior.field_attrition=0"]
+    base = sim.run("aligned", seed=5, days=150, overrides=stay)
+    hired = sim.run("aligned", seed=5, days=150, overrides=[*stay, *_timeline(_hire(inside=2))])
     before = slice(0, HIRE_DAY)  # rows 0..59 are days 1..60: the end of measured days 0..59
     assert base.daily.iloc[before].equals(hired.daily.iloc[before]), "days before the hire must not change"
     on = hired.daily.iloc[HIRE_DAY]

@@ -74,6 +74,7 @@ class InsideRep(Rep):
         # what training added above practice (knowledge, skill): the onboarding course, then a rep who has been
         # here a while has had their monthly sessions and forgotten between them
         self.gain_knowledge = self.gain_skill = 0.0
+        self.practice = self.practised()  # as of the last weekly update (keep_up)
         self.knowledge, self.skill = self.levels()
         self.train(p.onboarding_training_hours * p.training_given)
         for _ in range(int(days_employed // TRAINING_EVERY_DAYS)):
@@ -123,7 +124,7 @@ class InsideRep(Rep):
 
     def levels(self) -> tuple[float, float]:
         """Product knowledge and selling skill now, 0-1: practice, plus what training added and is not forgotten."""
-        knowledge, skill = self.practised()
+        knowledge, skill = self.practice
         return (
             min(1.0, max(0.0, knowledge + self.gain_knowledge)),
             min(1.0, max(0.0, skill + self.gain_skill)),
@@ -142,7 +143,7 @@ class InsideRep(Rep):
         on_product = hours * p.training_product_share * p.training_product_quality
         on_selling = hours * (1.0 - p.training_product_share) * p.training_selling_quality
         knowledge, skill = self.levels()
-        base_k, base_s = self.practised()
+        base_k, base_s = self.practice
         learn = p.training_learning_hours
         self.gain_knowledge = 1.0 - (1.0 - knowledge) * math.exp(-on_product / learn) - base_k
         self.gain_skill = 1.0 - (1.0 - skill) * math.exp(-on_selling / learn) - base_s
@@ -154,10 +155,11 @@ class InsideRep(Rep):
         self.next_outbound *= rate / self.outbound_rate
 
     def keep_up(self, days: float) -> None:
-        """``days`` pass: what training added fades with half-life ``training_half_life_days``."""
+        """``days`` pass: what training added fades (half-life ``training_half_life_days``), practice grows."""
         fade = 0.5 ** (days / self.model.params.training_half_life_days)
         self.gain_knowledge *= fade
         self.gain_skill *= fade
+        self.practice = self.practised()
 
     def quit_or_stay(self, day: int) -> None:
         """Leave with a daily hazard of 1 / tenure; the seat stays empty while hiring."""
