@@ -33,7 +33,7 @@ def fitted(tmp_path_factory) -> Path:
         assert _salesim(*args, cwd=root).returncode == 0
     proc = _salesim(
         "fit", "export", "--scenario", "base.yaml", "--only", "win_logit", "--only", "cycle_days",
-        "--budget", "120", "--population", "40", "--checks", "6", "--workers", "2", "--out", "fit", cwd=root,
+        "--budget", "120", "--population", "30", "--checks", "6", "--workers", "2", "--out", "fit", cwd=root,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     return root
@@ -62,7 +62,7 @@ def test_the_fitted_scenario_extends_the_base_and_carries_its_posterior(fitted):
     assert scenario.posterior == str(folder / "posterior.parquet")
     assert scenario.organization == load_scenario(fitted / "base.yaml").organization  # --scenario keeps its headcounts
     posterior = pd.read_parquet(folder / "posterior.parquet")
-    assert list(posterior.columns) == list(TRUTH) and len(posterior) == 40
+    assert list(posterior.columns) == list(TRUTH) and len(posterior) == 30
     doc = yaml.safe_load((folder / "fitted.yaml").read_text())
     assert doc["behavior"]["win_logit"] == pytest.approx(posterior["win_logit"].median(), abs=1e-5)
     assert 35 < doc["market"]["inbound_leads_per_day"] < 45  # defined's 40 a working day, measured
@@ -92,7 +92,7 @@ def test_a_fit_run_again_resumes_from_its_stored_generations(fitted):
     before = (fitted / "fit" / "posterior.parquet").read_bytes()
     proc = _salesim(
         "fit", "export", "--scenario", "base.yaml", "--only", "win_logit", "--only", "cycle_days",
-        "--budget", "120", "--population", "40", "--checks", "0", "--workers", "1", "--out", "fit", cwd=fitted,
+        "--budget", "120", "--population", "30", "--checks", "0", "--workers", "1", "--out", "fit", cwd=fitted,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     report = json.loads((fitted / "fit" / "fit.json").read_text())
