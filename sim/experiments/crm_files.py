@@ -130,7 +130,11 @@ def write_fit(
     atomic_write(folder / "posterior.parquet", lambda tmp: result.posterior.to_parquet(tmp, index=False))
     text = fitted_yaml(result, base_ref, name, pipeline=pipeline)
     atomic_write(folder / "fitted.yaml", lambda tmp: tmp.write_text(text, encoding="utf-8"))
-    write_json(folder / "fit.json", {"export": str(export), "base": base_ref, **result.report()})
+    from sim.experiments.fit_claims import practices_in_use
+
+    assumed = practices_in_use(result.scenario, Path(base_ref).name)
+    write_json(folder / "fit.json", {"export": str(export), "base": base_ref, "practices_assumed": assumed,
+                                     **result.report()})  # fmt: skip
 
 
 def open_pipeline(leads: pd.DataFrame, observed: dict[str, Any], at: str = "end") -> pd.DataFrame | None:

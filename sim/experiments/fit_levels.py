@@ -41,7 +41,7 @@ SUPPLY = ("field_leads_per_hour", "outbound_conversations_per_hour", "referrals_
 LEAD_STAGES = ("first_touch_at", "contacted_at", "qualified_at", "handed_off_at")
 # statistics above the opportunity: an opportunities-only export cannot inform them
 ABOVE_OPPORTUNITY = ("inquiries_per_day", "contact_rate", "qualify_rate", "opportunity_rate", "reject_rate",
-                     "ignore_rate")  # fmt: skip
+                     "ignore_rate", "response_hours", "acceptance_days")  # fmt: skip
 
 Simulate = Callable[[Scenario, int], pd.DataFrame]  # (scenario, round) -> the fit's statistics of SEEDS runs
 
