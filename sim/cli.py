@@ -945,9 +945,11 @@ def _echo_fit(path: Path, result, folder: Path, pipeline) -> None:
     from sim.experiments.fit_claims import edge_lines, practice_lines
 
     m, k = result.measured, result.levels
-    click.echo(f"{path.name}: {m.days} days; volume enters at its {result.entry}; {m.inside_reps or '?'} inside and "
-               f"{m.field_reps or '?'} field reps; {sum(g.simulations for g in result.generations):,} simulations "
-               f"in {len(result.generations)} generations ({result.seconds:.0f} s)")  # fmt: skip
+    span = f"{result.period['start'][:10]} to {result.period['end'][:10]}, " if result.period.get("start") else ""
+    runs = f"{sum(g.simulations for g in result.generations):,} runs in {len(result.generations)} generations"
+    click.echo(f"{path.name}: fitted on {span}{m.days} days; volume enters at its {result.entry}; "
+               f"{m.inside_reps or '?'} inside and {m.field_reps or '?'} field reps; {runs}, each candidate judged "
+               f"on {result.generations[0].replicates} seed(s) ({result.seconds:.0f} s)")  # fmt: skip
     if result.not_identified:
         click.echo(f"  not identified (above the entry point, not fitted): {', '.join(result.not_identified)}")
     if k.get("rounds"):

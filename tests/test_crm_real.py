@@ -145,6 +145,8 @@ def test_an_opportunities_export_is_fitted_at_its_own_volume_and_ships_what_was_
     assert report["entry_point"] == "opportunities"
     assert {"inquiries_per_day", "qualify_rate"} <= set(report["not_identified"])
     assert "volume enters at its opportunities" in stdout and "not identified" in stdout
+    assert "fitted on 2017-03-13 to 2017-12-18, 280 days" in stdout  # the period it fits, printed
+    assert report["period"]["start"].startswith("2017-03-13") and report["period"]["days"] == pytest.approx(280)
     assert "practices assumed (defined's; --scenario to name yours)" in stdout
     stats = _claims_are_true(report)
     assert stats["inquiries_per_day"]["observed"] is None  # opportunity rows are not inquiries

@@ -38,7 +38,7 @@ def fits(tmp_path_factory) -> list[dict]:
             assert salesim_in_process(*args, cwd=root).returncode == 0
         proc = salesim_in_process(
             "fit", f"export{i}", "--scenario", "base.yaml", "--only", "win_logit", "--only", "cycle_days",
-            "--budget", "60", "--population", "20", "--checks", "8", "--workers", "2", "--out", f"fit{i}", cwd=root,
+            "--budget", "60", "--population", "15", "--checks", "8", "--workers", "2", "--out", f"fit{i}", cwd=root,
         )  # fmt: skip
         assert proc.returncode == 0, proc.stderr
         reports.append(json.loads((root / f"fit{i}" / "fit.json").read_text()))

@@ -201,6 +201,7 @@ class Fit:
         shipped: statistics of runs of the fitted scenario as shipped (from the pipeline at the export's
             end), at posterior draws.
         kinds: the lead sources the runs' statistics count (those the export holds), or None: all.
+        period: the export's period the fit compares with (``start``, ``end``, ``days``, ``timezone``).
     """
 
     scenario: Scenario
@@ -218,6 +219,7 @@ class Fit:
     organization_given: bool = False
     shipped: np.ndarray | None = None
     kinds: list[str] | None = None
+    period: dict[str, Any] = field(default_factory=dict)
 
     @property
     def posterior(self) -> pd.DataFrame:
@@ -258,6 +260,7 @@ class Fit:
         parameters = self.parameters()
         statistics = self.statistics()
         return {
+            "period": self.period,
             "method": "ABC-SMC (Drovandi & Pettitt 2011) on the experiment runner, the last population "
             "regression-adjusted (Beaumont, Zhang & Balding 2002); distance: Euclidean on the statistics scaled "
             "by their spread under the prior",
@@ -527,7 +530,8 @@ def fit(
                empty_start=pipeline is None and empty_start(leads, observed), entry=entry,
                not_identified=not_identified,
                levels=levels, organization_given=keep_organization, shipped=ran,
-               kinds=sorted(kinds) if kinds else None)  # fmt: skip
+               kinds=sorted(kinds) if kinds else None,
+               period={k: observed["period"].get(k) for k in ("start", "end", "days", "timezone")})  # fmt: skip
 
 
 def reachable_target(target: np.ndarray, first: Generation) -> np.ndarray:
