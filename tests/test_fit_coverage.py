@@ -62,17 +62,19 @@ def test_the_fits_claims_hold_on_known_truths(fits):
 
 
 def test_simulation_based_calibration_over_truths_drawn_from_the_prior():
-    """Talts et al. 2018: ten companies drawn from the prior, fitted; their truths inside the 90% intervals.
+    """Talts et al. 2018: ten companies drawn from the prior, fitted; most truths inside their 90% intervals.
 
-    docs/CRM.md's figure runs 24 (``python -m sim.experiments.fit_calibration``); ten at a small budget is the
-    check that a change of the engine has not made the fit sure of what it does not know (a fit too sure of
-    itself misses the truth far more often than one in ten).
+    docs/CRM.md's figure runs 24 (``python -m sim.experiments.fit_calibration``: 79% inside); ten at a small
+    budget check that a change of the engine has not made the fit sure of what it does not know (a fit too sure
+    of itself misses the truth far more often).
     """
     from sim.experiments.fit_calibration import calibrate_fit, coverage
 
     table = calibrate_fit(10, budget=60, population=15, seed=3)
     assert len(table) == 10 and (table["draws"] == 15).all()
     for name, share in coverage(table).items():
-        assert share >= 0.7, (name, table[[name, f"{name}_p05", f"{name}_p95"]])  # 9 of 10 expected; 6 or fewer: 1.3%
+        # a calibrated fit's 5-95% interval from 15 draws holds the truth about 84% of the time (order statistics);
+        # five or fewer of ten then happen 1% of the time, and a fit too sure of itself (as averaging seeds was)
+        assert share >= 0.6, (name, table[[name, f"{name}_p05", f"{name}_p95"]])
         ranks = table[f"{name}_rank"]
         assert ranks.between(1, 14).mean() >= 0.6, ranks.tolist()  # not piled at the extreme ranks

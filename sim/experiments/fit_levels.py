@@ -90,7 +90,7 @@ def _pooled(runs: list[tuple[float, float, pd.DataFrame]], volume: float) -> tup
     Pooled over every round run near the current volume (a ratio estimator): the opportunities grow with
     the sources of supply, and a won amount is its list value (the median times the deal factor) less a
     discount, so both are about proportional to their factor. One round of a few seeds alone is noise: the
-    mean won amount of a run of Maven's sample swings about 8% from seed to seed, and chasing it round by
+    mean won amount of a run of Maven's sample swings about 7% from seed to seed, and chasing it round by
     round moved the factor by as much (issue 32's revenue 23% above the export).
     """
     near = _near(runs, volume)
