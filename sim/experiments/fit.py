@@ -350,12 +350,14 @@ def generation_store(folder: Path, key: str):
             theta = table.filter(regex=r"^theta_").to_numpy(dtype=float)
             stats = table.filter(regex=r"^stat_").to_numpy(dtype=float)
             tolerance = math.inf if meta["tolerance"] is None else float(meta["tolerance"])
-            k = len(table.filter(regex=r"^rdist\d+$").columns)
-            runs = np.stack([table.filter(regex=rf"^rstat{r}_").to_numpy(dtype=float) for r in range(k)], axis=1)
-            run_d = table.filter(regex=r"^rdist\d+$").to_numpy(dtype=float)
+            k = len(table.filter(regex=r"^rdist\d+$").columns)  # runs per candidate, when more than one
+            runs = run_d = None
+            if k:
+                runs = np.stack([table.filter(regex=rf"^rstat{r}_").to_numpy(dtype=float) for r in range(k)], axis=1)
+                run_d = table.filter(regex=r"^rdist\d+$").to_numpy(dtype=float)
             done.append(Generation(meta["generation"], theta, table["distance"].to_numpy(dtype=float), tolerance,
-                                   int(meta["simulations"]), float(meta["acceptance"]), stats,
-                                   runs if k else None, run_d if k else None))  # fmt: skip
+                                   int(meta["simulations"]), float(meta["acceptance"]), stats, runs,
+                                   run_d))  # fmt: skip
         return done
 
     return save, load
