@@ -960,14 +960,16 @@ def import_crm(
 @click.option("--checks", type=click.IntRange(0, 10_000), default=40, show_default=True,
               help="Runs at posterior draws for check.png (beyond the budget).")  # fmt: skip
 @click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True, help="The fit's seed.")
+@click.option("--replicates", type=click.IntRange(1, 20), default=2, show_default=True,
+              help="Runs (seeds) each candidate is judged on; the budget counts runs.")  # fmt: skip
 @workers_option
 @click.option("--executor", type=click.Choice(["processes", "dask"]), default="processes", show_default=True)
 @click.option("--scheduler", metavar="ADDR", help="Address of a running Dask scheduler (with --executor dask).")
 @click.option("--name", default="fitted", show_default=True, help="The fitted scenario's name.")
 @out_option
 @click.option("--resume/--fresh", default=True, show_default=True, help="Continue a stored fit, or start over.")
-def fit_command(export, map_file, timezone, base, start, end, budget, population, only, priors, checks, seed, workers,
-                executor, scheduler, name, out, resume) -> None:  # fmt: skip
+def fit_command(export, map_file, timezone, base, start, end, budget, population, only, priors, checks, seed,
+                replicates, workers, executor, scheduler, name, out, resume) -> None:  # fmt: skip
     """Fit the model to a CRM export: fitted.yaml, posterior.parquet, fit.json, check.png."""
     from sim.config.scenario import builtin_names, load_scenario
     from sim.experiments.crm_files import write_fit, write_pipeline
@@ -1015,6 +1017,7 @@ def fit_command(export, map_file, timezone, base, start, end, budget, population
         workers=workers or default_workers(), executor=executor, scheduler=scheduler, fresh=not resume, progress=True,
         fields=data.fields, pipeline=folder / "pipeline_start.parquet" if at_start is not None else None,
         shipped_pipeline=folder / "pipeline.parquet" if pipeline is not None else None, ranges=ranges,
+        replicates=replicates,
     )  # fmt: skip
     write_fit(folder, result, path, base_ref, name, pipeline)
     save_check_figure(result, result.checked, folder / "check.png", f"Fit of {path.name}: observed vs simulated")
@@ -1040,9 +1043,11 @@ def _echo_fit(path: Path, result, folder: Path, pipeline) -> None:
     from sim.experiments.fit_claims import edge_lines, practice_lines
 
     m, k = result.measured, result.levels
-    click.echo(f"{path.name}: {m.days} days; volume enters at its {result.entry}; {m.inside_reps or '?'} inside and "
-               f"{m.field_reps or '?'} field reps; {sum(g.simulations for g in result.generations):,} simulations "
-               f"in {len(result.generations)} generations ({result.seconds:.0f} s)")  # fmt: skip
+    span = f"{result.period['start'][:10]} to {result.period['end'][:10]}, " if result.period.get("start") else ""
+    runs = f"{sum(g.simulations for g in result.generations):,} runs in {len(result.generations)} generations"
+    click.echo(f"{path.name}: fitted on {span}{m.days} days; volume enters at its {result.entry}; "
+               f"{m.inside_reps or '?'} inside and {m.field_reps or '?'} field reps; {runs}, each candidate judged "
+               f"on {result.generations[0].replicates} seed(s) ({result.seconds:.0f} s)")  # fmt: skip
     if result.not_identified:
         click.echo(f"  not identified (above the entry point, not fitted): {', '.join(result.not_identified)}")
     if k.get("rounds"):

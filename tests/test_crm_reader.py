@@ -425,3 +425,21 @@ def test_any_amount_written_with_grouped_thousands_reads_back_with_its_decimal_m
     text = symbol + (grouped if decimal == "." else grouped.translate(str.maketrans(",.", ".,")))
     amounts, reasons = parse_amounts(pd.Series([text]), decimal)
     assert amounts.iloc[0] == pytest.approx(cents / 100) and reasons.iloc[0] == "", text
+
+
+def test_a_windows_1252_csv_is_read_and_said_so_and_other_bytes_are_refused_naming_the_encodings(tmp_path: Path):
+    """Excel on Windows saves "CSV" in Windows-1252: accented owners (José, Müller) read as written."""
+    rows = "id,created,stage,closed,amount,owner\n" + "".join(
+        f"{i},2029-01-{i:02d},Won,2029-02-{i:02d},100,Jos\xe9 M\xfcller {i % 2}\n" for i in range(1, 21)
+    )
+    (tmp_path / "leads.csv").write_bytes(rows.encode("cp1252"))
+    (tmp_path / "leads.map.yaml").write_text(FLAT_MAP.format(created="created", extra="").replace(
+        "amount: amount}", "amount: amount, owner: owner}"))  # fmt: skip
+    export = read_export(tmp_path / "leads.csv")
+    assert sorted(export.leads["owner"].unique()) == ["José Müller 0", "José Müller 1"]
+    assert any("read as Windows-1252" in p.line() for p in export.problems)
+    res = salesim("import-crm", "leads.csv", "--out", "o", cwd=tmp_path)
+    assert res.returncode == 0 and "not UTF-8: read as Windows-1252" in res.stderr, res.stderr
+    (tmp_path / "bad.csv").write_bytes(b"id,created\n1,\x81\x8d\n")  # bytes no Windows-1252 text has
+    line = _one_line_refusal(salesim("import-crm", "bad.csv", "--out", "o2", cwd=tmp_path))
+    assert "bad.csv" in line and "neither UTF-8 nor Windows-1252" in line and "CSV UTF-8" in line

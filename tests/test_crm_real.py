@@ -18,6 +18,7 @@ import pytest
 from tests.console import salesim_in_process
 
 DATA = Path(__file__).resolve().parent / "data" / "crm"
+VOLUMES = ("opportunities_per_day", "deals_won_per_day", "revenue_per_day")
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -94,7 +95,7 @@ def test_a_marketing_funnel_of_mqls_and_a_won_deals_table_without_stages(tmp_pat
     )
 
 
-def test_open_opportunities_without_an_amount_are_valued_at_the_median_won_amount(tmp_path: Path):
+def test_open_opportunities_without_an_amount_are_valued_at_the_mean_won_amount(tmp_path: Path):
     from sim.crm.observed import export_funnel
     from sim.crm.reader import read_export
     from sim.experiments.crm_files import open_pipeline
@@ -104,14 +105,14 @@ def test_open_opportunities_without_an_amount_are_valued_at_the_median_won_amoun
     assert pipeline is not None and len(pipeline) > 0
     raw = _rows(DATA / "maven" / "sales_pipeline.csv")
     won = sorted(float(r["close_value"]) for r in raw if r["deal_stage"] == "Won" and r["engage_date"])
-    assert pipeline["amount"].median() == pytest.approx(pd.Series(won).median())  # not dragged down by lost $0s
+    assert pipeline["amount"].median() == pytest.approx(pd.Series(won).mean())  # not dragged down by lost $0s
 
 
 def _fit(name: str, tmp_path: Path, *extra: str) -> tuple[Path, dict, str]:
-    """import-crm, then fit at a small budget (a few dozen runs), as a RevOps analyst would."""
+    """import-crm, then fit at a small budget (80 candidates judged on two seeds each), as a RevOps analyst would."""
     _import(name, tmp_path)
-    res = salesim_in_process("fit", name, "--budget", "60", "--population", "20", "--checks", "10", "--workers", "2",
-                             "--out", "fit", *extra, cwd=tmp_path)  # fmt: skip
+    res = salesim_in_process("fit", name, "--budget", "160", "--population", "20", "--checks", "10", "--workers",
+                             "2", "--out", "fit", *extra, cwd=tmp_path)  # fmt: skip
     assert res.returncode == 0, res.stderr
     assert "Traceback" not in res.stderr
     return tmp_path / "fit", json.loads((tmp_path / "fit" / "fit.json").read_text()), res.stdout
@@ -144,17 +145,14 @@ def test_an_opportunities_export_is_fitted_at_its_own_volume_and_ships_what_was_
     assert report["entry_point"] == "opportunities"
     assert {"inquiries_per_day", "qualify_rate"} <= set(report["not_identified"])
     assert "volume enters at its opportunities" in stdout and "not identified" in stdout
+    assert "fitted on 2017-03-13 to 2017-12-18, 280 days" in stdout  # the period it fits, printed
+    assert report["period"]["start"].startswith("2017-03-13") and report["period"]["days"] == pytest.approx(280)
     assert "practices assumed (defined's; --scenario to name yours)" in stdout
     stats = _claims_are_true(report)
     assert stats["inquiries_per_day"]["observed"] is None  # opportunity rows are not inquiries
-    for name in ("opportunities_per_day", "deals_won_per_day"):
+    for name in VOLUMES:  # the issue's bar: volume a day within 15% of the export's (measured: within 3%)
         s = stats[name]
-        assert s["simulated_median"] == pytest.approx(s["observed"], rel=0.15), s
-    # revenue a day: inside its band, but at session 12's calibrated defaults the check's median sits about
-    # 23% above the export at this budget (the won amount is levelled at the posterior median on a few seeds;
-    # the posterior draws win bigger deals): within 15% is the issue's bar, not yet met here
-    s = stats["revenue_per_day"]
-    assert s["inside"] and s["simulated_median"] == pytest.approx(s["observed"], rel=0.3), s
+        assert s["inside"] and s["simulated_median"] == pytest.approx(s["observed"], rel=0.15), s
     assert not any(p["pinned_down"] for p in report["fitted"] if p["parameter"] in ("agree_interest", "contact_max"))
     # what ships: fitted.yaml, with the pipeline the check ran on, opens the export's volume
     text = (folder / "fitted.yaml").read_text()
@@ -171,12 +169,12 @@ def test_an_opportunities_export_is_fitted_at_its_own_volume_and_ships_what_was_
     assert (pipeline["amount"] > 0).all()  # no open deal is worth $0
     assert (folder / "pipeline_start.parquet").is_file()  # the fit's runs of the period start from its own deals
     shipped = {r["statistic"]: r for r in report["shipped"]}  # fitted.yaml as shipped, run at posterior draws
-    opps = shipped["opportunities_per_day"]
-    assert opps["simulated_median"] == pytest.approx(opps["observed"], rel=0.15)
+    for name in VOLUMES:  # measured: opportunities +2%, wins 0%, revenue -11% (ten runs: the noisiest)
+        assert shipped[name]["simulated_median"] == pytest.approx(shipped[name]["observed"], rel=0.15), shipped[name]
     assert "fitted.yaml as shipped" in stdout
 
 
-@pytest.mark.slow  # a second fit, about 20 s: make test-all's (the Maven fit above is make test's)
+@pytest.mark.slow  # a second fit, about a minute: make test-all's (the Maven fit above is make test's)
 def test_a_won_deals_funnel_claims_nothing_from_its_100_percent_win_rate(tmp_path: Path):
     """Olist: a table of won deals only; its win rate is flagged, never fitted against, and pins nothing."""
     _folder, report, stdout = _fit("olist", tmp_path)

@@ -33,7 +33,7 @@ def fitted(tmp_path_factory) -> Path:
         assert _salesim(*args, cwd=root).returncode == 0
     proc = _salesim(
         "fit", "export", "--scenario", "base.yaml", "--only", "win_logit", "--only", "cycle_days",
-        "--budget", "120", "--population", "40", "--checks", "6", "--workers", "2", "--out", "fit", cwd=root,
+        "--budget", "120", "--population", "30", "--checks", "6", "--workers", "2", "--out", "fit", cwd=root,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     return root
@@ -62,7 +62,7 @@ def test_the_fitted_scenario_extends_the_base_and_carries_its_posterior(fitted):
     assert scenario.posterior == str(folder / "posterior.parquet")
     assert scenario.organization == load_scenario(fitted / "base.yaml").organization  # --scenario keeps its headcounts
     posterior = pd.read_parquet(folder / "posterior.parquet")
-    assert list(posterior.columns) == list(TRUTH) and len(posterior) == 40
+    assert list(posterior.columns) == list(TRUTH) and len(posterior) == 30
     doc = yaml.safe_load((folder / "fitted.yaml").read_text())
     assert doc["behavior"]["win_logit"] == pytest.approx(posterior["win_logit"].median(), abs=1e-5)
     assert 35 < doc["market"]["inbound_leads_per_day"] < 45  # defined's 40 a working day, measured
@@ -92,7 +92,7 @@ def test_a_fit_run_again_resumes_from_its_stored_generations(fitted):
     before = (fitted / "fit" / "posterior.parquet").read_bytes()
     proc = _salesim(
         "fit", "export", "--scenario", "base.yaml", "--only", "win_logit", "--only", "cycle_days",
-        "--budget", "120", "--population", "40", "--checks", "0", "--workers", "1", "--out", "fit", cwd=fitted,
+        "--budget", "120", "--population", "30", "--checks", "0", "--workers", "1", "--out", "fit", cwd=fitted,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     report = json.loads((fitted / "fit" / "fit.json").read_text())
@@ -116,3 +116,26 @@ def test_a_fit_that_cannot_be_done_is_one_line_and_exit_2(fitted, args, needle):
     proc = _salesim("fit", "export", "--scenario", "base.yaml", "--out", "bad", *args, cwd=fitted)
     assert proc.returncode == 2, proc.stderr
     assert needle in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+@pytest.mark.slow  # a run, an export and a fit: about a minute on an idle machine (make test-all's)
+def test_a_misaligned_company_fitted_as_defined_is_told_its_practices_differ(tmp_path: Path):
+    """Issue 32: a run of misaligned, fitted without --scenario: the fit names the practices that differ."""
+    (tmp_path / "mis.yaml").write_text("name: mis\nextends: misaligned\nsimulation: {days: 120, warmup_days: 14}\n")
+    for args in (("run", "mis.yaml", "--seed", "3", "--out", "run"), ("export-crm", "run", "--out", "export")):
+        assert _salesim(*args, cwd=tmp_path).returncode == 0
+    proc = _salesim("fit", "export", "--only", "win_logit", "--only", "cycle_days", "--budget", "60", "--population",
+                    "15", "--checks", "8", "--workers", "2", "--out", "fit", cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads((tmp_path / "fit" / "fit.json").read_text())
+    assert "defined's" in report["practices_assumed"] and "acceptance stage yes" in report["practices_assumed"]
+    stats = {s["statistic"]: s for s in report["statistics"]}
+    # measured: ignored / handed off 0.44 against 0.011-0.023; response 1.09 h against 0.75-0.88 h; handoff to
+    # opportunity 5.9 days against 3.4-4.1 (misaligned: an SLA of 48 h, not enforced, no acceptance stage)
+    for name, side, lever in (("ignore_rate", "above", "handoff.sla_enforced=false"),
+                              ("response_hours", "above", "inside.work_order=oldest_first"),
+                              ("acceptance_days", "above", "handoff.sla_enforced=false")):  # fmt: skip
+        assert stats[name]["inside"] is False and lever in stats[name]["not_reproduced"], stats[name]
+        assert any(stats[name]["label"] in line and f"is {side}" in line and lever in line
+                   for line in report["practices_differ"])  # fmt: skip
+    assert "its practices likely differ" in proc.stdout

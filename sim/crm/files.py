@@ -94,16 +94,30 @@ def _delimiter(path: Path) -> str:
     return best if counts[best] > 0 else ","
 
 
+WINDOWS = "Windows-1252"  # what Excel on Windows writes as "CSV" in Western locales (not "CSV UTF-8")
+
+
 def _read_csv(path: Path) -> pd.DataFrame:
+    """A CSV's rows as text: UTF-8 (with or without a BOM), else Windows-1252 (``attrs["encoding"]`` says so)."""
     _check_size(path)
-    try:
-        return pd.read_csv(
-            path, sep=_delimiter(path), dtype=str, keep_default_na=False, encoding="utf-8-sig", skipinitialspace=True
-        )
-    except pd.errors.EmptyDataError:
-        raise CrmError(f"{path}: the file is empty (no header, no rows)") from None
-    except (pd.errors.ParserError, UnicodeDecodeError, OSError) as exc:
-        raise CrmError(f"{path}: not a readable CSV ({str(exc).splitlines()[0]})") from None
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            frame = pd.read_csv(
+                path, sep=_delimiter(path), dtype=str, keep_default_na=False, encoding=encoding, skipinitialspace=True
+            )
+        except pd.errors.EmptyDataError:
+            raise CrmError(f"{path}: the file is empty (no header, no rows)") from None
+        except UnicodeDecodeError as exc:
+            if encoding == "cp1252":
+                raise CrmError(f"{path}: neither UTF-8 nor {WINDOWS} text (byte 0x{exc.object[exc.start]:02x} at "
+                               f"byte {exc.start:,}); save it as CSV UTF-8") from None  # fmt: skip
+            continue
+        except (pd.errors.ParserError, OSError) as exc:
+            raise CrmError(f"{path}: not a readable CSV ({str(exc).splitlines()[0]})") from None
+        if encoding == "cp1252":
+            frame.attrs["encoding"] = WINDOWS
+        return frame
+    raise AssertionError("unreachable")
 
 
 def _read_xlsx(path: Path) -> dict[str, pd.DataFrame]:

@@ -175,6 +175,11 @@ def funnel(
     cycle = _hours(leads.loc[won, "closed_at"], leads.loc[won, "opp_created_at"]) / HOURS_PER_CALENDAR_DAY
     lead_to_close = _hours(leads.loc[won, "closed_at"], leads.loc[won, "created_at"]) / HOURS_PER_CALENDAR_DAY
     kpis["median_cycle_days"] = _num(cycle.median()) if closes and has("opp_created_at", "closed_at") else None
+    # the field's acceptance delay: handed off to opportunity, of the opportunities opened in the period
+    accepted = within("opp_created_at") & primary & leads["handed_off_at"].notna()
+    acceptance = _hours(leads.loc[accepted, "opp_created_at"], leads.loc[accepted, "handed_off_at"])
+    if not (has("handed_off_at") and has("opp_created_at")):
+        acceptance = acceptance.iloc[:0]
     return {
         "period": {
             "start": start.isoformat(),
@@ -194,6 +199,7 @@ def funnel(
         "by_delay": _by_delay(inquiries, fields) if responds else [],
         "stages": _stages(counts),
         "cycle_days": {"opportunity_to_close": _quantiles(cycle), "lead_to_close": _quantiles(lead_to_close)},
+        "handoff_to_opportunity_days": _quantiles(acceptance / HOURS_PER_CALENDAR_DAY),
         "deal_size": {**_quantiles(amounts), "mean": _num(amounts.mean()), "amounts": _histogram_log(amounts)},
         "reps": _reps(leads, new, within("opp_created_at")),
         "date_only": sorted(date_only),

@@ -206,7 +206,12 @@ def read_export(path: str | Path, crm_map: CrmMap | None = None, timezone: str |
         raise CrmError(f"{label}: column {column!r}: no row has a date that can be read ({reasons or 'all empty'})")
     leads.out = leads.out[created.notna()]
     leads.unique_ids("lead_id", "lead")
-    problems = missing_table + leads.problems
+    encodings = [
+        Problem(name, "", 0, f"not UTF-8: read as {table.attrs['encoding']} (Excel's CSV on Windows)", "read")
+        for name, table in tables.values()
+        if table.attrs.get("encoding")
+    ]
+    problems = missing_table + encodings + leads.problems
     rows_read = {label: len(frame)}
     table = leads.out.assign(primary=True)
     if opps is not None:

@@ -130,16 +130,21 @@ def write_fit(
     atomic_write(folder / "posterior.parquet", lambda tmp: result.posterior.to_parquet(tmp, index=False))
     text = fitted_yaml(result, base_ref, name, pipeline=pipeline)
     atomic_write(folder / "fitted.yaml", lambda tmp: tmp.write_text(text, encoding="utf-8"))
-    write_json(folder / "fit.json", {"export": str(export), "base": base_ref, **result.report()})
+    from sim.experiments.fit_claims import practices_in_use
+
+    assumed = practices_in_use(result.scenario, Path(base_ref).name)
+    write_json(folder / "fit.json", {"export": str(export), "base": base_ref, "practices_assumed": assumed,
+                                     **result.report()})  # fmt: skip
 
 
 def open_pipeline(leads: pd.DataFrame, observed: dict[str, Any], at: str = "end") -> pd.DataFrame | None:
     """The export's open opportunities at its date (``amount``, ``age_days``), or None when it has none.
 
     An opportunity is open when it was opened by the end of the period (``at="start"``: before its
-    start) and not closed by then. One
-    without an amount (or with 0: not yet entered) is valued at the median won amount (a lost deal's $0
-    is no open deal's value), else the median positive amount. One open for over :data:`STALE` times the
+    start) and not closed by then. One without an amount (or with 0: not yet entered) is valued at the
+    mean won amount (a lost deal's $0 is no open deal's value; the mean, not the median, is what a deal
+    of unknown size brings on average: Maven's won amounts have a median of $940 and a mean of $2,087),
+    else the mean positive amount. One open for over :data:`STALE` times the
     P90 of the export's won cycles is stale (a real CRM keeps deals open that nobody works any more; a
     run would close them at once) and left out; ``attrs`` says how many (``stale``) and past what age
     (``stale_after_days``).
@@ -155,14 +160,14 @@ def open_pipeline(leads: pd.DataFrame, observed: dict[str, Any], at: str = "end"
     ages = (end - table["opp_created_at"]).dt.total_seconds() / 86400.0
     positive = leads["amount"].where(leads["amount"] > 0)
     won = positive.where(leads["outcome"] == "won")
-    median = float(won.median()) if won.notna().any() else float(positive.median()) if positive.notna().any() else 0.0
+    mean = float(won.mean()) if won.notna().any() else float(positive.mean()) if positive.notna().any() else 0.0
     amounts = table["amount"].where(table["amount"] > 0)  # an open deal's 0 is an amount not yet entered
     won_at = leads["outcome"] == "won"
     cycles = (leads.loc[won_at, "closed_at"] - leads.loc[won_at, "opp_created_at"]).dt.total_seconds() / 86400.0
     cycles = cycles.dropna()
     after = STALE * float(cycles.quantile(0.9)) if len(cycles) >= 5 else math.inf
     fresh = (ages <= after).to_numpy()
-    out = pd.DataFrame({"amount": amounts.fillna(median).astype(float).to_numpy()[fresh],
+    out = pd.DataFrame({"amount": amounts.fillna(mean).astype(float).to_numpy()[fresh],
                         "age_days": ages.astype(float).to_numpy()[fresh]})  # fmt: skip
     out.attrs = {"stale": int((~fresh).sum()), "stale_after_days": after if math.isfinite(after) else None}
     return out
@@ -219,7 +224,7 @@ def fitted_yaml(result: Fit, base_ref: str, name: str, pipeline: pd.DataFrame | 
     else:
         why = "measured: the export's median won amount"
     lines.append(f"  deal_value_median: {round(float(sc.market.deal_value_median), 2)}  # {why}")
-    why = "measured: from the export's won amounts (P10-P90)" if m.deal_value_sigma is not None else (
+    why = "measured: from the export's won amounts (their sd / mean)" if m.deal_value_sigma is not None else (
         f"default: {base_name}'s (under 20 won amounts)")  # fmt: skip
     lines.append(f"  deal_value_sigma: {round(float(sc.market.deal_value_sigma), 4)}  # {why}")
     lines.append("organization:")
@@ -254,5 +259,5 @@ def fitted_yaml(result: Fit, base_ref: str, name: str, pipeline: pd.DataFrame | 
         days = pipeline.attrs.get("stale_after_days") or 0
         left = f"; {stale} stale ones (open over {days:.0f} days) left out" if stale else ""
         lines.append(f"pipeline: pipeline.parquet  # measured: the export's {len(pipeline)} open opportunities at "
-                     f"its end, valued at their amounts or else the median won amount{left}")  # fmt: skip
+                     f"its end, valued at their amounts or else the mean won amount{left}")  # fmt: skip
     return "\n".join(lines) + "\n"

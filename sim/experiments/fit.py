@@ -28,7 +28,6 @@ own runs simulate the export's period, so they start from its open deals at the 
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import hashlib
 import json
@@ -47,9 +46,10 @@ import pandas as pd
 from sim.config.errors import SalesimError
 from sim.config.params import PARAM_INFO
 from sim.config.scenario import Scenario, scenario_to_dict, validate, with_values
-from sim.experiments.abc import Generation, Prior, abc_smc, distance, regression_adjust, scales
+from sim.experiments.abc import Generation, Prior, abc_smc, judged, regression_adjust, scales
 from sim.experiments.fit_claims import PINNED as PINNED
 from sim.experiments.fit_claims import (
+    PRACTICE_STATISTICS,
     edge_lines,
     informs_for,
     parameter_claims,
@@ -95,6 +95,8 @@ STATISTICS = (
     "opportunity_rate",
     "reject_rate",
     "ignore_rate",
+    "response_hours",
+    "acceptance_days",
 )
 STATISTIC_LABELS = {
     "inquiries_per_day": "inbound inquiries a day",
@@ -109,9 +111,14 @@ STATISTIC_LABELS = {
     "opportunity_rate": "opportunities / handed off",
     "reject_rate": "rejected / handed off",
     "ignore_rate": "ignored / handed off",
+    "response_hours": "median response to inquiries (hours)",
+    "acceptance_days": "median handoff to opportunity (days)",
 }
 DEFAULT_BUDGET = 2000  # simulations: about 14 minutes here (2 cores) for a year of a default-size organization
 DEFAULT_POPULATION = 100
+REPLICATES = 2  # runs (seeds) each candidate is judged on (pseudo-marginal ABC: the same posterior, less noise)
+MIN_ACCEPTANCE = 0.15  # stop when fewer moves are accepted: most refills would stay copies of their source
+MOST_MOVES = 5  # Metropolis-Hastings steps a generation may take
 SHIPPED_RUNS = 10  # runs of fitted.yaml as shipped, at posterior draws (beyond the budget)
 
 
@@ -144,6 +151,8 @@ def statistics(observed: dict[str, Any]) -> np.ndarray:
         "opportunity_rate": ratio("opportunities", "leads_handed_off"),
         "reject_rate": ratio("leads_rejected", "leads_handed_off"),
         "ignore_rate": ratio("leads_ignored", "leads_handed_off"),
+        "response_hours": k.get("median_response_hours"),
+        "acceptance_days": (observed.get("handoff_to_opportunity_days") or {}).get("p50"),
     }
     return np.array([math.nan if values[s] is None else float(values[s]) for s in STATISTICS])
 
@@ -192,6 +201,7 @@ class Fit:
         shipped: statistics of runs of the fitted scenario as shipped (from the pipeline at the export's
             end), at posterior draws.
         kinds: the lead sources the runs' statistics count (those the export holds), or None: all.
+        period: the export's period the fit compares with (``start``, ``end``, ``days``, ``timezone``).
     """
 
     scenario: Scenario
@@ -209,6 +219,7 @@ class Fit:
     organization_given: bool = False
     shipped: np.ndarray | None = None
     kinds: list[str] | None = None
+    period: dict[str, Any] = field(default_factory=dict)
 
     @property
     def posterior(self) -> pd.DataFrame:
@@ -221,7 +232,7 @@ class Fit:
         return self._claims(reproduced)
 
     def _claims(self, reproduced: set[str] | None = None) -> list[dict[str, Any]]:
-        usable = reachable(STATISTICS, self.observed, self.generations[0].stats)
+        usable = reachable(STATISTICS, self.observed, self.generations[0].all_stats())
         return parameter_claims(self.prior.names, self.prior.low, self.prior.high, self.draws, self.observed_dict,
                                 usable, reproduced, informs_for(self.entry))  # fmt: skip
 
@@ -233,14 +244,14 @@ class Fit:
     def statistics(self) -> list[dict[str, Any]]:
         """Each statistic observed against the check runs' 5-95% band: inside, or not reproduced and why."""
         return statistic_claims(STATISTICS, STATISTIC_LABELS, self.observed, self.checked,
-                                self.generations[0].stats, self._claims(), self.empty_start)  # fmt: skip
+                                self.generations[0].all_stats(), self._claims(), self.empty_start)  # fmt: skip
 
     def shipped_report(self) -> list[dict[str, Any]]:
         """Runs of fitted.yaml as shipped (from the export's open deals at its end): each statistic's band."""
         if self.shipped is None or not len(self.shipped):
             return []
         rows = statistic_claims(STATISTICS, STATISTIC_LABELS, self.observed, self.shipped,
-                                self.generations[0].stats, self._claims(), self.empty_start)  # fmt: skip
+                                self.generations[0].all_stats(), self._claims(), self.empty_start)  # fmt: skip
         return [{k: r[k] for k in ("statistic", "label", "observed", "simulated_p05", "simulated_median",
                                    "simulated_p95", "inside")} for r in rows]  # fmt: skip
 
@@ -249,6 +260,7 @@ class Fit:
         parameters = self.parameters()
         statistics = self.statistics()
         return {
+            "period": self.period,
             "method": "ABC-SMC (Drovandi & Pettitt 2011) on the experiment runner, the last population "
             "regression-adjusted (Beaumont, Zhang & Balding 2002); distance: Euclidean on the statistics scaled "
             "by their spread under the prior",
@@ -315,6 +327,10 @@ def generation_store(folder: Path, key: str):
         table = pd.DataFrame(g.particles).add_prefix("theta_")
         table = table.join(pd.DataFrame(g.stats).add_prefix("stat_"))
         table["distance"] = g.distances
+        if g.run_stats is not None and g.run_distances is not None:  # each candidate's runs (replicates)
+            for r in range(g.replicates):
+                table = table.join(pd.DataFrame(g.run_stats[:, r]).add_prefix(f"rstat{r}_"))
+                table[f"rdist{r}"] = g.run_distances[:, r]
         meta = {"fit": key, **_generation_row(g)}
         atomic_write(folder / f"gen_{g.number:03d}.json", lambda tmp: tmp.write_text(json.dumps(meta)))
         atomic_write(folder / f"gen_{g.number:03d}.parquet", lambda tmp: table.to_parquet(tmp, index=False))
@@ -331,11 +347,17 @@ def generation_store(folder: Path, key: str):
                 break
             if meta.get("fit") != key:
                 break
-            theta = table.filter(like="theta_").to_numpy(dtype=float)
-            stats = table.filter(like="stat_").to_numpy(dtype=float)
+            theta = table.filter(regex=r"^theta_").to_numpy(dtype=float)
+            stats = table.filter(regex=r"^stat_").to_numpy(dtype=float)
             tolerance = math.inf if meta["tolerance"] is None else float(meta["tolerance"])
+            k = len(table.filter(regex=r"^rdist\d+$").columns)  # runs per candidate, when more than one
+            runs = run_d = None
+            if k:
+                runs = np.stack([table.filter(regex=rf"^rstat{r}_").to_numpy(dtype=float) for r in range(k)], axis=1)
+                run_d = table.filter(regex=r"^rdist\d+$").to_numpy(dtype=float)
             done.append(Generation(meta["generation"], theta, table["distance"].to_numpy(dtype=float), tolerance,
-                                   int(meta["simulations"]), float(meta["acceptance"]), stats))  # fmt: skip
+                                   int(meta["simulations"]), float(meta["acceptance"]), stats, runs,
+                                   run_d))  # fmt: skip
         return done
 
     return save, load
@@ -379,6 +401,7 @@ def fit(
     pipeline: Path | None = None,
     shipped_pipeline: Path | None = None,
     ranges: dict[str, tuple[float, float]] | None = None,
+    replicates: int = REPLICATES,
 ) -> Fit:
     """Fit the base scenario's behaviour to an export's observed funnel.
 
@@ -405,11 +428,15 @@ def fit(
         shipped_pipeline: the open pipeline fitted.yaml ships (``pipeline.parquet``, at the period's end):
             runs of the fitted scenario as shipped start from it (``Fit.shipped``).
         ranges: priors other than :data:`FITTED`'s for some parameters (``--prior``).
+        replicates: runs (seeds) each candidate is judged on; the budget counts runs.
     """
     if not 2 <= population <= 100_000:
         raise FitError(f"--population {population}: between 2 and 100,000")
-    if budget < 2 * population:
-        raise FitError(f"--budget {budget}: at least twice the population ({2 * population}) to fit anything")
+    if not 1 <= replicates <= 20:
+        raise FitError(f"--replicates {replicates}: between 1 and 20")
+    if budget < 2 * population * replicates:
+        raise FitError(f"--budget {budget}: at least twice the population times the runs each candidate is "
+                       f"judged on ({population} x {replicates} x 2 = {2 * population * replicates})")  # fmt: skip
     unknown = sorted(set(names) - set(FITTED))
     if unknown or not names:
         raise FitError(f"cannot fit {', '.join(unknown) or 'nothing'}: the parameters a fit can pin down are "
@@ -469,16 +496,20 @@ def fit(
         wanted["opportunities_per_day"] = statistics(observed)[STATISTICS.index("opportunities_per_day")]
         centre = (prior.low + prior.high) / 2
         levelled, before = match_levels(fixed, entry, wanted, level_runs(centre, 0))
-        key = fingerprint(levelled, target, {"population": population, "seed": seed,
+        key = fingerprint(levelled, target, {"population": population, "seed": seed, "replicates": replicates,
                                              "prior": [(n, float(prior.low[i]), float(prior.high[i]))
                                                        for i, n in enumerate(names)]})  # fmt: skip
         save, load = generation_store(store, key)
         simulate = simulate_on(levelled)
-        done = load() or abc_smc(simulate, target, prior, population=population, budget=population, seed=seed,
-                                 on_generation=save)  # fmt: skip  # the draws from the prior first
+
+        def engine(aim: np.ndarray, runs: int, done: list[Generation]) -> list[Generation]:
+            return abc_smc(simulate, aim, prior, population=population, budget=runs, seed=seed, done=done,
+                           on_generation=save, replicates=replicates, min_acceptance=MIN_ACCEPTANCE,
+                           most_moves=MOST_MOVES)  # fmt: skip
+
+        done = load() or engine(target, population * replicates, [])  # the draws from the prior first
         aimed = reachable_target(target, done[0])
-        generations = abc_smc(simulate, aimed, prior, population=population, budget=budget, seed=seed,
-                              done=[_rescored(done[0], aimed), *done[1:]], on_generation=save)  # fmt: skip
+        generations = engine(aimed, budget, [_rescored(done[0], aimed), *done[1:]])
         last = generations[-1]
         draws = regression_adjust(last.particles, last.stats, aimed, prior)
         median = np.median(draws, axis=0)
@@ -501,22 +532,24 @@ def fit(
                empty_start=pipeline is None and empty_start(leads, observed), entry=entry,
                not_identified=not_identified,
                levels=levels, organization_given=keep_organization, shipped=ran,
-               kinds=sorted(kinds) if kinds else None)  # fmt: skip
+               kinds=sorted(kinds) if kinds else None,
+               period={k: observed["period"].get(k) for k in ("start", "end", "days", "timezone")})  # fmt: skip
 
 
 def reachable_target(target: np.ndarray, first: Generation) -> np.ndarray:
     """The observed statistics the fit aims at: those some run from the prior came near.
 
     One that none came near (a won-deals table's 100% win rate) would only pull the posterior against
-    the nearest prior edge; it is left out of the distance (and reported as not reproduced).
+    the nearest prior edge; it is left out of the distance (and reported as not reproduced). So are the
+    practice statistics (:data:`PRACTICE_STATISTICS`): the practices set them, not the fitted parameters.
     """
-    usable = reachable(STATISTICS, target, first.stats)
+    usable = reachable(STATISTICS, target, first.all_stats()) - set(PRACTICE_STATISTICS)
     return np.array([x if s in usable else math.nan for s, x in zip(STATISTICS, target, strict=True)])
 
 
 def _rescored(first: Generation, aimed: np.ndarray) -> Generation:
     """The first generation with its distances from the statistics aimed at (the tolerances start from them)."""
-    return dataclasses.replace(first, distances=distance(first.stats, aimed, scales(first.stats)))
+    return judged(first, aimed, scales(first.all_stats()))
 
 
 def check_ranges(ranges: dict[str, tuple[float, float]], names: tuple[str, ...]) -> dict[str, tuple[float, float]]:

@@ -54,6 +54,10 @@ def informs_for(entry: str) -> dict[str, tuple[str, ...]]:
     return {n: s + (VOLUMES if n in FUNNEL else ()) for n, s in INFORMS.items()}
 
 
+# Statistics the practices set, not the fitted parameters: compared with the runs of the assumed practices
+# and reported (inside, or where the company's practices likely differ, with the levers), never fitted.
+PRACTICE_STATISTICS = ("response_hours", "acceptance_days")
+
 # Statistics a period that opens on an empty pipeline biases (nothing in flight to close at first).
 PERIOD_SENSITIVE = ("close_rate", "median_cycle_days", "deals_won_per_day", "revenue_per_day")
 
@@ -205,6 +209,10 @@ def statistic_claims(
 
 def _cause(s, value, simulated, prior_column, parameters, empty_start) -> str:
     above = simulated is not None and value > simulated
+    if s in PRACTICE_STATISTICS:
+        practice = PRACTICE_LEVERS[(s, "above" if above else "below")]
+        return (f"the assumed practices: the company's likely differ (a statistic the practices set, not fitted); "
+                f"try {practice} (--scenario)")  # fmt: skip
     for p in parameters:
         if s in p["informed_by"] and p["at_prior_edge"] is not None:
             lo, hi = p["prior"]
@@ -246,6 +254,12 @@ PRACTICE_LEVERS: dict[tuple[str, str], str] = {
     ("reject_rate", "below"): "qualification.standard_set_by=joint, feedback.mode=periodic",
     ("opportunity_rate", "below"): "handoff.mode=cold, qualification.standard_set_by=none",
     ("opportunity_rate", "above"): "handoff.mode=warm, qualification.standard_set_by=joint",
+    ("response_hours", "above"): "inside.work_order=oldest_first (a backlog makes every first call late), fewer "
+    "organization.inside_reps, inside.coverage=business_hours",
+    ("response_hours", "below"): "inside.work_order=newest_first, inside.coverage=extended, more "
+    "organization.inside_reps",
+    ("acceptance_days", "above"): "handoff.sla_enforced=false, a longer handoff.sla_hours",
+    ("acceptance_days", "below"): "handoff.sla_enforced=true, a shorter handoff.sla_hours, handoff.mode=warm",
 }
 
 
@@ -260,7 +274,11 @@ def practices_in_use(scenario: Any, base: str) -> str:
 
 
 def practice_lines(statistics: list[dict[str, Any]]) -> list[str]:
-    """Where the export's handoff statistics say its practices differ from the base's: which levers to try."""
+    """Where the export's statistics say its practices differ from the base's: which levers to try.
+
+    The handoff shares (rejected, ignored, opportunities / handed off), the response to inquiries and the
+    field's acceptance delay (handoff to opportunity) outside the band of the runs of the assumed practices.
+    """
     out = []
     for s in statistics:
         if s["inside"] is not False or s["simulated_median"] is None:

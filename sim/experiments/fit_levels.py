@@ -14,8 +14,11 @@ Deal sizes follow the same way: the median list value is scaled until the runs' 
 is the export's (a discount and the selection of which deals win make won amounts differ from list
 values), so that wins a day and revenue a day follow from the fitted rates.
 
-Each step runs a few seeds of the company, averages, and moves the factor by the ratio of what
-was observed to what was simulated; it stops within :data:`TOLERANCE` or after :data:`ROUNDS`.
+Each round runs a few seeds of the company; the factors are then set from every round so far (a ratio
+estimator: opportunities per unit of the volume factor, won amount per unit of the deal factor, pooled over
+the rounds run near the current volume), and the rounds stop when the pooled runs put the current factors
+within :data:`TOLERANCE` of the export's levels, or after :data:`ROUNDS`. The factors returned are the
+last pooled estimate's.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ SUPPLY = ("field_leads_per_hour", "outbound_conversations_per_hour", "referrals_
 LEAD_STAGES = ("first_touch_at", "contacted_at", "qualified_at", "handed_off_at")
 # statistics above the opportunity: an opportunities-only export cannot inform them
 ABOVE_OPPORTUNITY = ("inquiries_per_day", "contact_rate", "qualify_rate", "opportunity_rate", "reject_rate",
-                     "ignore_rate")  # fmt: skip
+                     "ignore_rate", "response_hours", "acceptance_days")  # fmt: skip
 
 Simulate = Callable[[Scenario, int], pd.DataFrame]  # (scenario, round) -> the fit's statistics of SEEDS runs
 
@@ -70,10 +73,35 @@ def scaled(scenario: Scenario, supply: dict[str, float], volume: float, deal: fl
     return validate(with_values(scenario_to_dict(scenario), changes), source=f"{scenario.name} at the export's levels")
 
 
-def _mean(table: pd.DataFrame, column: str) -> float:
-    values = table[column].to_numpy(dtype=float) if column in table else np.array([])
-    values = values[np.isfinite(values)]
-    return float(values.mean()) if values.size else math.nan
+NEAR = 1.5  # rounds whose volume factor is within this ratio of the current one are pooled
+
+
+def _near(runs: list[tuple[float, float, pd.DataFrame]], volume: float) -> list[tuple[float, float, pd.DataFrame]]:
+    return [r for r in runs if max(r[0], volume) / max(min(r[0], volume), 1e-12) <= NEAR]
+
+
+def _pooled_runs(runs: list[tuple[float, float, pd.DataFrame]], volume: float) -> int:
+    return sum(len(t) for _, _, t in _near(runs, volume))
+
+
+def _pooled(runs: list[tuple[float, float, pd.DataFrame]], volume: float) -> tuple[float, float]:
+    """Opportunities a day per unit of the volume factor, and the mean won amount per unit of the deal factor.
+
+    Pooled over every round run near the current volume (a ratio estimator): the opportunities grow with
+    the sources of supply, and a won amount is its list value (the median times the deal factor) less a
+    discount, so both are about proportional to their factor. One round of a few seeds alone is noise: the
+    mean won amount of a run of Maven's sample swings about 7% from seed to seed, and chasing it round by
+    round moved the factor by as much (issue 32's revenue 23% above the export).
+    """
+    near = _near(runs, volume)
+    opps = sum(float(np.nansum(t["opportunities_per_day"].to_numpy(dtype=float))) for _, _, t in near)
+    supplied = sum(v * int(np.isfinite(t["opportunities_per_day"].to_numpy(dtype=float)).sum()) for v, _, t in near)
+    wins = revenue = 0.0
+    for _, d, t in near:
+        w, r = t["deals_won_per_day"].to_numpy(dtype=float), t["revenue_per_day"].to_numpy(dtype=float)
+        ok = np.isfinite(w) & np.isfinite(r)
+        wins, revenue = wins + float(w[ok].sum()), revenue + float(r[ok].sum()) / d
+    return (opps / supplied if supplied else math.nan), (revenue / wins if wins else math.nan)
 
 
 def match_levels(
@@ -101,21 +129,23 @@ def match_levels(
         return scenario, record
     supply = supply_of(scenario)
     volume, deal, current = 1.0, 1.0, scenario
+    runs: list[tuple[float, float, pd.DataFrame]] = []  # every round's factors and runs, pooled below
     for number in range(ROUNDS):
         table = simulate(current, number)
-        opps = _mean(table, "opportunities_per_day")
-        amount = _mean(table, "revenue_per_day") / _mean(table, "deals_won_per_day")
+        runs.append((volume, deal, table))
+        rate, unit_amount = _pooled(runs, volume)
+        opps, amount = rate * volume, unit_amount * deal  # what the pooled runs say the current factors give
         record["rounds"].append({"volume_factor": volume, "deal_factor": deal, "opportunities_per_day": opps,
-                                 "mean_won_amount": amount})  # fmt: skip
+                                 "mean_won_amount": amount, "runs_pooled": _pooled_runs(runs, volume)})  # fmt: skip
         off_volume = tune_volume and not (math.isfinite(opps) and abs(opps / want_opps - 1) <= TOLERANCE)
         off_amount = tune_amount and not (math.isfinite(amount) and abs(amount / want_amount - 1) <= TOLERANCE)
+        if tune_volume:
+            volume = float(np.clip(want_opps / rate, volume / 10, volume * 10)) if rate > 0 else volume * 2.0
+        if tune_amount and math.isfinite(unit_amount) and unit_amount > 0:
+            deal = float(np.clip(want_amount / unit_amount, deal / 5, deal * 5))
+        current = scaled(scenario, supply, volume, deal)
         if not (off_volume or off_amount):
             break
-        if off_volume:
-            volume *= float(np.clip(want_opps / opps, 0.1, 10.0)) if math.isfinite(opps) and opps > 0 else 2.0
-        if off_amount and math.isfinite(amount) and amount > 0:
-            deal *= float(np.clip(want_amount / amount, 0.2, 5.0))
-        current = scaled(scenario, supply, volume, deal)
     record |= {"volume_factor": volume, "deal_factor": deal, "opportunities_per_day_observed": want_opps,
                "mean_won_amount_observed": want_amount}  # fmt: skip
     return current, record
