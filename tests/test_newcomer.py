@@ -77,11 +77,12 @@ def test_the_demo_heads_its_table_with_its_baseline_and_no_percentage_of_a_quant
             blocks[label] = []
         elif label is not None:
             blocks[label].append(line)
-    from sim.measure.kpis import COMPARISON_KPIS, kpi
+    from sim.measure.kpis import COMPARISON_KPIS
+    from sim.present.names import heading_label
 
     crossed = 0
     for name in COMPARISON_KPIS:
-        rows = blocks[kpi(name).label]
+        rows = blocks[heading_label(name)]
         part = table[table["kpi"] == name]
         if (runs[name] < 0).any():  # some run is below zero: no percentage, in the table or the CSV
             crossed += 1

@@ -15,7 +15,7 @@ these mechanical rules and no others:
   (``my_org.yaml``, ``other.yaml``, ``my_export/``, ``MAP.yaml``,
   ``fitted.yaml``, ``my_aligned.yaml``) are made first (:data:`USER_FILES`);
 - ``-n`` is 2 and ``--workers`` 1 (given or not, where the command has them),
-  ``--uncertainty`` is 2 sets of ``--per-set 1``, ``--budget`` 8 simulations
+  ``--uncertainty`` is 2 sets of ``--per-set 1``, ``--budget`` 16 simulations
   with ``--population 4 --checks 2``, ``--port`` a free port;
 - every scenario starts cold (``simulation.warmup_days=0``, prepended to the
   overrides of every scenario loaded), and the sweep specs under
@@ -52,7 +52,7 @@ ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 SPAN = re.compile(r"```[a-z]*\n(.*?)```|`(salesim [^`]+)`", re.DOTALL)  # a code block, or one code span
 OPTIONAL = re.compile(r"\[([^\[\]]*)\]")
-SIZES = {"-n": "2", "--uncertainty": "2", "--budget": "8", "--workers": "1"}  # option -> the value it runs with
+SIZES = {"-n": "2", "--uncertainty": "2", "--budget": "16", "--workers": "1"}  # option -> the value it runs with
 UNSAID = {"-n": "2", "--workers": "1"}  # given where a command has them and the README leaves them out
 COMPANIONS = {"--uncertainty": ["--per-set", "1"], "--budget": ["--population", "4", "--checks", "2"]}
 
