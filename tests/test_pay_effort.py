@@ -157,14 +157,13 @@ def test_removing_a_cap_raises_a_rep_driven_fields_revenue_as_misra_and_nair_fou
 
 
 @pytest.mark.slow
-def test_the_quota_has_an_interior_profit_optimum():
+def test_a_low_quota_costs_profit_and_a_high_one_costs_revenue_and_reps():
     """A low quota pays a high rate on everything (commissions eat the margin); a high one pays little, and
-    reps who cannot see it prospect less and leave (standing, managed out): operating profit is highest
-    in between. aligned, paired on common seeds (docs/MODEL.md, "Pay and effort")."""
+    reps who cannot see it prospect less and leave. Over one year the commission saved outweighs the revenue
+    lost, so operating profit has no interior optimum within $0.4-1.5M (docs/MODEL.md, "Pay and effort":
+    what the labour market would do with pay below market is not modelled). aligned, paired."""
     arms = {q: sim.replicate("aligned", n=8, seed=1, overrides=[f"compensation.field_quota={q}"], workers=2)
             for q in (400_000, 900_000, 1_500_000)}  # fmt: skip
-    profit = {q: runs["operating_profit"] for q, runs in arms.items()}
-    assert paired_difference(profit[900_000], profit[400_000])[1] > 0
-    assert paired_difference(profit[900_000], profit[1_500_000])[0] > 0
-    # and the high quota's reps leave: more turnover than at the middle one
+    assert paired_difference(arms[900_000]["operating_profit"], arms[400_000]["operating_profit"])[1] > 0
+    assert paired_difference(arms[1_500_000]["revenue"], arms[900_000]["revenue"])[2] < 0
     assert paired_difference(arms[1_500_000]["field_quits"], arms[900_000]["field_quits"])[1] > 0
