@@ -39,6 +39,7 @@ def fitted(tmp_path_factory) -> Path:
     return root
 
 
+@pytest.mark.slow  # the known-truth fit (about 100 s under load): make test-all's
 def test_the_identifiable_parameters_are_recovered_with_narrower_posteriors(fitted):
     report = json.loads((fitted / "fit" / "fit.json").read_text())
     for row in report["fitted"]:
@@ -56,6 +57,7 @@ def test_the_identifiable_parameters_are_recovered_with_narrower_posteriors(fitt
         assert s["inside"] is None if s["observed"] is None else (s["inside"] or s["not_reproduced"]), s
 
 
+@pytest.mark.slow  # the known-truth fit (about 100 s under load): make test-all's
 def test_the_fitted_scenario_extends_the_base_and_carries_its_posterior(fitted):
     folder = fitted / "fit"
     scenario = load_scenario(folder / "fitted.yaml")
@@ -69,6 +71,7 @@ def test_the_fitted_scenario_extends_the_base_and_carries_its_posterior(fitted):
     assert (folder / "check.png").stat().st_size > 20_000
 
 
+@pytest.mark.slow  # the known-truth fit (about 100 s under load): make test-all's
 def test_the_fitted_company_starts_from_its_exports_open_pipeline(fitted):
     """Item 6: the export's open opportunities at its date, as many and as large, are the fitted run's deals."""
     folder = fitted / "fit"
@@ -88,6 +91,7 @@ def test_the_fitted_company_starts_from_its_exports_open_pipeline(fitted):
     assert sum(rep.open_opps for rep in model.field_reps) == len(pipeline)
 
 
+@pytest.mark.slow  # the known-truth fit (about 100 s under load): make test-all's
 def test_a_fit_run_again_resumes_from_its_stored_generations(fitted):
     before = (fitted / "fit" / "posterior.parquet").read_bytes()
     proc = _salesim(
