@@ -22,6 +22,11 @@ if TYPE_CHECKING:
 TRAINING_EVERY_DAYS = 30  # reps in post are trained once a month (ATD 2021: 60% of firms train at least quarterly)
 
 
+def session_hours(p: Params) -> float:
+    """The hours of one monthly training session for a rep in post (none without a programme)."""
+    return p.training_hours_per_year * TRAINING_EVERY_DAYS / DAYS_PER_YEAR * p.training_given
+
+
 class InsideRep(Rep):
     """An inside sales rep (a seat: when the rep leaves, a new hire fills it).
 
@@ -79,7 +84,7 @@ class InsideRep(Rep):
         self.train(p.onboarding_training_hours * p.training_given)
         for _ in range(int(days_employed // TRAINING_EVERY_DAYS)):
             self.keep_up(TRAINING_EVERY_DAYS)
-            self.train(p.training_hours_per_year * TRAINING_EVERY_DAYS / DAYS_PER_YEAR * p.training_given)
+            self.train(session_hours(p))
         self.noise_learnt = 1.0  # what the field's feedback has sharpened the rep's reading of fit by
         self._derive(p)
         self.next_outbound = self.model.outbound_gaps.next() / self.outbound_rate  # prospecting hours to the next

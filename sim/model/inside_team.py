@@ -11,9 +11,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from sim.config.params import DAYS_PER_YEAR
 from sim.model.component import Component
-from sim.model.inside import TRAINING_EVERY_DAYS, InsideRep
+from sim.model.inside import TRAINING_EVERY_DAYS, InsideRep, session_hours
 from sim.model.market import Exponentials
 from sim.model.pools import InsidePool
 
@@ -124,7 +123,7 @@ class InsideTeam(Component):
                 if week:
                     rep.keep_up(CALENDAR_WEEK)
                 if month:
-                    rep.train(p.training_hours_per_year * TRAINING_EVERY_DAYS / DAYS_PER_YEAR * p.training_given)
+                    rep.train(session_hours(p))
                 rep.settle()
             rep.start_day()
 
